@@ -1,0 +1,79 @@
+"""The user-facing problems the pipeline can report, and the exit code each one gives.
+
+Every class here carries a message a performance officer can act on (what, where,
+how to fix it). The CLI turns them into one line on stderr and an exit code; a
+Python traceback is only shown with --traceback.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Exit codes of the `pipeline` command (documented in the README)."""
+
+    OK = 0
+    DATA_PROBLEMS = 1  # findings with severity "error" (register, returns)
+    BAD_CONFIG = 2  # config.toml, register workbook, command-line usage, period text
+    LOCK_HELD = 3  # another run holds the lock
+    OUTPUT_FAILED = 4  # an output could not be written (disk full, read-only folder)
+    TEMPLATE_BROKEN = 5  # a Word or e-mail template in templates/ is broken
+    MAIL_FAILED = 6  # the mail server refused or could not be reached
+    INTERRUPTED = 130  # stopped by Ctrl-C
+    BUG = 70  # an unexpected error: please report it
+
+
+class PipelineError(Exception):
+    """Base of every problem a user can act on."""
+
+    code = "pipeline-error"
+    exit_status = ExitStatus.BUG
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.fix}" if self.fix else self.message
+
+
+class UsageError(PipelineError):
+    code = "usage"
+    exit_status = ExitStatus.BAD_CONFIG
+
+
+class ConfigError(PipelineError):
+    code = "config"
+    exit_status = ExitStatus.BAD_CONFIG
+
+
+class RegisterError(PipelineError):
+    code = "register"
+    exit_status = ExitStatus.BAD_CONFIG
+
+
+class PeriodError(PipelineError):
+    code = "period"
+    exit_status = ExitStatus.BAD_CONFIG
+
+
+class LockHeld(PipelineError):
+    code = "lock-held"
+    exit_status = ExitStatus.LOCK_HELD
+
+
+class OutputError(PipelineError):
+    code = "output"
+    exit_status = ExitStatus.OUTPUT_FAILED
+
+
+class TemplateError(PipelineError):
+    code = "template"
+    exit_status = ExitStatus.TEMPLATE_BROKEN
+
+
+class MailError(PipelineError):
+    code = "mail"
+    exit_status = ExitStatus.MAIL_FAILED

@@ -1,0 +1,282 @@
+"""Cheap looks inside an OOXML package (xlsx, xlsm, xlsb) for the safety screen.
+
+Two jobs, both on bytes that have already passed the zip checks:
+- the package map: which part is the workbook, what each sheet is called, its
+  type and visibility, found through the relationship parts (parts may live
+  outside xl/), parsed with defusedxml;
+- a streaming scan of worksheet XML for what parsers hide: error cells,
+  formulas without a calculated value, cells far outside any return, text
+  longer than Excel allows, and shared-string amplification. It is a regular
+  expression over chunks, not a parser: it must stay a small fraction of the
+  time python-calamine takes to read the same file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree
+
+MAIN_KINDS = (  # content type of the main part -> kind (first match wins)
+    ("sheet.binary.macroenabled.main", "xlsb"),
+    ("macroenabled.main", "xlsm"),
+    ("spreadsheetml.sheet.main", "xlsx"),
+    ("spreadsheetml.template.main", "xlsx"),
+    ("wordprocessingml", "docx"),
+    ("presentationml", "pptx"),
+)
+SHEET_TYPES = {"worksheet": "worksheet", "chartsheet": "chartsheet", "dialogsheet": "dialogsheet", "xlmacrosheet": "macrosheet"}
+
+
+class PackageError(ValueError):
+    """The package's structure is missing or malformed."""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(element, name: str) -> str | None:
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value
+    return None
+
+
+def parse_xml(data: bytes):
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise PackageError(f"malformed XML: {exc}") from exc
+
+
+def rels_path(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def relationships(data: bytes, source_part: str) -> list[tuple[str, str, str]]:
+    """(id, type suffix in lower case, resolved part name) for internal targets."""
+    out = []
+    base = posixpath.dirname(source_part)
+    for rel in parse_xml(data):
+        if _local(rel.tag) != "Relationship" or (rel.get("TargetMode") or "").lower() == "external":
+            continue
+        target = (rel.get("Target") or "").replace("\\", "/")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+        part = posixpath.normpath(part).lstrip("/")
+        out.append((rel.get("Id") or "", (rel.get("Type") or "").rsplit("/", 1)[-1].lower(), part))
+    return out
+
+
+def main_part(root_rels: bytes) -> str:
+    for _rid, kind, part in relationships(root_rels, ""):
+        if kind == "officedocument":
+            return part
+    raise PackageError("no workbook part")
+
+
+def content_type(types_xml: bytes, part: str) -> str:
+    defaults, overrides = {}, {}
+    for item in parse_xml(types_xml):
+        name = _local(item.tag)
+        if name == "Override":
+            overrides[(item.get("PartName") or "").lstrip("/").casefold()] = item.get("ContentType") or ""
+        elif name == "Default":
+            defaults[(item.get("Extension") or "").casefold()] = item.get("ContentType") or ""
+    found = overrides.get(part.casefold())
+    if found is None:
+        found = defaults.get(posixpath.splitext(part)[1].lstrip(".").casefold(), "")
+    return found.lower()
+
+
+def kind_of(main_content_type: str) -> str | None:
+    for marker, kind in MAIN_KINDS:
+        if marker in main_content_type:
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    name: str
+    state: str  # visible | hidden | veryHidden
+    type: str  # worksheet | chartsheet | dialogsheet | macrosheet | unknown
+    part: str  # zip entry name of the sheet's XML (or .bin), "" if missing
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    sheets: tuple[SheetPart, ...]
+    date1904: bool
+    full_calc_on_load: bool
+    shared_strings: str  # part name, "" if none
+    external_links: int
+
+
+def workbook_info(workbook_xml: bytes, workbook_rels: bytes, workbook_part: str) -> WorkbookInfo:
+    rels = {rid: (kind, part) for rid, kind, part in relationships(workbook_rels, workbook_part)}
+    sheets, date1904, full_calc = [], False, False
+    for element in parse_xml(workbook_xml).iter():
+        name = _local(element.tag)
+        if name == "sheet":
+            kind, part = rels.get(_attr(element, "id") or "", ("", ""))
+            state = element.get("state") or "visible"
+            state = {"hidden": "hidden", "veryhidden": "veryHidden"}.get(state.lower(), "visible")
+            sheets.append(SheetPart(element.get("name") or "", state, SHEET_TYPES.get(kind, "unknown"), part))
+        elif name == "workbookPr":
+            date1904 = (element.get("date1904") or "").lower() in ("1", "true")
+        elif name == "calcPr":
+            full_calc = (element.get("fullCalcOnLoad") or "").lower() in ("1", "true")
+    sst = next((part for kind, part in rels.values() if kind == "sharedstrings"), "")
+    links = sum(1 for kind, _ in rels.values() if kind == "externallink")
+    return WorkbookInfo(tuple(sheets), date1904, full_calc, sst, links)
+
+
+_SI = re.compile(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.S)
+_T_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
+
+
+class TooLarge(Exception):
+    """A cap was passed; the message says which, in plain words."""
+
+
+@dataclass
+class SharedStrings:
+    """Length of each shared string, fed in chunks."""
+
+    max_text: int
+    lengths: list[int] = field(default_factory=list)
+    _buffer: bytes = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        data = self._buffer + chunk
+        cut = len(data) if final else data.rfind(b"</si>") + 5
+        if cut <= 4:
+            self._buffer = data
+            if len(data) > 4 * self.max_text + 65536:
+                raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
+            return
+        for match in _SI.finditer(data, 0, cut):
+            length = sum(len(t) for t in _T_TEXT.findall(match.group(0)))
+            if length > self.max_text:
+                raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
+            self.lengths.append(length)
+        self._buffer = data[cut:]
+
+
+_CELL_OR_ROW = re.compile(
+    rb"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S
+)
+_R_ATTR = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]*)(\d+)[\"']")
+_T_ATTR = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
+_V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_F = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_EXTERNAL_REF = re.compile(rb"\[\d+\]")
+
+
+def column_number(letters: bytes) -> int:
+    """1-based column number of 'A', 'Z', 'AA'..."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+@dataclass
+class SheetScan:
+    """What one worksheet holds that readers hide. Positions are 0-based."""
+
+    max_rows: int
+    max_columns: int
+    max_text: int
+    sst: list[int]
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+    uncalculated: list[tuple[int, int]] = field(default_factory=list)
+    external: list[tuple[int, int]] = field(default_factory=list)
+    bad_string_refs: list[tuple[int, int]] = field(default_factory=list)
+    formulas: int = 0
+    text_chars: int = 0
+    _row: int = -1
+    _col: int = -1
+    _buffer: bytes = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        data = self._buffer + chunk
+        if final:
+            cut = len(data)
+        else:
+            # Cut after a row tag so that no cell is split between two chunks.
+            cut = data.rfind(b"</row>")
+            cut = cut + 6 if cut >= 0 else data.rfind(b"row>") + 4
+        if cut <= 3:
+            self._buffer = data
+            if len(data) > 4 * self.max_text * self.max_columns:
+                raise TooLarge("one row of a sheet holds far more than a return can")
+            return
+        for match in _CELL_OR_ROW.finditer(data, 0, cut):
+            if match.group(1) is not None:
+                self._start_row(match.group(1))
+            else:
+                self._cell(match.group(2), match.group(3))
+        self._buffer = data[cut:]
+
+    def _start_row(self, attrs: bytes) -> None:
+        found = re.search(rb"\br\s*=\s*[\"'](\d+)[\"']", attrs)
+        self._row = int(found.group(1)) - 1 if found else self._row + 1
+        self._col = -1
+
+    def _cell(self, attrs: bytes, body: bytes | None) -> None:
+        ref = _R_ATTR.search(attrs)
+        if ref and ref.group(1):
+            self._row, self._col = int(ref.group(2)) - 1, column_number(ref.group(1)) - 1
+        else:
+            self._row, self._col = max(self._row, 0), self._col + 1
+        if not body:
+            return
+        row, col = self._row, self._col
+        if row >= self.max_rows or col >= self.max_columns:
+            raise TooLarge(
+                f"a cell at {a1(row, col)} is far beyond the template "
+                f"(a return never goes past row {self.max_rows:,} or column {a1(0, self.max_columns - 1)[:-1]})"
+            )
+        t = _T_ATTR.search(attrs)
+        cell_type = t.group(1) if t else b"n"
+        value = _V.search(body)
+        formula = _F.search(body)
+        if formula is not None:
+            self.formulas += 1
+            if value is None:
+                self.uncalculated.append((row, col))
+            if formula.group(1) and _EXTERNAL_REF.search(formula.group(1)):
+                self.external.append((row, col))
+        text = value.group(1) if value is not None and value.group(1) else b""
+        if cell_type == b"e" and value is not None:
+            self.errors.append((row, col, text.decode("utf-8", "replace").strip() or "#ERROR"))
+        elif cell_type == b"s" and value is not None:
+            try:
+                index = int(text)
+            except ValueError:
+                index = -1
+            if not 0 <= index < len(self.sst):
+                self.bad_string_refs.append((row, col))
+            else:
+                self.text_chars += self.sst[index]
+        else:
+            length = sum(len(t) for t in _T_TEXT.findall(body)) if cell_type == b"inlineStr" else len(text)
+            if length > self.max_text:
+                raise TooLarge(
+                    f"the text in {a1(row, col)} is longer than the {self.max_text:,} characters a cell can hold"
+                )
+            self.text_chars += length
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) as an A1 reference: (13, 9) -> 'J14'."""
+    letters, col = "", col + 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"

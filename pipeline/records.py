@@ -1,0 +1,172 @@
+"""Typed records shared by the stages: what the register says about each
+partnership, indicator, action and risk.
+
+Figures that are compared with targets are Decimal, so that 76 against a target
+of 80 with 5% tolerance is exactly on the tolerance edge, never a hair over it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+
+class Polarity(str, Enum):
+    HIGHER = "Higher is better"
+    LOWER = "Lower is better"
+    NONE = "No polarity"
+
+
+class Frequency(str, Enum):
+    QUARTERLY = "Quarterly"
+    SIX_MONTHLY = "Six-monthly"
+    ANNUAL = "Annual"
+
+    def due_in(self, quarter: int) -> bool:
+        """Whether an indicator of this frequency is reported in quarter 1-4."""
+        if self is Frequency.QUARTERLY:
+            return True
+        if self is Frequency.SIX_MONTHLY:
+            return quarter in (2, 4)
+        return quarter == 4
+
+
+class Scheme(str, Enum):
+    THREE_LEVEL = "3-level"
+    FOUR_LEVEL = "4-level"
+    IMPROVEMENT = "improvement"
+
+
+UNITS = ("number", "%", "rate per 1,000", "£", "days", "count")
+# Units whose values cannot be negative (a rate or a percentage can't be either).
+NON_NEGATIVE_UNITS = ("%", "rate per 1,000", "count", "days")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far from target still counts as 'near': a share of the target or an amount."""
+
+    amount: Decimal
+    is_percent: bool
+
+    def band(self, target: Decimal) -> Decimal:
+        """The tolerance as an amount in the indicator's unit, for this target."""
+        if self.is_percent:
+            return abs(target) * self.amount / Decimal(100)
+        return self.amount
+
+    def __str__(self) -> str:
+        text = format(self.amount.normalize(), "f")
+        return f"{text}%" if self.is_percent else text
+
+
+_TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+
+
+def parse_tolerance(text: object) -> Tolerance | None:
+    """Read '5%', '5 %', '2' or 2.5 as a Tolerance; None if it is not one.
+
+    A fraction typed into a percentage-formatted Excel cell arrives as 0.05 with
+    no sign; it is read as an amount, which is what the cell holds.
+    """
+    if isinstance(text, bool) or text is None:
+        return None
+    if isinstance(text, (int, float, Decimal)):
+        try:
+            value = Decimal(str(text))
+        except InvalidOperation:
+            return None
+        return Tolerance(value, False) if value >= 0 else None
+    match = _TOLERANCE.match(str(text))
+    if not match:
+        return None
+    return Tolerance(Decimal(match.group(1)), bool(match.group(2)))
+
+
+@dataclass(frozen=True)
+class Partnership:
+    name: str
+    short_name: str
+    chair: str
+    lead_officer: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    title: str
+    partnership: str  # short name of the owning partnership
+    unit: str
+    polarity: Polarity
+    frequency: Frequency
+    cumulative: bool
+    baseline: Decimal | None
+    baseline_period: str
+    annual_target: Decimal | None
+    quarter_targets: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
+    final_target: Decimal | None
+    final_target_year: str
+    tolerance: Tolerance | None  # None: use the default from config.toml
+    scheme: Scheme | None  # None: use the default from config.toml
+    target_lead: str
+    delivery_group: str
+    data_source: str
+    definition: str
+    row: int = 0  # row on the register's Indicators sheet, for messages
+
+
+@dataclass(frozen=True)
+class Action:
+    ref: str
+    partnership: str
+    action: str
+    owner: str
+    start: date | None
+    due: date | None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Risk:
+    ref: str
+    partnership: str
+    risk: str
+    owner: str
+    likelihood: int | None
+    impact: int | None
+    mitigation: str
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Register:
+    partnerships: tuple[Partnership, ...]
+    indicators: tuple[Indicator, ...]
+    actions: tuple[Action, ...]
+    risks: tuple[Risk, ...]
+    source: str = ""  # the workbook it was read from
+    digest: str = ""  # SHA-256 of the workbook's bytes
+    by_code: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_code.update({i.code: i for i in self.indicators})
+
+    def partnership(self, short_name: str) -> Partnership | None:
+        wanted = short_name.strip().casefold()
+        for p in self.partnerships:
+            if p.short_name.casefold() == wanted or p.name.casefold() == wanted:
+                return p
+        return None
+
+    def indicators_of(self, short_name: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.partnership == short_name)
+
+    def actions_of(self, short_name: str) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.partnership == short_name)
+
+    def risks_of(self, short_name: str) -> tuple[Risk, ...]:
+        return tuple(r for r in self.risks if r.partnership == short_name)

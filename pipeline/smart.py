@@ -1,0 +1,120 @@
+"""SMART checks on the register: is every indicator specific, measurable,
+owned and time-bound, and is the register consistent with itself?"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline.findings import Finding, finding
+from pipeline.records import UNITS, Polarity, Register
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def check_register(register: Register) -> list[Finding]:
+    """Every SMART and consistency finding for the register, in sheet order."""
+    findings: list[Finding] = []
+    findings += _check_partnerships(register)
+    findings += _check_codes("Indicators", "Code", [(i.row, i.code) for i in register.indicators])
+    findings += _check_codes("Actions", "Ref", [(a.row, a.ref) for a in register.actions])
+    findings += _check_codes("Risks", "Ref", [(r.row, r.ref) for r in register.risks])
+    known = {p.short_name for p in register.partnerships}
+    for sheet, rows in (
+        ("Indicators", [(i.row, i.partnership) for i in register.indicators]),
+        ("Actions", [(a.row, a.partnership) for a in register.actions]),
+        ("Risks", [(r.row, r.partnership) for r in register.risks]),
+    ):
+        for row, name in rows:
+            if name not in known:
+                findings.append(finding(
+                    "unknown-partnership",
+                    f"Partnership {name!r} is not on the Partnerships sheet.",
+                    f"Use one of the short names: {', '.join(sorted(known))}.",
+                    sheet=sheet, row=row, value=name))
+    for indicator in register.indicators:
+        findings += _check_indicator(indicator)
+    for action in register.actions:
+        if not action.owner:
+            findings.append(finding("no-lead", f"Action {action.ref} has no owner.",
+                                    "Name the person accountable in the Owner column.",
+                                    sheet="Actions", row=action.row))
+        if action.start and action.due and action.due < action.start:
+            findings.append(finding("bad-date", f"Action {action.ref} is due before it starts.",
+                                    "Check the start and due dates.", sheet="Actions", row=action.row))
+    for risk in register.risks:
+        if not risk.owner:
+            findings.append(finding("no-lead", f"Risk {risk.ref} has no owner.",
+                                    "Name the person accountable in the Owner column.",
+                                    sheet="Risks", row=risk.row))
+    return findings
+
+
+def _check_partnerships(register: Register) -> list[Finding]:
+    findings = []
+    seen = Counter(p.short_name.casefold() for p in register.partnerships)
+    for row, p in enumerate(register.partnerships, start=2):
+        if not p.short_name or seen[p.short_name.casefold()] > 1:
+            findings.append(finding("duplicate-code" if p.short_name else "malformed-code",
+                                    f"Short name {p.short_name!r} is blank or used twice.",
+                                    "Give each partnership its own short name.",
+                                    sheet="Partnerships", row=row, value=p.short_name))
+        if not p.lead_officer:
+            findings.append(finding("no-lead", f"{p.name} has no lead officer.",
+                                    "Name the lead officer, who receives the return.",
+                                    sheet="Partnerships", row=row))
+        if not p.email:
+            findings.append(finding("no-email", f"{p.name} has no e-mail address.",
+                                    "Add the address templates and reminders go to.",
+                                    sheet="Partnerships", row=row))
+    return findings
+
+
+def _check_codes(sheet: str, label: str, rows: list[tuple[int, str]]) -> list[Finding]:
+    findings = []
+    counts = Counter(code.casefold() for _, code in rows)
+    for row, code in rows:
+        if not _CODE.match(code):
+            findings.append(finding("malformed-code", f"{label} {code!r} is blank or malformed.",
+                                    "Use letters, digits, '-', '_' or '.', e.g. CS-01.",
+                                    sheet=sheet, row=row, value=code))
+        elif counts[code.casefold()] > 1:
+            findings.append(finding("duplicate-code", f"{label} {code!r} is used on more than one row.",
+                                    f"Give each row its own {label.lower()}.",
+                                    sheet=sheet, row=row, value=code))
+    return findings
+
+
+def _check_indicator(i) -> list[Finding]:
+    findings = []
+    where = {"sheet": "Indicators", "row": i.row}
+    if i.unit not in UNITS:
+        findings.append(finding("bad-unit", f"{i.code}: unit {i.unit!r} is not allowed.",
+                                f"Choose one of: {', '.join(UNITS)}.", value=i.unit, **where))
+    has_target = i.annual_target is not None or any(t is not None for t in i.quarter_targets)
+    if i.polarity is not Polarity.NONE and not has_target:
+        findings.append(finding("no-target", f"{i.code} has no annual or quarterly target.",
+                                "Add an annual target, or set polarity to No polarity to track it only.",
+                                **where))
+    if has_target and not i.final_target_year:
+        findings.append(finding("no-target-year", f"{i.code} has no final target year.",
+                                "Say by when the final target is to be met, e.g. 2027-28.", **where))
+    if not i.target_lead:
+        findings.append(finding("no-lead", f"{i.code} has no target lead.",
+                                "Name the person accountable for the target.", **where))
+    if i.baseline is not None and i.annual_target is not None:
+        worse = (i.polarity is Polarity.HIGHER and i.annual_target < i.baseline) or (
+            i.polarity is Polarity.LOWER and i.annual_target > i.baseline)
+        if worse:
+            findings.append(finding(
+                "target-worse-than-baseline",
+                f"{i.code}: the annual target {i.annual_target} is worse than the baseline "
+                f"{i.baseline} for an indicator where {i.polarity.value.lower()}.",
+                "Check the target and the polarity; a target may be set to limit a decline.", **where))
+    q4 = i.quarter_targets[3]
+    if i.cumulative and q4 is not None and i.annual_target is not None and q4 != i.annual_target:
+        findings.append(finding(
+            "profile-not-ending-at-annual",
+            f"{i.code} is cumulative, but its Q4 target {q4} is not its annual target {i.annual_target}.",
+            "Make the Q4 target equal the annual target, or correct the profile.", **where))
+    return findings
