@@ -9,6 +9,7 @@ them, so `pipeline --help` starts instantly.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -109,9 +110,98 @@ def format_findings(findings) -> str:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 7)
     return "\n".join(line.rstrip() for line in lines)
 
+# -- templates -----------------------------------------------------------------
+
+def _period_argument(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--period", required=required, metavar="PERIOD",
+                   help='the reporting quarter, e.g. "2025-26 Q1" (April-June 2025)')
+
+
+def _templates_arguments(p: argparse.ArgumentParser) -> None:
+    _period_argument(p)
+    p.add_argument("--partnership", action="append", metavar="SHORTNAME",
+                   help="only this partnership (repeat for several; default: all)")
+
+
+def _templates(args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline.config import load_config
+    from pipeline.periods import parse_period
+    from pipeline.register import load_register
+    from pipeline.store import Store
+    from pipeline.templates import write_templates
+
+    config = load_config(args.config)
+    period = parse_period(args.period)
+    register = load_register(config.paths.register)
+    with Store(config.paths.database) as store:
+        history = store.actuals()
+    paths = write_templates(config, register, period, args.partnership, history=history)
+    for path in paths:
+        out.write(f"{path}\n")
+    out.write(f"{len(paths)} return template(s) for {period} written.\n")
+    return ExitStatus.OK
+
+
+# -- run -------------------------------------------------------------------------
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--once", action="store_true",
+                   help="one pass and exit (the default; for cron, systemd timers or Task Scheduler)")
+    p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline.config import load_config
+    from pipeline.cycle import run_once
+    from pipeline.progress import Progress
+
+    config = load_config(args.config)
+    with Progress(enabled=not args.quiet) as progress:
+        report = run_once(config, pdf=not args.no_pdf, progress=progress.step)
+    outcomes = report.ingest.outcomes
+    if not outcomes and not report.built:
+        out.write("Nothing new in the inbox.\n")
+        return ExitStatus.OK
+    for o in outcomes:
+        where = f"{o.partnership} {o.period}".strip() or "-"
+        out.write(f"{o.verdict.upper():<9} {where:<16} {o.name}\n")
+        if o.verdict == "rejected":
+            for f in o.findings:
+                if f.severity == "error":
+                    out.write(f"          {f.line()}\n")
+    for period, paths in report.built.items():
+        out.write(f"Outputs for {period}: {len(paths)} file(s) in {paths[0].parent if paths else '-'}\n")
+    rejected = sum(o.verdict == "rejected" for o in outcomes)
+    out.write(f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
+              f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n")
+    return ExitStatus.DATA_PROBLEMS if rejected else ExitStatus.OK
+
+
+# -- report ----------------------------------------------------------------------
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    _period_argument(p)
+    p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
+
+
+def _report(args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline.config import load_config
+    from pipeline.cycle import report_period
+    from pipeline.periods import parse_period
+
+    config = load_config(args.config)
+    paths = report_period(config, parse_period(args.period), pdf=not args.no_pdf)
+    for path in paths:
+        out.write(f"{path}\n")
+    return ExitStatus.OK
+
 
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, _check),
+    "templates": ("write each partnership's return template for a period", _templates_arguments, _templates),
+    "run": ("one pass: ingest the inbox, give feedback, rebuild the outputs that changed", _run_arguments,
+            _run),
+    "report": ("rebuild a period's master workbook and Word documents", _report_arguments, _report),
 }
 
 
@@ -134,7 +224,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
     show_traceback = "--traceback" in argv
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(out):  # argparse writes --help and --version to sys.stdout
+            args = parser.parse_args(argv)
         _configure_logging(args, err)
         if not args.command:
             parser.print_help(out)

@@ -112,6 +112,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate-indicator": (ERROR, "an indicator appears twice in the return"),
     "missing-indicator": (WARNING, "an indicator due this period is missing from the return"),
     "action-overdue": (WARNING, "an action is past its due date and not complete"),
+    "no-action-update": (WARNING, "an action has no status update this quarter"),
     "bad-status": (ERROR, "an action status is not one of the allowed values"),
     "bad-percent-complete": (ERROR, "a % complete is not a number from 0 to 100"),
     "bad-likelihood-impact": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),

@@ -139,6 +139,11 @@ _SI = re.compile(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.S)
 _T_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
 
 
+def _chars(xml: bytes) -> int:
+    """Characters (not UTF-8 bytes) of text in a fragment, for the rare long one."""
+    return sum(len(t.decode("utf-8", "replace")) for t in _T_TEXT.findall(xml)) or len(xml.decode("utf-8", "replace"))
+
+
 class TooLarge(Exception):
     """A cap was passed; the message says which, in plain words."""
 
@@ -159,11 +164,14 @@ class SharedStrings:
             if len(data) > 4 * self.max_text + 65536:
                 raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
             return
-        for match in _SI.finditer(data, 0, cut):
-            length = sum(len(t) for t in _T_TEXT.findall(match.group(0)))
-            if length > self.max_text:
-                raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
-            self.lengths.append(length)
+        # Byte length of each <si> element: a slight overestimate of its text,
+        # good enough for the caps and far cheaper than extracting the text.
+        lengths = [len(body) for body in _SI.findall(data, 0, cut)]
+        if lengths and max(lengths) > self.max_text:
+            for body in _SI.findall(data, 0, cut):
+                if len(body) > self.max_text and _chars(body) > self.max_text:
+                    raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
+        self.lengths.extend(lengths)
         self._buffer = data[cut:]
 
 
@@ -175,6 +183,28 @@ _T_ATTR = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _F = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _EXTERNAL_REF = re.compile(rb"\[\d+\]")
+_IMPLIED = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\br\s*=)")  # a cell with no r= attribute
+_REF = re.compile(rb"([A-Za-z]+)(\d+)")
+_S_INDEX = re.compile(rb"t=\"s\"[^>]*>\s*<(?:\w+:)?v>\s*(-?\d+)\s*<")
+_LONG_TEXT = re.compile(rb">[^<]{32768,}<")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+
+
+def _markers(region: bytes):
+    """Where formulas and error cells are, found with searches that run in C."""
+    if b"<c " in region:  # no namespace prefix (nearly every writer): plain byte searches
+        position = region.find(b"<f")
+        while position >= 0:
+            if region[position + 2 : position + 3] in (b" ", b">", b"/"):
+                yield position
+            position = region.find(b"<f", position + 2)
+    else:
+        for match in _FORMULA.finditer(region):
+            yield match.start()
+    position = region.find(b't="e"')
+    while position >= 0:
+        yield position
+        position = region.find(b't="e"', position + 1)
 
 
 def column_number(letters: bytes) -> int:
@@ -202,6 +232,8 @@ class SheetScan:
     _row: int = -1
     _col: int = -1
     _buffer: bytes = b""
+    _implied: bool = False
+    _far: re.Pattern | None = None
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         data = self._buffer + chunk
@@ -216,19 +248,63 @@ class SheetScan:
             if len(data) > 4 * self.max_text * self.max_columns:
                 raise TooLarge("one row of a sheet holds far more than a return can")
             return
-        for match in _CELL_OR_ROW.finditer(data, 0, cut):
+        region, self._buffer = data[:cut], data[cut:]
+        cells = region.count(b"<c ") + region.count(b"<c>")
+        if self._implied or (cells != region.count(b'<c r="') and _IMPLIED.search(region)):
+            # Cells without an r= attribute: positions are implied, walk every cell.
+            self._implied = True
+            self._walk(region)
+        else:
+            self._skim(region)
+
+    def _walk(self, region: bytes) -> None:
+        for match in _CELL_OR_ROW.finditer(region):
             if match.group(1) is not None:
                 self._start_row(match.group(1))
             else:
                 self._cell(match.group(2), match.group(3))
-        self._buffer = data[cut:]
+
+    def _skim(self, region: bytes) -> None:
+        """The common case, every cell has its reference: whole-chunk searches in C,
+        Python only for the few cells that hold a formula or an error."""
+        if self._far is None:
+            # Only references with many letters or digits can be out of bounds.
+            letters = 2 if self.max_columns >= 26 else 1
+            self._far = re.compile(
+                rb" r=\"([A-Za-z]{%d,}\d+|[A-Za-z]+\d{%d,})\"" % (letters, len(str(self.max_rows)))
+            )
+        for ref in self._far.findall(region):
+            found = _REF.match(ref)
+            if int(found.group(2)) > self.max_rows or column_number(found.group(1)) > self.max_columns:
+                self._walk(region)  # names the first cell that is too far out, if it holds anything
+                return
+        indices = _S_INDEX.findall(region) if b't="s"' in region else ()
+        if indices:
+            numbers = [int(i) for i in indices]
+            if max(numbers) >= len(self.sst):
+                self._walk(region)  # names the cells
+                return
+            self.text_chars += sum(map(self.sst.__getitem__, numbers))
+        if len(region) > self.max_text and _LONG_TEXT.search(region):
+            self._walk(region)
+            return
+        starts = set()
+        for position in _markers(region):
+            start = max(region.rfind(b"<c ", 0, position), region.rfind(b":c ", 0, position))
+            if start >= 0 and region[start] != 60:  # a prefixed "<x:c "
+                start = region.rfind(b"<", 0, start)
+            if start >= 0 and start not in starts:
+                starts.add(start)
+                match = _CELL_OR_ROW.match(region, start)
+                if match and match.group(1) is None:
+                    self._cell(match.group(2), match.group(3), counted=True)
 
     def _start_row(self, attrs: bytes) -> None:
         found = re.search(rb"\br\s*=\s*[\"'](\d+)[\"']", attrs)
         self._row = int(found.group(1)) - 1 if found else self._row + 1
         self._col = -1
 
-    def _cell(self, attrs: bytes, body: bytes | None) -> None:
+    def _cell(self, attrs: bytes, body: bytes | None, counted: bool = False) -> None:
         ref = _R_ATTR.search(attrs)
         if ref and ref.group(1):
             self._row, self._col = int(ref.group(2)) - 1, column_number(ref.group(1)) - 1
@@ -262,11 +338,11 @@ class SheetScan:
                 index = -1
             if not 0 <= index < len(self.sst):
                 self.bad_string_refs.append((row, col))
-            else:
+            elif not counted:
                 self.text_chars += self.sst[index]
         else:
             length = sum(len(t) for t in _T_TEXT.findall(body)) if cell_type == b"inlineStr" else len(text)
-            if length > self.max_text:
+            if length > self.max_text and _chars(body) > self.max_text:
                 raise TooLarge(
                     f"the text in {a1(row, col)} is longer than the {self.max_text:,} characters a cell can hold"
                 )

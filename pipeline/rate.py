@@ -19,13 +19,7 @@ _HUNDRED = Decimal(100)
 _GREY = "#D9D9D9"
 # Light fills, so black text stays readable on every one of them (the rating is
 # always spelled out too: colour alone tells a colour-blind reader nothing).
-_FILLS = {
-    "Green": "#A9D08E",
-    "Amber/Green": "#D8E4A0",
-    "Amber": "#FFD966",
-    "Amber/Red": "#F8CBAD",
-    "Red": "#FF8B8B",
-}
+_FILLS = {"Green": "#A9D08E", "Amber/Green": "#D8E4A0", "Amber": "#FFD966", "Amber/Red": "#F8CBAD", "Red": "#FF8B8B"}
 
 
 class Rag(str, Enum):
@@ -52,8 +46,8 @@ class Rag(str, Enum):
 
     @property
     def is_exception(self) -> bool:
-        """Whether the board's exception report lists it: Red and the Amber family."""
-        return self in (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN)
+        """Whether the exception report lists it: Red, Amber/Red and Amber (Amber/Green is near enough)."""
+        return self in (Rag.RED, Rag.AMBER_RED, Rag.AMBER)
 
     @property
     def is_rated(self) -> bool:
@@ -64,16 +58,17 @@ _RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN,
               Rag.NO_DATA, Rag.NO_TARGET, Rag.NOT_RATED)
 
 
+def _rag_key(text: str) -> str:
+    return "".join(str(text).split()).casefold().replace("-", "/")
+
+
+_RAG_BY_KEY = {_rag_key(r.value): r for r in Rag} | {
+    "g": Rag.GREEN, "a/g": Rag.AMBER_GREEN, "a": Rag.AMBER, "a/r": Rag.AMBER_RED, "r": Rag.RED}
+
+
 def parse_rag(text: str) -> Rag | None:
     """Read a rating as an officer types it in the overrides sheet ('red', 'A/G'); None if not one."""
-    key = "".join(str(text).split()).casefold().replace("-", "/")
-    for rag in Rag:
-        if key == "".join(rag.value.split()).casefold():
-            return rag
-    return _RAG_SHORT.get(key)
-
-
-_RAG_SHORT = {"g": Rag.GREEN, "a/g": Rag.AMBER_GREEN, "a": Rag.AMBER, "a/r": Rag.AMBER_RED, "r": Rag.RED}
+    return _RAG_BY_KEY.get(_rag_key(text))
 
 
 def period_target(indicator: Indicator, quarter: int) -> Decimal | None:
@@ -142,10 +137,10 @@ def rate_indicator(
 
 def rate(
     indicator: Indicator,
-    *,
     quarter: int,
     actual: Decimal | None,
     same_period_last_year: Decimal | None = None,
+    *,
     default_scheme: Scheme,
     default_tolerance: Tolerance,
     four_level_split: Decimal = Decimal("50"),
@@ -178,14 +173,8 @@ class Direction(str, Enum):
         return _ARROWS[self]
 
 
-_ARROWS = {
-    Direction.IMPROVING: "▲",
-    Direction.INCREASING: "▲",
-    Direction.WORSENING: "▼",
-    Direction.DECREASING: "▼",
-    Direction.NO_CHANGE: "►",
-    Direction.NOT_COMPARABLE: "",
-}
+_ARROWS = {Direction.IMPROVING: "▲", Direction.INCREASING: "▲", Direction.WORSENING: "▼",
+           Direction.DECREASING: "▼", Direction.NO_CHANGE: "►", Direction.NOT_COMPARABLE: ""}
 
 
 def direction(
@@ -249,7 +238,8 @@ class ActionRag(str, Enum):
 
     @property
     def colour(self) -> str:
-        return _FILLS.get(self.value, _GREY)
+        """Hex fill: blue for Complete (done, so neither good nor bad news now), grey for Cancelled and No data."""
+        return "#9BC2E6" if self is ActionRag.COMPLETE else _FILLS.get(self.value, _GREY)
 
 
 @dataclass(frozen=True)
@@ -294,7 +284,7 @@ def rate_action(
     without a % or dates, the reported status is mapped to a colour.
     """
     status = _status_key(reported_status)
-    expected = expected_percent(start, due, as_at) if start and due else None
+    expected = expected_percent(start, due, as_at) if start is not None and due is not None else None
 
     def outcome(rating: ActionRag, reason: str) -> ActionRating:
         return ActionRating(rating, reported_status, expected, reason)

@@ -196,9 +196,11 @@ def _number(row: int, r: dict, field: str, label: str, sheet: str, findings: lis
         return None
     if not isinstance(value, bool):
         try:
-            return Decimal(text.replace(",", "").rstrip("%").strip())
+            number = Decimal(text.replace(",", "").rstrip("%").strip())
         except InvalidOperation:
-            pass
+            number = None
+        if number is not None and number.is_finite():  # 'NaN' and 'inf' parse, but are not figures
+            return number
     findings.append(finding("bad-number", f"{label} {text!r} is not a number.",
                             "Type a number (no words or units).", sheet=sheet, row=row, value=text))
     return None
@@ -299,7 +301,7 @@ def _score(row: int, r: dict, field: str, label: str, findings: list) -> int | N
         number = Decimal(_text(value))
     except InvalidOperation:
         number = Decimal(-1)
-    if number == number.to_integral_value() and 1 <= number <= 5:
+    if number.is_finite() and number == number.to_integral_value() and 1 <= number <= 5:
         return int(number)
     findings.append(finding("bad-score", f"{label} {_text(value)!r} is not a whole number from 1 to 5.",
                             "Type 1, 2, 3, 4 or 5.", sheet="Risks", row=row, value=_text(value)))

@@ -1,0 +1,66 @@
+"""Atomic output: a reader sees the old file or the new one, never half of either.
+
+Outputs are written to a temporary file in the destination folder, flushed to
+disk, then renamed over the target. A failure (disk full, read-only folder)
+leaves the previous output intact and raises OutputError naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+from pipeline.errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces `target`."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix + ".tmp",
+                                    dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise _output_error(target, exc) from None
+    temporary = Path(name)
+    try:
+        yield temporary
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise _output_error(target, exc) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(target: Path, data: bytes) -> Path:
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
+    return target
+
+
+def write_text(target: Path, text: str) -> Path:
+    return write_bytes(target, text.encode("utf-8"))
+
+
+def write_with(target: Path, writer: Callable[[Path], object]) -> Path:
+    """Call writer(temporary_path), then move the result into place."""
+    with atomic_path(target) as temporary:
+        writer(temporary)
+    return target
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or type(exc).__name__
+    return OutputError(
+        f"Could not write {target}: {reason}.",
+        fix="Check there is free disk space and that the folder is writable; the previous file is unchanged.",
+    )

@@ -1,0 +1,152 @@
+"""The reporting calendar: working days, when templates go out, when returns are due,
+and which reminder falls on which day.
+
+Every date here is pure arithmetic on a Period and the [calendar] settings, so the
+watch loop, `pipeline status` and the tests all agree on the same days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+
+from pipeline.config import CalendarSettings
+from pipeline.periods import Period, period_containing
+
+
+def is_working_day(day: date, holidays: tuple[date, ...] = ()) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_working_days(start: date, days: int, holidays: tuple[date, ...] = ()) -> date:
+    """The date `days` working days after (or, if negative, before) `start`."""
+    step = 1 if days >= 0 else -1
+    day = start
+    remaining = abs(days)
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day, holidays):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, holidays: tuple[date, ...] = ()) -> int:
+    """Working days after `start` up to and including `end` (negative if end is earlier)."""
+    if end == start:
+        return 0
+    sign = 1 if end > start else -1
+    low, high = (start, end) if sign > 0 else (end, start)
+    count = 0
+    day = low
+    while day < high:
+        day += timedelta(days=1)
+        if is_working_day(day, holidays):
+            count += 1
+    return sign * count
+
+
+def deadline(period: Period, settings: CalendarSettings) -> date:
+    """The date returns for `period` are due."""
+    return add_working_days(period.end, settings.deadline_working_days, settings.bank_holidays)
+
+
+def templates_out(period: Period, settings: CalendarSettings) -> date:
+    """The date return templates for `period` are sent to partnerships."""
+    return add_working_days(period.end, -settings.templates_out_working_days, settings.bank_holidays)
+
+
+def is_late(period: Period, settings: CalendarSettings, received: date) -> bool:
+    """Whether a return received on `received` missed the deadline (the deadline day itself is on time)."""
+    return received > deadline(period, settings)
+
+
+def chase_until(period: Period, settings: CalendarSettings) -> date:
+    """The last day templates or reminders for `period` can go out: the day before the
+    next quarter's templates go out.
+
+    Without an end, a partnership that never returns would be chased for ever; and
+    a hand-over date means a partnership is never chased for two quarters at once.
+    A return still missing then is the board officer's, who has had the escalation.
+    """
+    return templates_out(period.next(), settings) - timedelta(days=1)
+
+
+class ReminderKind(str, Enum):
+    BEFORE_DEADLINE = "before-deadline"
+    DEADLINE = "deadline"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"  # to the board officer, not the partnership
+
+
+@dataclass(frozen=True)
+class ScheduledReminder:
+    """One reminder on the calendar of a period."""
+
+    on: date  # always a working day
+    kind: ReminderKind
+    working_days: int  # before the deadline (BEFORE_DEADLINE) or after it (OVERDUE, ESCALATION); 0 on the day
+
+    @property
+    def key(self) -> str:
+        """Names the reminder within its period, e.g. 'before-deadline-10', 'deadline', 'overdue-3'.
+
+        The key is what is recorded as sent, so it must not depend on the date:
+        a bank holiday added to config.toml later moves the day, not the key.
+        """
+        if self.kind in (ReminderKind.DEADLINE, ReminderKind.ESCALATION):
+            return self.kind.value
+        return f"{self.kind.value}-{self.working_days}"
+
+
+def reminder_schedule(period: Period, settings: CalendarSettings) -> tuple[ScheduledReminder, ...]:
+    """Every reminder for `period`, in date order (escalation after a chaser on the same day).
+
+    Each date is counted in working days from the deadline, so none falls on a
+    weekend or bank holiday. Reminders that would fall on or before the day the
+    templates go out are dropped: the templates-out message already says when the
+    return is due. Nothing is scheduled after `chase_until`.
+    """
+    holidays = settings.bank_holidays
+    due = deadline(period, settings)
+    opens = templates_out(period, settings)
+    last = chase_until(period, settings)
+    reminders = [
+        ScheduledReminder(add_working_days(due, -n, holidays), ReminderKind.BEFORE_DEADLINE, n)
+        for n in sorted(set(settings.reminder_working_days), reverse=True)
+    ]
+    if settings.remind_on_deadline:
+        reminders.append(ScheduledReminder(due, ReminderKind.DEADLINE, 0))
+    n = settings.overdue_every_working_days
+    while (day := add_working_days(due, n, holidays)) <= last:
+        reminders.append(ScheduledReminder(day, ReminderKind.OVERDUE, n))
+        n += settings.overdue_every_working_days
+    escalation = add_working_days(due, settings.escalate_after_working_days, holidays)
+    if escalation <= last:
+        reminders.append(
+            ScheduledReminder(escalation, ReminderKind.ESCALATION, settings.escalate_after_working_days)
+        )
+    kept = [r for r in reminders if opens < r.on <= last]
+    return tuple(sorted(kept, key=lambda r: (r.on, r.kind is ReminderKind.ESCALATION)))
+
+
+def reminder_due(period: Period, settings: CalendarSettings, today: date) -> tuple[ScheduledReminder, ...]:
+    """The reminders scheduled for exactly `today`: none, one, or a chaser and the escalation.
+
+    This ignores missed days; `pipeline.reminders.plan_reminders` decides what to
+    catch up after the loop was down.
+    """
+    return tuple(r for r in reminder_schedule(period, settings) if r.on == today)
+
+
+def live_periods(today: date, settings: CalendarSettings) -> tuple[Period, ...]:
+    """The period whose templates or reminders may be due on `today` (none or one).
+
+    A period is live from the day its templates go out until `chase_until`, the
+    day before the next period's templates go out, so the windows never overlap.
+    """
+    here = period_containing(today)
+    # templates_out_working_days can put the opening before the quarter starts (a
+    # large value) or after it ends (a negative one), so look one period either side.
+    candidates = (here.previous().previous(), here.previous(), here, here.next())
+    return tuple(p for p in candidates if templates_out(p, settings) <= today <= chase_until(p, settings))

@@ -1,0 +1,72 @@
+"""Examine one file: read it safely, recognise it, validate it.
+
+The Examiner holds what a pass needs for every file (the register, the reading
+child process, the history for outlier checks) so each is set up once per pass,
+and only when there is something to examine.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.findings import Finding, has_errors
+from pipeline.readers import ReaderPool
+from pipeline.recognise import identify
+from pipeline.register import load_register
+from pipeline.safety import Limits
+from pipeline.store import FileRecord, Store, Submission
+from pipeline.validate import check_return
+
+
+@dataclass(frozen=True)
+class Examined:
+    findings: tuple[Finding, ...]
+    submission: Submission | None = None
+    period: str = ""
+    period_slug: str = ""
+    partnership: str = ""
+
+
+class Examiner:
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.register = load_register(config.paths.register)
+        self.history: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+        for h in store.history():
+            if h.actual is not None:
+                self.history[h.code].append((h.period, h.actual))
+        limits = Limits(
+            max_file_bytes=config.ingest.max_file_mb * 1024 * 1024,
+            memory_bytes=config.ingest.reader_memory_mb * 1024 * 1024,
+            timeout_seconds=config.ingest.reader_timeout_seconds,
+        )
+        self.pool = ReaderPool(limits)
+
+    def __enter__(self) -> Examiner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.close()
+
+    def examine(self, path: Path, record: FileRecord) -> Examined:
+        read = self.pool.read(path)
+        findings = list(read.findings)
+        if read.workbook is None or has_errors(findings) and not _content_only(findings):
+            return Examined(tuple(findings))
+        who, problems = identify(read.workbook, self.register)
+        findings += problems
+        if who is None:
+            return Examined(tuple(findings))
+        checked = check_return(read.workbook, who, self.register, self.config, self.history)
+        findings += checked.findings
+        return Examined(tuple(findings), checked.submission, str(who.period), who.period.slug,
+                        who.partnership.short_name)
+
+
+def _content_only(findings: list[Finding]) -> bool:
+    """Errors about cells (not the file) still let the return be recognised, for useful feedback."""
+    return all(f.severity != "error" or f.cell for f in findings)

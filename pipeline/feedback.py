@@ -1,0 +1,103 @@
+"""Feedback to the submitter: a short text summary and, for a return we can
+open, a copy of their own workbook with every problem cell highlighted and a
+comment holding the message and the fix.
+
+Only files that passed the safety screen and were recognised as our template
+are opened with openpyxl here; anything else gets the text summary alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pipeline.atomic import write_text, write_with
+from pipeline.findings import Finding
+from pipeline.store import FileRecord
+
+log = logging.getLogger(__name__)
+
+ERROR_FILL = "FFC7CE"
+WARNING_FILL = "FFEB9C"
+_UNRECOGNISED = "unrecognised"
+
+
+def feedback_folder(outbox: Path, record: FileRecord) -> Path:
+    slug = record.period.replace(" ", "-") if record.period else _UNRECOGNISED
+    return outbox / "feedback" / slug
+
+
+def summary_text(record: FileRecord, findings: list[Finding]) -> str:
+    """The plain-text feedback a submitter reads first."""
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity == "warning"]
+    lines = [f"Feedback on {record.name}", f"Received: {record.received_at}", ""]
+    if record.verdict == "accepted":
+        lines.append(f"Accepted for {record.partnership}, {record.period}. Thank you.")
+    else:
+        lines.append("Not accepted: please correct the problems below and send the return again.")
+    if errors:
+        lines += ["", f"Problems to correct ({len(errors)}):"] + [f"  - {f.line()}" for f in errors]
+    if warnings:
+        lines += ["", f"Please check ({len(warnings)}):"] + [f"  - {f.line()}" for f in warnings]
+    return "\n".join(lines) + "\n"
+
+
+def write_feedback(outbox: Path, state: Path, record: FileRecord, findings: list[Finding],
+                   annotate: bool) -> list[Path]:
+    """Write the summary (always) and the annotated workbook (when it can be opened)."""
+    folder = feedback_folder(outbox, record)
+    stem = Path(Path(record.location).name).stem
+    written = [write_text(folder / f"{stem}.feedback.txt", summary_text(record, findings))]
+    if annotate and any(f.cell for f in findings):
+        source = state / (record.destination or record.location)
+        if not source.exists():
+            source = state / record.location
+        target = folder / f"{stem}.feedback.xlsx"
+        try:
+            write_with(target, lambda temporary: _annotate(source, temporary, findings))
+            written.append(target)
+        except Exception as exc:  # the text summary still says everything
+            log.warning("Could not annotate %s (%s); the text feedback lists every problem", record.name, exc)
+    return written
+
+
+def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    book = load_workbook(source)
+    sheet = book.create_sheet("Feedback", 0)
+    headers = ("Severity", "Where", "Problem", "How to fix it")
+    for c, header in enumerate(headers, start=1):
+        sheet.cell(row=1, column=c, value=header).font = Font(bold=True)
+    for r, f in enumerate(findings, start=2):
+        for c, text in enumerate((f.severity.capitalize(), f.where, f.message, f.fix), start=1):
+            _text(sheet.cell(row=r, column=c), text)
+    for column, width in zip("ABCD", (10, 22, 70, 60)):
+        sheet.column_dimensions[column].width = width
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.cell and f.sheet in book.sheetnames:
+            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    for (name, ref), items in by_cell.items():
+        try:
+            cell = book[name][ref]
+        except (ValueError, KeyError):
+            continue
+        worst = ERROR_FILL if any(f.severity == "error" for f in items) else WARNING_FILL
+        cell.fill = PatternFill("solid", start_color=worst, end_color=worst)
+        text = "\n".join(f"{f.message} {f.fix}".strip() for f in items)
+        cell.comment = Comment(text[:2000], "Performance team", width=320, height=140)
+    for ws in book.worksheets:
+        ws.sheet_view.tabSelected = False  # else Excel opens with several sheets grouped
+    book.active = 0
+    sheet.sheet_view.tabSelected = True
+    book.save(target)
+
+
+def _text(cell, text: str) -> None:
+    """Store as text even when it starts with '=': feedback never creates formulas."""
+    cell.value = text
+    cell.data_type = "s"

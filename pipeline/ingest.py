@@ -1,0 +1,218 @@
+"""One pass over the inbox: every file that lands gets exactly one verdict.
+
+The flow for each file is arrival (stable, not a temporary file) -> taken into
+state/incoming/ -> screened and read in a child process -> recognised and
+validated -> verdict recorded in the store in one transaction -> moved to the
+archive (accepted) or quarantine (rejected). A crash at any point leaves the
+file either in the inbox, in incoming/ (picked up again next pass), or with a
+recorded verdict that the next pass finishes carrying out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from pipeline.config import Config
+from pipeline.findings import Finding, finding, has_errors
+from pipeline.store import FileRecord, Store
+
+log = logging.getLogger(__name__)
+
+INCOMING = "incoming"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file in this pass."""
+
+    file_id: int
+    name: str
+    verdict: str  # accepted, rejected, duplicate
+    reason: str
+    period: str
+    partnership: str
+    findings: tuple[Finding, ...]
+    destination: str
+
+
+@dataclass
+class PassReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # temporary and hidden files
+    waiting: list[str] = field(default_factory=list)  # still being copied
+
+    @property
+    def accepted(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.verdict == "accepted"]
+
+    @property
+    def rejected(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.verdict == "rejected"]
+
+
+def is_temporary(name: str) -> bool:
+    """Office lock files, editor leftovers and hidden files are never returns."""
+    return name.startswith(("~$", ".~lock", ".")) or name.endswith(("~", ".tmp", ".part", ".crdownload"))
+
+
+def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassReport) -> list[Path]:
+    """Files in the inbox that have stopped changing, oldest first."""
+    ready = []
+    try:
+        entries = sorted(os.scandir(inbox), key=lambda e: e.name)
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if not entry.is_file(follow_symlinks=False):
+            continue
+        if is_temporary(entry.name):
+            if entry.name != ".gitkeep":
+                log.info("Ignoring temporary or hidden file %s", entry.name)
+                report.ignored.append(entry.name)
+            continue
+        age = now.timestamp() - entry.stat().st_mtime
+        if age < settle_seconds:
+            log.info("Waiting for %s: it changed %.0f s ago and may still be copying", entry.name, age)
+            report.waiting.append(entry.name)
+            continue
+        ready.append(Path(entry.path))
+    return sorted(ready, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def take_in(config: Config, store: Store, path: Path) -> None:
+    """Move an arrived file into incoming/ under its received name, then record it."""
+    stat = path.stat()
+    received = datetime.fromtimestamp(stat.st_mtime, timezone.utc)
+    sha = _sha256(path)
+    stored_name = f"{received:%Y%m%dT%H%M%SZ}-{sha[:12]}-{path.name}"
+    relative = f"{INCOMING}/{stored_name}"
+    target = config.paths.state / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, target)
+    store.add_file(sha256=sha, name=path.name, size=stat.st_size, received_at=iso(received), location=relative)
+
+
+def recover_incoming(config: Config, store: Store) -> None:
+    """Record files a killed run moved into incoming/ but had not yet written down."""
+    folder = config.paths.state / INCOMING
+    if not folder.is_dir():
+        return
+    for entry in sorted(folder.iterdir()):
+        relative = f"{INCOMING}/{entry.name}"
+        if entry.is_file() and store.file_at(relative) is None:
+            stamp, _sha, name = entry.name.split("-", 2)
+            received = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            log.info("Recovering %s, taken in by an interrupted run", name)
+            store.add_file(sha256=_sha256(entry), name=name, size=entry.stat().st_size,
+                           received_at=iso(received), location=relative)
+
+
+def _destination(verdict: str, record: FileRecord, period_slug: str, partnership: str,
+                 original: FileRecord | None) -> str:
+    stored_name = record.location.rsplit("/", 1)[-1]
+    if verdict == "duplicate" and original is not None and original.destination:
+        folder = original.destination.rsplit("/", 1)[0]
+        return f"{folder}/duplicates/{stored_name}"
+    if verdict == "accepted":
+        return f"archive/{period_slug}/{partnership}/{stored_name}"
+    return f"quarantine/{stored_name}"
+
+
+def finish_move(config: Config, store: Store, record: FileRecord) -> None:
+    """Carry out a recorded verdict: move the file to its destination (idempotent)."""
+    if record.destination is None or record.location == record.destination:
+        return
+    source = config.paths.state / record.location
+    target = config.paths.state / record.destination
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if record.verdict in ("rejected", "duplicate"):
+        reason = target.with_name(target.name + ".reason.txt")
+        findings = store.findings_for(record.id)
+        lines = [f"{record.name}: {record.reason}", ""] + [f.line() for f in findings]
+        reason.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if source.exists():
+        os.replace(source, target)
+    elif not target.exists():
+        log.error("File %s is missing from %s; its verdict (%s) is recorded", record.name, source,
+                  record.verdict)
+    store.moved(record.id, record.destination)
+
+
+def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_now,
+             progress: Callable[[str], None] | None = None) -> PassReport:
+    """Take in what has arrived and give every pending file its verdict."""
+    report = PassReport()
+    for path in arrivals(config.paths.inbox, config.ingest.settle_seconds, now(), report):
+        take_in(config, store, path)
+    recover_incoming(config, store)
+    pending = store.pending_files()
+    if not pending:
+        return report
+    from pipeline.examine import Examiner  # lazy: needs the register and the readers
+
+    with Examiner(config, store) as examiner:
+        for record in pending:
+            if record.verdict == "pending":
+                if progress:
+                    progress(record.name)
+                record = _decide(config, store, examiner, record, now)
+                report.outcomes.append(_outcome(store, record))
+            finish_move(config, store, store.file(record.id))
+    return report
+
+
+def _decide(config: Config, store: Store, examiner, record: FileRecord,
+            now: Callable[[], datetime]) -> FileRecord:
+    original = store.decided_with_same_bytes(record.sha256, record.id)
+    if original is not None:
+        reason = (f"The same file was received before as {original.name!r} on {original.received_at[:10]} "
+                  f"and was {original.verdict}; this copy is kept but not counted again.")
+        store.decide(record.id, verdict="duplicate", reason=reason, decided_at=iso(now()),
+                     destination=_destination("duplicate", record, "", "", original),
+                     findings=[finding("duplicate-file", reason, "No action is needed.")],
+                     period=original.period, partnership=original.partnership, duplicate_of=original.id)
+        log.info("%s: duplicate of file %d", record.name, original.id)
+        return store.file(record.id)
+    path = config.paths.state / record.location
+    examined = examiner.examine(path, record)
+    verdict = "rejected" if has_errors(examined.findings) or examined.submission is None else "accepted"
+    if verdict == "accepted":
+        reason = "Accepted" + (" as provisional (not signed off by the chair)"
+                               if not examined.submission.signed_off else "")
+    else:
+        errors = [f for f in examined.findings if f.severity == "error"]
+        reason = errors[0].message if len(errors) == 1 else f"{len(errors)} problems, first: {errors[0].line()}"
+    store.decide(record.id, verdict=verdict, reason=reason, decided_at=iso(now()),
+                 destination=_destination(verdict, record, examined.period_slug, examined.partnership, None),
+                 findings=examined.findings, period=examined.period, partnership=examined.partnership,
+                 submission=examined.submission if verdict == "accepted" else None)
+    log.info("%s: %s (%s)", record.name, verdict, reason)
+    return store.file(record.id)
+
+
+def _outcome(store: Store, record: FileRecord) -> Outcome:
+    return Outcome(file_id=record.id, name=record.name, verdict=record.verdict, reason=record.reason,
+                   period=record.period, partnership=record.partnership,
+                   findings=tuple(store.findings_for(record.id)), destination=record.destination or "")

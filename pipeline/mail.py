@@ -1,0 +1,340 @@
+"""E-mail: render templates/mail/*.txt with Jinja2, build RFC 5322 messages, and send
+them by SMTP or write them as .eml files.
+
+Messages are deterministic: the Date comes from an injected clock, the Message-ID
+and MIME boundary from a hash of the message's identity (period, partnership, key).
+A message re-sent after a failure is therefore byte-for-byte the same, and mail
+clients treat a duplicate as one message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+import re
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jinja2
+
+from pipeline.config import MailSettings
+from pipeline.errors import MailError, TemplateError
+from pipeline.periods import Period
+from pipeline.reminders import MessageKind, PlannedMessage
+
+log = logging.getLogger(__name__)
+
+MAIL_TEMPLATES = "mail"  # the e-mail templates' folder inside paths.templates
+
+# mimetypes reads the system's tables, which differ between machines; the types
+# the pipeline attaches are pinned so every machine sends the same headers.
+_MIME_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".csv": "text/csv",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered e-mail, ready to send."""
+
+    kind: MessageKind
+    key: str
+    partnership: str  # short name
+    period: Period
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    body: str
+    attachments: tuple[Path, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        """Unique per message the pipeline can send: '2025-26-Q3/CSP/overdue-3'."""
+        return f"{self.period.slug}/{self.partnership}/{self.key}"
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """What the store records about a message that went out (or was written to a file)."""
+
+    kind: MessageKind
+    key: str
+    partnership: str
+    period: Period
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    subject: str
+    message_id: str
+    sent_at: datetime
+    transport: str  # "smtp" or "files"
+    path: Path | None = None  # the .eml file, in files mode
+    refused: tuple[str, ...] = ()  # recipients the server refused while accepting others
+
+
+def render(templates_dir: Path, name: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """Render templates_dir/name; return (subject, body).
+
+    The template's first line is `Subject: ...`, then the body. Any name the
+    template uses that the context lacks is an error (StrictUndefined), so a typo
+    never sends an e-mail with a hole in it.
+    """
+    path = Path(templates_dir) / name
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # plain-text mail: HTML escaping would show as &amp; in the message
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    try:
+        text = env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound:
+        raise TemplateError(
+            f"The e-mail template {path} does not exist.",
+            fix="Restore it from the project's templates/mail/ folder, or correct paths.templates in config.toml.",
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"The e-mail template {path}, line {exc.lineno}, is broken: {exc.message}.",
+            fix="Correct that line; compare it with the copy shipped in templates/mail/.",
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(
+            f"The e-mail template {path}{_line_of(exc, path)} uses something the pipeline "
+            f"does not provide: {exc.message}.",
+            fix=f"Use only these names: {', '.join(sorted(context))}.",
+        ) from None
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        raise TemplateError(
+            f"The e-mail template {path}{_line_of(exc, path)} failed: {exc}.",
+            fix="Correct the template; compare it with the copy shipped in templates/mail/.",
+        ) from None
+    first, _, body = text.partition("\n")
+    label, colon, subject = first.partition(":")
+    # Collapsing whitespace also keeps a line break in a register name out of the header.
+    subject = " ".join(subject.split())
+    if not colon or label.strip().casefold() != "subject" or not subject:
+        raise TemplateError(
+            f"The e-mail template {path} must start with the subject line, but its first line is {first!r}.",
+            fix="Make the first line `Subject: ...` and start the message on the line after it.",
+        )
+    return subject, body.strip("\n") + "\n"
+
+
+def _line_of(exc: BaseException, path: Path) -> str:
+    """', line N' from the template's frame in the traceback, which Jinja rewrites to template lines."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename) == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f", line {line}," if line else ""
+
+
+def compose(planned: PlannedMessage, templates_dir: Path) -> Message:
+    """Render a planned message into a Message (templates_dir is templates/mail)."""
+    subject, body = render(templates_dir, planned.template, planned.context)
+    return Message(
+        kind=planned.kind, key=planned.key, partnership=planned.partnership, period=planned.period,
+        to=planned.to, cc=planned.cc, subject=subject, body=body, attachments=planned.attachments,
+    )
+
+
+def mime_type(path: Path) -> str:
+    return (_MIME_TYPES.get(path.suffix.lower())
+            or mimetypes.guess_type(path.name)[0]
+            or "application/octet-stream")
+
+
+def _digest(message: Message) -> str:
+    return hashlib.sha256(message.identity.encode("utf-8")).hexdigest()
+
+
+def message_id(message: Message, sender: str) -> str:
+    domain = sender.rpartition("@")[2] or "localhost"
+    return f"<{_digest(message)[:32]}@{domain}>"
+
+
+def build_email(message: Message, *, sender: str, reply_to: str, when: datetime) -> EmailMessage:
+    """The RFC 5322 message; the same inputs always give the same bytes."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = ", ".join(message.to)
+    if message.cc:
+        email["Cc"] = ", ".join(message.cc)
+    if reply_to:
+        email["Reply-To"] = reply_to
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(when if when.tzinfo else when.astimezone())
+    email["Message-ID"] = message_id(message, sender)
+    # Lets an officer trace a message in the mailbox back to the pipeline's record of it.
+    email["X-Pipeline-Message"] = message.identity
+    email.set_content(message.body)
+    for path in message.attachments:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise MailError(
+                f"Could not attach {path} to '{message.subject}': {exc.strerror or exc}.",
+                fix="Make the file again (it is an output of an earlier step); the message will be retried.",
+            ) from None
+        maintype, _, subtype = mime_type(path).partition("/")
+        email.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+    if message.attachments:
+        # The default boundary is random, which would make the message differ on every build.
+        email.set_boundary(f"=_pipeline_{_digest(message)[:40]}")
+    return email
+
+
+def eml_name(message: Message) -> str:
+    """'2025-26-Q3_CSP_reminder_overdue-3.eml': stable, so a re-run overwrites rather than duplicates."""
+    parts = (message.period.slug, message.partnership, message.kind.value, message.key)
+    return "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", part).strip("-") for part in parts) + ".eml"
+
+
+class Mailer:
+    """Sends Messages by SMTP, or writes them as .eml files (mail.mode = "files", or dry_run).
+
+    `folder` receives the .eml files (outbox/mail); `clock` gives the Date header;
+    `environ` is where the SMTP password is looked up (os.environ unless given).
+    """
+
+    def __init__(self, settings: MailSettings, *, folder: Path, clock: Callable[[], datetime],
+                 dry_run: bool = False, environ: Mapping[str, str] | None = None,
+                 timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.settings = settings
+        self.folder = Path(folder)
+        self.clock = clock
+        self.mode = "files" if dry_run else settings.mode
+        self.environ = os.environ if environ is None else environ
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+
+    def send(self, message: Message) -> SentRecord:
+        """Send or write one message; raise MailError (to be retried next pass) if it cannot."""
+        when = self.clock()
+        email = build_email(message, sender=self.settings.sender, reply_to=self.settings.reply_to, when=when)
+        if self.mode == "files":
+            path, refused = self._write(message, email), ()
+        else:
+            path, refused = None, self._smtp(message, email)
+        log.info("%s %s to %s: %s", "Wrote" if path else "Sent", message.identity,
+                 ", ".join(message.to + message.cc), message.subject)
+        return SentRecord(
+            kind=message.kind, key=message.key, partnership=message.partnership, period=message.period,
+            to=message.to, cc=message.cc, subject=message.subject, message_id=email["Message-ID"],
+            sent_at=when, transport=self.mode, path=path, refused=refused,
+        )
+
+    def _write(self, message: Message, email: EmailMessage) -> Path:
+        target = self.folder / eml_name(message)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # Written beside the target and renamed, so a reader never sees half a message.
+            # os.open rather than mkstemp: mkstemp's 0600 would hide the file from colleagues.
+            temp = self.folder / f".{target.name}.{os.getpid()}.part"
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(email.as_bytes(policy=policy.SMTP))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temp, target)
+            except BaseException:
+                temp.unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise MailError(
+                f"Could not write the message '{message.subject}' to {target}: {exc.strerror or exc}.",
+                fix="Check that the outbox folder exists, is writable and the disk is not full; "
+                    "the message will be retried.",
+            ) from None
+        return target
+
+    def _smtp(self, message: Message, email: EmailMessage) -> tuple[str, ...]:
+        s = self.settings
+        password = None
+        if s.username:
+            password = self.environ.get(s.password_env)
+            if not password:
+                raise MailError(
+                    f"mail.username is set to {s.username!r} in config.toml, but the environment "
+                    f"variable {s.password_env} that holds the password is not set.",
+                    fix=f"Set {s.password_env} before starting the pipeline (the password is never "
+                        f'read from config.toml), or set username = "" if the server needs no login.',
+                )
+        stage = "connecting"
+        try:
+            with smtplib.SMTP(s.host, s.port, timeout=self.timeout) as smtp:
+                if s.starttls:
+                    stage = "starting TLS"
+                    smtp.starttls(context=self.ssl_context or ssl.create_default_context())
+                if s.username:
+                    stage = "logging in"
+                    if not s.starttls:
+                        log.warning("Logging in to %s:%s without STARTTLS: the password crosses the "
+                                    "network unencrypted", s.host, s.port)
+                    smtp.login(s.username, password)
+                stage = "sending"
+                refused = smtp.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise self._failure(message, stage, exc) from None
+        if refused:
+            log.warning("%s: the server refused %s", message.identity, ", ".join(sorted(refused)))
+        return tuple(sorted(refused))
+
+    def _failure(self, message: Message, stage: str, exc: BaseException) -> MailError:
+        s = self.settings
+        where = f"{s.host}:{s.port}"
+        retry = "The message was not sent and will be tried again on the next pass."
+        if isinstance(exc, ConnectionRefusedError):
+            problem = f"the mail server {where} refused the connection"
+            fix = f"Check mail.host and mail.port in config.toml and that the server is running. {retry}"
+        elif isinstance(exc, TimeoutError):
+            problem = f"the mail server {where} did not answer within {self.timeout:g} seconds"
+            fix = f"Check mail.host and mail.port in config.toml and the network. {retry}"
+        elif isinstance(exc, socket.gaierror):
+            problem = f"the mail server name {s.host!r} could not be found"
+            fix = f"Check mail.host in config.toml. {retry}"
+        elif isinstance(exc, smtplib.SMTPAuthenticationError):
+            problem = f"{where} refused the login for {s.username!r} ({_reply(exc)})"
+            fix = f"Check mail.username in config.toml and the password in {s.password_env}. {retry}"
+        elif isinstance(exc, smtplib.SMTPNotSupportedError):
+            problem = f"{where} does not support {'STARTTLS' if stage == 'starting TLS' else 'login'}"
+            fix = f"Check mail.starttls and mail.username in config.toml with the server's administrator. {retry}"
+        elif isinstance(exc, ssl.SSLError):
+            problem = f"the secure connection to {where} failed ({exc.reason or exc})"
+            fix = f"Check that mail.host is the name on the server's certificate. {retry}"
+        elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+            problem = f"{where} refused every recipient ({', '.join(sorted(exc.recipients))})"
+            fix = "Check the e-mail addresses on the register's Partnerships sheet and in config.toml."
+        elif isinstance(exc, smtplib.SMTPSenderRefused):
+            problem = f"{where} refused the sender address {exc.sender!r} ({_reply(exc)})"
+            fix = f"Check mail.from in config.toml. {retry}"
+        elif isinstance(exc, smtplib.SMTPResponseException):
+            problem = f"{where} answered {_reply(exc)} while {stage}"
+            fix = retry
+        else:
+            problem = f"{stage} to {where} failed ({exc})"
+            fix = retry
+        return MailError(f"Could not send '{message.subject}' to {', '.join(message.to)}: {problem}.", fix=fix)
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+    return f"{exc.smtp_code} {text}".strip()

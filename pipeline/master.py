@@ -1,0 +1,267 @@
+"""The master indicator workbook for a period: every indicator of every
+partnership, rated, with exceptions, actions, risks, returns and findings.
+
+Written with xlsxwriter as real Excel tables (filters, frozen headers, print
+set-up). Every piece of user text goes through write_string, so a commentary
+that starts with '=' stays text and never becomes a formula or a link.
+Document dates come from the period, so the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline.assemble import PeriodReport
+from pipeline.atomic import write_with
+from pipeline.rate import Rag
+
+NUMBER_FORMATS = {
+    "%": "0.0",
+    "rate per 1,000": "0.00",
+    "£": "£#,##0",
+    "days": "0.0",
+    "count": "#,##0",
+    "number": "#,##0.##",
+}
+
+INDICATOR_COLUMNS = (
+    "Partnership", "Code", "Indicator", "Unit", "Polarity", "Baseline", "Same period last year",
+    "Previous period", "Target this period", "Annual target", "Actual", "RAG", "Computed RAG",
+    "Override reason", "Direction of travel", "Direction vs last year", "Data quality", "Commentary",
+    "Remedial action", "Source file", "Submitted at",
+)
+
+
+def master_path(outbox: Path, report: PeriodReport) -> Path:
+    return outbox / report.period.slug / f"master-{report.period.slug}.xlsx"
+
+
+def write_master(report: PeriodReport, outbox: Path) -> Path:
+    """Write outbox/<period>/master-<period>.xlsx atomically; return its path."""
+    target = master_path(outbox, report)
+    write_with(target, lambda temporary: _build(report, temporary))
+    return target
+
+
+class _Sheets:
+    """xlsxwriter workbook with the project's formats, and helpers that never write formulas."""
+
+    def __init__(self, path: Path, report: PeriodReport) -> None:
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        })
+        stamp = datetime.combine(report.period.end, datetime.min.time())
+        self.book.set_properties({
+            "title": f"{report.organisation}: master indicator workbook {report.period}",
+            "subject": f"Performance for {report.period} ({report.period.label})",
+            "author": report.organisation, "company": report.organisation,
+            "comments": report.source_line, "created": stamp,
+        })
+        self.book.set_custom_property("Data as at", report.data_as_at or "no returns")
+        self.bold = self.book.add_format({"bold": True})
+        self.title = self.book.add_format({"bold": True, "font_size": 14})
+        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.top = self.book.add_format({"valign": "top"})
+        self.numbers = {unit: self.book.add_format({"num_format": f, "valign": "top"})
+                        for unit, f in NUMBER_FORMATS.items()}
+        self.rag = {rag: self.book.add_format({"bg_color": rag.colour, "valign": "top", "border": 1,
+                                               "border_color": "#808080"}) for rag in Rag}
+        self.fills: dict[str, object] = {}
+
+    def fill(self, colour: str):
+        if colour not in self.fills:
+            self.fills[colour] = self.book.add_format({"bg_color": colour, "valign": "top", "border": 1,
+                                                       "border_color": "#808080"})
+        return self.fills[colour]
+
+    def table(self, name: str, columns: tuple[str, ...], rows: list[list], widths: dict[str, int],
+              first_row: int = 0, heading: str = "") -> object:
+        ws = self.book.add_worksheet(name)
+        if heading:
+            ws.write_string(0, 0, heading, self.title)
+            first_row = 2
+        for r, row in enumerate(rows, start=first_row + 1):
+            for c, value in enumerate(row):
+                self.write(ws, r, c, value)
+        ws.add_table(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1, {
+            "name": name.replace(" ", ""), "style": "Table Style Light 9",
+            "columns": [{"header": h} for h in columns],
+        })
+        for c, h in enumerate(columns):
+            ws.set_column(c, c, widths.get(h, 14), self.wrap if widths.get(h, 14) >= 30 else self.top)
+        ws.freeze_panes(first_row + 1, 0)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(first_row)
+        ws.set_footer(f"&L{name}&RPage &P of &N")
+        return ws
+
+    def write(self, ws, r: int, c: int, value) -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, tuple):  # (value, format)
+            value, fmt = value
+            if isinstance(value, Decimal):
+                ws.write_number(r, c, float(value), fmt)
+            elif value not in (None, ""):
+                ws.write_string(r, c, str(value), fmt)
+            elif fmt is not None:
+                ws.write_blank(r, c, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_string(r, c, "Yes" if value else "No")
+        elif isinstance(value, (int, float, Decimal)):
+            ws.write_number(r, c, float(value))
+        else:
+            ws.write_string(r, c, str(value))
+
+
+def _n(value: Decimal | None, fmt):
+    return (value, fmt) if value is not None else None
+
+
+def _build(report: PeriodReport, path: Path) -> None:
+    s = _Sheets(path, report)
+    _summary(s, report)
+    _indicators(s, report)
+    _history(s, report)
+    _exceptions(s, report)
+    _actions(s, report)
+    _risks(s, report)
+    _submissions(s, report)
+    _validation(s, report)
+    s.book.close()
+
+
+def _summary(s: _Sheets, report: PeriodReport) -> None:
+    ws = s.book.add_worksheet("Summary")
+    ws.write_string(0, 0, f"{report.organisation}: performance summary, {report.period} ({report.period.label})",
+                    s.title)
+    ws.write_string(1, 0, report.source_line)
+    ws.write_string(2, 0, f"Returns were due by {report.deadline:%d %B %Y}.")
+    rags = [Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED, Rag.NO_DATA, Rag.NO_TARGET,
+            Rag.NOT_RATED]
+    headers = ["Partnership", "Indicators due", *[r.value for r in rags], "Return", "Received at", "Late",
+               "Completeness %", "Rejected attempts"]
+    row0 = 4
+    for c, h in enumerate(headers):
+        ws.write_string(row0, c, h, s.rag[Rag(h)] if h in {r.value for r in rags} else s.bold)
+    totals = [0] * len(rags)
+    for n, p in enumerate(report.partnerships, start=row0 + 1):
+        ws.write_string(n, 0, p.partnership.name)
+        ws.write_number(n, 1, len(p.indicators))
+        for k, rag in enumerate(rags):
+            ws.write_number(n, 2 + k, p.counts.get(rag, 0))
+            totals[k] += p.counts.get(rag, 0)
+        st = p.status
+        ws.write_string(n, 2 + len(rags), st.state.capitalize())
+        if st.received_at:
+            ws.write_string(n, 3 + len(rags), st.received_at)
+            ws.write_string(n, 4 + len(rags), "Yes" if st.late else "No")
+        ws.write_number(n, 5 + len(rags), float(st.completeness))
+        ws.write_number(n, 6 + len(rags), st.rejected_attempts)
+    last = row0 + 1 + len(report.partnerships)
+    ws.write_string(last, 0, "All partnerships", s.bold)
+    ws.write_number(last, 1, sum(len(p.indicators) for p in report.partnerships), s.bold)
+    for k, total in enumerate(totals):
+        ws.write_number(last, 2 + k, total, s.bold)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, len(headers), 12)
+    ws.freeze_panes(row0 + 1, 1)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.activate()
+
+
+def _indicators(s: _Sheets, report: PeriodReport) -> None:
+    rows = []
+    for p in report.partnerships:
+        for i in p.indicators:
+            ind = i.indicator
+            fmt = s.numbers.get(ind.unit, s.numbers["number"])
+            rows.append([
+                p.partnership.name, ind.code, ind.title, ind.unit, ind.polarity.value,
+                _n(ind.baseline, fmt), _n(i.same_period_last_year, fmt), _n(i.previous, fmt), _n(i.target, fmt),
+                _n(ind.annual_target, fmt), _n(i.actual, fmt), (i.rag.value, s.rag[i.rag]),
+                (i.outcome.computed.value, s.rag[i.outcome.computed]),
+                f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
+                f"{i.dot_previous.arrow} {i.dot_previous.value}", f"{i.dot_last_year.arrow} {i.dot_last_year.value}",
+                i.data_quality, i.commentary, i.remedial_action, i.source_file, i.submitted_at,
+            ])
+    s.table("Indicators", INDICATOR_COLUMNS, rows,
+            {"Partnership": 24, "Indicator": 40, "Commentary": 40, "Remedial action": 40, "Source file": 30,
+             "Override reason": 30, "Direction of travel": 16, "Direction vs last year": 16, "RAG": 12,
+             "Computed RAG": 12, "Code": 9, "Submitted at": 20})
+
+
+def _history(s: _Sheets, report: PeriodReport) -> None:
+    titles = {i.indicator.code: (p.partnership.short_name, i.indicator) for p in report.partnerships
+              for i in p.indicators}
+    rows = []
+    for h in report.history:
+        short, ind = titles.get(h.code, ("", None))
+        fmt = s.numbers.get(ind.unit if ind else "number", s.numbers["number"])
+        rows.append([h.period, short, h.code, ind.title if ind else "", _n(h.actual, fmt), h.data_quality,
+                     h.file_name, h.received_at])
+    s.table("History", ("Period", "Partnership", "Code", "Indicator", "Actual", "Data quality", "Source file",
+                        "Submitted at"), rows, {"Indicator": 40, "Source file": 30, "Submitted at": 20})
+
+
+def _exceptions(s: _Sheets, report: PeriodReport) -> None:
+    rows = []
+    for p in report.partnerships:
+        for i in p.exceptions:
+            fmt = s.numbers.get(i.indicator.unit, s.numbers["number"])
+            rows.append([p.partnership.name, i.indicator.code, i.indicator.title, _n(i.target, fmt),
+                         _n(i.actual, fmt), (i.rag.value, s.rag[i.rag]), f"{i.dot_previous.arrow} "
+                         f"{i.dot_previous.value}", i.commentary, i.remedial_action, i.indicator.target_lead])
+    s.table("Exceptions", ("Partnership", "Code", "Indicator", "Target this period", "Actual", "RAG",
+                           "Direction of travel", "Commentary", "Remedial action", "Target lead"), rows,
+            {"Partnership": 24, "Indicator": 40, "Commentary": 45, "Remedial action": 45, "Target lead": 18,
+             "Direction of travel": 16})
+
+
+def _actions(s: _Sheets, report: PeriodReport) -> None:
+    rows = []
+    for p in report.partnerships:
+        for a in p.actions:
+            r = a.rating
+            rows.append([p.partnership.name, a.ref, a.action, a.owner, a.due.isoformat() if a.due else "",
+                         _n(a.percent_complete, s.numbers["%"]), _n(r.expected_percent, s.numbers["%"]),
+                         (r.rating.value, s.fill(r.rating.colour)), r.reported_status, r.reason, a.commentary,
+                         "Yes" if a.is_new else "No"])
+    s.table("Actions", ("Partnership", "Ref", "Action", "Owner", "Due date", "% complete", "% expected",
+                        "Computed status", "Reported status", "Why", "Commentary", "New"), rows,
+            {"Partnership": 24, "Action": 45, "Commentary": 40, "Why": 30, "Owner": 18, "Computed status": 14})
+
+
+def _risks(s: _Sheets, report: PeriodReport) -> None:
+    band_colour = {"Low": "#A9D08E", "Medium": "#FFD966", "High": "#FF8B8B"}
+    rows = []
+    for p in report.partnerships:
+        for r in p.risks:
+            rows.append([p.partnership.name, r.ref, r.risk, r.owner, r.likelihood, r.impact, r.score,
+                         (r.band.value, s.fill(band_colour.get(r.band.value, "#D9D9D9"))), r.previous_score,
+                         r.movement.value, r.mitigation, r.commentary])
+    s.table("Risks", ("Partnership", "Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Band",
+                      "Previous score", "Movement", "Mitigation", "Commentary"), rows,
+            {"Partnership": 24, "Risk": 40, "Mitigation": 40, "Commentary": 40, "Owner": 18})
+
+
+def _submissions(s: _Sheets, report: PeriodReport) -> None:
+    rows = [[x.partnership, x.file_name, x.received_at, x.completed_by, x.email, x.date_completed or "",
+             "Yes" if x.signed_off else "No", "Yes" if x.counts else "No (superseded)"]
+            for x in report.submissions]
+    s.table("Submissions", ("Partnership", "File", "Received at", "Completed by", "Email", "Date completed",
+                            "Signed off", "Counts"), rows, {"File": 36, "Email": 30, "Received at": 20})
+
+
+def _validation(s: _Sheets, report: PeriodReport) -> None:
+    rows = [[f.file_name, f.partnership, f.verdict, f.finding.severity, f.finding.where, f.finding.code,
+             f.finding.value, f.finding.message, f.finding.fix] for f in report.findings]
+    s.table("Validation", ("File", "Partnership", "Verdict", "Severity", "Where", "Code", "Value", "Message",
+                           "Fix"), rows, {"File": 36, "Message": 50, "Fix": 40, "Where": 18})

@@ -1,0 +1,138 @@
+"""Recognition: which template, version, partnership and period a file is.
+
+The hidden `_meta` sheet is read first; when another program has dropped it,
+the locked copies on the Cover sheet are used. Tables are found by their header
+labels (case and spacing tolerant, in any column order), never by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline import template_layout as T
+from pipeline.errors import PeriodError
+from pipeline.findings import Finding, finding
+from pipeline.periods import Period, parse_period
+from pipeline.readers import Sheet, Workbook
+from pipeline.records import Partnership, Register
+from pipeline.register import header_key
+from pipeline.values import parse_text
+
+RESEND_TEMPLATE = "Fill in the return template that was sent to you for this period, and send that."
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Identity:
+    partnership: Partnership
+    period: Period
+    version: int
+    register_hash: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header row found by label: column positions (0-based) by label."""
+
+    sheet: Sheet
+    header_row: int  # 0-based
+    columns: dict[str, int]
+
+    def cell(self, row: int, label: str) -> object:
+        col = self.columns.get(label)
+        return None if col is None else self.sheet.value(row, col)
+
+    def a1(self, row: int, label: str) -> str:
+        return Sheet.a1(row, self.columns[label])
+
+    def data_rows(self) -> list[int]:
+        rows = {r for (r, c) in self.sheet.cells if r > self.header_row}
+        return sorted(rows)
+
+
+def _pairs(sheet: Sheet, label_col: int, value_col: int) -> dict[str, object]:
+    pairs: dict[str, object] = {}
+    for (r, c), value in sheet.cells.items():
+        if c == label_col and isinstance(value, str):
+            pairs.setdefault(header_key(value), sheet.value(r, value_col))
+    return pairs
+
+
+def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[Finding]]:
+    """Who and when the return is for, or findings saying what was expected."""
+    names = [s.name for s in book.sheets]
+    meta_sheet = book.sheet(T.META)
+    meta = {k: parse_text(v) for k, v in _pairs(meta_sheet, 0, 1).items()} if meta_sheet else {}
+    cover = book.sheet(T.COVER)
+    cover_pairs = _pairs(cover, T.COVER_LABEL_COLUMN - 1, T.COVER_VALUE_COLUMN - 1) if cover else {}
+    template = meta.get("template") or parse_text(cover_pairs.get(header_key("Template")))
+    if template != T.TEMPLATE_NAME and book.kind == "csv":
+        return None, [finding(
+            "not-a-return", "This is a text (CSV) file, not the return workbook: a CSV cannot carry the "
+            "return's sheets, drop-downs and checks.", RESEND_TEMPLATE)]
+    if template != T.TEMPLATE_NAME:
+        return None, [finding(
+            "not-a-return",
+            f"This file is not a partnership return made from the {T.TEMPLATE_NAME} template "
+            f"(its sheets are: {', '.join(names) or 'none'}; a return has {', '.join(T.SHEET_ORDER[:5])}).",
+            RESEND_TEMPLATE)]
+    version_text = meta.get("template_version") or parse_text(cover_pairs.get(header_key("Template version")))
+    short = meta.get("partnership") or parse_text(cover_pairs.get(header_key("Partnership code")))
+    period_text = meta.get("period") or parse_text(cover_pairs.get(header_key("Period")))
+    findings: list[Finding] = []
+    try:
+        version = int(float(version_text))
+    except ValueError:
+        version = 0
+    if version != T.TEMPLATE_VERSION:
+        findings.append(finding(
+            "old-template",
+            f"This return was made from template version {version_text or 'unknown'}; "
+            f"the current version is {T.TEMPLATE_VERSION}.",
+            "Copy your figures into the current template (ask the performance team for it) and send that."))
+    partnership = register.partnership(short) if short else None
+    if partnership is None:
+        known = ", ".join(p.short_name for p in register.partnerships)
+        findings.append(finding(
+            "unknown-partnership-return", f"The return is for partnership {short!r}, which is not in the register.",
+            f"Use the template made for your partnership (one of {known}).", sheet=T.COVER))
+    try:
+        period = parse_period(period_text)
+    except PeriodError:
+        period = None
+        findings.append(finding(
+            "unknown-period", f"The return's period {period_text!r} is not a reporting period.",
+            RESEND_TEMPLATE, sheet=T.COVER))
+    for name in (T.COVER, T.INDICATORS, T.ACTIONS, T.RISKS):
+        if book.sheet(name) is None:
+            findings.append(finding(
+                "renamed-sheet",
+                f"The sheet {name!r} is missing; it may have been renamed or deleted "
+                f"(the file has: {', '.join(names)}).",
+                f"Rename the sheet back to {name!r}, or start again from the template.", sheet=name))
+    if findings or partnership is None or period is None:
+        return None, findings
+    return Identity(partnership, period, version, meta.get("register_hash", "")), findings
+
+
+def find_table(sheet: Sheet, headers: tuple[str, ...], required: tuple[str, ...]) -> tuple[Table | None, list[Finding]]:
+    """Locate the header row by its labels; say which required labels are missing."""
+    wanted = {header_key(h): h for h in headers}
+    best_row, best = -1, {}
+    for row in range(HEADER_SEARCH_ROWS):
+        found = {}
+        for (r, c), value in sheet.cells.items():
+            if r == row and isinstance(value, str) and header_key(value) in wanted:
+                found.setdefault(wanted[header_key(value)], c)
+        if len(found) > len(best):
+            best_row, best = row, found
+    missing = [h for h in required if h not in best]
+    if missing:
+        row = best_row + 1 if best_row >= 0 else T.HEADER_ROW
+        return None, [finding(
+            "edited-header",
+            f"The column headed {label!r} is missing from the {sheet.name} sheet (row {row}); "
+            f"its header may have been changed or deleted.",
+            f"Put the header {label!r} back exactly as in the template.", sheet=sheet.name,
+            row=row, value=label) for label in missing]
+    return Table(sheet, best_row, best), []

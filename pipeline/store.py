@@ -1,0 +1,508 @@
+"""The history store: the only module that speaks SQL.
+
+SQLite by default (one file under the state folder, WAL mode so readers never
+block the writer). Every other module talks to `Store` through plain records,
+so a PostgreSQL back end can replace this file without touching the stages.
+
+Exactly-once rests on three rules kept here: a file's row is created before it
+leaves incoming/, its outcome (submission, values, findings, verdict) is
+written in one transaction, and a verdict is final: a re-run only finishes
+moving the file to where its verdict says.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pipeline.findings import Finding
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    name TEXT NOT NULL,             -- the name it arrived with
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,      -- when it landed in the inbox (UTC, ISO)
+    location TEXT NOT NULL,         -- where it is now, relative to the state folder
+    verdict TEXT NOT NULL DEFAULT 'pending',  -- pending, accepted, rejected, duplicate
+    destination TEXT,               -- where the verdict sends it, relative to the state folder
+    reason TEXT NOT NULL DEFAULT '',
+    period TEXT NOT NULL DEFAULT '',
+    partnership TEXT NOT NULL DEFAULT '',
+    duplicate_of INTEGER REFERENCES files(id),
+    decided_at TEXT
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL UNIQUE REFERENCES files(id),
+    partnership TEXT NOT NULL,
+    period TEXT NOT NULL,
+    template_version INTEGER NOT NULL,
+    completed_by TEXT NOT NULL,
+    email TEXT NOT NULL,
+    date_completed TEXT,
+    signed_off INTEGER NOT NULL,
+    overall_commentary TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    counts INTEGER NOT NULL DEFAULT 1,  -- 0 once a later accepted return supersedes it
+    superseded_by INTEGER REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS submissions_pp ON submissions(period, partnership);
+CREATE TABLE IF NOT EXISTS indicator_values (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    code TEXT NOT NULL,
+    actual TEXT,                    -- Decimal as text; NULL when not available
+    data_quality TEXT NOT NULL,
+    commentary TEXT NOT NULL,
+    remedial_action TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    area_values TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (submission_id, code)
+);
+CREATE TABLE IF NOT EXISTS action_updates (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    ref TEXT NOT NULL,
+    action TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due TEXT,
+    status TEXT NOT NULL,
+    percent_complete TEXT,
+    commentary TEXT NOT NULL,
+    is_new INTEGER NOT NULL,
+    PRIMARY KEY (submission_id, ref)
+);
+CREATE TABLE IF NOT EXISTS risk_updates (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    ref TEXT NOT NULL,
+    risk TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    likelihood INTEGER,
+    impact INTEGER,
+    mitigation TEXT NOT NULL,
+    commentary TEXT NOT NULL,
+    is_new INTEGER NOT NULL,
+    PRIMARY KEY (submission_id, ref)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    seq INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    row INTEGER,
+    value TEXT NOT NULL,
+    message TEXT NOT NULL,
+    fix TEXT NOT NULL,
+    PRIMARY KEY (file_id, seq)
+);
+CREATE TABLE IF NOT EXISTS stale_periods (period TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS feedback_due (file_id INTEGER PRIMARY KEY REFERENCES files(id));
+CREATE TABLE IF NOT EXISTS messages (
+    key TEXT PRIMARY KEY,           -- kind/partnership/period/occasion: each is sent once
+    kind TEXT NOT NULL,
+    partnership TEXT NOT NULL,
+    period TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    status TEXT NOT NULL,           -- queued, sent, failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    location TEXT NOT NULL DEFAULT ''  -- .eml file, in files mode
+);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: int
+    sha256: str
+    name: str
+    size: int
+    received_at: str
+    location: str
+    verdict: str
+    destination: str | None
+    reason: str
+    period: str
+    partnership: str
+    duplicate_of: int | None
+    decided_at: str | None
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    code: str
+    actual: Decimal | None
+    data_quality: str
+    commentary: str
+    remedial_action: str
+    cell: str = ""
+    area_values: str = ""  # "Area=value; Area=value" for narrowing-the-gap indicators
+
+
+@dataclass(frozen=True)
+class ActionUpdate:
+    ref: str
+    action: str
+    owner: str
+    due: str | None  # ISO date
+    status: str
+    percent_complete: Decimal | None
+    commentary: str
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class RiskUpdate:
+    ref: str
+    risk: str
+    owner: str
+    likelihood: int | None
+    impact: int | None
+    mitigation: str
+    commentary: str
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An accepted return: who sent what, for which partnership and period."""
+
+    partnership: str
+    period: str
+    template_version: int
+    completed_by: str
+    email: str
+    date_completed: str | None
+    signed_off: bool
+    overall_commentary: str
+    values: tuple[IndicatorValue, ...]
+    actions: tuple[ActionUpdate, ...]
+    risks: tuple[RiskUpdate, ...]
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    id: int
+    file_id: int
+    partnership: str
+    period: str
+    template_version: int
+    completed_by: str
+    email: str
+    date_completed: str | None
+    signed_off: bool
+    overall_commentary: str
+    received_at: str
+    counts: bool
+    superseded_by: int | None
+    file_name: str
+    file_location: str
+
+
+@dataclass(frozen=True)
+class HistoryValue:
+    code: str
+    period: str
+    actual: Decimal | None
+    data_quality: str
+    commentary: str
+    remedial_action: str
+    area_values: str
+    submission_id: int
+    file_name: str
+    received_at: str
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    key: str
+    kind: str
+    partnership: str
+    period: str
+    recipients: str
+    subject: str
+    created_at: str
+    sent_at: str | None
+    status: str
+    attempts: int
+    last_error: str
+    location: str
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+class Store:
+    """The pipeline's database. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE), never implicit.
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    class _Transaction:
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def __enter__(self):
+            self.db.execute("BEGIN IMMEDIATE")
+            return self
+
+        def __exit__(self, kind, value, tb) -> None:
+            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+    def transaction(self) -> _Transaction:
+        """All statements inside commit together or not at all."""
+        return Store._Transaction(self._db)
+
+    # -- files ---------------------------------------------------------------
+
+    def add_file(self, *, sha256: str, name: str, size: int, received_at: str, location: str) -> int:
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT INTO files (sha256, name, size, received_at, location) VALUES (?, ?, ?, ?, ?)",
+                (sha256, name, size, received_at, location),
+            )
+        return int(cursor.lastrowid)
+
+    def file(self, file_id: int) -> FileRecord:
+        row = self._db.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+        return FileRecord(*row)
+
+    def file_at(self, location: str) -> FileRecord | None:
+        row = self._db.execute("SELECT * FROM files WHERE location = ? ORDER BY id DESC LIMIT 1",
+                               (location,)).fetchone()
+        return FileRecord(*row) if row else None
+
+    def files(self, *, period: str | None = None) -> list[FileRecord]:
+        if period is None:
+            rows = self._db.execute("SELECT * FROM files ORDER BY id").fetchall()
+        else:
+            rows = self._db.execute("SELECT * FROM files WHERE period = ? ORDER BY id", (period,)).fetchall()
+        return [FileRecord(*r) for r in rows]
+
+    def pending_files(self) -> list[FileRecord]:
+        """Files received but not yet at their verdict's destination (after a crash)."""
+        rows = self._db.execute(
+            "SELECT * FROM files WHERE verdict = 'pending' OR location != destination ORDER BY id"
+        ).fetchall()
+        return [FileRecord(*r) for r in rows]
+
+    def decided_with_same_bytes(self, sha256: str, exclude_id: int) -> FileRecord | None:
+        row = self._db.execute(
+            "SELECT * FROM files WHERE sha256 = ? AND id != ? AND verdict IN ('accepted', 'rejected') "
+            "ORDER BY id LIMIT 1", (sha256, exclude_id)).fetchone()
+        return FileRecord(*row) if row else None
+
+    def moved(self, file_id: int, location: str) -> None:
+        with self.transaction():
+            self._db.execute("UPDATE files SET location = ? WHERE id = ?", (location, file_id))
+
+    def decide(self, file_id: int, *, verdict: str, destination: str, reason: str, decided_at: str,
+               findings: Iterable[Finding] = (), period: str = "", partnership: str = "",
+               submission: Submission | None = None, duplicate_of: int | None = None) -> int | None:
+        """Record a file's verdict with everything that follows from it, atomically.
+
+        Returns the new submission's id when a return is accepted.
+        """
+        with self.transaction():
+            self._db.execute(
+                "UPDATE files SET verdict = ?, destination = ?, reason = ?, decided_at = ?, period = ?, "
+                "partnership = ?, duplicate_of = ? WHERE id = ? AND verdict = 'pending'",
+                (verdict, destination, reason, decided_at, period, partnership, duplicate_of, file_id),
+            )
+            self._db.executemany(
+                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(file_id, n, f.code, f.severity, f.sheet, f.cell, f.row, f.value, f.message, f.fix)
+                 for n, f in enumerate(findings)],
+            )
+            if verdict != "duplicate":
+                self._db.execute("INSERT OR IGNORE INTO feedback_due VALUES (?)", (file_id,))
+            if period:
+                self._db.execute("INSERT OR IGNORE INTO stale_periods VALUES (?)", (period,))
+            if submission is None:
+                return None
+            return self._add_submission(file_id, submission)
+
+    def _add_submission(self, file_id: int, s: Submission) -> int:
+        received_at = self._db.execute("SELECT received_at FROM files WHERE id = ?", (file_id,)).fetchone()[0]
+        cursor = self._db.execute(
+            "INSERT INTO submissions (file_id, partnership, period, template_version, completed_by, email, "
+            "date_completed, signed_off, overall_commentary, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email,
+             s.date_completed, int(s.signed_off), s.overall_commentary, received_at),
+        )
+        sid = int(cursor.lastrowid)
+        # The latest return received counts; earlier ones stay for the audit trail.
+        self._db.execute(
+            "UPDATE submissions SET counts = 0, superseded_by = ? "
+            "WHERE partnership = ? AND period = ? AND id != ? AND counts = 1",
+            (sid, s.partnership, s.period, sid),
+        )
+        self._db.executemany(
+            "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sid, v.code, _text(v.actual), v.data_quality, v.commentary, v.remedial_action, v.cell,
+              v.area_values) for v in s.values],
+        )
+        self._db.executemany(
+            "INSERT INTO action_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sid, a.ref, a.action, a.owner, a.due, a.status, _text(a.percent_complete), a.commentary,
+              int(a.is_new)) for a in s.actions],
+        )
+        self._db.executemany(
+            "INSERT INTO risk_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sid, r.ref, r.risk, r.owner, r.likelihood, r.impact, r.mitigation, r.commentary,
+              int(r.is_new)) for r in s.risks],
+        )
+        return sid
+
+    def findings_for(self, file_id: int) -> list[Finding]:
+        rows = self._db.execute(
+            "SELECT code, severity, message, fix, sheet, cell, row, value FROM findings "
+            "WHERE file_id = ? ORDER BY seq", (file_id,)).fetchall()
+        return [Finding(code=r[0], severity=r[1], message=r[2], fix=r[3], sheet=r[4], cell=r[5], row=r[6],
+                        value=r[7]) for r in rows]
+
+    # -- follow-up work that must survive a crash ------------------------------
+
+    def feedback_due(self) -> list[int]:
+        return [r[0] for r in self._db.execute("SELECT file_id FROM feedback_due ORDER BY file_id")]
+
+    def feedback_done(self, file_id: int) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM feedback_due WHERE file_id = ?", (file_id,))
+
+    def stale_periods(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT period FROM stale_periods ORDER BY period")]
+
+    def mark_stale(self, period: str) -> None:
+        with self.transaction():
+            self._db.execute("INSERT OR IGNORE INTO stale_periods VALUES (?)", (period,))
+
+    def period_built(self, period: str) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM stale_periods WHERE period = ?", (period,))
+
+    # -- submissions and history ---------------------------------------------
+
+    def submissions(self, *, period: str | None = None, counting_only: bool = False) -> list[SubmissionRecord]:
+        sql = ("SELECT s.id, s.file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email, "
+               "s.date_completed, s.signed_off, s.overall_commentary, s.received_at, s.counts, "
+               "s.superseded_by, f.name, f.location FROM submissions s JOIN files f ON f.id = s.file_id")
+        where, args = [], []
+        if period is not None:
+            where.append("s.period = ?")
+            args.append(period)
+        if counting_only:
+            where.append("s.counts = 1")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._db.execute(sql + " ORDER BY s.id", args).fetchall()
+        return [SubmissionRecord(*r[:8], bool(r[8]), r[9], r[10], bool(r[11]), *r[12:]) for r in rows]
+
+    def history(self, codes: Iterable[str] | None = None) -> Iterator[HistoryValue]:
+        """Every counting indicator value, oldest period first."""
+        sql = ("SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "
+               "v.area_values, s.id, f.name, s.received_at FROM indicator_values v "
+               "JOIN submissions s ON s.id = v.submission_id JOIN files f ON f.id = s.file_id "
+               "WHERE s.counts = 1")
+        args: list = []
+        if codes is not None:
+            codes = list(codes)
+            sql += f" AND v.code IN ({','.join('?' * len(codes))})"
+            args = codes
+        for r in self._db.execute(sql + " ORDER BY s.period, v.code", args):
+            yield HistoryValue(r[0], r[1], _dec(r[2]), *r[3:])
+
+    def actuals(self) -> dict[tuple[str, str], Decimal]:
+        """(code, period) -> the counting actual: what templates pre-fill from."""
+        return {(h.code, h.period): h.actual for h in self.history() if h.actual is not None}
+
+    def action_updates(self, submission_id: int) -> list[ActionUpdate]:
+        rows = self._db.execute(
+            "SELECT ref, action, owner, due, status, percent_complete, commentary, is_new "
+            "FROM action_updates WHERE submission_id = ? ORDER BY ref", (submission_id,)).fetchall()
+        return [ActionUpdate(r[0], r[1], r[2], r[3], r[4], _dec(r[5]), r[6], bool(r[7])) for r in rows]
+
+    def risk_updates(self, submission_id: int) -> list[RiskUpdate]:
+        rows = self._db.execute(
+            "SELECT ref, risk, owner, likelihood, impact, mitigation, commentary, is_new "
+            "FROM risk_updates WHERE submission_id = ? ORDER BY ref", (submission_id,)).fetchall()
+        return [RiskUpdate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+
+    def periods(self) -> list[str]:
+        return [r[0] for r in self._db.execute(
+            "SELECT DISTINCT period FROM files WHERE period != '' ORDER BY period")]
+
+    # -- messages ------------------------------------------------------------
+
+    def message(self, key: str) -> MessageRecord | None:
+        row = self._db.execute("SELECT * FROM messages WHERE key = ?", (key,)).fetchone()
+        return MessageRecord(*row) if row else None
+
+    def messages(self, *, period: str | None = None, status: str | None = None) -> list[MessageRecord]:
+        sql, args = "SELECT * FROM messages", []
+        where = []
+        if period is not None:
+            where.append("period = ?")
+            args.append(period)
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [MessageRecord(*r) for r in self._db.execute(sql + " ORDER BY created_at, key", args)]
+
+    def queue_message(self, *, key: str, kind: str, partnership: str, period: str, recipients: str,
+                      subject: str, created_at: str) -> bool:
+        """Record a message to send; False if that key was queued before (never send twice)."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO messages (key, kind, partnership, period, recipients, subject, "
+                "created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')",
+                (key, kind, partnership, period, recipients, subject, created_at))
+        return cursor.rowcount == 1
+
+    def message_sent(self, key: str, *, sent_at: str, location: str = "") -> None:
+        with self.transaction():
+            self._db.execute(
+                "UPDATE messages SET status = 'sent', sent_at = ?, attempts = attempts + 1, location = ?, "
+                "last_error = '' WHERE key = ?", (sent_at, location, key))
+
+    def message_failed(self, key: str, error: str) -> None:
+        with self.transaction():
+            self._db.execute(
+                "UPDATE messages SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE key = ?",
+                (error, key))

@@ -1,0 +1,326 @@
+"""Validation of a recognised return: each cell read as people type it, each
+problem a finding naming sheet, cell, value and fix.
+
+Errors reject the return; warnings are listed in the acknowledgement and the
+feedback report. Nothing here raises for a bad cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pipeline import template_layout as T
+from pipeline.config import Config
+from pipeline.findings import Finding, finding
+from pipeline.periods import parse_period
+from pipeline.rate import rate
+from pipeline.readers import Workbook
+from pipeline.recognise import Identity, Table, find_table
+from pipeline.records import NON_NEGATIVE_UNITS, Indicator, Register
+from pipeline.register import header_key
+from pipeline.store import ActionUpdate, IndicatorValue, RiskUpdate, Submission
+from pipeline.values import (
+    AMBIGUOUS,
+    BLANK,
+    DATE,
+    INVALID,
+    NOT_AVAILABLE,
+    looks_like_formula,
+    parse_date,
+    parse_number,
+    parse_text,
+    parse_yes_no,
+)
+
+NOT_AVAILABLE_QUALITY = "Not available"
+_DONE = ("complete", "cancelled")
+
+
+@dataclass(frozen=True)
+class Checked:
+    submission: Submission | None
+    findings: tuple[Finding, ...]
+
+
+def check_return(book: Workbook, who: Identity, register: Register, config: Config,
+                 history: dict[str, list[tuple[str, Decimal]]]) -> Checked:
+    """Read and validate every sheet of a recognised return."""
+    findings: list[Finding] = []
+    tables = {}
+    for name, headers, required in (
+        (T.INDICATORS, T.INDICATOR_HEADERS, ("Code",) + T.INDICATOR_INPUTS),
+        (T.ACTIONS, T.ACTION_HEADERS, ("Ref", "Action", "Owner", "Due date") + T.ACTION_INPUTS),
+        (T.RISKS, T.RISK_HEADERS, ("Ref", "Risk", "Owner") + T.RISK_INPUTS),
+    ):
+        table, problems = find_table(book.sheet(name), headers, required)
+        findings += problems
+        tables[name] = table
+    if any(t is None for t in tables.values()):
+        return Checked(None, tuple(findings))
+    short = who.partnership.short_name
+    values = _indicators(tables[T.INDICATORS], who, register, config, history, findings)
+    actions = _actions(tables[T.ACTIONS], who, register, findings)
+    risks = _risks(tables[T.RISKS], who, register, findings)
+    cover = _cover(book, findings)
+    if not any(v.actual is not None for v in values) and not any(a.status for a in actions):
+        findings.append(finding("no-data", "The return has no figures and no action updates.",
+                                "Fill in the Actual column on the Indicators sheet and send it again.",
+                                sheet=T.INDICATORS))
+    submission = Submission(
+        partnership=short, period=str(who.period), template_version=who.version,
+        completed_by=cover["Completed by"], email=cover["Email"], date_completed=cover["Date completed"],
+        signed_off=cover["Signed off by chair (Yes/No)"] == "Yes",
+        overall_commentary=cover["Overall commentary"],
+        values=tuple(values), actions=tuple(actions), risks=tuple(risks))
+    return Checked(submission, tuple(findings))
+
+
+def _text(table: Table, row: int, label: str, findings: list[Finding]) -> str:
+    text = parse_text(table.cell(row, label))
+    if text and looks_like_formula(text):
+        findings.append(finding(
+            "formula-text", f"{label} starts with {text[:1]!r}, like a formula; it is kept as plain text.",
+            "No action is needed unless you meant something else.", sheet=table.sheet.name,
+            cell=table.a1(row, label), value=text[:80]))
+    return text
+
+
+def _indicators(table: Table, who: Identity, register: Register, config: Config,
+                history: dict[str, list[tuple[str, Decimal]]], findings: list[Finding]) -> list[IndicatorValue]:
+    sheet = table.sheet.name
+    mine = {i.code.casefold(): i for i in register.indicators_of(who.partnership.short_name)}
+    due = {c for c, i in mine.items() if i.frequency.due_in(who.period.quarter)}
+    seen: set[str] = set()
+    values = []
+    for row in table.data_rows():
+        code = parse_text(table.cell(row, "Code"))
+        if not code:
+            continue
+        indicator = mine.get(code.casefold())
+        where = {"sheet": sheet, "cell": table.a1(row, "Code"), "value": code}
+        if indicator is None:
+            findings.append(finding(
+                "unknown-indicator", f"Indicator code {code!r} is not one of {who.partnership.short_name}'s "
+                f"indicators.", "Check the code against the template; do not add indicators to the return.",
+                **where))
+            continue
+        if indicator.code.casefold() in seen:
+            findings.append(finding("duplicate-indicator", f"{code} appears more than once.",
+                                    "Keep one row per indicator.", **where))
+            continue
+        seen.add(indicator.code.casefold())
+        values.append(_indicator_row(table, row, indicator, who, config, history, findings))
+    for code in sorted(due - seen):
+        findings.append(finding(
+            "missing-indicator", f"{mine[code].code} is due this period but its row is missing.",
+            "Use the template's rows as they are; the indicator will show as No data.", sheet=sheet))
+    return values
+
+
+def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: Config,
+                   history: dict[str, list[tuple[str, Decimal]]], findings: list[Finding]) -> IndicatorValue:
+    sheet = table.sheet.name
+    cell = table.a1(row, "Actual")
+    raw = table.cell(row, "Actual")
+    quality = parse_text(table.cell(row, "Data quality"))
+    commentary = _text(table, row, "Commentary", findings)
+    remedial = _text(table, row, "Remedial action", findings)
+    allowed = {header_key(q): q for q in T.DATA_QUALITY}
+    if quality and header_key(quality) not in allowed:
+        findings.append(finding(
+            "bad-data-quality", f"{i.code}: data quality {quality!r} is not one of the choices.",
+            f"Pick one of: {', '.join(T.DATA_QUALITY)}.", sheet=sheet, cell=table.a1(row, "Data quality"),
+            value=quality))
+    quality = allowed.get(header_key(quality), quality)
+    parsed = parse_number(raw, i.unit)
+    shown = parse_text(raw)
+    actual = parsed.number
+    if parsed.kind in (BLANK, NOT_AVAILABLE):
+        if parsed.kind == NOT_AVAILABLE and quality in ("", NOT_AVAILABLE_QUALITY):
+            quality = NOT_AVAILABLE_QUALITY
+        elif quality != NOT_AVAILABLE_QUALITY:
+            findings.append(finding(
+                "missing-actual", f"{i.code} has no actual" + (f" ({shown!r})" if shown else "") + ".",
+                "Type the figure, or choose 'Not available' in Data quality and say why in Commentary.",
+                sheet=sheet, cell=cell, value=shown))
+    elif parsed.kind == INVALID:
+        findings.append(finding(
+            "not-a-number", f'"{shown}" is not a number.',
+            f"Type the actual as a number, e.g. 12.5{'' if i.unit != '%' else ' for 12.5%'}"
+            f" ({parsed.note}).", sheet=sheet, cell=cell, value=shown))
+    elif parsed.kind == AMBIGUOUS:
+        findings.append(finding("ambiguous-number", f'"{shown}" {parsed.note}.',
+                                "Retype the figure with a full stop for decimals and no other marks.",
+                                sheet=sheet, cell=cell, value=shown))
+    elif actual is not None:
+        _check_range(i, actual, sheet, cell, shown, findings)
+        _check_outlier(i, actual, history.get(i.code, []), who, config, sheet, cell, shown, findings)
+        _check_commentary(table, row, i, actual, who, config, history, commentary, remedial, findings)
+    return IndicatorValue(code=i.code, actual=actual if parsed.kind not in (INVALID, AMBIGUOUS) else None,
+                          data_quality=quality, commentary=commentary, remedial_action=remedial, cell=cell)
+
+
+def _check_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, findings: list) -> None:
+    if i.unit == "%" and not Decimal(0) <= actual <= Decimal(100):
+        findings.append(finding("percent-out-of-range", f"{i.code}: {shown} is not a percentage from 0 to 100.",
+                                "Type the percentage as a number from 0 to 100, e.g. 12.5 for 12.5%.",
+                                sheet=sheet, cell=cell, value=shown))
+    elif i.unit in NON_NEGATIVE_UNITS and actual < 0:
+        findings.append(finding("negative-count", f"{i.code}: {shown} is negative, which a {i.unit} cannot be.",
+                                "Type the figure without a minus sign, or check it.",
+                                sheet=sheet, cell=cell, value=shown))
+
+
+def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,
+                   config: Config, sheet: str, cell: str, shown: str, findings: list) -> None:
+    earlier = [(p, v) for p, v in past if parse_period(p) < who.period]
+    if len(earlier) < 3:
+        return  # too little history to say what is unusual
+    figures = [v for _, v in earlier]
+    moves = [abs(b - a) for a, b in zip(figures, figures[1:])]
+    usual = sum(moves) / len(moves)
+    if usual == 0:
+        usual = abs(figures[-1]) / 10 or Decimal(1)
+    if abs(actual - figures[-1]) > config.ingest.outlier_factor * usual:
+        shown_history = ", ".join(f"{p}: {format(v.normalize(), 'f')}" for p, v in earlier[-4:])
+        findings.append(finding(
+            "outlier", f"{i.code}: {shown} is far from the previous values ({shown_history}).",
+            "Check the figure; if it is right, explain the change in Commentary.",
+            sheet=sheet, cell=cell, value=shown))
+
+
+def _check_commentary(table: Table, row: int, i: Indicator, actual: Decimal, who: Identity, config: Config,
+                      history, commentary: str, remedial: str, findings: list) -> None:
+    last_year = dict(history.get(i.code, [])).get(str(who.period.same_last_year()))
+    rag = rate(i, who.period.quarter, actual, last_year, default_scheme=config.rag.scheme,
+               default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
+    if not rag.is_exception:
+        return
+    sheet = table.sheet.name
+    if not commentary:
+        findings.append(finding(
+            "off-target-no-commentary", f"{i.code} is {rag.value} against its target, but has no commentary.",
+            "Say in Commentary why the indicator is off target.", sheet=sheet,
+            cell=table.a1(row, "Commentary")))
+    if not remedial:
+        findings.append(finding(
+            "off-target-no-remedial-action",
+            f"{i.code} is {rag.value} against its target, but has no remedial action.",
+            "Say in Remedial action what is being done to bring it back on track.", sheet=sheet,
+            cell=table.a1(row, "Remedial action")))
+
+
+def _actions(table: Table, who: Identity, register: Register, findings: list[Finding]) -> list[ActionUpdate]:
+    sheet = table.sheet.name
+    known = {a.ref.casefold(): a for a in register.actions_of(who.partnership.short_name)}
+    statuses = {header_key(s): s for s in T.ACTION_STATUSES}
+    updates: dict[str, ActionUpdate] = {}
+    for row in table.data_rows():
+        ref = parse_text(table.cell(row, "Ref"))
+        text = _text(table, row, "Action", findings)
+        status_text = parse_text(table.cell(row, "Status"))
+        percent_raw = table.cell(row, "% complete")
+        commentary = _text(table, row, "Commentary", findings)
+        if not (ref or text) or (ref.casefold() not in known and not (text or status_text)):
+            continue
+        action = known.get(ref.casefold())
+        status = statuses.get(header_key(status_text))
+        if status is None:
+            findings.append(finding(
+                "bad-status" if status_text else "no-action-update",
+                f"Action {ref or text[:40]!r}: status {status_text!r} is not one of the choices."
+                if status_text else f"Action {ref or text[:40]!r} has no status update.",
+                f"Pick one of: {', '.join(T.ACTION_STATUSES)}.", sheet=sheet, cell=table.a1(row, "Status"),
+                value=status_text))
+            status = ""
+        percent = parse_number(percent_raw, "%")
+        if percent.kind not in (BLANK,) and (percent.number is None or not 0 <= percent.number <= 100):
+            findings.append(finding(
+                "bad-percent-complete", f"Action {ref or text[:40]!r}: % complete {parse_text(percent_raw)!r} "
+                "is not a number from 0 to 100.", "Type a number from 0 to 100, e.g. 40 for 40%.",
+                sheet=sheet, cell=table.a1(row, "% complete"), value=parse_text(percent_raw)))
+        due = action.due if action else _date(table.cell(row, "Due date"))
+        if due and due < who.period.end and status.casefold() not in _DONE:
+            findings.append(finding(
+                "action-overdue", f"Action {ref or text[:40]!r} was due {due:%d/%m/%Y} and is not complete.",
+                "Give a revised date and the reason in Commentary.", sheet=sheet,
+                cell=table.a1(row, "Status"), value=status))
+        new_ref = ref or f"{who.partnership.short_name}-NEW-A{len(updates) + 1}"
+        updates[new_ref.casefold()] = ActionUpdate(
+            ref=action.ref if action else new_ref, action=action.action if action else text,
+            owner=action.owner if action else parse_text(table.cell(row, "Owner")),
+            due=due.isoformat() if due else None, status=status,
+            percent_complete=percent.number if percent.number is not None and 0 <= percent.number <= 100 else None,
+            commentary=commentary, is_new=action is None)
+    return list(updates.values())
+
+
+def _date(raw: object) -> date | None:
+    parsed = parse_date(raw)
+    return parsed.value if parsed.kind == DATE else None
+
+
+def _risks(table: Table, who: Identity, register: Register, findings: list[Finding]) -> list[RiskUpdate]:
+    sheet = table.sheet.name
+    known = {r.ref.casefold(): r for r in register.risks_of(who.partnership.short_name)}
+    updates: dict[str, RiskUpdate] = {}
+    for row in table.data_rows():
+        ref = parse_text(table.cell(row, "Ref"))
+        text = _text(table, row, "Risk", findings)
+        if not (ref or text) or (ref.casefold() not in known and not text):
+            continue
+        risk = known.get(ref.casefold())
+        scores = {}
+        for label in ("Likelihood (1-5)", "Impact (1-5)"):
+            raw = table.cell(row, label)
+            parsed = parse_number(raw)
+            good = parsed.number is not None and parsed.number == parsed.number.to_integral_value() \
+                and 1 <= parsed.number <= 5
+            if not good:
+                findings.append(finding(
+                    "bad-likelihood-impact", f"Risk {ref or text[:40]!r}: {label.split(' ')[0].lower()} "
+                    f"{parse_text(raw)!r} is not a whole number from 1 to 5.", "Pick 1, 2, 3, 4 or 5.",
+                    sheet=sheet, cell=table.a1(row, label), value=parse_text(raw)))
+            scores[label] = int(parsed.number) if good else None
+        new_ref = ref or f"{who.partnership.short_name}-NEW-R{len(updates) + 1}"
+        updates[new_ref.casefold()] = RiskUpdate(
+            ref=risk.ref if risk else new_ref, risk=risk.risk if risk else text,
+            owner=risk.owner if risk else parse_text(table.cell(row, "Owner")),
+            likelihood=scores["Likelihood (1-5)"], impact=scores["Impact (1-5)"],
+            mitigation=_text(table, row, "Mitigation", findings),
+            commentary=_text(table, row, "Commentary", findings), is_new=risk is None)
+    return list(updates.values())
+
+
+def _cover(book: Workbook, findings: list[Finding]) -> dict[str, str | None]:
+    sheet = book.sheet(T.COVER)
+    label_col, value_col = T.COVER_LABEL_COLUMN - 1, T.COVER_VALUE_COLUMN - 1
+    where = {}
+    for (r, c), value in sheet.cells.items():
+        if c == label_col and isinstance(value, str):
+            where.setdefault(header_key(value), r)
+    out: dict[str, str | None] = {}
+    for label in T.COVER_LABELS:
+        row = where.get(header_key(label))
+        raw = sheet.value(row, value_col) if row is not None else None
+        cell = sheet.a1(row, value_col) if row is not None else ""
+        if label == "Date completed":
+            parsed = parse_date(raw)
+            if parsed.kind not in (DATE, BLANK):
+                findings.append(finding("bad-cover-date", f"Date completed {parse_text(raw)!r} is not a date.",
+                                        "Type the date as 31/03/2026.", sheet=sheet.name, cell=cell,
+                                        value=parse_text(raw)))
+            out[label] = parsed.value.isoformat() if parsed.kind == DATE else None
+        elif label.startswith("Signed off"):
+            signed = parse_yes_no(raw)
+            if signed is not True:
+                findings.append(finding(
+                    "not-signed-off", "The chair has not signed off this return, so its figures are provisional.",
+                    "When the chair has agreed it, choose Yes and send the return again.", sheet=sheet.name,
+                    cell=cell, value=parse_text(raw)))
+            out[label] = "Yes" if signed else "No"
+        else:
+            out[label] = parse_text(raw)
+    return out

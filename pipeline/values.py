@@ -1,0 +1,370 @@
+"""Reading cell values as people type them into Excel: numbers, dates, text, yes/no, scores.
+
+Pure functions that never raise for any input. A value that could be read more
+than one way is reported as ambiguous with a plain-English note, never guessed:
+the partnership is asked to retype it, which is cheaper than a wrong figure in
+a board paper.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+NUMBER = "number"
+BLANK = "blank"
+NOT_AVAILABLE = "not-available"
+INVALID = "invalid"
+AMBIGUOUS = "ambiguous"
+DATE = "date"
+KINDS = (NUMBER, BLANK, NOT_AVAILABLE, INVALID, AMBIGUOUS)
+
+# Larger than any figure a partnership reports; beyond it Decimal arithmetic
+# downstream could overflow a context, so it is refused here.
+_LIMIT = Decimal("1e15")
+_MAX_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a cell holds: kind is one of KINDS; number is set exactly when kind is NUMBER."""
+
+    kind: str
+    number: Decimal | None = None
+    note: str = ""  # plain-English reason when invalid or ambiguous
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A date cell read: kind is DATE, BLANK, NOT_AVAILABLE, INVALID or AMBIGUOUS; value set exactly for DATE."""
+
+    kind: str
+    value: date | None = None
+    note: str = ""
+
+
+_NOT_AVAILABLE = frozenset({
+    "n/a", "na", "n.a.", "n.a", "n/k", "nk", "not available", "not known", "unknown", "no data",
+    "tbc", "tba", "awaited", "not yet available", "-", "--", "–", "—", "..", "x",
+})
+# Words that some people use for zero and others for "nothing to report".
+_ZERO_OR_NOTHING = frozenset({"nil", "none", "nothing"})
+_EXCEL_ERRORS = frozenset({
+    "#div/0!", "#n/a", "#name?", "#null!", "#num!", "#ref!", "#value!", "#spill!", "#calc!", "#getting_data",
+})
+_SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
+_DASHES_AS_MINUS = "\u2212\u2013\u2014\ufe63\uff0d"
+# Unsigned: the sign is taken off first. A short exponent keeps Decimal arithmetic cheap.
+_PLAIN = re.compile(r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_DIGITS_WITH_SEPARATORS = re.compile(r"^[\d.,' ]*\d[\d.,' ]*$")
+_BRACKETED = re.compile(r"^\(\s*£?\s*([\d.,]+)\s*%?\s*\)$")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _clean(text: str) -> str:
+    """NFKC (full-width digits become ASCII), odd spaces become one space, one leading apostrophe dropped."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if text.startswith("'"):
+        text = text[1:].strip()
+    return _SPACES.sub(" ", text)
+
+
+def _number(value: Decimal) -> Parsed:
+    if not value.is_finite():
+        return Parsed(INVALID, None, "is not a finite number")
+    if abs(value) >= _LIMIT:
+        return Parsed(INVALID, None, "is far too large to be a figure; check for a typing slip")
+    # One spelling per figure (12.5, not 12.500 or 1.25E+1), so outputs show what was meant.
+    value = (value + 0).normalize()  # + 0 turns -0 into 0
+    if value.as_tuple().exponent > 0:  # type: ignore[operator]
+        value = value.quantize(Decimal(1))
+    return Parsed(NUMBER, value)
+
+
+def _show(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if len(text) <= 20 else str(value.normalize())
+
+
+def parse_number(raw: object, unit: str = "number", *, percent_format: bool = False) -> Parsed:
+    """Read a figure as typed: '1,234', '12.5%', ' 7 ', "'12", '£1,200', 'n/a', a float from a cell.
+
+    For unit '%': '12.5%' and 12.5 both give 12.5. A number strictly between 0
+    and 1 could be a fraction (0.125 for 12.5%) or a small percentage, so it is
+    ambiguous unless `percent_format` says the cell is %-formatted, in which
+    case Excel shows it multiplied by 100 and that shown figure is the one read.
+    """
+    if raw is None:
+        return Parsed(BLANK)
+    if isinstance(raw, bool):
+        return Parsed(INVALID, None, "is TRUE or FALSE, not a number")
+    if isinstance(raw, (datetime, date, time, timedelta)):
+        return Parsed(INVALID, None, "looks like a date or time, not a number; format the cell as a number")
+    if isinstance(raw, (int, float, Decimal)):
+        return _from_cell_number(raw, unit, percent_format)
+    if not isinstance(raw, str):
+        return Parsed(INVALID, None, f"is a {type(raw).__name__}, not a number")
+    return _from_text(raw, unit)
+
+
+def _from_cell_number(raw: int | float | Decimal, unit: str, percent_format: bool) -> Parsed:
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            return Parsed(INVALID, None, "is not a finite number")
+        # repr gives the shortest text that round-trips, so 0.1 is Decimal('0.1'), not 0.1000000000000000055...
+        value = Decimal(int(raw)) if raw.is_integer() and abs(raw) < 1e15 else Decimal(repr(raw))
+    else:
+        value = Decimal(raw)
+    if unit == "%" and value.is_finite():
+        if percent_format:
+            value = value * 100
+        elif 0 < value < 1:
+            shown = _show(value)
+            return Parsed(AMBIGUOUS, None, f"{shown} could be a fraction ({_show(value * 100)}%) or {shown}%; "
+                                           f"type the percentage itself, e.g. 12.5 for 12.5%")
+    return _number(value)
+
+
+def _from_text(raw: str, unit: str) -> Parsed:
+    if len(raw) > _MAX_CHARS:
+        return Parsed(INVALID, None, "is far too long to be a figure")
+    text = _clean(raw)
+    if not text:
+        return Parsed(BLANK)
+    key = text.casefold()
+    if key in _NOT_AVAILABLE:
+        return Parsed(NOT_AVAILABLE)
+    if key in _ZERO_OR_NOTHING:
+        return Parsed(AMBIGUOUS, None, f'"{text}" could mean 0 or "not available"; type 0 or n/a')
+    if key in _EXCEL_ERRORS:
+        return Parsed(INVALID, None, f"shows the spreadsheet error {text}; fix the formula or type the figure")
+    if bracketed := _BRACKETED.match(text):
+        inner = bracketed[1]
+        return Parsed(AMBIGUOUS, None, "is in brackets, which accountants use for a negative amount; "
+                                       f"type -{inner} for minus {inner}, or {inner} without brackets")
+    if text[0] in _DASHES_AS_MINUS:
+        text = "-" + text[1:]
+    negative = text.startswith("-")
+    body = text[1:].lstrip() if text[0] in "+-" else text
+    percent = body.endswith("%")
+    if percent:
+        body = body[:-1].rstrip()
+    pounds = body.startswith("£")
+    if pounds:
+        body = body[1:].lstrip()
+    parsed = _digits(body)
+    if parsed.number is None:
+        if parsed.kind == INVALID and parse_date(text).kind == DATE:
+            return Parsed(INVALID, None, "looks like a date, not a number; type the figure, e.g. 12.5")
+        return parsed
+    if percent and unit != "%":
+        return Parsed(AMBIGUOUS, None, f'has a % sign, but this indicator is not a percentage (its unit is "{unit}"); '
+                                       "type the number alone")
+    if pounds and unit not in ("£", "number"):
+        return Parsed(AMBIGUOUS, None, f'has a £ sign, but this indicator is not money (its unit is "{unit}"); '
+                                       "type the number alone")
+    value = -parsed.number if negative else parsed.number
+    if unit == "%" and not percent and 0 < value < 1:
+        return _from_cell_number(value, unit, False)
+    return _number(value)
+
+
+def _digits(body: str) -> Parsed:
+    if _PLAIN.match(body):
+        return _number(Decimal(body))
+    if _THOUSANDS.match(body):
+        return _number(Decimal(body.replace(",", "")))
+    if _DIGITS_WITH_SEPARATORS.match(body):
+        if re.fullmatch(r"\d+,\d+", body):
+            return Parsed(AMBIGUOUS, None, f"{body} could use a decimal comma; type {body.replace(',', '.')} "
+                                           f"for a decimal, or {body.replace(',', '')} for a whole number")
+        if " " in body:
+            return Parsed(AMBIGUOUS, None, "has a space inside the number; type it without spaces")
+        return Parsed(AMBIGUOUS, None, "has commas or points in unusual places; type it as e.g. 1234.5")
+    if _HAS_DIGIT.search(body):
+        return Parsed(INVALID, None, "has words or symbols as well as a number; type the number alone and "
+                                     "put any explanation in the commentary")
+    return Parsed(INVALID, None, "is not a number; type the figure in digits, e.g. 12.5")
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]+)\.?,?[ -](\d{2}|\d{4})$")
+_MONTH_NAME_DAY = re.compile(r"^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
+_DATE_HINT = "type the date as day/month/year, e.g. 31/03/2026"
+# Excel's 1900 date system counts 29 February 1900, a day that never was (a Lotus 1-2-3 bug kept for
+# compatibility), so serials from 61 on are one day further from 31 December 1899 than they look.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_MAX_SERIAL = 2958465  # 31 December 9999
+
+
+def parse_date(raw: object) -> ParsedDate:
+    """Read a date as typed: a date cell, an Excel serial, '31/03/2026', '2026-03-31', '31 March 2026', '31-Mar-26'.
+
+    Day first, as in the UK; a date that only makes sense month first (03/31/2026) is ambiguous.
+    Two-digit years follow Excel: 00-29 are 2000s, 30-99 are 1900s.
+    """
+    if raw is None:
+        return ParsedDate(BLANK)
+    if isinstance(raw, datetime):
+        return ParsedDate(DATE, raw.date())
+    if isinstance(raw, date):
+        return ParsedDate(DATE, raw)
+    if isinstance(raw, bool):
+        return ParsedDate(INVALID, None, f"is TRUE or FALSE, not a date; {_DATE_HINT}")
+    if isinstance(raw, (int, float, Decimal)):
+        return _from_serial(raw)
+    if not isinstance(raw, str):
+        return ParsedDate(INVALID, None, f"is a {type(raw).__name__}, not a date; {_DATE_HINT}")
+    if len(raw) > _MAX_CHARS:
+        return ParsedDate(INVALID, None, f"is far too long to be a date; {_DATE_HINT}")
+    text = _clean(raw).casefold()
+    if not text:
+        return ParsedDate(BLANK)
+    if text in _NOT_AVAILABLE:
+        return ParsedDate(NOT_AVAILABLE)
+    if match := _ISO.match(text):
+        return _checked(int(match[1]), int(match[2]), int(match[3]))
+    if match := _NUMERIC.match(text):
+        day, month, year = int(match[1]), int(match[2]), _full_year(match[3])
+        if month > 12 and day <= 12 and _valid(year, day, month):
+            return ParsedDate(AMBIGUOUS, None, f"looks like a US-style date (month first); {_DATE_HINT}")
+        return _checked(year, month, day)
+    if match := _DAY_MONTH_NAME.match(text):
+        return _named(match[3], match[2], match[1])
+    if match := _MONTH_NAME_DAY.match(text):
+        return _named(match[3], match[1], match[2])
+    return ParsedDate(INVALID, None, f"is not a date; {_DATE_HINT}")
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 30 else 1900
+    return year
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _checked(year: int, month: int, day: int) -> ParsedDate:
+    if not _valid(year, month, day):
+        return ParsedDate(INVALID, None, f"is not a real date; {_DATE_HINT}")
+    return ParsedDate(DATE, date(year, month, day))
+
+
+def _named(year: str, month_name: str, day: str) -> ParsedDate:
+    month = _MONTHS.get(month_name)
+    if month is None:
+        return ParsedDate(INVALID, None, f'"{month_name}" is not a month; {_DATE_HINT}')
+    return _checked(_full_year(year), month, int(day))
+
+
+def _from_serial(raw: int | float | Decimal) -> ParsedDate:
+    finite = raw.is_finite() if isinstance(raw, Decimal) else isinstance(raw, int) or math.isfinite(raw)
+    if not finite or not 1 <= raw < _EXCEL_MAX_SERIAL + 1:
+        return ParsedDate(INVALID, None, f"is a number, not a date; {_DATE_HINT}")
+    serial = int(raw)  # the fraction is the time of day
+    if serial == 60:
+        return ParsedDate(INVALID, None, f"is 29 February 1900, a date Excel has but the calendar does not; "
+                                         f"{_DATE_HINT}")
+    return ParsedDate(DATE, _EXCEL_EPOCH + timedelta(days=serial if serial > 60 else serial + 1))
+
+
+# C0 controls other than tab and newline: XML (so xlsx and docx) cannot hold them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def parse_text(raw: object) -> str:
+    """A text cell as a person meant it: trimmed, one leading apostrophe dropped, odd spaces and line ends normalised.
+
+    Numbers read back as typed (12, not 12.0), dates as 31/03/2026.
+    """
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    if isinstance(raw, int):
+        # Via Decimal: str() of an int over 4,300 digits raises in Python 3.11.
+        return format(Decimal(raw), "f")
+    if isinstance(raw, Decimal):
+        return format(raw, "f") if raw.is_finite() else str(raw)
+    if isinstance(raw, datetime):
+        return f"{raw:%d/%m/%Y}" if raw.time() == time(0) else f"{raw:%d/%m/%Y %H:%M}"
+    if isinstance(raw, date):
+        return f"{raw:%d/%m/%Y}"
+    text = raw if isinstance(raw, str) else str(raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u202f", " ")
+    text = _CONTROL.sub("", text).strip()
+    if text.startswith("'"):
+        text = text[1:].strip()
+    return text
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+_PLAIN_SIGNED = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?$")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could take this text for a formula; a plain number such as '-5' is not one."""
+    # Spaces are skipped because some programs trim them before deciding what a cell holds.
+    stripped = text.lstrip(" ")
+    return stripped.startswith(_FORMULA_START) and not _PLAIN_SIGNED.match(stripped)
+
+
+def safe_for_sheet(text: str) -> str:
+    """Text made safe for a CSV cell: a leading apostrophe stops a formula or link from being formed.
+
+    Only for CSV. xlsx writers must use xlsxwriter's write_string (never write()),
+    which stores text as text; an apostrophe there would show in the cell.
+    """
+    return "'" + text if looks_like_formula(text) else text
+
+
+_YES = frozenset({"yes", "y", "true", "1", "✓", "✔", "x"})
+_NO = frozenset({"no", "n", "false", "0"})
+
+
+def parse_yes_no(raw: object) -> bool | None:
+    """Yes/No as typed ('Yes', 'y', TRUE, 1, a tick); None when blank or anything else."""
+    if isinstance(raw, bool):
+        return raw
+    key = parse_text(raw).casefold()
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    return None
+
+
+def parse_score(raw: object) -> int | None:
+    """A likelihood or impact: a whole number 1-5 (3, 3.0, ' 3 '); None for blank or anything else."""
+    parsed = parse_number(raw)
+    if parsed.number is None or parsed.number != parsed.number.to_integral_value():
+        return None
+    score = int(parsed.number)
+    return score if 1 <= score <= 5 else None

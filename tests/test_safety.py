@@ -1,0 +1,219 @@
+"""The safety screen on small files built here, one defect each, and on a few corpus files."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.findings import ERROR
+from pipeline.safety import Limits, screen
+
+CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path(os.environ.get("PIPELINE_CORPUS", "/nonexistent"))
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="hostile corpus not found")
+
+CONTENT_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+)
+ROOT_RELS = (
+    '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{extra}<sheets>'
+    '<sheet name="Indicators" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def hand_made_xlsx(path: Path, cells: str, workbook_extra: str = "", extra_entries=()) -> Path:
+    """A minimal xlsx whose one sheet holds the given <sheetData> content."""
+    sheet = (
+        '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{cells}</sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK.format(extra=workbook_extra))
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        for name, data in extra_entries:
+            archive.writestr(name, data)
+    return path
+
+
+def codes(screened) -> list[str]:
+    return [f.code for f in screened.findings if f.severity == ERROR]
+
+
+def test_a_workbook_saved_by_openpyxl_screens_clean_as_xlsx(tmp_path):
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Indicator"
+    book.active["B2"] = 12.5
+    book.save(tmp_path / "return.xlsx")
+    screened = screen(tmp_path / "return.xlsx")
+    assert (screened.kind, screened.findings) == ("xlsx", ())
+    assert [s.name for s in screened.sheets] == ["Sheet"]
+
+
+def test_an_empty_file_is_rejected_as_empty(tmp_path):
+    (tmp_path / "return.xlsx").write_bytes(b"")
+    screened = screen(tmp_path / "return.xlsx")
+    assert codes(screened) == ["empty-file"]
+    assert screened.findings[0].message == "This file is empty (0 bytes)."
+
+
+def test_a_png_named_xlsx_is_not_a_spreadsheet(tmp_path):
+    (tmp_path / "return.xlsx").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    screened = screen(tmp_path / "return.xlsx")
+    assert codes(screened) == ["not-a-spreadsheet"]
+    assert "PNG image" in screened.findings[0].message
+
+
+def test_a_web_page_named_xls_is_rejected_asking_for_xlsx(tmp_path):
+    (tmp_path / "export.xls").write_text("<html><body><table><tr><td>1</td></tr></table></body></html>")
+    screened = screen(tmp_path / "export.xls")
+    assert codes(screened) == ["not-a-spreadsheet"]
+    assert "web page" in screened.findings[0].message and ".xlsx" in screened.findings[0].fix
+
+
+def test_text_is_csv_only_when_named_csv(tmp_path):
+    (tmp_path / "a.csv").write_text("Indicator,Actual\nCS01,12\n")
+    (tmp_path / "a.xlsx").write_text("Indicator,Actual\nCS01,12\n")
+    assert screen(tmp_path / "a.csv").kind == "csv"
+    assert codes(screen(tmp_path / "a.xlsx")) == ["not-a-spreadsheet"]
+
+
+def test_a_zip_that_is_not_an_office_file_is_not_a_spreadsheet(tmp_path):
+    with zipfile.ZipFile(tmp_path / "return.xlsx", "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    assert codes(screen(tmp_path / "return.xlsx")) == ["not-a-spreadsheet"]
+
+
+@pytest.mark.parametrize("name", ["../../evil.txt", "/tmp/evil.txt", "..\\evil.txt", "xl/../../evil.txt"])
+def test_entry_names_that_escape_the_folder_make_the_archive_unsafe(tmp_path, name):
+    path = hand_made_xlsx(tmp_path / "return.xlsx", "", extra_entries=[(name, "x")])
+    assert codes(screen(path)) == ["unsafe-archive"]
+
+
+def test_two_entries_whose_names_differ_only_in_case_make_the_archive_unsafe(tmp_path):
+    path = hand_made_xlsx(tmp_path / "return.xlsx", "", extra_entries=[("XL/Worksheets/Sheet1.xml", "<x/>")])
+    screened = screen(path)
+    assert codes(screened) == ["unsafe-archive"]
+    assert "two parts" in screened.findings[0].message
+
+
+def test_more_entries_than_the_cap_is_too_large_before_anything_is_inflated(tmp_path):
+    path = hand_made_xlsx(tmp_path / "return.xlsx", "", extra_entries=[(f"junk/{i}.bin", "") for i in range(10)])
+    assert codes(screen(path, Limits(max_entries=8))) == ["too-large"]
+
+
+def test_a_part_that_inflates_hundreds_of_times_its_size_is_a_zip_bomb(tmp_path):
+    path = hand_made_xlsx(tmp_path / "return.xlsx", "", extra_entries=[("xl/media/pad.bin", b"\0" * 3_000_000)])
+    screened = screen(path)
+    assert codes(screened) == ["too-large"]
+    assert "zip bomb" in screened.findings[0].message
+
+
+def test_total_inflated_size_is_capped(tmp_path):
+    payload = os.urandom(300_000)  # incompressible: only the total cap can stop it
+    path = hand_made_xlsx(tmp_path / "return.xlsx", "", extra_entries=[("xl/media/a.bin", payload)])
+    assert codes(screen(path, Limits(max_total_uncompressed=200_000))) == ["too-large"]
+
+
+@pytest.mark.parametrize("part", ["docProps/core.xml", "xl/worksheets/sheet1.xml"])
+def test_a_doctype_in_any_xml_part_is_an_xml_attack(tmp_path, part):
+    evil = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    if part.startswith("xl/"):
+        path = tmp_path / "return.xlsx"
+        hand_made_xlsx(path, "")
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path / "evil.xlsx", "w") as dst:
+            for info in src.infolist():
+                dst.writestr(info.filename, evil if info.filename == part else src.read(info))
+        path = tmp_path / "evil.xlsx"
+    else:
+        path = hand_made_xlsx(tmp_path / "return.xlsx", "", extra_entries=[(part, evil)])
+    assert codes(screen(path)) == ["xml-attack"]
+
+
+def test_each_error_cell_is_named_with_what_it_shows(tmp_path):
+    cells = '<row r="2"><c r="B2"><v>1</v></c><c r="J14" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+    screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
+    assert [(f.code, f.where, f.message) for f in screened.findings] == [
+        ("formula-error", "Indicators!J14", "Indicators!J14 shows #DIV/0!.")
+    ]
+    assert screened.error_cells == (("Indicators", 13, 9, "#DIV/0!"),)
+    assert screened.parseable  # a content problem: the workbook is still read for the feedback report
+
+
+def test_a_formula_with_no_cached_value_is_reported_by_cell(tmp_path):
+    cells = '<row r="1"><c r="A1"><v>2</v></c><c r="B1"><f>A1*2</f></c><c r="C1" t="str"><f>""</f><v></v></c></row>'
+    screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
+    assert [(f.code, f.cell) for f in screened.findings] == [("formulas-not-calculated", "B1")]
+
+
+def test_formulas_cached_under_full_calc_on_load_are_stale(tmp_path):
+    cells = '<row r="1"><c r="A1"><f>1+1</f><v>0</v></c></row>'
+    path = hand_made_xlsx(tmp_path / "return.xlsx", cells, workbook_extra='<calcPr fullCalcOnLoad="1"/>')
+    assert codes(screen(path)) == ["formulas-not-calculated"]
+
+
+def test_a_cell_far_beyond_the_template_is_too_large_and_named(tmp_path):
+    path = hand_made_xlsx(tmp_path / "return.xlsx", '<row r="1"><c r="A1"><v>1</v></c><c r="ZZ1"><v>2</v></c></row>')
+    screened = screen(path)
+    assert codes(screened) == ["too-large"]
+    assert "ZZ1" in screened.findings[0].message
+
+
+def test_text_longer_than_a_cell_can_hold_is_too_large(tmp_path):
+    cells = f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"x" * 40_000}</t></is></c></row>'
+    assert codes(screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))) == ["too-large"]
+
+
+def test_cells_without_references_are_placed_where_excel_would_put_them(tmp_path):
+    cells = '<row><c><v>1</v></c><c t="e"><v>#N/A</v></c></row>'
+    screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
+    assert screened.error_cells == (("Indicators", 0, 1, "#N/A"),)
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("poi-password.xls", "encrypted"),  # RC4 FILEPASS
+        ("sheetjs-password_2002_40_xor.xls", "encrypted"),  # XOR FILEPASS
+        ("poi-protected_passtika.xlsx", "encrypted"),  # OLE2 EncryptedPackage
+        ("calamine-pass_protected.ods", "encrypted"),
+        ("sheetjs-word_doc.doc", "not-a-spreadsheet"),
+        ("sheetjs-CRLFX5_2.XLS", "old-format"),
+        ("calamine-OOM_alloc3.xls", "corrupt"),
+        ("gen-zip-bomb-1GB-sheet.xlsx", "too-large"),
+        ("poi-poc-shared-strings.xlsx", "too-large"),
+        ("gen-cell-at-XFD1048576.xlsx", "too-large"),
+    ],
+)
+def test_corpus_files_are_rejected_before_any_parser_sees_them(name, code):
+    assert codes(screen(CORPUS / name)) == [code]
+
+
+@needs_corpus
+def test_the_kind_comes_from_the_bytes_not_the_name():
+    assert screen(CORPUS / "gen-xls-renamed.xlsx").kind == "xls"
+    assert screen(CORPUS / "sheetjs-wtf_path.xlsx").kind == "xlsx"
+    assert [s.name for s in screen(CORPUS / "sheetjs-wtf_path.xlsx").sheets] == ["SheetJS", "Hidden"]
