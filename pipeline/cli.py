@@ -196,12 +196,44 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.OK
 
 
+# -- status ------------------------------------------------------------------------
+
+def _status_arguments(p: argparse.ArgumentParser) -> None:
+    _period_argument(p, required=False)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="table for people (default), json or csv for machines")
+
+
+def _status(args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import date
+
+    from pipeline.calendar import deadline
+    from pipeline.config import load_config
+    from pipeline.periods import last_completed, parse_period
+    from pipeline.register import load_register
+    from pipeline.status import period_status, render
+    from pipeline.store import Store
+
+    config = load_config(args.config)
+    register = load_register(config.paths.register)
+    with Store(config.paths.database) as store:
+        if args.period:
+            period = parse_period(args.period)
+        else:
+            known = [parse_period(p) for p in store.periods()]
+            period = max(known) if known else last_completed(date.today())
+        rows = period_status(config, register, store, period)
+    out.write(render(rows, args.format, period, f"{deadline(period, config.calendar):%d/%m/%Y}"))
+    return ExitStatus.OK
+
+
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, _check),
     "templates": ("write each partnership's return template for a period", _templates_arguments, _templates),
     "run": ("one pass: ingest the inbox, give feedback, rebuild the outputs that changed", _run_arguments,
             _run),
     "report": ("rebuild a period's master workbook and Word documents", _report_arguments, _report),
+    "status": ("show who has and has not returned for a period", _status_arguments, _status),
 }
 
 

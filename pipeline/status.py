@@ -1,0 +1,80 @@
+"""Return tracking: who has and has not returned for a period, and what was sent to them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+
+from pipeline.assemble import assemble
+from pipeline.config import Config
+from pipeline.periods import Period
+from pipeline.rate import ActionRag
+from pipeline.records import Register
+from pipeline.store import Store
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    partnership: str
+    name: str
+    indicators_due: int
+    state: str  # accepted, provisional, rejected, missing
+    received_at: str
+    completed_by: str
+    on_time: str  # "on time", "late", or "" when nothing has arrived
+    completeness: int  # % of due indicators with data
+    outstanding_actions: int  # not complete, not cancelled
+    rejected_attempts: int
+    messages: int  # e-mails recorded for this partnership and period
+    last_message: str
+
+
+def period_status(config: Config, register: Register, store: Store, period: Period) -> list[StatusRow]:
+    report = assemble(config, register, store, period)
+    messages = store.messages(period=str(period))
+    rows = []
+    for p in report.partnerships:
+        st = p.status
+        mine = [m for m in messages if m.partnership == p.partnership.short_name]
+        last = max(mine, key=lambda m: (m.sent_at or m.created_at, m.key), default=None)
+        rows.append(StatusRow(
+            partnership=p.partnership.short_name, name=p.partnership.name, indicators_due=st.due_count,
+            state=st.state, received_at=st.received_at, completed_by=st.completed_by,
+            on_time=("late" if st.late else "on time") if st.received_at else "",
+            completeness=int(st.completeness),
+            outstanding_actions=sum(a.rating.rating not in (ActionRag.COMPLETE, ActionRag.CANCELLED)
+                                    for a in p.actions) if p.actions else len(
+                register.actions_of(p.partnership.short_name)),
+            rejected_attempts=st.rejected_attempts, messages=len(mine),
+            last_message=f"{last.kind} ({last.status}) {(last.sent_at or last.created_at)[:10]}" if last else "",
+        ))
+    return rows
+
+
+def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str) -> str:
+    if fmt == "json":
+        return json.dumps({"period": str(period), "deadline": deadline_text,
+                           "partnerships": [asdict(r) for r in rows]}, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(list(asdict(rows[0]).keys()) if rows else [])
+        for r in rows:
+            writer.writerow(list(asdict(r).values()))
+        return buffer.getvalue()
+    headers = ("Partnership", "Due", "Return", "Received", "By", "On time", "Complete", "Open actions",
+               "Rejected", "Last message")
+    table = [headers] + [(r.partnership, str(r.indicators_due), r.state, r.received_at[:16].replace("T", " "),
+                          r.completed_by, r.on_time, f"{r.completeness}%", str(r.outstanding_actions),
+                          str(r.rejected_attempts), r.last_message) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    lines = [f"Returns for {period} (due {deadline_text})", ""]
+    for n, row in enumerate(table):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    received = sum(r.state in ("accepted", "provisional") for r in rows)
+    lines += ["", f"{received} of {len(rows)} returns received."]
+    return "\n".join(lines) + "\n"
