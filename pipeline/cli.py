@@ -42,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage mistakes as UsageError (exit 2, one line)."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}.", fix=f"See `{self.prog} --help`.")
+        raise UsageError(f"{message}.", fix=f"See `{self.prog} --help`.")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -93,6 +93,7 @@ class Partnership:
     chair: str
     lead_officer: str
     email: str
+    row: int = 0  # row on the register's Partnerships sheet, for messages
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def read_register(path: Path) -> tuple[Register, list[Finding]]:
     finally:
         book.close()
     findings: list[Finding] = []
-    partnerships = tuple(_partnership(r) for _, r in tables["Partnerships"])
+    partnerships = tuple(_partnership(row, r) for row, r in tables["Partnerships"])
     indicators = tuple(_indicator(row, r, findings) for row, r in tables["Indicators"])
     actions = tuple(_action(row, r, findings) for row, r in tables["Actions"])
     risks = tuple(_risk(row, r, findings) for row, r in tables["Risks"])
@@ -236,8 +236,8 @@ def _choice(row, r, field, label, sheet, enum, code, findings):
     return None
 
 
-def _partnership(r: dict) -> Partnership:
-    return Partnership(*(_text(r[f]) for f in ("name", "short_name", "chair", "lead_officer", "email")))
+def _partnership(row: int, r: dict) -> Partnership:
+    return Partnership(*(_text(r[f]) for f in ("name", "short_name", "chair", "lead_officer", "email")), row=row)
 
 
 def _indicator(row: int, r: dict, findings: list) -> Indicator:

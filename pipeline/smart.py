@@ -53,7 +53,8 @@ def check_register(register: Register) -> list[Finding]:
 def _check_partnerships(register: Register) -> list[Finding]:
     findings = []
     seen = Counter(p.short_name.casefold() for p in register.partnerships)
-    for row, p in enumerate(register.partnerships, start=2):
+    for p in register.partnerships:
+        row = p.row
         if not p.short_name or seen[p.short_name.casefold()] > 1:
             findings.append(finding("duplicate-code" if p.short_name else "malformed-code",
                                     f"Short name {p.short_name!r} is blank or used twice.",

@@ -377,12 +377,12 @@ class Store:
               v.area_values) for v in s.values],
         )
         self._db.executemany(
-            "INSERT INTO action_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO action_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(sid, a.ref, a.action, a.owner, a.due, a.status, _text(a.percent_complete), a.commentary,
               int(a.is_new)) for a in s.actions],
         )
         self._db.executemany(
-            "INSERT INTO risk_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO risk_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(sid, r.ref, r.risk, r.owner, r.likelihood, r.impact, r.mitigation, r.commentary,
               int(r.is_new)) for r in s.risks],
         )

@@ -228,8 +228,6 @@ def test_a_partnership_without_a_lead_officer_is_an_error(tmp_path):
               "Name the lead officer, who receives the return.", "Partnerships", row)]
 
 
-@pytest.mark.xfail(strict=True, reason="Partnership records carry no row, so smart.py counts rows from 2 and "
-                                       "a blank row above shifts every Partnerships finding; see the report")
 def test_a_partnership_finding_names_its_excel_row_after_a_blank_row(tmp_path):
     book = demo_book()
     book["Partnerships"].rows.insert(0, [None] * 5)

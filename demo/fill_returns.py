@@ -1,0 +1,238 @@
+"""Fill the demo borough's sample returns for 2025-26 Q1 and Q2, the way partnership officers do.
+
+Run `python demo/fill_returns.py` after `pipeline templates` for both periods
+(it makes any missing templates itself). Figures are worked out from each
+indicator's target, polarity and tolerance, so an "on target" figure really is
+Green and an "off target" one really is Red; nothing is random and nothing
+depends on today's date. Returns land in the inbox under the names people give
+them, which are not the template's names: ingest must recognise the file by
+what is inside it.
+
+The story, for the README:
+
+| Partnership | 2025-26 Q1 | 2025-26 Q2 |
+|---|---|---|
+| CYP (Children and Young People) | Signed off. CYP-03 persistent absence just misses its target (Amber family on its 4-level scheme) and CYP-04 under-18 conceptions is off target (Red); both have commentary and remedial action. | Signed off, but CYP-04 is off target again and its Commentary is blank: the return is rejected with a message naming the cell. |
+| CSP (Safer Brackenford) | Signed off. ASB incidents typed as "2,156" (thousands separator, accepted). CSP-05 repeat domestic abuse off target, with commentary and remedial action. | Never returned: chased, then escalated to the board officer. |
+| HWB (Health and Wellbeing) | Signed off. Everything on target; HWB-06 has no polarity, so it is reported but not rated. | Not signed off by the chair: accepted, reported as provisional. Six-monthly HWB-01 is due and just misses. |
+| HSG (Housing) | Signed off. HSG-05 not available (Actual blank, Data quality "Not available"); HSG-03 is an estimate. | Signed off. HSG-03 temporary accommodation off target; a new action and a new risk added in the blank rows; HSG-R2 re-scored up. |
+| SKL (Skills and Employability) | Mistakes: SKL-05 typed as "twelve" (rejected: not a number) and SKL-01 typed as "12.5 %" (read as 12.5). | Signed off and correct. SKL-03 employment rate off target, with commentary and remedial action. |
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.calendar import add_working_days  # noqa: E402
+from pipeline.config import Config, load_config  # noqa: E402
+from pipeline.fill import (  # noqa: E402
+    ActionEntry,
+    CoverEntry,
+    IndicatorEntry,
+    NewAction,
+    NewRisk,
+    RiskEntry,
+    fill_return,
+)
+from pipeline.periods import Period, parse_period  # noqa: E402
+from pipeline.rate import period_target  # noqa: E402
+from pipeline.records import Action, Indicator, Polarity, Register  # noqa: E402
+from pipeline.register import read_register  # noqa: E402
+from pipeline.templates import due_indicators, template_filename, template_folder, write_templates  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+Q1, Q2 = Period(2025, 1), Period(2025, 2)
+DEMO_PERIODS = (Q1, Q2)
+
+
+class Typed(NamedTuple):
+    """A figure typed as text, exactly as the officer typed it."""
+
+    text: str
+
+
+# code -> (Q1 outcome, Q2 outcome): "on" target, "near" (misses within tolerance), "off" (Red),
+# "n/a" (not available), or Typed text. Indicators not due in a quarter are simply not asked for.
+STORY: dict[str, tuple[object, object]] = {
+    "CYP-01": ("on", "on"), "CYP-03": ("near", "near"), "CYP-04": ("off", "off"), "CYP-05": ("on", "near"),
+    "CYP-06": (None, "near"),
+    "CSP-01": ("on", None), "CSP-02": ("near", None), "CSP-03": ("on", None), "CSP-05": ("off", None),
+    "CSP-06": ("on", None),
+    "HWB-01": (None, "near"), "HWB-02": ("on", "on"), "HWB-04": ("on", "near"), "HWB-06": ("on", "on"),
+    "HSG-01": ("on", "on"), "HSG-02": ("near", "on"), "HSG-03": ("on", "off"), "HSG-04": ("on", "on"),
+    "HSG-05": ("n/a", "on"), "HSG-06": ("on", "on"),
+    "SKL-01": (Typed("12.5 %"), "on"), "SKL-02": ("on", "on"), "SKL-03": ("near", "off"),
+    "SKL-05": (Typed("twelve"), "near"), "SKL-06": ("on", "on"),
+}
+NEVER_RETURNED = {(Q2, "CSP")}
+NOT_SIGNED_OFF = {(Q2, "HWB")}
+THOUSANDS_TYPED = {(Q1, "CSP-03")}  # typed "2,156", as people do
+COMMENTARY_FORGOTTEN = {(Q2, "CYP-04")}
+DATA_QUALITY = {(Q1, "HSG-03"): "Estimate", (Q1, "HSG-05"): "Not available"}
+
+# Why the Red ones are off target and what is being done: (commentary, remedial action).
+RED_REASONS = {
+    "CYP-04": ("Conceptions rose in two wards after the school nurse service lost two posts.",
+               "Outreach clinics restored in both wards from September; Dr Chloe Adams to report progress."),
+    "CSP-05": ("More repeat referrals since the MARAC threshold was lowered; more victims are being identified.",
+               "Second advocate post recruited; repeat cases reviewed monthly by Gemma Rowe."),
+    "HSG-03": ("Evictions from the private rented sector rose sharply over the summer.",
+               "Prevention fund doubled and a landlord liaison officer in post from October (Neil Foster)."),
+    "SKL-03": ("Closure of the Eastgate distribution centre cost 350 jobs in August.",
+               "Rapid response team with the jobcentre; jobs fair for affected staff in October (Imran Hussain)."),
+}
+AT_RISK_ACTIONS = {(Q1, "SKL-A2"): "Pledges slower than planned: 30 of 100 so far.",
+                   (Q2, "CYP-A2"): "Second hub delayed by the builder; opening moves to February."}
+RESCORED_RISKS = {(Q2, "HSG-R2"): (4, 5, "Evictions rising; likelihood raised from 3 to 4.")}
+NEW_ENTRIES = {
+    (Q2, "HSG"): (
+        [NewAction("HSG-A4", "Landlord incentive scheme to end homelessness duty in private rented homes",
+                   "Neil Foster", date(2026, 3, 31), "On track", 10, "Scheme approved by cabinet in August.")],
+        [NewRisk("HSG-R3", "Temporary accommodation units lost when leases end", "Neil Foster", 3, 4,
+                 "Negotiate lease extensions; procure modular units", "New risk this quarter.")],
+    ),
+}
+OVERALL = {
+    "CYP": "A steady quarter; teenage conceptions remain the main concern.",
+    "CSP": "Crime continues to fall; domestic abuse demand is rising.",
+    "HWB": "All indicators on track.",
+    "HSG": "Delivery on track; temporary accommodation is under pressure.",
+    "SKL": "Employment affected by a major closure; apprenticeships ahead of profile.",
+}
+# The names officers give the files they send back: rarely the template's.
+FILE_NAMES = {
+    "CYP": "CYP return {period} FINAL.xlsx",
+    "CSP": "Safer Brackenford {period}.xlsx",
+    "HWB": "Copy of HWB-return-{slug}.xlsx",
+    "HSG": "Housing Partnership return {slug} v2.xlsx",
+    "SKL": "SKL {slug}.xlsx",
+}
+_PLACES = {"%": 1, "rate per 1,000": 2, "days": 1}
+
+
+def fill_demo_returns(config: Config, register: Register, period: Period, template_dir: Path,
+                      inbox: Path) -> list[Path]:
+    """Fill the demo's returns for 2025-26 Q1 or Q2 from the templates in `template_dir` into `inbox`."""
+    if period not in DEMO_PERIODS:
+        raise ValueError(f"The demo has sample returns for {Q1} and {Q2} only, not {period}.")
+    written = []
+    for partnership in register.partnerships:
+        short = partnership.short_name
+        if (period, short) in NEVER_RETURNED:
+            log.info("demo: %s sends no return for %s", short, period)
+            continue
+        template = Path(template_dir) / template_filename(short, period)
+        if not template.is_file():
+            raise FileNotFoundError(f"No template {template}: run `pipeline templates --period \"{period}\"` first.")
+        new_actions, new_risks = NEW_ENTRIES.get((period, short), ([], []))
+        name = FILE_NAMES.get(short, "{slug} return.xlsx").format(period=period, slug=period.slug)
+        written.append(fill_return(
+            template, Path(inbox) / name,
+            indicators={i.code: _indicator_entry(config, i, period) for i in due_indicators(register, short, period)},
+            actions={a.ref: _action_entry(a, period) for a in register.actions_of(short)},
+            risks={r.ref: _risk_entry(r.ref, period) for r in register.risks_of(short)},
+            cover=CoverEntry(
+                completed_by=partnership.lead_officer,
+                email=partnership.email,
+                date_completed=add_working_days(period.end, 8, config.calendar.bank_holidays),
+                signed_off="No" if (period, short) in NOT_SIGNED_OFF else "Yes",
+                overall_commentary=OVERALL.get(short, ""),
+            ),
+            new_actions=new_actions,
+            new_risks=new_risks,
+        ))
+    return written
+
+
+def demo_actual(config: Config, indicator: Indicator, period: Period, outcome: str) -> Decimal:
+    """A figure with the given outcome against the period's target, rounded as the unit is reported."""
+    step = Decimal(1).scaleb(-_PLACES.get(indicator.unit, 0))
+    target = period_target(indicator, period.quarter)
+    if target is None or indicator.polarity is Polarity.NONE:
+        base = indicator.baseline or Decimal(100)
+        if indicator.cumulative:
+            base = base * period.quarter / 4
+        return (base * Decimal("1.03")).quantize(step, ROUND_HALF_EVEN)
+    better = 1 if indicator.polarity is Polarity.HIGHER else -1
+    band = (indicator.tolerance or config.rag.tolerance).band(target)
+    value = {
+        "on": target + better * max(abs(target) * Decimal("0.02"), step),
+        "near": target - better * band / 2,
+        "off": target - better * band * Decimal("2.5"),
+    }[outcome].quantize(step, ROUND_HALF_EVEN)
+    if outcome == "near" and value == target:
+        value -= better * step  # rounding must not turn a near miss into a hit
+    return value
+
+
+def _indicator_entry(config: Config, indicator: Indicator, period: Period) -> IndicatorEntry:
+    outcome = STORY.get(indicator.code, ("on", "on"))[period.quarter - 1] or "on"
+    key = (period, indicator.code)
+    if isinstance(outcome, Typed):
+        return IndicatorEntry(actual=outcome.text, data_quality="Validated")
+    if outcome == "n/a":
+        return IndicatorEntry(actual=None, data_quality="Not available",
+                              commentary="Figures were not ready in time; they will follow with the Q2 return.")
+    actual: Decimal | str = demo_actual(config, indicator, period, outcome)
+    if key in THOUSANDS_TYPED:
+        actual = f"{actual:,}"
+    commentary = remedial = None
+    if outcome == "off":
+        commentary, remedial = RED_REASONS.get(indicator.code, ("Off target this quarter.", "Recovery plan agreed."))
+    elif outcome == "near":
+        commentary = "Slightly behind target; the gap is within the usual quarter-to-quarter variation."
+        remedial = f"{indicator.delivery_group} reviewing progress monthly ({indicator.target_lead})."
+    if key in COMMENTARY_FORGOTTEN:
+        commentary = None
+    quality = DATA_QUALITY.get(key, "Provisional" if (period, indicator.partnership) in NOT_SIGNED_OFF else "Validated")
+    return IndicatorEntry(actual=actual, data_quality=quality, commentary=commentary, remedial_action=remedial)
+
+
+def _action_entry(action: Action, period: Period) -> ActionEntry:
+    reason = AT_RISK_ACTIONS.get((period, action.ref))
+    if action.start and period.end < action.start:
+        return ActionEntry("Not started", 0, f"Starts on {action.start:%d/%m/%Y}.")
+    if action.due and action.due <= period.end:
+        return ActionEntry("Complete", 100, "Completed on time.")
+    start, due = action.start or period.start, action.due or period.end
+    expected = 100 * (period.end - start).days / max((due - start).days, 1)
+    percent = int(5 * round(expected / 5))
+    if reason:
+        return ActionEntry("At risk", max(percent - 15, 0), reason)
+    return ActionEntry("On track", percent, "Progressing to plan.")
+
+
+def _risk_entry(ref: str, period: Period) -> RiskEntry:
+    rescored = RESCORED_RISKS.get((period, ref))
+    if rescored:
+        likelihood, impact, why = rescored
+        return RiskEntry(likelihood=likelihood, impact=impact, commentary=why)
+    return RiskEntry(commentary="No change this quarter.")
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config = load_config(ROOT / "config.toml")
+    register, _findings = read_register(config.paths.register)
+    periods = [parse_period(text) for text in argv] or list(DEMO_PERIODS)
+    for period in periods:
+        folder = template_folder(config, period)
+        if not folder.is_dir():
+            write_templates(config, register, period)
+        for path in fill_demo_returns(config, register, period, folder, config.paths.inbox):
+            print(f"{period}: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,428 @@
+"""E-mail: the shipped templates, a real SMTP server on 127.0.0.1 (aiosmtpd), and .eml files.
+
+The server is started by the fixture on a free port and keeps every message it
+receives, so tests assert on what actually crossed the wire.
+"""
+
+from __future__ import annotations
+
+import email
+import shutil
+import socket
+import ssl
+import subprocess
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timezone
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from openpyxl import Workbook
+
+from pipeline.config import CalendarSettings, MailSettings
+from pipeline.errors import MailError, TemplateError
+from pipeline.findings import ERROR, WARNING, Finding
+from pipeline.mail import Mailer, Message, build_email, compose, eml_name, render
+from pipeline.periods import Period
+from pipeline.records import Partnership
+from pipeline.reminders import (
+    BoardContact,
+    MessageKind,
+    PlannedMessage,
+    plan_acknowledgement,
+    plan_feedback,
+    plan_reminders,
+    plan_templates_out,
+)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOW = datetime(2026, 1, 8, 9, 0, tzinfo=timezone.utc)
+Q3 = Period(2025, 3)
+CALENDAR = CalendarSettings(
+    templates_out_working_days=5, deadline_working_days=15, reminder_working_days=(10, 3),
+    remind_on_deadline=True, overdue_every_working_days=3, escalate_after_working_days=5,
+    bank_holidays=(date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)), reminder_time=time(9, 0),
+)
+BOARD = BoardContact("Brackenford Borough Partnership", "Brackenford Partnership Board",
+                     "Alex Morgan, Partnership Performance Manager", "performance@brackenford.example.org")
+CSP = Partnership("Safer Brackenford Partnership", "CSP", "Supt. Alan Greaves", "Priya Nair",
+                  "safer@brackenford.example.org")
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives, and can refuse chosen recipients."""
+
+    received: list = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos),
+                              email.message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class Server:
+    inbox: Inbox
+    port: int
+
+
+def start(inbox: Inbox, **kwargs) -> Controller:
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **kwargs)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def server():
+    inbox = Inbox()
+    controller = start(inbox)
+    yield Server(inbox, controller.port)
+    controller.stop()
+
+
+def accept_only(login: bytes, password: bytes):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (login, password)
+        return AuthResult(success=ok)
+    return authenticator
+
+
+def mail_settings(port: int = 25, **changes) -> MailSettings:
+    base = MailSettings(mode="smtp", host="127.0.0.1", port=port, sender="performance@brackenford.example.org",
+                        reply_to="", starttls=False, username="", password_env="PIPELINE_SMTP_PASSWORD")
+    return replace(base, **changes)
+
+
+@pytest.fixture
+def workbook(tmp_path) -> Path:
+    path = tmp_path / "CSP-2025-26-Q3-return.xlsx"
+    book = Workbook()
+    book.active["A1"] = "Safer Brackenford Partnership"
+    book.save(path)
+    return path
+
+
+def reminder() -> Message:
+    [planned] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=CALENDAR, partnerships=[CSP],
+                               accepted=set(), already_sent=set(), board=BOARD)
+    return compose(planned, TEMPLATES)
+
+
+def templates_out_message(workbook: Path) -> Message:
+    [planned] = plan_templates_out(period=Q3, today=date(2025, 12, 22), settings=CALENDAR, partnerships=[CSP],
+                                   workbooks={"CSP": workbook}, accepted=set(), already_sent=set(), board=BOARD)
+    return compose(planned, TEMPLATES)
+
+
+def attachments_of(message) -> list[tuple[str, str, bytes]]:
+    return [(part.get_filename(), part.get_content_type(), part.get_content())
+            for part in message.iter_attachments()]
+
+
+# --- templates ---------------------------------------------------------------
+
+def every_planned_message(tmp_path: Path) -> list[PlannedMessage]:
+    annotated = tmp_path / "CSP-annotated.xlsx"
+    findings = [Finding("not-a-number", ERROR, "The actual is not a number.", "Type a number.", "Indicators", "J14"),
+                Finding("outlier", WARNING, "The actual is unusually far from last quarter.", "", "Indicators", "J15")]
+    common = dict(period=Q3, settings=CALENDAR, partnerships=[CSP], accepted=set(), board=BOARD)
+    planned = plan_templates_out(today=date(2025, 12, 22), workbooks={"CSP": annotated}, already_sent=set(),
+                                 **common)
+    for day in (date(2026, 1, 8), date(2026, 1, 22), date(2026, 1, 27), date(2026, 1, 29)):
+        planned += plan_reminders(today=day, already_sent={("CSP", "overdue-3")} if day.day == 29 else set(),
+                                  **common)
+    for late in (date(2026, 1, 14), date(2026, 1, 28)):
+        planned.append(plan_acknowledgement(period=Q3, partnership=CSP, submission="1", received=late,
+                                            warnings=findings[1:], settings=CALENDAR, board=BOARD))
+        planned.append(plan_feedback(period=Q3, partnership=CSP, submission="2", received=late,
+                                     findings=findings, annotated=annotated, settings=CALENDAR, board=BOARD))
+    return planned
+
+
+def test_every_shipped_template_renders_and_its_subject_names_partnership_and_period(tmp_path):
+    planned = every_planned_message(tmp_path)
+    assert {p.template for p in planned} == {t.name for t in TEMPLATES.glob("*.txt")}
+    for p in planned:
+        subject, body = render(TEMPLATES, p.template, p.context)
+        assert "Safer Brackenford Partnership" in subject and "2025-26 Q3" in subject, p.template
+        assert body.endswith("\n") and not body.startswith("\n") and "\n\n\n" not in body, p.template
+
+
+def test_reminder_reads_as_a_friendly_letter():
+    message = reminder()
+    assert message.subject == ("Reminder: Safer Brackenford Partnership return for 2025-26 Q3 "
+                               "is due on Thursday 22 January 2026")
+    assert message.body.startswith("Dear Priya Nair,\n\n")
+    assert "which is 10 working days from today." in message.body
+    assert message.body.endswith("Alex Morgan, Partnership Performance Manager\nBrackenford Borough Partnership\n")
+
+
+def test_feedback_lists_the_findings_and_names_the_attachment(tmp_path):
+    [feedback] = [p for p in every_planned_message(tmp_path) if p.kind is MessageKind.FEEDBACK][:1]
+    _, body = render(TEMPLATES, feedback.template, feedback.context)
+    assert "because of 1 problem that needs correcting" in body
+    assert "- Indicators!J14: The actual is not a number. Type a number.\n" in body
+    assert "(CSP-annotated.xlsx)" in body
+
+
+def test_acknowledgement_of_a_late_return_says_so(tmp_path):
+    acks = [p for p in every_planned_message(tmp_path) if p.kind is MessageKind.ACKNOWLEDGEMENT]
+    on_time, late = (render(TEMPLATES, p.template, p.context)[1] for p in acks)
+    assert "late return" not in on_time
+    assert "it will be recorded as a late return" in late
+    assert "- Indicators!J15: The actual is unusually far from last quarter.\n" in late
+
+
+def write_template(folder: Path, text: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "broken.txt").write_text(text, encoding="utf-8")
+    return folder / "broken.txt"
+
+
+def test_template_using_an_unknown_name_is_a_template_error_naming_file_and_line(tmp_path):
+    path = write_template(tmp_path, "Subject: Hello {{ partnership }}\n\nLine two\n{{ chiar }}\n")
+    with pytest.raises(TemplateError) as caught:
+        render(tmp_path, "broken.txt", {"partnership": "CSP"})
+    assert f"{path}, line 4," in str(caught.value)
+    assert "'chiar' is undefined" in str(caught.value)
+    assert "Use only these names: partnership." in str(caught.value)
+
+
+def test_template_with_a_syntax_error_names_the_line(tmp_path):
+    path = write_template(tmp_path, "Subject: Hello\n\n{% if late %}\nLate\n")
+    with pytest.raises(TemplateError, match=f"{path}, line 4, is broken: Unexpected end of template"):
+        render(tmp_path, "broken.txt", {"late": True})
+
+
+def test_template_without_a_subject_line_is_a_template_error(tmp_path):
+    write_template(tmp_path, "Dear colleague,\n")
+    with pytest.raises(TemplateError, match="must start with the subject line"):
+        render(tmp_path, "broken.txt", {})
+
+
+def test_missing_template_is_a_template_error(tmp_path):
+    with pytest.raises(TemplateError, match=r"nothere\.txt does not exist"):
+        render(tmp_path, "nothere.txt", {})
+
+
+# --- SMTP --------------------------------------------------------------------
+
+def test_reminder_is_delivered_to_the_partnership(server):
+    record = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(reminder())
+    [(sender, recipients, received)] = server.inbox.received
+    assert sender == "performance@brackenford.example.org"
+    assert recipients == ["safer@brackenford.example.org"]
+    assert received["Subject"] == reminder().subject
+    assert received["Date"] == "Thu, 08 Jan 2026 09:00:00 +0000"
+    assert received["Message-ID"] == record.message_id
+    assert "10 working days from today" in received.get_body().get_content()
+    assert (record.transport, record.key, record.partnership, record.sent_at) == ("smtp", "before-deadline-10",
+                                                                                  "CSP", NOW)
+
+
+def test_templates_out_arrives_with_the_workbook_attached(server, workbook):
+    message = templates_out_message(workbook)
+    Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(message)
+    [(_, recipients, received)] = server.inbox.received
+    assert recipients == ["safer@brackenford.example.org"]
+    assert received["Subject"] == ("Safer Brackenford Partnership: performance return for 2025-26 Q3 "
+                                   "(October to December 2025)")
+    assert attachments_of(received) == [("CSP-2025-26-Q3-return.xlsx", XLSX, workbook.read_bytes())]
+
+
+def test_escalation_reaches_the_board_officer_and_copies_the_lead(server):
+    planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=CALENDAR, partnerships=[CSP],
+                             accepted=set(), already_sent={("CSP", "overdue-3")}, board=BOARD)
+    [escalation] = [compose(p, TEMPLATES) for p in planned if p.kind is MessageKind.ESCALATION]
+    Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(escalation)
+    [(_, recipients, received)] = server.inbox.received
+    assert recipients == ["performance@brackenford.example.org", "safer@brackenford.example.org"]
+    assert received["Cc"] == "safer@brackenford.example.org"
+    assert received["Subject"] == ("Escalation: Safer Brackenford Partnership return for 2025-26 Q3 "
+                                   "is 5 working days overdue")
+
+
+def test_login_uses_the_password_from_the_environment():
+    inbox = Inbox()
+    controller = start(inbox, authenticator=accept_only(b"perf", b"s3cret"), auth_required=True,
+                       auth_require_tls=False)
+    try:
+        settings = mail_settings(controller.port, username="perf")
+        mailer = Mailer(settings, folder=Path("unused"), clock=clock, environ={"PIPELINE_SMTP_PASSWORD": "s3cret"})
+        mailer.send(reminder())
+        assert len(inbox.received) == 1
+        wrong = Mailer(settings, folder=Path("unused"), clock=clock, environ={"PIPELINE_SMTP_PASSWORD": "guess"})
+        with pytest.raises(MailError, match="refused the login for 'perf'.*PIPELINE_SMTP_PASSWORD"):
+            wrong.send(reminder())
+    finally:
+        controller.stop()
+    assert len(inbox.received) == 1
+
+
+def test_username_without_the_password_variable_is_a_mail_error_with_the_fix():
+    mailer = Mailer(mail_settings(username="perf"), folder=Path("unused"), clock=clock, environ={})
+    with pytest.raises(MailError) as caught:
+        mailer.send(reminder())
+    assert "environment variable PIPELINE_SMTP_PASSWORD" in caught.value.message
+    assert "never read from config.toml" in caught.value.fix
+
+
+@pytest.fixture
+def certificate(tmp_path) -> Path:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"), "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    return tmp_path
+
+
+def test_starttls_then_login(certificate):
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
+    inbox = Inbox()
+    # auth_require_tls is left on: the login is only accepted after STARTTLS.
+    controller = start(inbox, tls_context=server_tls, require_starttls=True,
+                       authenticator=accept_only(b"perf", b"s3cret"), auth_required=True)
+    try:
+        mailer = Mailer(mail_settings(controller.port, starttls=True, username="perf"), folder=Path("unused"),
+                        clock=clock, environ={"PIPELINE_SMTP_PASSWORD": "s3cret"},
+                        ssl_context=ssl.create_default_context(cafile=str(certificate / "cert.pem")))
+        mailer.send(reminder())
+    finally:
+        controller.stop()
+    assert len(inbox.received) == 1
+
+
+def test_starttls_with_an_untrusted_certificate_is_a_mail_error(certificate):
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
+    inbox = Inbox()
+    controller = start(inbox, tls_context=server_tls, require_starttls=True)
+    try:
+        mailer = Mailer(mail_settings(controller.port, starttls=True), folder=Path("unused"), clock=clock)
+        with pytest.raises(MailError, match="the secure connection to 127.0.0.1.* failed"):
+            mailer.send(reminder())
+    finally:
+        controller.stop()
+    assert inbox.received == []
+
+
+def test_no_server_listening_is_a_mail_error_saying_it_will_be_retried():
+    mailer = Mailer(mail_settings(free_port()), folder=Path("unused"), clock=clock)
+    with pytest.raises(MailError) as caught:
+        mailer.send(reminder())
+    assert "refused the connection" in caught.value.message
+    assert "will be tried again on the next pass" in caught.value.fix
+
+
+def test_a_server_that_never_answers_is_a_mail_error_after_the_timeout():
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        mailer = Mailer(mail_settings(silent.getsockname()[1]), folder=Path("unused"), clock=clock, timeout=0.2)
+        with pytest.raises(MailError, match="did not answer within 0.2 seconds"):
+            mailer.send(reminder())
+
+
+def test_a_refused_recipient_is_recorded_while_the_others_get_the_message(server):
+    server.inbox.refuse.add("safer@brackenford.example.org")
+    planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=CALENDAR, partnerships=[CSP],
+                             accepted=set(), already_sent={("CSP", "overdue-3")}, board=BOARD)
+    [escalation] = [compose(p, TEMPLATES) for p in planned if p.kind is MessageKind.ESCALATION]
+    record = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(escalation)
+    assert record.refused == ("safer@brackenford.example.org",)
+    assert [recipients for _, recipients, _ in server.inbox.received] == [["performance@brackenford.example.org"]]
+
+
+def test_every_recipient_refused_is_a_mail_error_naming_them(server):
+    server.inbox.refuse.add("safer@brackenford.example.org")
+    mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
+    with pytest.raises(MailError, match=r"refused every recipient \(safer@brackenford.example.org\)"):
+        mailer.send(reminder())
+
+
+# --- files mode --------------------------------------------------------------
+
+def test_files_mode_writes_a_parseable_eml_named_for_the_message(tmp_path, workbook):
+    folder = tmp_path / "outbox" / "mail"
+    message = templates_out_message(workbook)
+    record = Mailer(mail_settings(mode="files"), folder=folder, clock=clock).send(message)
+    assert record.path == folder / "2025-26-Q3_CSP_templates-out_templates-out.eml"
+    assert [p.name for p in folder.iterdir()] == [record.path.name]  # no temporary file left behind
+    parsed = email.message_from_bytes(record.path.read_bytes(), policy=policy.default)
+    assert parsed["To"] == "safer@brackenford.example.org"
+    assert parsed["Subject"] == message.subject
+    assert attachments_of(parsed) == [("CSP-2025-26-Q3-return.xlsx", XLSX, workbook.read_bytes())]
+    assert record.transport == "files"
+
+
+def test_dry_run_writes_files_even_when_smtp_is_configured(tmp_path):
+    # Nothing listens on this port: a send would fail.
+    mailer = Mailer(mail_settings(free_port()), folder=tmp_path, clock=clock, dry_run=True)
+    record = mailer.send(reminder())
+    assert record.path == tmp_path / "2025-26-Q3_CSP_reminder_before-deadline-10.eml"
+
+
+def test_same_message_gives_the_same_bytes_and_resending_overwrites_the_file(tmp_path, workbook):
+    message = templates_out_message(workbook)
+    first = build_email(message, sender="a@x.org", reply_to="", when=NOW).as_bytes()
+    assert build_email(message, sender="a@x.org", reply_to="", when=NOW).as_bytes() == first
+    mailer = Mailer(mail_settings(mode="files"), folder=tmp_path / "mail", clock=clock)
+    written = mailer.send(message).path.read_bytes()
+    assert mailer.send(message).path.read_bytes() == written
+    assert len(list((tmp_path / "mail").iterdir())) == 1
+
+
+def test_message_ids_differ_between_partnerships_and_reminders():
+    base = reminder()
+    other_key = replace(base, key="before-deadline-3")
+    other_partnership = replace(base, partnership="HWB")
+    ids = {build_email(m, sender="a@x.org", reply_to="", when=NOW)["Message-ID"]
+           for m in (base, other_key, other_partnership)}
+    assert len(ids) == 3
+    assert all(i.endswith("@x.org>") for i in ids)
+
+
+def test_eml_names_are_safe_for_any_file_system():
+    message = replace(reminder(), partnership="C/S P", key="feedback-a:b")
+    assert eml_name(message) == "2025-26-Q3_C-S-P_reminder_feedback-a-b.eml"
+
+
+def test_reply_to_is_set_when_configured(tmp_path):
+    mailer = Mailer(mail_settings(mode="files", reply_to="team@brackenford.example.org"), folder=tmp_path,
+                    clock=clock)
+    parsed = email.message_from_bytes(mailer.send(reminder()).path.read_bytes(), policy=policy.default)
+    assert parsed["Reply-To"] == "team@brackenford.example.org"
+
+
+def test_a_missing_attachment_is_a_mail_error_naming_the_file(tmp_path, workbook):
+    message = templates_out_message(workbook)
+    workbook.unlink()
+    with pytest.raises(MailError, match="Could not attach .*CSP-2025-26-Q3-return.xlsx"):
+        Mailer(mail_settings(mode="files"), folder=tmp_path, clock=clock).send(message)
