@@ -156,6 +156,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.progress import Progress
 
     config = load_config(args.config)
+    _log_to_file(config)
     with Progress(enabled=not args.quiet) as progress:
         report = run_once(config, pdf=not args.no_pdf, progress=progress.step)
     outcomes = report.ingest.outcomes
@@ -227,6 +228,61 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.OK
 
 
+# -- chase and watch -----------------------------------------------------------------
+
+def _chase_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true",
+                   help="write the messages as .eml files in outbox/mail instead of sending them")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="act as if today were this date (to catch up, or to preview a day)")
+
+
+def _chase(args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import date
+
+    from pipeline.config import load_config
+    from pipeline.cycle import chase
+
+    config = load_config(args.config)
+    try:
+        today = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        raise UsageError(f"--date {args.date!r} is not a date.", fix="Use the form 2025-07-21.") from None
+    result = chase(config, today, dry_run=args.dry_run)
+    for key in result.sent:
+        out.write(f"sent    {key}\n")
+    for key in result.failed:
+        out.write(f"FAILED  {key} (will be retried)\n")
+    out.write(f"{len(result.sent)} message(s) sent, {len(result.failed)} failed.\n")
+    return ExitStatus.MAIL_FAILED if result.failed else ExitStatus.OK
+
+
+def _watch_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="write e-mails as .eml files instead of sending them")
+    p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
+
+
+def _watch(args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline.config import load_config
+    from pipeline.watch import Watcher
+
+    config = load_config(args.config)
+    _log_to_file(config)
+    Watcher(config, pdf=not args.no_pdf, dry_run=args.dry_run).run()
+    return ExitStatus.OK
+
+
+def _log_to_file(config) -> None:
+    """Unattended runs log to <state>/logs/pipeline.log, rotated at 1 MB, five kept."""
+    from logging.handlers import RotatingFileHandler
+
+    config.paths.logs.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(config.paths.logs / "pipeline.log", maxBytes=1_000_000, backupCount=5,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("pipeline").addHandler(handler)
+
+
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, _check),
     "templates": ("write each partnership's return template for a period", _templates_arguments, _templates),
@@ -234,6 +290,9 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
             _run),
     "report": ("rebuild a period's master workbook and Word documents", _report_arguments, _report),
     "status": ("show who has and has not returned for a period", _status_arguments, _status),
+    "chase": ("send the templates-out messages and reminders due today", _chase_arguments, _chase),
+    "watch": ("run unattended: check the inbox every few seconds, send reminders daily", _watch_arguments,
+              _watch),
 }
 
 

@@ -25,6 +25,7 @@ class CycleReport:
     ingest: PassReport
     built: dict[str, list[Path]] = field(default_factory=dict)  # period -> outputs written
     feedback: list[Path] = field(default_factory=list)
+    mail_failed: list[str] = field(default_factory=list)
 
 
 def open_store(config: Config) -> Store:
@@ -32,25 +33,27 @@ def open_store(config: Config) -> Store:
 
 
 def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool = True,
-             progress: Callable[[str], None] | None = None) -> CycleReport:
+             dry_run: bool = False, progress: Callable[[str], None] | None = None) -> CycleReport:
     """One pass: take in the inbox, give feedback, rebuild the periods that changed."""
     with RunLock(config.paths.state), open_store(config) as store:
         report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
-        report.feedback = give_feedback(config, store)
-        stale = store.stale_periods()
-        if stale:
-            from pipeline.register import load_register
+        if not store.feedback_due() and not store.stale_periods():
+            return report  # nothing new: the common case in a watch loop, kept cheap
+        from pipeline.notify import Notifier
+        from pipeline.register import load_register
 
-            register = load_register(config.paths.register)
-            for text in stale:
-                period = parse_period(text)
-                report.built[text] = build_period(config, register, store, period, pdf=pdf)
-                store.period_built(text)
+        register = load_register(config.paths.register)
+        notifier = Notifier(config, store, now=now, dry_run=dry_run)
+        report.feedback = give_feedback(config, store, register, notifier)
+        report.mail_failed = notifier.result.failed
+        for text in store.stale_periods():
+            report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
+            store.period_built(text)
         return report
 
 
-def give_feedback(config: Config, store: Store) -> list[Path]:
-    """Write feedback for every decided file that has none yet (also after a crash)."""
+def give_feedback(config: Config, store: Store, register, notifier) -> list[Path]:
+    """Feedback files and messages for every decided file not yet told (also after a crash)."""
     from pipeline.feedback import write_feedback
 
     written = []
@@ -58,8 +61,10 @@ def give_feedback(config: Config, store: Store) -> list[Path]:
         record = store.file(file_id)
         findings = store.findings_for(file_id)
         annotate = bool(record.partnership) and record.verdict in ("accepted", "rejected")
-        written += write_feedback(config.paths.outbox, config.paths.state, record, findings, annotate)
-        store.feedback_done(file_id)
+        paths = write_feedback(config.paths.outbox, config.paths.state, record, findings, annotate)
+        written += paths
+        if notifier.outcome(record, paths, register):
+            store.feedback_done(file_id)
     return written
 
 
@@ -87,3 +92,13 @@ def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[P
         outputs = build_period(config, register, store, period, pdf=pdf)
         store.period_built(str(period))
         return outputs
+
+
+def chase(config: Config, today, *, now: Callable[[], datetime] = utc_now, dry_run: bool = False):
+    """Send the templates-out messages and reminders due on `today` (`pipeline chase`)."""
+    from pipeline.notify import Notifier
+    from pipeline.register import load_register
+
+    register = load_register(config.paths.register)
+    with RunLock(config.paths.state), open_store(config) as store:
+        return Notifier(config, store, now=now, dry_run=dry_run).chase(register, today)

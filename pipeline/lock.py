@@ -14,8 +14,8 @@ from pipeline.errors import LockHeld
 
 
 class RunLock:
-    def __init__(self, state: Path) -> None:
-        self.path = Path(state) / "pipeline.lock"
+    def __init__(self, state: Path, name: str = "pipeline.lock") -> None:
+        self.path = Path(state) / name
         self._handle = None
 
     def __enter__(self) -> RunLock:
@@ -27,9 +27,10 @@ class RunLock:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             handle.close()
+            what = "pipeline watch" if self.path.name == "watch.lock" else "pipeline run"
             raise LockHeld(
-                f"Another pipeline run ({holder}) is working on {self.path.parent}.",
-                fix="Wait for it to finish, then run again; nothing has been changed by this run.",
+                f"Another {what} ({holder}) is already working on {self.path.parent}.",
+                fix="Wait for it to finish (or stop it), then try again; this run changed nothing.",
             ) from None
         handle.seek(0)
         handle.truncate()

@@ -1,0 +1,401 @@
+"""Build the default Word templates in templates/ with python-docx.
+
+    .venv/bin/python tools/build_word_templates.py [FOLDER]
+
+Writes highlight-report.docx and board-paper.docx (default folder: templates/).
+Every Jinja tag is added as one whole run, so Word never splits a tag across
+runs; officers can then restyle the files in Word. The output is byte-for-byte
+reproducible (fixed core properties and zip timestamps), so a rebuild that
+changes nothing shows no diff. The fields the tags use are built in pipeline/docx_context.py.
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pipeline.rate import Rag  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXED_TIME = datetime(2025, 1, 1, tzinfo=timezone.utc)
+HEADER_FILL = "DDE3EA"
+FONT = "Arial"
+
+
+def new_document(*, landscape: bool, title: str) -> Document:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    _language(doc)
+    for name, size in (("Heading 1", 14), ("Heading 2", 12), ("Heading 3", 11), ("Title", 20)):
+        style = styles[name]
+        style.font.name, style.font.size = FONT, Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+        _ascii_font(style, FONT)
+        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
+        style.paragraph_format.space_after = Pt(6)
+    table_text = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = Pt(9)
+    table_text.paragraph_format.space_after = Pt(2)
+    small = styles.add_style("Source Note", WD_STYLE_TYPE.PARAGRAPH)
+    small.base_style = normal
+    small.font.size, small.font.italic = Pt(9), True
+    core = doc.core_properties
+    core.title, core.language, core.author = title, "en-GB", "pipeline"
+    core.created = core.modified = FIXED_TIME
+    core.last_modified_by, core.revision, core.comments = "pipeline", 1, ""
+    return doc
+
+
+def _ascii_font(style, name: str) -> None:
+    fonts = style.element.rPr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), name)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attr), None)
+
+
+def _language(doc: Document) -> None:
+    """en-GB on the document defaults, so spell-check and screen readers use British English."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:eastAsia"), "en-GB")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+def para(container, *parts: str | tuple[str, str], style: str | None = None):
+    """A paragraph of runs; a ("b", text) part is bold. Each part, tags included, is one run."""
+    p = container.add_paragraph(style=style)
+    for part in parts:
+        bold, text = (True, part[1]) if isinstance(part, tuple) else (False, part)
+        run = p.add_run(text)
+        run.bold = bold or None
+    return p
+
+
+def heading(doc, text: str, level: int, *, page_break: bool = False):
+    p = para(doc, text, style=f"Heading {level}")
+    p.paragraph_format.keep_with_next = True
+    if page_break:
+        p.paragraph_format.page_break_before = True
+    return p
+
+
+def shade(cell, colour: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), colour)
+    tcpr.append(shd)
+
+
+def table(doc, caption: str, columns: list[tuple[str, float]], loop: str, cells: list,
+          *, header_fills: dict[int, str] | None = None, after: list | None = None):
+    """A table: a header row repeated on every page, then one row per item of `loop`.
+
+    A cell is a string (one paragraph), a list of strings/part-tuples (several
+    paragraphs), or ("rag", fill_expr, text) for a cell shaded with docxtpl's cellbg.
+    `after` adds one static row (a totals row) below the loop.
+    """
+    rows = 4 + (1 if after else 0)
+    t = doc.add_table(rows=rows, cols=len(columns))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    tblpr = t._tbl.tblPr
+    for tag, value in (("w:tblCaption", caption), ("w:tblDescription", caption)):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), value)
+        tblpr.append(el)
+    grid = t._tbl.tblGrid
+    for col, (_, width) in zip(grid.findall(qn("w:gridCol")), columns):
+        col.set(qn("w:w"), str(int(Cm(width).twips)))
+    for row in t.rows:
+        for cell, (_, width) in zip(row.cells, columns):
+            cell.width = Cm(width)
+    header = t.rows[0]
+    trpr = header._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        el = OxmlElement(tag)
+        trpr.append(el)
+    for i, (cell, (name, _)) in enumerate(zip(header.cells, columns)):
+        _fill_cell(cell, [("b", name)])
+        shade(cell, (header_fills or {}).get(i, HEADER_FILL))
+    _fill_cell(t.rows[1].cells[0], [f"{{%tr for {loop} %}}"])
+    for cell, spec in zip(t.rows[2].cells, cells):
+        _fill_cell(cell, spec)
+    t.rows[2]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    _fill_cell(t.rows[3].cells[0], ["{%tr endfor %}"])
+    if after:
+        for cell, spec in zip(t.rows[4].cells, after):
+            _fill_cell(cell, spec)
+    return t
+
+
+def _fill_cell(cell, spec) -> None:
+    first = cell.paragraphs[0]
+    first.style = "Table Text"
+    if isinstance(spec, tuple) and spec[0] == "rag":
+        # The cellbg tag and the text are separate runs of one paragraph.
+        first.add_run(f"{{% cellbg {spec[1]} %}}")
+        first.add_run(spec[2])
+        return
+    items = [spec] if isinstance(spec, str) else list(spec)
+    if items and isinstance(items[0], tuple) and items[0][0] == "b" and len(items) == 1:
+        run = first.add_run(items[0][1])
+        run.bold = True
+        return
+    for n, item in enumerate(items):
+        p = first if n == 0 else cell.add_paragraph(style="Table Text")
+        for part in (item if isinstance(item, list) else [item]):
+            bold, text = (True, part[1]) if isinstance(part, tuple) else (False, part)
+            run = p.add_run(text)
+            run.bold = bold or None
+
+
+def footer(doc, text: str) -> None:
+    p = doc.sections[0].footer.paragraphs[0]
+    p.style = doc.styles["Footer"]
+    p.add_run(text)
+    p.add_run(" · Page ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    run.append(t)
+    field.append(run)
+    p._p.append(field)
+
+
+def build_highlight(path: Path) -> None:
+    doc = new_document(landscape=True, title="Highlight report")
+    heading(doc, "{{ partnership }}: highlight report", 1)
+    para(doc, ("b", "Period: "), "{{ period }} ({{ period_label }})")
+    para(doc, ("b", "Organisation: "), "{{ organisation }}")
+    para(doc, ("b", "Chair: "), "{{ chair }}", ("b", "    Lead officer: "), "{{ lead_officer }}")
+    para(doc, ("b", "Sign-off status: "), "{{ status }}")
+    para(doc, "{{ status_detail }}")
+    para(doc, "{{ source_line }}", style="Source Note")
+
+    heading(doc, "Summary", 2)
+    para(doc, "{{ summary_sentence }}")
+    table(doc, "Number of indicators in each rating", [("Rating", 4.0), ("Indicators", 2.5)], "s in summary",
+          [("rag", "s.fill", "{{ s.rag }}"), "{{ s.count }}"])
+    heading(doc, "Overall commentary", 2)
+    para(doc, "{{ overall_commentary }}")
+
+    heading(doc, "Indicators", 2)
+    para(doc, "{%p if indicators %}")
+    table(doc, "Every indicator due this quarter: target, actual, rating and direction of travel",
+          [("Code", 2.0), ("Indicator", 8.2), ("Target", 2.5), ("Actual", 2.5), ("Rating", 3.5),
+           ("Since last quarter", 3.5), ("Since last year", 3.5)], "i in indicators",
+          ["{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}", ("rag", "i.fill", "{{ i.rag }}"),
+           "{{ i.dot }}", "{{ i.dot_year }}"])
+    para(doc, "{%p else %}")
+    para(doc, "No indicators were due this quarter.")
+    para(doc, "{%p endif %}")
+
+    heading(doc, "Exceptions", 2)
+    para(doc, "{%p if exceptions %}")
+    para(doc, "Indicators rated Red or Amber, with the partnership's commentary and remedial action.")
+    table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
+          [("Indicator", 5.7), ("Target", 2.3), ("Actual", 2.3), ("Rating", 3.0), ("Commentary", 6.2),
+           ("Remedial action", 6.2)], "e in exceptions",
+          ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
+           "{{ e.commentary }}", "{{ e.remedial }}"])
+    heading(doc, "Trends of the exception indicators", 2)
+    para(doc, "{%p for e in exceptions %}")
+    chart = para(doc, "{{ e.chart }}")
+    chart.paragraph_format.keep_with_next = True
+    para(doc, "{{ e.chart_caption }}", style="Caption")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
+    para(doc, "No indicators are rated Red or Amber this quarter.")
+    para(doc, "{%p endif %}")
+
+    heading(doc, "Delivery plan actions", 2)
+    para(doc, "{%p if actions %}")
+    table(doc, "Delivery plan actions: status and progress",
+          [("Ref", 1.6), ("Action", 6.4), ("Owner", 3.0), ("Due", 2.3), ("Status", 2.4), ("Progress", 4.5),
+           ("Commentary", 5.5)], "a in actions",
+          ["{{ a.ref }}", "{{ a.action }}", "{{ a.owner }}", "{{ a.due }}", ("rag", "a.fill", "{{ a.rating }}"),
+           "{{ a.progress }}", "{{ a.commentary }}"])
+    para(doc, "{%p else %}")
+    para(doc, "No action updates: no return has been accepted for this period.")
+    para(doc, "{%p endif %}")
+
+    heading(doc, "Top risks", 2)
+    para(doc, "{%p if risks %}")
+    para(doc, "The highest-scoring risks ({{ risks|length }} of {{ risk_count }}).")
+    table(doc, "Top risks by score", [("Ref", 1.6), ("Risk", 6.4), ("Owner", 3.0), ("Likelihood x impact", 3.0),
+                                      ("Rating", 2.4), ("Movement", 2.2), ("Mitigation", 7.1)], "r in risks",
+          ["{{ r.ref }}", "{{ r.risk }}", "{{ r.owner }}", "{{ r.score }}", ("rag", "r.fill", "{{ r.band }}"),
+           "{{ r.movement }}", "{{ r.mitigation }}"])
+    heading(doc, "Risk heat map", 2)
+    para(doc, "Every risk placed by likelihood (5 almost certain, at the top, to 1 rare) and impact "
+              "(1 negligible to 5 severe). Each cell names its rating and the risks scored there.")
+    table(doc, "Risk heat map: likelihood by impact, with the references of the risks in each cell",
+          [("Likelihood \\ impact", 4.0)] + [(f"{n} {w}", 3.6) for n, w in
+                                              ((1, "Negligible"), (2, "Minor"), (3, "Moderate"), (4, "Major"),
+                                               (5, "Severe"))],
+          "row in heat_map",
+          [[("b", "{{ row.label }}")]] + [("rag", f"row.cells[{n}].fill", f"{{{{ row.cells[{n}].text }}}}")
+                                           for n in range(5)])
+    para(doc, "{%p else %}")
+    para(doc, "No risk updates: no return has been accepted for this period.")
+    para(doc, "{%p endif %}")
+
+    heading(doc, "Sign-off", 2)
+    para(doc, ("b", "Status: "), "{{ status }}")
+    para(doc, "{{ status_detail }}")
+    para(doc, "Figures in a provisional return may change when the partnership signs it off.")
+    footer(doc, "{{ organisation }} · {{ partnership }} · Highlight report {{ period }}")
+    save(doc, path)
+
+
+def build_board_paper(path: Path) -> None:
+    doc = new_document(landscape=False, title="Board paper")
+    para(doc, "{{ organisation }}", style="Title")
+    for label, field in (("REPORT TO:", "board"), ("DATE OF MEETING:", "meeting_date"),
+                         ("REPORTING OFFICER:", "officer"), ("SUBJECT:", "subject"), ("WARD(S):", "wards")):
+        p = para(doc, ("b", label), "\t", f"{{{{ {field} }}}}")
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(5))
+        p.paragraph_format.left_indent = Cm(5)
+        p.paragraph_format.first_line_indent = Cm(-5)
+        p.paragraph_format.space_after = Pt(3)
+
+    heading(doc, "1.0 PURPOSE OF THE REPORT", 1)
+    para(doc, "1.1 To report performance for {{ period }} ({{ period_label }}) against the indicators, delivery "
+              "plans and risks of the {{ partnership_count }} thematic partnerships, and the state of their "
+              "quarterly returns.")
+    heading(doc, "2.0 RECOMMENDATION(S)", 1)
+    para(doc, "2.1 That the {{ board }}:")
+    para(doc, "{%p for r in recommendations %}")
+    para(doc, "{{ r }}", style="List Number")
+    para(doc, "{%p endfor %}")
+    heading(doc, "3.0 BACKGROUND", 1)
+    para(doc, "3.1 Each thematic partnership owns its targets and reports every quarter on its indicators, its "
+              "delivery plan actions and its risks. Returns for {{ period }} were due on {{ deadline }}.")
+    para(doc, "3.2 Each indicator is rated against pre-defined criteria in the indicator register: Green (on "
+              "target), Amber (within tolerance, or improving), Red (off target); Amber/Green and Amber/Red where "
+              "the four-level scheme applies. Every Red or Amber rating needs commentary on the cause and the "
+              "remedial action intended. Ratings are given in words as well as colour.")
+    para(doc, "3.3 {{ source_line }}")
+
+    heading(doc, "4.0 PERFORMANCE SUMMARY", 1)
+    para(doc, "4.1 {{ summary_sentence }}")
+    fills = {1: Rag.RED.colour, 2: Rag.AMBER_RED.colour, 3: Rag.AMBER.colour, 4: Rag.AMBER_GREEN.colour,
+             5: Rag.GREEN.colour}
+    keys = ["red", "amber_red", "amber", "amber_green", "green", "no_data", "other", "total"]
+    table(doc, "Number of indicators in each rating, by partnership",
+          [("Partnership", 4.2)] + [(name, 1.6) for name in ("Red", "Amber/ Red", "Amber", "Amber/ Green",
+                                                           "Green", "No data", "Other", "Total")],
+          "row in summary_rows", ["{{ row.name }}"] + [f"{{{{ row.{k} }}}}" for k in keys],
+          header_fills={k: v.lstrip("#").upper() for k, v in fills.items()},
+          after=[[("b", "{{ summary_total.name }}")]] + [[("b", f"{{{{ summary_total.{k} }}}}")] for k in keys])
+    para(doc, "Other: indicators with no target, or not rated because they have no polarity.",
+         style="Source Note")
+
+    heading(doc, "5.0 EXCEPTIONS", 1)
+    para(doc, "5.1 {{ exception_count }} indicators are rated Red or Amber. For each, the partnership's "
+              "commentary on the cause and its remedial action follow.")
+    para(doc, "{%p for g in exception_groups %}")
+    heading(doc, "{{ g.name }}", 2)
+    table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
+          [("Indicator", 3.8), ("Target", 1.8), ("Actual", 1.8), ("Rating", 2.0), ("Direction of travel", 2.2),
+           ("Commentary and remedial action", 5.4)], "e in g.items",
+          ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
+           "{{ e.dot }}", ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]]])
+    para(doc, "{%p endfor %}")
+
+    heading(doc, "6.0 DELIVERY PLAN", 1)
+    para(doc, "{%p if off_track %}")
+    para(doc, "6.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now):")
+    table(doc, "Delivery plan actions off track",
+          [("Partnership", 2.2), ("Action", 5.0), ("Owner", 2.5), ("Due", 2.0), ("Status", 1.8),
+           ("Progress and commentary", 3.5)], "a in off_track",
+          ["{{ a.partnership }}", "{{ a.ref }} {{ a.action }}", "{{ a.owner }}", "{{ a.due }}",
+           ("rag", "a.fill", "{{ a.rating }}"), ["{{ a.progress }}", "{{ a.commentary }}"]])
+    para(doc, "{%p else %}")
+    para(doc, "6.1 No delivery plan actions are off track.")
+    para(doc, "{%p endif %}")
+
+    heading(doc, "7.0 RISKS", 1)
+    para(doc, "{%p if high_risks %}")
+    para(doc, "7.1 Risks rated High (likelihood x impact):")
+    table(doc, "High risks", [("Partnership", 2.0), ("Risk", 5.0), ("Likelihood x impact", 2.2), ("Rating", 1.8),
+                              ("Movement", 1.8), ("Mitigation", 4.2)], "r in high_risks",
+          ["{{ r.partnership }}", ["{{ r.ref }} {{ r.risk }}", "Owner: {{ r.owner }}"], "{{ r.score }}",
+           ("rag", "r.fill", "{{ r.band }}"), "{{ r.movement }}", "{{ r.mitigation }}"])
+    para(doc, "{%p else %}")
+    para(doc, "7.1 No risks are rated High.")
+    para(doc, "{%p endif %}")
+
+    heading(doc, "8.0 RETURNS", 1)
+    para(doc, "8.1 {{ returns_sentence }}")
+    table(doc, "Quarterly returns: received, late, missing and provisional",
+          [("Partnership", 4.5), ("Status", 4.0), ("Received", 3.0), ("Completed by", 2.8),
+           ("Indicators with a figure", 2.7)], "x in returns",
+          ["{{ x.partnership }}", "{{ x.status }}", "{{ x.received }}", "{{ x.completed_by }}",
+           "{{ x.completeness }}"])
+
+    heading(doc, "APPENDIX A: EVERY INDICATOR", 1, page_break=True)
+    table(doc, "Every indicator: target, actual, rating and direction of travel",
+          [("Partnership", 1.9), ("Code", 1.6), ("Indicator", 5.0), ("Target", 1.9), ("Actual", 1.9),
+           ("Rating", 2.2), ("Direction of travel", 2.5)], "i in appendix",
+          ["{{ i.partnership }}", "{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}",
+           ("rag", "i.fill", "{{ i.rag }}"), "{{ i.dot }}"])
+    footer(doc, "{{ board }} · {{ subject }}")
+    save(doc, path)
+
+
+def save(doc: Document, path: Path) -> None:
+    """Save with fixed zip timestamps, so the same script gives the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    doc.save(temporary)
+    with zipfile.ZipFile(temporary) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(2025, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, src.read(item.filename))
+    temporary.unlink()
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0]) if argv else ROOT / "templates"
+    build_highlight(folder / "highlight-report.docx")
+    build_board_paper(folder / "board-paper.docx")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
