@@ -101,10 +101,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def take_in(config: Config, store: Store, path: Path) -> None:
-    """Move an arrived file into incoming/ under its received name, then record it."""
+def take_in(config: Config, store: Store, path: Path, received: datetime) -> None:
+    """Move an arrived file into incoming/ under its received name, then record it.
+
+    `received` is the pass's clock, not the file's modification time: copying keeps
+    an old mtime, and lateness against the deadline is judged on arrival.
+    """
     stat = path.stat()
-    received = datetime.fromtimestamp(stat.st_mtime, timezone.utc)
+    received = received.astimezone(timezone.utc)
     sha = _sha256(path)
     stored_name = f"{received:%Y%m%dT%H%M%SZ}-{sha[:12]}-{path.name}"
     relative = f"{INCOMING}/{stored_name}"
@@ -164,8 +168,9 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
              progress: Callable[[str], None] | None = None) -> PassReport:
     """Take in what has arrived and give every pending file its verdict."""
     report = PassReport()
-    for path in arrivals(config.paths.inbox, config.ingest.settle_seconds, now(), report):
-        take_in(config, store, path)
+    started = now()
+    for path in arrivals(config.paths.inbox, config.ingest.settle_seconds, started, report):
+        take_in(config, store, path, started)
     recover_incoming(config, store)
     pending = store.pending_files()
     if not pending:

@@ -305,7 +305,8 @@ class Mailer:
         if isinstance(exc, ConnectionRefusedError):
             problem = f"the mail server {where} refused the connection"
             fix = f"Check mail.host and mail.port in config.toml and that the server is running. {retry}"
-        elif isinstance(exc, TimeoutError):
+        elif isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+            # smtplib turns a timeout while reading a reply into SMTPServerDisconnected.
             problem = f"the mail server {where} did not answer within {self.timeout:g} seconds"
             fix = f"Check mail.host and mail.port in config.toml and the network. {retry}"
         elif isinstance(exc, socket.gaierror):
@@ -318,7 +319,8 @@ class Mailer:
             problem = f"{where} does not support {'STARTTLS' if stage == 'starting TLS' else 'login'}"
             fix = f"Check mail.starttls and mail.username in config.toml with the server's administrator. {retry}"
         elif isinstance(exc, ssl.SSLError):
-            problem = f"the secure connection to {where} failed ({exc.reason or exc})"
+            reason = getattr(exc, "verify_message", "") or exc.reason or exc
+            problem = f"the secure connection to {where} failed ({reason})"
             fix = f"Check that mail.host is the name on the server's certificate. {retry}"
         elif isinstance(exc, smtplib.SMTPRecipientsRefused):
             problem = f"{where} refused every recipient ({', '.join(sorted(exc.recipients))})"

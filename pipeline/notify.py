@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -55,7 +55,12 @@ class Notifier:
         """Send one planned message unless it was sent before; False if it failed."""
         key = f"{planned.period.slug}/{planned.partnership}/{planned.key}"
         if self.dry_run:  # a preview: written to outbox/mail, recorded nowhere, so the real send still happens
-            self.mailer.send(compose(planned, self.config.paths.templates / "mail"))
+            try:
+                self.mailer.send(compose(planned, self.config.paths.templates / "mail"))
+            except MailError as exc:
+                log.warning("Could not write the preview of %s: %s", key, exc)
+                self.result.failed.append(key)
+                return False
             self.result.sent.append(key)
             return False
         record = self.store.message(key)
@@ -135,4 +140,4 @@ class Notifier:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -62,7 +62,9 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
     """Who and when the return is for, or findings saying what was expected."""
     names = [s.name for s in book.sheets]
     meta_sheet = book.sheet(T.META)
-    meta = {k: parse_text(v) for k, v in _pairs(meta_sheet, 0, 1).items()} if meta_sheet else {}
+    # Keys folded like labels ('template_version' -> 'templateversion'), so look them up the same way.
+    meta_pairs = {k: parse_text(v) for k, v in _pairs(meta_sheet, 0, 1).items()} if meta_sheet else {}
+    meta = {key: meta_pairs.get(header_key(key), "") for key in T.META_KEYS}
     cover = book.sheet(T.COVER)
     cover_pairs = _pairs(cover, T.COVER_LABEL_COLUMN - 1, T.COVER_VALUE_COLUMN - 1) if cover else {}
     template = meta.get("template") or parse_text(cover_pairs.get(header_key("Template")))
@@ -82,7 +84,7 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
     findings: list[Finding] = []
     try:
         version = int(float(version_text))
-    except ValueError:
+    except (ValueError, OverflowError):  # blank, words, or 'inf'
         version = 0
     if version != T.TEMPLATE_VERSION:
         findings.append(finding(

@@ -188,7 +188,7 @@ def plan_reminders(*, period: Period, today: date, settings: CalendarSettings,
             if _reachable(p, f"{latest.key} reminder"):
                 planned.append(_reminder(period, p, latest, context))
         if escalation is not None and (p.short_name, escalation.key) not in already_sent:
-            message = _escalation(period, p, escalation, context, board)
+            message = _escalation(period, p, escalation, dict(context), board)
             if message is not None:
                 planned.append(message)
     return planned

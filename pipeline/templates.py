@@ -27,7 +27,7 @@ from pipeline.errors import OutputError, UsageError
 from pipeline.periods import Period
 from pipeline.rate import period_target
 from pipeline.records import Indicator, Partnership, Register
-from pipeline.template_layout import (  # noqa: F401  (re-exported: the contract lives in one place)
+from pipeline.template_layout import (  # re-exported (see __all__): the contract lives in one place
     ACTION_HEADERS,
     ACTION_INPUTS,
     ACTION_STATUSES,
@@ -61,6 +61,16 @@ from pipeline.template_layout import (  # noqa: F401  (re-exported: the contract
     template_filename,
 )
 from pipeline.template_sheets import Sheets
+
+__all__ = [
+    "History", "build_return", "due_indicators", "generated_at", "register_hash", "template_folder",
+    "write_atomically", "write_templates", "ACTION_HEADERS", "ACTION_INPUTS", "ACTION_STATUSES", "ACTIONS",
+    "COVER", "COVER_INPUTS", "COVER_LABEL_COLUMN", "COVER_LABELS", "COVER_RECORD_LABELS", "COVER_ROWS",
+    "COVER_VALUE_COLUMN", "DATA_QUALITY", "FIRST_DATA_ROW", "GUIDANCE", "HEADER_ROW", "INDICATOR_HEADERS",
+    "INDICATOR_INPUTS", "INDICATORS", "LIST_SOURCE_LIMIT", "META", "META_KEYS", "NEW_ACTION_ROWS",
+    "NEW_RISK_ROWS", "RISK_HEADERS", "RISK_INPUTS", "RISKS", "SHEET_ORDER", "TEMPLATE_NAME",
+    "TEMPLATE_VERSION", "YES_NO", "template_filename",
+]
 
 log = logging.getLogger(__name__)
 

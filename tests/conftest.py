@@ -31,3 +31,23 @@ def register(config: Config) -> Register:
 def period() -> Period:
     """2025-26 Q1, the demo's first quarter."""
     return Period(2025, 1)
+
+
+@pytest.fixture(scope="session")
+def return_templates(config: Config, register: Register, tmp_path_factory) -> Path:
+    """Blank return templates for CYP and CSP, 2025-26 Q1 to Q4, made once by the project's generator."""
+    from pipeline.templates import write_templates
+    from spoil import PARTNERSHIPS, PERIODS
+
+    folder = tmp_path_factory.mktemp("return-templates")
+    for quarter in PERIODS:
+        write_templates(config, register, quarter, list(PARTNERSHIPS), out_dir=folder)
+    return folder
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, register: Register, return_templates: Path):
+    """An empty inbox, outbox and state folder under tmp_path, with a config pointing at them (settle_seconds 0)."""
+    from spoil import Workspace
+
+    return Workspace(tmp_path / "workspace", register, return_templates)

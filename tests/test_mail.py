@@ -104,7 +104,7 @@ def server():
 def accept_only(login: bytes, password: bytes):
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (login, password)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd sends the 535 itself
     return authenticator
 
 
@@ -143,19 +143,23 @@ def attachments_of(message) -> list[tuple[str, str, bytes]]:
 # --- templates ---------------------------------------------------------------
 
 def every_planned_message(tmp_path: Path) -> list[PlannedMessage]:
+    """One planned message of each template, as the planners make them (files need not exist to plan)."""
     annotated = tmp_path / "CSP-annotated.xlsx"
-    findings = [Finding("not-a-number", ERROR, "The actual is not a number.", "Type a number.", "Indicators", "J14"),
-                Finding("outlier", WARNING, "The actual is unusually far from last quarter.", "", "Indicators", "J15")]
+    findings = [
+        Finding("not-a-number", ERROR, "The actual is not a number.", fix="Type a number.",
+                sheet="Indicators", cell="J14"),
+        Finding("outlier", WARNING, "The actual is unusually far from last quarter.", sheet="Indicators", cell="J15"),
+    ]
     common = dict(period=Q3, settings=CALENDAR, partnerships=[CSP], accepted=set(), board=BOARD)
-    planned = plan_templates_out(today=date(2025, 12, 22), workbooks={"CSP": annotated}, already_sent=set(),
-                                 **common)
-    for day in (date(2026, 1, 8), date(2026, 1, 22), date(2026, 1, 27), date(2026, 1, 29)):
-        planned += plan_reminders(today=day, already_sent={("CSP", "overdue-3")} if day.day == 29 else set(),
-                                  **common)
-    for late in (date(2026, 1, 14), date(2026, 1, 28)):
-        planned.append(plan_acknowledgement(period=Q3, partnership=CSP, submission="1", received=late,
+    planned = plan_templates_out(today=date(2025, 12, 22), workbooks={"CSP": tmp_path / "CSP-return.xlsx"},
+                                 already_sent=set(), **common)
+    for day in (date(2026, 1, 8), date(2026, 1, 22), date(2026, 1, 27)):
+        planned += plan_reminders(today=day, already_sent=set(), **common)
+    planned += plan_reminders(today=date(2026, 1, 29), already_sent={("CSP", "overdue-3")}, **common)
+    for received in (date(2026, 1, 14), date(2026, 1, 28)):  # on time, then late
+        planned.append(plan_acknowledgement(period=Q3, partnership=CSP, submission="1", received=received,
                                             warnings=findings[1:], settings=CALENDAR, board=BOARD))
-        planned.append(plan_feedback(period=Q3, partnership=CSP, submission="2", received=late,
+        planned.append(plan_feedback(period=Q3, partnership=CSP, submission="2", received=received,
                                      findings=findings, annotated=annotated, settings=CALENDAR, board=BOARD))
     return planned
 
@@ -181,7 +185,7 @@ def test_reminder_reads_as_a_friendly_letter():
 def test_feedback_lists_the_findings_and_names_the_attachment(tmp_path):
     [feedback] = [p for p in every_planned_message(tmp_path) if p.kind is MessageKind.FEEDBACK][:1]
     _, body = render(TEMPLATES, feedback.template, feedback.context)
-    assert "because of 1 problem that needs correcting" in body
+    assert "we found 1 problem that must be corrected first" in body
     assert "- Indicators!J14: The actual is not a number. Type a number.\n" in body
     assert "(CSP-annotated.xlsx)" in body
 
@@ -239,6 +243,16 @@ def test_reminder_is_delivered_to_the_partnership(server):
     assert "10 working days from today" in received.get_body().get_content()
     assert (record.transport, record.key, record.partnership, record.sent_at) == ("smtp", "before-deadline-10",
                                                                                   "CSP", NOW)
+
+
+def test_names_outside_ascii_arrive_intact(server):
+    welsh = replace(CSP, name="Partneriaeth Diogelwch Cymunedol – Llanelli", lead_officer="Siân Jones")
+    [planned] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=CALENDAR, partnerships=[welsh],
+                               accepted=set(), already_sent=set(), board=BOARD)
+    Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(compose(planned, TEMPLATES))
+    [(_, _, received)] = server.inbox.received
+    assert "Partneriaeth Diogelwch Cymunedol – Llanelli" in received["Subject"]
+    assert received.get_body().get_content().startswith("Dear Siân Jones,")
 
 
 def test_templates_out_arrives_with_the_workbook_attached(server, workbook):

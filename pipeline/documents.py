@@ -1,0 +1,233 @@
+"""Word highlight reports and the board paper, rendered from editable docxtpl templates.
+
+Everything shown comes from one PeriodReport, so the figures are the figures in
+the master workbook. The layout lives in templates/highlight-report.docx and
+templates/board-paper.docx (built by tools/build_word_templates.py); a copy in
+the configured templates folder takes precedence, so officers can restyle the
+documents in Word. A broken tag in a template is reported as a TemplateError
+naming the file and the tag. docxtpl and python-docx are imported lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from pipeline.assemble import PeriodReport
+from pipeline.atomic import write_with
+from pipeline.calendar import add_working_days
+from pipeline.charts import Chart, ChartCache, trend_chart
+from pipeline.config import Config
+from pipeline.docx_context import board_context, highlight_context
+from pipeline.errors import TemplateError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+HIGHLIGHT_TEMPLATE = "highlight-report.docx"
+BOARD_TEMPLATE = "board-paper.docx"
+# The board meets a fixed number of working days after the returns deadline: time
+# for the officer to chase, check and circulate papers. Never the clock.
+MEETING_WORKING_DAYS_AFTER_DEADLINE = 10
+LANGUAGE = "en-GB"
+
+
+def meeting_date(report: PeriodReport, config: Config) -> date:
+    """DATE OF MEETING: the working day MEETING_WORKING_DAYS_AFTER_DEADLINE working days after the deadline."""
+    return add_working_days(report.deadline, MEETING_WORKING_DAYS_AFTER_DEADLINE, config.calendar.bank_holidays)
+
+
+def file_part(text: str) -> str:
+    """A partnership's short name made safe for a file name."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "partnership"
+
+
+def template_path(config: Config, name: str) -> Path:
+    """The officers' copy in the configured templates folder, else the shipped default."""
+    own = config.paths.templates / name
+    if own.is_file():
+        return own
+    default = DEFAULT_TEMPLATES / name
+    if default.is_file():
+        return default
+    raise TemplateError(
+        f"The Word template {name} is in neither {config.paths.templates} nor {DEFAULT_TEMPLATES}.",
+        fix="Rebuild the defaults with `python tools/build_word_templates.py`, or copy the template back.")
+
+
+def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf: bool = True,
+                    chart_dir: Path | None = None) -> list[Path]:
+    """Write a highlight report per partnership, the board paper, their PDFs and (Q2, Q4) the public summary.
+
+    Charts are cached by content in `chart_dir` (default out_dir/.charts), so a re-run with
+    unchanged data re-uses them. Returns the paths written, Word documents first.
+    """
+    from pipeline.public_summary import is_summary_period, write_public_summary
+
+    out_dir = Path(out_dir)
+    cache = ChartCache(Path(chart_dir) if chart_dir else out_dir / ".charts")
+    slug = report.period.slug
+    stamp = report_stamp(report)
+    highlight = template_path(config, HIGHLIGHT_TEMPLATE)
+    written: list[Path] = []
+    for p in report.partnerships:
+        charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
+                  if any(t.actual is not None for t in i.trend)}
+        target = out_dir / f"highlight-{file_part(p.partnership.short_name)}-{slug}.docx"
+        render_docx(highlight, target, lambda picture, p=p, charts=charts: highlight_context(
+            report, p, charts, picture), stamp=stamp, subject=f"Highlight report {report.period}",
+            author=report.organisation)
+        written.append(target)
+    board = out_dir / f"board-paper-{slug}.docx"
+    meeting = meeting_date(report, config)
+    render_docx(template_path(config, BOARD_TEMPLATE), board, lambda picture: board_context(report, meeting),
+                stamp=stamp, subject=f"Board paper {report.period}", author=report.organisation)
+    written.append(board)
+    log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
+             cache.drawn, cache.reused)
+    if pdf:
+        from pipeline.pdf import convert_to_pdf
+
+        written += convert_to_pdf(list(written), out_dir)
+    if is_summary_period(report.period):
+        written.append(write_public_summary(report, config, out_dir, cache))
+    if chart_dir is None:
+        cache.prune()
+    return written
+
+
+def report_stamp(report: PeriodReport) -> datetime:
+    """The documents' created/modified time: when the latest return arrived, else the period's end."""
+    if report.data_as_at:
+        try:
+            stamp = datetime.fromisoformat(report.data_as_at.replace("Z", "+00:00"))
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+        except ValueError:
+            log.debug("data_as_at %r is not an ISO time; using the period end", report.data_as_at)
+    return datetime.combine(report.period.end, time(0), tzinfo=timezone.utc)
+
+
+def render_docx(template: Path, target: Path, build_context, *, stamp: datetime, subject: str,
+                author: str) -> Path:
+    """Render `template` with the context build_context(picture) returns, and write `target` atomically.
+
+    `picture(chart)` turns a Chart into an inline image carrying the chart's alt text.
+    """
+    import jinja2
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(str(template))
+    try:
+        tpl.init_docx()
+    except Exception as exc:  # python-docx raises several kinds for a file that is not a Word document
+        raise TemplateError(f"The Word template {template} cannot be opened: {exc}.",
+                            fix="Save it from Word as a .docx document, or delete it to use the default.") from None
+    image = _alt_image_class()
+    context = build_context(lambda chart: image(tpl, chart))
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    try:
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise _template_error(template, tpl, exc) from None
+    _finish(tpl.docx, context, stamp=stamp, subject=subject, author=author, template=template)
+    return write_with(target, lambda path: tpl.save(str(path)))
+
+
+def _alt_image_class():
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    class AltImage(InlineImage):
+        """An InlineImage whose drawing carries alt text (docPr descr), which docxtpl does not set."""
+
+        def __init__(self, tpl, chart: Chart) -> None:
+            super().__init__(tpl, str(chart.path), width=Mm(chart.width_mm))
+            self.alt_text = chart.alt_text
+
+        def _insert_image(self) -> str:
+            xml = super()._insert_image()
+            return xml.replace("<wp:docPr ", f"<wp:docPr descr={quoteattr(self.alt_text)} ", 1)
+
+    return AltImage
+
+
+def _finish(document, context: dict[str, Any], *, stamp: datetime, subject: str, author: str,
+            template: Path) -> None:
+    """Title, language and dates in the core properties (from the report, not the clock)."""
+    from docx.oxml.ns import qn
+
+    core = document.core_properties
+    core.title = context["title"]
+    core.subject = subject
+    core.author = author
+    core.language = LANGUAGE
+    core.created = core.modified = stamp.astimezone(timezone.utc).replace(tzinfo=None)
+    core.last_modified_by = "pipeline"
+    core.revision = 1
+    unlabelled = [d.get("name", "") for d in document.element.body.iter(qn("wp:docPr")) if not d.get("descr")]
+    if unlabelled:
+        log.warning("%s: %d picture(s) have no alt text (%s); add it in Word (right-click, Edit Alt Text).",
+                    template, len(unlabelled), ", ".join(unlabelled))
+
+
+_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
+_NAME = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+def _template_error(template: Path, tpl, exc: Exception) -> TemplateError:
+    """A TemplateError naming the file and, where it can be found, the tag at fault."""
+    import jinja2
+
+    reason = getattr(exc, "message", None) or str(exc)
+    tag = _offending_tag(tpl, exc)
+    where = f" in the tag {tag}" if tag else ""
+    if isinstance(exc, jinja2.UndefinedError):
+        problem = f"uses a field that does not exist{where} ({reason})"
+    else:
+        problem = f"has a broken tag{where} ({reason})"
+    return TemplateError(
+        f"The Word template {template} {problem}.",
+        fix="Open it in Word and correct or remove that tag (field names are listed in pipeline/docx_context.py), "
+            "or delete the file to use the default template.")
+
+
+def _offending_tag(tpl, exc: Exception) -> str:
+    lineno = getattr(exc, "lineno", None) or _template_line(exc.__traceback__)
+    try:
+        source = tpl.patch_xml(tpl.get_xml())
+    except Exception:  # the tag is a courtesy; the message names the file without it
+        return ""
+    # The same line split docxtpl uses before handing the XML to Jinja.
+    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", source).splitlines()
+    match = _NAME.search(getattr(exc, "message", None) or str(exc))
+    name = next((g for g in match.groups() if g), "") if match else ""
+    candidates: list[str] = []
+    if lineno and 0 < lineno <= len(lines):
+        candidates = _TAG.findall(re.sub(r"<[^>]+>", "", lines[lineno - 1]))
+    if name:
+        named = [t for t in candidates if name in t] or [
+            t for t in _TAG.findall(re.sub(r"<[^>]+>", "", source)) if re.search(rf"\b{re.escape(name)}\b", t)]
+        candidates = named or candidates
+    return candidates[0].strip() if candidates else ""
+
+
+def _template_line(tb: TracebackType | None) -> int | None:
+    """The template line of a runtime error: Jinja rewrites frames so they point into '<template>'."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def docx_text_parts(path: Path) -> dict[str, str]:
+    """The XML of every part of a .docx, by name: used to check no template tag survived."""
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml")}
