@@ -351,7 +351,6 @@ class County:
 def build_county(folder: Path, *, partnerships: int = 12, indicators: int = 40, resave: int = 3,
                  ingest_history: bool = True) -> County:
     """A work folder with the register, config, eight quarters of history ingested, and the next quarter's returns."""
-    from pipeline.cycle import run_once
     from pipeline.register import load_register
 
     folder = Path(folder)
@@ -372,10 +371,33 @@ def build_county(folder: Path, *, partnerships: int = 12, indicators: int = 40, 
     resaved = resave_with_libreoffice([history[n] for n in range(0, len(history), max(len(history) // resave, 1))
                                        ][:resave] + cycle[1:2]) if resave else []
     if ingest_history:
-        for path in history:
-            shutil.copy2(path, config.paths.inbox / path.name)
-        run_once(config, pdf=False)
+        drop(history, config.paths.inbox)
+        ingest_history_pass(config)
     return County(folder, config_path, tuple(history), tuple(cycle), tuple(resaved))
+
+
+def ingest_history_pass(config: Config) -> None:
+    """Ingest what is in the inbox through the real pass and write each period's master workbook.
+
+    Feedback and Word documents of past quarters are left out: the benchmark's
+    cycle then does only the work a new quarter brings.
+    """
+    from pipeline.assemble import assemble
+    from pipeline.cycle import open_store
+    from pipeline.ingest import run_pass
+    from pipeline.lock import RunLock
+    from pipeline.master import write_master
+    from pipeline.periods import parse_period
+    from pipeline.register import load_register
+
+    register = load_register(config.paths.register)
+    with RunLock(config.paths.state), open_store(config) as store:
+        run_pass(config, store)
+        for text in store.stale_periods():
+            write_master(assemble(config, register, store, parse_period(text)), config.paths.outbox)
+            store.period_built(text)
+        for file_id in store.feedback_due():
+            store.feedback_done(file_id)
 
 
 def drop(paths, inbox: Path) -> list[Path]:

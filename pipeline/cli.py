@@ -148,6 +148,22 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--once", action="store_true",
                    help="one pass and exit (the default; for cron, systemd timers or Task Scheduler)")
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
+    p.add_argument("--received", metavar="YYYY-MM-DDTHH:MM",
+                   help="record the files as received at this time (UTC) instead of now: for loading "
+                        "returns that arrived earlier, e.g. last year's history")
+
+
+def _moment(text: str | None, option: str):
+    """A UTC datetime from an option's text, or None for the real clock."""
+    from datetime import datetime, timezone
+
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a date and time.", fix="Use the form 2025-07-16T10:00.") from None
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc)
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
@@ -157,8 +173,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
     config = load_config(args.config)
     _log_to_file(config)
+    received = _moment(args.received, "--received")
+    clock = {"now": lambda: received} if received else {}
     with Progress(enabled=not args.quiet) as progress:
-        report = run_once(config, pdf=not args.no_pdf, progress=progress.step)
+        report = run_once(config, pdf=not args.no_pdf, progress=progress.step, **clock)
     outcomes = report.ingest.outcomes
     if not outcomes and not report.built:
         out.write("Nothing new in the inbox.\n")
@@ -248,7 +266,13 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
         today = date.fromisoformat(args.date) if args.date else date.today()
     except ValueError:
         raise UsageError(f"--date {args.date!r} is not a date.", fix="Use the form 2025-07-21.") from None
-    result = chase(config, today, dry_run=args.dry_run)
+    from datetime import datetime, timezone
+
+    clock = {}
+    if args.date:  # messages are dated that day, at the configured reminder time
+        moment = datetime.combine(today, config.calendar.reminder_time, tzinfo=timezone.utc)
+        clock["now"] = lambda: moment
+    result = chase(config, today, dry_run=args.dry_run, **clock)
     for key in result.sent:
         out.write(f"sent    {key}\n")
     for key in result.failed:

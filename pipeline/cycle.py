@@ -42,7 +42,7 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
         from pipeline.notify import Notifier
         from pipeline.register import load_register
 
-        register = load_register(config.paths.register)
+        register = report.ingest.register or load_register(config.paths.register)
         notifier = Notifier(config, store, now=now, dry_run=dry_run)
         report.feedback = give_feedback(config, store, register, notifier)
         report.mail_failed = notifier.result.failed

@@ -135,6 +135,10 @@ def render_docx(template: Path, target: Path, build_context, *, stamp: datetime,
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.TemplateError as exc:
         raise _template_error(template, tpl, exc) from None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        if _template_line(exc.__traceback__) is None:
+            raise  # not the template's doing: a bug, shown with --traceback
+        raise _template_error(template, tpl, exc) from None
     _finish(tpl.docx, context, stamp=stamp, subject=subject, author=author, template=template)
     return write_with(target, lambda path: tpl.save(str(path)))
 
@@ -189,6 +193,8 @@ def _template_error(template: Path, tpl, exc: Exception) -> TemplateError:
     where = f" in the tag {tag}" if tag else ""
     if isinstance(exc, jinja2.UndefinedError):
         problem = f"uses a field that does not exist{where} ({reason})"
+    elif not isinstance(exc, jinja2.TemplateError):
+        problem = f"uses a field in a way it cannot be used{where} ({reason})"
     else:
         problem = f"has a broken tag{where} ({reason})"
     return TemplateError(

@@ -257,7 +257,7 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
     for p in parts:
         if p.exceptions:
             groups.append({"name": clean(p.partnership.name), "short_name": clean(p.partnership.short_name),
-                           "items": [indicator_row(i) for i in p.exceptions]})
+                           "rows": [indicator_row(i) for i in p.exceptions]})
     off_track = [action_row(a, clean(p.partnership.short_name)) for p in parts for a in p.actions
                  if a.rating.rating in (ActionRag.RED, ActionRag.AMBER)]
     off_track.sort(key=lambda a: (a["rating"] != "Red", a["partnership"], a["ref"]))
@@ -269,7 +269,7 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
                 "completeness": (f"{p.status.with_data} of {p.status.due_count} ({p.status.completeness}%)")}
                for p in parts]
     totals = report.counts()
-    exception_count = sum(len(g["items"]) for g in groups)
+    exception_count = sum(len(g["rows"]) for g in groups)
     missing = [clean(p.partnership.name) for p in parts if p.status.state in ("missing", "rejected")]
     late = [clean(p.partnership.name) for p in parts if p.status.late]
     provisional = [clean(p.partnership.name) for p in parts if p.status.state == "provisional"]

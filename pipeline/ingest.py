@@ -20,6 +20,7 @@ from typing import Callable
 
 from pipeline.config import Config
 from pipeline.findings import Finding, finding, has_errors
+from pipeline.records import Register
 from pipeline.store import FileRecord, Store
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # temporary and hidden files
     waiting: list[str] = field(default_factory=list)  # still being copied
+    register: Register | None = None  # read by the pass when it examined a file; the cycle reuses it
 
     @property
     def accepted(self) -> list[Outcome]:
@@ -169,7 +171,8 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
     """Take in what has arrived and give every pending file its verdict."""
     report = PassReport()
     started = now()
-    for path in arrivals(config.paths.inbox, config.ingest.settle_seconds, started, report):
+    # Settling is judged on the machine's own clock: `now` may be a back-dated receipt time.
+    for path in arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report):
         take_in(config, store, path, started)
     recover_incoming(config, store)
     pending = store.pending_files()
@@ -178,6 +181,7 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
     from pipeline.examine import Examiner  # lazy: needs the register and the readers
 
     with Examiner(config, store) as examiner:
+        report.register = examiner.register
         for record in pending:
             if record.verdict == "pending":
                 if progress:

@@ -146,31 +146,37 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
                 "Type the figure, or choose 'Not available' in Data quality and say why in Commentary.",
                 sheet=sheet, cell=cell, value=shown))
     elif parsed.kind == INVALID:
+        # The note reads "<what is wrong>; <what to type>": the first half ends the message, the second is the fix.
+        what, _, how = parsed.note.partition("; ")
+        example = f"Type the actual as a number, e.g. 12.5{'' if i.unit != '%' else ' for 12.5%'}."
         findings.append(finding(
-            "not-a-number", f'"{shown}" is not a number.',
-            f"Type the actual as a number, e.g. 12.5{'' if i.unit != '%' else ' for 12.5%'}"
-            f" ({parsed.note}).", sheet=sheet, cell=cell, value=shown))
+            "not-a-number", f'"{shown}" {what or "is not a number"}.',
+            f"{how[:1].upper()}{how[1:]}." if how else example, sheet=sheet, cell=cell, value=shown))
     elif parsed.kind == AMBIGUOUS:
         findings.append(finding("ambiguous-number", f'"{shown}" {parsed.note}.',
                                 "Retype the figure with a full stop for decimals and no other marks.",
                                 sheet=sheet, cell=cell, value=shown))
-    elif actual is not None:
-        _check_range(i, actual, sheet, cell, shown, findings)
+    elif actual is not None and _in_range(i, actual, sheet, cell, shown, findings):
+        # An impossible figure is a typing slip: asking why it is off target would only confuse.
         _check_outlier(i, actual, history.get(i.code, []), who, config, sheet, cell, shown, findings)
         _check_commentary(table, row, i, actual, who, config, history, commentary, remedial, findings)
     return IndicatorValue(code=i.code, actual=actual if parsed.kind not in (INVALID, AMBIGUOUS) else None,
                           data_quality=quality, commentary=commentary, remedial_action=remedial, cell=cell)
 
 
-def _check_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, findings: list) -> None:
+def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, findings: list) -> bool:
+    """Whether the figure is possible for its unit; a finding says why when it is not."""
     if i.unit == "%" and not Decimal(0) <= actual <= Decimal(100):
         findings.append(finding("percent-out-of-range", f"{i.code}: {shown} is not a percentage from 0 to 100.",
                                 "Type the percentage as a number from 0 to 100, e.g. 12.5 for 12.5%.",
                                 sheet=sheet, cell=cell, value=shown))
-    elif i.unit in NON_NEGATIVE_UNITS and actual < 0:
+        return False
+    if i.unit in NON_NEGATIVE_UNITS and actual < 0:
         findings.append(finding("negative-count", f"{i.code}: {shown} is negative, which a {i.unit} cannot be.",
                                 "Type the figure without a minus sign, or check it.",
                                 sheet=sheet, cell=cell, value=shown))
+        return False
+    return True
 
 
 def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,

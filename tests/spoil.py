@@ -76,6 +76,7 @@ class Workspace:
 
     def __init__(self, root: Path, register: Register, templates: Path, *, replace: dict | None = None):
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.register = register
         self.templates = templates
         self.config: Config = load_config(write_config(root, DEMO_REGISTER, replace=replace))

@@ -331,7 +331,7 @@ def build_board_paper(path: Path) -> None:
     heading(doc, "{{ g.name }}", 2)
     table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
           [("Indicator", 3.8), ("Target", 1.8), ("Actual", 1.8), ("Rating", 2.0), ("Direction of travel", 2.2),
-           ("Commentary and remedial action", 5.4)], "e in g.items",
+           ("Commentary and remedial action", 5.4)], "e in g.rows",
           ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
            "{{ e.dot }}", ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]]])
     para(doc, "{%p endfor %}")

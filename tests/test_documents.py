@@ -1,0 +1,480 @@
+"""Word highlight reports, the board paper, their PDFs and the public summary.
+
+The report is built directly from the assemble dataclasses: four partnerships,
+every rating, exceptions whose commentary holds '&', '<b>' and an =HYPERLINK,
+actions off track, risks in every band, and a missing, a late and a provisional return.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline.assemble import (
+    ActionResult,
+    IndicatorResult,
+    PartnershipReport,
+    PeriodReport,
+    ReturnStatus,
+    RiskResult,
+    TrendPoint,
+)
+from pipeline.calendar import add_working_days
+from pipeline.config import load_config
+from pipeline.docx_context import fmt
+from pipeline.documents import (
+    MEETING_WORKING_DAYS_AFTER_DEADLINE,
+    docx_text_parts,
+    meeting_date,
+    write_documents,
+)
+from pipeline.errors import TemplateError
+from pipeline.pdf import convert_to_pdf, find_soffice
+from pipeline.periods import Period
+from pipeline.rate import ActionRag, ActionRating, Direction, Movement, RatedOutcome, Rag, RiskBand
+from pipeline.records import Frequency, Indicator, Partnership, Polarity
+
+PERIOD = Period(2025, 2)
+ROGUE_COMMENTARY = "A&E attendances rose <b>sharply</b> & stayed high"
+HYPERLINK = '=HYPERLINK("http://evil.example/x", "click here")'
+REMEDIAL = "Extra triage & streaming at the front door from 1 November"
+SECTIONS = ["1.0 PURPOSE OF THE REPORT", "2.0 RECOMMENDATION(S)", "3.0 BACKGROUND", "4.0 PERFORMANCE SUMMARY",
+            "5.0 EXCEPTIONS", "6.0 DELIVERY PLAN", "7.0 RISKS", "8.0 RETURNS"]
+
+
+def indicator(code: str, partnership: str, title: str, unit: str, target: str | None, actual: str | None,
+              rag: Rag, *, polarity: Polarity = Polarity.HIGHER, commentary: str = "", remedial: str = "",
+              dot: Direction = Direction.NOT_COMPARABLE, quality: str = "Actual",
+              overridden_from: Rag | None = None) -> IndicatorResult:
+    target_d = Decimal(target) if target is not None else None
+    actual_d = Decimal(actual) if actual is not None else None
+    trend = tuple(
+        TrendPoint(str(p), None if actual_d is None else actual_d - 3 + n, target_d)
+        for n, p in enumerate(PERIOD.back(8)))
+    if actual_d is not None:
+        trend = trend[:-1] + (TrendPoint(str(PERIOD), actual_d, target_d),)
+    return IndicatorResult(
+        indicator=Indicator(
+            code=code, title=title, partnership=partnership, unit=unit, polarity=polarity,
+            frequency=Frequency.QUARTERLY, cumulative=False, baseline=None, baseline_period="",
+            annual_target=target_d, quarter_targets=(None, None, None, None), final_target=None,
+            final_target_year="", tolerance=None, scheme=None, target_lead="Target Lead", delivery_group="",
+            data_source="Local data", definition=""),
+        target=target_d, actual=actual_d, same_period_last_year=None, previous=None, data_quality=quality,
+        commentary=commentary, remedial_action=remedial,
+        outcome=RatedOutcome(computed=overridden_from or rag, final=rag, overridden=overridden_from is not None,
+                             reason="Known data lag" if overridden_from else "", who="AM" if overridden_from else ""),
+        dot_previous=dot, dot_last_year=dot, source_file="return.xlsx", submitted_at="2025-10-20T09:15:00Z",
+        trend=trend)
+
+
+def action(ref: str, text: str, rag: ActionRag, reason: str, percent: str | None = None,
+           due: date | None = date(2026, 3, 31)) -> ActionResult:
+    return ActionResult(ref=ref, action=text, owner="J. Patel", start=date(2025, 4, 1), due=due,
+                        percent_complete=Decimal(percent) if percent else None, commentary=f"Update on {ref}",
+                        rating=ActionRating(rag, "On track", Decimal("50"), reason), is_new=False)
+
+
+def risk(ref: str, likelihood: int | None, impact: int | None, band: RiskBand,
+         movement: Movement = Movement.NO_CHANGE) -> RiskResult:
+    score = likelihood * impact if likelihood and impact else None
+    return RiskResult(ref=ref, risk=f"Risk {ref}: funding & staffing", owner="C. Hughes", likelihood=likelihood,
+                      impact=impact, score=score, band=band, previous_score=score, movement=movement,
+                      mitigation=f"Mitigation for {ref}", commentary="")
+
+
+def status(state: str, *, late: bool = False, due: int = 4, with_data: int = 4) -> ReturnStatus:
+    received = "" if state == "missing" else ("2025-10-24T16:40:00Z" if late else "2025-10-17T11:02:00Z")
+    return ReturnStatus(state=state, received_at=received, completed_by="" if state == "missing" else "Sam Lee",
+                        email="", file_name="", late=late, due_count=due, with_data=with_data if received else 0,
+                        rejected_attempts=0)
+
+
+def partnership(short: str, name: str, indicators, actions=(), risks=(), state=None,
+                commentary="Steady quarter.") -> PartnershipReport:
+    counts: dict[Rag, int] = {}
+    for i in indicators:
+        counts[i.rag] = counts.get(i.rag, 0) + 1
+    return PartnershipReport(
+        partnership=Partnership(name=name, short_name=short, chair="Cllr R. Shah", lead_officer="D. Okafor",
+                                email="x@example.org"),
+        indicators=tuple(indicators), actions=tuple(actions), risks=tuple(risks),
+        status=state or status("accepted", due=len(indicators)), overall_commentary=commentary, counts=counts)
+
+
+def build_report(period: Period = PERIOD) -> PeriodReport:
+    scp = partnership("SCP", "Safer Communities Partnership", [
+        indicator("SC01", "SCP", "Repeat victims of domestic abuse", "%", "25", "31.5", Rag.RED,
+                  polarity=Polarity.LOWER, commentary=ROGUE_COMMENTARY, remedial=REMEDIAL,
+                  dot=Direction.WORSENING),
+        indicator("SC02", "SCP", "Anti-social behaviour incidents", "number", "1200", "1236", Rag.AMBER,
+                  polarity=Polarity.LOWER, commentary="Seasonal peak over the summer holidays.",
+                  remedial="Targeted patrols in two hotspots.", dot=Direction.IMPROVING),
+        indicator("SC03", "SCP", "Reoffending rate", "%", "30", "28", Rag.GREEN, polarity=Polarity.LOWER,
+                  dot=Direction.NO_CHANGE),
+        indicator("SC04", "SCP", "Hate crimes reported", "count", "40", None, Rag.NO_DATA),
+    ], actions=[
+        action("SCP-A1", "Open the new community safety hub", ActionRag.RED,
+               "overdue: was due 30/06/2025 and is not complete", "60", due=date(2025, 6, 30)),
+        action("SCP-A2", "Train 200 licensees in vulnerability", ActionRag.AMBER,
+               "45% complete against 50% expected, within 10 points", "45"),
+        action("SCP-A3", "Publish the ASB strategy", ActionRag.GREEN, "55% complete against 50% expected", "55"),
+        action("SCP-A4", "Recruit a DA coordinator", ActionRag.COMPLETE, "reported complete", "100"),
+    ], risks=[
+        risk("SCP-R1", 5, 4, RiskBand.HIGH, Movement.INCREASED),
+        risk("SCP-R2", 3, 3, RiskBand.MEDIUM),
+        risk("SCP-R3", 1, 2, RiskBand.LOW, Movement.REDUCED),
+        risk("SCP-R4", None, None, RiskBand.NOT_SCORED, Movement.NOT_SCORED),
+    ])
+    hwb = partnership("HWB", "Health & Wellbeing Board", [
+        indicator("HW01", "HWB", "Adults who are physically active", "%", "66", "65.1", Rag.AMBER_GREEN,
+                  commentary="Close to target.", remedial="Promote the parks programme.", quality="Provisional"),
+        indicator("HW02", "HWB", "Delayed transfers of care", "days", "400", "436", Rag.AMBER_RED,
+                  polarity=Polarity.LOWER, commentary=HYPERLINK, remedial="", overridden_from=Rag.RED),
+        indicator("HW03", "HWB", "Smoking prevalence", "%", "12", "11.4", Rag.GREEN, polarity=Polarity.LOWER),
+        indicator("HW04", "HWB", "Spend on prevention", "£", None, "125000.50", Rag.NO_TARGET),
+        indicator("HW05", "HWB", "GP registrations", "number", None, "181234", Rag.NOT_RATED,
+                  polarity=Polarity.NONE, dot=Direction.INCREASING),
+    ], actions=[action("HWB-A1", "Launch the social prescribing pilot", ActionRag.AMBER,
+                       "not started, but expected to have started")],
+        risks=[risk("HWB-R1", 4, 5, RiskBand.HIGH), risk("HWB-R2", 2, 2, RiskBand.LOW)],
+        state=status("provisional", late=True, due=5, with_data=4))
+    cyp = partnership("CYP", "Children and Young People's Partnership", [
+        indicator("CY01", "CYP", "Children in need per 10,000", "rate per 1,000", "320", None, Rag.NO_DATA),
+        indicator("CY02", "CYP", "Pupils achieving 5 GCSEs", "%", "55", None, Rag.NO_DATA),
+    ], state=status("missing", due=2), commentary="")
+    eco = partnership("ECO", "Economy and Skills Partnership", [
+        indicator("EC01", "ECO", "Employment rate", "%", "74", "75.2", Rag.GREEN, dot=Direction.IMPROVING),
+    ], actions=[action("ECO-A1", "Open the skills centre", ActionRag.GREEN, "on schedule", "40")])
+    return PeriodReport(
+        organisation="Brackenford Borough Partnership", board="Brackenford Partnership Board",
+        board_officer="Alex Morgan, Partnership Performance Manager", area="Borough-wide", period=period,
+        deadline=date(2025, 10, 21), data_as_at="2025-10-24T16:40:00Z", register_source="register.xlsx, version abc",
+        partnerships=(scp, hwb, cyp, eco), submissions=(), findings=(), history=())
+
+
+@pytest.fixture
+def config(tmp_path):
+    (tmp_path / "register.xlsx").write_bytes(b"")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "config.toml").write_text(
+        '[organisation]\nname = "Brackenford Borough Partnership"\nboard = "Brackenford Partnership Board"\n'
+        '[paths]\nregister = "register.xlsx"\ntemplates = "templates"\n'
+        '[mail]\nfrom = "performance@brackenford.example.org"\n', encoding="utf-8")
+    return load_config(tmp_path / "config.toml")
+
+
+@pytest.fixture
+def report():
+    return build_report()
+
+
+@pytest.fixture
+def written(report, config, tmp_path):
+    return write_documents(report, config, tmp_path / "out" / PERIOD.slug, pdf=False)
+
+
+def open_docx(path: Path):
+    from docx import Document
+
+    return Document(str(path))
+
+
+def by_name(paths, name):
+    return next(p for p in paths if p.name == name)
+
+
+def rows_of(table) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def tables_headed(doc, *headers) -> list:
+    return [t for t in doc.tables if all(h in [c.text for c in t.rows[0].cells] for h in headers)]
+
+
+def all_text(doc) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    for t in doc.tables:
+        parts += ["|".join(r) for r in rows_of(t)]
+    return "\n".join(parts)
+
+
+def test_writes_a_highlight_report_per_partnership_a_board_paper_and_a_summary(written):
+    names = sorted(p.name for p in written)
+    assert names == sorted([
+        "highlight-SCP-2025-26-Q2.docx", "highlight-HWB-2025-26-Q2.docx", "highlight-CYP-2025-26-Q2.docx",
+        "highlight-ECO-2025-26-Q2.docx", "board-paper-2025-26-Q2.docx", "public-summary-2025-26-Q2.html"])
+    assert all(p.is_file() for p in written)
+
+
+def test_no_public_summary_in_a_quarter_that_is_not_six_monthly(config, tmp_path):
+    paths = write_documents(build_report(Period(2025, 3)), config, tmp_path / "q3", pdf=False)
+    assert not [p for p in paths if p.suffix == ".html"]
+
+
+def test_board_paper_is_in_committee_format_with_sections_in_order(written, report, config):
+    doc = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
+    top = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert top[:8] == SECTIONS
+    assert top[8].startswith("APPENDIX")
+    text = all_text(doc)
+    meeting = add_working_days(report.deadline, MEETING_WORKING_DAYS_AFTER_DEADLINE)
+    assert meeting == meeting_date(report, config) == date(2025, 11, 4)
+    for line in ("REPORT TO:\tBrackenford Partnership Board", "DATE OF MEETING:\t4 November 2025",
+                 "REPORTING OFFICER:\tAlex Morgan, Partnership Performance Manager", "WARD(S):\tBorough-wide",
+                 "SUBJECT:\tQuarterly performance report: 2025-26 Q2 (July to September 2025)"):
+        assert line in text
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 2"] == [
+        "Safer Communities Partnership", "Health & Wellbeing Board"]
+
+
+def test_exception_table_numbers_are_the_numbers_of_the_report(written, report):
+    doc = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
+    rows = [r for t in tables_headed(doc, "Indicator", "Commentary and remedial action") for r in rows_of(t)[1:]]
+    expected = [i for p in report.partnerships for i in p.exceptions]
+    assert [r[0].split()[0] for r in rows] == [i.indicator.code for i in expected] == ["SC01", "SC02", "HW02"]
+    for row, result in zip(rows, expected):
+        assert row[1] == fmt(result.target, result.indicator.unit)
+        assert row[2] == fmt(result.actual, result.indicator.unit)
+        assert row[3].startswith(result.rag.value)
+    assert rows[0][1:4] == ["25%", "31.5%", "Red"]
+    assert rows[2][1:4] == ["400 days", "436 days", "Amber/Red (officer rating; calculated Red)"]
+    assert "No remedial action given." in rows[2][5]
+
+
+def test_highlight_report_lists_every_indicator_and_its_exceptions(written, report):
+    scp = report.partnerships[0]
+    doc = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))
+    every = rows_of(tables_headed(doc, "Code", "Since last quarter")[0])[1:]
+    assert [r[0] for r in every] == [i.indicator.code for i in scp.indicators]
+    assert every[1] == ["SC02", "Anti-social behaviour incidents", "1,200", "1,236", "Amber", "Improving ▲",
+                        "Improving ▲"]
+    exceptions = rows_of(tables_headed(doc, "Indicator", "Remedial action")[0])[1:]
+    assert [(r[1], r[2]) for r in exceptions] == [("25%", "31.5%"), ("1,200", "1,236")]
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == "Safer Communities Partnership: highlight report"
+    assert headings[1:] == ["Summary", "Overall commentary", "Indicators", "Exceptions",
+                            "Trends of the exception indicators", "Delivery plan actions", "Top risks",
+                            "Risk heat map", "Sign-off"]
+    text = all_text(doc)
+    assert report.source_line in text
+    assert "Sign-off status: Accepted (signed off)" in text
+
+
+def test_user_text_with_markup_and_formulas_is_shown_as_written(written):
+    scp = all_text(open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx")))
+    assert ROGUE_COMMENTARY in scp and REMEDIAL in scp
+    hwb = all_text(open_docx(by_name(written, "highlight-HWB-2025-26-Q2.docx")))
+    assert HYPERLINK in hwb
+    assert "Health & Wellbeing Board: highlight report" in hwb
+
+
+def test_every_rating_cell_says_the_word_and_is_shaded_with_its_colour(written):
+    from docx.oxml.ns import qn
+
+    words = {r.value: r.colour for r in Rag} | {r.value: r.colour for r in ActionRag}
+    words |= {"High": Rag.RED.colour, "Medium": Rag.AMBER.colour, "Low": Rag.GREEN.colour,
+              "Not scored": Rag.NOT_RATED.colour}
+    checked = 0
+    for path in (p for p in written if p.suffix == ".docx"):
+        for table in open_docx(path).tables:
+            header = [c.text for c in table.rows[0].cells]
+            columns = [n for n, h in enumerate(header) if h in ("Rating", "Status") and "Partnership" != h]
+            if "Received" in header:  # the returns table: status in words, not a colour
+                continue
+            for row in table.rows[1:]:
+                for n in columns:
+                    cell = row.cells[n]
+                    word = next((w for w in sorted(words, key=len, reverse=True) if cell.text.startswith(w)), None)
+                    assert word, f"{path.name}: rating cell {cell.text!r} does not say a rating"
+                    shading = cell._tc.tcPr.find(qn("w:shd"))
+                    assert shading is not None and shading.get(qn("w:fill")) == words[word].lstrip("#").upper()
+                    checked += 1
+    assert checked > 30
+
+
+def test_heat_map_cells_name_their_band_and_the_risks_in_them(written):
+    doc = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))
+    grid = rows_of(tables_headed(doc, "Likelihood \\ impact")[0])
+    assert len(grid) == 6 and grid[1][0] == "5 Almost certain"
+    assert grid[1][4] == "High: SCP-R1"  # likelihood 5, impact 4
+    assert grid[3][3] == "Medium: SCP-R2"
+    assert grid[5][2] == "Low: SCP-R3"
+    assert grid[5][1] == "Low"
+
+
+def test_board_paper_delivery_plan_risks_and_returns(written):
+    doc = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
+    actions = rows_of(tables_headed(doc, "Action", "Progress and commentary")[0])[1:]
+    assert [(r[0], r[4]) for r in actions] == [("SCP", "Red"), ("HWB", "Amber"), ("SCP", "Amber")]
+    risks = rows_of(tables_headed(doc, "Risk", "Mitigation")[0])[1:]
+    assert [r[3] for r in risks] == ["High (20)", "High (20)"]
+    returns = {r[0]: r[1] for r in rows_of(tables_headed(doc, "Status", "Received")[0])[1:]}
+    assert returns["Children and Young People's Partnership"].startswith("Missing")
+    assert returns["Health & Wellbeing Board"] == "Provisional (received, not yet signed off), late"
+    assert returns["Safer Communities Partnership"] == "Accepted (signed off)"
+    text = all_text(doc)
+    assert "Late: Health & Wellbeing Board. Missing: Children and Young People's Partnership." in text
+    summary = rows_of(tables_headed(doc, "Partnership", "Amber/ Green")[0])
+    assert summary[-1] == ["All partnerships", "1", "1", "1", "1", "3", "3", "2", "12"]
+    appendix = rows_of(tables_headed(doc, "Code", "Direction of travel")[0])[1:]
+    assert len(appendix) == 12 and appendix[8][1] == "HW05" and appendix[8][4] == "181,234"
+
+
+def test_no_template_tag_survives_in_any_part(written):
+    for path in (p for p in written if p.suffix == ".docx"):
+        for name, xml in docx_text_parts(path).items():
+            assert "{{" not in xml and "{%" not in xml and "{#" not in xml, f"{path.name}:{name}"
+
+
+def test_documents_have_title_language_and_dates_from_the_report(written):
+    from docx.oxml.ns import qn
+
+    for path in (p for p in written if p.suffix == ".docx"):
+        doc = open_docx(path)
+        core = doc.core_properties
+        assert core.title and "2025-26 Q2" in core.title
+        assert core.language == "en-GB"
+        assert core.created.isoformat().startswith("2025-10-24T16:40")
+        lang = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(
+            qn("w:lang"))
+        assert lang.get(qn("w:val")) == "en-GB"
+
+
+def test_every_picture_has_alt_text(written):
+    from docx.oxml.ns import qn
+
+    doc = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))
+    pictures = list(doc.element.body.iter(qn("wp:docPr")))
+    assert len(pictures) == 2  # one trend chart per exception
+    assert all(p.get("descr") for p in pictures)
+    assert pictures[0].get("descr").startswith("Line chart of SC01 Repeat victims of domestic abuse")
+    for path in (p for p in written if p.suffix == ".docx"):
+        assert all(d.get("descr") for d in open_docx(path).element.body.iter(qn("wp:docPr")))
+
+
+def test_table_header_rows_are_marked_to_repeat_on_every_page(written):
+    from docx.oxml.ns import qn
+
+    for path in (p for p in written if p.suffix == ".docx"):
+        for table in open_docx(path).tables:
+            first = table.rows[0]._tr
+            assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None, path.name
+
+
+def test_two_renders_give_the_same_documents(report, config, tmp_path):
+    one = write_documents(report, config, tmp_path / "one", pdf=False)
+    two = write_documents(report, config, tmp_path / "two", pdf=False)
+    for a, b in zip(one, two):
+        if a.suffix == ".docx":
+            assert docx_text_parts(a) == docx_text_parts(b), a.name
+        else:
+            assert a.read_bytes() == b.read_bytes()
+
+
+def test_rerun_reuses_cached_charts(report, config, tmp_path, caplog):
+    out = tmp_path / "out"
+    write_documents(report, config, out, pdf=False)
+    charts = {p: p.stat().st_mtime_ns for p in (out / ".charts").glob("*.png")}
+    assert len(charts) == 4  # three exception trends with figures, and the public summary's bar chart
+    caplog.set_level("INFO", logger="pipeline")
+    write_documents(report, config, out, pdf=False)
+    assert {p: p.stat().st_mtime_ns for p in (out / ".charts").glob("*.png")} == charts
+    assert "charts: 0 drawn, 3 re-used" in caplog.text
+
+
+def spoil_template(config, find: str, replace: str) -> Path:
+    from docx import Document
+
+    from pipeline.documents import DEFAULT_TEMPLATES
+
+    copy = config.paths.templates / "highlight-report.docx"
+    shutil.copyfile(DEFAULT_TEMPLATES / "highlight-report.docx", copy)
+    doc = Document(str(copy))
+    run = next(r for p in doc.paragraphs for r in p.runs if r.text == find)
+    run.text = replace
+    doc.save(str(copy))
+    return copy
+
+
+def test_template_with_an_unknown_field_names_the_file_and_the_tag(report, config, tmp_path):
+    spoil_template(config, "{{ status_detail }}", "{{ status_detial }}")
+    with pytest.raises(TemplateError) as caught:
+        write_documents(report, config, tmp_path / "out", pdf=False)
+    message = str(caught.value)
+    assert str(config.paths.templates / "highlight-report.docx") in message
+    assert "{{ status_detial }}" in message
+    assert "Traceback" not in message
+
+
+def test_template_with_a_bad_tag_names_the_file_and_the_tag(report, config, tmp_path):
+    spoil_template(config, "{{ chair }}", "{% iff chair %}")
+    with pytest.raises(TemplateError) as caught:
+        write_documents(report, config, tmp_path / "out", pdf=False)
+    message = str(caught.value)
+    assert "highlight-report.docx" in message and "{% iff chair %}" in message
+    assert "unknown tag 'iff'" in message
+
+
+def test_a_file_that_is_not_a_word_document_is_a_template_error(report, config, tmp_path):
+    (config.paths.templates / "board-paper.docx").write_text("not a docx", encoding="utf-8")
+    with pytest.raises(TemplateError, match="board-paper.docx cannot be opened"):
+        write_documents(report, config, tmp_path / "out", pdf=False)
+
+
+def test_public_summary_is_accessible_and_has_no_internal_commentary(written, report):
+    html = by_name(written, "public-summary-2025-26-Q2.html").read_text(encoding="utf-8")
+    assert '<html lang="en-GB">' in html
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', html)
+    assert len(alts) == 1 and "Safer Communities Partnership: 1 Green, 1 Amber, 1 Red" in alts[0]
+    assert 'src="data:image/png;base64,' in html and "http" not in html.replace("http://evil", "")
+    for p in report.partnerships:
+        for i in p.indicators:
+            for private in (i.commentary, i.remedial_action):
+                if private:
+                    assert private not in html and private.replace("&", "&amp;") not in html
+        for r in p.risks:
+            assert r.mitigation not in html
+    assert "evil.example" not in html
+    assert "Health &amp; Wellbeing Board" in html
+    assert "<span class=\"rating\">Red</span>: off target" in html
+    assert "not yet available" in html and "provisional" in html
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
+def test_libreoffice_makes_a_pdf_with_pages_of_each_document(report, config, tmp_path):
+    paths = write_documents(report, config, tmp_path / "out", pdf=True)
+    docs = [p for p in paths if p.suffix == ".docx"]
+    pdfs = [p for p in paths if p.suffix == ".pdf"]
+    assert sorted(p.stem for p in pdfs) == sorted(p.stem for p in docs)
+    for pdf in pdfs:
+        assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes())) >= 1, pdf.name
+
+
+def test_without_libreoffice_the_log_says_how_to_get_pdfs(written, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    caplog.set_level("WARNING", logger="pipeline")
+    assert convert_to_pdf([p for p in written if p.suffix == ".docx"], tmp_path) == []
+    assert "LibreOffice (soffice) is not installed" in caplog.text and "save it as PDF" in caplog.text
+
+
+def test_partnership_with_no_return_says_so_instead_of_empty_tables(written):
+    doc = open_docx(by_name(written, "highlight-CYP-2025-26-Q2.docx"))
+    text = all_text(doc)
+    assert "Missing (no return received)" in text
+    assert "No action updates: no return has been accepted for this period." in text
+    assert "No indicators are rated Red or Amber this quarter." in text
+
+
+def test_figures_are_formatted_in_their_units():
+    assert fmt(Decimal("72.50"), "%") == "72.5%"
+    assert fmt(Decimal("1234567"), "number") == "1,234,567"
+    assert fmt(Decimal("-1200.5"), "£") == "-£1,200.5"
+    assert fmt(Decimal("1E+3"), "count") == "1,000"
+    assert fmt(None, "%") == "No data"
+

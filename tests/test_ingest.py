@@ -1,0 +1,376 @@
+"""The ingest pass: every file in the inbox gets one verdict, lands in one place, and counts once."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from pipeline import cycle
+from pipeline.assemble import assemble
+from pipeline.cli import main
+from pipeline.ingest import run_pass
+from pipeline.master import write_master
+from spoil import (
+    Q1,
+    Workspace,
+    edit_header,
+    editing,
+    header_column,
+    outcome,
+    row_of,
+)
+
+STORED_NAME = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{12})-(.+)$")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- a clean return ------------------------------------------------------------------
+
+
+@pytest.fixture
+def clean_return(workspace: Workspace) -> Path:
+    return workspace.fill(
+        "CYP Q1 final.xlsx",
+        indicators={"CYP-01": {"actual": Decimal("5.8"), "commentary": "Better than target."},
+                    "CYP-05": {"actual": 612, "data_quality": "Provisional"}},
+        actions={"CYP-A1": {"status": "At risk", "percent_complete": 35, "commentary": "Two schools late."}},
+        risks={"CYP-R1": {"likelihood": 4, "commentary": "Grant decision delayed."}},
+    )
+
+
+def test_clean_return_is_accepted_and_archived_under_its_period_and_partnership(workspace, clean_return):
+    sha = _sha256(clean_return)
+    workspace.drop(clean_return)
+
+    result = outcome(workspace.run(), "CYP Q1 final.xlsx")
+
+    assert (result.verdict, result.reason, result.partnership, result.period) == \
+        ("accepted", "Accepted", "CYP", "2025-26 Q1")
+    assert not [f for f in result.findings if f.severity == "error"]
+    folder, name = result.destination.rsplit("/", 1)
+    assert folder == "archive/2025-26-Q1/CYP"
+    stamp, short_sha, original = STORED_NAME.match(name).groups()
+    assert (stamp, short_sha, original) == ("20250710T093000Z", sha[:12], "CYP Q1 final.xlsx")
+    archived = workspace.state / result.destination
+    assert _sha256(archived) == sha, "the archived file is the submitter's bytes, untouched"
+    assert not any(workspace.inbox.iterdir())
+    assert not any((workspace.state / "incoming").iterdir())
+
+
+def test_accepted_figures_are_stored_exactly_as_typed_with_who_and_which_file(workspace, clean_return):
+    workspace.drop(clean_return)
+    workspace.run()
+
+    with workspace.store() as store:
+        history = {h.code: h for h in store.history()}
+        [submission] = store.submissions(period="2025-26 Q1")
+        actions = {a.ref: a for a in store.action_updates(submission.id)}
+        risks = {r.ref: r for r in store.risk_updates(submission.id)}
+
+    assert {code: h.actual for code, h in history.items()} == {
+        "CYP-01": Decimal("5.8"), "CYP-03": Decimal("8"), "CYP-04": Decimal("34"), "CYP-05": Decimal("612")}
+    assert history["CYP-05"].data_quality == "Provisional"
+    assert history["CYP-01"].commentary == "Better than target."
+    assert {h.file_name for h in history.values()} == {"CYP Q1 final.xlsx"}
+    assert (submission.completed_by, submission.email, submission.signed_off, submission.counts) == \
+        ("Daniel Price", "cyp.partnership@brackenford.example.org", True, True)
+    assert submission.date_completed == "2025-07-10"
+    assert submission.received_at == "2025-07-10T09:30:00Z"
+    assert (actions["CYP-A1"].status, actions["CYP-A1"].percent_complete, actions["CYP-A1"].commentary) == \
+        ("At risk", Decimal("35"), "Two schools late.")
+    assert (risks["CYP-R1"].likelihood, risks["CYP-R1"].impact) == (4, 4)  # impact kept as pre-filled
+    assert risks["CYP-R1"].commentary == "Grant decision delayed."
+
+
+def test_received_time_is_when_the_pass_took_the_file_not_its_modification_time(workspace, clean_return):
+    workspace.drop(clean_return, age=90 * 24 * 3600)  # copied with the date it was last saved, months ago
+
+    result = outcome(workspace.run(), "CYP Q1 final.xlsx")
+
+    assert result.destination.rsplit("/", 1)[1].startswith("20250710T093000Z-")
+
+
+def test_rejected_return_goes_to_quarantine_with_a_reason_file(workspace):
+    workspace.submit("typo.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
+
+    result = outcome(workspace.run(), "typo.xlsx")
+
+    assert result.verdict == "rejected"
+    assert result.destination.startswith("quarantine/20250710T093000Z-")
+    quarantined = workspace.state / result.destination
+    assert quarantined.is_file()
+    reason = Path(f"{quarantined}.reason.txt").read_text(encoding="utf-8")
+    assert reason.startswith('typo.xlsx: "twelve" is not a number.')
+    assert 'Indicators!J5: "twelve" is not a number.' in reason
+    with workspace.store() as store:
+        assert store.submissions() == [], "a rejected return stores no figures"
+        assert list(store.history()) == []
+
+
+# -- exactly once ----------------------------------------------------------------------
+
+
+def test_same_bytes_dropped_twice_is_recorded_as_a_duplicate_and_counted_once(workspace, clean_return):
+    workspace.drop(clean_return)
+    first = outcome(workspace.run(), "CYP Q1 final.xlsx")
+    workspace.drop(clean_return, "CYP Q1 final (1).xlsx")
+
+    second = outcome(workspace.run(), "CYP Q1 final (1).xlsx")
+
+    assert second.verdict == "duplicate"
+    assert "The same file was received before as 'CYP Q1 final.xlsx'" in second.reason
+    assert "not counted again" in second.reason
+    assert second.destination.startswith("archive/2025-26-Q1/CYP/duplicates/")
+    assert (workspace.state / second.destination).is_file(), "the duplicate is kept"
+    assert (workspace.state / first.destination).is_file()
+    with workspace.store() as store:
+        assert len(store.submissions()) == 1
+        assert len([h for h in store.history() if h.code == "CYP-05"]) == 1
+        record = store.file(second.file_id)
+        assert record.duplicate_of == first.file_id
+
+
+def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
+    workspace.drop(clean_return, "first.xlsx")
+    workspace.drop(clean_return, "second.xlsx")
+
+    report = workspace.run()
+
+    assert sorted(o.verdict for o in report.outcomes) == ["accepted", "duplicate"]
+    with workspace.store() as store:
+        assert len(store.submissions()) == 1
+
+
+def test_corrected_return_supersedes_the_first_and_the_master_shows_the_later_figures(workspace):
+    workspace.submit("CYP Q1.xlsx", indicators={"CYP-05": {"actual": 505}})
+    first = outcome(workspace.run(), "CYP Q1.xlsx")
+    workspace.now += timedelta(hours=1)
+    workspace.submit("CYP Q1 corrected.xlsx", indicators={"CYP-05": {"actual": 530}})
+
+    second = outcome(workspace.run(), "CYP Q1 corrected.xlsx")
+
+    assert (first.verdict, second.verdict) == ("accepted", "accepted")
+    with workspace.store() as store:
+        submissions = store.submissions(period="2025-26 Q1")
+        assert [(s.file_name, s.counts) for s in submissions] == \
+            [("CYP Q1.xlsx", False), ("CYP Q1 corrected.xlsx", True)]
+        assert submissions[0].superseded_by == submissions[1].id
+        assert [h.actual for h in store.history() if h.code == "CYP-05"] == [Decimal("530")]
+    assert (workspace.state / first.destination).is_file(), "the superseded return stays in the archive"
+    master = load_workbook(workspace.master(Q1), read_only=True)
+    shown = [row for ws in master.worksheets for row in ws.iter_rows(values_only=True) if "CYP-05" in row]
+    assert shown and all(505 not in row for row in shown)
+    assert any(530 in row for row in shown), shown
+
+
+# -- arrival ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["~$CYP Q1.xlsx", ".~lock.CYP Q1.xlsx#", ".hidden.xlsx"])
+def test_temporary_and_hidden_files_are_ignored_and_stay_in_the_inbox(workspace, clean_return, name):
+    workspace.drop(clean_return, name)
+
+    report = workspace.run()
+
+    assert report.outcomes == []
+    assert report.ignored == [name]
+    assert (workspace.inbox / name).is_file()
+    with workspace.store() as store:
+        assert store.files() == []
+
+
+def test_file_still_being_copied_waits_for_the_next_pass(tmp_path, register, return_templates, clean_return):
+    patient = Workspace(tmp_path / "patient", register, return_templates,
+                        replace={"settle_seconds = 0": "settle_seconds = 30"})
+    patient.drop(clean_return, age=5)
+
+    first = patient.run()
+
+    assert first.outcomes == [] and first.waiting == ["CYP Q1 final.xlsx"]
+    assert (patient.inbox / "CYP Q1 final.xlsx").is_file()
+    patient.now += timedelta(seconds=60)
+    assert outcome(patient.run(), "CYP Q1 final.xlsx").verdict == "accepted"
+
+
+def test_a_pass_with_nothing_new_does_nothing(workspace, clean_return):
+    workspace.drop(clean_return)
+    workspace.run()
+
+    again = workspace.run()
+
+    assert (again.outcomes, again.ignored, again.waiting) == ([], [], [])
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def pipeline_run(workspace, monkeypatch):
+    """`pipeline run --no-pdf` in-process on the workspace; outputs limited to the master workbook.
+
+    The Word pack has its own tests; leaving it out keeps these about exit codes and what is printed.
+    """
+    def master_only(config, register, store, period, *, pdf=True):
+        return [write_master(assemble(config, register, store, period), config.paths.outbox)]
+
+    monkeypatch.setattr(cycle, "build_period", master_only)
+
+    def run() -> tuple[int, str, str]:
+        import io
+
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["--config", str(workspace.config.source), "-q", "run", "--no-pdf"], stdout=out, stderr=err)
+        return code, out.getvalue(), err.getvalue()
+
+    return run
+
+
+def test_cli_run_exits_0_when_every_return_is_accepted(workspace, clean_return, pipeline_run):
+    workspace.drop(clean_return)
+
+    code, out, err = pipeline_run()
+
+    assert code == 0, out + err
+    assert re.search(r"^ACCEPTED\s+CYP 2025-26 Q1\s+CYP Q1 final\.xlsx$", out, re.M), out
+    assert "1 file(s): 1 accepted, 0 rejected, 0 duplicate." in out
+    assert "Traceback" not in err
+
+
+def test_cli_run_exits_1_naming_the_file_and_its_problems_when_a_return_is_rejected(
+        workspace, clean_return, pipeline_run):
+    workspace.drop(clean_return)
+    workspace.submit("SKL typo.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
+
+    code, out, err = pipeline_run()
+
+    assert code == 1, out + err
+    assert re.search(r"^REJECTED\s+CYP 2025-26 Q1\s+SKL typo\.xlsx$", out, re.M), out
+    assert 'Indicators!J5: "twelve" is not a number.' in out
+    assert "2 file(s): 1 accepted, 1 rejected, 0 duplicate." in out
+
+
+def test_cli_run_gives_every_kind_of_junk_a_verdict_without_a_traceback(workspace, pipeline_run):
+    junk = {
+        "empty.xlsx": b"",
+        "notes.xlsx": b"Q1 figures to follow\n",
+        "picture.xlsx": b"\x89PNG\r\n\x1a\n" + bytes(64),
+        "half.xlsx": b"PK\x03\x04" + bytes(100),
+        "figures.csv": b"Code,Actual\nCYP-01,5\n",
+    }
+    for name, data in junk.items():
+        (workspace.drafts / name).write_bytes(data)
+        workspace.drop(workspace.drafts / name)
+
+    code, out, err = pipeline_run()
+
+    assert code == 1
+    assert "Traceback" not in out + err and "internal error" not in err
+    for name in junk:
+        assert re.search(rf"^REJECTED\s+-\s+{re.escape(name)}$", out, re.M), out
+    quarantined = [p for p in (workspace.state / "quarantine").iterdir() if not p.name.endswith(".reason.txt")]
+    assert len(quarantined) == len(junk)
+    assert all(Path(f"{p}.reason.txt").is_file() for p in quarantined)
+    assert not any(workspace.inbox.iterdir())
+
+
+def test_cli_run_with_an_empty_inbox_says_so(workspace, pipeline_run):
+    code, out, _err = pipeline_run()
+
+    assert (code, out) == (0, "Nothing new in the inbox.\n")
+
+
+# -- never a crash: random spoiling -----------------------------------------------------------
+
+INPUT_CELLS = st.sampled_from([
+    ("Indicators", "CYP-01", "Actual"), ("Indicators", "CYP-05", "Actual"), ("Indicators", "CYP-03", "Data quality"),
+    ("Indicators", "CYP-04", "Commentary"), ("Actions", "CYP-A1", "Status"), ("Actions", "CYP-A2", "% complete"),
+    ("Risks", "CYP-R1", "Likelihood (1-5)"), ("Risks", "CYP-R2", "Impact (1-5)"), ("Cover", None, None),
+])
+VALUES = st.one_of(
+    st.none(), st.text(max_size=30), st.integers(min_value=-10**20, max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.dates(),
+    st.sampled_from(["1e999", "inf", "nan", "-0", "1,2,3", "=1/0", "#DIV/0!", "12.5 %", "(5)", "n/a", "1e-999"]),
+)
+
+
+def _put_anything(path: Path, where, value) -> None:
+    sheet, key, label = where
+    with editing(path) as book:
+        ws = book[sheet]
+        cell = ws["B7"] if key is None else ws.cell(row_of(ws, key), header_column(ws, label))
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"
+
+
+SPOILERS = st.one_of(
+    st.tuples(st.just("cell"), INPUT_CELLS, VALUES),
+    st.tuples(st.just("header"), st.sampled_from(["Indicators", "Actions", "Risks"]),
+              st.sampled_from(["Code", "Actual", "Status", "Ref", "Likelihood (1-5)", "Commentary"]),
+              st.text(max_size=20)),
+    st.tuples(st.just("drop"), st.sampled_from(["Guidance", "Cover", "Indicators", "Actions", "Risks", "_meta"])),
+    st.tuples(st.just("meta"), st.sampled_from(["template", "template_version", "partnership", "period"]),
+              st.one_of(st.text(max_size=20), st.sampled_from(["1e999", "inf", "-1", "2025-26 Q9", "CSP"]))),
+)
+
+
+def _spoil(path: Path, spoiler) -> None:
+    kind, *args = spoiler
+    if kind == "cell":
+        _put_anything(path, *args)
+    elif kind == "header":
+        sheet, label, new = args
+        try:
+            edit_header(path, sheet, label, new)
+        except LookupError:
+            pass  # an earlier spoiler removed the header already
+    elif kind == "drop":
+        with editing(path) as book:
+            if args[0] in book.sheetnames and len(book.sheetnames) > 1:
+                del book[args[0]]
+    else:
+        key, value = args
+        with editing(path) as book:
+            if "_meta" in book.sheetnames:
+                ws = book["_meta"]
+                for row in range(1, ws.max_row + 1):
+                    if ws.cell(row, 1).value == key:
+                        ws.cell(row, 2).value = value
+                        ws.cell(row, 2).data_type = "s"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(spoilers=st.lists(SPOILERS, min_size=1, max_size=3))
+def test_any_spoiled_return_gets_a_verdict_and_the_pass_never_raises(register, return_templates, spoilers):
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Workspace(Path(folder), register, return_templates)
+        path = workspace.fill("spoiled.xlsx")
+        for spoiler in spoilers:
+            _spoil(path, spoiler)
+        workspace.drop(path)
+
+        with workspace.store() as store:
+            report = run_pass(workspace.config, store, now=lambda: workspace.now)
+            [record] = store.files()
+
+        assert [o.name for o in report.outcomes] == ["spoiled.xlsx"]
+        result = report.outcomes[0]
+        assert result.verdict in ("accepted", "rejected")
+        assert record.location == record.destination and (workspace.state / record.location).is_file()
+        if result.verdict == "rejected":
+            assert result.reason and any(f.severity == "error" for f in result.findings)
+        for f in result.findings:
+            assert f.message and f.message[0].isupper() or f.message.startswith(('"', "'")), f
