@@ -174,10 +174,31 @@ def _finish(document, context: dict[str, Any], *, stamp: datetime, subject: str,
     core.created = core.modified = stamp.astimezone(timezone.utc).replace(tzinfo=None)
     core.last_modified_by = "pipeline"
     core.revision = 1
+    _order_cell_properties(document)
     unlabelled = [d.get("name", "") for d in document.element.body.iter(qn("wp:docPr")) if not d.get("descr")]
     if unlabelled:
         log.warning("%s: %d picture(s) have no alt text (%s); add it in Word (right-click, Edit Alt Text).",
                     template, len(unlabelled), ", ".join(unlabelled))
+
+
+# Schema order of w:tcPr's children. docxtpl's cellbg puts w:shd first, which Word may
+# report as unreadable content; put every child back in its place.
+_TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+               "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
+               "tcPrChange")
+
+
+def _order_cell_properties(document) -> None:
+    from docx.oxml.ns import qn
+
+    rank = {qn(f"w:{name}"): n for n, name in enumerate(_TCPR_ORDER)}
+    for tcpr in document.element.body.iter(qn("w:tcPr")):
+        children = list(tcpr)
+        ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
+        if ordered != children:
+            for child in children:
+                tcpr.remove(child)
+            tcpr.extend(ordered)
 
 
 _TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
