@@ -3,6 +3,8 @@
 Outputs are written to a temporary file in the destination folder, flushed to
 disk, then renamed over the target. A failure (disk full, read-only folder)
 leaves the previous output intact and raises OutputError naming the file.
+Only a kill -9 between the two steps leaves a temporary behind; the next run
+that writes to the folder sweeps it away (sweep_temporaries).
 """
 
 from __future__ import annotations
@@ -39,6 +41,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def sweep_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporaries a killed run left under `folder`; call only while holding the run lock."""
+    removed = []
+    if Path(folder).is_dir():
+        for path in Path(folder).rglob(".*.tmp"):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
 
 
 def write_bytes(target: Path, data: bytes) -> Path:

@@ -27,7 +27,7 @@ from pipeline.rate import Rag
 log = logging.getLogger(__name__)
 
 # Bump when the drawing code changes, so cached charts are redrawn.
-CHART_STYLE_VERSION = 1
+CHART_STYLE_VERSION = 2
 DPI = 150
 _ACTUAL = "#1F4E79"  # dark blue: strong contrast on white, distinct from the target line
 _TARGET = "#404040"
@@ -176,13 +176,18 @@ def _draw_ratings(spec: dict) -> bytes:
             counts = series["counts"]
             bars = ax.barh(ys, counts, left=left, color=series["colour"], edgecolor="#333333",
                            linewidth=0.6, hatch=hatches.get(series["rag"], ""), label=series["rag"])
-            ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center", fontsize=9)
+            ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center", fontsize=9,
+                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
             left = [a + b for a, b in zip(left, counts)]
+        for y, total in zip(ys, left):
+            if not total:
+                ax.text(0.05, y, "no rated measures yet", va="center", fontsize=9, color="#404040")
         ax.set_yticks(ys, names)
         ax.set_xlabel("Number of measures")
+        ax.set_xlim(0, max(left + [1]))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=max(1, len(spec["series"])),
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(3, max(1, len(spec["series"]))),
                   frameon=False, fontsize=9)
         fig.tight_layout()
         return _png(fig)

@@ -39,6 +39,7 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
         report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
         if not store.feedback_due() and not store.stale_periods():
             return report  # nothing new: the common case in a watch loop, kept cheap
+        _sweep_outbox(config)
         from pipeline.notify import Notifier
         from pipeline.register import load_register
 
@@ -50,6 +51,20 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
             report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
             store.period_built(text)
         return report
+
+
+def _sweep_outbox(config: Config) -> None:
+    """Remove half-written temporaries a killed run left in the folders this run writes to.
+
+    outbox/templates/ is left alone: `pipeline templates` writes there without the run lock.
+    """
+    from pipeline.atomic import sweep_temporaries
+
+    outbox = config.paths.outbox
+    folders = [p for p in outbox.iterdir() if p.is_dir() and p.name != "templates"] if outbox.is_dir() else []
+    for folder in folders:
+        for path in sweep_temporaries(folder):
+            log.info("Removed %s, left half-written by an interrupted run", path)
 
 
 def give_feedback(config: Config, store: Store, register, notifier) -> list[Path]:
@@ -89,6 +104,7 @@ def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[P
 
     register = load_register(config.paths.register)
     with RunLock(config.paths.state), open_store(config) as store:
+        _sweep_outbox(config)
         outputs = build_period(config, register, store, period, pdf=pdf)
         store.period_built(str(period))
         return outputs

@@ -52,6 +52,8 @@ def fmt(value: Decimal | None, unit: str, missing: str = "No data") -> str:
     if unit == "%":
         return f"{text}%"
     if unit == "£":
+        if "." in text:  # pence: always two places, as money is written
+            text = format(value.quantize(Decimal("0.01")), ",f")
         return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
     if unit == "days":
         return f"{text} days"

@@ -205,7 +205,15 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
         log.info("%s: duplicate of file %d", record.name, original.id)
         return store.file(record.id)
     path = config.paths.state / record.location
-    examined = examiner.examine(path, record)
+    try:
+        examined = examiner.examine(path, record)
+    except Exception:  # a bug costs this file a verdict; unhandled, the file would stop every later run too
+        log.exception("%s: could not be checked because of an internal error", record.name)
+        from pipeline.examine import Examined
+
+        examined = Examined((finding(
+            "reader-crashed", "This file could not be checked because of a fault in the pipeline.",
+            "Nothing to do yet: the performance team has been told and will contact you."),))
     verdict = "rejected" if has_errors(examined.findings) or examined.submission is None else "accepted"
     if verdict == "accepted":
         reason = "Accepted" + (" as provisional (not signed off by the chair)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -117,10 +118,13 @@ class Workspace:
             new_actions=list(new_actions), new_risks=list(new_risks))
 
     def drop(self, path: Path, name: str | None = None, *, age: float = 3600) -> Path:
-        """Copy a file into the inbox, last modified `age` seconds before the clock (so it has settled)."""
+        """Copy a file into the inbox, last modified `age` seconds ago (so it has settled).
+
+        Settling is judged on the machine's clock, whatever `now` the pass is given.
+        """
         target = self.inbox / (name or Path(path).name)
         shutil.copyfile(path, target)
-        past = self.now.timestamp() - age
+        past = time.time() - age
         os.utime(target, (past, past))
         return target
 

@@ -88,10 +88,10 @@ def risk(ref: str, likelihood: int | None, impact: int | None, band: RiskBand,
                       mitigation=f"Mitigation for {ref}", commentary="")
 
 
-def status(state: str, *, late: bool = False, due: int = 4, with_data: int = 4) -> ReturnStatus:
+def status(state: str, *, late: bool = False, due: int = 4, with_data: int | None = None) -> ReturnStatus:
     received = "" if state == "missing" else ("2025-10-24T16:40:00Z" if late else "2025-10-17T11:02:00Z")
     return ReturnStatus(state=state, received_at=received, completed_by="" if state == "missing" else "Sam Lee",
-                        email="", file_name="", late=late, due_count=due, with_data=with_data if received else 0,
+                        email="", file_name="", late=late, due_count=due, with_data=(due if with_data is None else with_data) if received else 0,
                         rejected_attempts=0)
 
 
@@ -474,7 +474,8 @@ def test_partnership_with_no_return_says_so_instead_of_empty_tables(written):
 def test_figures_are_formatted_in_their_units():
     assert fmt(Decimal("72.50"), "%") == "72.5%"
     assert fmt(Decimal("1234567"), "number") == "1,234,567"
-    assert fmt(Decimal("-1200.5"), "£") == "-£1,200.5"
+    assert fmt(Decimal("-1200.5"), "£") == "-£1,200.50"
+    assert fmt(Decimal("125000"), "£") == "£125,000"
     assert fmt(Decimal("1E+3"), "count") == "1,000"
     assert fmt(None, "%") == "No data"
 

@@ -252,6 +252,21 @@ def test_the_demo_fills_the_same_figures_every_time(tmp_path, config, register, 
     assert figures(tmp_path / "first") == figures(tmp_path / "second")
 
 
-def test_the_demo_only_knows_its_two_quarters(tmp_path, config, register, demo):
-    with pytest.raises(ValueError, match="2025-26 Q1 and 2025-26 Q2 only"):
-        demo.fill_demo_returns(config, register, Period(2025, 3), tmp_path, tmp_path)
+def test_the_demo_fills_a_history_quarter_for_every_partnership(tmp_path, config, register, demo):
+    history = Period(2024, 3)
+    write_templates(config, register, history, out_dir=tmp_path / "templates")
+    filled = demo.fill_demo_returns(config, register, history, tmp_path / "templates", tmp_path / "inbox")
+    assert len(filled) == len(register.partnerships)
+
+
+def test_the_demo_fills_a_corrected_return_for_one_partnership(tmp_path, config, register, demo):
+    q1 = Period(2025, 1)
+    write_templates(config, register, q1, out_dir=tmp_path / "templates")
+    [path] = demo.fill_demo_returns(config, register, q1, tmp_path / "templates", tmp_path / "inbox",
+                                    only="SKL", corrected=True)
+    assert path.name.endswith(" corrected.xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path)["Indicators"]
+    actuals = [row[9].value for row in sheet.iter_rows(min_row=2) if row[0].value]
+    assert "twelve" not in actuals

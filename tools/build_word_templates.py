@@ -57,6 +57,7 @@ def new_document(*, landscape: bool, title: str) -> Document:
     table_text = styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = normal
     table_text.font.size = Pt(9)
+    table_text.paragraph_format.space_before = Pt(1)
     table_text.paragraph_format.space_after = Pt(2)
     small = styles.add_style("Source Note", WD_STYLE_TYPE.PARAGRAPH)
     small.base_style = normal
@@ -134,6 +135,14 @@ def table(doc, caption: str, columns: list[tuple[str, float]], loop: str, cells:
         el = OxmlElement(tag)
         el.set(qn("w:val"), value)
         tblpr.append(el)
+    margins = OxmlElement("w:tblCellMar")  # narrower than Word's default 0.19 cm: more room for text
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "68")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tblpr.append(margins)
+    _schema_order(tblpr, _TBLPR_ORDER)
     grid = t._tbl.tblGrid
     for col, (_, width) in zip(grid.findall(qn("w:gridCol")), columns):
         col.set(qn("w:w"), str(int(Cm(width).twips)))
@@ -157,6 +166,20 @@ def table(doc, caption: str, columns: list[tuple[str, float]], loop: str, cells:
         for cell, spec in zip(t.rows[4].cells, after):
             _fill_cell(cell, spec)
     return t
+
+
+_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+               "tblCaption", "tblDescription")
+
+
+def _schema_order(element, order: tuple[str, ...]) -> None:
+    """Word rejects properties out of schema order; sort the children into it."""
+    rank = {qn(f"w:{name}"): n for n, name in enumerate(order)}
+    children = sorted(element, key=lambda child: rank.get(child.tag, len(rank)))
+    for child in children:
+        element.remove(child)
+        element.append(child)
 
 
 def _fill_cell(cell, spec) -> None:
@@ -255,8 +278,8 @@ def build_highlight(path: Path) -> None:
     heading(doc, "Top risks", 2)
     para(doc, "{%p if risks %}")
     para(doc, "The highest-scoring risks ({{ risks|length }} of {{ risk_count }}).")
-    table(doc, "Top risks by score", [("Ref", 1.6), ("Risk", 6.4), ("Owner", 3.0), ("Likelihood x impact", 3.0),
-                                      ("Rating", 2.4), ("Movement", 2.2), ("Mitigation", 7.1)], "r in risks",
+    table(doc, "Top risks by score", [("Ref", 1.6), ("Risk", 6.4), ("Owner", 3.0), ("Score (L x I)", 3.0),
+                                      ("Rating", 2.4), ("Movement", 2.6), ("Mitigation", 6.7)], "r in risks",
           ["{{ r.ref }}", "{{ r.risk }}", "{{ r.owner }}", "{{ r.score }}", ("rag", "r.fill", "{{ r.band }}"),
            "{{ r.movement }}", "{{ r.mitigation }}"])
     heading(doc, "Risk heat map", 2)
@@ -330,8 +353,8 @@ def build_board_paper(path: Path) -> None:
     para(doc, "{%p for g in exception_groups %}")
     heading(doc, "{{ g.name }}", 2)
     table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
-          [("Indicator", 3.8), ("Target", 1.8), ("Actual", 1.8), ("Rating", 2.0), ("Direction of travel", 2.2),
-           ("Commentary and remedial action", 5.4)], "e in g.rows",
+          [("Indicator", 3.6), ("Target", 1.7), ("Actual", 1.7), ("Rating", 2.4), ("Direction of travel", 2.4),
+           ("Commentary and remedial action", 5.2)], "e in g.rows",
           ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
            "{{ e.dot }}", ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]]])
     para(doc, "{%p endfor %}")
@@ -340,8 +363,8 @@ def build_board_paper(path: Path) -> None:
     para(doc, "{%p if off_track %}")
     para(doc, "6.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now):")
     table(doc, "Delivery plan actions off track",
-          [("Partnership", 2.2), ("Action", 5.0), ("Owner", 2.5), ("Due", 2.0), ("Status", 1.8),
-           ("Progress and commentary", 3.5)], "a in off_track",
+          [("Partnership", 2.6), ("Action", 4.0), ("Owner", 2.2), ("Due", 2.3), ("Status", 1.9),
+           ("Progress and commentary", 4.0)], "a in off_track",
           ["{{ a.partnership }}", "{{ a.ref }} {{ a.action }}", "{{ a.owner }}", "{{ a.due }}",
            ("rag", "a.fill", "{{ a.rating }}"), ["{{ a.progress }}", "{{ a.commentary }}"]])
     para(doc, "{%p else %}")
@@ -351,8 +374,8 @@ def build_board_paper(path: Path) -> None:
     heading(doc, "7.0 RISKS", 1)
     para(doc, "{%p if high_risks %}")
     para(doc, "7.1 Risks rated High (likelihood x impact):")
-    table(doc, "High risks", [("Partnership", 2.0), ("Risk", 5.0), ("Likelihood x impact", 2.2), ("Rating", 1.8),
-                              ("Movement", 1.8), ("Mitigation", 4.2)], "r in high_risks",
+    table(doc, "High risks", [("Partnership", 2.6), ("Risk", 4.2), ("Score (L x I)", 2.4), ("Rating", 1.9),
+                              ("Movement", 2.2), ("Mitigation", 3.7)], "r in high_risks",
           ["{{ r.partnership }}", ["{{ r.ref }} {{ r.risk }}", "Owner: {{ r.owner }}"], "{{ r.score }}",
            ("rag", "r.fill", "{{ r.band }}"), "{{ r.movement }}", "{{ r.mitigation }}"])
     para(doc, "{%p else %}")
@@ -369,8 +392,8 @@ def build_board_paper(path: Path) -> None:
 
     heading(doc, "APPENDIX A: EVERY INDICATOR", 1, page_break=True)
     table(doc, "Every indicator: target, actual, rating and direction of travel",
-          [("Partnership", 1.9), ("Code", 1.6), ("Indicator", 5.0), ("Target", 1.9), ("Actual", 1.9),
-           ("Rating", 2.2), ("Direction of travel", 2.5)], "i in appendix",
+          [("Partnership", 2.6), ("Code", 1.5), ("Indicator", 3.9), ("Target", 1.9), ("Actual", 2.1),
+           ("Rating", 2.5), ("Direction of travel", 2.5)], "i in appendix",
           ["{{ i.partnership }}", "{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}",
            ("rag", "i.fill", "{{ i.rag }}"), "{{ i.dot }}"])
     footer(doc, "{{ board }} · {{ subject }}")
