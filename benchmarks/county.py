@@ -180,9 +180,9 @@ def outcome(code: str, period: Period) -> str:
     return "on" if roll < 72 else "near" if roll < 86 else "off" if roll < 96 else "n/a"
 
 
-def actual(config: Config, indicator: Indicator, period: Period) -> Decimal | None:
-    """The figure reported for `indicator` in `period` (None: not available)."""
-    result = outcome(indicator.code, period)
+def actual(config: Config, indicator: Indicator, period: Period, result: str = "") -> Decimal | None:
+    """The figure reported for `indicator` in `period` (None: not available); `result` overrides the outcome."""
+    result = result or outcome(indicator.code, period)
     if result == "n/a":
         return None
     step = Decimal(1).scaleb(-_PLACES.get(indicator.unit, 0))
@@ -219,12 +219,13 @@ def history_values(config: Config, register: Register, periods: list[Period]) ->
     return values
 
 
-def indicator_entry(config: Config, indicator: Indicator, period: Period, *, typed: bool = True) -> IndicatorEntry:
-    figure = actual(config, indicator, period)
+def indicator_entry(config: Config, indicator: Indicator, period: Period, *, typed: bool = True,
+                    result: str = "") -> IndicatorEntry:
+    result = result or outcome(indicator.code, period)
+    figure = actual(config, indicator, period, result)
     if figure is None:
         return IndicatorEntry(actual=None, data_quality="Not available",
                               commentary="Source data is published next month; the figure follows next quarter.")
-    result = outcome(indicator.code, period)
     shown: object = figure
     roll = _unit_value(f"typed|{indicator.code}|{period}") % 20
     if typed and roll == 0 and figure >= 1000:
@@ -257,9 +258,13 @@ def return_name(short: str, period: Period, n: int = 0) -> str:
 
 
 def fill_one(config: Config, register: Register, template: Path, out: Path, short: str, period: Period, *,
-             mistake: str = "", commentary: str = "") -> Path:
-    """Fill one partnership's template as its officer would; `mistake` spoils it ("not-a-number", "no-commentary")."""
-    entries = {i.code: indicator_entry(config, i, period) for i in due_indicators(register, short, period)}
+             mistake: str = "", commentary: str = "", on_target: bool = False) -> Path:
+    """Fill one partnership's template as its officer would; `mistake` spoils it ("not-a-number", "no-commentary").
+
+    on_target: every figure on target (no exceptions, so no charts: the quickest return to process).
+    """
+    entries = {i.code: indicator_entry(config, i, period, result="on" if on_target else "")
+               for i in due_indicators(register, short, period)}
     if mistake:
         code = next(iter(entries))
         if mistake == "not-a-number":

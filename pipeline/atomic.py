@@ -17,6 +17,9 @@ from typing import Callable, Iterator
 
 from pipeline.errors import OutputError
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
@@ -34,6 +37,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield temporary
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); outputs are shared, so give the usual mode.
+        os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)

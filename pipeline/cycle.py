@@ -89,11 +89,9 @@ def build_period(config: Config, register, store: Store, period: Period, *, pdf:
     from pipeline.master import write_master
 
     report = assemble(config, register, store, period)
+    from pipeline.documents import write_documents
+
     outputs = [write_master(report, config.paths.outbox)]
-    try:
-        from pipeline.documents import write_documents
-    except ImportError:  # documents arrive with the Word-pack stage
-        return outputs
     outputs += write_documents(report, config, config.paths.outbox / period.slug, pdf=pdf)
     return outputs
 

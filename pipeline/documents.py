@@ -26,6 +26,7 @@ from pipeline.charts import Chart, ChartCache, trend_chart
 from pipeline.config import Config
 from pipeline.docx_context import board_context, highlight_context
 from pipeline.errors import TemplateError
+from pipeline.rate import RiskBands
 
 log = logging.getLogger(__name__)
 
@@ -75,19 +76,21 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     slug = report.period.slug
     stamp = report_stamp(report)
     highlight = template_path(config, HIGHLIGHT_TEMPLATE)
+    bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
+    env = jinja_env()  # shared, so the highlight template is compiled once, not once per partnership
     written: list[Path] = []
     for p in report.partnerships:
         charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
                   if any(t.actual is not None for t in i.trend)}
         target = out_dir / f"highlight-{file_part(p.partnership.short_name)}-{slug}.docx"
         render_docx(highlight, target, lambda picture, p=p, charts=charts: highlight_context(
-            report, p, charts, picture), stamp=stamp, subject=f"Highlight report {report.period}",
-            author=report.organisation)
+            report, p, charts, picture, bands), stamp=stamp, subject=f"Highlight report {report.period}",
+            author=report.organisation, env=env)
         written.append(target)
     board = out_dir / f"board-paper-{slug}.docx"
     meeting = meeting_date(report, config)
     render_docx(template_path(config, BOARD_TEMPLATE), board, lambda picture: board_context(report, meeting),
-                stamp=stamp, subject=f"Board paper {report.period}", author=report.organisation)
+                stamp=stamp, subject=f"Board paper {report.period}", author=report.organisation, env=env)
     written.append(board)
     log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
              cache.drawn, cache.reused)
@@ -113,8 +116,27 @@ def report_stamp(report: PeriodReport) -> datetime:
     return datetime.combine(report.period.end, time(0), tzinfo=timezone.utc)
 
 
+def jinja_env():
+    """Strict (an unknown field is an error, not a blank) and autoescaping, with compiled templates memoised."""
+    import jinja2
+
+    class Environment(jinja2.Environment):
+        def __init__(self) -> None:
+            super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+            self._compiled: dict[str, jinja2.Template] = {}
+
+        def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (jinja's name)
+            if globals is not None or template_class is not None:
+                return super().from_string(source, globals, template_class)
+            if source not in self._compiled:
+                self._compiled[source] = super().from_string(source)
+            return self._compiled[source]
+
+    return Environment()
+
+
 def render_docx(template: Path, target: Path, build_context, *, stamp: datetime, subject: str,
-                author: str) -> Path:
+                author: str, env=None) -> Path:
     """Render `template` with the context build_context(picture) returns, and write `target` atomically.
 
     `picture(chart)` turns a Chart into an inline image carrying the chart's alt text.
@@ -130,7 +152,7 @@ def render_docx(template: Path, target: Path, build_context, *, stamp: datetime,
                             fix="Save it from Word as a .docx document, or delete it to use the default.") from None
     image = _alt_image_class()
     context = build_context(lambda chart: image(tpl, chart))
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = env or jinja_env()
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.TemplateError as exc:

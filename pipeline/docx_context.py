@@ -3,7 +3,7 @@
 Every figure is formatted here, once, so the documents and the tests agree on
 what "the number in the master workbook" looks like on the page. Templates
 get no objects with behaviour, only text, so an officer editing a template
-needs to know nothing but the field names listed in the templates' README.
+needs to know nothing but the field names built here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from pipeline.assemble import IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.charts import Chart
-from pipeline.rate import ActionRag, Direction, Rag, RiskBand
+from pipeline.rate import ActionRag, Direction, Rag, RiskBand, RiskBands, risk_band
 
 # The order ratings are counted and listed in: worst first, then the unrated.
 RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET,
@@ -163,12 +163,8 @@ def risk_row(r, partnership: str = "") -> dict[str, str]:
     }
 
 
-def heat_map(risks) -> list[dict[str, Any]]:
+def heat_map(risks, bands: RiskBands) -> list[dict[str, Any]]:
     """Rows for a 5x5 grid, likelihood 5 at the top, impact 1-5 across; each cell says its band."""
-    from pipeline.rate import RiskBands, risk_band
-
-    low, medium = _band_edges(risks)
-    bands = RiskBands(low, medium)
     names = {5: "Almost certain", 4: "Likely", 3: "Possible", 2: "Unlikely", 1: "Rare"}
     rows = []
     for likelihood in (5, 4, 3, 2, 1):
@@ -182,22 +178,8 @@ def heat_map(risks) -> list[dict[str, Any]]:
     return rows
 
 
-def _band_edges(risks) -> tuple[int, int]:
-    # The configured bands are not on PeriodReport; recover them from the scored risks,
-    # falling back to the defaults (Low to 4, Medium to 12) where no risk pins an edge.
-    low, medium = 4, 12
-    for r in risks:
-        if r.score is None:
-            continue
-        if r.band is RiskBand.LOW:
-            low = max(low, r.score)
-        elif r.band is RiskBand.MEDIUM:
-            medium = max(medium, r.score)
-    return low, max(medium, low + 1)
-
-
 def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[str, Chart],
-                      picture: Picture) -> dict[str, Any]:
+                      picture: Picture, bands: RiskBands = RiskBands()) -> dict[str, Any]:
     """Fields of templates/highlight-report.docx for one partnership."""
     name = clean(p.partnership.name)
     exceptions = []
@@ -229,7 +211,7 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
         "actions": [action_row(a) for a in p.actions],
         "risks": [risk_row(r) for r in p.risks[:TOP_RISKS]],
         "risk_count": str(len(p.risks)),
-        "heat_map": heat_map(p.risks),
+        "heat_map": heat_map(p.risks, bands),
     }
 
 

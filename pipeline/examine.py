@@ -46,6 +46,13 @@ class Examiner:
         )
         self.pool = ReaderPool(limits)
 
+    def remember(self, submission: Submission) -> None:
+        """Add an accepted return's figures to the history, so later files in the same pass are checked against them."""
+        for value in submission.values:
+            if value.actual is not None:
+                others = [(p, v) for p, v in self.history[value.code] if p != submission.period]
+                self.history[value.code] = sorted(others + [(submission.period, value.actual)])
+
     def __enter__(self) -> Examiner:
         return self
 

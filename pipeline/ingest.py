@@ -225,6 +225,8 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
                  destination=_destination(verdict, record, examined.period_slug, examined.partnership, None),
                  findings=examined.findings, period=examined.period, partnership=examined.partnership,
                  submission=examined.submission if verdict == "accepted" else None)
+    if verdict == "accepted":
+        examiner.remember(examined.submission)
     log.info("%s: %s (%s)", record.name, verdict, reason)
     return store.file(record.id)
 

@@ -60,7 +60,8 @@ def _pairs(sheet: Sheet, label_col: int, value_col: int) -> dict[str, object]:
 
 def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[Finding]]:
     """Who and when the return is for, or findings saying what was expected."""
-    names = [s.name for s in book.sheets]
+    # The sheets a person can see or unhide: naming the very hidden _meta would only puzzle them.
+    names = [s.name for s in book.sheets if s.state != "veryHidden"]
     meta_sheet = book.sheet(T.META)
     # Keys folded like labels ('template_version' -> 'templateversion'), so look them up the same way.
     meta_pairs = {k: parse_text(v) for k, v in _pairs(meta_sheet, 0, 1).items()} if meta_sheet else {}

@@ -158,15 +158,19 @@ def build_report(period: Period = PERIOD) -> PeriodReport:
         partnerships=(scp, hwb, cyp, eco), submissions=(), findings=(), history=())
 
 
-@pytest.fixture
-def config(tmp_path):
-    (tmp_path / "register.xlsx").write_bytes(b"")
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "config.toml").write_text(
+def make_config(folder: Path, extra: str = ""):
+    (folder / "register.xlsx").write_bytes(b"")
+    (folder / "templates").mkdir()
+    (folder / "config.toml").write_text(
         '[organisation]\nname = "Brackenford Borough Partnership"\nboard = "Brackenford Partnership Board"\n'
         '[paths]\nregister = "register.xlsx"\ntemplates = "templates"\n'
-        '[mail]\nfrom = "performance@brackenford.example.org"\n', encoding="utf-8")
-    return load_config(tmp_path / "config.toml")
+        '[mail]\nfrom = "performance@brackenford.example.org"\n' + extra, encoding="utf-8")
+    return load_config(folder / "config.toml")
+
+
+@pytest.fixture
+def config(tmp_path):
+    return make_config(tmp_path)
 
 
 @pytest.fixture
@@ -174,9 +178,11 @@ def report():
     return build_report()
 
 
-@pytest.fixture
-def written(report, config, tmp_path):
-    return write_documents(report, config, tmp_path / "out" / PERIOD.slug, pdf=False)
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """One render shared by the tests that only read the documents."""
+    folder = tmp_path_factory.mktemp("shared")
+    return write_documents(build_report(), make_config(folder), folder / "out" / PERIOD.slug, pdf=False)
 
 
 def open_docx(path: Path):
@@ -308,6 +314,16 @@ def test_heat_map_cells_name_their_band_and_the_risks_in_them(written):
     assert grid[5][1] == "Low"
 
 
+def test_heat_map_follows_the_configured_risk_bands(report, tmp_path):
+    config = make_config(tmp_path, "[rag]\nrisk_low_max = 6\nrisk_medium_max = 15\n")
+    paths = write_documents(report, config, tmp_path / "out", pdf=False)
+    grid = rows_of(tables_headed(open_docx(by_name(paths, "highlight-SCP-2025-26-Q2.docx")),
+                                 "Likelihood \\ impact")[0])
+    assert grid[4][3] == "Low"  # likelihood 2 x impact 3 = 6
+    assert grid[1][3] == "Medium"  # 5 x 3 = 15: the top of Medium
+    assert grid[1][4] == "High: SCP-R1" and grid[2][4] == "High" and grid[3][5] == "Medium"
+
+
 def test_board_paper_delivery_plan_risks_and_returns(written):
     doc = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
     actions = rows_of(tables_headed(doc, "Action", "Progress and commentary")[0])[1:]
@@ -432,7 +448,7 @@ def test_public_summary_is_accessible_and_has_no_internal_commentary(written, re
     assert '<html lang="en-GB">' in html
     alts = re.findall(r'<img [^>]*alt="([^"]*)"', html)
     assert len(alts) == 1 and "Safer Communities Partnership: 1 Green, 1 Amber, 1 Red" in alts[0]
-    assert 'src="data:image/png;base64,' in html and "http" not in html.replace("http://evil", "")
+    assert 'src="data:image/png;base64,' in html and "http" not in html  # self-contained
     for p in report.partnerships:
         for i in p.indicators:
             for private in (i.commentary, i.remedial_action):

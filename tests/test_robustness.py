@@ -76,7 +76,7 @@ def batch(tmp_path_factory) -> Batch:
     def fill(n: int, combo, **spoil) -> Path:
         short, period = combo
         return county.fill_one(config, register, templates[combo], out / f"{n:02d} {short} {period.slug}.xlsx",
-                               short, period, **spoil)
+                               short, period, on_target=True, **spoil)
 
     good = [fill(n, combo) for n, combo in enumerate(combos)]
     good += [fill(n, combos[n % len(combos)], commentary=f"Corrected return, version {n}.")
@@ -85,13 +85,14 @@ def batch(tmp_path_factory) -> Batch:
     rejected += [fill(23 + n, combos[n % len(combos)], mistake="no-commentary") for n in range(2)]
     junk = random.Random(SEED).randbytes(4000)
     for name, data in (("25 scan of the return.xlsx", junk), ("26 half uploaded.xlsx", good[0].read_bytes()[:3000]),
-                       ("27 empty.xlsx", b""), ("28 covering note.txt", b"Please find our return attached.\n"),
-                       ("29 old format.xls", junk[:512])):
+                       ("27 empty.xlsx", b""), ("28 covering note.txt", b"Please find our return attached.\n")):
         (out / name).write_bytes(data)
         rejected.append(out / name)
-    duplicate = out / f"30 Copy of {good[0].name}"
+    duplicate = out / f"29 Copy of {good[0].name}"
     shutil.copyfile(good[0], duplicate)
-    return Batch(folder, register_path, tuple(good), tuple(rejected), duplicate, len(combos))
+    made = Batch(folder, register_path, tuple(good), tuple(rejected), duplicate, len(combos))
+    assert len(made.all) == 30
+    return made
 
 
 def setup_run(batch: Batch, folder: Path) -> Path:

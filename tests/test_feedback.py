@@ -1,0 +1,127 @@
+"""Feedback to the submitter: a text summary listing each problem, and a copy of their own
+workbook with a comment on every problem cell and a first 'Feedback' sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from spoil import Q1, Workspace, outcome
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def feedback_files(workspace: Workspace, result) -> tuple[Path, Path]:
+    """The .feedback.txt and .feedback.xlsx written for a file, named after its stored name."""
+    stem = Path(result.destination.rsplit("/", 1)[1]).stem
+    folder = workspace.outbox / "feedback" / "2025-26-Q1"
+    return folder / f"{stem}.feedback.txt", folder / f"{stem}.feedback.xlsx"
+
+
+@pytest.fixture
+def return_with_three_problems(workspace):
+    return workspace.submit("CYP Q1 v1.xlsx", indicators={
+        "CYP-05": {"actual": "twelve"},
+        "CYP-04": {"actual": 60, "remedial_action": "Targeted clinics."},
+    }, risks={"CYP-R1": {"likelihood": 7}})
+
+
+def test_rejected_return_gets_a_text_summary_listing_each_problem(workspace, return_with_three_problems):
+    result = outcome(workspace.run(), "CYP Q1 v1.xlsx")
+    text_path, _ = feedback_files(workspace, result)
+
+    text = text_path.read_text(encoding="utf-8")
+
+    assert text.startswith("Feedback on CYP Q1 v1.xlsx\nReceived: 2025-07-10T09:30:00Z\n")
+    assert "Not accepted: please correct the problems below and send the return again." in text
+    assert "Problems to correct (3):" in text
+    for line in ('  - Indicators!J5: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
+                 "  - Indicators!L4: CYP-04 is Red against its target, but has no commentary.",
+                 "  - Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5."):
+        assert line in text, text
+
+
+def test_rejected_return_gets_its_own_workbook_back_with_a_comment_on_each_problem_cell(
+        workspace, return_with_three_problems):
+    result = outcome(workspace.run(), "CYP Q1 v1.xlsx")
+    _, book_path = feedback_files(workspace, result)
+
+    book = load_workbook(book_path)
+
+    assert book.sheetnames[0] == "Feedback"
+    assert book.active.title == "Feedback"
+    assert book["Indicators"]["J5"].value == "twelve", "the submitter's own figures are kept"
+    assert book["Indicators"]["J5"].comment.text == \
+        '"twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+    assert book["Indicators"]["L4"].comment.text.startswith("CYP-04 is Red against its target")
+    assert book["Risks"]["D2"].comment.text.startswith("Risk 'CYP-R1': likelihood '7'")
+    assert book["Indicators"]["J2"].comment is None, "cells without a problem carry no comment"
+    listed = [row for row in book["Feedback"].iter_rows(min_row=2, values_only=True) if any(row)]
+    assert sorted((severity, where) for severity, where, *_ in listed) == \
+        [("Error", "Indicators!J5"), ("Error", "Indicators!L4"), ("Error", "Risks!D2")]
+
+
+def test_accepted_return_with_a_warning_gets_feedback_saying_it_was_accepted(workspace):
+    workspace.submit("unsigned.xlsx", cover={"signed_off": "No"})
+    result = outcome(workspace.run(), "unsigned.xlsx")
+    text_path, book_path = feedback_files(workspace, result)
+
+    text = text_path.read_text(encoding="utf-8")
+
+    assert "Accepted for CYP, 2025-26 Q1. Thank you." in text
+    assert "Please check (1):" in text
+    assert "Cover!B8: The chair has not signed off this return, so its figures are provisional." in text
+    assert load_workbook(book_path)["Cover"]["B8"].comment.text.startswith("The chair has not signed off")
+
+
+def test_file_that_is_not_a_return_gets_a_text_summary_only(workspace):
+    (workspace.drafts / "notes.xlsx").write_bytes(b"Q1 figures to follow\n")
+    workspace.drop(workspace.drafts / "notes.xlsx")
+    result = outcome(workspace.run(), "notes.xlsx")
+
+    stem = Path(result.destination.rsplit("/", 1)[1]).stem
+    folder = workspace.outbox / "feedback" / "unrecognised"
+    assert "Not accepted" in (folder / f"{stem}.feedback.txt").read_text(encoding="utf-8")
+    assert not (folder / f"{stem}.feedback.xlsx").exists()
+
+
+# -- a formula typed as commentary stays text everywhere ----------------------------------------
+
+
+@pytest.fixture
+def return_with_formula_like_commentary_and_an_error(workspace):
+    return workspace.submit("formula.xlsx", indicators={
+        "CYP-01": {"commentary": FORMULA}, "CYP-05": {"actual": "twelve"}})
+
+
+def test_formula_like_commentary_stays_text_in_the_feedback_workbook(
+        workspace, return_with_formula_like_commentary_and_an_error):
+    result = outcome(workspace.run(), "formula.xlsx")
+    _, book_path = feedback_files(workspace, result)
+
+    book = load_workbook(book_path)
+
+    commentary = book["Indicators"]["L2"]
+    assert (commentary.value, commentary.data_type) == (FORMULA, "s")
+    values = [c for row in book["Feedback"].iter_rows() for c in row if isinstance(c.value, str)]
+    echoed = [c for c in values if FORMULA in c.value or c.value.startswith("=")]
+    assert all(c.data_type == "s" for c in echoed)
+    assert not any(c.data_type == "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
+
+
+def test_formula_like_commentary_stays_text_in_the_store_and_the_master_workbook(workspace):
+    workspace.submit("formula.xlsx", indicators={"CYP-01": {"commentary": FORMULA}})
+    assert outcome(workspace.run(), "formula.xlsx").verdict == "accepted"
+    with workspace.store() as store:
+        assert [h.commentary for h in store.history() if h.code == "CYP-01"] == [FORMULA]
+
+    master = load_workbook(workspace.master(Q1))
+
+    cells = [c for ws in master.worksheets for row in ws.iter_rows() for c in row]
+    shown = [c for c in cells if c.value == FORMULA]
+    assert shown, "the commentary appears in the master workbook"
+    assert all(c.data_type == "s" for c in shown)
+    assert not any(c.data_type == "f" and "HYPERLINK" in str(c.value) for c in cells)
+    assert not any(ws._hyperlinks for ws in master.worksheets)

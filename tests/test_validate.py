@@ -1,0 +1,359 @@
+"""Validation of a recognised return: figures read as people type them; each defect rejects
+with a finding naming the sheet, the cell and the fix; warnings accept."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from spoil import (
+    Q1,
+    Q2,
+    Q3,
+    Q4,
+    NewAction,
+    Workspace,
+    as_text_number,
+    cell_of,
+    editing,
+    header_column,
+    outcome,
+    row_of,
+)
+
+
+def verdict_of(workspace: Workspace, path: Path):
+    """Run a pass over the inbox and give the outcome for the file at `path`."""
+    return outcome(workspace.run(), path.name)
+
+
+def the_error(result):
+    """The one error finding of a rejected return (one defect, one finding)."""
+    assert result.verdict == "rejected", result
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert len(errors) == 1, [f.line() for f in errors]
+    return errors[0]
+
+
+def stored(workspace: Workspace, code: str):
+    with workspace.store() as store:
+        [value] = [h for h in store.history() if h.code == code]
+    return value
+
+
+# -- each defect rejects, naming sheet, cell and fix ---------------------------------------
+
+
+@pytest.fixture
+def return_with_text_in_a_number_cell(workspace):
+    return workspace.submit("twelve.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
+
+
+def test_text_in_a_number_cell_is_rejected_naming_the_cell(workspace, return_with_text_in_a_number_cell):
+    error = the_error(verdict_of(workspace, return_with_text_in_a_number_cell))
+
+    assert (error.code, error.sheet, error.cell, error.value) == ("not-a-number", "Indicators", "J5", "twelve")
+    assert error.line() == 'Indicators!J5: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+
+
+@pytest.fixture
+def return_with_percentage_over_100(workspace):
+    return workspace.submit("150pc.xlsx", indicators={"CYP-01": {"actual": 150}})
+
+
+def test_percentage_over_100_is_rejected_without_asking_why_it_is_off_target(
+        workspace, return_with_percentage_over_100):
+    error = the_error(verdict_of(workspace, return_with_percentage_over_100))
+
+    assert (error.code, error.where) == ("percent-out-of-range", "Indicators!J2")
+    assert error.message == "CYP-01: 150 is not a percentage from 0 to 100."
+    assert "e.g. 12.5 for 12.5%" in error.fix
+
+
+@pytest.fixture
+def return_with_negative_count(workspace):
+    return workspace.submit("negative.xlsx", indicators={"CYP-05": {"actual": -3}})
+
+
+def test_negative_count_is_rejected(workspace, return_with_negative_count):
+    error = the_error(verdict_of(workspace, return_with_negative_count))
+
+    assert (error.code, error.where) == ("negative-count", "Indicators!J5")
+    assert error.message == "CYP-05: -3 is negative, which a count cannot be."
+
+
+@pytest.fixture
+def return_with_missing_actual(workspace):
+    return workspace.submit("blank.xlsx", indicators={"CYP-05": {"actual": ""}})
+
+
+def test_missing_actual_without_not_available_is_rejected(workspace, return_with_missing_actual):
+    error = the_error(verdict_of(workspace, return_with_missing_actual))
+
+    assert (error.code, error.where) == ("missing-actual", "Indicators!J5")
+    assert error.message == "CYP-05 has no actual."
+    assert "choose 'Not available' in Data quality" in error.fix
+
+
+@pytest.fixture
+def return_with_na_typed_and_not_available_chosen(workspace):
+    return workspace.submit("na.xlsx", indicators={"CYP-05": {
+        "actual": "n/a", "data_quality": "Not available", "commentary": "Provider figures due in August."}})
+
+
+def test_na_with_not_available_is_accepted_as_no_data(workspace, return_with_na_typed_and_not_available_chosen):
+    result = verdict_of(workspace, return_with_na_typed_and_not_available_chosen)
+
+    assert result.verdict == "accepted", [f.line() for f in result.findings]
+    value = stored(workspace, "CYP-05")
+    assert (value.actual, value.data_quality) == (None, "Not available")
+
+
+@pytest.fixture
+def return_with_red_indicator_without_commentary(workspace):
+    return workspace.submit("red-no-why.xlsx", indicators={"CYP-04": {
+        "actual": 60, "remedial_action": "Targeted clinics from September."}})
+
+
+def test_off_target_indicator_without_commentary_is_rejected(workspace, return_with_red_indicator_without_commentary):
+    error = the_error(verdict_of(workspace, return_with_red_indicator_without_commentary))
+
+    assert (error.code, error.where) == ("off-target-no-commentary", "Indicators!L4")
+    assert error.message == "CYP-04 is Red against its target, but has no commentary."
+    assert error.fix == "Say in Commentary why the indicator is off target."
+
+
+@pytest.fixture
+def return_with_red_indicator_without_remedial_action(workspace):
+    return workspace.submit("red-no-plan.xlsx", indicators={"CYP-04": {
+        "actual": 60, "commentary": "Two clinics closed in the spring."}})
+
+
+def test_off_target_indicator_without_remedial_action_is_rejected(
+        workspace, return_with_red_indicator_without_remedial_action):
+    error = the_error(verdict_of(workspace, return_with_red_indicator_without_remedial_action))
+
+    assert (error.code, error.where) == ("off-target-no-remedial-action", "Indicators!M4")
+    assert error.message == "CYP-04 is Red against its target, but has no remedial action."
+
+
+def test_off_target_indicator_with_commentary_and_remedial_action_is_accepted(workspace):
+    path = workspace.submit("red-explained.xlsx", indicators={"CYP-04": {
+        "actual": 60, "commentary": "Two clinics closed.", "remedial_action": "Targeted clinics from September."}})
+
+    assert verdict_of(workspace, path).verdict == "accepted"
+    assert stored(workspace, "CYP-04").remedial_action == "Targeted clinics from September."
+
+
+@pytest.fixture
+def return_with_unknown_indicator_code(workspace):
+    path = workspace.fill("unknown-code.xlsx")
+    with editing(path) as book:
+        book["Indicators"]["A5"].value = "CYP-99"
+    return workspace.drop(path)
+
+
+def test_unknown_indicator_code_is_rejected_naming_the_code(workspace, return_with_unknown_indicator_code):
+    result = verdict_of(workspace, return_with_unknown_indicator_code)
+    error = the_error(result)
+
+    assert (error.code, error.where, error.value) == ("unknown-indicator", "Indicators!A5", "CYP-99")
+    assert error.message == "Indicator code 'CYP-99' is not one of CYP's indicators."
+    warnings = [f for f in result.findings if f.severity == "warning"]
+    assert [(f.code, f.message) for f in warnings] == \
+        [("missing-indicator", "CYP-05 is due this period but its row is missing.")]
+
+
+@pytest.fixture
+def return_with_likelihood_7(workspace):
+    return workspace.submit("likelihood-7.xlsx", risks={"CYP-R1": {"likelihood": 7}})
+
+
+def test_likelihood_7_is_rejected(workspace, return_with_likelihood_7):
+    error = the_error(verdict_of(workspace, return_with_likelihood_7))
+
+    assert (error.code, error.where, error.value) == ("bad-likelihood-impact", "Risks!D2", "7")
+    assert error.line() == "Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5. " \
+                           "Pick 1, 2, 3, 4 or 5."
+
+
+@pytest.fixture
+def return_with_percent_complete_150(workspace):
+    return workspace.submit("150-done.xlsx", actions={"CYP-A1": {"percent_complete": 150}})
+
+
+def test_percent_complete_150_is_rejected(workspace, return_with_percent_complete_150):
+    error = the_error(verdict_of(workspace, return_with_percent_complete_150))
+
+    assert (error.code, error.where) == ("bad-percent-complete", "Actions!F2")
+    assert error.message == "Action 'CYP-A1': % complete '150' is not a number from 0 to 100."
+
+
+@pytest.fixture
+def return_with_bad_status(workspace):
+    return workspace.submit("nearly.xlsx", actions={"CYP-A1": {"status": "Nearly there"}})
+
+
+def test_status_not_in_the_list_is_rejected_listing_the_choices(workspace, return_with_bad_status):
+    error = the_error(verdict_of(workspace, return_with_bad_status))
+
+    assert (error.code, error.where, error.value) == ("bad-status", "Actions!E2", "Nearly there")
+    assert error.fix == "Pick one of: Not started, On track, At risk, Off track, Complete, Cancelled."
+
+
+# -- reading as people type -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "typed", "read", "extra"), [
+    ("CYP-05", "1,234", Decimal("1234"), {}),
+    ("CYP-01", "12.5 %", Decimal("12.5"), {"commentary": "More leavers.", "remedial_action": "Follow-up."}),
+    ("CYP-01", "5.5%", Decimal("5.5"), {}),
+    ("CYP-03", " 7 ", Decimal("7"), {}),
+    ("CYP-04", "'30", Decimal("30"), {}),
+    ("CYP-05", "\u00a0612\u00a0", Decimal("612"), {}),
+], ids=["thousands-comma", "percent-sign-after-space", "percent-sign", "spaces-around", "leading-apostrophe",
+        "non-breaking-spaces"])
+def test_figures_typed_as_people_type_them_are_read_as_meant(workspace, code, typed, read, extra):
+    path = workspace.submit("typed.xlsx", indicators={code: {"actual": typed, **extra}})
+
+    result = verdict_of(workspace, path)
+
+    assert result.verdict == "accepted", [f.line() for f in result.findings]
+    assert stored(workspace, code).actual == read
+
+
+@pytest.fixture
+def return_with_numbers_stored_as_text(workspace):
+    path = workspace.fill("as-text.xlsx")
+    for code in ("CYP-01", "CYP-04", "CYP-05"):
+        as_text_number(path, "Indicators", code, "Actual")
+    return workspace.drop(path)
+
+
+def test_numbers_stored_as_text_are_read_as_numbers(workspace, return_with_numbers_stored_as_text):
+    assert verdict_of(workspace, return_with_numbers_stored_as_text).verdict == "accepted"
+    assert [stored(workspace, c).actual for c in ("CYP-01", "CYP-04", "CYP-05")] == \
+        [Decimal("6"), Decimal("34"), Decimal("500")]
+
+
+@pytest.fixture
+def return_with_excel_apostrophe_prefix(workspace):
+    """What Excel saves when someone types '34: the text "34" with the quote-prefix style."""
+    path = workspace.fill("quote-prefix.xlsx")
+    with editing(path) as book:
+        ws = book["Indicators"]
+        cell = ws.cell(row_of(ws, "CYP-04"), header_column(ws, "Actual"))
+        cell.value = "34"
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return workspace.drop(path)
+
+
+def test_number_typed_with_a_leading_apostrophe_is_read_as_a_number(workspace, return_with_excel_apostrophe_prefix):
+    assert verdict_of(workspace, return_with_excel_apostrophe_prefix).verdict == "accepted"
+    assert stored(workspace, "CYP-04").actual == Decimal("34")
+
+
+# -- warnings accept ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def return_not_signed_off(workspace):
+    return workspace.submit("unsigned.xlsx", cover={"signed_off": "No"})
+
+
+def test_return_not_signed_off_is_accepted_as_provisional(workspace, return_not_signed_off):
+    result = verdict_of(workspace, return_not_signed_off)
+
+    assert (result.verdict, result.reason) == ("accepted", "Accepted as provisional (not signed off by the chair)")
+    [warning] = result.findings
+    assert (warning.code, warning.severity, warning.where) == ("not-signed-off", "warning", "Cover!B8")
+    assert warning.message == "The chair has not signed off this return, so its figures are provisional."
+    with workspace.store() as store:
+        [submission] = store.submissions()
+    assert submission.signed_off is False and submission.counts is True
+
+
+@pytest.fixture
+def return_with_overdue_action(workspace):
+    # CYP-A2 was due on 31/12/2025; by the end of 2025-26 Q4 it is overdue, still "On track".
+    workspace.now += timedelta(days=270)
+    return workspace.submit("q4.xlsx", period=Q4, cover={"date_completed": date(2026, 4, 10)})
+
+
+def test_overdue_action_is_a_warning_and_the_return_is_accepted(workspace, return_with_overdue_action):
+    result = verdict_of(workspace, return_with_overdue_action)
+
+    assert result.verdict == "accepted"
+    [warning] = [f for f in result.findings if f.code == "action-overdue"]
+    assert (warning.severity, warning.where) == ("warning", "Actions!E3")
+    assert warning.message == "Action 'CYP-A2' was due 31/12/2025 and is not complete."
+
+
+def test_new_action_already_past_its_due_date_is_a_warning(workspace):
+    path = workspace.submit("new-action.xlsx", new_actions=[NewAction(
+        action="Recruit two youth workers", owner="Sam Lee", due=date(2025, 5, 1), status="On track",
+        percent_complete=20)])
+
+    result = verdict_of(workspace, path)
+
+    assert result.verdict == "accepted"
+    assert [(f.code, f.where) for f in result.findings] == [("action-overdue", "Actions!E5")]
+
+
+def _history_of_cyp03(workspace, figures):
+    """Accepted CYP returns for Q1-Q3, one pass each, with these CYP-03 figures."""
+    for quarter, figure in zip((Q1, Q2, Q3), figures):
+        workspace.submit(f"cyp-{quarter.slug}.xlsx", period=quarter, indicators={"CYP-03": {"actual": figure}})
+        assert outcome(workspace.run(), f"cyp-{quarter.slug}.xlsx").verdict == "accepted"
+
+
+def test_outlier_against_three_periods_of_history_is_a_warning_naming_the_previous_values(workspace):
+    _history_of_cyp03(workspace, [Decimal("7.9"), Decimal("7.8"), Decimal("7.95")])
+    path = workspace.submit("cyp-q4.xlsx", period=Q4, indicators={"CYP-03": {"actual": 2}})
+
+    result = verdict_of(workspace, path)
+
+    assert result.verdict == "accepted"
+    [warning] = [f for f in result.findings if f.code == "outlier"]
+    assert (warning.severity, warning.sheet) == ("warning", "Indicators")
+    assert warning.cell == cell_of(workspace.template(period=Q4), "Indicators", "CYP-03", "Actual")
+    assert warning.message == ("CYP-03: 2 is far from the previous values "
+                               "(2025-26 Q1: 7.9, 2025-26 Q2: 7.8, 2025-26 Q3: 7.95).")
+
+
+def test_outlier_is_flagged_when_the_history_arrives_in_the_same_pass(workspace):
+    for quarter, figure in zip((Q1, Q2, Q3, Q4), ("7.9", "7.8", "7.95", "2")):
+        workspace.submit(f"cyp-{quarter.slug}.xlsx", period=quarter, indicators={"CYP-03": {"actual": figure}})
+
+    result = outcome(workspace.run(), "cyp-2025-26-Q4.xlsx")
+
+    assert [f.code for f in result.findings if f.code == "outlier"] == ["outlier"]
+
+
+def test_figure_in_line_with_history_is_not_an_outlier(workspace):
+    _history_of_cyp03(workspace, [Decimal("7.9"), Decimal("7.8"), Decimal("7.95")])
+    path = workspace.submit("cyp-q4.xlsx", period=Q4, indicators={"CYP-03": {"actual": Decimal("7.85")}})
+
+    assert [f.code for f in verdict_of(workspace, path).findings if f.code == "outlier"] == []
+
+
+# -- injection-safe ------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_formula_like_commentary_is_stored_as_text_with_a_warning(workspace):
+    path = workspace.submit("formula.xlsx", indicators={"CYP-01": {"commentary": FORMULA}})
+
+    result = verdict_of(workspace, path)
+
+    assert result.verdict == "accepted"
+    assert [(f.code, f.where) for f in result.findings] == [("formula-text", "Indicators!L2")]
+    assert stored(workspace, "CYP-01").commentary == FORMULA
+    archived = load_workbook(workspace.state / result.destination)
+    assert archived["Indicators"]["L2"].data_type == "s", "the fixture typed text, not a formula"
