@@ -78,6 +78,9 @@ def write_with(target: Path, writer: Callable[[Path], object]) -> Path:
 
 def _output_error(target: Path, exc: OSError) -> OutputError:
     reason = exc.strerror or type(exc).__name__
+    blocked = next((p for p in (target.parent, *target.parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:  # mkdir says only "File exists" or "Not a directory"
+        reason = f"{blocked} is a file where a folder should be"
     return OutputError(
         f"Could not write {target}: {reason}.",
         fix="Check there is free disk space and that the folder is writable; the previous file is unchanged.",

@@ -20,8 +20,9 @@ from typing import Iterator, Mapping
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.config import Config, load_config
 from pipeline.assemble import assemble
+from pipeline.config import Config, load_config
+from pipeline.feedback import write_feedback
 from pipeline.fill import (
     ActionEntry,
     CoverEntry,
@@ -31,7 +32,6 @@ from pipeline.fill import (
     RiskEntry,
     fill_return,
 )
-from pipeline.feedback import write_feedback
 from pipeline.ingest import Outcome, PassReport, run_pass
 from pipeline.master import write_master
 from pipeline.periods import Period

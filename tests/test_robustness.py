@@ -239,7 +239,9 @@ def test_an_outbox_that_cannot_be_written_fails_clearly_and_keeps_the_previous_o
 
     assert code == 4, err
     assert "Traceback" not in err
-    assert err.startswith(f"pipeline: error: Could not write {outbox / later.slug / f'master-{later.slug}.xlsx'}")
+    master = outbox / later.slug / f"master-{later.slug}.xlsx"
+    assert err.strip().splitlines()[-1].startswith(
+        f"pipeline: error: Could not write {master}: {blocker} is a file where a folder should be.")
     for path, data in before.items():
         assert path.read_bytes() == data, f"{path} changed"
     assert list(outbox.rglob("*.tmp")) == []
