@@ -170,8 +170,8 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
         "password": (*_check(str, 'a password in quotes, or "" for no password'), ""),
     },
     "watch": {
-        "interval_seconds": (*_check(int, "a whole number of seconds from 5 to 86400",
-                                     lambda v: 5 <= v <= 86400), 60),
+        "interval_seconds": (*_check(int, "a whole number of seconds from 1 to 86400",
+                                     lambda v: 1 <= v <= 86400), 60),
     },
     "mail": {
         "mode": (*_check(str, '"files" or "smtp"', lambda v: v in ("files", "smtp")), "files"),

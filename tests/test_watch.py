@@ -1,0 +1,70 @@
+"""`pipeline watch` end to end, in a subprocess: start, drop a return, see the outputs, stop with SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from spoil import Workspace
+
+WAIT = 120  # seconds: a bound on waiting for the loop, not a speed requirement
+
+
+def _wait_for(condition, what: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"watch exited early ({process.returncode}) before {what}: "
+                                 f"{process.stderr.read().decode()}")
+        time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def _start(config: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config), "watch", "--no-pdf"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_watch_ingests_a_dropped_return_and_stops_cleanly_on_sigterm(tmp_path, register, return_templates):
+    ws = Workspace(tmp_path / "ws", register, return_templates,
+                   replace={"interval_seconds = 60": "interval_seconds = 1"})
+    config = ws.config.source
+    process = _start(config)
+    try:
+        _wait_for(lambda: (ws.state / "logs" / "pipeline.log").exists(), "the log file", process)
+        ws.submit("cyp.xlsx")
+        master = ws.outbox / "2025-26-Q1" / "master-2025-26-Q1.xlsx"
+        _wait_for(master.exists, "the master workbook", process)
+        _wait_for(lambda: list((ws.state / "archive").rglob("*cyp.xlsx")), "the archived return", process)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=WAIT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    log = (ws.state / "logs" / "pipeline.log").read_text()
+    assert "cyp.xlsx: accepted" in log
+    assert "Stopped cleanly" in log
+    assert list(ws.inbox.iterdir()) == []
+
+
+def test_a_second_watch_refuses_to_start_with_exit_code_3(tmp_path, register, return_templates):
+    ws = Workspace(tmp_path / "ws", register, return_templates,
+                   replace={"interval_seconds = 60": "interval_seconds = 1"})
+    first = _start(ws.config.source)
+    try:
+        _wait_for(lambda: (ws.state / "logs" / "pipeline.log").exists(), "the first watch", first)
+        _wait_for(lambda: "Watching" in (ws.state / "logs" / "pipeline.log").read_text(), "the loop", first)
+        second = subprocess.run([sys.executable, "-m", "pipeline", "--config", str(ws.config.source), "watch"],
+                                capture_output=True, text=True, timeout=WAIT)
+        assert second.returncode == 3
+        assert "Another pipeline watch" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=WAIT) == 0
