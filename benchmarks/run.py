@@ -103,9 +103,18 @@ def archived_returns(config: Config) -> list[Path]:
 
 
 def peak_memory_mb() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest child (the reader), in MB."""
+    """Peak resident memory of this process and of its largest child (the reader), in MB.
+
+    Linux carries ru_maxrss across exec, so a process started by a big parent would report
+    the parent's peak; /proc/self/status VmHWM is this program's own high-water mark.
+    """
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / scale
     return own, child
 

@@ -36,7 +36,7 @@ class Finding:
 
     def line(self) -> str:
         """One line for a person: place, message and fix."""
-        text = f"{self.where}: {self.message}"
+        text = f"{self.where}: {self.message}" if self.sheet else self.message
         return f"{text} {self.fix}" if self.fix else text
 
 
@@ -114,7 +114,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action-overdue": (WARNING, "an action is past its due date and not complete"),
     "no-action-update": (WARNING, "an action has no status update this quarter"),
     "bad-status": (ERROR, "an action status is not one of the allowed values"),
-    "bad-percent-complete": (ERROR, "a % complete is not a number from 0 to 100"),
+    "bad-percent-complete": (ERROR, "a % complete is not a number, or is outside 0 to 100"),
     "bad-likelihood-impact": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),
     "not-signed-off": (WARNING, "the chair has not signed off the return, so it is provisional"),
     "bad-cover-date": (WARNING, "the date completed is not a date"),

@@ -103,6 +103,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _fitting(name: str, limit: int = 200) -> str:
+    """The name cut to `limit` UTF-8 bytes, extension kept: stored and feedback names add up to 44
+    bytes, and most file systems refuse a name over 255 (the database keeps the full name)."""
+    data = name.encode("utf-8")
+    if len(data) <= limit:
+        return name
+    suffix = Path(name).suffix[:16]
+    return data[:limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
+
+
 def take_in(config: Config, store: Store, path: Path, received: datetime) -> None:
     """Move an arrived file into incoming/ under its received name, then record it.
 
@@ -112,7 +122,7 @@ def take_in(config: Config, store: Store, path: Path, received: datetime) -> Non
     stat = path.stat()
     received = received.astimezone(timezone.utc)
     sha = _sha256(path)
-    stored_name = f"{received:%Y%m%dT%H%M%SZ}-{sha[:12]}-{path.name}"
+    stored_name = f"{received:%Y%m%dT%H%M%SZ}-{sha[:12]}-{_fitting(path.name)}"
     relative = f"{INCOMING}/{stored_name}"
     target = config.paths.state / relative
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -134,7 +134,7 @@ def find_table(sheet: Sheet, headers: tuple[str, ...], required: tuple[str, ...]
         row = best_row + 1 if best_row >= 0 else T.HEADER_ROW
         return None, [finding(
             "edited-header",
-            f"The column headed {label!r} is missing from the {sheet.name} sheet (row {row}); "
+            f"The column headed {label!r} is missing from the header row; "
             f"its header may have been changed or deleted.",
             f"Put the header {label!r} back exactly as in the template.", sheet=sheet.name,
             row=row, value=label) for label in missing]

@@ -79,7 +79,8 @@ def check_return(book: Workbook, who: Identity, register: Register, config: Conf
 
 def _text(table: Table, row: int, label: str, findings: list[Finding]) -> str:
     text = parse_text(table.cell(row, label))
-    if text and looks_like_formula(text):
+    # Only '=' and '@' read as formulas to a person; a bullet like '- fewer referrals' is just text.
+    if text and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20"):
         findings.append(finding(
             "formula-text", f"{label} starts with {text[:1]!r}, like a formula; it is kept as plain text.",
             "No action is needed unless you meant something else.", sheet=table.sheet.name,
@@ -150,7 +151,7 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
         what, _, how = parsed.note.partition("; ")
         example = f"Type the actual as a number, e.g. 12.5{'' if i.unit != '%' else ' for 12.5%'}."
         findings.append(finding(
-            "not-a-number", f'"{shown}" {what or "is not a number"}.',
+            "not-a-number", f'{i.code}: "{shown}" {what or "is not a number"}.',
             f"{how[:1].upper()}{how[1:]}." if how else example, sheet=sheet, cell=cell, value=shown))
     elif parsed.kind == AMBIGUOUS:
         findings.append(finding("ambiguous-number", f'"{shown}" {parsed.note}.',
@@ -245,7 +246,7 @@ def _actions(table: Table, who: Identity, register: Register, findings: list[Fin
         if percent.kind not in (BLANK,) and (percent.number is None or not 0 <= percent.number <= 100):
             findings.append(finding(
                 "bad-percent-complete", f"Action {ref or text[:40]!r}: % complete {parse_text(percent_raw)!r} "
-                "is not a number from 0 to 100.", "Type a number from 0 to 100, e.g. 40 for 40%.",
+                + ("is outside 0 to 100." if percent.number is not None else "is not a number."), "Type a number from 0 to 100, e.g. 40 for 40%.",
                 sheet=sheet, cell=table.a1(row, "% complete"), value=parse_text(percent_raw)))
         due = action.due if action else _date(table.cell(row, "Due date"))
         if due and due < who.period.end and status.casefold() not in _DONE:

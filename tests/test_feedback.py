@@ -37,7 +37,7 @@ def test_rejected_return_gets_a_text_summary_listing_each_problem(workspace, ret
     assert text.startswith("Feedback on CYP Q1 v1.xlsx\nReceived: 2025-07-10T09:30:00Z\n")
     assert "Not accepted: please correct the problems below and send the return again." in text
     assert "Problems to correct (3):" in text
-    for line in ('  - Indicators!J5: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
+    for line in ('  - Indicators!J5: CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
                  "  - Indicators!L4: CYP-04 is Red against its target, but has no commentary.",
                  "  - Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5."):
         assert line in text, text
@@ -54,7 +54,7 @@ def test_rejected_return_gets_its_own_workbook_back_with_a_comment_on_each_probl
     assert book.active.title == "Feedback"
     assert book["Indicators"]["J5"].value == "twelve", "the submitter's own figures are kept"
     assert book["Indicators"]["J5"].comment.text == \
-        '"twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+        'CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
     assert book["Indicators"]["L4"].comment.text.startswith("CYP-04 is Red against its target")
     assert book["Risks"]["D2"].comment.text.startswith("Risk 'CYP-R1': likelihood '7'")
     assert book["Indicators"]["J2"].comment is None, "cells without a problem carry no comment"

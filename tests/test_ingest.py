@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -16,11 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from pipeline import cycle
-from pipeline.assemble import assemble
 from pipeline.cli import main
 from pipeline.ingest import run_pass
-from pipeline.master import write_master
+from pipeline.register import load_register
+from registers import DEMO_REGISTER
 from spoil import (
     Q1,
     Workspace,
@@ -114,11 +114,50 @@ def test_rejected_return_goes_to_quarantine_with_a_reason_file(workspace):
     quarantined = workspace.state / result.destination
     assert quarantined.is_file()
     reason = Path(f"{quarantined}.reason.txt").read_text(encoding="utf-8")
-    assert reason.startswith('typo.xlsx: "twelve" is not a number.')
-    assert 'Indicators!J5: "twelve" is not a number.' in reason
+    assert reason.startswith('typo.xlsx: CYP-05: "twelve" is not a number.')
+    assert 'Indicators!J5: CYP-05: "twelve" is not a number.' in reason
     with workspace.store() as store:
         assert store.submissions() == [], "a rejected return stores no figures"
         assert list(store.history()) == []
+
+
+def test_file_with_a_name_too_long_to_prefix_is_taken_in_with_its_full_name_recorded(workspace, clean_return):
+    name = "Réturn for the Children and Young People Partnership " * 4 + "final.xlsx"
+    assert len(name.encode("utf-8")) > 220, "with the 30-byte prefix it would exceed the 255-byte limit"
+    workspace.drop(clean_return, name)
+
+    result = outcome(workspace.run(), name)
+
+    assert result.verdict == "accepted"
+    stored = workspace.state / result.destination
+    assert stored.is_file() and stored.suffix == ".xlsx"
+    assert len(stored.name.encode("utf-8")) <= 255 - len(".feedback.xlsx")
+    with workspace.store() as store:
+        assert store.file(result.file_id).name == name
+
+
+def test_a_fault_while_checking_one_file_rejects_that_file_and_the_pass_goes_on(workspace, monkeypatch):
+    import pipeline.examine
+
+    real, calls = pipeline.examine.check_return, []
+
+    def faulty_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in validation")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.examine, "check_return", faulty_once)
+    workspace.submit("a.xlsx")
+    workspace.submit("b.xlsx", indicators={"CYP-05": {"actual": 501}})
+
+    report = workspace.run()
+
+    first, second = outcome(report, "a.xlsx"), outcome(report, "b.xlsx")
+    assert (first.verdict, first.reason) == \
+        ("rejected", "This file could not be checked because of a fault in the pipeline.")
+    assert first.destination.startswith("quarantine/")
+    assert second.verdict == "accepted"
 
 
 # -- exactly once ----------------------------------------------------------------------
@@ -220,15 +259,8 @@ def test_a_pass_with_nothing_new_does_nothing(workspace, clean_return):
 
 
 @pytest.fixture
-def pipeline_run(workspace, monkeypatch):
-    """`pipeline run --no-pdf` in-process on the workspace; outputs limited to the master workbook.
-
-    The Word pack has its own tests; leaving it out keeps these about exit codes and what is printed.
-    """
-    def master_only(config, register, store, period, *, pdf=True):
-        return [write_master(assemble(config, register, store, period), config.paths.outbox)]
-
-    monkeypatch.setattr(cycle, "build_period", master_only)
+def pipeline_run(workspace):
+    """`pipeline run --no-pdf` in-process on the workspace: (exit code, stdout, stderr)."""
 
     def run() -> tuple[int, str, str]:
         import io
@@ -260,7 +292,7 @@ def test_cli_run_exits_1_naming_the_file_and_its_problems_when_a_return_is_rejec
 
     assert code == 1, out + err
     assert re.search(r"^REJECTED\s+CYP 2025-26 Q1\s+SKL typo\.xlsx$", out, re.M), out
-    assert 'Indicators!J5: "twelve" is not a number.' in out
+    assert 'Indicators!J5: CYP-05: "twelve" is not a number.' in out
     assert "2 file(s): 1 accepted, 1 rejected, 0 duplicate." in out
 
 
@@ -313,8 +345,11 @@ VALUES = st.one_of(
 def _put_anything(path: Path, where, value) -> None:
     sheet, key, label = where
     with editing(path) as book:
-        ws = book[sheet]
-        cell = ws["B7"] if key is None else ws.cell(row_of(ws, key), header_column(ws, label))
+        try:
+            ws = book[sheet]
+            cell = ws["B7"] if key is None else ws.cell(row_of(ws, key), header_column(ws, label))
+        except LookupError:
+            return  # an earlier spoiler deleted the sheet or its header
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"
@@ -356,12 +391,17 @@ def _spoil(path: Path, spoiler) -> None:
                         ws.cell(row, 2).data_type = "s"
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@functools.cache
+def _demo_register():
+    """Read once, outside the fixtures: hypothesis prints every fixture of a failing example."""
+    return load_register(DEMO_REGISTER)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spoilers=st.lists(SPOILERS, min_size=1, max_size=3))
-def test_any_spoiled_return_gets_a_verdict_and_the_pass_never_raises(register, return_templates, spoilers):
+def test_any_spoiled_return_gets_a_verdict_and_the_pass_never_raises(return_templates, spoilers):
     with tempfile.TemporaryDirectory() as folder:
-        workspace = Workspace(Path(folder), register, return_templates)
+        workspace = Workspace(Path(folder), _demo_register(), return_templates)
         path = workspace.fill("spoiled.xlsx")
         for spoiler in spoilers:
             _spoil(path, spoiler)

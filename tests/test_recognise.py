@@ -78,8 +78,8 @@ def test_edited_actual_header_is_rejected_naming_the_column(workspace, return_wi
     error = the_error(run(workspace, return_with_edited_actual_header))
 
     assert (error.code, error.sheet, error.row, error.value) == ("edited-header", "Indicators", 1, "Actual")
-    assert error.line() == ("Indicators row 1: The column headed 'Actual' is missing from the Indicators sheet "
-                            "(row 1); its header may have been changed or deleted. "
+    assert error.line() == ("Indicators row 1: The column headed 'Actual' is missing from the header row; "
+                            "its header may have been changed or deleted. "
                             "Put the header 'Actual' back exactly as in the template.")
 
 

@@ -57,7 +57,7 @@ def test_text_in_a_number_cell_is_rejected_naming_the_cell(workspace, return_wit
     error = the_error(verdict_of(workspace, return_with_text_in_a_number_cell))
 
     assert (error.code, error.sheet, error.cell, error.value) == ("not-a-number", "Indicators", "J5", "twelve")
-    assert error.line() == 'Indicators!J5: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+    assert error.line() == 'Indicators!J5: CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def test_percent_complete_150_is_rejected(workspace, return_with_percent_complet
     error = the_error(verdict_of(workspace, return_with_percent_complete_150))
 
     assert (error.code, error.where) == ("bad-percent-complete", "Actions!F2")
-    assert error.message == "Action 'CYP-A1': % complete '150' is not a number from 0 to 100."
+    assert error.message == "Action 'CYP-A1': % complete '150' is outside 0 to 100."
 
 
 @pytest.fixture
