@@ -157,7 +157,7 @@ class Workspace:
 def outcome(report: PassReport, name: str) -> Outcome:
     """The one outcome for the file that arrived as `name`."""
     found = [o for o in report.outcomes if o.name == name]
-    assert len(found) == 1, f"{name}: {outcomes}"
+    assert len(found) == 1, f"{name}: {report.outcomes}"
     return found[0]
 
 

@@ -7,52 +7,21 @@ rejected, that reason (not just "this is not a return") must be among its findin
 
 from __future__ import annotations
 
-import csv
-import os
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from corpus import CORPUS, MANIFEST, REASONS
+
 from pipeline.cycle import run_once
 from pipeline.ingest import is_temporary
 from spoil import Workspace
 
 
-def _corpus() -> Path | None:
-    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "corpus",
-                      Path(os.environ.get("PIPELINE_CORPUS", ""))):
-        if (candidate / "MANIFEST.tsv").is_file():
-            return candidate
-    return None
-
-
-CORPUS = _corpus()
 if CORPUS is None:
     pytest.skip("hostile corpus not found (../shared/corpus or $PIPELINE_CORPUS)", allow_module_level=True)
-
-with open(CORPUS / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
-    MANIFEST = list(csv.DictReader(handle, delimiter="\t"))
-
-# Manifest wording of a rejection -> finding codes that say the same thing to the submitter.
-REASONS = [
-    ("encrypted", {"encrypted"}),
-    ("not a spreadsheet", {"not-a-spreadsheet"}),
-    ("not a real excel file", {"not-a-spreadsheet", "old-format"}),
-    ("corrupt", {"corrupt"}),
-    ("exceeds size limit", {"too-large"}),
-    ("too many archive entries", {"too-large", "unsafe-archive"}),
-    ("sheet extent far beyond", {"too-large"}),
-    ("xml entity attack", {"xml-attack"}),
-    ("unsafe entry names", {"unsafe-archive"}),
-    ("ambiguous archive", {"unsafe-archive"}),
-    ("empty file", {"empty-file"}),
-    ("no data", {"no-data"}),
-    ("name each error cell", {"formula-error"}),
-    ("formulas not calculated", {"formulas-not-calculated"}),
-    ("excel 2.x", {"old-format"}),
-]
 
 
 def _wanted(expected: str) -> set[str]:

@@ -9,50 +9,20 @@ never a workbook that silently lost the values).
 
 from __future__ import annotations
 
-import csv
-import os
 import re
-from pathlib import Path
 
 import pytest
+
+from corpus import CORPUS, MANIFEST, REASONS
 
 from pipeline.findings import ERROR
 from pipeline.readers import ReaderPool
 from pipeline.safety import CONTENT_CODES, Limits
 
 
-def _corpus() -> Path | None:
-    for candidate in (Path(__file__).parents[2] / "shared" / "corpus", Path(os.environ.get("PIPELINE_CORPUS", ""))):
-        if (candidate / "MANIFEST.tsv").is_file():
-            return candidate
-    return None
-
-
-CORPUS = _corpus()
 if CORPUS is None:
     pytest.skip("hostile corpus not found (../shared/corpus or $PIPELINE_CORPUS)", allow_module_level=True)
-
-with open(CORPUS / "MANIFEST.tsv", encoding="utf-8", newline="") as handle:
-    ROWS = list(csv.DictReader(handle, delimiter="\t"))
-
-# Manifest wording of a rejection -> the finding codes that satisfy it.
-REASONS = [
-    ("encrypted", {"encrypted"}),
-    ("not a spreadsheet", {"not-a-spreadsheet"}),
-    ("not a real excel file", {"not-a-spreadsheet", "old-format"}),
-    ("corrupt", {"corrupt"}),
-    ("exceeds size limit", {"too-large"}),
-    ("too many archive entries", {"too-large", "unsafe-archive"}),
-    ("sheet extent far beyond", {"too-large"}),
-    ("xml entity attack", {"xml-attack"}),
-    ("unsafe entry names", {"unsafe-archive"}),
-    ("ambiguous archive", {"unsafe-archive"}),
-    ("empty file", {"empty-file"}),
-    ("no data", {"no-data"}),
-    ("name each error cell", {"formula-error"}),
-    ("formulas not calculated", {"formulas-not-calculated"}),
-    ("excel 2.x", {"old-format"}),
-]
+ROWS = MANIFEST
 # Values the notes promise, for rows where the manifest gives no 'all N values'.
 COUNTS = {
     "-Return Q1 ‘draft’ (v2) é.xlsx": 48,
