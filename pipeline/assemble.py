@@ -256,11 +256,12 @@ def _count(indicators) -> dict[Rag, int]:
 def _indicator(config: Config, i: Indicator, period: Period, values, overrides) -> IndicatorResult:
     now = values.get((i.code, str(period)))
     last_year = values.get((i.code, str(period.same_last_year())))
-    previous = values.get((i.code, str(period.previous())))
+    previous = values.get((i.code, str(period.previous_due(i.frequency.due_in))))
     actual = now.actual if now else None
     last_year_actual = last_year.actual if last_year else None
-    # Cumulative figures restart each April, so Q1 is compared with last year's Q1 only.
-    previous_actual = previous.actual if previous and not (i.cumulative and period.quarter == 1) else None
+    # Cumulative figures restart each April, so a first report of the year is compared with last year only.
+    restarted = i.cumulative and period.previous_due(i.frequency.due_in).year != period.year
+    previous_actual = previous.actual if previous and not restarted else None
     computed = rate(i, period.quarter, actual, last_year_actual, default_scheme=config.rag.scheme,
                     default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
     band = config.rag.no_change_band

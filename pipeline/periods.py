@@ -77,6 +77,14 @@ class Period:
     def same_last_year(self) -> Period:
         return Period(self.year - 1, self.quarter)
 
+    def previous_due(self, due_in) -> Period:
+        """The last earlier quarter in which an indicator is reported (`due_in(quarter)`):
+        the quarter before for quarterly figures, six months back for six-monthly ones."""
+        earlier = self.previous()
+        while not due_in(earlier.quarter):
+            earlier = earlier.previous()
+        return earlier
+
     def back(self, n: int) -> list[Period]:
         """This period and the n-1 before it, oldest first."""
         periods = [self]

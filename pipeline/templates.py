@@ -217,7 +217,7 @@ def _indicator_row(indicator: Indicator, period: Period, history: History) -> tu
         indicator.polarity.value,
         indicator.baseline,
         history.get((indicator.code, str(period.same_last_year()))),
-        history.get((indicator.code, str(period.previous()))),
+        history.get((indicator.code, str(period.previous_due(indicator.frequency.due_in)))),
         period_target(indicator, period.quarter),
         indicator.annual_target,
     )

@@ -143,3 +143,12 @@ def test_next_and_previous_undo_each_other_and_quarters_tile_the_year(period):
     assert period.previous() < period < period.next()
     assert (period.next().start - period.end).days == 1
     assert period_containing(period.start) == period == period_containing(period.end)
+
+
+def test_previous_due_steps_back_to_the_last_quarter_an_indicator_is_reported():
+    from pipeline.records import Frequency
+
+    q2 = parse_period("2025-26 Q2")
+    assert q2.previous_due(Frequency.QUARTERLY.due_in) == parse_period("2025-26 Q1")
+    assert q2.previous_due(Frequency.SIX_MONTHLY.due_in) == parse_period("2024-25 Q4")
+    assert parse_period("2025-26 Q4").previous_due(Frequency.ANNUAL.due_in) == parse_period("2024-25 Q4")
