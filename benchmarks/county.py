@@ -30,16 +30,15 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
+from pipeline.config import Config, load_config
+from pipeline.fill import ActionEntry, CoverEntry, IndicatorEntry, RiskEntry, fill_return
+from pipeline.periods import Period
+from pipeline.rate import period_target
+from pipeline.records import UNITS, Indicator, Polarity, Register
+from pipeline.register import SHEETS
+from pipeline.templates import due_indicators, template_filename, write_templates
+
 ROOT = Path(__file__).resolve().parent.parent
-
-from pipeline.config import Config, load_config  # noqa: E402
-from pipeline.fill import ActionEntry, CoverEntry, IndicatorEntry, RiskEntry, fill_return  # noqa: E402
-from pipeline.periods import Period  # noqa: E402
-from pipeline.rate import period_target  # noqa: E402
-from pipeline.records import UNITS, Indicator, Polarity, Register  # noqa: E402
-from pipeline.register import SHEETS  # noqa: E402
-from pipeline.templates import due_indicators, template_filename, write_templates  # noqa: E402
-
 FIRST = Period(2023, 3)
 
 
@@ -63,7 +62,7 @@ FILE_NAMES = ("{short} return {period} FINAL.xlsx", "Copy of {short}-return-{slu
               "{short} {slug} v2.xlsx", "{short} quarterly return {slug}.xlsx")
 
 
-def _unit_value(text: str) -> int:
+def _stable_number(text: str) -> int:
     """A small stable number from text (Python's hash() changes between runs)."""
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
 
@@ -176,7 +175,7 @@ def write_config(folder: Path, register: Path) -> Path:
 
 def outcome(code: str, period: Period) -> str:
     """How the officer's figure compares with the target: mostly on, sometimes near or off."""
-    roll = _unit_value(f"{code}|{period}") % 100
+    roll = _stable_number(f"{code}|{period}") % 100
     return "on" if roll < 72 else "near" if roll < 86 else "off" if roll < 96 else "n/a"
 
 
@@ -191,7 +190,7 @@ def actual(config: Config, indicator: Indicator, period: Period, result: str = "
         base = indicator.baseline or Decimal(100)
         if indicator.cumulative:
             base = base * period.quarter / 4
-        wobble = Decimal(_unit_value(f"{indicator.code}{period}") % 7 - 3) / 100
+        wobble = Decimal(_stable_number(f"{indicator.code}{period}") % 7 - 3) / 100
         return (base * (1 + wobble)).quantize(step, ROUND_HALF_EVEN)
     better = 1 if indicator.polarity is Polarity.HIGHER else -1
     band = (indicator.tolerance or config.rag.tolerance).band(target)
@@ -227,7 +226,7 @@ def indicator_entry(config: Config, indicator: Indicator, period: Period, *, typ
         return IndicatorEntry(actual=None, data_quality="Not available",
                               commentary="Source data is published next month; the figure follows next quarter.")
     shown: object = figure
-    roll = _unit_value(f"typed|{indicator.code}|{period}") % 20
+    roll = _stable_number(f"typed|{indicator.code}|{period}") % 20
     if typed and roll == 0 and figure >= 1000:
         shown = f"{figure:,}"  # typed with a thousands separator
     elif typed and roll == 1 and indicator.unit == "%":
@@ -253,7 +252,7 @@ def action_entry(start: date | None, due: date | None, period: Period) -> Action
 
 
 def return_name(short: str, period: Period, n: int = 0) -> str:
-    pattern = FILE_NAMES[(_unit_value(short) + n) % len(FILE_NAMES)]
+    pattern = FILE_NAMES[(_stable_number(short) + n) % len(FILE_NAMES)]
     return pattern.format(short=short, period=period, slug=period.slug)
 
 
@@ -285,7 +284,7 @@ def fill_one(config: Config, register: Register, template: Path, out: Path, shor
         risks={r.ref: RiskEntry(commentary="No change this quarter.") for r in register.risks_of(short)},
         cover=CoverEntry(completed_by=partnership.lead_officer, email=partnership.email,
                          date_completed=period.end + timedelta(days=10),
-                         signed_off="No" if _unit_value(f"{short}{period}") % 9 == 0 else "Yes",
+                         signed_off="No" if _stable_number(f"{short}{period}") % 9 == 0 else "Yes",
                          overall_commentary=commentary or f"{partnership.name}: a steady quarter."),
     )
 

@@ -122,8 +122,14 @@ def take_in(config: Config, store: Store, path: Path, received: datetime) -> Non
     stat = path.stat()
     received = received.astimezone(timezone.utc)
     sha = _sha256(path)
-    stored_name = f"{received:%Y%m%dT%H%M%SZ}-{sha[:12]}-{_fitting(path.name)}"
-    relative = f"{INCOMING}/{stored_name}"
+    stamp, name = f"{received:%Y%m%dT%H%M%SZ}", _fitting(path.name)
+    relative = f"{INCOMING}/{stamp}-{sha[:12]}-{name}"
+    copies = 1
+    # The same bytes under the same name in the same second as a file an interrupted
+    # pass left in incoming/: os.replace would silently merge the two into one.
+    while (config.paths.state / relative).exists():
+        copies += 1
+        relative = f"{INCOMING}/{stamp}-{sha[:12]}.{copies}-{name}"
     target = config.paths.state / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(path, target)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -107,34 +108,62 @@ def setup_run(batch: Batch, folder: Path) -> Path:
     return config_path
 
 
-def pipeline_run(config_path: Path) -> subprocess.Popen:
-    """`pipeline run --no-pdf` in a child process, in its own process group (so its reader can be found)."""
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config_path), "run", "--no-pdf"],
-                            cwd=config_path.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+@dataclass
+class Run:
+    """`pipeline run --no-pdf` in a child process, its output going to files beside config.toml."""
+
+    process: subprocess.Popen
+    out: Path
+    err: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
 
-def kill_group(process: subprocess.Popen) -> None:
-    """Kill whatever is left of a run we started (an orphaned reader child), by its process group."""
+_started: list[Run] = []
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_processes():
+    """Kill what a killed run leaves behind (its reader child), by process group, after each test."""
+    yield
+    while _started:
+        kill_group(_started.pop())
+
+
+def pipeline_run(config_path: Path) -> Run:
+    """Start a run in its own process group. Output goes to files, not pipes: a reader orphaned by
+    kill -9 keeps inherited pipes open, and waiting for them to close would wait for ever."""
+    n = len(_started)
+    out, err = config_path.with_name(f"run{n}.out"), config_path.with_name(f"run{n}.err")
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "--config", str(config_path), "run", "--no-pdf"],
+            cwd=config_path.parent, stdout=stdout, stderr=stderr, start_new_session=True)
+    run = Run(process, out, err)
+    _started.append(run)
+    return run
+
+
+def kill_group(run: Run) -> None:
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(run.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
-    try:
-        out, err = process.communicate(timeout=timeout)
-    finally:
-        kill_group(process)
-    return process.returncode, out, err
+def finish(run: Run, timeout: float = 120) -> tuple[int, str, str]:
+    """Wait for the run to end; (exit code, stdout, stderr)."""
+    code = run.process.wait(timeout)
+    return code, run.out.read_text(), run.err.read_text()
 
 
-def wait_for_moves(process: subprocess.Popen, state: Path, moves: int, limit: float) -> None:
+def wait_for_moves(run: Run, state: Path, moves: int, limit: float) -> None:
     """Wait until the run has moved `moves` more files out of incoming/ (or has ended, or `limit` passed)."""
     target = len(stored_files(state)) + moves
     deadline = time.monotonic() + limit
-    while process.poll() is None and time.monotonic() < deadline and len(stored_files(state)) < target:
+    while run.process.poll() is None and time.monotonic() < deadline and len(stored_files(state)) < target:
         time.sleep(0.002)
 
 
@@ -202,15 +231,15 @@ def test_killing_the_run_at_random_points_loses_nothing_and_counts_nothing_twice
     config_path = setup_run(batch, folder)
     chance = random.Random(SEED)
     for round_ in range(KILLS):
-        process = pipeline_run(config_path)
+        run = pipeline_run(config_path)
         if round_ < KILLS // 2:
             # Ingest takes a small part of a pass: aim these kills into it, just after the
             # run has moved a random number (0-2) of further files to their verdicts.
-            wait_for_moves(process, folder / "state", chance.randint(0, 2), full_pass)
+            wait_for_moves(run, folder / "state", chance.randint(0, 2), full_pass)
         else:  # anywhere: feedback, mail, master workbook, Word documents, or a pass with nothing to do
             time.sleep(chance.uniform(0, full_pass))
-        process.send_signal(signal.SIGKILL)
-        finish(process)
+        os.kill(run.pid, signal.SIGKILL)  # the pipeline process only: its reader child lives on, orphaned
+        finish(run)
     code, out, err = finish(pipeline_run(config_path))
     assert code in (0, 1), err
     assert "Traceback" not in err
@@ -287,3 +316,25 @@ def test_a_disk_that_fills_while_an_output_is_written_leaves_the_old_file_whole(
     assert os.strerror(errno.ENOSPC) in str(raised.value)
     assert target.read_bytes() == b"the previous master workbook"
     assert [p.name for p in target.parent.iterdir()] == ["master.xlsx"]
+
+
+def test_the_same_file_sent_again_in_the_same_second_as_an_interrupted_copy_is_kept_twice(batch, tmp_path):
+    from pipeline.cycle import run_once
+    from pipeline.ingest import take_in
+    from pipeline.store import Store
+
+    config = load_config(county.write_config(tmp_path, batch.register))
+    moment = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)
+    dropped = config.paths.inbox / batch.good[0].name
+    with Store(config.paths.database) as store:
+        for _ in range(2):  # a pass killed just after taking the file in; a sync tool delivers it again
+            shutil.copyfile(batch.good[0], dropped)
+            take_in(config, store, dropped, moment)
+    run_once(config, pdf=False)
+
+    assert sorted(original_name(p) for p in stored_files(config.paths.state)) == [dropped.name] * 2
+    db = sqlite3.connect(config.paths.database)
+    try:
+        assert sorted(v for (v,) in db.execute("SELECT verdict FROM files")) == ["accepted", "duplicate"]
+    finally:
+        db.close()
