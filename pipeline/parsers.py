@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import resource
+import signal
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +51,16 @@ class CellLimit(Exception):
     """The workbook holds more cells than any return could."""
 
 
-def serve(conn, memory_bytes: int) -> None:
+def serve(conn, memory_bytes: int, parent_end=None) -> None:
     """Body of the reading child: answer (path, kind, sheet types, max cells) requests until None."""
     import openpyxl  # noqa: F401  imported once here, not once per file
     import python_calamine  # noqa: F401
+
+    # If the pipeline is killed (kill -9), the reader must not live on holding the run's
+    # stdout open (cron would wait for ever): die with the parent, and let the pipe reach EOF.
+    if parent_end is not None:
+        parent_end.close()
+    _die_with_parent()
 
     os.environ["RUST_BACKTRACE"] = "0"  # a panic is reported as a finding; spare the log a Rust backtrace
     if memory_bytes:
@@ -80,6 +87,19 @@ def serve(conn, memory_bytes: int) -> None:
             return
         if fatal:
             return  # a panicked or starved interpreter is not to be trusted with the next file
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the request took effect
+            os._exit(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _crashed(why: str) -> Parsed:

@@ -164,7 +164,8 @@ class ReaderPool:
         self._stop()
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=parsers.serve, args=(child, self.limits.memory_bytes), daemon=True, name="pipeline-reader"
+            target=parsers.serve, args=(child, self.limits.memory_bytes, parent), daemon=True,
+            name="pipeline-reader",
         )
         process.start()
         child.close()

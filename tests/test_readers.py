@@ -172,5 +172,5 @@ def test_the_file_name_with_a_leading_dash_and_accents_is_read(pool):
 def test_a_password_protected_file_says_so_in_plain_english(pool):
     result = pool.read(CORPUS / "poi-protected_passtika.xlsx")
     assert result.findings[0].line() == (
-        "file: This file is password-protected. Save an unprotected copy and send that."
+        "This file is password-protected. Save an unprotected copy and send that."
     )
