@@ -8,6 +8,7 @@ only a missing sheet or column stops the read, since nothing sensible follows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -91,7 +92,12 @@ SHEETS: dict[str, tuple[Column, ...]] = {
 
 def header_key(label: object) -> str:
     """Fold a header so 'Q1 Target', 'q1  target' and 'Q1-target' match."""
-    text = str(label or "").casefold().replace("&", "and")
+    return _header_key(str(label or ""))
+
+
+@functools.lru_cache(maxsize=4096)  # ingest folds the same few labels for every row of every return
+def _header_key(label: str) -> str:
+    text = label.casefold().replace("&", "and")
     text = re.sub(r"\(.*?\)", "", text)  # '(1-5)' is a hint, not part of the name
     return re.sub(r"[^a-z0-9£%]+", "", text)
 
