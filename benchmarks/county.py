@@ -164,6 +164,8 @@ def write_config(folder: Path, register: Path) -> Path:
             line = f"templates = {str(ROOT / 'templates')!r}"
         elif key == "settle_seconds":
             line = "settle_seconds = 0"
+        elif key == "overrides":
+            line = 'overrides = ""'  # the demo's overrides name demo indicators
         replaced.append(line)
     path = folder / "config.toml"
     path.write_text("\n".join(replaced) + "\n", encoding="utf-8")

@@ -226,5 +226,29 @@ def build(path: Path) -> None:
     book.close()
 
 
+# Manual ratings agreed by the management group: Period, Code, Rating, Reason, Who.
+OVERRIDES = [
+    ("2025-26 Q2", "HSG-03", "Amber/Red",
+     "Includes 18 households placed after the Eastgate hostel fire, a one-off; without them the figure is "
+     "within tolerance. Agreed at the management group on 28 October 2025.", "Alex Morgan"),
+]
+
+
+def build_overrides(path: Path) -> None:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": "Brackenford rating overrides", "created": datetime(2025, 4, 1)})
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    ws = book.add_worksheet("Overrides")
+    ws.write_row(0, 0, ["Period", "Code", "Rating", "Reason", "Who"], bold)
+    for r, row in enumerate(OVERRIDES, start=1):
+        for c, value in enumerate(row):
+            ws.write_string(r, c, value)
+    ws.set_column(0, 2, 12)
+    ws.set_column(3, 3, 80)
+    ws.set_column(4, 4, 16)
+    book.close()
+
+
 if __name__ == "__main__":
     build(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "register.xlsx")
+    build_overrides(Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "overrides.xlsx")

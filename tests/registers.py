@@ -128,6 +128,8 @@ def write_config(folder: Path, register: Path | str, *, replace: dict[str, str] 
         text = SHIPPED_CONFIG.read_text(encoding="utf-8")
         text = _swap(text, 'register = "demo/register.xlsx"', f"register = '{Path(register).as_posix()}'")
         text = _swap(text, 'templates = "templates"', f"templates = '{TEMPLATES.as_posix()}'")
+        text = _swap(text, 'overrides = "demo/overrides.xlsx"',
+                     f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'")
         for old, new in (replace or {}).items():
             text = _swap(text, old, new)
     path = folder / "config.toml"

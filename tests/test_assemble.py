@@ -36,3 +36,35 @@ def test_a_partnership_that_has_not_returned_shows_no_data_and_missing(workspace
     assert csp.status.state == "missing"
     assert report.data_as_at == ""
     assert "no returns yet" in report.source_line
+
+
+def test_an_officer_override_changes_the_rating_and_keeps_the_computed_one_and_the_reason(
+        tmp_path, register, return_templates):
+    from openpyxl import Workbook
+
+    from registers import DEMO_REGISTER
+    from spoil import Q1, Workspace
+
+    overrides = tmp_path / "overrides.xlsx"
+    book = Workbook()
+    book.active.append(["Period", "Code", "Rating", "Reason", "Who"])
+    book.active.append(["2025/26 Q1", "CYP-01", "amber", "One-off data cleanse; agreed by the group.", "A. Morgan"])
+    book.save(overrides)
+    shipped = f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'"
+    ws = Workspace(tmp_path / "ws", register, return_templates,
+                   replace={shipped: f"overrides = '{overrides.as_posix()}'"})
+    ws.submit("cyp.xlsx", indicators={"CYP-01": IndicatorEntry(actual="7.9", data_quality="Validated",
+                                                               commentary="Up.", remedial_action="Tracking.")})
+    ws.run()
+    result, _ = _result(ws, Q1, "CYP-01")
+    assert result.outcome.computed is Rag.RED
+    assert result.rag is Rag.AMBER
+    assert (result.outcome.reason, result.outcome.who) == ("One-off data cleanse; agreed by the group.", "A. Morgan")
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(ws.master(Q1))["Indicators"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[header.index("Code")] == "CYP-01")
+    assert (row[header.index("RAG")], row[header.index("Computed RAG")]) == ("Amber", "Red")
+    assert row[header.index("Override reason")] == "One-off data cleanse; agreed by the group. (A. Morgan)"

@@ -96,7 +96,8 @@ def test_a_templates_path_that_is_not_a_folder_is_named(tmp_path):
 
 
 def test_an_overrides_workbook_that_does_not_exist_is_named(tmp_path):
-    config = write_config(tmp_path, DEMO_REGISTER, replace={'overrides = ""': 'overrides = "overrides.xlsx"'})
+    shipped = f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'"
+    config = write_config(tmp_path, DEMO_REGISTER, replace={shipped: 'overrides = "overrides.xlsx"'})
     with pytest.raises(ConfigError, match=r"paths\.overrides points to .*overrides\.xlsx, which does not exist"):
         load_config(config)
 
