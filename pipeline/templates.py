@@ -13,17 +13,16 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
+from pipeline.atomic import write_bytes
 from pipeline.calendar import deadline, templates_out
 from pipeline.config import Config
-from pipeline.errors import OutputError, UsageError
+from pipeline.errors import UsageError
 from pipeline.periods import Period
 from pipeline.rate import period_target
 from pipeline.records import Indicator, Partnership, Register
@@ -308,21 +307,4 @@ def _guidance_lines(config: Config, partnership: Partnership, period: Period,
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder, so a reader never sees half a workbook."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"Could not create the folder {path.parent}: {exc.strerror}.",
-                          fix="Check the outbox path in config.toml and that the folder is writable.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)  # mkstemp makes it private; the team shares the outbox
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"Could not write {path}: {exc.strerror}.",
-                          fix="Close the file if it is open in Excel, check there is disk space, and run again.") \
-            from None
+    write_bytes(Path(path), data)
