@@ -7,7 +7,7 @@ it exercises weekends and bank holidays at both ends.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -25,23 +25,9 @@ from pipeline.calendar import (
     templates_out,
     working_days_between,
 )
-from pipeline.config import CalendarSettings
 from pipeline.periods import Period
 
-HOLIDAYS = tuple(date.fromisoformat(d) for d in (
-    "2025-12-25", "2025-12-26", "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04",
-))
-SETTINGS = CalendarSettings(
-    templates_out_working_days=5,
-    deadline_working_days=15,
-    reminder_working_days=(10, 3),
-    remind_on_deadline=True,
-    overdue_every_working_days=3,
-    escalate_after_working_days=5,
-    bank_holidays=HOLIDAYS,
-    reminder_time=time(9, 0),
-)
-Q3 = Period(2025, 3)  # October to December 2025
+from reporting_calendar import HOLIDAYS, Q3, SETTINGS
 Q4 = Period(2025, 4)  # January to March 2026
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.calendar import live_periods
-from pipeline.config import CalendarSettings
 from pipeline.findings import ERROR, WARNING, Finding
 from pipeline.periods import Period
 from pipeline.records import Partnership
@@ -30,18 +29,7 @@ from pipeline.reminders import (
     plan_templates_out,
 )
 
-HOLIDAYS = tuple(date.fromisoformat(d) for d in ("2025-12-25", "2025-12-26", "2026-01-01", "2026-04-03"))
-SETTINGS = CalendarSettings(
-    templates_out_working_days=5,
-    deadline_working_days=15,
-    reminder_working_days=(10, 3),
-    remind_on_deadline=True,
-    overdue_every_working_days=3,
-    escalate_after_working_days=5,
-    bank_holidays=HOLIDAYS,
-    reminder_time=time(9, 0),
-)
-Q3 = Period(2025, 3)
+from reporting_calendar import Q3, SETTINGS
 BOARD = BoardContact("Brackenford Borough Partnership", "Brackenford Partnership Board",
                      "Alex Morgan", "performance@brackenford.example.org")
 ON_TIME = Partnership("Safer Brackenford Partnership", "CSP", "Supt. Alan Greaves", "Priya Nair",
