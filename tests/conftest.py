@@ -51,3 +51,19 @@ def workspace(tmp_path: Path, register: Register, return_templates: Path):
     from spoil import Workspace
 
     return Workspace(tmp_path / "workspace", register, return_templates)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may be skipped: LibreOffice, the hostile corpus, /dev/full and the
+    console script are all there, so a skip would hide a test that never ran."""
+    import os
+
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) were skipped; in CI every test must run:", red=True)
+        for report in skipped[:10]:
+            reporter.write_line(f"  {report.nodeid}: {report.longrepr[-1] if report.longrepr else ''}")
+        session.exitstatus = 1
