@@ -17,6 +17,11 @@ The story, for the README:
 | HWB (Health and Wellbeing) | Signed off. Everything on target; HWB-06 has no polarity, so it is reported but not rated. | Not signed off by the chair: accepted, reported as provisional. Six-monthly HWB-01 is due and just misses. |
 | HSG (Housing) | Signed off. HSG-05 not available (Actual blank, Data quality "Not available"); HSG-03 is an estimate. | Signed off. HSG-03 temporary accommodation off target; a new action and a new risk added in the blank rows; HSG-R2 re-scored up. |
 | SKL (Skills and Employability) | Mistakes: SKL-05 typed as "twelve" (rejected: not a number) and SKL-01 typed as "12.5 %" (read as 12.5). | Signed off and correct. SKL-03 employment rate off target, with commentary and remedial action. |
+
+Narrowing the gap: CYP-01 (NEET) and SKL-01 (out-of-work benefits) are also
+reported for the neighbourhood renewal areas and the rest of the borough, and
+CSP-01 for two wards and the rest of the borough. The gaps narrow quarter by
+quarter, except SKL-01's in 2025-26 Q2, which widens after the Eastgate closure.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple
 
@@ -118,6 +123,10 @@ FILE_NAMES = {
     "SKL": "SKL {slug}.xlsx",
 }
 _PLACES = {"%": 1, "rate per 1,000": 2, "days": 1}
+# Narrowing the gap: the gap between the first area and the comparison area in 2024-25 Q1, in the
+# indicator's unit; it narrows by 6% of that each quarter (WIDENED: the quarters it grows instead).
+FIRST_GAPS = {"CYP-01": Decimal("4.2"), "CSP-01": Decimal("9.5"), "SKL-01": Decimal("6.0")}
+WIDENED = {(Q2, "SKL-01")}
 
 
 def fill_demo_returns(config: Config, register: Register, period: Period, template_dir: Path,
@@ -144,10 +153,13 @@ def fill_demo_returns(config: Config, register: Register, period: Period, templa
         name = FILE_NAMES.get(short, "{slug} return.xlsx").format(period=period, slug=period.slug)
         if corrected:
             name = name.replace(".xlsx", " corrected.xlsx")
+        entries = {i.code: _indicator_entry(config, i, period, corrected)
+                   for i in due_indicators(register, short, period)}
         written.append(fill_return(
             template, Path(inbox) / name,
-            indicators={i.code: _indicator_entry(config, i, period, corrected)
-                        for i in due_indicators(register, short, period)},
+            indicators=entries,
+            areas={key: value for i in due_indicators(register, short, period)
+                   for key, value in area_figures(i, period, entries[i.code].actual).items()},
             actions={a.ref: _action_entry(a, period) for a in register.actions_of(short)},
             risks={r.ref: _risk_entry(r.ref, period) for r in register.risks_of(short)},
             cover=CoverEntry(
@@ -187,6 +199,29 @@ def demo_actual(config: Config, indicator: Indicator, period: Period, outcome: s
     if outcome == "near" and value == target:
         value -= better * step  # rounding must not turn a near miss into a hit
     return value
+
+
+def area_figures(indicator: Indicator, period: Period, actual: object) -> dict[tuple[str, str], Decimal]:
+    """The figure for each of the indicator's areas: the first area(s) behind, the last ahead."""
+    if not indicator.areas or actual is None:
+        return {}
+    try:
+        figure = Decimal(str(actual).replace(",", "").rstrip(" %"))
+    except InvalidOperation:
+        return {}  # the typing mistake is on the Indicators sheet; the areas are left for the correction
+    step = Decimal(1).scaleb(-_PLACES.get(indicator.unit, 0))
+    quarters = (period.year - 2024) * 4 + period.quarter - 1
+    first = FIRST_GAPS.get(indicator.code, figure / 5)
+    gap = first * (Decimal(1) - Decimal("0.06") * quarters)
+    if (period, indicator.code) in WIDENED:
+        gap = first * Decimal("1.1")
+    worse = -1 if indicator.polarity is Polarity.HIGHER else 1
+    figures = {}
+    for n, area in enumerate(indicator.areas[:-1]):
+        # Further areas trail by a little less, so each has its own gap.
+        figures[indicator.code, area] = figure + worse * gap * (Decimal(2) / 3 - Decimal(n) / 10)
+    figures[indicator.code, indicator.areas[-1]] = figure - worse * gap / 3
+    return {key: max(value, Decimal(0)).quantize(step, ROUND_HALF_EVEN) for key, value in figures.items()}
 
 
 def _indicator_entry(config: Config, indicator: Indicator, period: Period, corrected: bool = False) -> IndicatorEntry:

@@ -21,6 +21,7 @@ from pipeline.periods import Period, parse_period
 from pipeline.rate import (
     ActionRating,
     Direction,
+    GapResult,
     Movement,
     Override,
     Rag,
@@ -29,6 +30,7 @@ from pipeline.rate import (
     RiskBands,
     apply_override,
     direction,
+    gap,
     parse_rag,
     period_target,
     rate,
@@ -51,6 +53,18 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class AreaGap:
+    """Narrowing the gap: one area against the area it is compared with, now and at the last report."""
+
+    area: str
+    area_value: Decimal | None
+    compared_with: str
+    compared_value: Decimal | None
+    before_period: str  # the report the gap is compared with; "" when there is none
+    result: GapResult
+
+
+@dataclass(frozen=True)
 class IndicatorResult:
     indicator: Indicator
     target: Decimal | None
@@ -66,6 +80,7 @@ class IndicatorResult:
     source_file: str
     submitted_at: str
     trend: tuple[TrendPoint, ...]
+    gaps: tuple[AreaGap, ...] = ()
 
     @property
     def rag(self) -> Rag:
@@ -285,7 +300,20 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
         source_file=now.file_name if now else "",
         submitted_at=now.received_at if now else "",
         trend=trend,
+        gaps=_gaps(i, now, last_year if restarted else previous),
     )
+
+
+def _gaps(i: Indicator, now: HistoryValue | None, before: HistoryValue | None) -> tuple[AreaGap, ...]:
+    """Each area's gap with the comparison area, against the same gap at the last comparable report."""
+    current = dict(now.area_values) if now else {}
+    earlier = dict(before.area_values) if before else {}
+    return tuple(
+        AreaGap(area=area, area_value=current.get(area), compared_with=rest, compared_value=current.get(rest),
+                before_period=before.period if before else "",
+                result=gap(polarity=i.polarity, area_value=current.get(area), rest_value=current.get(rest),
+                           previous_area=earlier.get(area), previous_rest=earlier.get(rest)))
+        for area, rest in i.gap_pairs)
 
 
 def _actions(config: Config, register: Register, store: Store, submission: SubmissionRecord | None,

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from pipeline.assemble import IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.charts import Chart
-from pipeline.rate import ActionRag, Direction, Rag, RiskBand, RiskBands, risk_band
+from pipeline.rate import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
 
 # The order ratings are counted and listed in: worst first, then the unrated.
 RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET,
@@ -122,6 +122,34 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
     }
 
 
+GAP_FILL = {GapTrend.NARROWING: Rag.GREEN.colour, GapTrend.WIDENING: Rag.RED.colour,
+            GapTrend.NO_CHANGE: Rag.AMBER.colour, GapTrend.NOT_COMPARABLE: Rag.NOT_RATED.colour}
+
+
+def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
+    """Narrowing the gap, one row per area: figures, the gap now and then, and its trend in words."""
+    unit = i.indicator.unit
+    rows = []
+    for g in i.gaps:
+        now = fmt(g.result.now, unit, "Not available")
+        if g.result.area_behind is not None and g.result.now:
+            now += " (behind)" if g.result.area_behind else " (ahead)"
+        before = fmt(g.result.before, unit, "Not available")
+        rows.append({
+            "code": clean(i.indicator.code),
+            "title": clean(i.indicator.title),
+            "area": clean(g.area),
+            "area_value": fmt(g.area_value, unit),
+            "compared_with": clean(g.compared_with),
+            "compared_value": fmt(g.compared_value, unit),
+            "now": now,
+            "before": f"{before} ({g.before_period})" if g.before_period and g.result.before is not None else before,
+            "trend": g.result.trend.value,
+            "fill": fill(GAP_FILL[g.result.trend]),
+        })
+    return rows
+
+
 def rag_counts(counts: dict[Rag, int]) -> list[dict[str, str]]:
     """One row per rating that occurs (the five colours always), worst first."""
     rated = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN)
@@ -208,6 +236,7 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
         "summary_sentence": _summary_sentence(p.counts, total),
         "indicators": [indicator_row(i) for i in p.indicators],
         "exceptions": exceptions,
+        "gaps": [row for i in p.indicators for row in gap_rows(i)],
         "actions": [action_row(a) for a in p.actions],
         "risks": [risk_row(r) for r in p.risks[:TOP_RISKS]],
         "risk_count": str(len(p.risks)),

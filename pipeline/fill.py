@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, Union
 from pipeline.register import header_key
 from pipeline.template_layout import (
     ACTIONS,
+    AREAS,
     COVER,
     COVER_LABEL_COLUMN,
     COVER_VALUE_COLUMN,
@@ -116,8 +117,12 @@ def fill_return(
     cover: CoverEntry | None = None,
     new_actions: Iterable[NewAction] = (),
     new_risks: Iterable[NewRisk] = (),
+    areas: Mapping[tuple[str, str], Value] = {},  # noqa: B006 (read only)
 ) -> Path:
-    """Copy `template` to `out` with the given entries typed in; codes and refs not named stay blank."""
+    """Copy `template` to `out` with the given entries typed in; codes and refs not named stay blank.
+
+    `areas` maps (indicator code, area) to the Actual typed on the Areas sheet.
+    """
     from openpyxl import load_workbook  # lazy: keeps `pipeline --help` fast
 
     template, out = Path(template), Path(out)
@@ -127,6 +132,7 @@ def fill_return(
     _fill_table(book, template, RISKS, "Ref", risks)
     _fill_new(book, template, ACTIONS, "Ref", list(new_actions))
     _fill_new(book, template, RISKS, "Ref", list(new_risks))
+    _fill_areas(book, template, areas)
     if cover is not None:
         _fill_cover(book, template, cover)
     buffer = io.BytesIO()
@@ -196,6 +202,23 @@ def _fill_new(book, template: Path, sheet: str, key_label: str, entries: list) -
     for row, entry in zip(blank, entries):
         for label, value in labelled(entry).items():
             _put(ws.cell(row, _column(columns, label, ws, template)), value)
+
+
+def _fill_areas(book, template: Path, entries: Mapping[tuple[str, str], Value]) -> None:
+    if not entries:
+        return
+    if AREAS not in book.sheetnames:
+        raise FillError(f"{template.name} has no {AREAS} sheet: none of its indicators is reported by area.")
+    ws = book[AREAS]
+    columns = _columns(ws, template)
+    code, area, actual = (_column(columns, label, ws, template) for label in ("Code", "Area", "Actual"))
+    rows = {(str(ws.cell(row, code).value), str(ws.cell(row, area).value)): row
+            for row in range(HEADER_ROW + 1, ws.max_row + 1)}
+    for key, value in entries.items():
+        if key not in rows:
+            raise FillError(f"{template.name}: {key[0]} / {key[1]} is not on the {AREAS} sheet.")
+        if value is not None:
+            _put(ws.cell(rows[key], actual), value)
 
 
 def _fill_cover(book, template: Path, cover: CoverEntry) -> None:

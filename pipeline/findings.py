@@ -72,6 +72,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-date": (ERROR, "a register cell that must hold a date does not"),
     "bad-yes-no": (ERROR, "a register cell that must say Yes or No does not"),
     "bad-score": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),
+    "bad-areas": (ERROR, "an indicator's Areas do not name two to six different areas for a gap"),
     "no-email": (WARNING, "a partnership has no e-mail address, so it cannot be sent templates or reminders"),
     # file safety and reading (ingest)
     "empty-file": (ERROR, "the file is empty"),
@@ -111,6 +112,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown-indicator": (ERROR, "an indicator code is not in the register for this partnership"),
     "duplicate-indicator": (ERROR, "an indicator appears twice in the return"),
     "missing-indicator": (WARNING, "an indicator due this period is missing from the return"),
+    "area-sheet-missing": (WARNING, "the Areas sheet is missing, so the gap between areas cannot be reported"),
+    "missing-area-value": (WARNING, "an area's figure is blank, so the gap for that area is not reported"),
+    "unknown-area": (WARNING, "a row on the Areas sheet names an indicator or area not in the register"),
     "action-overdue": (WARNING, "an action is past its due date and not complete"),
     "no-action-update": (WARNING, "an action has no status update this quarter"),
     "bad-status": (ERROR, "an action status is not one of the allowed values"),

@@ -30,7 +30,11 @@ INDICATOR_COLUMNS = (
     "Partnership", "Code", "Indicator", "Unit", "Polarity", "Baseline", "Same period last year",
     "Previous period", "Target this period", "Annual target", "Actual", "RAG", "Computed RAG",
     "Override reason", "Direction of travel", "Direction vs last year", "Data quality", "Commentary",
-    "Remedial action", "Source file", "Submitted at",
+    "Remedial action", "Source file", "Submitted at", "Gap between areas",
+)
+GAP_COLUMNS = (
+    "Partnership", "Code", "Indicator", "Unit", "Polarity", "Area", "Area figure", "Compared with",
+    "Comparison figure", "Gap", "Area is", "Compared with report", "Gap then", "Gap trend",
 )
 
 
@@ -130,6 +134,7 @@ def _build(report: PeriodReport, path: Path) -> None:
     _indicators(s, report)
     _history(s, report)
     _exceptions(s, report)
+    _gaps(s, report)
     _actions(s, report)
     _risks(s, report)
     _submissions(s, report)
@@ -191,11 +196,12 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
                 f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
                 f"{i.dot_previous.arrow} {i.dot_previous.value}", f"{i.dot_last_year.arrow} {i.dot_last_year.value}",
                 i.data_quality, i.commentary, i.remedial_action, i.source_file, i.submitted_at,
+                "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
             ])
     s.table("Indicators", INDICATOR_COLUMNS, rows,
             {"Partnership": 24, "Indicator": 40, "Commentary": 40, "Remedial action": 40, "Source file": 30,
              "Override reason": 30, "Direction of travel": 16, "Direction vs last year": 16, "RAG": 12,
-             "Computed RAG": 12, "Code": 9, "Submitted at": 20})
+             "Computed RAG": 12, "Code": 9, "Submitted at": 20, "Gap between areas": 30})
 
 
 def _history(s: _Sheets, report: PeriodReport) -> None:
@@ -223,6 +229,25 @@ def _exceptions(s: _Sheets, report: PeriodReport) -> None:
                            "Direction of travel", "Commentary", "Remedial action", "Target lead"), rows,
             {"Partnership": 24, "Indicator": 40, "Commentary": 45, "Remedial action": 45, "Target lead": 18,
              "Direction of travel": 16})
+
+
+def gap_side(area_behind: bool | None) -> str:
+    """Whether the area does better or worse than the area it is compared with, in words."""
+    return {True: "Behind", False: "Ahead", None: ""}[area_behind]
+
+
+def _gaps(s: _Sheets, report: PeriodReport) -> None:
+    rows = []
+    for p in report.partnerships:
+        for i in p.indicators:
+            fmt = s.numbers.get(i.indicator.unit, s.numbers["number"])
+            for g in i.gaps:
+                rows.append([p.partnership.name, i.indicator.code, i.indicator.title, i.indicator.unit,
+                             i.indicator.polarity.value, g.area, _n(g.area_value, fmt), g.compared_with,
+                             _n(g.compared_value, fmt), _n(g.result.now, fmt), gap_side(g.result.area_behind),
+                             g.before_period, _n(g.result.before, fmt), g.result.trend.value])
+    s.table("Gaps", GAP_COLUMNS, rows, {"Partnership": 24, "Indicator": 40, "Area": 24, "Compared with": 20,
+                                        "Compared with report": 14, "Gap trend": 14})
 
 
 def _actions(s: _Sheets, report: PeriodReport) -> None:

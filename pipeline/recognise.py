@@ -77,7 +77,7 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
         return None, [finding(
             "not-a-return",
             f"This file is not a partnership return made from the {T.TEMPLATE_NAME} template "
-            f"(its sheets are: {', '.join(names) or 'none'}; a return has {', '.join(T.SHEET_ORDER[:5])}).",
+            f"(its sheets are: {', '.join(names) or 'none'}; a return has {', '.join(T.REQUIRED_SHEETS)}).",
             RESEND_TEMPLATE)]
     version_text = meta.get("template_version") or parse_text(cover_pairs.get(header_key("Template version")))
     short = meta.get("partnership") or parse_text(cover_pairs.get(header_key("Partnership code")))
@@ -106,7 +106,7 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
         findings.append(finding(
             "unknown-period", f"The return's period {period_text!r} is not a reporting period.",
             RESEND_TEMPLATE, sheet=T.COVER))
-    for name in (T.COVER, T.INDICATORS, T.ACTIONS, T.RISKS):
+    for name in T.REQUIRED_SHEETS[1:]:  # Guidance holds nothing read back
         if book.sheet(name) is None:
             findings.append(finding(
                 "renamed-sheet",
@@ -121,14 +121,16 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
 def find_table(sheet: Sheet, headers: tuple[str, ...], required: tuple[str, ...]) -> tuple[Table | None, list[Finding]]:
     """Locate the header row by its labels; say which required labels are missing."""
     wanted = {header_key(h): h for h in headers}
+    by_row: dict[int, dict[str, int]] = {}
+    for (r, c), value in sheet.cells.items():
+        if r < HEADER_SEARCH_ROWS and isinstance(value, str):
+            label = wanted.get(header_key(value))
+            if label is not None:
+                by_row.setdefault(r, {}).setdefault(label, c)
     best_row, best = -1, {}
-    for row in range(HEADER_SEARCH_ROWS):
-        found = {}
-        for (r, c), value in sheet.cells.items():
-            if r == row and isinstance(value, str) and header_key(value) in wanted:
-                found.setdefault(wanted[header_key(value)], c)
-        if len(found) > len(best):
-            best_row, best = row, found
+    for row in sorted(by_row):
+        if len(by_row[row]) > len(best):
+            best_row, best = row, by_row[row]
     missing = [h for h in required if h not in best]
     if missing:
         row = best_row + 1 if best_row >= 0 else T.HEADER_ROW

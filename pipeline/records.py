@@ -117,7 +117,17 @@ class Indicator:
     delivery_group: str
     data_source: str
     definition: str
+    # Narrowing the gap: the areas reported separately, the last being the one the others are
+    # compared with (e.g. ("Neighbourhood renewal areas", "Rest of borough")); () for most indicators.
+    areas: tuple[str, ...] = ()
     row: int = 0  # row on the register's Indicators sheet, for messages
+
+    @property
+    def gap_pairs(self) -> tuple[tuple[str, str], ...]:
+        """(area, the area it is compared with) for each gap this indicator reports."""
+        if len(self.areas) < 2:
+            return ()
+        return tuple((area, self.areas[-1]) for area in self.areas[:-1])
 
 
 @dataclass(frozen=True)

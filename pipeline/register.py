@@ -69,6 +69,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("delivery_group", "Delivery group"),
         Column("data_source", "Data source"),
         Column("definition", "Definition"),
+        # Optional, so registers made before narrowing-the-gap reporting still read.
+        Column("areas", "Areas", required=False),
     ),
     "Actions": (
         Column("ref", "Ref"),
@@ -283,8 +285,14 @@ def _indicator(row: int, r: dict, findings: list) -> Indicator:
         delivery_group=_text(r["delivery_group"]),
         data_source=_text(r["data_source"]),
         definition=_text(r["definition"]),
+        areas=split_areas(r.get("areas")),
         row=row,
     )
+
+
+def split_areas(value: object) -> tuple[str, ...]:
+    """'Neighbourhood renewal areas; Rest of borough' -> the two names, in order (blanks dropped)."""
+    return tuple(name for name in (_text(part) for part in _text(value).split(";")) if name)
 
 
 def _action(row: int, r: dict, findings: list) -> Action:

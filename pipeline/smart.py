@@ -118,4 +118,33 @@ def _check_indicator(i) -> list[Finding]:
             "profile-not-ending-at-annual",
             f"{i.code} is cumulative, but its Q4 target {q4} is not its annual target {i.annual_target}.",
             "Make the Q4 target equal the annual target, or correct the profile.", **where))
+    findings += _check_areas(i, where)
     return findings
+
+
+MAX_AREAS = 6  # the Areas sheet of a return has one row per indicator per area: keep it short
+MAX_AREA_NAME = 60
+
+
+def _check_areas(i, where: dict) -> list[Finding]:
+    """Areas must name at least one area and, last, the area it is compared with, each once."""
+    if not i.areas:
+        return []
+    listed = "; ".join(i.areas)
+    fix = ("List the areas separated by semicolons, the comparison area last, e.g. "
+           "'Neighbourhood renewal areas; Rest of borough'; or leave Areas blank.")
+    if len(i.areas) == 1:
+        return [finding("bad-areas", f"{i.code} names one area ({listed!r}), but a gap needs two.", fix,
+                        value=listed, **where)]
+    if len(i.areas) > MAX_AREAS:
+        return [finding("bad-areas", f"{i.code} names {len(i.areas)} areas; at most {MAX_AREAS} can be reported.",
+                        fix, value=listed, **where)]
+    folded = [a.casefold() for a in i.areas]
+    if len(set(folded)) != len(folded):
+        return [finding("bad-areas", f"{i.code} names the same area twice ({listed!r}).", fix, value=listed,
+                        **where)]
+    long = [a for a in i.areas if len(a) > MAX_AREA_NAME]
+    if long:
+        return [finding("bad-areas", f"{i.code}: the area name {long[0][:40]!r}... is over {MAX_AREA_NAME} "
+                        "characters.", "Shorten the area name.", value=listed, **where)]
+    return []

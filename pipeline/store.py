@@ -12,6 +12,7 @@ moving the file to where its verdict says.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
@@ -140,6 +141,9 @@ class FileRecord:
     decided_at: str | None
 
 
+AreaValues = tuple[tuple[str, Decimal | None], ...]
+
+
 @dataclass(frozen=True)
 class IndicatorValue:
     code: str
@@ -148,7 +152,7 @@ class IndicatorValue:
     commentary: str
     remedial_action: str
     cell: str = ""
-    area_values: str = ""  # "Area=value; Area=value" for narrowing-the-gap indicators
+    area_values: AreaValues = ()  # narrowing the gap: (area, figure or None) in the register's order
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,7 @@ class HistoryValue:
     data_quality: str
     commentary: str
     remedial_action: str
-    area_values: str
+    area_values: AreaValues
     submission_id: int
     file_name: str
     received_at: str
@@ -239,6 +243,15 @@ class MessageRecord:
     attempts: int
     last_error: str
     location: str
+
+
+def _area_text(values: AreaValues) -> str:
+    # JSON, so an area's name may hold any character; figures as text, like every other figure here.
+    return json.dumps([[area, _text(value)] for area, value in values], ensure_ascii=False) if values else ""
+
+
+def _area_values(text: str) -> AreaValues:
+    return tuple((area, _dec(value)) for area, value in json.loads(text)) if text else ()
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -374,7 +387,7 @@ class Store:
         self._db.executemany(
             "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(sid, v.code, _text(v.actual), v.data_quality, v.commentary, v.remedial_action, v.cell,
-              v.area_values) for v in s.values],
+              _area_text(v.area_values)) for v in s.values],
         )
         self._db.executemany(
             "INSERT INTO action_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -444,7 +457,7 @@ class Store:
             sql += f" AND v.code IN ({','.join('?' * len(codes))})"
             args = codes
         for r in self._db.execute(sql + " ORDER BY s.period, v.code", args):
-            yield HistoryValue(r[0], r[1], _dec(r[2]), *r[3:])
+            yield HistoryValue(r[0], r[1], _dec(r[2]), r[3], r[4], r[5], _area_values(r[6]), *r[7:])
 
     def actuals(self) -> dict[tuple[str, str], Decimal]:
         """(code, period) -> the counting actual: what templates pre-fill from."""

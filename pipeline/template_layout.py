@@ -22,8 +22,13 @@ COVER = "Cover"
 INDICATORS = "Indicators"
 ACTIONS = "Actions"
 RISKS = "Risks"
+AREAS = "Areas"
 META = "_meta"
-SHEET_ORDER = (GUIDANCE, COVER, INDICATORS, ACTIONS, RISKS, META)
+# Areas is written only when an indicator due that period reports figures by area (narrowing the
+# gap). Adding it was not a new TEMPLATE_VERSION: no existing label or position moved, and a
+# return without it still reads (its gaps are reported as not available).
+SHEET_ORDER = (GUIDANCE, COVER, INDICATORS, ACTIONS, RISKS, AREAS, META)
+REQUIRED_SHEETS = (GUIDANCE, COVER, INDICATORS, ACTIONS, RISKS)  # the sheets every return has, visibly
 
 # Indicators, Actions and Risks: one header row, then one row per register entry.
 HEADER_ROW = 1
@@ -42,6 +47,10 @@ RISK_HEADERS = ("Ref", "Risk", "Owner", "Likelihood (1-5)", "Impact (1-5)", "Mit
 # Likelihood, Impact and Mitigation are pre-filled from the register, but stay inputs:
 # the partnership re-scores the risk and updates the mitigation each quarter.
 RISK_INPUTS = ("Likelihood (1-5)", "Impact (1-5)", "Mitigation", "Commentary")
+
+# Areas: one row per indicator per area, in the register's order of areas.
+AREA_HEADERS = ("Code", "Indicator", "Area", "Unit", "Polarity", "Actual")
+AREA_INPUTS = ("Actual",)
 
 # Blank rows under the register's actions and risks, every cell an input, for new ones.
 NEW_ACTION_ROWS = 5

@@ -20,6 +20,9 @@ from pipeline.template_layout import (
     ACTION_INPUTS,
     ACTION_STATUSES,
     ACTIONS,
+    AREA_HEADERS,
+    AREA_INPUTS,
+    AREAS,
     COVER,
     COVER_INPUTS,
     COVER_LABELS,
@@ -50,6 +53,7 @@ _LARGEST = 10**15
 INDICATOR_WIDTHS = (10, 44, 13, 16, 10, 12, 11, 11, 10, 12, 14, 40, 40)
 ACTION_WIDTHS = (10, 50, 20, 12, 13, 11, 50)
 RISK_WIDTHS = (10, 45, 20, 11, 11, 40, 40)
+AREA_WIDTHS = (10, 44, 30, 13, 16, 12)
 DATA_ROW_HEIGHT = 45  # three lines: room to type a commentary without resizing the row
 
 _UNIT_HINTS = {
@@ -309,6 +313,27 @@ class Sheets:
             "validate": "any", "input_title": "Commentary",
             "input_message": "What has changed this quarter; why a score went up or down.",
         })
+        self._protect(ws)
+
+    def areas(self, rows: list[tuple[str, str, str, str, str]], period: Period) -> None:
+        """One row per (indicator, area): code, title, area, unit, polarity locked; Actual to fill in."""
+        ws = self._sheet(AREAS)
+        self._table(ws, AREA_HEADERS, AREA_INPUTS, AREA_WIDTHS)
+        actual = AREA_HEADERS.index("Actual")
+        for offset, (code, title, area, unit, polarity) in enumerate(rows):
+            row = HEADER_ROW + offset
+            ws.set_row(row, DATA_ROW_HEIGHT)
+            for col, value in enumerate((code, title, area, unit, polarity)):
+                self._write(ws, row, col, value, self.locked)
+            self._write(ws, row, actual, None, self.input)
+            minimum = 0 if unit in NON_NEGATIVE_UNITS else -_LARGEST
+            self._validate(ws, row, actual, row, {
+                "validate": "decimal", "criteria": "between", "minimum": minimum, "maximum": _LARGEST,
+                "input_title": f"{area[:20]}, {period}"[:32],
+                "input_message": f"The figure for {area} alone. {unit_hint(unit)}"[:255],
+                "error_title": "Not a number",
+                "error_message": f"Actual must be a number. {unit_hint(unit)}"[:255],
+            })
         self._protect(ws)
 
     def meta(self, values: dict[str, str]) -> None:

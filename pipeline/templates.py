@@ -31,6 +31,9 @@ from pipeline.template_layout import (  # re-exported (see __all__): the contrac
     ACTION_INPUTS,
     ACTION_STATUSES,
     ACTIONS,
+    AREA_HEADERS,
+    AREA_INPUTS,
+    AREAS,
     COVER,
     COVER_INPUTS,
     COVER_LABEL_COLUMN,
@@ -64,6 +67,7 @@ from pipeline.template_sheets import Sheets
 __all__ = [
     "History", "build_return", "due_indicators", "generated_at", "register_hash", "template_folder",
     "write_atomically", "write_templates", "ACTION_HEADERS", "ACTION_INPUTS", "ACTION_STATUSES", "ACTIONS",
+    "AREA_HEADERS", "AREA_INPUTS", "AREAS",
     "COVER", "COVER_INPUTS", "COVER_LABEL_COLUMN", "COVER_LABELS", "COVER_RECORD_LABELS", "COVER_ROWS",
     "COVER_VALUE_COLUMN", "DATA_QUALITY", "FIRST_DATA_ROW", "GUIDANCE", "HEADER_ROW", "INDICATOR_HEADERS",
     "INDICATOR_INPUTS", "INDICATORS", "LIST_SOURCE_LIMIT", "META", "META_KEYS", "NEW_ACTION_ROWS",
@@ -159,6 +163,9 @@ def build_return(
                       [i.unit for i in indicators], period)
     sheets.actions([(a.ref, a.action, a.owner, a.due) for a in actions])
     sheets.risks([(r.ref, r.risk, r.owner, r.likelihood, r.impact, r.mitigation) for r in risks])
+    area_rows = [(i.code, i.title, area, i.unit, i.polarity.value) for i in indicators for area in i.areas]
+    if area_rows:
+        sheets.areas(area_rows, period)
     sheets.meta({
         "template": TEMPLATE_NAME,
         "template_version": str(TEMPLATE_VERSION),
@@ -274,6 +281,7 @@ def _guidance_lines(config: Config, partnership: Partnership, period: Period,
         ("text", "Risks: the current Likelihood and Impact (whole numbers 1 to 5; last scores are filled in, "
                  "change them if they have changed), the mitigation and a commentary. Add any new risk in the "
                  "blank shaded rows at the bottom."),
+        *_area_guidance(indicators),
         ("heading", "How to type figures"),
         ("text", "Type figures as plain numbers, e.g. 1234.5, with no words or units. For percentages type 12.5 "
                  "for 12.5%, not 0.125. If a figure is not available, leave Actual blank, choose 'Not available' "
@@ -303,6 +311,17 @@ def _guidance_lines(config: Config, partnership: Partnership, period: Period,
         ("text", f"{partnership.lead_officer}, lead officer for the {partnership.name} ({partnership.email}); "
                  f"or {board_contact}."),
     ]
+
+
+def _area_guidance(indicators: tuple[Indicator, ...]) -> list[tuple[str, str]]:
+    with_areas = [i for i in indicators if i.areas]
+    if not with_areas:
+        return []
+    codes = ", ".join(i.code for i in with_areas)
+    return [("text", f"Areas: {codes} {'is' if len(with_areas) == 1 else 'are'} also reported for named areas, "
+                     "so the board can see whether the gap between them is narrowing. Type the Actual for each "
+                     "area, in the same unit as on the Indicators sheet; leave it blank only if the figure is not "
+                     "available.")]
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -7,9 +7,10 @@ feedback report. Nothing here raises for a bad cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from pipeline import template_layout as T
 from pipeline.config import Config
@@ -27,6 +28,7 @@ from pipeline.values import (
     DATE,
     INVALID,
     NOT_AVAILABLE,
+    Parsed,
     looks_like_formula,
     parse_date,
     parse_number,
@@ -36,6 +38,9 @@ from pipeline.values import (
 
 NOT_AVAILABLE_QUALITY = "Not available"
 _DONE = ("complete", "cancelled")
+# The outlier check compares every history entry of every indicator with the return's period:
+# a few dozen period names, parsed thousands of times per pass without this cache.
+_period = lru_cache(maxsize=1024)(parse_period)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ def check_return(book: Workbook, who: Identity, register: Register, config: Conf
         return Checked(None, tuple(findings))
     short = who.partnership.short_name
     values = _indicators(tables[T.INDICATORS], who, register, config, history, findings)
+    values = _areas(book, who, register, values, findings)
     actions = _actions(tables[T.ACTIONS], who, register, findings)
     risks = _risks(tables[T.RISKS], who, register, findings)
     cover = _cover(book, findings)
@@ -165,6 +171,86 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
                           data_quality=quality, commentary=commentary, remedial_action=remedial, cell=cell)
 
 
+def _areas(book: Workbook, who: Identity, register: Register, values: list[IndicatorValue],
+           findings: list[Finding]) -> list[IndicatorValue]:
+    """Attach each indicator's figures by area (narrowing the gap), read from the Areas sheet."""
+    wanted = {i.code: i for i in register.indicators_of(who.partnership.short_name)
+              if i.areas and i.frequency.due_in(who.period.quarter)}
+    if not wanted:
+        return values
+    sheet = book.sheet(T.AREAS)
+    if sheet is None:
+        findings.append(finding(
+            "area-sheet-missing", f"The {T.AREAS} sheet is missing, so the figures by area for "
+            f"{', '.join(wanted)} cannot be reported.",
+            "Use this period's template, which has the Areas sheet, for your next return.", sheet=T.AREAS))
+        return values
+    table, problems = find_table(sheet, T.AREA_HEADERS, ("Code", "Area", "Actual"))
+    findings += problems
+    if table is None:
+        return values
+    areas = {code: {a.casefold(): a for a in i.areas} for code, i in wanted.items()}
+    codes = {code.casefold(): code for code in wanted}
+    figures: dict[tuple[str, str], Decimal | None] = {}
+    cells: dict[tuple[str, str], str] = {}
+    blank: set[tuple[str, str]] = set()
+    for row in table.data_rows():
+        code_text, area_text = parse_text(table.cell(row, "Code")), parse_text(table.cell(row, "Area"))
+        if not (code_text or area_text):
+            continue
+        code = codes.get(code_text.casefold())
+        area = areas[code].get(" ".join(area_text.split()).casefold()) if code else None
+        if area is None:
+            findings.append(finding(
+                "unknown-area", f"{code_text or '(no code)'} / {area_text or '(no area)'} is not an indicator "
+                "and area in the register; the row is ignored.",
+                "Use the Areas sheet's rows as they are.", sheet=sheet.name, cell=table.a1(row, "Code"),
+                value=f"{code_text} / {area_text}"))
+            continue
+        cells[code, area] = table.a1(row, "Actual")
+        parsed = parse_number(table.cell(row, "Actual"), wanted[code].unit)
+        if parsed.kind in (BLANK, NOT_AVAILABLE):
+            blank.add((code, area))
+        figures[code, area] = _area_figure(table, row, wanted[code], area, parsed, findings)
+    reported = {v.code for v in values if v.actual is not None}
+    for code in sorted(reported & set(wanted)):
+        for area in wanted[code].areas:
+            if (code, area) not in cells:
+                findings.append(finding(
+                    "missing-area-value", f"{code} has no row for {area} on the {T.AREAS} sheet.",
+                    "Use the Areas sheet's rows as they are; the gap for this area is not reported.",
+                    sheet=sheet.name))
+            elif (code, area) in blank:
+                findings.append(finding(
+                    "missing-area-value", f"{code} has a figure but none for {area}.",
+                    "Type the figure for this area; if it is not available, the gap is reported as not available.",
+                    sheet=sheet.name, cell=cells[code, area]))
+    return [replace(v, area_values=tuple((a, figures.get((v.code, a))) for a in wanted[v.code].areas))
+            if v.code in wanted else v for v in values]
+
+
+def _area_figure(table: Table, row: int, i: Indicator, area: str, parsed: Parsed,
+                 findings: list[Finding]) -> Decimal | None:
+    """The area's figure, or None with a finding saying why (a blank is judged by the caller)."""
+    sheet, cell = table.sheet.name, table.a1(row, "Actual")
+    shown = parse_text(table.cell(row, "Actual"))
+    if parsed.kind in (BLANK, NOT_AVAILABLE):
+        return None
+    if parsed.kind == INVALID:
+        what, _, how = parsed.note.partition("; ")
+        findings.append(finding(
+            "not-a-number", f'{i.code}, {area}: "{shown}" {what or "is not a number"}.',
+            f"{how[:1].upper()}{how[1:]}." if how else "Type the figure as a number, e.g. 12.5.",
+            sheet=sheet, cell=cell, value=shown))
+        return None
+    if parsed.kind == AMBIGUOUS:
+        findings.append(finding("ambiguous-number", f'{i.code}, {area}: "{shown}" {parsed.note}.',
+                                "Retype the figure with a full stop for decimals and no other marks.",
+                                sheet=sheet, cell=cell, value=shown))
+        return None
+    return parsed.number if _in_range(i, parsed.number, sheet, cell, shown, findings) else None
+
+
 def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, findings: list) -> bool:
     """Whether the figure is possible for its unit; a finding says why when it is not."""
     if i.unit == "%" and not Decimal(0) <= actual <= Decimal(100):
@@ -182,7 +268,7 @@ def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, 
 
 def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,
                    config: Config, sheet: str, cell: str, shown: str, findings: list) -> None:
-    earlier = [(p, v) for p, v in past if parse_period(p) < who.period]
+    earlier = [(p, v) for p, v in past if _period(p) < who.period]
     if len(earlier) < 3:
         return  # too little history to say what is unusual
     figures = [v for _, v in earlier]

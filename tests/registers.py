@@ -78,15 +78,10 @@ class Sheet:
 def demo_book() -> dict[str, Sheet]:
     """A fresh, editable copy of the demo register's four sheets."""
     demo = _demo_module()
-    indicators = []
-    for (code, title, p, unit, pol, freq, cum, base, base_p, annual, profile, final, final_y, tol,
-         scheme, lead, group, source) in demo.INDICATORS:
-        indicators.append([code, title, p, unit, pol, freq, cum, base, base_p, annual, *profile, final,
-                           final_y, tol, scheme, lead, group, source, f"{title}, as reported by {source.lower()}."])
     return {
         "Partnerships": Sheet(["Name", "Short name", "Chair", "Lead officer", "Email"],
                               [list(p) for p in demo.PARTNERSHIPS], "Short name"),
-        "Indicators": Sheet(list(demo.INDICATOR_HEADERS), indicators, "Code"),
+        "Indicators": Sheet(list(demo.INDICATOR_HEADERS), demo.indicator_rows(), "Code"),
         "Actions": Sheet(["Ref", "Partnership", "Action", "Owner", "Start date", "Due date"],
                          [list(a) for a in demo.ACTIONS], "Ref"),
         "Risks": Sheet(["Ref", "Partnership", "Risk", "Owner", "Likelihood (1-5)", "Impact (1-5)", "Mitigation"],

@@ -103,10 +103,16 @@ class Workspace:
 
     def fill(self, name: str = "return.xlsx", *, short: str = "CYP", period: Period = Q1,
              indicators: Mapping | None = None, actions: Mapping | None = None, risks: Mapping | None = None,
-             cover: Mapping | None = None, new_actions=(), new_risks=()) -> Path:
-        """A return in drafts/, correct in every cell unless told otherwise (all Green, signed off)."""
+             cover: Mapping | None = None, new_actions=(), new_risks=(), areas: Mapping | None = None) -> Path:
+        """A return in drafts/, correct in every cell unless told otherwise (all Green, signed off).
+
+        Every area of an indicator reported by area has the indicator's figure (no gap)
+        unless `areas` ({(code, area): figure}) says otherwise.
+        """
+        due = due_indicators(self.register, short, period)
         clean_indicators = {i.code: IndicatorEntry(actual=on_target(i, period), data_quality="Validated")
-                            for i in due_indicators(self.register, short, period)}
+                            for i in due}
+        clean_areas = {(i.code, area): on_target(i, period) for i in due for area in i.areas}
         clean_actions = {a.ref: ActionEntry(status="On track", percent_complete=50, commentary="Going well.")
                          for a in self.register.actions_of(short)}
         clean_risks = {r.ref: RiskEntry(commentary="No change.") for r in self.register.risks_of(short)}
@@ -115,7 +121,7 @@ class Workspace:
             self.template(short, period), self.drafts / name,
             indicators=_merge(clean_indicators, indicators), actions=_merge(clean_actions, actions),
             risks=_merge(clean_risks, risks), cover=cover_entry,
-            new_actions=list(new_actions), new_risks=list(new_risks))
+            new_actions=list(new_actions), new_risks=list(new_risks), areas={**clean_areas, **(areas or {})})
 
     def drop(self, path: Path, name: str | None = None, *, age: float = 3600) -> Path:
         """Copy a file into the inbox, last modified `age` seconds ago (so it has settled).

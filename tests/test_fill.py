@@ -188,7 +188,7 @@ def convert_with_libreoffice(source: Path, folder: Path) -> Path:
 def test_a_filled_return_saved_by_libreoffice_still_reads_back_with_every_value(tmp_path, filled, register):
     converted = convert_with_libreoffice(filled, tmp_path / "libreoffice")
     book = openpyxl.load_workbook(converted)
-    assert book.sheetnames == ["Guidance", "Cover", "Indicators", "Actions", "Risks", "_meta"]
+    assert book.sheetnames == ["Guidance", "Cover", "Indicators", "Actions", "Risks", "Areas", "_meta"]
     assert_every_value_reads_back(book)
     # LibreOffice has no 'very hidden': it keeps the sheet, hidden.
     assert book[META].sheet_state in ("hidden", "veryHidden")

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from pipeline.fill import IndicatorEntry
 from spoil import Q1
 
-SHEETS = ["Summary", "Indicators", "History", "Exceptions", "Actions", "Risks", "Submissions", "Validation"]
+SHEETS = ["Summary", "Indicators", "History", "Exceptions", "Gaps", "Actions", "Risks", "Submissions", "Validation"]
 
 
 def _rows(sheet, header_row: int = 1) -> list[dict]:

@@ -65,7 +65,7 @@ def test_renamed_indicators_sheet_is_rejected_saying_what_was_expected(
 
     assert (error.code, error.sheet) == ("renamed-sheet", "Indicators")
     assert error.message == ("The sheet 'Indicators' is missing; it may have been renamed or deleted "
-                             "(the file has: Guidance, Cover, Indicators Q1, Actions, Risks).")
+                             "(the file has: Guidance, Cover, Indicators Q1, Actions, Risks, Areas).")
     assert error.fix == "Rename the sheet back to 'Indicators', or start again from the template."
 
 

@@ -264,6 +264,17 @@ def build_highlight(path: Path) -> None:
     para(doc, "No indicators are rated Red or Amber this quarter.")
     para(doc, "{%p endif %}")
 
+    para(doc, "{%p if gaps %}")
+    heading(doc, "Narrowing the gap", 2)
+    para(doc, "Indicators also reported for named areas: the gap between each area and the area it is compared "
+              "with, and whether the gap has narrowed since the last report.")
+    table(doc, "Narrowing the gap: each area against the area it is compared with, now and at the last report",
+          [("Indicator", 5.0), ("Area", 3.6), ("Figure", 2.2), ("Compared with", 3.4), ("Figure", 2.2),
+           ("Gap now", 2.6), ("Gap at last report", 3.4), ("Trend", 3.2)], "g in gaps",
+          ["{{ g.code }} {{ g.title }}", "{{ g.area }}", "{{ g.area_value }}", "{{ g.compared_with }}",
+           "{{ g.compared_value }}", "{{ g.now }}", "{{ g.before }}", ("rag", "g.fill", "{{ g.trend }}")])
+    para(doc, "{%p endif %}")
+
     heading(doc, "Delivery plan actions", 2)
     para(doc, "{%p if actions %}")
     table(doc, "Delivery plan actions: status and progress",
