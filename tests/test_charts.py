@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from decimal import Decimal
 
+import pytest
 from test_documents import build_report
 
 from pipeline.assemble import TrendPoint
@@ -76,6 +78,57 @@ def test_quarters_without_a_figure_are_said_in_the_alt_text_and_still_drawn(tmp_
     chart = trend_chart(gappy, ChartCache(tmp_path))
     assert chart.path.read_bytes().startswith(PNG_SIGNATURE)
     assert f"{result.trend[0].period}: no figure;" in chart.alt_text
+
+
+def unlike_charts():
+    """The exception, then charts that differ from it in everything the drawing depends on."""
+    result = exception()
+    trend = result.trend
+    return [
+        result,
+        dataclasses.replace(result, trend=trend[-3:]),  # fewer quarters
+        dataclasses.replace(result, trend=tuple(TrendPoint(p.period, p.actual, None) for p in trend)),  # no target
+        dataclasses.replace(result, trend=trend[:-1] + (TrendPoint(trend[-1].period, None, trend[-1].target),)),
+        dataclasses.replace(result, trend=tuple(TrendPoint(p.period, p.actual * 1000, p.target) for p in trend)),
+    ]
+
+
+def drawn_on_a_fresh_figure(result, folder):
+    """Each thread draws on a figure of its own, so a new thread starts from a new figure."""
+    drawn = []
+    thread = threading.Thread(target=lambda: drawn.append(trend_chart(result, ChartCache(folder)).path.read_bytes()))
+    thread.start()
+    thread.join()
+    return drawn[0]
+
+
+def test_a_chart_is_the_same_whichever_chart_was_drawn_before_it(tmp_path):
+    results = unlike_charts()
+    forwards = [trend_chart(r, ChartCache(tmp_path / f"f{n}")).path.read_bytes() for n, r in enumerate(results)]
+    backwards = [trend_chart(r, ChartCache(tmp_path / f"b{n}")).path.read_bytes()
+                 for n, r in reversed(list(enumerate(results)))]
+    fresh = [drawn_on_a_fresh_figure(r, tmp_path / f"n{n}") for n, r in enumerate(results)]
+    assert forwards == backwards[::-1] == fresh
+    assert len(set(forwards)) == len(results)
+
+
+def test_a_batch_draws_its_missing_charts_at_the_end_in_worker_processes_with_the_same_bytes(tmp_path):
+    results = unlike_charts()
+    one_by_one = [trend_chart(r, ChartCache(tmp_path / "one")).path.read_bytes() for r in results]
+    cache = ChartCache(tmp_path / "batch", pool_from=2)
+    with cache.batch():
+        paths = [trend_chart(r, cache).path for r in results + [results[0]]]
+        assert not any(path.exists() for path in paths)
+    assert [path.read_bytes() for path in paths] == one_by_one + one_by_one[:1]
+    assert (cache.drawn, cache.reused) == (len(results), 1)
+
+
+def test_a_batch_ended_by_an_error_draws_nothing(tmp_path):
+    cache = ChartCache(tmp_path)
+    with pytest.raises(RuntimeError), cache.batch():
+        trend_chart(exception(), cache)
+        raise RuntimeError("the report failed")
+    assert cache.drawn == 0 and not list(tmp_path.glob("*.png"))
 
 
 def test_rating_summary_chart_alt_text_gives_every_count(tmp_path):
