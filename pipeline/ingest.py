@@ -6,6 +6,11 @@ validated -> verdict recorded in the store in one transaction -> moved to the
 archive (accepted) or quarantine (rejected). A crash at any point leaves the
 file either in the inbox, in incoming/ (picked up again next pass), or with a
 recorded verdict that the next pass finishes carrying out.
+
+Each commit costs an fsync, longer than reading a return, so commits are
+shared: one records every arrival of the pass, and one records the verdicts
+of a batch of files (BATCH_SECONDS of work) together with where the previous
+batch's files went. A file leaves incoming/ only after its verdict's commit.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +33,10 @@ from pipeline.store import FileRecord, Store
 log = logging.getLogger(__name__)
 
 INCOMING = "incoming"
+# Verdicts given in this much time share one commit: long enough to spread its fsync over
+# dozens of files, short enough that a killed pass loses little work and the store's
+# write lock is never held for long.
+BATCH_SECONDS = 0.25
 
 
 def utc_now() -> datetime:
@@ -113,27 +124,31 @@ def _fitting(name: str, limit: int = 200) -> str:
     return data[:limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
 
 
-def take_in(config: Config, store: Store, path: Path, received: datetime) -> None:
-    """Move an arrived file into incoming/ under its received name, then record it.
+def take_in(config: Config, store: Store, paths: list[Path], received: datetime) -> None:
+    """Move arrived files into incoming/ under their received names, then record them in one commit.
 
-    `received` is the pass's clock, not the file's modification time: copying keeps
-    an old mtime, and lateness against the deadline is judged on arrival.
+    `received` is the pass's clock, not the files' modification times: copying keeps
+    an old mtime, and lateness against the deadline is judged on arrival. A kill
+    before the commit leaves unrecorded files in incoming/, which recover_incoming records.
     """
-    stat = path.stat()
+    if not paths:
+        return
     received = received.astimezone(timezone.utc)
-    sha = _sha256(path)
-    stamp, name = f"{received:%Y%m%dT%H%M%SZ}", _fitting(path.name)
-    relative = f"{INCOMING}/{stamp}-{sha[:12]}-{name}"
-    copies = 1
-    # The same bytes under the same name in the same second as a file an interrupted
-    # pass left in incoming/: os.replace would silently merge the two into one.
-    while (config.paths.state / relative).exists():
-        copies += 1
-        relative = f"{INCOMING}/{stamp}-{sha[:12]}.{copies}-{name}"
-    target = config.paths.state / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(path, target)
-    store.add_file(sha256=sha, name=path.name, size=stat.st_size, received_at=iso(received), location=relative)
+    stamp = f"{received:%Y%m%dT%H%M%SZ}"
+    with store.transaction():
+        for path in paths:
+            size, sha, name = path.stat().st_size, _sha256(path), _fitting(path.name)
+            relative = f"{INCOMING}/{stamp}-{sha[:12]}-{name}"
+            copies = 1
+            # The same bytes under the same name in the same second as a file an interrupted
+            # pass left in incoming/: os.replace would silently merge the two into one.
+            while (config.paths.state / relative).exists():
+                copies += 1
+                relative = f"{INCOMING}/{stamp}-{sha[:12]}.{copies}-{name}"
+            target = config.paths.state / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            store.add_file(sha256=sha, name=path.name, size=size, received_at=iso(received), location=relative)
 
 
 def recover_incoming(config: Config, store: Store) -> None:
@@ -141,14 +156,17 @@ def recover_incoming(config: Config, store: Store) -> None:
     folder = config.paths.state / INCOMING
     if not folder.is_dir():
         return
-    for entry in sorted(folder.iterdir()):
-        relative = f"{INCOMING}/{entry.name}"
-        if entry.is_file() and store.file_at(relative) is None:
+    unrecorded = [entry for entry in sorted(folder.iterdir())
+                  if entry.is_file() and store.file_at(f"{INCOMING}/{entry.name}") is None]
+    if not unrecorded:
+        return
+    with store.transaction():
+        for entry in unrecorded:
             stamp, _sha, name = entry.name.split("-", 2)
             received = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
             log.info("Recovering %s, taken in by an interrupted run", name)
             store.add_file(sha256=_sha256(entry), name=name, size=entry.stat().st_size,
-                           received_at=iso(received), location=relative)
+                           received_at=iso(received), location=f"{INCOMING}/{entry.name}")
 
 
 def _destination(verdict: str, record: FileRecord, period_slug: str, partnership: str,
@@ -163,7 +181,11 @@ def _destination(verdict: str, record: FileRecord, period_slug: str, partnership
 
 
 def finish_move(config: Config, store: Store, record: FileRecord) -> None:
-    """Carry out a recorded verdict: move the file to its destination (idempotent)."""
+    """Carry out a recorded (committed) verdict: move the file to its destination (idempotent).
+
+    The new location may be recorded lazily, in the caller's next commit: if that is lost,
+    the next pass finds the file already at its destination and records it then.
+    """
     if record.destination is None or record.location == record.destination:
         return
     source = config.paths.state / record.location
@@ -188,24 +210,39 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
     report = PassReport()
     started = now()
     # Settling is judged on the machine's own clock: `now` may be a back-dated receipt time.
-    for path in arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report):
-        take_in(config, store, path, started)
+    take_in(config, store, arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report), started)
     recover_incoming(config, store)
-    pending = store.pending_files()
-    if not pending:
+    queue = deque(store.pending_files())
+    if not queue:
         return report
     from pipeline.examine import Examiner  # lazy: needs the register and the readers
 
     with Examiner(config, store) as examiner:
         report.register = examiner.register
-        for record in pending:
-            if record.verdict == "pending":
-                if progress:
-                    progress(record.name)
-                record = _decide(config, store, examiner, record, now)
-                report.outcomes.append(_outcome(store, record))
-            finish_move(config, store, store.file(record.id))
+        examiner.pool.read_ahead(config.paths.state / r.location for r in queue if r.verdict == "pending")
+        decided: list[FileRecord] = []
+        while queue or decided:
+            with store.transaction():
+                for record in decided:  # their verdicts are committed, so the files may leave incoming/
+                    finish_move(config, store, record)
+                decided = _decide_batch(config, store, examiner, queue, now, progress, report)
     return report
+
+
+def _decide_batch(config: Config, store: Store, examiner, queue: deque[FileRecord], now: Callable[[], datetime],
+                  progress: Callable[[str], None] | None, report: PassReport) -> list[FileRecord]:
+    """Verdicts for files from the front of the queue, for about BATCH_SECONDS, inside the caller's commit."""
+    batch: list[FileRecord] = []
+    deadline = time.monotonic() + BATCH_SECONDS
+    while queue and (not batch or time.monotonic() < deadline):
+        record = queue.popleft()
+        if record.verdict == "pending":
+            if progress:
+                progress(record.name)
+            record = _decide(config, store, examiner, record, now)
+            report.outcomes.append(_outcome(store, record))
+        batch.append(record)
+    return batch
 
 
 def _decide(config: Config, store: Store, examiner, record: FileRecord,

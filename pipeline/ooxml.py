@@ -184,10 +184,16 @@ _V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
 _F = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _EXTERNAL_REF = re.compile(rb"\[\d+\]")
 _IMPLIED = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\br\s*=)")  # a cell with no r= attribute
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+# One pass for two things (no namespace prefix): cells that may have no r= (confirmed with
+# _IMPLIED, as r= need not come first) and the start of each formula.
+_MARKS = re.compile(rb'<(?:c(?:>| (?!r="))|f[ >/])')
 _REF = re.compile(rb"([A-Za-z]+)(\d+)")
 _S_INDEX = re.compile(rb"t=\"s\"[^>]*>\s*<(?:\w+:)?v>\s*(-?\d+)\s*<")
 _LONG_TEXT = re.compile(rb">[^<]{32768,}<")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+# A formula followed at once by its calculated value, as spreadsheet programs save one.
+_CALCULATED = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*<v[\s/>]")
 
 
 def _markers(region: bytes):
@@ -249,13 +255,16 @@ class SheetScan:
                 raise TooLarge("one row of a sheet holds far more than a return can")
             return
         region, self._buffer = data[:cut], data[cut:]
-        cells = region.count(b"<c ") + region.count(b"<c>")
-        if self._implied or (cells != region.count(b'<c r="') and _IMPLIED.search(region)):
-            # Cells without an r= attribute: positions are implied, walk every cell.
-            self._implied = True
+        if self._implied:
             self._walk(region)
-        else:
-            self._skim(region)
+        elif _CELL.search(region):  # else the part after the cells (validations, formatting): nothing to see
+            marks = _MARKS.findall(region)
+            if any(mark.startswith(b"<c") for mark in marks) and _IMPLIED.search(region):
+                # Cells without an r= attribute: positions are implied, walk every cell.
+                self._implied = True
+                self._walk(region)
+            else:
+                self._skim(region, sum(1 for mark in marks if mark.startswith(b"<f")))
 
     def _walk(self, region: bytes) -> None:
         for match in _CELL_OR_ROW.finditer(region):
@@ -264,9 +273,10 @@ class SheetScan:
             else:
                 self._cell(match.group(2), match.group(3))
 
-    def _skim(self, region: bytes) -> None:
+    def _skim(self, region: bytes, formulas: int) -> None:
         """The common case, every cell has its reference: whole-chunk searches in C,
-        Python only for the few cells that hold a formula or an error."""
+        Python only for the few cells that hold a formula or an error. `formulas` is the
+        number of formulas in the region, when its tags have no namespace prefix."""
         if self._far is None:
             # Only references with many letters or digits can be out of bounds.
             letters = 2 if self.max_columns >= 26 else 1
@@ -288,6 +298,12 @@ class SheetScan:
         if len(region) > self.max_text and _LONG_TEXT.search(region):
             self._walk(region)
             return
+        if b"<c " in region and b't="e"' not in region:
+            # Nearly always: no error cell, and every formula saved with its value and none
+            # pointing at another workbook. Counting them is enough; no cell needs a look.
+            if not formulas or (len(_CALCULATED.findall(region)) == formulas and not _EXTERNAL_REF.search(region)):
+                self.formulas += formulas
+                return
         starts = set()
         for position in _markers(region):
             start = max(region.rfind(b"<c ", 0, position), region.rfind(b":c ", 0, position))

@@ -1,10 +1,11 @@
 """Parsing proper, for files the safety screen has passed.
 
-Spreadsheets are parsed only inside the reading child process (see readers.py):
-python-calamine aborts the whole interpreter on some files and raises
-PanicException (a BaseException) on others, and any parser can be driven into
-a long loop or a huge allocation. CSV is parsed with the standard library,
-which is linear in the file's size, so it needs no child.
+Files are screened and parsed only inside the reading child process (see
+readers.py): python-calamine aborts the whole interpreter on some files and
+raises PanicException (a BaseException) on others, and any parser can be
+driven into a long loop or a huge allocation. CSV is parsed with the standard
+library, which is linear in the file's size; it is read in the child too, so
+the parent never handles a file's bytes.
 
 Results are plain data (dicts, tuples, Findings), so they pickle cheaply back
 to the parent, which builds the Workbook records.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from .findings import Finding, finding
 from .ooxml import a1
+from .safety import Limits, Screened, screen
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,8 @@ class CellLimit(Exception):
     """The workbook holds more cells than any return could."""
 
 
-def serve(conn, memory_bytes: int, parent_end=None) -> None:
-    """Body of the reading child: answer (path, kind, sheet types, max cells) requests until None."""
+def serve(conn, limits: Limits, parent_end=None) -> None:
+    """Body of the reading child: answer each path with (Screened, Parsed or None) until None."""
     import openpyxl  # noqa: F401  imported once here, not once per file
     import python_calamine  # noqa: F401
 
@@ -63,30 +65,37 @@ def serve(conn, memory_bytes: int, parent_end=None) -> None:
     _die_with_parent()
 
     os.environ["RUST_BACKTRACE"] = "0"  # a panic is reported as a finding; spare the log a Rust backtrace
-    if memory_bytes:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    if limits.memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     while True:
         try:
-            request = conn.recv()
+            path = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
-        if request is None:
+        if path is None:
             return
-        path, kind, sheet_types, max_cells = request
-        fatal = False
+        screened, fatal = None, False
         try:
-            reply: object = parse_spreadsheet(Path(path), kind, sheet_types, max_cells)
+            screened = screen(Path(path), limits)
+            parsed = parse(Path(path), screened, limits) if screened.parseable else None
         except MemoryError:
-            reply, fatal = _crashed("it needed more memory than any return could"), True
+            parsed, fatal = _crashed("it needed more memory than any return could"), True
         except BaseException as exc:  # PanicException from Rust derives from BaseException
             log.warning("reader failed on %s: %r", path, exc)
-            reply, fatal = _crashed(f"the reader failed ({type(exc).__name__})"), True
+            parsed, fatal = _crashed(f"the reader failed ({type(exc).__name__})"), True
         try:
-            conn.send(reply)
+            conn.send((screened, parsed))
         except BaseException:  # a reply that cannot be sent is as good as a crash
             return
         if fatal:
             return  # a panicked or starved interpreter is not to be trusted with the next file
+
+
+def parse(path: Path, screened: Screened, limits: Limits) -> Parsed:
+    """Parse a file the screen has passed, as the kind its bytes showed it to be."""
+    if screened.kind == "csv":
+        return read_csv(path, limits.max_rows, limits.max_columns, limits.max_cell_text)
+    return parse_spreadsheet(path, screened.kind, {s.name: s.type for s in screened.sheets}, limits.max_cells)
 
 
 def _die_with_parent() -> None:

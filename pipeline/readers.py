@@ -1,25 +1,30 @@
 """The reading layer of ingest: any file in, sheets and cells (or a clear rejection) out.
 
-Every file is screened in-process first (safety.screen: bytes and zip directory
-only), then parsed in a long-lived child process with a memory cap and a time
-limit. The child exists because python-calamine, the fast parser, aborts the
-whole interpreter on some hostile files; a child that dies or overruns costs
-that one file a `reader-crashed` finding and is replaced, and the run goes on.
+Every file is read in a long-lived child process with a memory cap and a time
+limit: screened first (safety.screen: bytes and zip directory only), then
+parsed only if the screen passes it. The child exists because python-calamine,
+the fast parser, aborts the whole interpreter on some hostile files; a child
+that dies or overruns costs that one file a `reader-crashed` finding and is
+replaced, and the run goes on. Told which files come next (read_ahead), the
+child reads the next one while the caller validates the last, on another
+processor.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import time as clock
 import unicodedata
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from . import ooxml, parsers
 from .findings import ERROR, Finding, finding, has_errors
-from .safety import RESEND, Limits, Screened, screen
+from .safety import RESEND, Limits, Screened
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +102,9 @@ class ReadResult:
 
 
 class ReaderPool:
-    """Reads files one at a time through a reused child process; a context manager."""
+    """Reads files through a reused child process, in the order asked; a context manager."""
+
+    AHEAD = 2  # requests the child may hold, so it starts the next file the moment it finishes one
 
     def __init__(self, limits: Limits = Limits()) -> None:
         self.limits = limits
@@ -108,6 +115,9 @@ class ReaderPool:
         self._context = multiprocessing.get_context("fork")
         self._process = None
         self._conn = None
+        self._upcoming: deque[Path] = deque()  # files read_ahead said come next, not yet sent
+        self._sent: deque[Path] = deque()  # files sent to the child, whose replies are still to come
+        self._started = 0.0  # when the child began the first of them: its time limit runs from here
 
     def __enter__(self) -> ReaderPool:
         return self
@@ -115,22 +125,34 @@ class ReaderPool:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
+    def read_ahead(self, paths: Iterable[Path]) -> None:
+        """Say which files will be read next, in this order: the child reads them ahead of the
+        caller, on another processor, while the caller works on the last one it was given."""
+        self._upcoming = deque(Path(p) for p in paths)
+        self._fill()
+
     def read(self, path: Path) -> ReadResult:
         """Screen, then parse: a ReadResult for any file, never an exception for a bad one."""
         path = Path(path)
-        screened = screen(path, self.limits)
-        if not screened.parseable:
-            return ReadResult(None, screened.findings)
-        if screened.kind == "csv":
-            lim = self.limits
-            parsed = parsers.read_csv(path, lim.max_rows, lim.max_columns, lim.max_cell_text)
-        else:
-            parsed = self._parse(path, screened)
-        return _assemble(screened, parsed)
+        if path not in self._sent and path in self._upcoming:  # the files planned before it were skipped
+            while self._upcoming.popleft() != path:
+                pass
+        while self._sent and self._sent[0] != path:
+            self._receive()  # read ahead, but not wanted after all
+        if not self._sent:
+            self._send(path)
+        result = self._receive()
+        self._fill()
+        return result
 
     def close(self) -> None:
         """Stop the child process (politely, then firmly)."""
+        self._upcoming.clear()
         if self._process is None:
+            return
+        if self._sent:  # reads ahead nobody wants: their replies could fill the pipe and block
+            self._sent.clear()
+            self._stop()
             return
         try:
             self._conn.send(None)
@@ -139,39 +161,53 @@ class ReaderPool:
         self._process.join(2)
         self._stop()
 
-    def _parse(self, path: Path, screened: Screened) -> parsers.Parsed:
-        types = {s.name: s.type for s in screened.sheets}
-        request = (str(path), screened.kind, types, self.limits.max_cells)
+    def _fill(self) -> None:
+        while self._upcoming and len(self._sent) < self.AHEAD:
+            self._send(self._upcoming.popleft())
+
+    def _send(self, path: Path) -> None:
         if self._process is None or not self._process.is_alive():
             self._start()
+        if not self._sent:
+            self._started = clock.monotonic()
+        self._sent.append(path)
         try:
-            self._conn.send(request)
-            if self._conn.poll(self.limits.timeout_seconds):
-                reply = self._conn.recv()
-                if any(f.code == "reader-crashed" for f in reply.notes):
+            self._conn.send(str(path))
+        except OSError:
+            pass  # the child has just died: _receive finds out and says so
+
+    def _receive(self) -> ReadResult:
+        path = self._sent.popleft()
+        try:
+            if self._conn.poll(max(0.0, self._started + self.limits.timeout_seconds - clock.monotonic())):
+                screened, parsed = self._conn.recv()
+                self._started = clock.monotonic()  # the child has gone straight on to the next request
+                if parsed is not None and any(f.code == "reader-crashed" for f in parsed.notes):
                     self._stop()  # the child leaves after a panic; don't race it with the next file
-                return reply
+                if screened is None:
+                    return ReadResult(None, parsed.notes)
+                return _assemble(screened, parsed) if parsed is not None else ReadResult(None, screened.findings)
             why = f"reading it took longer than {self.limits.timeout_seconds:g} seconds, far longer than any return"
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             self._process.join(1)
             code = self._process.exitcode
             why = "the reader crashed" + (f" (signal {-code})" if code and code < 0 else "")
         log.warning("%s: %s; restarting the reader", path.name, why)
         self._stop()
-        return parsers.Parsed(notes=(finding("reader-crashed", f"This file could not be read: {why}.", RESEND),))
+        return ReadResult(None, (finding("reader-crashed", f"This file could not be read: {why}.", RESEND),))
 
     def _start(self) -> None:
         self._stop()
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=parsers.serve, args=(child, self.limits.memory_bytes, parent), daemon=True,
-            name="pipeline-reader",
+            target=parsers.serve, args=(child, self.limits, parent), daemon=True, name="pipeline-reader",
         )
         process.start()
         child.close()
         self._process, self._conn = process, parent
 
     def _stop(self) -> None:
+        """Kill the child; files it held but had not answered go back to the front of the plan."""
         if self._process is not None:
             if self._process.is_alive():
                 self._process.kill()
@@ -180,6 +216,8 @@ class ReaderPool:
         if self._conn is not None:
             self._conn.close()
         self._process = self._conn = None
+        self._upcoming.extendleft(reversed(self._sent))
+        self._sent.clear()
 
 
 def read_file(path: Path, limits: Limits = Limits()) -> ReadResult:

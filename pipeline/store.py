@@ -288,16 +288,27 @@ class Store:
     class _Transaction:
         def __init__(self, db: sqlite3.Connection) -> None:
             self.db = db
+            self.nested = False
 
         def __enter__(self):
-            self.db.execute("BEGIN IMMEDIATE")
+            self.nested = self.db.in_transaction
+            self.db.execute("SAVEPOINT inner" if self.nested else "BEGIN IMMEDIATE")
             return self
 
         def __exit__(self, kind, value, tb) -> None:
-            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+            if not self.nested:
+                self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+                return
+            if kind is not None:
+                self.db.execute("ROLLBACK TO inner")
+            self.db.execute("RELEASE inner")
 
     def transaction(self) -> _Transaction:
-        """All statements inside commit together or not at all."""
+        """All statements inside commit together or not at all.
+
+        Inside another transaction this is a savepoint, made durable by the outer commit: a
+        caller groups many small writes into one commit, and each commit costs an fsync.
+        """
         return Store._Transaction(self._db)
 
     # -- files ---------------------------------------------------------------

@@ -41,6 +41,7 @@ _DONE = ("complete", "cancelled")
 # The outlier check compares every history entry of every indicator with the return's period:
 # a few dozen period names, parsed thousands of times per pass without this cache.
 _period = lru_cache(maxsize=1024)(parse_period)
+_QUALITIES = {header_key(q): q for q in T.DATA_QUALITY}  # folded choice -> the choice as the template spells it
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,12 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
     quality = parse_text(table.cell(row, "Data quality"))
     commentary = _text(table, row, "Commentary", findings)
     remedial = _text(table, row, "Remedial action", findings)
-    allowed = {header_key(q): q for q in T.DATA_QUALITY}
-    if quality and header_key(quality) not in allowed:
+    if quality and header_key(quality) not in _QUALITIES:
         findings.append(finding(
             "bad-data-quality", f"{i.code}: data quality {quality!r} is not one of the choices.",
             f"Pick one of: {', '.join(T.DATA_QUALITY)}.", sheet=sheet, cell=table.a1(row, "Data quality"),
             value=quality))
-    quality = allowed.get(header_key(quality), quality)
+    quality = _QUALITIES.get(header_key(quality), quality)
     parsed = parse_number(raw, i.unit)
     shown = parse_text(raw)
     actual = parsed.number

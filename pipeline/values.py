@@ -300,6 +300,11 @@ def parse_text(raw: object) -> str:
 
     Numbers read back as typed (12, not 12.0), dates as 31/03/2026.
     """
+    if type(raw) is str and raw.isprintable():
+        # Nearly every text cell: no line ends, odd spaces or control characters to normalise
+        # (isprintable is False for each of them), and ingest reads hundreds per return.
+        text = raw.strip()
+        return text[1:].strip() if text.startswith("'") else text
     if raw is None:
         return ""
     if isinstance(raw, bool):

@@ -194,6 +194,33 @@ def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
         assert len(store.submissions()) == 1
 
 
+def test_a_pass_shares_its_commits_and_moves_no_file_before_its_verdict_is_committed(workspace, monkeypatch):
+    import pipeline.ingest
+    from pipeline.store import Store
+
+    monkeypatch.setattr(pipeline.ingest, "BATCH_SECONDS", 60)  # every verdict of this pass in one batch
+    in_incoming_at_each_commit, real_exit = [], Store._Transaction.__exit__
+
+    def commit_and_look(self, *exc_info):
+        real_exit(self, *exc_info)
+        if not self.nested:
+            in_incoming_at_each_commit.append(sorted(p.name.split("-", 2)[2]
+                                                     for p in (workspace.state / "incoming").iterdir()))
+
+    monkeypatch.setattr(Store._Transaction, "__exit__", commit_and_look)
+    names = ["a.xlsx", "b.xlsx", "c.xlsx"]
+    for n, name in enumerate(names):
+        workspace.submit(name, indicators={"CYP-05": {"actual": 500 + n}})
+
+    with workspace.store() as store:
+        report = run_pass(workspace.config, store, now=lambda: workspace.now)
+
+    assert sorted(o.verdict for o in report.outcomes) == ["accepted"] * 3
+    # One commit takes all three in, one records their verdicts (the files still in incoming/),
+    # and one records where they went: three fsyncs, not nine.
+    assert in_incoming_at_each_commit == [names, names, []]
+
+
 def test_corrected_return_supersedes_the_first_and_the_master_shows_the_later_figures(workspace):
     workspace.submit("CYP Q1.xlsx", indicators={"CYP-05": {"actual": 505}})
     first = outcome(workspace.run(), "CYP Q1.xlsx")

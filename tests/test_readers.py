@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -140,6 +141,49 @@ def test_a_worker_killed_between_files_is_replaced(pool, tmp_path):
     pool._process.kill()  # as the kernel's OOM killer would
     pool._process.join()
     assert pool.read(path).workbook.sheets[0].cells == {(0, 0): "kept"}
+
+
+def numbered_returns(tmp_path: Path, count: int) -> list[Path]:
+    return [saved(tmp_path, lambda book, n=n: book.active.append([f"return {n}", n]), f"r{n}.xlsx")
+            for n in range(count)]
+
+
+def test_files_read_ahead_come_back_as_if_read_one_by_one(tmp_path):
+    paths = numbered_returns(tmp_path, 5)
+    with ReaderPool() as ahead:
+        ahead.read_ahead(paths)
+        cells = [ahead.read(path).workbook.sheets[0].cells for path in paths]
+    assert cells == [{(0, 0): f"return {n}", (0, 1): n} for n in range(5)]
+
+
+def test_files_planned_but_skipped_do_not_stand_in_for_the_next(tmp_path):
+    paths = numbered_returns(tmp_path, 5)
+    with ReaderPool() as ahead:
+        ahead.read_ahead(paths)
+        # A duplicate is never read: the pool must not hand back the skipped file's result.
+        assert ahead.read(paths[0]).workbook.sheets[0].value(0, 0) == "return 0"
+        assert ahead.read(paths[3]).workbook.sheets[0].value(0, 0) == "return 3"
+        assert ahead.read(paths[1]).workbook.sheets[0].value(0, 0) == "return 1"  # out of plan: still right
+
+
+def test_closing_with_files_read_ahead_but_not_wanted_is_quick(tmp_path):
+    paths = numbered_returns(tmp_path, 3)
+    with ReaderPool() as ahead:
+        ahead.read_ahead(paths)
+        ahead.read(paths[0])
+        started = time.monotonic()
+    assert time.monotonic() - started < 1
+
+
+@needs_corpus
+def test_a_file_that_kills_the_reader_costs_only_that_file_when_reading_ahead(tmp_path):
+    good = numbered_returns(tmp_path, 2)
+    paths = [good[0], CORPUS / "poi-Simple.xlsb", good[1]]  # calamine panics on the middle one
+    with ReaderPool() as ahead:
+        ahead.read_ahead(paths)
+        results = [ahead.read(path) for path in paths]
+    assert [r.workbook.sheets[0].value(0, 0) for r in (results[0], results[2])] == ["return 0", "return 1"]
+    assert [f.code for f in results[1].findings] == ["reader-crashed"]
 
 
 @needs_corpus

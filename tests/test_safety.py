@@ -192,6 +192,67 @@ def test_cells_without_references_are_placed_where_excel_would_put_them(tmp_path
     assert screened.error_cells == (("Indicators", 0, 1, "#N/A"),)
 
 
+def test_formulas_saved_with_their_values_are_not_reported(tmp_path):
+    cells = ('<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>4</v></c>'
+             '<c r="B1"><v>2</v></c></row><row r="2"><c r="A2"><f t="shared" si="0"/><v>6</v></c></row>'
+             '<row r="3"><c r="A3" t="str"><f>"a"&amp;"b"</f><v>ab</v></c></row>')
+    screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
+    assert screened.findings == () and screened.kind == "xlsx"
+
+
+def test_a_shared_formula_left_without_its_value_is_reported_by_cell(tmp_path):
+    cells = ('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">1+1</f><v>2</v></c></row>'
+             '<row r="2"><c r="A2"><f t="shared" si="0"/></c></row>')
+    screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
+    assert [(f.code, f.cell) for f in screened.findings] == [("formulas-not-calculated", "A2")]
+
+
+def _patched(path: Path, old: bytes, new: bytes, count: int = 1) -> Path:
+    data = path.read_bytes()
+    assert data.count(old) >= count
+    path.write_bytes(data.replace(old, new, count))
+    return path
+
+
+def test_a_part_whose_own_header_gives_another_name_is_refused_as_damaged(tmp_path):
+    # The local header is the first copy of the name; the directory at the end keeps the real one.
+    # Readers that trust one or the other would see different files.
+    path = _patched(hand_made_xlsx(tmp_path / "return.xlsx", ""), b"xl/worksheets/sheet1.xml",
+                    b"xl/worksheets/sheetX.xml")
+    assert codes(screen(path)) == ["corrupt"]
+
+
+def test_a_part_that_unpacks_to_more_than_its_declared_size_is_refused_as_damaged(tmp_path):
+    path = hand_made_xlsx(tmp_path / "return.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+
+    def sizes(declared: int) -> bytes:  # CRC, packed size, declared size: in the local header and the directory
+        return b"".join(n.to_bytes(4, "little") for n in (info.CRC, info.compress_size, declared))
+
+    assert codes(screen(_patched(path, sizes(info.file_size), sizes(info.file_size - 1), count=2))) == ["corrupt"]
+
+
+def test_a_part_cut_short_is_refused_as_damaged(tmp_path):
+    path = hand_made_xlsx(tmp_path / "return.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>' * 50)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename)
+    data[start + 5:start + info.compress_size] = bytes(info.compress_size - 5)  # the deflated bytes wiped out
+    path.write_bytes(bytes(data))
+    assert codes(screen(path)) == ["corrupt"]
+
+
+def test_a_stored_part_is_screened_like_a_deflated_one(tmp_path):
+    deflated = hand_made_xlsx(tmp_path / "return.xlsx", '<row r="1"><c r="B1"><f>1/0</f></c></row>')
+    path = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(deflated) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    assert [(f.code, f.cell) for f in screen(path).findings] == [("formulas-not-calculated", "B1")]
+
+
 @needs_corpus
 @pytest.mark.parametrize(
     "name, code",
