@@ -132,7 +132,7 @@ def _templates(args: argparse.Namespace, out: TextIO) -> int:
 
     config = load_config(args.config)
     period = parse_period(args.period)
-    register = load_register(config.paths.register)
+    register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:
         history = store.actuals()
     paths = write_templates(config, register, period, args.partnership, history=history)
@@ -234,7 +234,7 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.store import Store
 
     config = load_config(args.config)
-    register = load_register(config.paths.register)
+    register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:
         if args.period:
             period = parse_period(args.period)

@@ -25,7 +25,7 @@ class Paths:
     outbox: Path
     register: Path
     templates: Path
-    state: Path  # holds the SQLite database, archive/, quarantine/ and logs/
+    state: Path  # holds the SQLite database, archive/, quarantine/, logs/ and cache/
     overrides: Path | None
 
     @property
@@ -43,6 +43,10 @@ class Paths:
     @property
     def logs(self) -> Path:
         return self.state / "logs"
+
+    @property
+    def cache(self) -> Path:
+        return self.state / "cache"  # derived data only: deleting it costs time, never data
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
         from pipeline.notify import Notifier
         from pipeline.register import load_register
 
-        register = report.ingest.register or load_register(config.paths.register)
+        register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
         notifier = Notifier(config, store, now=now, dry_run=dry_run)
         report.feedback = give_feedback(config, store, register, notifier)
         report.mail_failed = notifier.result.failed
@@ -100,7 +100,7 @@ def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[P
     """Rebuild one period's outputs on demand (`pipeline report`)."""
     from pipeline.register import load_register
 
-    register = load_register(config.paths.register)
+    register = load_register(config.paths.register, config.paths.cache)
     with RunLock(config.paths.state), open_store(config) as store:
         _sweep_outbox(config)
         outputs = build_period(config, register, store, period, pdf=pdf)
@@ -113,6 +113,6 @@ def chase(config: Config, today, *, now: Callable[[], datetime] = utc_now, dry_r
     from pipeline.notify import Notifier
     from pipeline.register import load_register
 
-    register = load_register(config.paths.register)
+    register = load_register(config.paths.register, config.paths.cache)
     with RunLock(config.paths.state), open_store(config) as store:
         return Notifier(config, store, now=now, dry_run=dry_run).chase(register, today)

@@ -34,7 +34,7 @@ class Examined:
 class Examiner:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
-        self.register = load_register(config.paths.register)
+        self.register = load_register(config.paths.register, config.paths.cache)
         self.history: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
         for h in store.history():
             if h.actual is not None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
+import pickle
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from pipeline.atomic import write_bytes
 from pipeline.errors import RegisterError
 from pipeline.findings import Finding, finding, has_errors
 from pipeline.records import (
@@ -29,6 +33,8 @@ from pipeline.records import (
     Scheme,
     parse_tolerance,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -142,10 +148,24 @@ def read_register(path: Path) -> tuple[Register, list[Finding]]:
     return register, findings
 
 
-def load_register(path: Path) -> Register:
-    """Read the register for a stage that needs it sound; errors stop the run."""
+def load_register(path: Path, cache: Path | None = None) -> Register:
+    """Read the register for a stage that needs it sound; errors stop the run.
+
+    With `cache` (a folder), a sound register is kept there as pickled records, named by
+    the workbook's bytes and this code: openpyxl takes most of a second to read a county
+    register, every pass. An edited register, or a changed reader, misses the cache.
+    """
     from pipeline.smart import check_register
 
+    path = Path(path)
+    kept = _cached(path, cache) if cache is not None and path.is_file() else None
+    if kept is not None and kept.is_file():
+        try:
+            register = pickle.loads(kept.read_bytes())
+            if isinstance(register, Register):
+                return register
+        except Exception:  # a damaged cache file is read again from the workbook
+            log.info("Reading the register again: its cached copy %s could not be loaded", kept)
     register, findings = read_register(path)
     findings = findings + check_register(register)
     if has_errors(findings):
@@ -155,7 +175,30 @@ def load_register(path: Path) -> Register:
             f"The register {Path(path).name} has {count} error(s), the first at {first.where}: {first.message}",
             fix="Run `pipeline check` to see them all, correct the register, and try again.",
         )
+    if kept is not None:
+        _keep(register, kept)
     return register
+
+
+def _cached(path: Path, cache: Path) -> Path:
+    key = hashlib.sha256(path.read_bytes())
+    key.update(str(path).encode("utf-8"))  # Register.source names the file as it was given
+    from pipeline import findings, records, smart
+
+    for module in (sys.modules[__name__], records, smart, findings):
+        key.update(Path(module.__file__).read_bytes())
+    return cache / f"register-{key.hexdigest()[:32]}.pickle"
+
+
+def _keep(register: Register, kept: Path) -> None:
+    """Save the register's records as `kept`, the only cached register (older ones are stale)."""
+    try:
+        write_bytes(kept, pickle.dumps(register, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in kept.parent.glob("register-*.pickle"):
+            if old != kept:
+                old.unlink(missing_ok=True)
+    except OSError as exc:  # a cache that cannot be written costs time on the next pass, nothing else
+        log.info("Could not cache the register in %s (%s)", kept.parent, exc)
 
 
 def _table(book, path: Path, name: str, columns: tuple[Column, ...]) -> list[tuple[int, dict]]:

@@ -257,6 +257,46 @@ def test_load_register_returns_a_sound_register(demo):
     assert load_register(DEMO_REGISTER).indicators == demo.indicators
 
 
+def test_a_sound_register_is_cached_and_the_cached_copy_is_read_next_time(tmp_path, monkeypatch):
+    path = write_register(tmp_path / "register.xlsx", demo_book())
+    first = load_register(path, tmp_path / "cache")
+    [kept] = (tmp_path / "cache").glob("register-*.pickle")
+
+    def unread(_path):
+        raise AssertionError("the workbook was read again")
+
+    monkeypatch.setattr("pipeline.register.read_register", unread)
+    assert load_register(path, tmp_path / "cache") == first
+    assert list((tmp_path / "cache").glob("register-*.pickle")) == [kept]
+
+
+def test_an_edited_register_is_read_again_and_replaces_the_cached_copy(tmp_path):
+    path = write_register(tmp_path / "register.xlsx", demo_book())
+    before = load_register(path, tmp_path / "cache")
+    book = demo_book()
+    book["Indicators"].set("CYP-02", "Title", "Young people in education or training")
+    write_register(path, book)
+    after = load_register(path, tmp_path / "cache")
+    assert after.by_code["CYP-02"].title == "Young people in education or training" != before.by_code["CYP-02"].title
+    assert len(list((tmp_path / "cache").glob("register-*.pickle"))) == 1
+
+
+def test_a_damaged_cached_register_is_read_again_from_the_workbook(tmp_path):
+    path = write_register(tmp_path / "register.xlsx", demo_book())
+    sound = load_register(path, tmp_path / "cache")
+    [kept] = (tmp_path / "cache").glob("register-*.pickle")
+    kept.write_bytes(b"not a pickle")
+    assert load_register(path, tmp_path / "cache") == sound
+
+
+def test_a_register_with_errors_is_never_cached(tmp_path):
+    book = demo_book()
+    book["Indicators"].set("CYP-02", "Unit", "percent")
+    with pytest.raises(RegisterError):
+        load_register(write_register(tmp_path / "register.xlsx", book), tmp_path / "cache")
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
+
+
 def test_load_register_refuses_a_register_with_errors_pointing_at_the_first(tmp_path):
     book = demo_book()
     row = book["Indicators"].set("CYP-02", "Unit", "percent")
