@@ -10,6 +10,7 @@ naming the file and the tag. docxtpl and python-docx are imported lazily.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import zipfile
@@ -37,6 +38,8 @@ BOARD_TEMPLATE = "board-paper.docx"
 # for the officer to chase, check and circulate papers. Never the clock.
 MEETING_WORKING_DAYS_AFTER_DEADLINE = 10
 LANGUAGE = "en-GB"
+# Text (a <w:t> run) holding a character docxtpl's resolve_listing turns into Word mark-up.
+_LISTING = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*[\t\n\a\f]")
 
 
 def meeting_date(report: PeriodReport, config: Config) -> date:
@@ -143,9 +146,8 @@ def render_docx(template: Path, target: Path, build_context, *, stamp: datetime,
     `picture(chart)` turns a Chart into an inline image carrying the chart's alt text.
     """
     import jinja2
-    from docxtpl import DocxTemplate
 
-    tpl = DocxTemplate(str(template))
+    tpl = _template_class()(str(template))
     try:
         tpl.init_docx()
     except Exception as exc:  # python-docx raises several kinds for a file that is not a Word document
@@ -164,6 +166,26 @@ def render_docx(template: Path, target: Path, build_context, *, stamp: datetime,
         raise _template_error(template, tpl, exc) from None
     _finish(tpl.docx, context, stamp=stamp, subject=subject, author=author, template=template)
     return write_with(target, lambda path: tpl.save(str(path)))
+
+
+@functools.lru_cache(maxsize=1)
+def _template_class():
+    from docxtpl import DocxTemplate
+
+    # docxtpl cleans the template's XML with dozens of regular expressions on every render;
+    # a run renders the same template a dozen times, so the cleaned XML is kept.
+    patch = functools.lru_cache(maxsize=16)(functools.partial(DocxTemplate.patch_xml, object.__new__(DocxTemplate)))
+
+    class Template(DocxTemplate):
+        def patch_xml(self, src_xml: str) -> str:
+            return patch(src_xml)
+
+        def resolve_listing(self, xml: str) -> str:
+            # Turns tabs and line ends typed in commentary into Word tabs and breaks: a
+            # regular-expression pass over the whole document, needless when no text has one.
+            return super().resolve_listing(xml) if _LISTING.search(xml) else xml
+
+    return Template
 
 
 def _alt_image_class():

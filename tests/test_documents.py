@@ -7,8 +7,10 @@ actions off track, risks in every band, and a missing, a late and a provisional 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -278,6 +280,17 @@ def test_user_text_with_markup_and_formulas_is_shown_as_written(written):
     hwb = all_text(open_docx(by_name(written, "highlight-HWB-2025-26-Q2.docx")))
     assert HYPERLINK in hwb
     assert "Health & Wellbeing Board: highlight report" in hwb
+
+
+def test_line_ends_typed_in_commentary_become_line_breaks_in_word(report, config, tmp_path):
+    scp = dataclasses.replace(report.partnerships[0], overall_commentary="Steady quarter.\nTwo posts filled.")
+    report = dataclasses.replace(report, partnerships=(scp, *report.partnerships[1:]))
+    paths = write_documents(report, config, tmp_path / "out", pdf=False)
+    with zipfile.ZipFile(by_name(paths, "highlight-SCP-2025-26-Q2.docx")) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    assert re.search(r"Steady quarter\.</w:t>\s*<w:br/>\s*<w:t[^>]*>Two posts filled\.", xml)
+    with zipfile.ZipFile(by_name(paths, "highlight-HWB-2025-26-Q2.docx")) as docx:
+        assert "<w:br/>" not in docx.read("word/document.xml").decode("utf-8")
 
 
 def test_every_rating_cell_says_the_word_and_is_shaded_with_its_colour(written):
