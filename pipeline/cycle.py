@@ -45,11 +45,18 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
 
         register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
         notifier = Notifier(config, store, now=now, dry_run=dry_run)
-        report.feedback = give_feedback(config, store, register, notifier)
-        report.mail_failed = notifier.result.failed
-        for text in store.stale_periods():
-            report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
-            store.period_built(text)
+        due = feedback_due(store)
+        stale = store.stale_periods()
+        # The annotated feedback workbooks are written in a second process while this one
+        # builds the packs; submitters are told once both are done, or the build has failed.
+        with annotating(config, due, parallel=bool(stale)) as annotated:
+            try:
+                for text in stale:
+                    report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
+                    store.period_built(text)
+            finally:
+                report.feedback = give_feedback(config, store, register, notifier, due, annotated.result())
+                report.mail_failed = notifier.result.failed
         return report
 
 
@@ -67,19 +74,34 @@ def _sweep_outbox(config: Config) -> None:
             log.info("Removed %s, left half-written by an interrupted run", path)
 
 
-def give_feedback(config: Config, store: Store, register, notifier) -> list[Path]:
-    """Feedback files and messages for every decided file not yet told (also after a crash)."""
-    from pipeline.feedback import write_feedback
+def feedback_due(store: Store) -> list:
+    """Every decided file whose submitter has not been told yet (also after a crash)."""
+    from pipeline.feedback import Due
+
+    return [Due(store.file(file_id), store.findings_for(file_id)) for file_id in store.feedback_due()]
+
+
+def annotating(config: Config, due: list, *, parallel: bool):
+    """The annotated workbooks for `due`, written in the background when `parallel`; .result() gives them."""
+    from pipeline.background import Background
+    from pipeline.feedback import annotate_all
+
+    return Background(annotate_all, config.paths.outbox, config.paths.state, due,
+                      fork=parallel and any(d.annotate for d in due))
+
+
+def give_feedback(config: Config, store: Store, register, notifier, due: list, annotated: dict) -> list[Path]:
+    """Write each summary, then tell each submitter (with their annotated workbook) and record that."""
+    from pipeline.feedback import write_summary
 
     written = []
-    for file_id in store.feedback_due():
-        record = store.file(file_id)
-        findings = store.findings_for(file_id)
-        annotate = bool(record.partnership) and record.verdict in ("accepted", "rejected")
-        paths = write_feedback(config.paths.outbox, config.paths.state, record, findings, annotate)
+    for d in due:
+        paths = [write_summary(config.paths.outbox, d.record, d.findings)]
+        if annotated.get(d.record.id):
+            paths.append(annotated[d.record.id])
         written += paths
-        if notifier.outcome(record, paths, register):
-            store.feedback_done(file_id)
+        if notifier.outcome(d.record, paths, register):
+            store.feedback_done(d.record.id)
     return written
 
 

@@ -9,6 +9,7 @@ are opened with openpyxl here; anything else gets the text summary alone.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.atomic import write_text, write_with
@@ -43,23 +44,55 @@ def summary_text(record: FileRecord, findings: list[Finding]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class Due:
+    """A decided file whose submitter has not been told yet, with what to tell them."""
+
+    record: FileRecord
+    findings: list[Finding]
+
+    @property
+    def annotate(self) -> bool:
+        """A copy of their workbook is marked up when it is a recognised return with a problem cell."""
+        return (bool(self.record.partnership) and self.record.verdict in ("accepted", "rejected")
+                and any(f.cell for f in self.findings))
+
+
 def write_feedback(outbox: Path, state: Path, record: FileRecord, findings: list[Finding],
                    annotate: bool) -> list[Path]:
     """Write the summary (always) and the annotated workbook (when it can be opened)."""
-    folder = feedback_folder(outbox, record)
-    stem = Path(Path(record.location).name).stem
-    written = [write_text(folder / f"{stem}.feedback.txt", summary_text(record, findings))]
-    if annotate and any(f.cell for f in findings):
-        source = state / (record.destination or record.location)
-        if not source.exists():
-            source = state / record.location
-        target = folder / f"{stem}.feedback.xlsx"
-        try:
-            write_with(target, lambda temporary: _annotate(source, temporary, findings))
-            written.append(target)
-        except Exception as exc:  # the text summary still says everything
-            log.warning("Could not annotate %s (%s); the text feedback lists every problem", record.name, exc)
-    return written
+    written = [write_summary(outbox, record, findings)]
+    annotated = write_annotated(outbox, state, record, findings) if annotate else None
+    return written + ([annotated] if annotated else [])
+
+
+def write_summary(outbox: Path, record: FileRecord, findings: list[Finding]) -> Path:
+    return write_text(feedback_folder(outbox, record) / f"{_stem(record)}.feedback.txt",
+                      summary_text(record, findings))
+
+
+def write_annotated(outbox: Path, state: Path, record: FileRecord, findings: list[Finding]) -> Path | None:
+    """The submitter's workbook with each problem cell marked, or None when no cell is named or it cannot be opened."""
+    if not any(f.cell for f in findings):
+        return None
+    source = state / (record.destination or record.location)
+    if not source.exists():
+        source = state / record.location
+    target = feedback_folder(outbox, record) / f"{_stem(record)}.feedback.xlsx"
+    try:
+        return write_with(target, lambda temporary: _annotate(source, temporary, findings))
+    except Exception as exc:  # the text summary still says everything
+        log.warning("Could not annotate %s (%s); the text feedback lists every problem", record.name, exc)
+        return None
+
+
+def annotate_all(outbox: Path, state: Path, due: list[Due]) -> dict[int, Path | None]:
+    """write_annotated for each file that calls for it: file id -> the workbook written."""
+    return {d.record.id: write_annotated(outbox, state, d.record, d.findings) for d in due if d.annotate}
+
+
+def _stem(record: FileRecord) -> str:
+    return Path(Path(record.location).name).stem
 
 
 def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:

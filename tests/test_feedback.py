@@ -3,11 +3,16 @@ workbook with a comment on every problem cell and a first 'Feedback' sheet."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from pipeline.cycle import run_once
+from pipeline.errors import TemplateError
+from pipeline.store import Store
+from registers import TEMPLATES
 from spoil import Q1, Workspace, outcome
 
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -125,3 +130,37 @@ def test_formula_like_commentary_stays_text_in_the_store_and_the_master_workbook
     assert all(c.data_type == "s" for c in shown)
     assert not any(c.data_type == "f" and "HYPERLINK" in str(c.value) for c in cells)
     assert not any(ws._hyperlinks for ws in master.worksheets)
+
+
+def _warned_return(workspace):
+    """An accepted CYP return with one warning on a cell: a figure missing for one of CYP-01's areas."""
+    return workspace.submit("CYP Q1.xlsx", areas={("CYP-01", "Rest of borough"): None})
+
+
+def test_a_full_pass_marks_up_an_accepted_return_while_it_builds_the_packs(workspace):
+    _warned_return(workspace)
+    report = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+
+    [annotated] = [p for p in report.feedback if p.suffix == ".xlsx"]
+    book = load_workbook(annotated)
+    assert book.sheetnames[0] == "Feedback"
+    assert [c for row in book["Areas"].iter_rows() for c in row if c.comment], "the blank area cell has a comment"
+    assert report.built["2025-26 Q1"], "the packs were built in the same pass"
+    with Store(workspace.config.paths.database) as store:
+        assert store.feedback_due() == []
+
+
+def test_submitters_are_told_even_when_the_packs_cannot_be_built(tmp_path, register, return_templates):
+    folder = shutil.copytree(TEMPLATES, tmp_path / "templates")
+    (folder / "highlight-report.docx").write_bytes(b"not a Word document")  # an officer's edit gone wrong
+    workspace = Workspace(tmp_path / "ws", register, return_templates,
+                          replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"})
+    _warned_return(workspace)
+
+    with pytest.raises(TemplateError, match="highlight-report.docx cannot be opened"):
+        run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+
+    stems = sorted(p.name for p in (workspace.outbox / "feedback" / "2025-26-Q1").iterdir())
+    assert [s.rsplit(".", 2)[-2:] for s in stems] == [["feedback", "txt"], ["feedback", "xlsx"]]
+    with Store(workspace.config.paths.database) as store:
+        assert store.feedback_due() == [], "told once, so not told again on the next pass"

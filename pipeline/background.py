@@ -1,0 +1,84 @@
+"""One call run in a forked process while this one goes on: the second core's share of a pass.
+
+A pass writes the annotated feedback workbooks (openpyxl, about a second for a
+county quarter) while it builds the period's packs. The call must only write
+files, atomically and idempotently: if the child fails or is killed, the call
+is simply made again here, so the caller sees the real result or the real error.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from typing import Any, Callable, Generic, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Background(Generic[T]):
+    """fn(*args) started in a forked child at once; result() waits for it.
+
+    With fork=False (nothing to gain), where fork is missing, or where only one CPU may
+    be used, result() makes the call here.
+    """
+
+    def __init__(self, fn: Callable[..., T], *args: Any, fork: bool = True) -> None:
+        self._fn, self._args = fn, args
+        self._child = self._pipe = None
+        if fork and hasattr(os, "fork") and _cpus() > 1:
+            # fork, as in ReaderPool: the child starts in milliseconds with everything
+            # already imported, and no __main__ module is run again.
+            context = multiprocessing.get_context("fork")
+            self._pipe, sender = context.Pipe(duplex=False)
+            self._child = context.Process(target=_run, args=(sender, fn, args), daemon=True,
+                                          name="pipeline-background")
+            self._child.start()
+            sender.close()  # the child holds the only sending end: its death reads as EOF here
+
+    def result(self) -> T:
+        if self._child is None:
+            return self._fn(*self._args)
+        try:
+            done, value = self._pipe.recv()
+        except (EOFError, OSError):
+            done, value = False, None
+        finally:
+            self._close()
+        if done:
+            return value
+        log.info("The background %s did not finish; doing it here", getattr(self._fn, "__name__", "call"))
+        return self._fn(*self._args)
+
+    def _close(self) -> None:
+        if self._child is not None:
+            self._child.join()
+            self._pipe.close()
+            self._child = None
+
+    def __enter__(self) -> Background[T]:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._close()  # after an error in the caller: let the child finish its files, then go on
+
+
+def _run(sender, fn: Callable[..., Any], args: tuple) -> None:
+    try:
+        sender.send((True, fn(*args)))
+    except BaseException:  # noqa: BLE001 - the parent makes the call again and sees the error itself
+        log.debug("Background %s failed in the child", getattr(fn, "__name__", "call"), exc_info=True)
+        try:
+            sender.send((False, None))
+        except OSError:
+            pass  # the parent has gone
+    finally:
+        sender.close()
+
+
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use, not all the machine has
+    return os.cpu_count() or 1
