@@ -82,10 +82,9 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
     env = jinja_env()  # shared, so the highlight template is compiled once, not once per partnership
     written: list[Path] = []
-    with cache.batch():  # every partnership's charts first, so the missing ones are drawn in parallel
-        all_charts = [{i.indicator.code: trend_chart(i, cache) for i in p.exceptions
-                       if any(t.actual is not None for t in i.trend)} for p in report.partnerships]
-    for p, charts in zip(report.partnerships, all_charts):
+    for p in report.partnerships:
+        charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
+                  if any(t.actual is not None for t in i.trend)}
         target = out_dir / f"highlight-{file_part(p.partnership.short_name)}-{slug}.docx"
         render_docx(highlight, target, lambda picture, p=p, charts=charts: highlight_context(
             report, p, charts, picture, bands), stamp=stamp, subject=f"Highlight report {report.period}",
