@@ -72,6 +72,12 @@ class ChartCache:
         self.used.add(path)
         return path
 
+    def merge(self, other: ChartCache) -> None:
+        """Count in the charts another process drew or re-used in the same folder."""
+        self.drawn += other.drawn
+        self.reused += other.reused
+        self.used |= other.used
+
     def prune(self) -> int:
         """Delete cached charts this run did not use; returns how many."""
         removed = 0

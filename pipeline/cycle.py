@@ -110,12 +110,15 @@ def build_period(config: Config, register, store: Store, period: Period, *, pdf:
     from pipeline.assemble import assemble
     from pipeline.master import write_master
 
-    report = assemble(config, register, store, period)
+    from pipeline.background import Background
     from pipeline.documents import write_documents
 
-    outputs = [write_master(report, config.paths.outbox)]
-    outputs += write_documents(report, config, config.paths.outbox / period.slug, pdf=pdf)
-    return outputs
+    report = assemble(config, register, store, period)
+    # The master workbook (xlsxwriter) and the Word packs share nothing but the report:
+    # a second process writes the workbook while this one writes the packs.
+    with Background(write_master, report, config.paths.outbox) as master:
+        documents = write_documents(report, config, config.paths.outbox / period.slug, pdf=pdf)
+        return [master.result(), *documents]
 
 
 def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[Path]:

@@ -22,6 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 from pipeline.assemble import PeriodReport
 from pipeline.atomic import write_with
+from pipeline.background import Background
 from pipeline.calendar import add_working_days
 from pipeline.charts import Chart, ChartCache, trend_chart
 from pipeline.config import Config
@@ -75,26 +76,16 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     from pipeline.public_summary import is_summary_period, write_public_summary
 
     out_dir = Path(out_dir)
-    cache = ChartCache(Path(chart_dir) if chart_dir else out_dir / ".charts")
-    slug = report.period.slug
-    stamp = report_stamp(report)
-    highlight = template_path(config, HIGHLIGHT_TEMPLATE)
-    bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
-    env = jinja_env()  # shared, so the highlight template is compiled once, not once per partnership
-    written: list[Path] = []
-    for p in report.partnerships:
-        charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
-                  if any(t.actual is not None for t in i.trend)}
-        target = out_dir / f"highlight-{file_part(p.partnership.short_name)}-{slug}.docx"
-        render_docx(highlight, target, lambda picture, p=p, charts=charts: highlight_context(
-            report, p, charts, picture, bands), stamp=stamp, subject=f"Highlight report {report.period}",
-            author=report.organisation, env=env)
-        written.append(target)
-    board = out_dir / f"board-paper-{slug}.docx"
-    meeting = meeting_date(report, config)
-    render_docx(template_path(config, BOARD_TEMPLATE), board, lambda picture: board_context(report, meeting),
-                stamp=stamp, subject=f"Board paper {report.period}", author=report.organisation, env=env)
-    written.append(board)
+    folder = Path(chart_dir) if chart_dir else out_dir / ".charts"
+    env = jinja_env()  # shared, so the highlight template is compiled once per process, not once per partnership
+    # Half the highlight reports are drawn and rendered in a second process, the rest here.
+    with Background(_highlight_reports, report, config, out_dir, folder, report.partnerships[1::2]) as theirs:
+        mine, cache = _highlight_reports(report, config, out_dir, folder, report.partnerships[::2], env)
+        board = _board_paper(report, config, out_dir, env)
+        others, other_cache = theirs.result()
+    cache.merge(other_cache)
+    by_name = {p.name: p for p in mine + others}
+    written = [by_name[highlight_name(p, report)] for p in report.partnerships] + [board]
     log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
              cache.drawn, cache.reused)
     if pdf:
@@ -106,6 +97,35 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     if chart_dir is None:
         cache.prune()
     return written
+
+
+def highlight_name(p, report: PeriodReport) -> str:
+    return f"highlight-{file_part(p.partnership.short_name)}-{report.period.slug}.docx"
+
+
+def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, chart_folder: Path, partnerships,
+                       env=None) -> tuple[list[Path], ChartCache]:
+    """Each partnership's highlight report with its trend charts; the charts used are in the cache returned."""
+    cache = ChartCache(chart_folder)
+    highlight = template_path(config, HIGHLIGHT_TEMPLATE)
+    bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
+    env = env or jinja_env()
+    stamp = report_stamp(report)
+    written = []
+    for p in partnerships:
+        charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
+                  if any(t.actual is not None for t in i.trend)}
+        written.append(render_docx(highlight, out_dir / highlight_name(p, report), lambda picture, p=p, charts=charts:
+                                   highlight_context(report, p, charts, picture, bands), stamp=stamp,
+                                   subject=f"Highlight report {report.period}", author=report.organisation, env=env))
+    return written, cache
+
+
+def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Path:
+    meeting = meeting_date(report, config)
+    return render_docx(template_path(config, BOARD_TEMPLATE), out_dir / f"board-paper-{report.period.slug}.docx",
+                       lambda picture: board_context(report, meeting), stamp=report_stamp(report),
+                       subject=f"Board paper {report.period}", author=report.organisation, env=env)
 
 
 def report_stamp(report: PeriodReport) -> datetime:
