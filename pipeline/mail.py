@@ -9,6 +9,7 @@ clients treat a duplicate as one message.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -84,6 +85,19 @@ class SentRecord:
     refused: tuple[str, ...] = ()  # recipients the server refused while accepting others
 
 
+@functools.lru_cache(maxsize=8)
+def _environment(templates_dir: str) -> jinja2.Environment:
+    """One environment per folder, so each template is compiled once per run (it is re-read if edited)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # plain-text mail: HTML escaping would show as &amp; in the message
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 def render(templates_dir: Path, name: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """Render templates_dir/name; return (subject, body).
 
@@ -92,16 +106,8 @@ def render(templates_dir: Path, name: str, context: Mapping[str, Any]) -> tuple[
     never sends an e-mail with a hole in it.
     """
     path = Path(templates_dir) / name
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # plain-text mail: HTML escaping would show as &amp; in the message
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
     try:
-        text = env.get_template(name).render(**context)
+        text = _environment(str(templates_dir)).get_template(name).render(**context)
     except jinja2.TemplateNotFound:
         raise TemplateError(
             f"The e-mail template {path} does not exist.",

@@ -55,7 +55,8 @@ class CellLimit(Exception):
 
 def serve(conn, limits: Limits, parent_end=None) -> None:
     """Body of the reading child: answer each path with (Screened, Parsed or None) until None."""
-    import openpyxl  # noqa: F401  imported once here, not once per file
+    # calamine is imported before the memory cap; openpyxl (half a second to import) only
+    # when a file needs the fallback parser, which no return made from the template does.
     import python_calamine  # noqa: F401
 
     # If the pipeline is killed (kill -9), the reader must not live on holding the run's
