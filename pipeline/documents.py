@@ -78,6 +78,7 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     out_dir = Path(out_dir)
     folder = Path(chart_dir) if chart_dir else out_dir / ".charts"
     env = jinja_env()  # shared, so the highlight template is compiled once per process, not once per partnership
+    _template_class()  # imports docxtpl and python-docx once, before the fork, not in both processes
     # Half the highlight reports are drawn and rendered in a second process, the rest here.
     with Background(_highlight_reports, report, config, out_dir, folder, report.partnerships[1::2]) as theirs:
         mine, cache = _highlight_reports(report, config, out_dir, folder, report.partnerships[::2], env)
