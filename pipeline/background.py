@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, Iterator, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,33 @@ class Background(Generic[T]):
 
     def __exit__(self, *exc_info) -> None:
         self._close()  # after an error in the caller: let the child finish its files, then go on
+
+
+class Claims:
+    """Hands out 0 .. n-1, each once, to whichever process asks first: this one or a forked child.
+
+    Work shared this way balances itself between the processes. A number handed to a
+    child that then dies is simply never done, so the caller does whatever is left over.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
+        self._next = context.RawValue("i", 0)
+        self._lock = context.Lock()
+
+    def __iter__(self) -> Iterator[int]:
+        while True:
+            if not self._lock.acquire(timeout=10):  # its holder died holding it: leave the rest to the caller
+                return
+            try:
+                claimed = self._next.value
+                self._next.value = claimed + 1
+            finally:
+                self._lock.release()
+            if claimed >= self.n:
+                return
+            yield claimed
 
 
 def _run(sender, fn: Callable[..., Any], args: tuple) -> None:

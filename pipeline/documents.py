@@ -17,12 +17,12 @@ import zipfile
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Iterable
 from xml.sax.saxutils import quoteattr
 
 from pipeline.assemble import PeriodReport
 from pipeline.atomic import write_with
-from pipeline.background import Background
+from pipeline.background import Background, Claims
 from pipeline.calendar import add_working_days
 from pipeline.charts import Chart, ChartCache, trend_chart
 from pipeline.config import Config
@@ -79,14 +79,21 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     folder = Path(chart_dir) if chart_dir else out_dir / ".charts"
     env = jinja_env()  # shared, so the highlight template is compiled once per process, not once per partnership
     _template_class()  # imports docxtpl and python-docx once, before the fork, not in both processes
-    # Half the highlight reports are drawn and rendered in a second process, the rest here.
-    with Background(_highlight_reports, report, config, out_dir, folder, report.partnerships[1::2]) as theirs:
-        mine, cache = _highlight_reports(report, config, out_dir, folder, report.partnerships[::2], env)
+    # A second process renders highlight reports alongside this one, each taking the next
+    # partnership in turn; the board paper goes first here, while the child starts.
+    claims = Claims(len(report.partnerships))
+    with Background(_highlight_reports, report, config, out_dir, folder, claims) as theirs:
         board = _board_paper(report, config, out_dir, env)
+        mine, cache = _highlight_reports(report, config, out_dir, folder, claims, env)
         others, other_cache = theirs.result()
     cache.merge(other_cache)
-    by_name = {p.name: p for p in mine + others}
-    written = [by_name[highlight_name(p, report)] for p in report.partnerships] + [board]
+    done = {p.name: p for p in mine + others}
+    left = [n for n, p in enumerate(report.partnerships) if highlight_name(p, report) not in done]
+    if left:  # claimed by a child that did not finish
+        more, more_cache = _highlight_reports(report, config, out_dir, folder, left, env)
+        cache.merge(more_cache)
+        done.update((p.name, p) for p in more)
+    written = [done[highlight_name(p, report)] for p in report.partnerships] + [board]
     log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
              cache.drawn, cache.reused)
     if pdf:
@@ -104,16 +111,18 @@ def highlight_name(p, report: PeriodReport) -> str:
     return f"highlight-{file_part(p.partnership.short_name)}-{report.period.slug}.docx"
 
 
-def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, chart_folder: Path, partnerships,
-                       env=None) -> tuple[list[Path], ChartCache]:
-    """Each partnership's highlight report with its trend charts; the charts used are in the cache returned."""
+def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, chart_folder: Path,
+                       indices: Iterable[int], env=None) -> tuple[list[Path], ChartCache]:
+    """The highlight reports (with their trend charts) of the partnerships at `indices`; the charts used
+    are in the cache returned."""
     cache = ChartCache(chart_folder)
     highlight = template_path(config, HIGHLIGHT_TEMPLATE)
     bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
     env = env or jinja_env()
     stamp = report_stamp(report)
     written = []
-    for p in partnerships:
+    for index in indices:
+        p = report.partnerships[index]
         charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
                   if any(t.actual is not None for t in i.trend)}
         written.append(render_docx(highlight, out_dir / highlight_name(p, report), lambda picture, p=p, charts=charts:

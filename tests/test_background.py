@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from pipeline.background import Background
+from pipeline.background import Background, Claims
 
 PARENT = os.getpid()
 
@@ -55,3 +55,17 @@ def test_a_child_that_is_killed_leaves_the_call_to_be_made_here():
 
 def test_a_child_that_fails_leaves_the_call_to_be_made_here():
     assert Background(fails_only_in_the_child).result() == PARENT
+
+
+def test_claims_hand_each_number_to_one_process_only():
+    claims = Claims(50)
+    with Background(list, claims) as child:
+        here = list(claims)
+        there = child.result()
+    assert sorted(here + there) == list(range(50))
+
+
+def test_claims_run_out_for_everyone_once_handed_out():
+    claims = Claims(3)
+    assert list(claims) == [0, 1, 2]
+    assert list(claims) == []

@@ -508,3 +508,25 @@ def test_figures_are_formatted_in_their_units():
     assert fmt(Decimal("1E+3"), "count") == "1,000"
     assert fmt(None, "%") == "No data"
 
+
+
+def test_a_highlight_report_claimed_by_a_child_that_dies_is_written_all_the_same(report, config, tmp_path,
+                                                                                  monkeypatch):
+    import os
+    import signal
+
+    import pipeline.documents as documents
+
+    parent, render = os.getpid(), documents._highlight_reports
+
+    def dies_after_claiming_one(report, config, out_dir, folder, indices, env=None):
+        if os.getpid() != parent:
+            next(iter(indices))  # one partnership claimed, never written
+            os.kill(os.getpid(), signal.SIGKILL)
+        return render(report, config, out_dir, folder, indices, env)
+
+    monkeypatch.setattr(documents, "_highlight_reports", dies_after_claiming_one)
+    paths = write_documents(report, config, tmp_path / "out", pdf=False)
+    assert [p.name for p in paths if p.name.startswith("highlight-")] == [
+        f"highlight-{p.partnership.short_name}-2025-26-Q2.docx" for p in report.partnerships]
+    assert all(p.is_file() for p in paths)
