@@ -7,6 +7,10 @@ an encrypted workbook). So the type is sniffed from the bytes, archives are
 checked against fixed caps while being inflated in bounded chunks, XML parts
 are searched for DTDs, and worksheet XML is scanned cheaply for what parsers
 hide (error cells, formulas never calculated). Nothing here parses a cell value.
+
+This module is the policy: what is screened, the caps, and what each finding says.
+The inflating of zip entries under the caps is `zipscan`; the skim of OOXML parts
+is `ooxml`.
 """
 
 from __future__ import annotations
@@ -16,11 +20,10 @@ import logging
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from . import cfb, ooxml
+from . import cfb, ooxml, zipscan
 from .findings import Finding, finding, has_errors
 from .ooxml import TooLarge, a1
 
@@ -195,17 +198,9 @@ def _unsafe_name(name: str) -> bool:
     )
 
 
-def _declared_entries(data: bytes) -> int | None:
-    """Entry count from the end-of-central-directory record, read before zipfile parses it."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
-    if end < 0 or end + 22 > len(data):
-        return None
-    return struct.unpack_from("<H", data, end + 10)[0]
-
-
 def _screen_zip(path: Path, data: bytes, limits: Limits) -> Screened:
     damaged = "This file is damaged (perhaps cut short while being copied or attached) and cannot be read."
-    declared = _declared_entries(data)
+    declared = zipscan.declared_entries(data)
     if declared is None:
         return _reject("corrupt", damaged, "Please save it again and re-send it.")
     if declared > limits.max_entries:
@@ -225,9 +220,18 @@ def _screen_zip(path: Path, data: bytes, limits: Limits) -> Screened:
         if problem is not None:
             return problem
         try:
-            return _PackageScan(archive, data, infos, limits).run()
+            package = zipscan.Package(archive, data, infos, limits.max_total_uncompressed, limits.max_ratio,
+                                      limits.ratio_floor)
+            return _screen_package(package, limits)
         except TooLarge as exc:
             return _reject("too-large", f"This file is far larger than a return can be: {exc}.", ASK_TEMPLATE)
+        except zipscan.XmlDeclaration:
+            return _reject(
+                "xml-attack",
+                "This file contains XML entity declarations, which a spreadsheet never needs "
+                "and which are used to attack programs that read it.",
+                RESEND,
+            )
         except _Rejected as exc:
             return exc.screened
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ooxml.PackageError, NotImplementedError) as exc:
@@ -260,216 +264,104 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> Screened |
 
 
 class _Rejected(Exception):
+    """A verdict reached deep in the scan of a package, carried up to _screen_zip."""
+
     def __init__(self, screened: Screened) -> None:
         super().__init__(screened.findings[0].message)
         self.screened = screened
 
 
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
-_CHUNK = 256 * 1024
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # as zipfile's structFileHeader
+def _screen_package(package: zipscan.Package, limits: Limits) -> Screened:
+    """What kind of spreadsheet a zip is (or why it is none), and what its cells hold."""
+    by_name = package.by_name
+    if "mimetype" in by_name and "[content_types].xml" not in by_name:
+        return _ods(package)
+    if "[content_types].xml" not in by_name or "_rels/.rels" not in by_name:
+        return _reject("not-a-spreadsheet", "This file is a zip archive, not a spreadsheet.", ASK_TEMPLATE)
+    main = ooxml.main_part(package.read("_rels/.rels"))
+    kind = ooxml.kind_of(ooxml.content_type(package.read("[Content_Types].xml"), main))
+    if kind in ("docx", "pptx"):
+        what = "a Word document" if kind == "docx" else "a PowerPoint presentation"
+        return _reject("not-a-spreadsheet", f"This file is {what}, not a spreadsheet.", ASK_TEMPLATE)
+    if kind is None or main.casefold() not in by_name:
+        return _reject("not-a-spreadsheet", "This file is not a spreadsheet.", ASK_TEMPLATE)
+    rels = ooxml.rels_path(main)
+    info = ooxml.WorkbookInfo((), False, False, "", 0)
+    if kind != "xlsb":
+        info = ooxml.workbook_info(package.read(main), package.read(rels) if rels.casefold() in by_name else b"", main)
+    return _contents(package, kind, info, limits)
 
 
-def _entry_chunks(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """An entry's bytes in chunks of at most _CHUNK, checked as zipfile checks them.
-
-    The file is in memory already, so stored and deflated entries (every return's) are
-    inflated here straight from it: zipfile's reader costs several times the inflating
-    itself on the small parts of a return.
-    """
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        with archive.open(info) as stream:
-            while chunk := stream.read(_CHUNK):
-                yield chunk
-        return
-    start = info.header_offset
-    if not 0 <= start <= len(data) - _LOCAL_HEADER.size:
-        raise zipfile.BadZipFile("truncated local header")
-    header = _LOCAL_HEADER.unpack_from(data, start)
-    name_end = start + _LOCAL_HEADER.size + header[10]
-    try:
-        name = data[start + _LOCAL_HEADER.size:name_end].decode("utf-8" if header[3] & 0x800 else "cp437")
-    except UnicodeDecodeError:
-        name = None
-    # A name that differs from the directory's would let two readers see two different files.
-    if header[0] != b"PK\x03\x04" or name != info.orig_filename:
-        raise zipfile.BadZipFile(f"local header of {info.orig_filename!r} does not match the directory")
-    if info.flag_bits & 0x60:
-        raise NotImplementedError("patched data or strong encryption")
-    begin = name_end + header[11]
-    compressed = data[begin:begin + info.compress_size]
-    # As zipfile does: an entry is cut at its declared size, the last chunk is handed on only
-    # once the CRC is checked, and a deflated entry needs its bytes only up to the end of its stream.
-    if info.compress_type == zipfile.ZIP_STORED:
-        whole = compressed[:info.file_size]
-        if len(whole) < min(info.compress_size, info.file_size):
-            raise EOFError(f"{info.orig_filename!r} is cut short")
-        split = (len(whole) - 1) // _CHUNK * _CHUNK if whole else 0
-        crc, last = zlib.crc32(whole), whole[split:]
-        yield from (whole[at:at + _CHUNK] for at in range(0, split, _CHUNK))
-    else:
-        inflater, crc, left = zlib.decompressobj(-zlib.MAX_WBITS), 0, info.file_size
-        last = inflater.decompress(compressed, _CHUNK)[:left]  # never more than _CHUNK at once
-        while len(last) == _CHUNK < left and not inflater.eof:  # a shorter chunk is the last
-            crc, left = zlib.crc32(last, crc), left - _CHUNK
-            yield last
-            last = inflater.decompress(inflater.unconsumed_tail, _CHUNK)[:left]
-        crc = zlib.crc32(last, crc)
-        if not inflater.eof and len(last) < left and len(compressed) < info.compress_size:
-            raise EOFError(f"{info.orig_filename!r} is cut short")
-    if crc != info.CRC:
-        raise zipfile.BadZipFile(f"bad CRC-32 for {info.orig_filename!r}")
-    if last:
-        yield last
+def _ods(package: zipscan.Package) -> Screened:
+    """An OpenDocument spreadsheet, unless it is another OpenDocument file or encrypted."""
+    mimetype = package.read("mimetype").strip()
+    if mimetype != b"application/vnd.oasis.opendocument.spreadsheet":
+        what = "an OpenDocument file" if mimetype.startswith(b"application/vnd.oasis") else "a zip archive"
+        return _reject("not-a-spreadsheet", f"This file is {what}, not a spreadsheet.", ASK_TEMPLATE)
+    manifest = package.read("META-INF/manifest.xml") if "meta-inf/manifest.xml" in package.by_name else b""
+    if b"encryption-data" in manifest:
+        return _encrypted(kind="ods")
+    package.stream_rest()
+    return Screened(kind="ods")
 
 
-@dataclass
-class _PackageScan:
-    archive: zipfile.ZipFile
-    data: bytes
-    infos: list[zipfile.ZipInfo]
-    limits: Limits
-    inflated: int = 0
-    by_name: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
-    streamed: set[str] = field(default_factory=set)  # entries inflated and checked already, by folded name
+def _contents(package: zipscan.Package, kind: str, info: ooxml.WorkbookInfo, limits: Limits) -> Screened:
+    """The verdict on an OOXML workbook, from a scan of every part under the caps."""
+    scans = package.scan_sheets(info, limits.max_rows, limits.max_columns, limits.max_cell_text)
+    notes = _notes(kind, info, scans, package.by_name, limits)
+    errors = tuple(
+        (name, row, col, text) for name, scan in scans for row, col, text in scan.errors
+    )
+    return Screened(kind, tuple(notes), info.sheets, errors, info.date1904)
 
-    def run(self) -> Screened:
-        self.by_name = {i.filename.casefold(): i for i in self.infos}
-        if "mimetype" in self.by_name and "[content_types].xml" not in self.by_name:
-            return self._ods()
-        if "[content_types].xml" not in self.by_name or "_rels/.rels" not in self.by_name:
-            raise _Rejected(_reject("not-a-spreadsheet", "This file is a zip archive, not a spreadsheet.", ASK_TEMPLATE))
-        main = ooxml.main_part(self.read("_rels/.rels"))
-        kind = ooxml.kind_of(ooxml.content_type(self.read("[Content_Types].xml"), main))
-        if kind in ("docx", "pptx"):
-            what = "a Word document" if kind == "docx" else "a PowerPoint presentation"
-            raise _Rejected(_reject("not-a-spreadsheet", f"This file is {what}, not a spreadsheet.", ASK_TEMPLATE))
-        if kind is None or main.casefold() not in self.by_name:
-            raise _Rejected(_reject("not-a-spreadsheet", "This file is not a spreadsheet.", ASK_TEMPLATE))
-        rels = ooxml.rels_path(main)
-        info = ooxml.WorkbookInfo((), False, False, "", 0)
-        if kind != "xlsb":
-            info = ooxml.workbook_info(self.read(main), self.read(rels) if rels.casefold() in self.by_name else b"", main)
-        return self._contents(kind, info)
 
-    def read(self, name: str) -> bytes:
-        """A whole (small, structural) part, inflated under the caps and checked for DTDs."""
-        pieces: list[bytes] = []
-        self._stream(self.by_name[name.casefold()], pieces.append)
-        return b"".join(pieces)
-
-    def _stream(self, info: zipfile.ZipInfo, sink) -> None:
-        """Inflate one entry in chunks, counting real bytes: declared sizes can lie."""
-        self.streamed.add(info.filename.casefold())
-        is_xml = info.filename.lower().endswith(_XML_SUFFIXES) or info.filename == "[Content_Types].xml"
-        tail, produced = b"", 0
-        for chunk in _entry_chunks(self.archive, self.data, info):
-            produced += len(chunk)
-            self.inflated += len(chunk)
-            if self.inflated > self.limits.max_total_uncompressed or (
-                produced > self.limits.ratio_floor
-                and produced > self.limits.max_ratio * max(info.compress_size, 1)
-            ):
-                raise TooLarge("it unpacks to far more data than a return can hold")
-            if is_xml:
-                window = tail + chunk[:16] if tail else b""
-                declared = b"<!" in chunk or b"<!" in window  # one pass, as most parts have no <! at all
-                if declared and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk or b"<!DOCTYPE" in window
-                                 or b"<!ENTITY" in window):
-                    raise _Rejected(
-                        _reject(
-                            "xml-attack",
-                            "This file contains XML entity declarations, which a spreadsheet never needs "
-                            "and which are used to attack programs that read it.",
-                            RESEND,
-                        )
-                    )
-                tail = chunk[-16:]
-            sink(chunk)
-
-    def _ods(self) -> Screened:
-        mimetype = self.read("mimetype").strip()
-        if mimetype != b"application/vnd.oasis.opendocument.spreadsheet":
-            what = "an OpenDocument file" if mimetype.startswith(b"application/vnd.oasis") else "a zip archive"
-            raise _Rejected(_reject("not-a-spreadsheet", f"This file is {what}, not a spreadsheet.", ASK_TEMPLATE))
-        manifest = self.read("META-INF/manifest.xml") if "meta-inf/manifest.xml" in self.by_name else b""
-        if b"encryption-data" in manifest:
-            return _encrypted(kind="ods")
-        for info in self.infos:
-            if info.filename.casefold() not in self.streamed:
-                self._stream(info, lambda chunk: None)
-        return Screened(kind="ods")
-
-    def _contents(self, kind: str, info: ooxml.WorkbookInfo) -> Screened:
-        limits = self.limits
-        sst = ooxml.SharedStrings(limits.max_cell_text)
-        if info.shared_strings and info.shared_strings.casefold() in self.by_name:
-            self._stream(self.by_name[info.shared_strings.casefold()], sst.feed)
-            sst.feed(b"", final=True)
-        scans: dict[str, tuple[str, ooxml.SheetScan]] = {}
-        for sheet in info.sheets:
-            if sheet.type in ("worksheet", "macrosheet", "dialogsheet") and sheet.part.lower().endswith(".xml"):
-                scan = ooxml.SheetScan(limits.max_rows, limits.max_columns, limits.max_cell_text, sst.lengths)
-                scans[sheet.part.casefold()] = (sheet.name, scan)
-        for entry in self.infos:
-            key = entry.filename.casefold()
-            target = scans.get(key)
-            if key in self.streamed and target is None:
-                continue
-            self._stream(entry, target[1].feed if target else (lambda chunk: None))
-            if target:
-                target[1].feed(b"", final=True)
-        notes = self._notes(kind, info, [pair for pair in scans.values()])
-        errors = tuple(
-            (name, row, col, text) for name, scan in scans.values() for row, col, text in scan.errors
+def _notes(kind: str, info: ooxml.WorkbookInfo, scans: list[tuple[str, ooxml.SheetScan]],
+           by_name: dict[str, zipfile.ZipInfo], limits: Limits) -> list[Finding]:
+    """The findings about what the cells hold; a damaged or oversized workbook raises."""
+    cap = limits.max_findings_per_code
+    notes: list[Finding] = []
+    if sum(scan.text_chars for _, scan in scans) > limits.max_total_text:
+        raise TooLarge("its cells hold far more text than a return can")
+    bad_refs = [(name, r, c) for name, scan in scans for r, c in scan.bad_string_refs]
+    if bad_refs:
+        cells = ", ".join(f"{n}!{a1(r, c)}" for n, r, c in bad_refs[:cap])
+        raise _Rejected(
+            _reject("corrupt", f"This file is damaged: {cells} point(s) at text that is not in the file.")
         )
-        return Screened(kind, tuple(notes), info.sheets, errors, info.date1904)
-
-    def _notes(self, kind: str, info: ooxml.WorkbookInfo, scans: list[tuple[str, ooxml.SheetScan]]) -> list[Finding]:
-        cap = self.limits.max_findings_per_code
-        notes: list[Finding] = []
-        if sum(scan.text_chars for _, scan in scans) > self.limits.max_total_text:
-            raise TooLarge("its cells hold far more text than a return can")
-        bad_refs = [(name, r, c) for name, scan in scans for r, c in scan.bad_string_refs]
-        if bad_refs:
-            cells = ", ".join(f"{n}!{a1(r, c)}" for n, r, c in bad_refs[:cap])
-            raise _Rejected(
-                _reject("corrupt", f"This file is damaged: {cells} point(s) at text that is not in the file.")
-            )
-        notes += _capped(
-            [
-                finding("formula-error", f"{name}!{a1(r, c)} shows {text}.",
-                        "Correct the formula or type the figure, so the cell shows a value.",
-                        sheet=name, cell=a1(r, c), value=text)
-                for name, scan in scans for r, c, text in sorted(scan.errors)
-            ],
-            cap,
-        )
-        uncalculated = [
-            finding("formulas-not-calculated", f"{name}!{a1(r, c)} holds a formula with no calculated value.",
-                    "Open the file in Excel, let it calculate, save it and send it again.", sheet=name, cell=a1(r, c))
-            for name, scan in scans for r, c in sorted(scan.uncalculated)
-        ]
-        notes += _capped(uncalculated, cap)
-        if info.full_calc_on_load and not uncalculated and any(scan.formulas for _, scan in scans):
-            notes.append(finding(
-                "formulas-not-calculated",
-                "This file asks to have every formula recalculated when it is opened, so the figures saved in it "
-                "may be out of date (it was probably written by a program rather than saved by Excel).",
-                "Open the file in Excel, save it and send it again."))
-        external = [
-            finding("external-link", f"{name}!{a1(r, c)} takes its figure from another workbook, which we cannot see.",
-                    "Type the figure itself into the cell.", sheet=name, cell=a1(r, c))
-            for name, scan in scans for r, c in scan.external
-        ]
-        notes += _capped(external, cap)
-        if not external and (info.external_links or any("externallinks/" in k for k in self.by_name)):
-            notes.append(finding("external-link", "This file has links to other workbooks, which we cannot see.",
-                                 "Check no figure depends on another workbook; type the figures in."))
-        if kind in ("xlsm", "xlsb") and any(k.endswith("vbaproject.bin") for k in self.by_name):
-            notes.append(finding("macros-ignored", "This file contains macros; they were not run and are not kept.",
-                                 "Use the return template (.xlsx), which needs no macros."))
-        return notes
+    notes += _capped(
+        [
+            finding("formula-error", f"{name}!{a1(r, c)} shows {text}.",
+                    "Correct the formula or type the figure, so the cell shows a value.",
+                    sheet=name, cell=a1(r, c), value=text)
+            for name, scan in scans for r, c, text in sorted(scan.errors)
+        ],
+        cap,
+    )
+    uncalculated = [
+        finding("formulas-not-calculated", f"{name}!{a1(r, c)} holds a formula with no calculated value.",
+                "Open the file in Excel, let it calculate, save it and send it again.", sheet=name, cell=a1(r, c))
+        for name, scan in scans for r, c in sorted(scan.uncalculated)
+    ]
+    notes += _capped(uncalculated, cap)
+    if info.full_calc_on_load and not uncalculated and any(scan.formulas for _, scan in scans):
+        notes.append(finding(
+            "formulas-not-calculated",
+            "This file asks to have every formula recalculated when it is opened, so the figures saved in it "
+            "may be out of date (it was probably written by a program rather than saved by Excel).",
+            "Open the file in Excel, save it and send it again."))
+    external = [
+        finding("external-link", f"{name}!{a1(r, c)} takes its figure from another workbook, which we cannot see.",
+                "Type the figure itself into the cell.", sheet=name, cell=a1(r, c))
+        for name, scan in scans for r, c in scan.external
+    ]
+    notes += _capped(external, cap)
+    if not external and (info.external_links or any("externallinks/" in k for k in by_name)):
+        notes.append(finding("external-link", "This file has links to other workbooks, which we cannot see.",
+                             "Check no figure depends on another workbook; type the figures in."))
+    if kind in ("xlsm", "xlsb") and any(k.endswith("vbaproject.bin") for k in by_name):
+        notes.append(finding("macros-ignored", "This file contains macros; they were not run and are not kept.",
+                             "Use the return template (.xlsx), which needs no macros."))
+    return notes
 
 
 def _capped(items: list[Finding], cap: int) -> list[Finding]:
