@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class Background(Generic[T]):
             # already imported, and no __main__ module is run again.
             context = multiprocessing.get_context("fork")
             self._pipe, sender = context.Pipe(duplex=False)
-            self._child = context.Process(target=_run, args=(sender, fn, args), daemon=True,
+            self._child = context.Process(target=_run, args=(sender, fn, args, os.getpid()), daemon=True,
                                           name="pipeline-background")
             self._child.start()
             sender.close()  # the child holds the only sending end: its death reads as EOF here
@@ -92,7 +93,10 @@ class Claims:
             yield claimed
 
 
-def _run(sender, fn: Callable[..., Any], args: tuple) -> None:
+def _run(sender, fn: Callable[..., Any], args: tuple, parent: int) -> None:
+    # A child outliving a killed pass could finish after the next pass and put its older
+    # files over the newer ones: it dies with its parent, leaving only temporaries to sweep.
+    die_with_parent(parent)
     try:
         sender.send((True, fn(*args)))
     except BaseException:  # noqa: BLE001 - the parent makes the call again and sees the error itself
@@ -103,6 +107,19 @@ def _run(sender, fn: Callable[..., Any], args: tuple) -> None:
             pass  # the parent has gone
     finally:
         sender.close()
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child: ask Linux to SIGKILL this process when `parent` dies (no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
 
 
 def _cpus() -> int:

@@ -18,11 +18,11 @@ import io
 import logging
 import os
 import resource
-import signal
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from .background import die_with_parent
 from .findings import Finding, finding
 from .ooxml import a1
 from .safety import Limits, Screened, screen
@@ -53,7 +53,7 @@ class CellLimit(Exception):
     """The workbook holds more cells than any return could."""
 
 
-def serve(conn, limits: Limits, parent_end=None) -> None:
+def serve(conn, limits: Limits, parent_end=None, parent: int | None = None) -> None:
     """Body of the reading child: answer each path with (Screened, Parsed or None) until None."""
     # calamine is imported before the memory cap; openpyxl (half a second to import) only
     # when a file needs the fallback parser, which no return made from the template does.
@@ -63,7 +63,8 @@ def serve(conn, limits: Limits, parent_end=None) -> None:
     # stdout open (cron would wait for ever): die with the parent, and let the pipe reach EOF.
     if parent_end is not None:
         parent_end.close()
-    _die_with_parent()
+    if parent is not None:
+        die_with_parent(parent)
 
     os.environ["RUST_BACKTRACE"] = "0"  # a panic is reported as a finding; spare the log a Rust backtrace
     if limits.memory_bytes:
@@ -97,19 +98,6 @@ def parse(path: Path, screened: Screened, limits: Limits) -> Parsed:
     if screened.kind == "csv":
         return read_csv(path, limits.max_rows, limits.max_columns, limits.max_cell_text)
     return parse_spreadsheet(path, screened.kind, {s.name: s.type for s in screened.sheets}, limits.max_cells)
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before the request took effect
-            os._exit(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _crashed(why: str) -> Parsed:

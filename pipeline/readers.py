@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time as clock
 import unicodedata
 from collections import deque
@@ -200,7 +201,8 @@ class ReaderPool:
         self._stop()
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=parsers.serve, args=(child, self.limits, parent), daemon=True, name="pipeline-reader",
+            target=parsers.serve, args=(child, self.limits, parent, os.getpid()), daemon=True,
+            name="pipeline-reader",
         )
         process.start()
         child.close()

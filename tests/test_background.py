@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 
@@ -69,3 +73,44 @@ def test_claims_run_out_for_everyone_once_handed_out():
     claims = Claims(3)
     assert list(claims) == [0, 1, 2]
     assert list(claims) == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return not any(line.startswith("State:") and "Z" in line for line in status)
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_dies_with_a_killed_parent_so_it_cannot_overwrite_a_later_pass(tmp_path):
+    marker = tmp_path / "child.pid"
+    program = textwrap.dedent(f"""
+        import os, time
+        from pathlib import Path
+        from pipeline.background import Background
+
+        def work():
+            Path({str(marker)!r}).write_text(str(os.getpid()))
+            time.sleep(60)
+
+        Background(work)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", program])
+    try:
+        for _ in range(200):
+            if marker.exists() and marker.read_text():
+                break
+            time.sleep(0.05)
+        child = int(marker.read_text())
+        assert _alive(child)
+    finally:
+        parent.kill()
+        parent.wait()
+    for _ in range(100):
+        if not _alive(child):
+            break
+        time.sleep(0.05)
+    assert not _alive(child)
