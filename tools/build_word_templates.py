@@ -411,10 +411,46 @@ def build_board_paper(path: Path) -> None:
     save(doc, path)
 
 
+def slim(doc: Document) -> None:
+    """Keep only the styles the template uses, and drop python-docx's leftover parts.
+
+    python-docx's blank document carries every built-in Word style (styles.xml, 350 KB),
+    the same again for Word 2010 (stylesWithEffects.xml, 440 KB) and a thumbnail of an
+    empty page. Every report would carry, parse and compress them: most of its size and of
+    its rendering time. Word adds back any built-in style an officer later picks.
+    """
+    styles = doc.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    parts = [doc.element] + [section.footer._element for section in doc.sections]
+    wanted = {s for s, e in by_id.items() if e.get(qn("w:default")) == "1"}
+    for part in parts + [doc.part.numbering_part.element]:
+        for tag in ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink"):
+            wanted.update(e.get(qn("w:val")) for e in part.iter(qn(tag)))
+    queue = list(wanted)
+    while queue:  # the styles these are based on, continue with, or are linked to
+        style = by_id.get(queue.pop())
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            link = style.find(qn(tag)) if style is not None else None
+            if link is not None and link.get(qn("w:val")) not in wanted:
+                wanted.add(link.get(qn("w:val")))
+                queue.append(link.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in wanted:
+            styles.remove(style)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for r_id, rel in list(rels.items()):
+            if rel.reltype.endswith(("/stylesWithEffects", "/thumbnail", "/customXml")):
+                del rels[r_id]
+
+
 def save(doc: Document, path: Path) -> None:
     """Save with fixed zip timestamps, so the same script gives the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
+    slim(doc)
     doc.save(temporary)
     with zipfile.ZipFile(temporary) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
