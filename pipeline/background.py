@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,13 @@ class Claims:
 
     def __init__(self, n: int) -> None:
         self.n = n
-        context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-        self._next = context.RawValue("i", 0)
-        self._lock = context.Lock()
+        try:
+            context = multiprocessing.get_context("fork")
+            self._next, self._lock = context.RawValue("i", 0), context.Lock()
+            self.shared = True
+        except (ValueError, OSError, ImportError):  # no fork, or no shared semaphores (a bare container)
+            self._next, self._lock = _Counter(), threading.Lock()
+            self.shared = False  # so nothing may be handed to a child: callers pass fork=claims.shared
 
     def __iter__(self) -> Iterator[int]:
         while True:
@@ -91,6 +96,10 @@ class Claims:
             if claimed >= self.n:
                 return
             yield claimed
+
+
+class _Counter:
+    value = 0
 
 
 def _run(sender, fn: Callable[..., Any], args: tuple, parent: int) -> None:

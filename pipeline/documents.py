@@ -82,7 +82,7 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     # A second process renders highlight reports alongside this one, each taking the next
     # partnership in turn; the board paper goes first here, while the child starts.
     claims = Claims(len(report.partnerships))
-    with Background(_highlight_reports, report, config, out_dir, folder, claims) as theirs:
+    with Background(_highlight_reports, report, config, out_dir, folder, claims, fork=claims.shared) as theirs:
         board = _board_paper(report, config, out_dir, env)
         mine, cache = _highlight_reports(report, config, out_dir, folder, claims, env)
         others, other_cache = theirs.result()

@@ -114,3 +114,15 @@ def test_a_child_dies_with_a_killed_parent_so_it_cannot_overwrite_a_later_pass(t
             break
         time.sleep(0.05)
     assert not _alive(child)
+
+
+def test_without_shared_semaphores_claims_work_in_this_process_alone(monkeypatch):
+    import multiprocessing.context
+
+    def no_semaphores(self, *args, **kwargs):
+        raise OSError("sem_open is not available here")
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Lock", no_semaphores)
+    claims = Claims(4)
+    assert not claims.shared
+    assert list(claims) == [0, 1, 2, 3] and list(claims) == []

@@ -530,3 +530,15 @@ def test_a_highlight_report_claimed_by_a_child_that_dies_is_written_all_the_same
     assert [p.name for p in paths if p.name.startswith("highlight-")] == [
         f"highlight-{p.partnership.short_name}-2025-26-Q2.docx" for p in report.partnerships]
     assert all(p.is_file() for p in paths)
+
+
+def test_without_shared_semaphores_every_highlight_report_is_written_here(report, config, tmp_path, monkeypatch):
+    import multiprocessing.context
+
+    def no_semaphores(self, *args, **kwargs):
+        raise OSError("sem_open is not available here")
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Lock", no_semaphores)
+    paths = write_documents(report, config, tmp_path / "out", pdf=False)
+    assert sorted(p.name for p in paths if p.name.startswith("highlight-")) == sorted(
+        f"highlight-{p.partnership.short_name}-2025-26-Q2.docx" for p in report.partnerships)
