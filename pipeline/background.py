@@ -1,9 +1,10 @@
 """One call run in a forked process while this one goes on: the second core's share of a pass.
 
-A pass writes the annotated feedback workbooks (openpyxl, about a second for a
-county quarter) while it builds the period's packs. The call must only write
-files, atomically and idempotently: if the child fails or is killed, the call
-is simply made again here, so the caller sees the real result or the real error.
+While a pass renders the board paper and highlight reports, forked children write
+the annotated feedback workbooks, the master workbook and the other highlight
+reports (shared out by Claims). Such a call must only write files, atomically and
+idempotently: if the child fails or is killed, the call is simply made again here,
+so the caller sees the real result or the real error.
 """
 
 from __future__ import annotations
