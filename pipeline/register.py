@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pipeline.atomic import write_bytes
-from pipeline.errors import RegisterError
+from pipeline.errors import OutputError, RegisterError
 from pipeline.findings import Finding, finding, has_errors
 from pipeline.records import (
     Action,
@@ -197,7 +197,7 @@ def _keep(register: Register, kept: Path) -> None:
         for old in kept.parent.glob("register-*.pickle"):
             if old != kept:
                 old.unlink(missing_ok=True)
-    except OSError as exc:  # a cache that cannot be written costs time on the next pass, nothing else
+    except (OSError, OutputError) as exc:  # a cache that cannot be written costs time on the next pass, nothing else
         log.info("Could not cache the register in %s (%s)", kept.parent, exc)
 
 

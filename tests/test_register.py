@@ -307,3 +307,10 @@ def test_load_register_refuses_a_register_with_errors_pointing_at_the_first(tmp_
         f"The register register.xlsx has 2 error(s), the first at Indicators row {row}: "
         "CYP-02: unit 'percent' is not allowed. "
         "Run `pipeline check` to see them all, correct the register, and try again.")
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_nothing_but_time(tmp_path):
+    path = write_register(tmp_path / "register.xlsx", demo_book())
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    assert load_register(path, blocked).by_code["CYP-02"].code == "CYP-02"

@@ -104,7 +104,8 @@ def test_no_text_on_the_chart_overlaps_other_text_or_leaves_the_image(spec):
     labels = [(role, label) for role, labels in layout.labels.items() for label in labels]
     for role, label in labels:
         left, top, right, bottom = label.box()
-        assert 0 <= left and 0 <= top and right <= trend_drawing.WIDTH and bottom <= trend_drawing.HEIGHT, (role, label.text)
+        inside = 0 <= left and 0 <= top and right <= trend_drawing.WIDTH and bottom <= trend_drawing.HEIGHT
+        assert inside, (role, label.text)
     for n, (role, label) in enumerate(labels):
         for other_role, other in labels[n + 1:]:
             assert not overlap(label.box(), other.box()), (role, label.text, other_role, other.text)
