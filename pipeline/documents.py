@@ -88,12 +88,12 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
         others, other_cache = theirs.result()
     cache.merge(other_cache)
     done = {p.name: p for p in mine + others}
-    left = [n for n, p in enumerate(report.partnerships) if highlight_name(p, report) not in done]
+    left = [n for n, p in enumerate(report.partnerships) if _highlight_name(p, report) not in done]
     if left:  # claimed by a child that did not finish
         more, more_cache = _highlight_reports(report, config, out_dir, folder, left, env)
         cache.merge(more_cache)
         done.update((p.name, p) for p in more)
-    written = [done[highlight_name(p, report)] for p in report.partnerships] + [board]
+    written = [done[_highlight_name(p, report)] for p in report.partnerships] + [board]
     log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
              cache.drawn, cache.reused)
     if pdf:
@@ -107,7 +107,7 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     return written
 
 
-def highlight_name(p, report: PeriodReport) -> str:
+def _highlight_name(p, report: PeriodReport) -> str:
     return f"highlight-{file_part(p.partnership.short_name)}-{report.period.slug}.docx"
 
 
@@ -125,7 +125,7 @@ def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, char
         p = report.partnerships[index]
         charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
                   if any(t.actual is not None for t in i.trend)}
-        written.append(render_docx(highlight, out_dir / highlight_name(p, report), lambda picture, p=p, charts=charts:
+        written.append(render_docx(highlight, out_dir / _highlight_name(p, report), lambda picture, p=p, charts=charts:
                                    highlight_context(report, p, charts, picture, bands), stamp=stamp,
                                    subject=f"Highlight report {report.period}", author=report.organisation, env=env))
     return written, cache
