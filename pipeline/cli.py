@@ -176,7 +176,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     received = _moment(args.received, "--received")
     clock = {"now": lambda: received} if received else {}
     with Progress(enabled=not args.quiet) as progress:
-        report = run_once(config, pdf=not args.no_pdf, progress=progress.step, **clock)
+        report = run_once(config, pdf=not args.no_pdf, progress=progress.step, stage=progress.stage, **clock)
     outcomes = report.ingest.outcomes
     if not outcomes and not report.built:
         out.write("Nothing new in the inbox.\n")

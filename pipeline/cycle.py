@@ -33,8 +33,12 @@ def open_store(config: Config) -> Store:
 
 
 def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool = True,
-             dry_run: bool = False, progress: Callable[[str], None] | None = None) -> CycleReport:
-    """One pass: take in the inbox, give feedback, rebuild the periods that changed."""
+             dry_run: bool = False, progress: Callable[[str], None] | None = None,
+             stage: Callable[[str], None] | None = None) -> CycleReport:
+    """One pass: take in the inbox, give feedback, rebuild the periods that changed.
+
+    progress(name) is told of each file as it is examined, stage(text) of each later step.
+    """
     with RunLock(config.paths.state), open_store(config) as store:
         report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
         if not store.feedback_due() and not store.stale_periods():
@@ -52,6 +56,8 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
         with annotating(config, due, parallel=bool(stale)) as annotated:
             try:
                 for text in stale:
+                    if stage:
+                        stage(f"Building the packs for {text}" + (" and their PDFs" if pdf else ""))
                     report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
                     store.period_built(text)
             finally:

@@ -24,6 +24,11 @@ class Progress:
         if self._status is not None:
             self._status.update(f"Reading return {self.count}: {name}")
 
+    def stage(self, text: str) -> None:
+        """Say what the run is doing now that it is past the returns (building packs, PDFs)."""
+        if self._status is not None:
+            self._status.update(text)
+
     def __exit__(self, *exc) -> None:
         if self._status is not None:
             self._status.stop()

@@ -164,3 +164,11 @@ def test_submitters_are_told_even_when_the_packs_cannot_be_built(tmp_path, regis
     assert [s.rsplit(".", 2)[-2:] for s in stems] == [["feedback", "txt"], ["feedback", "xlsx"]]
     with Store(workspace.config.paths.database) as store:
         assert store.feedback_due() == [], "told once, so not told again on the next pass"
+
+
+def test_a_pass_names_each_file_it_reads_then_the_packs_it_builds(workspace):
+    _warned_return(workspace)
+    files, stages = [], []
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False, progress=files.append, stage=stages.append)
+    assert files == ["CYP Q1.xlsx"]
+    assert stages == ["Building the packs for 2025-26 Q1"]
