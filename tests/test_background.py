@@ -126,3 +126,17 @@ def test_without_shared_semaphores_claims_work_in_this_process_alone(monkeypatch
     claims = Claims(4)
     assert not claims.shared
     assert list(claims) == [0, 1, 2, 3] and list(claims) == []
+
+
+def frozen_in_the_child() -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_the_child_leaves_inherited_objects_to_the_collector_and_this_process_does_not():
+    import gc
+
+    with Background(frozen_in_the_child) as job:
+        assert gc.get_freeze_count() == 0, "a long watch loop must not keep its garbage frozen"
+        assert job.result() > 1000
