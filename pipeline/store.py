@@ -296,6 +296,8 @@ class Store:
             return self
 
         def __exit__(self, kind, value, tb) -> None:
+            if kind is not None and not self.db.in_transaction:
+                return  # SQLite rolled it all back itself (disk full, I/O error): let that error through
             if not self.nested:
                 self.db.execute("COMMIT" if kind is None else "ROLLBACK")
                 return

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 import pytest
 
 from pipeline.store import Store
@@ -37,4 +40,17 @@ def test_a_failed_outer_transaction_undoes_everything_inside_it(tmp_path):
         with pytest.raises(RuntimeError), store.transaction():
             _add(store, "a.xlsx")
             raise RuntimeError("killed before the commit")
+        assert store.files() == []
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_when_sqlite_has_rolled_everything_back_itself_its_own_error_comes_through(tmp_path, nested):
+    """A full disk or an I/O error makes SQLite abandon the whole transaction; undoing it
+    again must not replace that error with 'no such savepoint' or 'cannot rollback'."""
+    with Store(tmp_path / "db.sqlite3") as store:
+        with pytest.raises(sqlite3.OperationalError, match="database or disk is full"), store.transaction():
+            _add(store, "a.xlsx")
+            with store.transaction() if nested else contextlib.nullcontext():
+                store._db.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
+                raise sqlite3.OperationalError("database or disk is full")
         assert store.files() == []
