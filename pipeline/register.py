@@ -158,11 +158,11 @@ def load_register(path: Path, cache: Path | None = None) -> Register:
     from pipeline.smart import check_register
 
     path = Path(path)
-    kept = _cached(path, cache) if cache is not None and path.is_file() else None
+    digest, kept = _cached(path, cache) if cache is not None and path.is_file() else (None, None)
     if kept is not None and kept.is_file():
         try:
             register = pickle.loads(kept.read_bytes())
-            if isinstance(register, Register):
+            if isinstance(register, Register) and register.digest == digest:
                 return register
         except Exception:  # a damaged cache file is read again from the workbook
             log.info("Reading the register again: its cached copy %s could not be loaded", kept)
@@ -175,19 +175,31 @@ def load_register(path: Path, cache: Path | None = None) -> Register:
             f"The register {Path(path).name} has {count} error(s), the first at {first.where}: {first.message}",
             fix="Run `pipeline check` to see them all, correct the register, and try again.",
         )
-    if kept is not None:
+    if kept is not None and register.digest == digest:  # else the workbook was saved again meanwhile
         _keep(register, kept)
     return register
 
 
-def _cached(path: Path, cache: Path) -> Path:
-    key = hashlib.sha256(path.read_bytes())
+def _cached(path: Path, cache: Path) -> tuple[str, Path]:
+    """The workbook's digest, and where its records are kept: named by its bytes and the code reading them."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = hashlib.sha256(digest.encode("ascii"))
     key.update(str(path).encode("utf-8"))  # Register.source names the file as it was given
+    key.update(_openpyxl_version().encode("ascii"))
     from pipeline import findings, records, smart
 
     for module in (sys.modules[__name__], records, smart, findings):
         key.update(Path(module.__file__).read_bytes())
-    return cache / f"register-{key.hexdigest()[:32]}.pickle"
+    return digest, cache / f"register-{key.hexdigest()[:32]}.pickle"
+
+
+def _openpyxl_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("openpyxl")  # the package's metadata: importing openpyxl would cost what the cache saves
+    except PackageNotFoundError:
+        return ""
 
 
 def _keep(register: Register, kept: Path) -> None:

@@ -314,3 +314,20 @@ def test_a_cache_folder_that_cannot_be_written_costs_nothing_but_time(tmp_path):
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder should be")
     assert load_register(path, blocked).by_code["CYP-02"].code == "CYP-02"
+
+
+def test_a_register_saved_again_while_it_is_read_is_not_cached_under_the_old_bytes(tmp_path, monkeypatch):
+    import pipeline.register as register_module
+
+    path = write_register(tmp_path / "register.xlsx", demo_book())
+    edited = demo_book()
+    edited["Indicators"].set("CYP-02", "Title", "Young people in education or training")
+    read = register_module.read_register
+
+    def saved_meanwhile(p):
+        write_register(path, edited)  # the officer saves while the pass is between hashing and reading
+        return read(p)
+
+    monkeypatch.setattr(register_module, "read_register", saved_meanwhile)
+    assert load_register(path, tmp_path / "cache").by_code["CYP-02"].title == "Young people in education or training"
+    assert not list((tmp_path / "cache").glob("register-*.pickle"))
