@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
@@ -37,17 +38,21 @@ class Background(Generic[T]):
             # already imported, and no __main__ module is run again.
             context = multiprocessing.get_context("fork")
             self._pipe, sender = context.Pipe(duplex=False)
-            self._child = context.Process(target=_run, args=(sender, fn, args, os.getpid()), daemon=True,
-                                          name="pipeline-background")
+            self._child = context.Process(target=_run, args=(sender, self._pipe, fn, args, os.getpid()),
+                                          daemon=True, name="pipeline-background")
             # Everything made so far (modules, the report) is frozen out of the collector's
             # reach before the fork: the child's collections then look only at what it makes
             # itself, instead of walking a few hundred thousand inherited objects each time.
             gc.freeze()
             try:
                 self._child.start()
+            except OSError as exc:  # no process to be had (EAGAIN, ENOMEM): do the work here instead
+                log.info("Could not start a second process (%s); working in this one", exc)
+                self._pipe.close()
+                self._child = self._pipe = None
             finally:
                 gc.unfreeze()
-            sender.close()  # the child holds the only sending end: its death reads as EOF here
+                sender.close()  # the child holds the only sending end: its death reads as EOF here
 
     def result(self) -> T:
         if self._child is None:
@@ -65,8 +70,10 @@ class Background(Generic[T]):
 
     def _close(self) -> None:
         if self._child is not None:
-            self._child.join()
+            # Closed before the join: a child still sending a result nobody will read gets a
+            # broken pipe and leaves, instead of blocking on a full pipe while we wait for it.
             self._pipe.close()
+            self._child.join()
             self._child = None
 
     def __enter__(self) -> Background[T]:
@@ -111,10 +118,14 @@ class _Counter:
     value = 0
 
 
-def _run(sender, fn: Callable[..., Any], args: tuple, parent: int) -> None:
+def _run(sender, receiver, fn: Callable[..., Any], args: tuple, parent: int) -> None:
+    # The copy of the parent's end that fork gave us: kept open, a reply the parent no
+    # longer reads would block for ever instead of failing as a broken pipe.
+    receiver.close()
     # A child outliving a killed pass could finish after the next pass and put its older
     # files over the newer ones: it dies with its parent, leaving only temporaries to sweep.
     die_with_parent(parent)
+    detach_from_display()
     try:
         sender.send((True, fn(*args)))
     except BaseException:  # noqa: BLE001 - the parent makes the call again and sees the error itself
@@ -125,6 +136,16 @@ def _run(sender, fn: Callable[..., Any], args: tuple, parent: int) -> None:
             pass  # the parent has gone
     finally:
         sender.close()
+
+
+def detach_from_display() -> None:
+    """In a forked child: write to the real stdout and stderr, not through a status display.
+
+    While rich shows a status line, sys.stdout and sys.stderr are its proxies, guarded by a
+    lock its refresh thread holds while drawing. A fork during a redraw leaves the child that
+    lock held by a thread it does not have: its first warning would block for ever.
+    """
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 
 def die_with_parent(parent: int) -> None:

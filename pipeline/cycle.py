@@ -60,10 +60,20 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
                         stage(f"Building the packs for {text}" + (" and their PDFs" if pdf else ""))
                     report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
                     store.period_built(text)
-            finally:
-                report.feedback = give_feedback(config, store, register, notifier, due, annotated.result())
-                report.mail_failed = notifier.result.failed
+            except Exception:
+                _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result()))
+                raise
+            report.feedback = give_feedback(config, store, register, notifier, due, annotated.result())
+            report.mail_failed = notifier.result.failed
         return report
+
+
+def _tell_anyway(tell: Callable[[], object]) -> None:
+    """After a failed build, still give the feedback; if that fails too, the build's error is the one shown."""
+    try:
+        tell()
+    except Exception:
+        log.warning("Could not give feedback after the build failed; the next pass will", exc_info=True)
 
 
 def _sweep_outbox(config: Config) -> None:

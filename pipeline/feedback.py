@@ -9,6 +9,7 @@ are opened with openpyxl here; anything else gets the text summary alone.
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
-    book = load_workbook(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "unknown extension" and the like, about the submitter's file: not ours to act on
+        book = load_workbook(source)
     sheet = book.create_sheet("Feedback", 0)
     headers = ("Severity", "Where", "Problem", "How to fix it")
     for c, header in enumerate(headers, start=1):

@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .background import die_with_parent
+from .background import detach_from_display, die_with_parent
 from .findings import Finding, finding
 from .ooxml import a1
 from .safety import Limits, Screened, screen
@@ -65,6 +65,7 @@ def serve(conn, limits: Limits, parent_end=None, parent: int | None = None) -> N
         parent_end.close()
     if parent is not None:
         die_with_parent(parent)
+    detach_from_display()
 
     os.environ["RUST_BACKTRACE"] = "0"  # a panic is reported as a finding; spare the log a Rust backtrace
     if limits.memory_bytes:

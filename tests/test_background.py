@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import signal
 import subprocess
@@ -140,3 +142,43 @@ def test_the_child_leaves_inherited_objects_to_the_collector_and_this_process_do
     with Background(frozen_in_the_child) as job:
         assert gc.get_freeze_count() == 0, "a long watch loop must not keep its garbage frozen"
         assert job.result() > 1000
+
+
+def writes_through() -> bool:
+    return sys.stderr is sys.__stderr__ and sys.stdout is sys.__stdout__
+
+
+def test_a_child_writes_to_the_real_stderr_not_through_a_status_display(monkeypatch):
+    # rich replaces both with proxies while its status line shows; a child forked mid-redraw
+    # would block on the proxy's lock the first time it printed a warning.
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert Background(writes_through).result() is True
+
+
+def test_when_no_process_can_be_started_the_call_is_made_here(monkeypatch):
+    import multiprocessing.process
+
+    def refused(self):
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
+    assert Background(where).result() == PARENT
+
+
+def test_a_big_result_nobody_asks_for_does_not_hold_up_the_caller(tmp_path):
+    # The caller failed before asking for the result; the child's reply fills the pipe.
+    program = textwrap.dedent("""
+        from pipeline.background import Background
+
+        def big():
+            return b"x" * 500_000
+
+        try:
+            with Background(big):
+                raise RuntimeError("the caller failed first")
+        except RuntimeError:
+            print("went on")
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "went on", done.stderr

@@ -172,3 +172,35 @@ def test_a_pass_names_each_file_it_reads_then_the_packs_it_builds(workspace):
     run_once(workspace.config, now=lambda: workspace.now, pdf=False, progress=files.append, stage=stages.append)
     assert files == ["CYP Q1.xlsx"]
     assert stages == ["Building the packs for 2025-26 Q1"]
+
+
+def test_ctrl_c_during_the_build_stops_the_pass_without_telling_anyone(workspace, monkeypatch):
+    import pipeline.cycle as cycle
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    _warned_return(workspace)
+    monkeypatch.setattr(cycle, "build_period", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    with Store(workspace.config.paths.database) as store:
+        assert len(store.feedback_due()) == 1, "told on the next pass, not while the officer stops this one"
+
+
+def test_when_feedback_fails_too_after_a_failed_build_the_build_error_is_the_one_shown(
+        tmp_path, register, return_templates, monkeypatch):
+    import pipeline.cycle as cycle
+
+    folder = shutil.copytree(TEMPLATES, tmp_path / "templates")
+    (folder / "highlight-report.docx").write_bytes(b"not a Word document")
+    workspace = Workspace(tmp_path / "ws", register, return_templates,
+                          replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"})
+    _warned_return(workspace)
+
+    def mail_down(*args, **kwargs):
+        raise OSError("the mail folder is full")
+
+    monkeypatch.setattr(cycle, "give_feedback", mail_down)
+    with pytest.raises(TemplateError, match="highlight-report.docx cannot be opened"):
+        run_once(workspace.config, now=lambda: workspace.now, pdf=False)
