@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import signal
@@ -139,13 +140,18 @@ def _run(sender, receiver, fn: Callable[..., Any], args: tuple, parent: int) -> 
 
 
 def detach_from_display() -> None:
-    """In a forked child: write to the real stdout and stderr, not through a status display.
+    """In a forked child: write to the real stdout and stderr, and leave the log file's rotation
+    to the parent.
 
     While rich shows a status line, sys.stdout and sys.stderr are its proxies, guarded by a
     lock its refresh thread holds while drawing. A fork during a redraw leaves the child that
-    lock held by a thread it does not have: its first warning would block for ever.
+    lock held by a thread it does not have: its first warning would block for ever. And two
+    processes rotating one log file can rename it under each other.
     """
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    for handler in logging.getLogger("pipeline").handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            handler.maxBytes = 0  # never rolls over
 
 
 def die_with_parent(parent: int) -> None:

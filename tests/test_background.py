@@ -182,3 +182,24 @@ def test_a_big_result_nobody_asks_for_does_not_hold_up_the_caller(tmp_path):
     """)
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "went on", done.stderr
+
+
+def rotates() -> int:
+    import logging
+
+    return logging.getLogger("pipeline").handlers[-1].maxBytes
+
+
+def test_only_the_parent_rotates_the_log_file(tmp_path):
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    logger = logging.getLogger("pipeline")
+    handler = RotatingFileHandler(tmp_path / "pipeline.log", maxBytes=1_000_000, backupCount=5)
+    logger.addHandler(handler)
+    try:
+        assert Background(rotates).result() == 0
+        assert handler.maxBytes == 1_000_000
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
