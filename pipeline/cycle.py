@@ -43,17 +43,17 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
         report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
         if not store.feedback_due() and not store.stale_periods():
             return report  # nothing new: the common case in a watch loop, kept cheap
-        _sweep_outbox(config)
-        from pipeline.notify import Notifier
-        from pipeline.register import load_register
-
-        register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
-        notifier = Notifier(config, store, now=now, dry_run=dry_run)
+        _sweep_outbox(config)  # before any child starts writing temporaries of its own
         due = feedback_due(store)
         stale = store.stale_periods()
         # The annotated feedback workbooks are written in a second process while this one
         # builds the packs; submitters are told once both are done, or the build has failed.
         with annotating(config, due, parallel=bool(stale)) as annotated:
+            from pipeline.notify import Notifier
+            from pipeline.register import load_register
+
+            register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
+            notifier = Notifier(config, store, now=now, dry_run=dry_run)
             try:
                 for text in stale:
                     if stage:
