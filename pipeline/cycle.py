@@ -124,10 +124,9 @@ def give_feedback(config: Config, store: Store, register, notifier, due: list, a
 def build_period(config: Config, register, store: Store, period: Period, *, pdf: bool = True) -> list[Path]:
     """Rate the period and write its master workbook and documents."""
     from pipeline.assemble import assemble
-    from pipeline.master import write_master
-
     from pipeline.background import Background
     from pipeline.documents import write_documents
+    from pipeline.master import write_master
 
     report = assemble(config, register, store, period)
     # The master workbook (xlsxwriter) and the Word packs share nothing but the report:

@@ -59,23 +59,13 @@ class Due:
                 and any(f.cell for f in self.findings))
 
 
-def write_feedback(outbox: Path, state: Path, record: FileRecord, findings: list[Finding],
-                   annotate: bool) -> list[Path]:
-    """Write the summary (always) and the annotated workbook (when it can be opened)."""
-    written = [write_summary(outbox, record, findings)]
-    annotated = write_annotated(outbox, state, record, findings) if annotate else None
-    return written + ([annotated] if annotated else [])
-
-
 def write_summary(outbox: Path, record: FileRecord, findings: list[Finding]) -> Path:
     return write_text(feedback_folder(outbox, record) / f"{_stem(record)}.feedback.txt",
                       summary_text(record, findings))
 
 
 def write_annotated(outbox: Path, state: Path, record: FileRecord, findings: list[Finding]) -> Path | None:
-    """The submitter's workbook with each problem cell marked, or None when no cell is named or it cannot be opened."""
-    if not any(f.cell for f in findings):
-        return None
+    """The submitter's workbook with each problem cell marked, or None when it cannot be opened."""
     source = state / (record.destination or record.location)
     if not source.exists():
         source = state / record.location

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.assemble import assemble
 from pipeline.config import Config, load_config
-from pipeline.feedback import write_feedback
+from pipeline.cycle import feedback_due
+from pipeline.feedback import annotate_all, write_summary
 from pipeline.fill import (
     ActionEntry,
     CoverEntry,
@@ -142,11 +143,11 @@ class Workspace:
         """One ingest pass and its feedback files: `pipeline run` before mail and the Word pack."""
         with self.store() as store:
             report = run_pass(self.config, store, now=lambda: self.now)
-            for file_id in store.feedback_due():
-                record = store.file(file_id)
-                annotate = bool(record.partnership) and record.verdict in ("accepted", "rejected")
-                write_feedback(self.outbox, self.state, record, store.findings_for(file_id), annotate)
-                store.feedback_done(file_id)
+            due = feedback_due(store)
+            annotate_all(self.outbox, self.state, due)
+            for d in due:
+                write_summary(self.outbox, d.record, d.findings)
+                store.feedback_done(d.record.id)
         return report
 
     def master(self, period: Period = Q1) -> Path:

@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 
 from pipeline.cycle import run_once
 from pipeline.errors import TemplateError
-from pipeline.store import Store
+from pipeline.feedback import Due
+from pipeline.findings import finding
+from pipeline.store import FileRecord, Store
 from registers import TEMPLATES
 from spoil import Q1, Workspace, outcome
 
@@ -204,3 +206,18 @@ def test_when_feedback_fails_too_after_a_failed_build_the_build_error_is_the_one
     monkeypatch.setattr(cycle, "give_feedback", mail_down)
     with pytest.raises(TemplateError, match="highlight-report.docx cannot be opened"):
         run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+
+
+@pytest.mark.parametrize("partnership, verdict, cell, marked_up", [
+    ("CYP", "rejected", "J5", True),
+    ("CYP", "accepted", "J5", True),  # a warning on a cell: their copy shows where to look
+    ("CYP", "rejected", "", False),  # nothing to point at: the text summary says it all
+    ("", "rejected", "J5", False),  # not recognised as a return: never opened with openpyxl
+    ("CYP", "duplicate", "J5", False),
+])
+def test_which_returns_get_their_own_workbook_back_marked_up(partnership, verdict, cell, marked_up):
+    record = FileRecord(id=1, sha256="0" * 64, name="r.xlsx", size=1, received_at="2025-07-10T09:30:00Z",
+                        location="archive/r.xlsx", verdict=verdict, destination=None, reason="",
+                        period="2025-26 Q1", partnership=partnership, duplicate_of=None, decided_at=None)
+    found = [finding("not-a-number", "CYP-05: 'twelve' is not a number.", sheet="Indicators", cell=cell)]
+    assert Due(record, found).annotate is marked_up
