@@ -193,6 +193,7 @@ def _cached(path: Path, cache: Path) -> tuple[str, Path]:
     return digest, cache / f"register-{key.hexdigest()[:32]}.pickle"
 
 
+@functools.lru_cache(maxsize=1)  # a watch loop asks every pass
 def _openpyxl_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
