@@ -5,6 +5,9 @@ the annotated feedback workbooks, the master workbook and the other highlight
 reports (shared out by Claims). Such a call must only write files, atomically and
 idempotently: if the child fails or is killed, the call is simply made again here,
 so the caller sees the real result or the real error.
+
+A Standby is such a child forked before its call is known, so that it can import
+what the call needs while the pass ingests, when the second core is mostly idle.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -55,6 +59,13 @@ class Background(Generic[T]):
                 gc.unfreeze()
                 sender.close()  # the child holds the only sending end: its death reads as EOF here
 
+    @classmethod
+    def _adopt(cls, fn: Callable[..., T], args: tuple, child, pipe) -> Background[T]:
+        """A Background for a call handed to a child that is already running (Standby.start)."""
+        job = cls(fn, *args, fork=False)
+        job._child, job._pipe = child, pipe
+        return job
+
     def result(self) -> T:
         if self._child is None:
             return self._fn(*self._args)
@@ -82,6 +93,70 @@ class Background(Generic[T]):
 
     def __exit__(self, *exc_info) -> None:
         self._close()  # after an error in the caller: let the child finish its files, then go on
+
+
+class Standby:
+    """A forked child that runs prepare() at once, then waits for the call start() hands it.
+
+    For a call whose arguments are known only later but whose imports take a noticeable
+    share of its time: the child imports while this process does something else. The call
+    and its arguments are pickled to the child; its result comes back as from Background.
+    Without a child (fork=False, no fork, one CPU), start() gives a Background as usual.
+    """
+
+    def __init__(self, prepare: Callable[[], object], *, fork: bool = True) -> None:
+        self._child = self._replies = self._orders = None
+        if not (fork and hasattr(os, "fork") and _cpus() > 1):
+            return
+        context = multiprocessing.get_context("fork")
+        self._replies, sender = context.Pipe(duplex=False)
+        waiting, self._orders = context.Pipe(duplex=False)
+        self._child = context.Process(
+            target=_stand_by, args=(sender, self._replies, waiting, self._orders, prepare, os.getpid()),
+            daemon=True, name="pipeline-standby")
+        gc.freeze()  # as in Background
+        try:
+            self._child.start()
+        except OSError as exc:
+            log.info("Could not start a second process (%s); working in this one", exc)
+            self._replies.close()
+            self._orders.close()
+            self._child = self._replies = self._orders = None
+        finally:
+            gc.unfreeze()
+            sender.close()
+            waiting.close()
+
+    def start(self, fn: Callable[..., T], *args: Any, fork: bool = True) -> Background[T]:
+        """fn(*args) in the waiting child; with fork=False, or when it is gone, a Background as usual."""
+        if self._child is not None and fork:
+            try:
+                self._orders.send((fn, args))
+            except (OSError, ValueError, pickle.PicklingError, AttributeError, TypeError) as exc:
+                log.info("Could not hand %s to the waiting process (%s)", getattr(fn, "__name__", "call"), exc)
+            else:
+                child, replies = self._child, self._replies
+                self._orders.close()
+                self._child = self._replies = self._orders = None
+                return Background._adopt(fn, args, child, replies)
+        self.close()
+        return Background(fn, *args, fork=fork)
+
+    def close(self) -> None:
+        """Stop the waiting child, if start() never gave it a call: it has only been preparing."""
+        if self._child is None:
+            return
+        self._orders.close()
+        self._replies.close()
+        self._child.kill()
+        self._child.join()
+        self._child = self._replies = self._orders = None
+
+    def __enter__(self) -> Standby:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 class Claims:
@@ -127,6 +202,27 @@ def _run(sender, receiver, fn: Callable[..., Any], args: tuple, parent: int) -> 
     # files over the newer ones: it dies with its parent, leaving only temporaries to sweep.
     die_with_parent(parent)
     detach_from_display()
+    _reply(sender, fn, args)
+
+
+def _stand_by(sender, receiver, orders, orders_end, prepare: Callable[[], object], parent: int) -> None:
+    receiver.close()
+    orders_end.close()  # so that the parent's going away reads as EOF here
+    die_with_parent(parent)
+    detach_from_display()
+    try:
+        prepare()
+    except Exception:  # noqa: BLE001 - only a head start: the call itself meets the same problem
+        log.debug("Preparing the waiting process failed", exc_info=True)
+    try:
+        fn, args = orders.recv()
+    except (EOFError, OSError):
+        sender.close()
+        return
+    _reply(sender, fn, args)
+
+
+def _reply(sender, fn: Callable[..., Any], args: tuple) -> None:
     try:
         sender.send((True, fn(*args)))
     except BaseException:  # noqa: BLE001 - the parent makes the call again and sees the error itself

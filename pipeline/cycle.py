@@ -6,6 +6,7 @@ thin wrappers over these functions.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +40,7 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
 
     progress(name) is told of each file as it is examined, stage(text) of each later step.
     """
-    with RunLock(config.paths.state), open_store(config) as store:
+    with RunLock(config.paths.state), open_store(config) as store, standing_by(config) as standby:
         report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
         if not store.feedback_due() and not store.stale_periods():
             return report  # nothing new: the common case in a watch loop, kept cheap
@@ -48,7 +49,7 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
         stale = store.stale_periods()
         # The annotated feedback workbooks are written in a second process while this one
         # builds the packs; submitters are told once both are done, or the build has failed.
-        with annotating(config, due, parallel=bool(stale)) as annotated:
+        with annotating(config, due, standby, parallel=bool(stale)) as annotated:
             from pipeline.notify import Notifier
             from pipeline.register import load_register
 
@@ -97,13 +98,29 @@ def feedback_due(store: Store) -> list:
     return [Due(store.file(file_id), store.findings_for(file_id)) for file_id in store.feedback_due()]
 
 
-def annotating(config: Config, due: list, *, parallel: bool):
+def standing_by(config: Config):
+    """A second process, started only when files are arriving, that gets openpyxl ready for the
+    feedback workbooks while this one ingests: ingest leaves the second core mostly idle."""
+    from pipeline.background import Standby
+    from pipeline.feedback import get_ready
+    from pipeline.ingest import INCOMING, is_temporary
+
+    def arriving(folder: Path) -> bool:
+        try:
+            with os.scandir(folder) as entries:
+                return any(not is_temporary(entry.name) for entry in entries)
+        except OSError:
+            return False
+
+    return Standby(get_ready, fork=arriving(config.paths.inbox) or arriving(config.paths.state / INCOMING))
+
+
+def annotating(config: Config, due: list, standby, *, parallel: bool):
     """The annotated workbooks for `due`, written in the background when `parallel`; .result() gives them."""
-    from pipeline.background import Background
     from pipeline.feedback import annotate_all
 
-    return Background(annotate_all, config.paths.outbox, config.paths.state, due,
-                      fork=parallel and any(d.annotate for d in due))
+    return standby.start(annotate_all, config.paths.outbox, config.paths.state, due,
+                         fork=parallel and any(d.annotate for d in due))
 
 
 def give_feedback(config: Config, store: Store, register, notifier, due: list, annotated: dict) -> list[Path]:

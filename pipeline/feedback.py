@@ -82,6 +82,12 @@ def annotate_all(outbox: Path, state: Path, due: list[Due]) -> dict[int, Path | 
     return {d.record.id: write_annotated(outbox, state, d.record, d.findings) for d in due if d.annotate}
 
 
+def get_ready() -> None:
+    """Import what annotating takes (openpyxl: a few tenths of a second), ahead of the work."""
+    import openpyxl.comments  # noqa: F401
+    import openpyxl.styles  # noqa: F401
+
+
 def _stem(record: FileRecord) -> str:
     return Path(Path(record.location).name).stem
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from pipeline.background import Background, Claims
+from pipeline.background import Background, Claims, Standby
 
 PARENT = os.getpid()
 
@@ -203,3 +203,65 @@ def test_only_the_parent_rotates_the_log_file(tmp_path):
     finally:
         logger.removeHandler(handler)
         handler.close()
+
+
+# -- a child made ready before its call is known -----------------------------------------
+
+PREPARED: list[int] = []
+
+
+def prepare() -> None:
+    PREPARED.append(os.getpid())
+
+
+def prepared_where() -> tuple[list[int], int]:
+    return list(PREPARED), os.getpid()
+
+
+def cannot_prepare() -> None:
+    raise ImportError("no such library")
+
+
+def test_a_standby_makes_the_call_in_the_child_that_prepared_for_it():
+    with Standby(prepare) as standby:
+        prepared, pid = standby.start(prepared_where).result()
+    assert pid != PARENT and prepared == [pid]
+    assert PREPARED == [], "preparing happens in the child only"
+
+
+def test_a_standby_given_no_call_is_stopped_at_once():
+    standby = Standby(prepare)
+    child = standby._child
+    standby.close()
+    assert child.exitcode is not None
+
+
+def test_a_standby_told_not_to_fork_makes_the_call_here_and_stops_its_child():
+    standby = Standby(prepare)
+    child = standby._child
+    assert standby.start(prepared_where, fork=False).result() == ([], PARENT)
+    assert child.exitcode is not None
+
+
+def test_without_a_waiting_child_start_is_an_ordinary_background_call():
+    prepared, pid = Standby(prepare, fork=False).start(prepared_where).result()
+    assert pid != PARENT and prepared == []
+
+
+def test_a_standby_that_died_before_its_call_leaves_it_to_be_made_anyway():
+    standby = Standby(prepare)
+    os.kill(standby._child.pid, signal.SIGKILL)
+    standby._child.join()
+    _prepared, pid = standby.start(prepared_where).result()
+    assert pid > 0  # made by a fresh child or here: either way, made
+
+
+def test_a_call_that_cannot_be_sent_to_the_child_is_made_all_the_same():
+    with Standby(prepare) as standby:
+        result = standby.start(lambda: os.getpid()).result()  # a lambda does not pickle
+    assert result > 0
+
+
+def test_a_failed_preparation_does_not_stop_the_call():
+    with Standby(cannot_prepare) as standby:
+        assert standby.start(where).result() != PARENT

@@ -152,6 +152,24 @@ def test_a_full_pass_marks_up_an_accepted_return_while_it_builds_the_packs(works
         assert store.feedback_due() == []
 
 
+def test_a_second_process_gets_ready_for_the_feedback_only_while_files_arrive(workspace, monkeypatch):
+    import pipeline.background as background
+
+    readied = []
+
+    class Recorded(background.Standby):
+        def __init__(self, prepare, *, fork=True):
+            readied.append(fork)
+            super().__init__(prepare, fork=fork)
+
+    monkeypatch.setattr(background, "Standby", Recorded)
+    _warned_return(workspace)
+    report = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert [p.suffix for p in report.feedback] == [".txt", ".xlsx"]
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert readied == [True, False], "a pass with an empty inbox starts no second process"
+
+
 def test_submitters_are_told_even_when_the_packs_cannot_be_built(tmp_path, register, return_templates):
     folder = shutil.copytree(TEMPLATES, tmp_path / "templates")
     (folder / "highlight-report.docx").write_bytes(b"not a Word document")  # an officer's edit gone wrong
