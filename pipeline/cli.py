@@ -276,8 +276,17 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
     for key in result.sent:
         out.write(f"sent    {key}\n")
     for key in result.failed:
-        out.write(f"FAILED  {key} (will be retried)\n")
-    out.write(f"{len(result.sent)} message(s) sent, {len(result.failed)} failed.\n")
+        if key in result.refused:
+            out.write(f"REFUSED {key} (refused for good: see the error; not retried until its address changes)\n")
+        else:
+            out.write(f"FAILED  {key} (will be retried)\n")
+    for key in result.held:
+        out.write(f"held    {key} (refused before; sent once the address is corrected)\n")
+    # Refusals are counted with the failures: either way the officer has something to put right.
+    refused = f", {len(result.refused)} refused" if result.refused else ""
+    held = f", {len(result.held)} held back" if result.held else ""
+    out.write(f"{len(result.sent)} message(s) sent, {len(result.failed) - len(result.refused)} failed"
+              f"{refused}{held}.\n")
     return ExitStatus.MAIL_FAILED if result.failed else ExitStatus.OK
 
 

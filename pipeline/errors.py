@@ -77,3 +77,16 @@ class TemplateError(PipelineError):
 class MailError(PipelineError):
     code = "mail"
     exit_status = ExitStatus.MAIL_FAILED
+
+
+class MailRefused(MailError):
+    """The mail server refused this message for good (a 5xx reply to every recipient, or to the
+    message itself): sending it again unchanged cannot succeed, so it waits for its recipients to change."""
+
+    code = "mail-refused"
+
+    def __init__(self, message: str, *, fix: str | None = None, recipients: tuple[str, ...] = (),
+                 reply: str = "") -> None:
+        super().__init__(message, fix=fix)
+        self.recipients = recipients  # the addresses it was refused for
+        self.reply = reply  # the server's words, e.g. "550 5.1.1 No such mailbox"

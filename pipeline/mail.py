@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 import jinja2
 
 from pipeline.config import MailSettings
-from pipeline.errors import MailError, TemplateError
+from pipeline.errors import MailError, MailRefused, TemplateError
 from pipeline.periods import Period
 from pipeline.reminders import MessageKind, PlannedMessage
 
@@ -232,7 +232,8 @@ class Mailer:
         self.ssl_context = ssl_context
 
     def send(self, message: Message) -> SentRecord:
-        """Send or write one message; raise MailError (to be retried next pass) if it cannot."""
+        """Send or write one message; raise MailError (to be retried next pass) if it cannot,
+        MailRefused if the server refuses it for good (retrying it unchanged cannot help)."""
         when = self.clock()
         email = build_email(message, sender=self.settings.sender, reply_to=self.settings.reply_to, when=when)
         if self.mode == "files":
@@ -329,11 +330,22 @@ class Mailer:
             problem = f"the secure connection to {where} failed ({reason})"
             fix = f"Check that mail.host is the name on the server's certificate. {retry}"
         elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-            problem = f"{where} refused every recipient ({', '.join(sorted(exc.recipients))})"
-            fix = "Check the e-mail addresses on the register's Partnerships sheet and in config.toml."
+            replies = "; ".join(f"{address}: {_reply_text(code, text)}"
+                                for address, (code, text) in sorted(exc.recipients.items()))
+            problem = f"{where} refused every recipient ({replies})"
+            if exc.recipients and all(_permanent(code) for code, _text in exc.recipients.values()):
+                return self._refused(message, problem, replies, fix=(
+                    "Correct the address on the register's Partnerships sheet (or the board officer's in "
+                    "config.toml). The message is not tried again until its address changes; then it goes "
+                    "on the next pass."))
+            fix = f"The server may accept them later (a 4xx reply is temporary). {retry}"
         elif isinstance(exc, smtplib.SMTPSenderRefused):
             problem = f"{where} refused the sender address {exc.sender!r} ({_reply(exc)})"
             fix = f"Check mail.from in config.toml. {retry}"
+        elif isinstance(exc, smtplib.SMTPDataError) and _permanent(exc.smtp_code):
+            return self._refused(message, f"{where} refused the message ({_reply(exc)})", _reply(exc), fix=(
+                "A reply like this usually means the message is too large or was taken for spam: ask the "
+                "mail server's administrator. The message is not tried again unless its recipients change."))
         elif isinstance(exc, smtplib.SMTPResponseException):
             problem = f"{where} answered {_reply(exc)} while {stage}"
             fix = retry
@@ -342,7 +354,23 @@ class Mailer:
             fix = retry
         return MailError(f"Could not send '{message.subject}' to {', '.join(message.to)}: {problem}.", fix=fix)
 
+    @staticmethod
+    def _refused(message: Message, problem: str, reply: str, *, fix: str) -> MailRefused:
+        # Refused for the whole envelope (To and Cc), as planned: notify compares these
+        # with the next pass's planned recipients to see whether the address was corrected.
+        return MailRefused(f"Could not send '{message.subject}' to {', '.join(message.to)}: {problem}.", fix=fix,
+                           recipients=message.to + message.cc, reply=reply)
+
+
+def _permanent(code: int) -> bool:
+    """A 5xx reply: the server will give the same answer to the same message (RFC 5321, 4.2.1)."""
+    return 500 <= code <= 599
+
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
-    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-    return f"{exc.smtp_code} {text}".strip()
+    return _reply_text(exc.smtp_code, exc.smtp_error)
+
+
+def _reply_text(code: int, error: bytes | str) -> str:
+    text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+    return f"{code} {text}".strip()

@@ -5,6 +5,12 @@ A message is recorded as queued before it is sent and as sent after; a mail
 server that is down marks it failed, and the next pass plans and sends it again
 (reminders are planned from what is recorded as sent; acknowledgements and
 feedback stay due until their message has gone).
+
+A message the server refuses for good (5xx: no such mailbox, rejected) is marked
+refused, with the addresses it was refused for. It is not tried again while it
+would go to those same addresses, and is sent on the first pass after the address
+is corrected. Feedback refused like that counts as given: the officer is told once
+to correct the address and forward the feedback files by hand.
 """
 
 from __future__ import annotations
@@ -13,10 +19,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
 from pipeline.config import Config
-from pipeline.errors import MailError
+from pipeline.errors import MailError, MailRefused
 from pipeline.mail import Mailer, compose
 from pipeline.periods import Period
 from pipeline.records import Register
@@ -35,8 +41,27 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Sent:
-    sent: list[str] = field(default_factory=list)  # message keys
-    failed: list[str] = field(default_factory=list)
+    """What a pass did with its messages, by message key."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # not sent this pass: retried, or refused (below)
+    refused: list[str] = field(default_factory=list)  # refused for good this pass: the address needs correcting
+    held: list[str] = field(default_factory=list)  # refused before and not tried again: addresses unchanged
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One planned message's fate this pass."""
+
+    key: str
+    # sent (now or before), failed, refused (just now), held (refused before), previewed (dry run)
+    status: Literal["sent", "failed", "refused", "held", "previewed"]
+    refusal: MailRefused | None = None
+
+    @property
+    def done(self) -> bool:
+        """Nothing more to do: a failure is tried again, and a preview leaves the real send to come."""
+        return self.status in ("sent", "refused", "held")
 
 
 class Notifier:
@@ -52,7 +77,15 @@ class Notifier:
         self.result = Sent()
 
     def send(self, planned: PlannedMessage) -> bool:
-        """Send one planned message unless it was sent before; False if it failed."""
+        """Send one planned message unless it was sent (or refused for the same addresses) before;
+        False if it failed and will be tried again."""
+        attempt = self._attempt(planned)
+        if attempt.refusal is not None:
+            log.error("The mail server refused %s: %s", attempt.key, attempt.refusal)
+        return attempt.done
+
+    def _attempt(self, planned: PlannedMessage) -> Attempt:
+        """Send and record one planned message; the caller tells the officer about a refusal."""
         key = f"{planned.period.slug}/{planned.partnership}/{planned.key}"
         if self.dry_run:  # a preview: written to outbox/mail, recorded nowhere, so the real send still happens
             try:
@@ -60,26 +93,39 @@ class Notifier:
             except MailError as exc:
                 log.warning("Could not write the preview of %s: %s", key, exc)
                 self.result.failed.append(key)
-                return False
+                return Attempt(key, "failed")
             self.result.sent.append(key)
-            return False
+            return Attempt(key, "previewed")
         record = self.store.message(key)
         if record is not None and record.status == "sent":
-            return True
+            return Attempt(key, "sent")
+        recipients = _recipients(planned.to + planned.cc)
+        if record is not None and record.status == "refused" and record.recipients == recipients:
+            # Told as an error when it was refused; once a pass is enough, so this is only info.
+            log.info("Not sending %s: the mail server refused it for %s before. It is sent on the first pass "
+                     "after the address is corrected on the register's Partnerships sheet or in config.toml.",
+                     key, recipients)
+            self.result.held.append(key)
+            return Attempt(key, "held")
         message = compose(planned, self.config.paths.templates / "mail")
         self.store.queue_message(key=key, kind=planned.kind.value, partnership=planned.partnership,
-                                 period=str(planned.period), recipients=", ".join(message.to + message.cc),
+                                 period=str(planned.period), recipients=recipients,
                                  subject=message.subject, created_at=_iso(self.now()))
         try:
             sent = self.mailer.send(message)
+        except MailRefused as exc:
+            self.store.message_refused(key, str(exc), recipients=_recipients(exc.recipients))
+            self.result.failed.append(key)
+            self.result.refused.append(key)
+            return Attempt(key, "refused", exc)
         except MailError as exc:
             log.warning("Could not send %s (%s); it will be tried again on the next pass", key, exc)
             self.store.message_failed(key, str(exc))
             self.result.failed.append(key)
-            return False
+            return Attempt(key, "failed")
         self.store.message_sent(key, sent_at=_iso(sent.sent_at), location=str(sent.path or ""))
         self.result.sent.append(key)
-        return True
+        return Attempt(key, "sent")
 
     def outcome(self, record: FileRecord, feedback: list[Path], register: Register) -> bool:
         """Acknowledge an accepted return or send feedback on a rejected one; True when done."""
@@ -101,7 +147,21 @@ class Notifier:
             planned = plan_feedback(period=period, partnership=partnership, submission=str(record.id),
                                     received=received, findings=findings, annotated=workbook,
                                     settings=settings, board=self.board)
-        return planned is None or self.send(planned)
+        if planned is None:
+            return True
+        attempt = self._attempt(planned)
+        if attempt.refusal is not None:
+            # Counted as done, so later passes do not redo this file's feedback: the officer
+            # passes it on instead, and later messages go to the corrected address by themselves.
+            what = "acknowledgement" if record.verdict == "accepted" else "feedback"
+            files = " and ".join(p.name for p in feedback) or "the feedback"
+            folder = feedback[0].parent if feedback else self.config.paths.outbox / "feedback"
+            log.error("The %s on the return %s (%s, %s) was refused by the mail server and will not be "
+                      "e-mailed again. %s Forward %s from %s to the partnership by hand, and correct the "
+                      "address on the register's Partnerships sheet if it is wrong, so that later messages "
+                      "reach them.", what, record.name, partnership.short_name, period,
+                      attempt.refusal.message, files, folder)
+        return attempt.done
 
     def chase(self, register: Register, today: date) -> Sent:
         """Send the templates-out messages and reminders due today for the live period."""
@@ -137,6 +197,11 @@ class Notifier:
         if missing:
             write_templates(self.config, register, period, missing, history=self.store.actuals())
         return paths
+
+
+def _recipients(addresses: tuple[str, ...]) -> str:
+    """The addresses as the store keeps them: compared with the next pass's to see if one was corrected."""
+    return ", ".join(addresses)
 
 
 def _iso(moment: datetime) -> str:

@@ -112,11 +112,11 @@ CREATE TABLE IF NOT EXISTS messages (
     kind TEXT NOT NULL,
     partnership TEXT NOT NULL,
     period TEXT NOT NULL,
-    recipients TEXT NOT NULL,
+    recipients TEXT NOT NULL,       -- to and cc; for a refused message, those it was refused for
     subject TEXT NOT NULL,
     created_at TEXT NOT NULL,
     sent_at TEXT,
-    status TEXT NOT NULL,           -- queued, sent, failed
+    status TEXT NOT NULL,           -- queued, sent, failed (retried), refused (5xx: waits for new recipients)
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT NOT NULL DEFAULT '',
     location TEXT NOT NULL DEFAULT ''  -- .eml file, in files mode
@@ -512,14 +512,17 @@ class Store:
         return [MessageRecord(*r) for r in self._db.execute(sql + " ORDER BY created_at, key", args)]
 
     def queue_message(self, *, key: str, kind: str, partnership: str, period: str, recipients: str,
-                      subject: str, created_at: str) -> bool:
-        """Record a message to send; False if that key was queued before (never send twice)."""
+                      subject: str, created_at: str) -> None:
+        """Record a message about to be sent. A message tried before is queued again with its
+        recipients and subject as they are now (an address may have been corrected); a sent one
+        is left alone, and keeps the time it was first queued."""
         with self.transaction():
-            cursor = self._db.execute(
-                "INSERT OR IGNORE INTO messages (key, kind, partnership, period, recipients, subject, "
-                "created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')",
+            self._db.execute(
+                "INSERT INTO messages (key, kind, partnership, period, recipients, subject, created_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued') ON CONFLICT (key) DO UPDATE SET "
+                "recipients = excluded.recipients, subject = excluded.subject, status = 'queued' "
+                "WHERE messages.status != 'sent'",
                 (key, kind, partnership, period, recipients, subject, created_at))
-        return cursor.rowcount == 1
 
     def message_sent(self, key: str, *, sent_at: str, location: str = "") -> None:
         with self.transaction():
@@ -528,7 +531,15 @@ class Store:
                 "last_error = '' WHERE key = ?", (sent_at, location, key))
 
     def message_failed(self, key: str, error: str) -> None:
+        """The attempt failed for a reason that may pass (server down, a 4xx reply): retried next pass."""
         with self.transaction():
             self._db.execute(
                 "UPDATE messages SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE key = ?",
                 (error, key))
+
+    def message_refused(self, key: str, error: str, *, recipients: str) -> None:
+        """The server refused the message for good (5xx) for `recipients`: not retried until they change."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE messages SET status = 'refused', attempts = attempts + 1, last_error = ?, recipients = ? "
+                "WHERE key = ?", (error, recipients, key))

@@ -22,7 +22,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from openpyxl import Workbook
 
 from pipeline.config import CalendarSettings, MailSettings
-from pipeline.errors import MailError, TemplateError
+from pipeline.errors import MailError, MailRefused, TemplateError
 from pipeline.findings import ERROR, WARNING, Finding
 from pipeline.mail import Mailer, Message, build_email, compose, eml_name, render
 from pipeline.periods import Period
@@ -64,18 +64,33 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
-    """An aiosmtpd handler that keeps what it receives, and can refuse chosen recipients."""
+    """An aiosmtpd handler that keeps what it receives, and can refuse chosen recipients, the
+    sender or the message itself with the reply a real server would give."""
 
     received: list = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    refusal: str = "550 5.1.1 No such mailbox"  # the reply to a refused recipient; 4xx means "try later"
+    refuse_sender: str = ""  # a reply to MAIL FROM instead of 250, e.g. "553 5.7.1 Sender not allowed"
+    reject_message: str = ""  # a reply to the message data instead of 250, e.g. "554 5.7.1 Spam"
+    asked: list[str] = field(default_factory=list)  # every recipient a client tried, accepted or not
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.asked.append(address)
         if address in self.refuse:
-            return "550 5.1.1 No such mailbox"
+            return self.refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.reject_message:
+            return self.reject_message
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos),
                               email.message_from_bytes(envelope.content, policy=policy.default)))
         return "250 Message accepted for delivery"
@@ -288,8 +303,9 @@ def test_login_uses_the_password_from_the_environment():
         mailer.send(reminder())
         assert len(inbox.received) == 1
         wrong = Mailer(settings, folder=Path("unused"), clock=clock, environ={"PIPELINE_SMTP_PASSWORD": "guess"})
-        with pytest.raises(MailError, match="refused the login for 'perf'.*PIPELINE_SMTP_PASSWORD"):
+        with pytest.raises(MailError, match="refused the login for 'perf'.*PIPELINE_SMTP_PASSWORD") as caught:
             wrong.send(reminder())
+        assert not isinstance(caught.value, MailRefused)  # a login problem stops every message: retried
     finally:
         controller.stop()
     assert len(inbox.received) == 1
@@ -375,11 +391,56 @@ def test_a_refused_recipient_is_recorded_while_the_others_get_the_message(server
     assert [recipients for _, recipients, _ in server.inbox.received] == [["performance@brackenford.example.org"]]
 
 
-def test_every_recipient_refused_is_a_mail_error_naming_them(server):
+def test_every_recipient_refused_with_550_is_a_refusal_naming_them_the_reply_and_the_fix(server):
     server.inbox.refuse.add("safer@brackenford.example.org")
     mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
-    with pytest.raises(MailError, match=r"refused every recipient \(safer@brackenford.example.org\)"):
+    with pytest.raises(MailRefused) as caught:
         mailer.send(reminder())
+    assert ("refused every recipient (safer@brackenford.example.org: 550 5.1.1 No such mailbox)"
+            in caught.value.message)
+    assert caught.value.recipients == ("safer@brackenford.example.org",)
+    assert caught.value.fix.startswith("Correct the address on the register's Partnerships sheet")
+    assert "not tried again until its address changes" in caught.value.fix
+
+
+def test_every_recipient_refused_with_451_is_a_failure_to_retry_not_a_refusal(server):
+    server.inbox.refuse.add("safer@brackenford.example.org")
+    server.inbox.refusal = "451 4.3.0 Mailbox busy, try later"
+    mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
+    with pytest.raises(MailError) as caught:
+        mailer.send(reminder())
+    assert not isinstance(caught.value, MailRefused)
+    assert "safer@brackenford.example.org: 451 4.3.0 Mailbox busy, try later" in caught.value.message
+    assert "will be tried again on the next pass" in caught.value.fix
+
+
+def test_a_message_rejected_with_554_while_sending_is_a_refusal_quoting_the_server(server):
+    server.inbox.reject_message = "554 5.7.1 Message rejected as spam"
+    mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
+    with pytest.raises(MailRefused) as caught:
+        mailer.send(reminder())
+    assert "refused the message (554 5.7.1 Message rejected as spam)" in caught.value.message
+    assert caught.value.recipients == ("safer@brackenford.example.org",)
+    assert "not tried again unless its recipients change" in caught.value.fix
+
+
+def test_a_temporary_reply_to_the_message_is_a_failure_to_retry(server):
+    server.inbox.reject_message = "452 4.3.1 Insufficient system storage"
+    mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
+    with pytest.raises(MailError) as caught:
+        mailer.send(reminder())
+    assert not isinstance(caught.value, MailRefused)
+    assert "will be tried again on the next pass" in caught.value.fix
+
+
+def test_a_refused_sender_is_a_configuration_problem_retried_not_a_refusal_of_the_message(server):
+    # Every message would meet it: it says nothing about this message or its recipients.
+    server.inbox.refuse_sender = "553 5.7.1 Sender address not allowed"
+    mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
+    with pytest.raises(MailError) as caught:
+        mailer.send(reminder())
+    assert not isinstance(caught.value, MailRefused)
+    assert "refused the sender address" in caught.value.message and "Check mail.from" in caught.value.fix
 
 
 # --- files mode --------------------------------------------------------------

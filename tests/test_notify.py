@@ -1,19 +1,26 @@
 """E-mail through the whole cycle, over real SMTP to a server on 127.0.0.1: templates out,
-acknowledgements, feedback, reminders only to those who have not returned, and retries
-when the server is down."""
+acknowledgements, feedback, reminders only to those who have not returned, retries
+when the server is down, and no retries of what the server refuses for good until the
+address is corrected."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timezone
 
 import pytest
 
 from pipeline.calendar import add_working_days, deadline, templates_out
+from pipeline.config import load_config
 from pipeline.cycle import chase, run_once
 from pipeline.fill import IndicatorEntry
 from pipeline.store import Store
+from registers import demo_book, run_cli, write_config, write_register
 from spoil import Q1, Workspace
 from test_mail import Inbox, free_port, start
+
+CYP_EMAIL = "cyp.partnership@brackenford.example.org"
+CYP_TEMPLATES_OUT = "2025-26-Q1/CYP/templates-out"
 
 
 @pytest.fixture
@@ -24,9 +31,21 @@ def smtp():
     controller.stop()
 
 
+def _smtp_settings(port: int) -> dict[str, str]:
+    return {'mode = "files"': 'mode = "smtp"', "port = 25": f"port = {port}",
+            'host = "localhost"': 'host = "127.0.0.1"'}
+
+
 def _workspace(tmp_path, register, return_templates, port: int) -> Workspace:
-    return Workspace(tmp_path / "ws", register, return_templates, replace={
-        'mode = "files"': 'mode = "smtp"', "port = 25": f"port = {port}", 'host = "localhost"': 'host = "127.0.0.1"'})
+    return Workspace(tmp_path / "ws", register, return_templates, replace=_smtp_settings(port))
+
+
+def _correct_email(ws: Workspace, port: int, short: str, email: str) -> None:
+    """The officer puts the right address on the register's Partnerships sheet."""
+    book = demo_book()
+    book["Partnerships"].set(short, "Email", email)
+    register = write_register(ws.root / "corrected-register.xlsx", book)
+    ws.config = load_config(write_config(ws.root, register, replace=_smtp_settings(port)))
 
 
 def _received(inbox: Inbox) -> list[tuple[list[str], str]]:
@@ -108,8 +127,6 @@ def test_a_mail_server_that_is_down_is_retried_on_the_next_pass(tmp_path, regist
 
 
 def test_status_shows_what_was_sent(tmp_path, register, return_templates, smtp):
-    from registers import run_cli
-
     _inbox, port = smtp
     ws = _workspace(tmp_path, register, return_templates, port)
     chase(ws.config, templates_out(Q1, ws.config.calendar))

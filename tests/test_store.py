@@ -1,4 +1,5 @@
-"""The store's transactions: one commit for many writes, and a failed part undone on its own."""
+"""The store's transactions: one commit for many writes, and a failed part undone on its own;
+and its record of each message: sent, failed, or refused for the addresses it was refused for."""
 
 from __future__ import annotations
 
@@ -54,3 +55,42 @@ def test_when_sqlite_has_rolled_everything_back_itself_its_own_error_comes_throu
                 store._db.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
                 raise sqlite3.OperationalError("database or disk is full")
         assert store.files() == []
+
+
+KEY = "2025-26-Q1/CYP/templates-out"
+REFUSAL = ("Could not send 'Templates' to cyp@brackenford.example.org: 127.0.0.1:2525 refused every recipient "
+           "(cyp@brackenford.example.org: 550 5.1.1 No such mailbox).")
+
+
+def _queue(store: Store, recipients: str, created_at: str = "2025-06-23T09:00:00Z") -> None:
+    store.queue_message(key=KEY, kind="templates-out", partnership="CYP", period="2025-26 Q1",
+                        recipients=recipients, subject="Templates", created_at=created_at)
+
+
+def test_a_refused_message_keeps_the_addresses_it_was_refused_for_and_the_reply(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        _queue(store, "cyp@brackenford.example.org")
+        store.message_refused(KEY, REFUSAL, recipients="cyp@brackenford.example.org")
+        message = store.message(KEY)
+    assert (message.status, message.recipients, message.attempts) == ("refused", "cyp@brackenford.example.org", 1)
+    assert message.last_error == REFUSAL
+
+
+def test_a_refused_message_queued_again_takes_the_corrected_address_and_keeps_its_history(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        _queue(store, "cyp@brackenford.example.org")
+        store.message_refused(KEY, REFUSAL, recipients="cyp@brackenford.example.org")
+        _queue(store, "cyp.team@brackenford.example.org", created_at="2025-06-24T09:00:00Z")
+        message = store.message(KEY)
+    assert (message.status, message.recipients) == ("queued", "cyp.team@brackenford.example.org")
+    assert (message.created_at, message.attempts, message.last_error) == ("2025-06-23T09:00:00Z", 1, REFUSAL)
+
+
+def test_a_sent_message_is_left_as_it_was_sent_when_queued_again(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        _queue(store, "cyp@brackenford.example.org")
+        store.message_sent(KEY, sent_at="2025-06-23T09:00:05Z")
+        _queue(store, "someone.else@brackenford.example.org")
+        message = store.message(KEY)
+    assert (message.status, message.recipients, message.sent_at) == ("sent", "cyp@brackenford.example.org",
+                                                                      "2025-06-23T09:00:05Z")
