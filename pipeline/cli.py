@@ -177,10 +177,16 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     clock = {"now": lambda: received} if received else {}
     with Progress(enabled=not args.quiet) as progress:
         report = run_once(config, pdf=not args.no_pdf, progress=progress.step, stage=progress.stage, **clock)
-    outcomes = report.ingest.outcomes
+    outcomes, ingest = report.ingest.outcomes, report.ingest
+    for name in ingest.waiting:
+        out.write(f"{'WAITING':<9} {'-':<16} {name}: still being copied; it will be read on the next pass\n")
+    for name in ingest.not_read:
+        out.write(f"{'NOT READ':<9} {'-':<16} {name}: a link or special file, left where it is; "
+                  "copy the return itself into the inbox\n")
     if not outcomes and not report.built:
-        out.write("Nothing new in the inbox.\n")
-        return ExitStatus.OK
+        if not ingest.waiting and not ingest.not_read:
+            out.write("Nothing new in the inbox.\n")
+        return ExitStatus.DATA_PROBLEMS if ingest.not_read else ExitStatus.OK
     for o in outcomes:
         where = f"{o.partnership} {o.period}".strip() or "-"
         out.write(f"{o.verdict.upper():<9} {where:<16} {o.name}\n")
@@ -193,7 +199,12 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     rejected = sum(o.verdict == "rejected" for o in outcomes)
     out.write(f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
               f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n")
-    return ExitStatus.DATA_PROBLEMS if rejected else ExitStatus.OK
+    for key in report.mail_failed:
+        out.write(f"{'MAIL':<9} {'-':<16} {key}: not sent (the log says why); see `pipeline status`\n")
+    # A submitter not told is more urgent than a rejected return: they are waiting to hear.
+    if report.mail_failed:
+        return ExitStatus.MAIL_FAILED
+    return ExitStatus.DATA_PROBLEMS if rejected or ingest.not_read else ExitStatus.OK
 
 
 # -- report ----------------------------------------------------------------------

@@ -37,6 +37,7 @@ INCOMING = "incoming"
 # dozens of files, short enough that a killed pass loses little work and the store's
 # write lock is never held for long.
 BATCH_SECONDS = 0.25
+_FOLDER_DEPTH = 5  # an officer drops a folder of returns, perhaps with a folder or two inside
 
 
 def utc_now() -> datetime:
@@ -66,6 +67,7 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # temporary and hidden files
     waiting: list[str] = field(default_factory=list)  # still being copied
+    not_read: list[str] = field(default_factory=list)  # links and special files, left where they are
     register: Register | None = None  # read by the pass when it examined a file; the cycle reuses it
 
     @property
@@ -83,27 +85,69 @@ def is_temporary(name: str) -> bool:
 
 
 def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassReport) -> list[Path]:
-    """Files in the inbox that have stopped changing, oldest first."""
+    """Files in the inbox, or in folders dropped into it, that have stopped changing, oldest first.
+
+    Links and special files are never read (a link could point anywhere on the machine):
+    they stay where they are and the pass says so, as it does for files still being copied.
+    """
     ready = []
-    try:
-        entries = sorted(os.scandir(inbox), key=lambda e: e.name)
-    except FileNotFoundError:
-        return []
-    for entry in entries:
-        if not entry.is_file(follow_symlinks=False):
+    for entry in _entries(inbox, report):
+        shown = os.path.relpath(entry.path, inbox)
+        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+            log.warning("Not reading %s: it is %s, not a file. Copy the return itself into the inbox.", shown,
+                        "a link" if entry.is_symlink() else "not a regular file")
+            report.not_read.append(shown)
             continue
         if is_temporary(entry.name):
             if entry.name != ".gitkeep":
-                log.info("Ignoring temporary or hidden file %s", entry.name)
-                report.ignored.append(entry.name)
+                log.info("Ignoring temporary or hidden file %s", shown)
+                report.ignored.append(shown)
             continue
-        age = now.timestamp() - entry.stat().st_mtime
+        age = now.timestamp() - entry.stat(follow_symlinks=False).st_mtime
         if age < settle_seconds:
-            log.info("Waiting for %s: it changed %.0f s ago and may still be copying", entry.name, age)
-            report.waiting.append(entry.name)
+            log.info("Waiting for %s: it changed %.0f s ago and may still be copying", shown, age)
+            report.waiting.append(shown)
             continue
         ready.append(Path(entry.path))
     return sorted(ready, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def _entries(folder: Path, report: PassReport, depth: int = 0) -> list[os.DirEntry]:
+    """Every entry under `folder` but the folders themselves, by name; hidden folders are skipped."""
+    if depth > _FOLDER_DEPTH:
+        log.warning("Not reading %s: folders inside the inbox go at most %d deep", folder, _FOLDER_DEPTH)
+        report.not_read.append(str(folder))
+        return []
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:  # a folder the pipeline may not read: say so rather than pass over it
+        log.warning("Cannot read the folder %s (%s)", folder, exc)
+        report.not_read.append(str(folder))
+        return []
+    found = []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if is_temporary(entry.name):
+                report.ignored.append(entry.name)
+            else:
+                found += _entries(Path(entry.path), report, depth + 1)
+        else:
+            found.append(entry)
+    return found
+
+
+def _remove_emptied_folders(inbox: Path, taken: list[Path]) -> None:
+    """Folders dropped into the inbox go once the pass has taken every file out of them."""
+    for folder in sorted({p.parent for p in taken if p.parent != inbox}, key=lambda f: -len(f.parts)):
+        while folder != inbox and inbox in folder.parents:
+            try:
+                folder.rmdir()  # only ever succeeds on an empty folder
+            except OSError:
+                break
+            folder = folder.parent
 
 
 def _sha256(path: Path) -> str:
@@ -210,7 +254,9 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
     report = PassReport()
     started = now()
     # Settling is judged on the machine's own clock: `now` may be a back-dated receipt time.
-    take_in(config, store, arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report), started)
+    arrived = arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report)
+    take_in(config, store, arrived, started)
+    _remove_emptied_folders(config.paths.inbox, arrived)
     recover_incoming(config, store)
     queue = deque(store.pending_files())
     if not queue:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
 import re
 import tempfile
 import time
@@ -257,6 +258,41 @@ def test_temporary_and_hidden_files_are_ignored_and_stay_in_the_inbox(workspace,
     assert (workspace.inbox / name).is_file()
     with workspace.store() as store:
         assert store.files() == []
+
+
+def test_a_folder_dropped_into_the_inbox_has_its_returns_read_and_goes_once_emptied(workspace, clean_return):
+    (workspace.inbox / "from Ana" / "Q1").mkdir(parents=True)
+    workspace.drop(clean_return, "from Ana/Q1/CYP Q1.xlsx")
+
+    report = workspace.run()
+
+    assert outcome(report, "CYP Q1.xlsx").verdict == "accepted"
+    assert not (workspace.inbox / "from Ana").exists(), "nothing was left in it"
+
+
+def test_a_link_in_the_inbox_is_not_followed_but_left_there_and_reported(workspace, clean_return, tmp_path):
+    outside = tmp_path / "elsewhere.xlsx"
+    shutil.copyfile(clean_return, outside)
+    (workspace.inbox / "CYP Q1.xlsx").symlink_to(outside)
+
+    report = workspace.run()
+
+    assert report.outcomes == [] and report.not_read == ["CYP Q1.xlsx"]
+    assert (workspace.inbox / "CYP Q1.xlsx").is_symlink() and outside.is_file()
+
+
+def test_the_console_names_what_is_not_read_and_what_is_still_copying(workspace, clean_return, tmp_path):
+    import io
+
+    from pipeline.cli import main
+
+    (workspace.inbox / "link.xlsx").symlink_to(clean_return)
+    out = io.StringIO()
+    code = main(["--config", str(workspace.root / "config.toml"), "-q", "run", "--received", "2025-07-16T10:00"],
+                stdout=out)
+    assert code == 1
+    assert "NOT READ" in out.getvalue() and "link.xlsx" in out.getvalue()
+    assert "Nothing new" not in out.getvalue()
 
 
 def test_file_still_being_copied_waits_for_the_next_pass(tmp_path, register, return_templates, clean_return):

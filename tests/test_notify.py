@@ -134,3 +134,126 @@ def test_status_shows_what_was_sent(tmp_path, register, return_templates, smtp):
     assert code == 0
     assert "templates-out (sent)" in out
     assert date(2025, 7, 21).strftime("%d/%m/%Y") in out
+
+
+# --- what the server refuses for good -----------------------------------------------------
+
+
+def test_an_address_refused_for_good_is_recorded_and_not_tried_again_on_the_next_pass(
+        tmp_path, register, return_templates, smtp, caplog):
+    inbox, port = smtp
+    inbox.refuse.add(CYP_EMAIL)
+    ws = _workspace(tmp_path, register, return_templates, port)
+    day = templates_out(Q1, ws.config.calendar)
+    first = chase(ws.config, day)
+    assert (first.refused, first.failed) == ([CYP_TEMPLATES_OUT], [CYP_TEMPLATES_OUT])
+    assert len(first.sent) == len(register.partnerships) - 1  # the others are not held up
+    with Store(ws.config.paths.database) as store:
+        message = store.message(CYP_TEMPLATES_OUT)
+    assert (message.status, message.recipients, message.attempts) == ("refused", CYP_EMAIL, 1)
+    assert f"{CYP_EMAIL}: 550 5.1.1 No such mailbox" in message.last_error
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        second = chase(ws.config, add_working_days(day, 1, ws.config.calendar.bank_holidays))
+    assert inbox.asked.count(CYP_EMAIL) == 1  # the server was not asked again
+    assert (second.held, second.failed, second.sent) == ([CYP_TEMPLATES_OUT], [], [])
+    [told] = [r for r in caplog.records if CYP_TEMPLATES_OUT in r.getMessage()]
+    assert told.levelno == logging.INFO  # said loudly once, when it was refused; not a warning every pass
+    assert f"refused it for {CYP_EMAIL} before" in told.getMessage()
+
+
+def test_a_refused_message_is_sent_on_the_next_pass_once_the_address_is_corrected(
+        tmp_path, register, return_templates, smtp):
+    inbox, port = smtp
+    inbox.refuse.add(CYP_EMAIL)
+    ws = _workspace(tmp_path, register, return_templates, port)
+    day = templates_out(Q1, ws.config.calendar)
+    chase(ws.config, day)
+    _correct_email(ws, port, "CYP", "cyp.performance@brackenford.example.org")
+    again = chase(ws.config, day)
+    assert again.sent == [CYP_TEMPLATES_OUT]
+    [subject] = [subject for rcpt, subject in _received(inbox) if rcpt == ["cyp.performance@brackenford.example.org"]]
+    assert "Children and Young People Partnership" in subject
+    with Store(ws.config.paths.database) as store:
+        message = store.message(CYP_TEMPLATES_OUT)
+    assert (message.status, message.recipients, message.attempts) == (
+        "sent", "cyp.performance@brackenford.example.org", 2)
+
+
+def test_a_temporary_refusal_is_tried_again_on_the_next_pass(tmp_path, register, return_templates, smtp):
+    inbox, port = smtp
+    inbox.refuse.add(CYP_EMAIL)
+    inbox.refusal = "451 4.2.1 Mailbox busy, try again later"
+    ws = _workspace(tmp_path, register, return_templates, port)
+    day = templates_out(Q1, ws.config.calendar)
+    first = chase(ws.config, day)
+    assert (first.failed, first.refused) == ([CYP_TEMPLATES_OUT], [])
+    with Store(ws.config.paths.database) as store:
+        assert store.message(CYP_TEMPLATES_OUT).status == "failed"
+    inbox.refuse.clear()  # the mailbox is free again
+    second = chase(ws.config, day)
+    assert second.sent == [CYP_TEMPLATES_OUT]
+    assert inbox.asked.count(CYP_EMAIL) == 2
+
+
+def test_chase_shows_a_refusal_with_exit_code_6_then_holds_it_back_quietly(
+        tmp_path, register, return_templates, smtp):
+    inbox, port = smtp
+    inbox.refuse.add(CYP_EMAIL)
+    ws = _workspace(tmp_path, register, return_templates, port)
+    day = templates_out(Q1, ws.config.calendar).isoformat()
+    code, out, err = run_cli(["--config", str(ws.config.source), "chase", "--date", day])
+    assert code == 6
+    assert f"REFUSED {CYP_TEMPLATES_OUT} (refused for good: see the error; not retried until its address" in out
+    assert out.endswith("message(s) sent, 0 failed, 1 refused.\n")
+    assert "ERROR: The mail server refused 2025-26-Q1/CYP/templates-out" in err
+    assert "550 5.1.1 No such mailbox" in err and "Correct the address on the register's Partnerships sheet" in err
+    assert "Traceback" not in err
+
+    code, out, err = run_cli(["--config", str(ws.config.source), "-q", "chase", "--date", day])
+    assert code == 0
+    assert f"held    {CYP_TEMPLATES_OUT} (refused before; sent once the address is corrected)" in out
+    assert err == ""  # nothing new to warn about
+
+    code, out, _err = run_cli(["--config", str(ws.config.source), "status", "--period", "2025-26 Q1"])
+    [cyp] = [line for line in out.splitlines() if line.startswith("CYP ")]
+    assert "templates-out (refused)" in cyp
+
+
+def test_feedback_refused_for_good_is_given_once_and_the_officer_is_told_what_to_do(
+        tmp_path, register, return_templates, smtp):
+    inbox, port = smtp
+    inbox.refuse.add(CYP_EMAIL)
+    ws = _workspace(tmp_path, register, return_templates, port)
+    ws.drop(ws.fill("cyp.xlsx", indicators={"CYP-01": IndicatorEntry(actual="twelve")}))
+    run = ["--config", str(ws.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T09:30"]
+    code, _out, err = run_cli(run)
+    assert code == 1  # the rejected return
+    [told] = [line for line in err.splitlines() if "cyp.xlsx" in line]
+    assert told.startswith("ERROR: The feedback on the return cyp.xlsx (CYP, 2025-26 Q1) was refused")
+    assert f"{CYP_EMAIL}: 550 5.1.1 No such mailbox" in told
+    assert f"from {ws.outbox / 'feedback' / '2025-26-Q1'} to the partnership by hand" in told
+    assert "correct the address on the register's Partnerships sheet" in told
+    with Store(ws.config.paths.database) as store:
+        assert store.feedback_due() == []  # given: later passes do not redo it
+        [message] = store.messages()
+        assert (message.kind, message.status, message.recipients) == ("feedback", "refused", CYP_EMAIL)
+
+    code, out, err = run_cli(run)
+    assert (code, out, err) == (0, "Nothing new in the inbox.\n", "")
+    assert inbox.asked == [CYP_EMAIL]
+
+
+def test_run_exits_6_and_names_the_message_when_the_mail_server_is_down(tmp_path, register, return_templates):
+    import io
+
+    from pipeline.cli import main
+
+    ws = _workspace(tmp_path, register, return_templates, free_port())  # nothing listens there
+    ws.drop(ws.fill("cyp.xlsx"))
+    out = io.StringIO()
+    code = main(["--config", str(ws.root / "config.toml"), "-q", "run", "--no-pdf",
+                 "--received", "2025-07-09T10:00"], stdout=out)
+    assert code == 6
+    assert "ACCEPTED" in out.getvalue() and "MAIL" in out.getvalue() and "not sent" in out.getvalue()
