@@ -96,15 +96,29 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     written = [done[_highlight_name(p, report)] for p in report.partnerships] + [board]
     log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
              cache.drawn, cache.reused)
+    pdfs = []
     if pdf:
         from pipeline.pdf import convert_to_pdf
 
-        written += convert_to_pdf(list(written), out_dir)
+        pdfs = convert_to_pdf(list(written), out_dir)
+    _remove_stale_pdfs(written, pdfs, report)
+    written += pdfs
     if is_summary_period(report.period):
         written.append(write_public_summary(report, config, out_dir, cache))
     if chart_dir is None:
         cache.prune()
     return written
+
+
+def _remove_stale_pdfs(documents: list[Path], made: list[Path], report: PeriodReport) -> None:
+    """A PDF left from an earlier run beside a document just rewritten would show board members
+    the old figures (--no-pdf, or LibreOffice missing or failing): it goes, and the log says so."""
+    for document in documents:
+        old = document.with_suffix(".pdf")
+        if old not in made and old.exists():
+            old.unlink()
+            log.warning("Removed %s: it showed the figures before this run. Make its PDF again with "
+                        "`pipeline report --period \"%s\"`.", old.name, report.period)
 
 
 def _highlight_name(p, report: PeriodReport) -> str:

@@ -492,6 +492,22 @@ def test_without_libreoffice_the_log_says_how_to_get_pdfs(written, tmp_path, mon
     assert "LibreOffice (soffice) is not installed" in caplog.text and "save it as PDF" in caplog.text
 
 
+def test_a_pdf_from_an_earlier_run_does_not_outlive_its_rewritten_document(report, config, tmp_path, caplog):
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "board-paper-2025-26-Q2.pdf"
+    old.write_bytes(b"%PDF-1.7 last week's figures")
+    unrelated = out / "briefing note.pdf"
+    unrelated.write_bytes(b"%PDF-1.7 an officer's own file")
+    caplog.set_level("WARNING", logger="pipeline")
+
+    write_documents(report, config, out, pdf=False)
+
+    assert not old.exists(), "board members would read the old figures"
+    assert unrelated.exists()
+    assert "Removed board-paper-2025-26-Q2.pdf" in caplog.text and "pipeline report" in caplog.text
+
+
 def test_partnership_with_no_return_says_so_instead_of_empty_tables(written):
     doc = open_docx(by_name(written, "highlight-CYP-2025-26-Q2.docx"))
     text = all_text(doc)
