@@ -268,7 +268,18 @@ def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, 
 
 def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,
                    config: Config, sheet: str, cell: str, shown: str, findings: list) -> None:
-    earlier = [(p, v) for p, v in past if _period(p) < who.period]
+    earlier = sorted(((p, v) for p, v in past if _period(p) < who.period), key=lambda pv: _period(pv[0]))
+    if i.cumulative:
+        # A running total starts again each April: its Q1 is not a drop from last March, so
+        # the quarters' own amounts are what is compared.
+        amounts = _quarterly_amounts(i, earlier + [(str(who.period), actual)])
+        if not amounts or amounts[-1][0] != str(who.period):
+            return
+        (_, figure), earlier = amounts[-1], amounts[:-1]
+        said = f"{shown} (a running total: {_number(figure)} this quarter)"
+        compared = "the amounts of earlier quarters"
+    else:
+        figure, said, compared = actual, shown, "the previous values"
     if len(earlier) < 3:
         return  # too little history to say what is unusual
     figures = [v for _, v in earlier]
@@ -276,12 +287,31 @@ def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]
     usual = sum(moves) / len(moves)
     if usual == 0:
         usual = abs(figures[-1]) / 10 or Decimal(1)
-    if abs(actual - figures[-1]) > config.ingest.outlier_factor * usual:
-        shown_history = ", ".join(f"{p}: {format(v.normalize(), 'f')}" for p, v in earlier[-4:])
+    if abs(figure - figures[-1]) > config.ingest.outlier_factor * usual:
+        shown_history = ", ".join(f"{p}: {_number(v)}" for p, v in earlier[-4:])
         findings.append(finding(
-            "outlier", f"{i.code}: {shown} is far from the previous values ({shown_history}).",
+            "outlier", f"{i.code}: {said} is far from {compared} ({shown_history}).",
             "Check the figure; if it is right, explain the change in Commentary.",
             sheet=sheet, cell=cell, value=shown))
+
+
+def _quarterly_amounts(i: Indicator, totals: list[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
+    """Each period's own amount from running totals of the financial year, where the total before it
+    (the previous due quarter of the same year) is known; the first quarter of a year is its total."""
+    by_period = {_period(p): v for p, v in totals}
+    amounts = []
+    for text, total in totals:
+        period = _period(text)
+        before = period.previous_due(i.frequency.due_in)
+        if before.year != period.year:
+            amounts.append((text, total))
+        elif before in by_period:
+            amounts.append((text, total - by_period[before]))
+    return amounts
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), ",f")
 
 
 def _check_commentary(table: Table, row: int, i: Indicator, actual: Decimal, who: Identity, config: Config,

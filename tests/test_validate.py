@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pipeline.periods import Period
 
 from spoil import (
     Q1,
@@ -340,6 +341,49 @@ def test_figure_in_line_with_history_is_not_an_outlier(workspace):
     path = workspace.submit("cyp-q4.xlsx", period=Q4, indicators={"CYP-03": {"actual": Decimal("7.85")}})
 
     assert [f.code for f in verdict_of(workspace, path).findings if f.code == "outlier"] == []
+
+
+EXPLAINED = {"commentary": "Seasonal rise.", "remedial_action": "Extra patrols."}
+
+
+def _history_of_csp03(workspace, totals):
+    """Accepted CSP returns for 2025-26 Q1-Q4 with these running totals of CSP-03 (cumulative)."""
+    for quarter, total in zip((Q1, Q2, Q3, Q4), totals):
+        workspace.submit(f"csp-{quarter.slug}.xlsx", short="CSP", period=quarter,
+                         indicators={"CSP-03": {"actual": total, **EXPLAINED}})
+        assert outcome(workspace.run(), f"csp-{quarter.slug}.xlsx").verdict == "accepted"
+
+
+def _next_year_templates(workspace, *quarters):
+    from pipeline.templates import write_templates
+
+    for quarter in quarters:
+        write_templates(workspace.config, workspace.register, Period(2026, quarter), ["CSP"],
+                        out_dir=workspace.templates)
+
+
+def test_a_running_total_starting_again_in_april_is_not_an_outlier(workspace):
+    # Most of the year's incidents fall in its first quarter: 2,900 after March's 4,800 is a new year.
+    _history_of_csp03(workspace, [3000, 3600, 4200, 4800])
+    _next_year_templates(workspace, 1)
+    path = workspace.submit("csp-next-q1.xlsx", short="CSP", period=Period(2026, 1),
+                            indicators={"CSP-03": {"actual": 2900, **EXPLAINED}})
+
+    assert [f.message for f in verdict_of(workspace, path).findings if f.code == "outlier"] == []
+
+
+def test_a_running_total_is_judged_by_the_quarter_s_own_amount(workspace):
+    _history_of_csp03(workspace, [2156, 4475, 6850, 9020])
+    _next_year_templates(workspace, 1, 2)
+    workspace.submit("csp-next-q1.xlsx", short="CSP", period=Period(2026, 1), indicators={"CSP-03": {"actual": 2200, **EXPLAINED}})
+    workspace.run()
+    path = workspace.submit("csp-next-q2.xlsx", short="CSP", period=Period(2026, 2),
+                            indicators={"CSP-03": {"actual": 12200, **EXPLAINED}})
+
+    [warning] = [f for f in verdict_of(workspace, path).findings if f.code == "outlier"]
+    assert warning.message == ("CSP-03: 12200 (a running total: 10,000 this quarter) is far from the amounts of "
+                               "earlier quarters (2025-26 Q2: 2,319, 2025-26 Q3: 2,375, 2025-26 Q4: 2,170, "
+                               "2026-27 Q1: 2,200).")
 
 
 # -- injection-safe ------------------------------------------------------------------------------
