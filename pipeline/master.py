@@ -9,6 +9,7 @@ Document dates come from the period, so the same data gives the same file.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,12 @@ NUMBER_FORMATS = {
     "count": "#,##0",
     "number": "#,##0.##",
 }
+
+WRAP_WIDTH = 30  # columns this wide or wider hold prose, and wrap
+LINE_HEIGHT = 15  # points, for the default 11-point font
+MAX_ROW_HEIGHT = 409  # Excel's limit
+A4_LANDSCAPE_CHARACTERS = 135  # column-width characters across a landscape A4 page at full size
+MIN_PRINT_SCALE = 0.75
 
 INDICATOR_COLUMNS = (
     "Partnership", "Code", "Indicator", "Unit", "Polarity", "Baseline", "Same period last year",
@@ -88,19 +95,23 @@ class _Sheets:
         if heading:
             ws.write_string(0, 0, heading, self.title)
             first_row = 2
+        wrapped = [(c, widths.get(h, 14)) for c, h in enumerate(columns) if widths.get(h, 14) >= WRAP_WIDTH]
         for r, row in enumerate(rows, start=first_row + 1):
             for c, value in enumerate(row):
                 self.write(ws, r, c, value)
+            # Neither Excel nor LibreOffice grows a row for wrapped text written by a program: the
+            # lines would print over the next row. The height is set from the longest wrapped cell.
+            lines = max((_lines(row[c], width) for c, width in wrapped if c < len(row)), default=1)
+            if lines > 1:
+                ws.set_row(r, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT))
         ws.add_table(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1, {
             "name": name.replace(" ", ""), "style": "Table Style Light 9",
             "columns": [{"header": h} for h in columns],
         })
         for c, h in enumerate(columns):
-            ws.set_column(c, c, widths.get(h, 14), self.wrap if widths.get(h, 14) >= 30 else self.top)
+            ws.set_column(c, c, widths.get(h, 14), self.wrap if widths.get(h, 14) >= WRAP_WIDTH else self.top)
         ws.freeze_panes(first_row + 1, 0)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        _print_across(ws, sum(widths.get(h, 14) for h in columns))
         ws.repeat_rows(first_row)
         ws.set_footer(f"&L{name}&RPage &P of &N")
         return ws
@@ -122,6 +133,23 @@ class _Sheets:
             ws.write_number(r, c, float(value))
         else:
             ws.write_string(r, c, str(value))
+
+
+def _lines(value, width: int) -> int:
+    """Lines a value's text takes in a wrapped column `width` characters wide (a little generously)."""
+    text = str(value[0] if isinstance(value, tuple) else value or "")
+    return sum(max(1, math.ceil(len(line) / width)) for line in text.split("\n"))
+
+
+def _print_across(ws, width: int) -> None:
+    """Landscape A4, as many pages wide as keep the type at three-quarter size or more (a wide
+    sheet squeezed onto one page prints too small to read), with the first columns repeated."""
+    pages = max(1, math.ceil(width / (A4_LANDSCAPE_CHARACTERS / MIN_PRINT_SCALE)))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(pages, 0)
+    if pages > 1:
+        ws.repeat_columns(0, 1)
 
 
 def _n(value: Decimal | None, fmt):
@@ -175,7 +203,8 @@ def _summary(s: _Sheets, report: PeriodReport) -> None:
     for k, total in enumerate(totals):
         ws.write_number(last, 2 + k, total, s.bold)
     ws.set_column(0, 0, 40)
-    ws.set_column(1, len(headers), 12)
+    for c, h in enumerate(headers[1:], start=1):  # every header readable, the times whole
+        ws.set_column(c, c, 21 if h == "Received at" else max(12, len(h) + 2))
     ws.freeze_panes(row0 + 1, 1)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)

@@ -94,3 +94,22 @@ def test_libreoffice_opens_the_master_workbook(master, tmp_path):
     pdf = out / (master.stem + ".pdf")
     assert pdf.stat().st_size > 1000
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes())) >= 2
+
+
+def test_a_long_commentary_gets_a_row_tall_enough_for_its_wrapped_lines(workspace):
+    long_text = "Attendance fell in the spring term after the closure of two youth centres. " * 4  # 300 characters
+    workspace.submit("cyp.xlsx", indicators={"CYP-01": IndicatorEntry(actual="7.9", data_quality="Validated",
+                                                                       commentary=long_text, remedial_action="Mentors.")})
+    workspace.run()
+    sheet = load_workbook(workspace.master(Q1))["Indicators"]
+    [row] = [r[0].row for r in sheet.iter_rows(min_row=2) if r[1].value == "CYP-01"]
+    assert sheet.row_dimensions[row].height >= 15 * 8, "300 characters in a 40-wide column take 8 lines"
+    short = next(r[0].row for r in sheet.iter_rows(min_row=2) if r[1].value == "CSP-01")
+    assert (sheet.row_dimensions[short].height or 15) < 15 * 8, "a row without long text stays short"
+
+
+def test_a_wide_sheet_prints_across_pages_at_a_readable_size_with_its_key_columns_repeated(master):
+    book = load_workbook(master)
+    indicators, actions = book["Indicators"], book["Actions"]
+    assert indicators.page_setup.fitToWidth >= 3 and indicators.print_title_cols == "$A:$B"
+    assert actions.page_setup.fitToWidth in (1, 2)
