@@ -55,6 +55,7 @@ ACTION_WIDTHS = (10, 50, 20, 12, 13, 11, 50)
 RISK_WIDTHS = (10, 45, 20, 11, 11, 40, 40)
 AREA_WIDTHS = (10, 44, 30, 13, 16, 12)
 DATA_ROW_HEIGHT = 45  # three lines: room to type a commentary without resizing the row
+GUIDANCE_WIDTH = 88  # characters: the page width of portrait A4 at full size
 
 _UNIT_HINTS = {
     "%": "Type the percentage as a number: type 12.5 for 12.5% (not 0.125).",
@@ -160,13 +161,18 @@ class Sheets:
     def guidance(self, lines: list[tuple[str, str]]) -> None:
         ws = self._sheet(GUIDANCE)
         ws.set_portrait()
-        ws.set_column(0, 0, 110)
+        ws.set_column(0, 0, GUIDANCE_WIDTH)
         styles = {"title": self.title, "heading": self.heading, "text": self.text}
         row = 0
         for style, text in lines:
             if style == "heading":
                 row += 1  # a blank line before each heading
             self._write(ws, row, 0, text, styles[style])
+            # Spreadsheets do not grow a row for wrapped text they did not type themselves:
+            # without a height the lines would print over each other.
+            wrapped = -(-len(text) // GUIDANCE_WIDTH)
+            if style == "text" and wrapped > 1:
+                ws.set_row(row, 15 * wrapped)
             row += 1
         row += 1
         self._write(ws, row, 0, "Cells shaded like this one are for you to fill in.", self.input)

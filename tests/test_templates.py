@@ -327,6 +327,17 @@ def test_guidance_gives_the_deadline_contacts_and_the_rules(template, config):
     assert "provisional" in text
 
 
+def test_guidance_prints_on_a_portrait_page_without_lines_over_each_other(template):
+    ws = load(template)[GUIDANCE]
+    assert ws.page_setup.orientation == "portrait"
+    assert ws.column_dimensions["A"].width <= 90, "wider than a portrait A4 page: the text is cut off"
+    long_rows = [c.row for (c,) in ws.iter_rows(max_col=1) if isinstance(c.value, str) and len(c.value) > 100]
+    assert long_rows
+    for row in long_rows:
+        lines = -(-len(ws.cell(row, 1).value) // 88)
+        assert ws.row_dimensions[row].height >= 15 * lines
+
+
 def test_tables_print_landscape_one_page_wide_repeating_a_frozen_header(template):
     for name in (INDICATORS, ACTIONS, RISKS):
         ws = load(template)[name]
