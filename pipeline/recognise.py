@@ -139,5 +139,17 @@ def find_table(sheet: Sheet, headers: tuple[str, ...], required: tuple[str, ...]
             f"The column headed {label!r} is missing from the header row; "
             f"its header may have been changed or deleted.",
             f"Put the header {label!r} back exactly as in the template.", sheet=sheet.name,
-            row=row, value=label) for label in missing]
+            row=row, cell=Sheet.a1(row - 1, _expected_column(label, headers, best)), value=label)
+            for label in missing]
     return Table(sheet, best_row, best), []
+
+
+def _expected_column(label: str, headers: tuple[str, ...], found: dict[str, int]) -> int:
+    """Where a missing header belongs: just after the template's header before it, as found in
+    this sheet (columns inserted elsewhere move it), else just before the one after it."""
+    at = headers.index(label)
+    before = next((found[h] for h in reversed(headers[:at]) if h in found), None)
+    if before is not None:
+        return before + 1
+    after = next((found[h] for h in headers[at + 1:] if h in found), None)
+    return after - 1 if after is not None and after > 0 else at

@@ -15,7 +15,7 @@ from pipeline.feedback import Due
 from pipeline.findings import finding
 from pipeline.store import FileRecord, Store
 from registers import TEMPLATES
-from spoil import Q1, Workspace, outcome
+from spoil import Q1, Workspace, edit_header, outcome
 
 FORMULA = '=HYPERLINK("http://x","y")'
 
@@ -137,6 +137,18 @@ def test_formula_like_commentary_stays_text_in_the_store_and_the_master_workbook
 def _warned_return(workspace):
     """An accepted CYP return with one warning on a cell: a figure missing for one of CYP-01's areas."""
     return workspace.submit("CYP Q1.xlsx", areas={("CYP-01", "Rest of borough"): None})
+
+
+def test_a_return_with_an_edited_header_comes_back_with_that_header_cell_marked(workspace):
+    path = edit_header(workspace.fill("CYP edited.xlsx"), "Indicators", "Actual", "Actual figure")
+    workspace.drop(path)
+    result = outcome(workspace.run(), "CYP edited.xlsx")
+    _, book_path = feedback_files(workspace, result)
+
+    book = load_workbook(book_path)
+    [marked] = [c for row in book["Indicators"].iter_rows(max_row=1) for c in row if c.comment]
+    assert marked.value == "Actual figure"
+    assert "Put the header 'Actual' back" in marked.comment.text
 
 
 def test_a_full_pass_marks_up_an_accepted_return_while_it_builds_the_packs(workspace):

@@ -6,12 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from spoil import (
     Workspace,
     add_sheet,
     drop_sheet,
     edit_header,
+    editing,
+    header_column,
     merge,
     outcome,
     recase_headers,
@@ -78,9 +82,21 @@ def test_edited_actual_header_is_rejected_naming_the_column(workspace, return_wi
     error = the_error(run(workspace, return_with_edited_actual_header))
 
     assert (error.code, error.sheet, error.row, error.value) == ("edited-header", "Indicators", 1, "Actual")
-    assert error.line() == ("Indicators row 1: The column headed 'Actual' is missing from the header row; "
+    column = get_column_letter(header_column(load_workbook(workspace.template())["Indicators"], "Actual"))
+    assert error.cell == f"{column}1", "the cell where the header belongs, so the marked-up copy can show it"
+    assert error.line() == (f"Indicators!{column}1: The column headed 'Actual' is missing from the header row; "
                             "its header may have been changed or deleted. "
                             "Put the header 'Actual' back exactly as in the template.")
+
+
+def test_a_missing_header_is_placed_after_its_neighbour_even_when_a_column_was_inserted_before(workspace,
+                                                                                                typed_return):
+    path = edit_header(typed_return, "Indicators", "Actual", "Actual figure")
+    with editing(path) as book:
+        book["Indicators"].insert_cols(1)  # a column of the officer's own, before everything
+    error = the_error(run(workspace, workspace.drop(path)))
+    column = header_column(load_workbook(workspace.template())["Indicators"], "Actual") + 1
+    assert error.cell == f"{get_column_letter(column)}1"
 
 
 @pytest.fixture
