@@ -277,6 +277,12 @@ def _screen_package(package: zipscan.Package, limits: Limits) -> Screened:
     if "mimetype" in by_name and "[content_types].xml" not in by_name:
         return _ods(package)
     if "[content_types].xml" not in by_name or "_rels/.rels" not in by_name:
+        inside = [i.filename.rsplit("/", 1)[-1] for i in package.infos
+                  if i.filename.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".csv"))]
+        if inside:  # a return zipped up to be e-mailed: archives inside archives are not opened here
+            shown = ", ".join(repr(n) for n in inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
+            return _reject("not-a-spreadsheet", f"This file is a zip archive holding {shown}, not a spreadsheet.",
+                           "Unzip it and send the workbook itself.")
         return _reject("not-a-spreadsheet", "This file is a zip archive, not a spreadsheet.", ASK_TEMPLATE)
     main = ooxml.main_part(package.read("_rels/.rels"))
     kind = ooxml.kind_of(ooxml.content_type(package.read("[Content_Types].xml"), main))

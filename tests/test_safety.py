@@ -106,6 +106,15 @@ def test_a_zip_that_is_not_an_office_file_is_not_a_spreadsheet(tmp_path):
     assert codes(screen(tmp_path / "return.xlsx")) == ["not-a-spreadsheet"]
 
 
+def test_a_zipped_up_return_is_named_with_the_advice_to_unzip_it(tmp_path):
+    hand_made_xlsx(tmp_path / "CYP Q2.xlsx", "")
+    with zipfile.ZipFile(tmp_path / "returns.zip", "w") as archive:
+        archive.write(tmp_path / "CYP Q2.xlsx", "Returns/CYP Q2.xlsx")
+    [rejection] = screen(tmp_path / "returns.zip").findings
+    assert rejection.message == "This file is a zip archive holding 'CYP Q2.xlsx', not a spreadsheet."
+    assert rejection.fix == "Unzip it and send the workbook itself."
+
+
 @pytest.mark.parametrize("name", ["../../evil.txt", "/tmp/evil.txt", "..\\evil.txt", "xl/../../evil.txt"])
 def test_entry_names_that_escape_the_folder_make_the_archive_unsafe(tmp_path, name):
     path = hand_made_xlsx(tmp_path / "return.xlsx", "", extra_entries=[(name, "x")])
