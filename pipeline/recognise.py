@@ -76,7 +76,7 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
     if template != T.TEMPLATE_NAME:
         return None, [finding(
             "not-a-return",
-            f"This file is not a partnership return made from the {T.TEMPLATE_NAME} template "
+            "This file is not a partnership return made from the quarterly return template "
             f"(its sheets are: {', '.join(names) or 'none'}; a return has {', '.join(T.REQUIRED_SHEETS)}).",
             RESEND_TEMPLATE)]
     version_text = meta.get("template_version") or parse_text(cover_pairs.get(header_key("Template version")))

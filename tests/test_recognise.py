@@ -165,6 +165,7 @@ def test_workbook_not_made_from_the_template_is_rejected_asking_for_the_template
 
     assert error.code == "not-a-return"
     assert "its sheets are: Q1 figures" in error.message
+    assert "LSP" not in error.message, "officers are not expected to know the acronym"
     assert error.fix == "Fill in the return template that was sent to you for this period, and send that."
 
 
