@@ -28,7 +28,7 @@ from pipeline.rate import Rag
 from pipeline.trend_drawing import DPI, clip_to_length, draw_trend, font_source, number, package_version
 
 # Bump when the drawing code changes, so cached charts are redrawn.
-CHART_STYLE_VERSION = 3
+CHART_STYLE_VERSION = 4
 
 
 @dataclass(frozen=True)

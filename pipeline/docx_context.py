@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from pipeline.assemble import IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.charts import Chart
 from pipeline.rate import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
+from pipeline.wording import plural, uk_time, were
 
 # The order ratings are counted and listed in: worst first, then the unrated.
 RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET,
@@ -80,6 +81,29 @@ def rag_words(result: IndicatorResult) -> str:
     return f"{text} ({'; '.join(notes)})" if notes else text
 
 
+def override_words(result: IndicatorResult) -> str:
+    """An officer's rating: what it replaced, who set it and why; "" when the calculated rating stands.
+
+    The rating cell only has room to say that it was overridden; this is the sentence
+    shown under it (the README promises both ratings and the reason in every output).
+    """
+    outcome = result.outcome
+    if not outcome.overridden:
+        return ""
+    who = clean(outcome.who)
+    reason = clean(outcome.reason)
+    if reason and reason[-1] not in ".!?":
+        reason += "."
+    return (f"{outcome.final.value} in place of the calculated {outcome.computed.value}"
+            f"{f', set by {who}' if who else ''}. " + (f"Reason: {reason}" if reason else "No reason was recorded."))
+
+
+def override_notes(indicators: Iterable[IndicatorResult]) -> list[dict[str, str]]:
+    """One note per officer rating among `indicators`, for under a table that lists them."""
+    return [{"code": clean(i.indicator.code), "title": clean(i.indicator.title), "text": override_words(i)}
+            for i in indicators if i.outcome.overridden]
+
+
 def travel(direction: Direction) -> str:
     """Direction of travel in words, with the arrow after them."""
     return f"{direction.value} {direction.arrow}".strip()
@@ -90,18 +114,39 @@ def status_words(status: ReturnStatus) -> str:
     return f"{text}, late" if status.late else text
 
 
+def no_return(status: ReturnStatus) -> bool:
+    """Whether no return has been accepted: rejected or never sent, so there is nothing to rate."""
+    return status.state in ("missing", "rejected")
+
+
+def why_no_return(status: ReturnStatus) -> str:
+    """'1 return was rejected' or 'no return was received', for a sentence about a partnership with no return."""
+    if status.rejected_attempts:
+        return f"{plural(status.rejected_attempts, 'return')} {were(status.rejected_attempts)} rejected"
+    return "no return was received"
+
+
 def status_detail(status: ReturnStatus) -> str:
     if not status.received_at:
-        extra = f" {status.rejected_attempts} return(s) were rejected." if status.rejected_attempts else ""
-        return "No return has been accepted for this period." + extra
+        if status.rejected_attempts:
+            return f"No return has been accepted for this period: {why_no_return(status)}."
+        return "No return has been received for this period."
     who = f" from {clean(status.completed_by)}" if status.completed_by else ""
     timing = "after the deadline" if status.late else "on time"
-    return (f"Received {as_at(status.received_at)}{who}, {timing}; "
+    return (f"Received {uk_time(status.received_at)}{who}, {timing}; "
             f"{status.with_data} of {status.due_count} indicators have a figure ({status.completeness}%).")
 
 
-def as_at(stamp: str) -> str:
-    return stamp.replace("T", " ").rstrip("Z") + " UTC" if stamp else ""
+def source_line(report: PeriodReport) -> str:
+    """Where the figures come from and how recent they are, with the time in UK local time.
+
+    The master workbook keeps PeriodReport.source_line, with the UTC stamp as stored.
+    """
+    received = sum(p.status.state in ("accepted", "provisional") for p in report.partnerships)
+    as_at = f"Data as at {uk_time(report.data_as_at)}." if report.data_as_at else "No returns have arrived yet."
+    return (f"{as_at} Source: {received} of {len(report.partnerships)} partnership returns "
+            f"for {report.period}, the indicator register ({report.register_source}) and the "
+            f"pipeline's history store.")
 
 
 def indicator_row(i: IndicatorResult) -> dict[str, str]:
@@ -114,12 +159,22 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
         "actual": fmt(i.actual, unit),
         "last_year": fmt(i.same_period_last_year, unit, "None"),
         "rag": rag_words(i),
+        "override": override_words(i),
         "fill": fill(i.rag.colour),
         "dot": travel(i.dot_previous),
         "dot_year": travel(i.dot_last_year),
         "commentary": clean(i.commentary) or "No commentary given.",
         "remedial": clean(i.remedial_action) or "No remedial action given.",
     }
+
+
+def fmt_difference(value: Decimal | None, unit: str, missing: str = "No data") -> str:
+    """A difference between two figures: in percentage points for a % unit (16.2% - 10.2% is 6 points,
+    not 6%), else as fmt writes the unit."""
+    if value is None or unit != "%":
+        return fmt(value, unit, missing)
+    points = fmt(value, "number")
+    return f"{points} percentage point{'' if abs(value) == 1 else 's'}"
 
 
 GAP_FILL = {GapTrend.NARROWING: Rag.GREEN.colour, GapTrend.WIDENING: Rag.RED.colour,
@@ -131,10 +186,10 @@ def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
     unit = i.indicator.unit
     rows = []
     for g in i.gaps:
-        now = fmt(g.result.now, unit, "Not available")
+        now = fmt_difference(g.result.now, unit, "Not available")
         if g.result.area_behind is not None and g.result.now:
             now += " (behind)" if g.result.area_behind else " (ahead)"
-        before = fmt(g.result.before, unit, "Not available")
+        before = fmt_difference(g.result.before, unit, "Not available")
         rows.append({
             "code": clean(i.indicator.code),
             "title": clean(i.indicator.title),
@@ -219,6 +274,17 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
                                 "(solid line: actual; dashed line: target).")
         exceptions.append(row)
     total = sum(p.counts.values())
+    nothing = no_return(p.status)
+    summary = _summary_sentence(p.counts, total)
+    if nothing and total:
+        summary += " None can be rated until a return is accepted."
+    if nothing:
+        no_exceptions = (f"Exceptions cannot be assessed: no return has been accepted for this period "
+                         f"({why_no_return(p.status)}), so no indicator has a figure to rate.")
+        commentary = "No overall commentary: no return has been accepted for this period."
+    else:
+        no_exceptions = "No indicators are rated Red or Amber this quarter."
+        commentary = clean(p.overall_commentary) or "No overall commentary was given."
     return {
         "organisation": clean(report.organisation),
         "partnership": name,
@@ -228,14 +294,20 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
         "title": f"{name}: highlight report, {report.period}",
         "period": str(report.period),
         "period_label": report.period.label,
-        "source_line": report.source_line,
+        "source_line": source_line(report),
         "status": status_words(p.status),
         "status_detail": status_detail(p.status),
-        "overall_commentary": clean(p.overall_commentary) or "No overall commentary was given.",
+        "sign_off_note": ("Figures in a provisional return may change when the partnership signs it off."
+                          if p.status.state == "provisional" else ""),
+        "overall_commentary": commentary,
         "summary": rag_counts(p.counts),
-        "summary_sentence": _summary_sentence(p.counts, total),
+        "summary_sentence": summary,
         "indicators": [indicator_row(i) for i in p.indicators],
+        "overrides": override_notes(p.indicators),
+        "other_overrides": override_notes(i for i in p.indicators if not i.rag.is_exception),
         "exceptions": exceptions,
+        "exception_overrides": override_notes(p.exceptions),
+        "no_exceptions": no_exceptions,
         "gaps": [row for i in p.indicators for row in gap_rows(i)],
         "actions": [action_row(a) for a in p.actions],
         "risks": [risk_row(r) for r in p.risks[:TOP_RISKS]],
@@ -270,20 +342,22 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
     for p in parts:
         if p.exceptions:
             groups.append({"name": clean(p.partnership.name), "short_name": clean(p.partnership.short_name),
-                           "rows": [indicator_row(i) for i in p.exceptions]})
+                           "rows": [indicator_row(i) for i in p.exceptions],
+                           "overrides": override_notes(p.exceptions)})
     off_track = [action_row(a, clean(p.partnership.short_name)) for p in parts for a in p.actions
                  if a.rating.rating in (ActionRag.RED, ActionRag.AMBER)]
     off_track.sort(key=lambda a: (a["rating"] != "Red", a["partnership"], a["ref"]))
     high = [risk_row(r, clean(p.partnership.short_name)) for p in parts for r in p.risks
             if r.band is RiskBand.HIGH]
     returns = [{"partnership": clean(p.partnership.name), "status": status_words(p.status),
-                "received": as_at(p.status.received_at) or "Not received",
-                "completed_by": clean(p.status.completed_by) or "–" if p.status.received_at else "Not received",
+                "received": _received(p.status),
+                "completed_by": (clean(p.status.completed_by) or "–") if p.status.received_at else "–",
                 "completeness": (f"{p.status.with_data} of {p.status.due_count} ({p.status.completeness}%)")}
                for p in parts]
     totals = report.counts()
     exception_count = sum(len(g["rows"]) for g in groups)
-    missing = [clean(p.partnership.name) for p in parts if p.status.state in ("missing", "rejected")]
+    rejected = [clean(p.partnership.name) for p in parts if p.status.state == "rejected"]
+    missing = [clean(p.partnership.name) for p in parts if p.status.state == "missing"]
     late = [clean(p.partnership.name) for p in parts if p.status.late]
     provisional = [clean(p.partnership.name) for p in parts if p.status.state == "provisional"]
     received = sum(p.status.state in ("accepted", "provisional") for p in parts)
@@ -293,7 +367,7 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
         "considers the exceptions in section 5.0 and the remedial action proposed;",
         "notes the delivery plan actions off track (section 6.0) and the high risks (section 7.0);",
     ]
-    if missing or provisional:
+    if missing or rejected or provisional:
         recommendations.append("asks the partnerships named in section 8.0 to submit or sign off their returns.")
     else:
         recommendations[-1] = recommendations[-1].rstrip(";") + "."
@@ -308,22 +382,50 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
         "period": str(report.period),
         "period_label": report.period.label,
         "deadline": long_date(report.deadline),
-        "source_line": report.source_line,
+        "source_line": source_line(report),
         "partnership_count": str(len(parts)),
         "recommendations": recommendations,
         "summary_sentence": _summary_sentence(totals, sum(totals.values())),
         "summary_rows": [_count_row(clean(p.partnership.name), p.counts) for p in parts],
         "summary_total": _count_row("All partnerships", totals),
         "exception_count": str(exception_count),
+        "exceptions_sentence": _exceptions_sentence(exception_count, [p for p in parts if no_return(p.status)]),
         "exception_groups": groups,
         "off_track": off_track,
         "high_risks": high,
         "returns": returns,
         "returns_sentence": (
-            f"{received} of {len(parts)} returns have been received"
+            f"Returns have been accepted from {received} of {len(parts)} partnerships"
             f" ({received - len(provisional)} signed off, {len(provisional)} provisional)."
-            f" Late: {', '.join(late) or 'none'}. Missing: {', '.join(missing) or 'none'}."
-            f" Provisional: {', '.join(provisional) or 'none'}."),
+            f" Late: {', '.join(late) or 'none'}."
+            f" Rejected, with no return accepted: {', '.join(rejected) or 'none'}."
+            f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."),
         "appendix": [dict(indicator_row(i), partnership=clean(p.partnership.short_name))
                      for p in parts for i in p.indicators],
+        "overrides": override_notes(i for p in parts for i in p.indicators),
     }
+
+
+def _received(status: ReturnStatus) -> str:
+    if status.received_at:
+        return uk_time(status.received_at)
+    if status.rejected_attempts:
+        return f"None accepted ({plural(status.rejected_attempts, 'return')} rejected)"
+    return "Not received"
+
+
+def _exceptions_sentence(count: int, without_return: list[PartnershipReport]) -> str:
+    """Section 5.1: how many exceptions, and whose indicators could not be assessed at all."""
+    if count:
+        text = (f"{plural(count, 'indicator')} {'is' if count == 1 else 'are'} rated Red or Amber. For each, the "
+                "partnership's commentary on the cause and its remedial action follow.")
+    else:
+        text = "No indicators are rated Red or Amber."
+    if without_return:
+        named = [f"the {clean(p.partnership.name)} ({why_no_return(p.status)})" for p in without_return]
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        due = sum(len(p.indicators) for p in without_return)
+        text += (f" Exceptions cannot be assessed for {listed}: no return has been accepted, so "
+                 f"{'its' if len(named) == 1 else 'their'} {plural(due, 'indicator')} "
+                 f"{'has no figure' if due == 1 else 'have no figures'}.")
+    return text

@@ -22,6 +22,8 @@ from pipeline.docx_context import clean, fill, fmt
 from pipeline.errors import TemplateError
 from pipeline.periods import Period
 from pipeline.rate import Direction, Rag
+from pipeline.records import Polarity
+from pipeline.wording import uk_date
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,11 @@ COMPARED = {
     Direction.DECREASING: "Lower than a year ago",
     Direction.NOT_COMPARABLE: "No figure a year ago to compare",
 }
+NO_FIGURE_NOW = "No figure for this period yet"
+# Green under the improvement scheme includes a figure short of its target by no more than the
+# tolerance: "on target" would not be true of it, so it is said as it is.
+WITHIN_TOLERANCE = "within tolerance of target"
+OFFICER_GREEN = "short of target, but rated Green by the partnership's officers"
 
 
 def is_summary_period(period: Period) -> bool:
@@ -90,6 +97,29 @@ def render_public_summary(report: PeriodReport, config: Config, cache: ChartCach
                             fix="Correct that tag, or delete your copy to use the default.") from None
 
 
+def reached_target(i: IndicatorResult) -> bool:
+    """Whether the figure is at or better than its target (which way is better is the indicator's polarity)."""
+    if i.actual is None or i.target is None:
+        return False
+    if i.indicator.polarity is Polarity.LOWER:
+        return i.actual <= i.target
+    return i.actual >= i.target
+
+
+def meaning(i: IndicatorResult) -> str:
+    """The rating in plain words, true of this figure: a Green short of its target is not 'on target'."""
+    if i.rag is Rag.GREEN and not reached_target(i) and i.indicator.polarity is not Polarity.NONE:
+        return OFFICER_GREEN if i.outcome.overridden and i.outcome.computed is not Rag.GREEN else WITHIN_TOLERANCE
+    return PLAIN[i.rag]
+
+
+def compared(i: IndicatorResult) -> str:
+    """Against the same period last year; when there is nothing to compare, which figure is missing."""
+    if i.dot_last_year is Direction.NOT_COMPARABLE and i.actual is None:
+        return NO_FIGURE_NOW
+    return COMPARED[i.dot_last_year]
+
+
 def _row(i: IndicatorResult) -> dict[str, str]:
     unit = i.indicator.unit
     return {
@@ -97,9 +127,9 @@ def _row(i: IndicatorResult) -> dict[str, str]:
         "actual": fmt(i.actual, unit, "Not yet available"),
         "target": fmt(i.target, unit, "No target"),
         "rating": i.rag.value,
-        "meaning": PLAIN[i.rag],
+        "meaning": meaning(i),
         "fill": "#" + fill(i.rag.colour),
-        "compared": COMPARED[i.dot_last_year],
+        "compared": compared(i),
     }
 
 
@@ -119,18 +149,24 @@ def summary_context(report: PeriodReport, cache: ChartCache) -> dict[str, Any]:
     close = sum(totals.get(r, 0) for r in (Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED))
     off = totals.get(Rag.RED, 0)
     rated = on + close + off
+    # Say "or within tolerance" of the Greens only when some Green figure has not reached its target.
+    short = any(r.rag is Rag.GREEN and meaning(r) != PLAIN[Rag.GREEN]
+                for p in report.partnerships for r in p.indicators)
+    green = "on target or within tolerance of it" if short else PLAIN[Rag.GREEN]
     return {
         "organisation": clean(report.organisation),
         "area": clean(report.area),
         "period": str(report.period),
         "covering": covering(report.period),
         "half": "full year" if report.period.quarter == 4 else "first half of the year",
-        "as_at": report.data_as_at[:10] if report.data_as_at else "",
+        "as_at": uk_date(report.data_as_at) if report.data_as_at else "",
         "rated": rated,
         "on_target": on,
         "close": close,
         "off_target": off,
-        "legend": [{"rating": r.value, "meaning": PLAIN[r], "fill": "#" + fill(r.colour)}
+        "green_meaning": green,
+        "legend": [{"rating": r.value, "meaning": green if r is Rag.GREEN else PLAIN[r],
+                    "fill": "#" + fill(r.colour)}
                    for r in (Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED)],
         "chart_src": "data:image/png;base64," + base64.b64encode(chart.path.read_bytes()).decode("ascii"),
         "chart_alt": chart.alt_text,

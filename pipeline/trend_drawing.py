@@ -107,6 +107,31 @@ def clip_to_width(text: str, width: float, size: float = 10, bold: bool = True) 
     return text[:lo].rstrip() + "…" if lo else ""
 
 
+TITLE_SIZE = 10  # points, bold
+TITLE_LINES = 2
+
+
+def wrap_title(text: str, width: float, size: float = TITLE_SIZE, lines: int = TITLE_LINES) -> list[str]:
+    """`text` in at most `lines` lines of whole words, each no wider than `width` pixels in bold.
+
+    Only what does not fit in all of them is clipped, with an ellipsis: an indicator's title
+    is read from the chart when the chart is copied on its own, so as much of it as possible
+    is kept. A first word wider than a line is clipped there.
+    """
+    words = text.split()
+    wrapped: list[str] = []
+    while words and len(wrapped) < lines - 1:
+        line = words.pop(0)
+        if text_width(line, size, True) > width:
+            return [clip_to_width(" ".join([line, *words]), width, size)]
+        while words and text_width(f"{line} {words[0]}", size, True) <= width:
+            line += " " + words.pop(0)
+        wrapped.append(line)
+    if words:
+        wrapped.append(clip_to_width(" ".join(words), width, size))
+    return wrapped
+
+
 def _wrap(text: str, width: float, size: float) -> list[str]:
     """`text` in lines of whole words no wider than `width` pixels (a word too long is clipped)."""
     lines: list[str] = []
@@ -211,7 +236,11 @@ def trend_layout(spec: dict) -> TrendLayout:
     unit_depth = sum(_font(9).getmetrics())  # the y label's width, turned upright
     # Tick labels wider than usual push the axes right, rather than into the y label.
     left = max(round(0.12 * WIDTH), math.ceil(3 + unit_depth + 4 * _PT + widest + _PAD + _TICK))
-    right, top, bottom = round(0.86 * WIDTH), round(0.14 * HEIGHT), round(0.80 * HEIGHT)
+    # A title too long for one line goes onto two, and the axes start one line lower.
+    title = wrap_title(clip_to_length(spec["title"], 150), WIDTH - 4 - left)
+    title_height = round(1.2 * TITLE_SIZE * _PT)
+    right, bottom = round(0.86 * WIDTH), round(0.80 * HEIGHT)
+    top = round(0.14 * HEIGHT) + title_height * max(0, len(title) - 1)
     step = (right - left) / max(n, 1)
     xs = [left + (i + 0.5) * step for i in range(n)]
 
@@ -231,8 +260,8 @@ def trend_layout(spec: dict) -> TrendLayout:
     line_height = round(1.2 * 8 * _PT)
     labels["x_ticks"] = [Label(line, round(xs[i]), bottom + 1 + _TICK + _PAD + k * line_height, "ma", 8)
                          for i in range(0, n, every) for k, line in enumerate(periods[i])]
-    title = clip_to_width(clip_to_length(spec["title"], 75), WIDTH - 4 - left)
-    labels["title"] = [Label(title, left, top - round(6 * _PT), "ls", 10, bold=True)]
+    labels["title"] = [Label(line, left, top - round(6 * _PT) - title_height * (len(title) - 1 - k), "ls",
+                             TITLE_SIZE, bold=True) for k, line in enumerate(title)]
 
     # Target: a step per quarter, jumping halfway between quarters (matplotlib's steps-mid).
     target_lines = []

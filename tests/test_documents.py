@@ -28,7 +28,8 @@ from pipeline.assemble import (
 )
 from pipeline.calendar import add_working_days
 from pipeline.config import load_config
-from pipeline.docx_context import fmt
+from pipeline.charts import ChartCache
+from pipeline.docx_context import fmt, fmt_difference, override_words, status_detail
 from pipeline.documents import (
     MEETING_WORKING_DAYS_AFTER_DEADLINE,
     docx_text_parts,
@@ -38,6 +39,7 @@ from pipeline.documents import (
 from pipeline.errors import TemplateError
 from pipeline.pdf import convert_to_pdf, find_soffice
 from pipeline.periods import Period
+from pipeline.public_summary import summary_context
 from pipeline.rate import ActionRag, ActionRating, Direction, Movement, RatedOutcome, Rag, RiskBand
 from pipeline.records import Frequency, Indicator, Partnership, Polarity
 
@@ -90,11 +92,14 @@ def risk(ref: str, likelihood: int | None, impact: int | None, band: RiskBand,
                       mitigation=f"Mitigation for {ref}", commentary="")
 
 
-def status(state: str, *, late: bool = False, due: int = 4, with_data: int | None = None) -> ReturnStatus:
-    received = "" if state == "missing" else ("2025-10-24T16:40:00Z" if late else "2025-10-17T11:02:00Z")
-    return ReturnStatus(state=state, received_at=received, completed_by="" if state == "missing" else "Sam Lee",
-                        email="", file_name="", late=late, due_count=due, with_data=(due if with_data is None else with_data) if received else 0,
-                        rejected_attempts=0)
+def status(state: str, *, late: bool = False, due: int = 4, with_data: int | None = None,
+           rejected: int = 0) -> ReturnStatus:
+    accepted = state in ("accepted", "provisional")
+    received = "" if not accepted else ("2025-10-24T16:40:00Z" if late else "2025-10-17T11:02:00Z")
+    return ReturnStatus(state=state, received_at=received, completed_by="Sam Lee" if accepted else "",
+                        email="", file_name="", late=late, due_count=due,
+                        with_data=(due if with_data is None else with_data) if received else 0,
+                        rejected_attempts=rejected)
 
 
 def partnership(short: str, name: str, indicators, actions=(), risks=(), state=None,
@@ -270,7 +275,8 @@ def test_highlight_report_lists_every_indicator_and_its_exceptions(written, repo
                             "Trends of the exception indicators", "Delivery plan actions", "Top risks",
                             "Risk heat map", "Sign-off"]
     text = all_text(doc)
-    assert report.source_line in text
+    assert ("Data as at 24 October 2025 at 17:40. Source: 3 of 4 partnership returns for 2025-26 Q2, the indicator "
+            "register (register.xlsx, version abc) and the pipeline's history store.") in text
     assert "Sign-off status: Accepted (signed off)" in text
 
 
@@ -348,7 +354,9 @@ def test_board_paper_delivery_plan_risks_and_returns(written):
     assert returns["Health & Wellbeing Board"] == "Provisional (received, not yet signed off), late"
     assert returns["Safer Communities Partnership"] == "Accepted (signed off)"
     text = all_text(doc)
-    assert "Late: Health & Wellbeing Board. Missing: Children and Young People's Partnership." in text
+    assert ("Returns have been accepted from 3 of 4 partnerships (2 signed off, 1 provisional). "
+            "Late: Health & Wellbeing Board. Rejected, with no return accepted: none. "
+            "Missing: Children and Young People's Partnership. Provisional: Health & Wellbeing Board.") in text
     summary = rows_of(tables_headed(doc, "Partnership", "Amber/ Green")[0])
     assert summary[-1] == ["All partnerships", "1", "1", "1", "1", "3", "3", "2", "12"]
     appendix = rows_of(tables_headed(doc, "Code", "Direction of travel")[0])[1:]
@@ -512,8 +520,219 @@ def test_partnership_with_no_return_says_so_instead_of_empty_tables(written):
     doc = open_docx(by_name(written, "highlight-CYP-2025-26-Q2.docx"))
     text = all_text(doc)
     assert "Missing (no return received)" in text
+    assert "No return has been received for this period." in text
     assert "No action updates: no return has been accepted for this period." in text
-    assert "No indicators are rated Red or Amber this quarter." in text
+
+
+def with_cyp(report: PeriodReport, **changes) -> PeriodReport:
+    """The report with the Children and Young People's Partnership (third) changed."""
+    parts = list(report.partnerships)
+    parts[2] = dataclasses.replace(parts[2], **changes)
+    return dataclasses.replace(report, partnerships=tuple(parts))
+
+
+@pytest.mark.parametrize("state, rejected, why", [
+    ("missing", 0, "no return was received"),
+    ("rejected", 1, "1 return was rejected"),
+    ("rejected", 2, "2 returns were rejected"),
+])
+def test_without_an_accepted_return_exceptions_are_not_assessed_rather_than_none(report, config, tmp_path,
+                                                                                state, rejected, why):
+    report = with_cyp(report, status=status(state, due=2, rejected=rejected))
+    paths = write_documents(report, config, tmp_path / "out", pdf=False)
+    text = all_text(open_docx(by_name(paths, "highlight-CYP-2025-26-Q2.docx")))
+    assert (f"Exceptions cannot be assessed: no return has been accepted for this period ({why}), so no "
+            "indicator has a figure to rate.") in text
+    assert "No indicators are rated Red or Amber" not in text
+    assert "No overall commentary: no return has been accepted for this period." in text
+    assert "2 indicators due this quarter: 2 No data. None can be rated until a return is accepted." in text
+    assert "provisional return" not in text
+    assert "return(s)" not in text
+    board = all_text(open_docx(by_name(paths, "board-paper-2025-26-Q2.docx")))
+    assert ("5.1 3 indicators are rated Red or Amber. For each, the partnership's commentary on the cause and its "
+            "remedial action follow. Exceptions cannot be assessed for the Children and Young People's Partnership "
+            f"({why}): no return has been accepted, so its 2 indicators have no figures.") in board
+
+
+def test_a_rejected_return_is_named_as_rejected_in_the_board_papers_returns(report, config, tmp_path):
+    report = with_cyp(report, status=status("rejected", due=2, rejected=1))
+    paths = write_documents(report, config, tmp_path / "out", pdf=False)
+    doc = open_docx(by_name(paths, "board-paper-2025-26-Q2.docx"))
+    returns = {r[0]: r[1:] for r in rows_of(tables_headed(doc, "Status", "Received")[0])[1:]}
+    assert returns["Children and Young People's Partnership"] == [
+        "Rejected (a return was sent but could not be accepted)", "None accepted (1 return rejected)", "–",
+        "0 of 2 (0%)"]
+    assert "Rejected, with no return accepted: Children and Young People's Partnership. Missing: none." in all_text(doc)
+
+
+def test_rejected_returns_are_counted_in_words_singular_and_plural():
+    one, two = status("rejected", rejected=1), status("rejected", rejected=2)
+    assert status_detail(one) == "No return has been accepted for this period: 1 return was rejected."
+    assert status_detail(two) == "No return has been accepted for this period: 2 returns were rejected."
+    assert status_detail(status("missing")) == "No return has been received for this period."
+
+
+def test_only_a_provisional_return_carries_the_provisional_warning(written):
+    warning = "Figures in a provisional return may change when the partnership signs it off."
+    assert warning in all_text(open_docx(by_name(written, "highlight-HWB-2025-26-Q2.docx")))  # provisional
+    for name in ("SCP", "CYP", "ECO"):  # accepted, missing, accepted
+        assert warning not in all_text(open_docx(by_name(written, f"highlight-{name}-2025-26-Q2.docx"))), name
+
+
+OFFICER_NOTE = ("Officer rating, HW02 Delayed transfers of care: Amber/Red in place of the calculated Red, set by AM. "
+                "Reason: Known data lag.")
+
+
+def text_after_tables(doc, *headers) -> list[str]:
+    """The text of the paragraphs straight after each table with these headers, up to the next table or heading."""
+    from docx.table import Table
+
+    blocks, found = list(doc.iter_inner_content()), []
+    for n, block in enumerate(blocks):
+        if isinstance(block, Table) and all(h in [c.text for c in block.rows[0].cells] for h in headers):
+            for after in blocks[n + 1:]:
+                if isinstance(after, Table) or after.style.name.startswith("Heading"):
+                    break
+                found.append(after.text)
+    return found
+
+
+def test_an_officer_rating_shows_who_set_it_and_why_under_the_exceptions(written):
+    board = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
+    hw02 = next(r for t in tables_headed(board, "Indicator", "Commentary and remedial action") for r in rows_of(t)
+                if r[0].startswith("HW02"))
+    assert hw02[3] == "Amber/Red (officer rating; calculated Red)"
+    assert text_after_tables(board, "Indicator", "Commentary and remedial action") == [OFFICER_NOTE]
+    highlight = open_docx(by_name(written, "highlight-HWB-2025-26-Q2.docx"))
+    assert text_after_tables(highlight, "Indicator", "Remedial action") == [OFFICER_NOTE]
+    scp = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))  # no officer ratings: no notes
+    assert text_after_tables(scp, "Indicator", "Remedial action") == []
+
+
+def test_an_officer_rating_is_explained_under_the_board_papers_appendix(written):
+    board = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
+    assert text_after_tables(board, "Code", "Direction of travel") == [OFFICER_NOTE]
+    scp = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))
+    assert "Officer rating" not in all_text(scp)
+
+
+def test_an_officer_rating_that_is_not_an_exception_is_explained_under_the_highlight_indicators(report, config,
+                                                                                               tmp_path):
+    scp = report.partnerships[0]
+    raised = dataclasses.replace(scp.indicators[1], outcome=RatedOutcome(  # SC02, Amber as calculated
+        computed=Rag.AMBER, final=Rag.GREEN, overridden=True, reason="Figures include a one-off festival weekend",
+        who="Chief Inspector Ward"))
+    report = dataclasses.replace(report, partnerships=(
+        dataclasses.replace(scp, indicators=(scp.indicators[0], raised, *scp.indicators[2:])),
+        *report.partnerships[1:]))
+    paths = write_documents(report, config, tmp_path / "out", pdf=False)
+    doc = open_docx(by_name(paths, "highlight-SCP-2025-26-Q2.docx"))
+    assert text_after_tables(doc, "Code", "Since last quarter") == [
+        "Officer rating, SC02 Anti-social behaviour incidents: Green in place of the calculated Amber, set by Chief "
+        "Inspector Ward. Reason: Figures include a one-off festival weekend."]
+    assert text_after_tables(doc, "Indicator", "Remedial action") == []  # no longer an exception
+    hwb = open_docx(by_name(paths, "highlight-HWB-2025-26-Q2.docx"))
+    assert text_after_tables(hwb, "Code", "Since last quarter") == []  # HW02's is under its exceptions table
+
+
+def test_an_officer_rating_without_a_reason_or_a_name_says_so():
+    hw02 = build_report().partnerships[1].indicators[1]
+    bare = dataclasses.replace(hw02, outcome=dataclasses.replace(hw02.outcome, reason=" ", who=""))
+    assert override_words(bare) == "Amber/Red in place of the calculated Red. No reason was recorded."
+    assert override_words(build_report().partnerships[1].indicators[0]) == ""
+
+
+def test_times_in_the_documents_are_uk_local_time_in_words(written):
+    for path in (p for p in written if p.suffix == ".docx"):
+        text = all_text(open_docx(path))
+        assert "UTC" not in text and not re.search(r"\d{4}-\d\d-\d\d", text), path.name
+    board = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
+    returns = {r[0]: r[2] for r in rows_of(tables_headed(board, "Status", "Received")[0])[1:]}
+    assert returns["Safer Communities Partnership"] == "17 October 2025 at 12:02"  # 11:02 UTC in BST
+    assert returns["Children and Young People's Partnership"] == "Not received"
+    assert "3.3 Data as at 24 October 2025 at 17:40." in all_text(board)
+    scp = all_text(open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx")))
+    assert "Received 17 October 2025 at 12:02 from Sam Lee, on time" in scp
+
+
+def test_the_time_a_return_arrived_is_told_in_gmt_after_the_clocks_go_back(report, config, tmp_path):
+    winter = dataclasses.replace(report, data_as_at="2025-10-27T09:05:00Z")  # the day after BST ends
+    paths = write_documents(winter, config, tmp_path / "out", pdf=False)
+    assert "Data as at 27 October 2025 at 09:05." in all_text(open_docx(by_name(paths, "board-paper-2025-26-Q2.docx")))
+
+
+def test_a_gap_between_percentages_is_in_percentage_points():
+    assert fmt_difference(Decimal("6.0"), "%") == "6 percentage points"
+    assert fmt_difference(Decimal("1"), "%") == "1 percentage point"
+    assert fmt_difference(Decimal("0.5"), "%") == "0.5 percentage points"
+    assert fmt_difference(Decimal("6"), "days") == "6 days"
+    assert fmt_difference(Decimal("1200"), "number") == "1,200"
+    assert fmt_difference(None, "%", "Not available") == "Not available"
+
+
+def keeps_with_next(paragraph) -> bool:
+    fmt = paragraph.paragraph_format
+    return bool(fmt.keep_with_next or paragraph.style.paragraph_format.keep_with_next)
+
+
+def test_headings_and_the_sentence_before_a_table_stay_with_what_follows(written):
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for path in (p for p in written if p.suffix == ".docx"):
+        doc = open_docx(path)
+        blocks = list(doc.iter_inner_content())
+        for before, block in zip(blocks, blocks[1:]):
+            if isinstance(before, Paragraph) and before.style.name.startswith("Heading"):
+                assert keeps_with_next(before), (path.name, before.text)
+            if isinstance(block, Table) and isinstance(before, Paragraph):
+                assert keeps_with_next(before), (path.name, before.text, "is not kept with its table")
+            if isinstance(block, Table):
+                assert all(keeps_with_next(p) for c in block.rows[0].cells for p in c.paragraphs), path.name
+    skl = [p for p in open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx")).paragraphs]
+    top = next(n for n, p in enumerate(skl) if p.text == "Top risks")
+    assert keeps_with_next(skl[top]) and skl[top + 1].text.startswith("The highest-scoring risks")
+    assert keeps_with_next(skl[top + 1])
+
+
+def test_public_summary_names_the_area_without_breaking_the_sentence(written):
+    html = by_name(written, "public-summary-2025-26-Q2.html").read_text(encoding="utf-8")
+    assert "working across" not in html
+    assert "This page shows how our partnerships are doing against the targets they have set" in html
+    assert "Area covered: Borough-wide." in html
+    assert "The figures are the latest\nwe had on 24 October 2025." in html
+    assert "<strong>1</strong> is off target." in html  # one Red, SC01
+
+
+def summary_rows(report, tmp_path) -> dict[str, dict[str, str]]:
+    context = summary_context(report, ChartCache(tmp_path))
+    return {row["title"]: row for p in context["partnerships"] for row in p["indicators"]}
+
+
+def test_public_summary_says_which_figure_is_missing_when_there_is_nothing_to_compare(report, tmp_path):
+    rows = summary_rows(report, tmp_path)
+    assert rows["Pupils achieving 5 GCSEs"]["compared"] == "No figure for this period yet"  # none this year
+    assert rows["Adults who are physically active"]["compared"] == "No figure a year ago to compare"
+    assert rows["Repeat victims of domestic abuse"]["compared"] == "Worse than a year ago"
+
+
+def test_public_summary_says_a_green_short_of_its_target_is_within_tolerance_not_on_target(report, tmp_path):
+    eco = report.partnerships[3]
+    short = indicator("EC02", "ECO", "Working-age adults in work", "%", "70", "68.2", Rag.GREEN)
+    better = indicator("EC03", "ECO", "Out-of-work benefit claimants", "%", "12.5", "12.2", Rag.GREEN,
+                       polarity=Polarity.LOWER)
+    report = dataclasses.replace(report, partnerships=report.partnerships[:3] + (
+        dataclasses.replace(eco, indicators=eco.indicators + (short, better),
+                            counts={Rag.GREEN: len(eco.indicators) + 2}),))
+    rows = summary_rows(report, tmp_path)
+    assert (rows["Working-age adults in work"]["rating"], rows["Working-age adults in work"]["meaning"]) == (
+        "Green", "within tolerance of target")
+    assert rows["Out-of-work benefit claimants"]["meaning"] == "on target"  # lower is better, and lower it is
+    assert rows["Employment rate"]["meaning"] == "on target"
+    context = summary_context(report, ChartCache(tmp_path))
+    assert context["legend"][0] == {"rating": "Green", "meaning": "on target or within tolerance of it",
+                                    "fill": "#A9D08E"}
+    assert summary_context(build_report(), ChartCache(tmp_path))["legend"][0]["meaning"] == "on target"
 
 
 def test_figures_are_formatted_in_their_units():

@@ -184,7 +184,9 @@ def test_highlight_report_shows_the_gap_in_words(two_quarters, workspace):
     doc = Document(str(next(p for p in paths if p.name.startswith("highlight-CYP"))))
     [table] = [t for t in doc.tables if "Gap at last report" in [c.text for c in t.rows[0].cells]]
     [row] = [[c.text for c in r.cells] for r in table.rows[1:]]
-    assert row[1:] == [NRA, "7.5%", REST, "5%", "2.5% (behind)", "4% (2025-26 Q1)", "Narrowing"]
+    # 7.5% against 5% is a gap of 2.5 percentage points, not of 2.5%.
+    assert row[1:] == [NRA, "7.5%", REST, "5%", "2.5 percentage points (behind)",
+                       "4 percentage points (2025-26 Q1)", "Narrowing"]
     assert "Narrowing the gap" in [p.text for p in doc.paragraphs]
     other = Document(str(next(p for p in paths if p.name.startswith("highlight-HWB"))))
     assert "Narrowing the gap" not in [p.text for p in other.paragraphs]

@@ -16,6 +16,7 @@ from pipeline.charts import ChartCache, trend_chart
 ACTUAL = (0x1F, 0x4E, 0x79)
 TARGET = (0x40, 0x40, 0x40)
 LONG_TITLE = "P02-15: P02 indicator 15: rate per 1,000 measure of something long"
+DEMO_TITLE = "SKL-05: Sickness absence days per employee (partner organisations)"  # was cut at "organisatio…"
 
 
 def spec_of(result) -> dict:
@@ -43,6 +44,7 @@ def varied_specs() -> list[dict]:
     periods = base["periods"]
     return [
         base,
+        {**base, "title": DEMO_TITLE + " and their contractors"},  # two lines of title
         {**base, "title": LONG_TITLE, "unit": "rate per 1,000", "polarity": "Higher is better",
          "actual": ["15.1", None, "16.2", "17.4", None, None, "16.9", "15.8"], "target": [None] * 8},
         {**base, "title": "W" * 90, "unit": "per 100,000 population aged sixteen and over in the area " * 2,
@@ -122,8 +124,7 @@ def test_polarity_is_in_the_right_margin_under_the_legend_and_the_latest_figure_
     polarity = layout.labels["polarity"]
     assert " ".join(label.text for label in polarity) == spec["polarity"]
     assert all(label.box()[0] >= layout.right and label.box()[1] > legend_bottom for label in polarity)
-    title, = layout.labels["title"]
-    assert title.box()[3] < layout.top
+    assert all(title.box()[3] < layout.top for title in layout.labels["title"])
     for label in layout.labels.get("latest", []):
         left, top, right, bottom = label.box()
         assert layout.left <= left and right <= layout.right and layout.top <= top and bottom <= layout.bottom
@@ -147,11 +148,26 @@ def test_a_long_title_is_clipped_to_the_width_it_has():
 
 
 def test_the_chart_title_fits_beside_the_y_axis_whatever_its_length():
-    for title in (LONG_TITLE, "W" * 90, LONG_TITLE * 2):
+    for title in (LONG_TITLE, DEMO_TITLE, "W" * 90, LONG_TITLE * 3):
         spec = {**spec_of(exception()), "title": title}
-        label, = trend_drawing.trend_layout(spec).labels["title"]
-        assert label.box()[2] <= trend_drawing.WIDTH - 4
-        assert label.text == title or label.text.endswith("…")
+        lines = trend_drawing.trend_layout(spec).labels["title"]
+        assert 1 <= len(lines) <= 2
+        assert all(line.box()[2] <= trend_drawing.WIDTH - 4 for line in lines)
+        shown = " ".join(line.text for line in lines)
+        assert shown == title or (shown.endswith("…") and title.startswith(shown[:-1]))
+
+
+def test_a_title_too_long_for_one_line_is_wrapped_onto_two_lines_not_cut():
+    spec = {**spec_of(exception()), "title": DEMO_TITLE}
+    layout = trend_drawing.trend_layout(spec)
+    first, second = layout.labels["title"]
+    assert f"{first.text} {second.text}" == DEMO_TITLE
+    assert first.box()[3] < second.box()[1] and second.box()[3] < layout.top  # one under the other, over the axes
+    assert first.box()[1] >= 0
+    short = trend_drawing.trend_layout(spec_of(exception()))
+    assert len(short.labels["title"]) == 1
+    assert layout.top > short.top and layout.bottom == short.bottom  # the axes give the second line room
+    assert picture(spec).size == (trend_drawing.WIDTH, trend_drawing.HEIGHT)
 
 
 @pytest.mark.parametrize("low, high, ticks", [

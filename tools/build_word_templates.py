@@ -100,6 +100,25 @@ def para(container, *parts: str | tuple[str, str], style: str | None = None):
     return p
 
 
+def lead_in(container, *parts: str | tuple[str, str], style: str | None = None):
+    """A paragraph that introduces what follows (a table, a list): kept on its page, so a
+    heading and its first sentence are never left alone at the foot of a page."""
+    p = para(container, *parts, style=style)
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
+def override_notes(doc, loop: str = "o in overrides") -> None:
+    """One paragraph per officer rating under a table of indicators: what it replaced, who set it, why.
+
+    Under the table, full width, rather than in the rating cell, which has room for a word or two.
+    """
+    para(doc, f"{{%p for {loop} %}}")
+    note = para(doc, ("b", "Officer rating, {{ o.code }} {{ o.title }}: "), "{{ o.text }}")
+    note.paragraph_format.space_before = Pt(6)
+    para(doc, "{%p endfor %}")
+
+
 def heading(doc, text: str, level: int, *, page_break: bool = False):
     p = para(doc, text, style=f"Heading {level}")
     p.paragraph_format.keep_with_next = True
@@ -156,6 +175,7 @@ def table(doc, caption: str, columns: list[tuple[str, float]], loop: str, cells:
         trpr.append(el)
     for i, (cell, (name, _)) in enumerate(zip(header.cells, columns)):
         _fill_cell(cell, [("b", name)])
+        cell.paragraphs[0].paragraph_format.keep_with_next = True  # never a header alone at a page foot
         shade(cell, (header_fills or {}).get(i, HEADER_FILL))
     _fill_cell(t.rows[1].cells[0], [f"{{%tr for {loop} %}}"])
     for cell, spec in zip(t.rows[2].cells, cells):
@@ -229,7 +249,7 @@ def build_highlight(path: Path) -> None:
     para(doc, "{{ source_line }}", style="Source Note")
 
     heading(doc, "Summary", 2)
-    para(doc, "{{ summary_sentence }}")
+    lead_in(doc, "{{ summary_sentence }}")
     table(doc, "Number of indicators in each rating", [("Rating", 4.0), ("Indicators", 2.5)], "s in summary",
           [("rag", "s.fill", "{{ s.rag }}"), "{{ s.count }}"])
     heading(doc, "Overall commentary", 2)
@@ -242,18 +262,20 @@ def build_highlight(path: Path) -> None:
            ("Since last quarter", 3.5), ("Since last year", 3.5)], "i in indicators",
           ["{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}", ("rag", "i.fill", "{{ i.rag }}"),
            "{{ i.dot }}", "{{ i.dot_year }}"])
+    override_notes(doc, "o in other_overrides")  # an exception's is under the exceptions, a few lines on
     para(doc, "{%p else %}")
     para(doc, "No indicators were due this quarter.")
     para(doc, "{%p endif %}")
 
     heading(doc, "Exceptions", 2)
     para(doc, "{%p if exceptions %}")
-    para(doc, "Indicators rated Red or Amber, with the partnership's commentary and remedial action.")
+    lead_in(doc, "Indicators rated Red or Amber, with the partnership's commentary and remedial action.")
     table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
           [("Indicator", 5.7), ("Target", 2.3), ("Actual", 2.3), ("Rating", 3.0), ("Commentary", 6.2),
            ("Remedial action", 6.2)], "e in exceptions",
           ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
            "{{ e.commentary }}", "{{ e.remedial }}"])
+    override_notes(doc, "o in exception_overrides")
     heading(doc, "Trends of the exception indicators", 2)
     para(doc, "{%p for e in exceptions %}")
     chart = para(doc, "{{ e.chart }}")
@@ -261,13 +283,13 @@ def build_highlight(path: Path) -> None:
     para(doc, "{{ e.chart_caption }}", style="Caption")
     para(doc, "{%p endfor %}")
     para(doc, "{%p else %}")
-    para(doc, "No indicators are rated Red or Amber this quarter.")
+    para(doc, "{{ no_exceptions }}")
     para(doc, "{%p endif %}")
 
     para(doc, "{%p if gaps %}")
     heading(doc, "Narrowing the gap", 2)
-    para(doc, "Indicators also reported for named areas: the gap between each area and the area it is compared "
-              "with, and whether the gap has narrowed since the last report.")
+    lead_in(doc, "Indicators also reported for named areas: the gap between each area and the area it is "
+                 "compared with, and whether the gap has narrowed since the last report.")
     table(doc, "Narrowing the gap: each area against the area it is compared with, now and at the last report",
           [("Indicator", 5.0), ("Area", 3.6), ("Figure", 2.2), ("Compared with", 3.4), ("Figure", 2.2),
            ("Gap now", 2.6), ("Gap at last report", 3.4), ("Trend", 3.2)], "g in gaps",
@@ -288,14 +310,14 @@ def build_highlight(path: Path) -> None:
 
     heading(doc, "Top risks", 2)
     para(doc, "{%p if risks %}")
-    para(doc, "The highest-scoring risks ({{ risks|length }} of {{ risk_count }}).")
+    lead_in(doc, "The highest-scoring risks ({{ risks|length }} of {{ risk_count }}).")
     table(doc, "Top risks by score", [("Ref", 1.6), ("Risk", 6.4), ("Owner", 3.0), ("Score (L x I)", 3.0),
                                       ("Rating", 2.4), ("Movement", 2.6), ("Mitigation", 6.7)], "r in risks",
           ["{{ r.ref }}", "{{ r.risk }}", "{{ r.owner }}", "{{ r.score }}", ("rag", "r.fill", "{{ r.band }}"),
            "{{ r.movement }}", "{{ r.mitigation }}"])
     heading(doc, "Risk heat map", 2)
-    para(doc, "Every risk placed by likelihood (5 almost certain, at the top, to 1 rare) and impact "
-              "(1 negligible to 5 severe). Each cell names its rating and the risks scored there.")
+    lead_in(doc, "Every risk placed by likelihood (5 almost certain, at the top, to 1 rare) and impact "
+                 "(1 negligible to 5 severe). Each cell names its rating and the risks scored there.")
     table(doc, "Risk heat map: likelihood by impact, with the references of the risks in each cell",
           [("Likelihood \\ impact", 4.0)] + [(f"{n} {w}", 3.6) for n, w in
                                               ((1, "Negligible"), (2, "Minor"), (3, "Moderate"), (4, "Major"),
@@ -310,7 +332,9 @@ def build_highlight(path: Path) -> None:
     heading(doc, "Sign-off", 2)
     para(doc, ("b", "Status: "), "{{ status }}")
     para(doc, "{{ status_detail }}")
-    para(doc, "Figures in a provisional return may change when the partnership signs it off.")
+    para(doc, "{%p if sign_off_note %}")
+    para(doc, "{{ sign_off_note }}")
+    para(doc, "{%p endif %}")
     footer(doc, "{{ organisation }} · {{ partnership }} · Highlight report {{ period }}")
     save(doc, path)
 
@@ -331,7 +355,7 @@ def build_board_paper(path: Path) -> None:
               "plans and risks of the {{ partnership_count }} thematic partnerships, and the state of their "
               "quarterly returns.")
     heading(doc, "2.0 RECOMMENDATION(S)", 1)
-    para(doc, "2.1 That the {{ board }}:")
+    lead_in(doc, "2.1 That the {{ board }}:")
     para(doc, "{%p for r in recommendations %}")
     para(doc, "{{ r }}", style="List Number")
     para(doc, "{%p endfor %}")
@@ -345,7 +369,7 @@ def build_board_paper(path: Path) -> None:
     para(doc, "3.3 {{ source_line }}")
 
     heading(doc, "4.0 PERFORMANCE SUMMARY", 1)
-    para(doc, "4.1 {{ summary_sentence }}")
+    lead_in(doc, "4.1 {{ summary_sentence }}")
     fills = {1: Rag.RED.colour, 2: Rag.AMBER_RED.colour, 3: Rag.AMBER.colour, 4: Rag.AMBER_GREEN.colour,
              5: Rag.GREEN.colour}
     keys = ["red", "amber_red", "amber", "amber_green", "green", "no_data", "other", "total"]
@@ -359,8 +383,7 @@ def build_board_paper(path: Path) -> None:
          style="Source Note")
 
     heading(doc, "5.0 EXCEPTIONS", 1)
-    para(doc, "5.1 {{ exception_count }} indicators are rated Red or Amber. For each, the partnership's "
-              "commentary on the cause and its remedial action follow.")
+    lead_in(doc, "5.1 {{ exceptions_sentence }}")
     para(doc, "{%p for g in exception_groups %}")
     heading(doc, "{{ g.name }}", 2)
     table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
@@ -368,11 +391,12 @@ def build_board_paper(path: Path) -> None:
            ("Commentary and remedial action", 5.2)], "e in g.rows",
           ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
            "{{ e.dot }}", ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]]])
+    override_notes(doc, "o in g.overrides")
     para(doc, "{%p endfor %}")
 
     heading(doc, "6.0 DELIVERY PLAN", 1)
     para(doc, "{%p if off_track %}")
-    para(doc, "6.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now):")
+    lead_in(doc, "6.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now):")
     table(doc, "Delivery plan actions off track",
           [("Partnership", 2.6), ("Action", 4.0), ("Owner", 2.2), ("Due", 2.3), ("Status", 1.9),
            ("Progress and commentary", 4.0)], "a in off_track",
@@ -384,7 +408,7 @@ def build_board_paper(path: Path) -> None:
 
     heading(doc, "7.0 RISKS", 1)
     para(doc, "{%p if high_risks %}")
-    para(doc, "7.1 Risks rated High (likelihood x impact):")
+    lead_in(doc, "7.1 Risks rated High (likelihood x impact):")
     table(doc, "High risks", [("Partnership", 2.6), ("Risk", 4.2), ("Score (L x I)", 2.4), ("Rating", 1.9),
                               ("Movement", 2.2), ("Mitigation", 3.7)], "r in high_risks",
           ["{{ r.partnership }}", ["{{ r.ref }} {{ r.risk }}", "Owner: {{ r.owner }}"], "{{ r.score }}",
@@ -394,7 +418,7 @@ def build_board_paper(path: Path) -> None:
     para(doc, "{%p endif %}")
 
     heading(doc, "8.0 RETURNS", 1)
-    para(doc, "8.1 {{ returns_sentence }}")
+    lead_in(doc, "8.1 {{ returns_sentence }}")
     table(doc, "Quarterly returns: received, late, missing and provisional",
           [("Partnership", 4.5), ("Status", 4.0), ("Received", 3.0), ("Completed by", 2.8),
            ("Indicators with a figure", 2.7)], "x in returns",
@@ -407,6 +431,7 @@ def build_board_paper(path: Path) -> None:
            ("Rating", 2.5), ("Direction of travel", 2.5)], "i in appendix",
           ["{{ i.partnership }}", "{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}",
            ("rag", "i.fill", "{{ i.rag }}"), "{{ i.dot }}"])
+    override_notes(doc)
     footer(doc, "{{ board }} · {{ subject }}")
     save(doc, path)
 

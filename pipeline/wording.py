@@ -1,0 +1,62 @@
+"""Times, counts and differences as a board member reads them, for the Word documents and the public summary.
+
+The store keeps every time in UTC ("2025-10-20T10:00:00Z"), which suits sorting and
+spreadsheets; people read "20 October 2025 at 11:00" in UK local time. The conversion
+uses the IANA zone Europe/London, so the clocks' change in March and October is right
+(the tzdata package supplies the zone where the system has none, e.g. on Windows).
+Everything is derived from the stamp given, never from the clock, so the same data
+gives the same words.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone, tzinfo
+
+UK_ZONE = "Europe/London"
+
+
+@functools.lru_cache(maxsize=1)
+def uk_zone() -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(UK_ZONE)
+
+
+def parse_stamp(stamp: str) -> datetime | None:
+    """A stored ISO time as an aware datetime (UTC when it names no zone); None if it is not one."""
+    try:
+        moment = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def uk_time(stamp: str) -> str:
+    """'20 October 2025 at 11:00': a stored time in UK local time (BST or GMT); '' for none.
+
+    A stamp that is not an ISO time is shown as stored rather than dropped.
+    """
+    moment = parse_stamp(stamp)
+    if moment is None:
+        return (stamp or "").strip()
+    local = moment.astimezone(uk_zone())
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def uk_date(stamp: str) -> str:
+    """'20 October 2025': the UK local date of a stored time (not the UTC date, which differs before 1 a.m. BST)."""
+    moment = parse_stamp(stamp)
+    if moment is None:
+        return (stamp or "").strip()
+    local = moment.astimezone(uk_zone())
+    return f"{local.day} {local:%B %Y}"
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """'1 return', '2 returns', '0 returns'; `many` for a word that does not just add an s."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def were(count: int) -> str:
+    return "was" if count == 1 else "were"
