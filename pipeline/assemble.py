@@ -41,6 +41,7 @@ from pipeline.rate import (
 )
 from pipeline.records import Indicator, Partnership, Register
 from pipeline.store import HistoryValue, Store, SubmissionRecord
+from pipeline.wording import uk_time
 
 TREND_PERIODS = 8
 
@@ -180,8 +181,8 @@ class PeriodReport:
     @property
     def source_line(self) -> str:
         received = sum(p.status.state in ("accepted", "provisional") for p in self.partnerships)
-        as_at = self.data_as_at.replace("T", " ").rstrip("Z") + " UTC" if self.data_as_at else "no returns yet"
-        return (f"Data as at {as_at}. Source: {received} of {len(self.partnerships)} partnership returns "
+        as_at = f"Data as at {uk_time(self.data_as_at)}." if self.data_as_at else "No returns have arrived yet."
+        return (f"{as_at} Source: {received} of {len(self.partnerships)} partnership returns "
                 f"for {self.period}, the indicator register ({self.register_source}) and the "
                 f"pipeline's history store.")
 

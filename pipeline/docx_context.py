@@ -137,18 +137,6 @@ def status_detail(status: ReturnStatus) -> str:
             f"{status.with_data} of {status.due_count} indicators have a figure ({status.completeness}%).")
 
 
-def source_line(report: PeriodReport) -> str:
-    """Where the figures come from and how recent they are, with the time in UK local time.
-
-    The master workbook keeps PeriodReport.source_line, with the UTC stamp as stored.
-    """
-    received = sum(p.status.state in ("accepted", "provisional") for p in report.partnerships)
-    as_at = f"Data as at {uk_time(report.data_as_at)}." if report.data_as_at else "No returns have arrived yet."
-    return (f"{as_at} Source: {received} of {len(report.partnerships)} partnership returns "
-            f"for {report.period}, the indicator register ({report.register_source}) and the "
-            f"pipeline's history store.")
-
-
 def indicator_row(i: IndicatorResult) -> dict[str, str]:
     unit = i.indicator.unit
     return {
@@ -294,7 +282,7 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
         "title": f"{name}: highlight report, {report.period}",
         "period": str(report.period),
         "period_label": report.period.label,
-        "source_line": source_line(report),
+        "source_line": report.source_line,
         "status": status_words(p.status),
         "status_detail": status_detail(p.status),
         "sign_off_note": ("Figures in a provisional return may change when the partnership signs it off."
@@ -382,7 +370,7 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
         "period": str(report.period),
         "period_label": report.period.label,
         "deadline": long_date(report.deadline),
-        "source_line": source_line(report),
+        "source_line": report.source_line,
         "partnership_count": str(len(parts)),
         "recommendations": recommendations,
         "summary_sentence": _summary_sentence(totals, sum(totals.values())),

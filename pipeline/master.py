@@ -10,13 +10,14 @@ Document dates come from the period, so the same data gives the same file.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from pipeline.assemble import PeriodReport
 from pipeline.atomic import write_with
 from pipeline.rate import Rag
+from pipeline.wording import parse_stamp, uk_zone
 
 NUMBER_FORMATS = {
     "%": "0.0",
@@ -81,7 +82,23 @@ class _Sheets:
                         for unit, f in NUMBER_FORMATS.items()}
         self.rag = {rag: self.book.add_format({"bg_color": rag.colour, "valign": "top", "border": 1,
                                                "border_color": "#808080"}) for rag in Rag}
+        self.when = self.book.add_format({"num_format": "d mmm yyyy hh:mm", "valign": "top"})
+        self.day = self.book.add_format({"num_format": "d mmm yyyy", "valign": "top"})
         self.fills: dict[str, object] = {}
+
+    def moment(self, stamp: str):
+        """A stored UTC time as a real date and time in UK local time (it sorts and filters as one)."""
+        moment = parse_stamp(stamp)
+        if moment is None:
+            return stamp
+        return (moment.astimezone(uk_zone()).replace(tzinfo=None), self.when)
+
+    def calendar_day(self, text: str | None):
+        """A date typed on the return (stored as ISO text) as a real date, or the text as typed."""
+        try:
+            return (date.fromisoformat(text), self.day) if text else ""
+        except ValueError:
+            return text
 
     def fill(self, colour: str):
         if colour not in self.fills:
@@ -123,6 +140,8 @@ class _Sheets:
             value, fmt = value
             if isinstance(value, Decimal):
                 ws.write_number(r, c, float(value), fmt)
+            elif isinstance(value, (date, datetime)):
+                ws.write_datetime(r, c, value, fmt)
             elif value not in (None, ""):
                 ws.write_string(r, c, str(value), fmt)
             elif fmt is not None:
@@ -193,7 +212,7 @@ def _summary(s: _Sheets, report: PeriodReport) -> None:
         st = p.status
         ws.write_string(n, 2 + len(rags), st.state.capitalize())
         if st.received_at:
-            ws.write_string(n, 3 + len(rags), st.received_at)
+            s.write(ws, n, 3 + len(rags), s.moment(st.received_at))
             ws.write_string(n, 4 + len(rags), "Yes" if st.late else "No")
         ws.write_number(n, 5 + len(rags), float(st.completeness))
         ws.write_number(n, 6 + len(rags), st.rejected_attempts)
@@ -224,7 +243,7 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
                 (i.outcome.computed.value, s.rag[i.outcome.computed]),
                 f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
                 f"{i.dot_previous.arrow} {i.dot_previous.value}", f"{i.dot_last_year.arrow} {i.dot_last_year.value}",
-                i.data_quality, i.commentary, i.remedial_action, i.source_file, i.submitted_at,
+                i.data_quality, i.commentary, i.remedial_action, i.source_file, s.moment(i.submitted_at),
                 "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
             ])
     s.table("Indicators", INDICATOR_COLUMNS, rows,
@@ -241,7 +260,7 @@ def _history(s: _Sheets, report: PeriodReport) -> None:
         short, ind = titles.get(h.code, ("", None))
         fmt = s.numbers.get(ind.unit if ind else "number", s.numbers["number"])
         rows.append([h.period, short, h.code, ind.title if ind else "", _n(h.actual, fmt), h.data_quality,
-                     h.file_name, h.received_at])
+                     h.file_name, s.moment(h.received_at)])
     s.table("History", ("Period", "Partnership", "Code", "Indicator", "Actual", "Data quality", "Source file",
                         "Submitted at"), rows, {"Indicator": 40, "Source file": 30, "Submitted at": 20})
 
@@ -284,7 +303,7 @@ def _actions(s: _Sheets, report: PeriodReport) -> None:
     for p in report.partnerships:
         for a in p.actions:
             r = a.rating
-            rows.append([p.partnership.name, a.ref, a.action, a.owner, a.due.isoformat() if a.due else "",
+            rows.append([p.partnership.name, a.ref, a.action, a.owner, (a.due, s.day) if a.due else "",
                          _n(a.percent_complete, s.numbers["%"]), _n(r.expected_percent, s.numbers["%"]),
                          (r.rating.value, s.fill(r.rating.colour)), r.reported_status, r.reason, a.commentary,
                          "Yes" if a.is_new else "No"])
@@ -307,7 +326,7 @@ def _risks(s: _Sheets, report: PeriodReport) -> None:
 
 
 def _submissions(s: _Sheets, report: PeriodReport) -> None:
-    rows = [[x.partnership, x.file_name, x.received_at, x.completed_by, x.email, x.date_completed or "",
+    rows = [[x.partnership, x.file_name, s.moment(x.received_at), x.completed_by, x.email, s.calendar_day(x.date_completed),
              "Yes" if x.signed_off else "No", "Yes" if x.counts else "No (superseded)"]
             for x in report.submissions]
     s.table("Submissions", ("Partnership", "File", "Received at", "Completed by", "Email", "Date completed",

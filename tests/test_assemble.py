@@ -35,7 +35,7 @@ def test_a_partnership_that_has_not_returned_shows_no_data_and_missing(workspace
     csp = next(p for p in report.partnerships if p.partnership.short_name == "CSP")
     assert csp.status.state == "missing"
     assert report.data_as_at == ""
-    assert "no returns yet" in report.source_line
+    assert "No returns have arrived yet." in report.source_line
 
 
 def test_an_officer_override_changes_the_rating_and_keeps_the_computed_one_and_the_reason(

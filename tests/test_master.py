@@ -69,7 +69,7 @@ def test_exceptions_sheet_lists_the_red_indicator_with_its_commentary(master):
 def test_summary_counts_returns_and_ratings(master):
     sheet = load_workbook(master)["Summary"]
     text = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    assert any(t.startswith("Data as at 2025-07-10 09:30:00 UTC") for t in text)
+    assert any(t.startswith("Data as at 10 July 2025 at 10:30.") for t in text)
     rows = _rows(sheet, header_row=5)
     by_name = {r["Partnership"]: r for r in rows}
     assert by_name["Children and Young People Partnership"]["Return"] == "Accepted"
