@@ -61,6 +61,33 @@ def is_late(period: Period, settings: CalendarSettings, received: date) -> bool:
     return received > deadline(period, settings)
 
 
+def response_working_days(period: Period, settings: CalendarSettings) -> int:
+    """The fewest working days a partnership is given between receiving its template and its deadline.
+
+    Normally the whole window from templates-out to the deadline; but no more than
+    deadline_working_days, so a template that goes out a day or two late, still
+    before the quarter ends, does not move the deadline.
+    """
+    window = working_days_between(templates_out(period, settings), deadline(period, settings),
+                                  settings.bank_holidays)
+    return max(0, min(window, settings.deadline_working_days))
+
+
+def deadline_for(period: Period, settings: CalendarSettings, templates_sent: date | None) -> date:
+    """The deadline of a partnership whose template went out on `templates_sent` (None: unknown).
+
+    The period's deadline, unless the template went out too late to leave
+    `response_working_days` before it: after downtime, or on a first deployment in
+    the middle of a quarter. Nobody is told a return is overdue that they were
+    never given the time to make.
+    """
+    due = deadline(period, settings)
+    if templates_sent is None:
+        return due
+    given = add_working_days(templates_sent, response_working_days(period, settings), settings.bank_holidays)
+    return max(due, given)
+
+
 def chase_until(period: Period, settings: CalendarSettings) -> date:
     """The last day templates or reminders for `period` can go out: the day before the
     next quarter's templates go out.
@@ -99,17 +126,21 @@ class ScheduledReminder:
         return f"{self.kind.value}-{self.working_days}"
 
 
-def reminder_schedule(period: Period, settings: CalendarSettings) -> tuple[ScheduledReminder, ...]:
+def reminder_schedule(period: Period, settings: CalendarSettings,
+                      templates_sent: date | None = None) -> tuple[ScheduledReminder, ...]:
     """Every reminder for `period`, in date order (escalation after a chaser on the same day).
 
     Each date is counted in working days from the deadline, so none falls on a
     weekend or bank holiday. Reminders that would fall on or before the day the
     templates go out are dropped: the templates-out message already says when the
     return is due. Nothing is scheduled after `chase_until`.
+
+    `templates_sent` is the day a partnership's template actually went out: its
+    schedule then counts from `deadline_for` that day, and starts after it.
     """
     holidays = settings.bank_holidays
-    due = deadline(period, settings)
-    opens = templates_out(period, settings)
+    due = deadline_for(period, settings, templates_sent)
+    opens = max(templates_out(period, settings), templates_sent or date.min)
     last = chase_until(period, settings)
     reminders = [
         ScheduledReminder(add_working_days(due, -n, holidays), ReminderKind.BEFORE_DEADLINE, n)

@@ -45,6 +45,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}.", fix=f"See `{self.prog} --help`.")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """Shows `--period PERIOD` in usage, although it takes the period's words separately too."""
+
+    def _format_args(self, action, default_metavar):
+        if isinstance(action, _PeriodWords):
+            return action.metavar
+        return super()._format_args(action, default_metavar)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pipeline",
@@ -64,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the Python traceback of an error (for developers)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (summary, add_arguments, _run) in COMMANDS.items():
-        sub = commands.add_parser(name, help=summary, description=summary)
+        sub = commands.add_parser(name, help=summary, description=summary, formatter_class=_Formatter)
         add_arguments(sub)
     return parser
 
@@ -112,9 +121,19 @@ def format_findings(findings) -> str:
 
 # -- templates -----------------------------------------------------------------
 
+class _PeriodWords(argparse.Action):
+    """--period as one word or two: `--period 2025-26 Q1` without quotes is what people type."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if len(values) > 2:
+            raise UsageError(f"{option_string} takes one period, but was given {' '.join(values)!r}.",
+                             fix='Give one quarter, e.g. --period "2025-26 Q1".')
+        setattr(namespace, self.dest, " ".join(values))
+
+
 def _period_argument(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--period", required=required, metavar="PERIOD",
-                   help='the reporting quarter, e.g. "2025-26 Q1" (April-June 2025)')
+    p.add_argument("--period", required=required, metavar="PERIOD", nargs="+", action=_PeriodWords,
+                   help='the reporting quarter, e.g. "2025-26 Q1" (April-June 2025; the quotes are optional)')
 
 
 def _templates_arguments(p: argparse.ArgumentParser) -> None:
@@ -194,6 +213,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             for f in o.findings:
                 if f.severity == "error":
                     out.write(f"          {f.line()}\n")
+        elif o.verdict == "duplicate" and o.reason:  # which file it repeats, so nobody wonders why it did not count
+            out.write(f"          {o.reason}\n")
     for period, paths in report.built.items():
         out.write(f"Outputs for {period}: {len(paths)} file(s) in {paths[0].parent if paths else '-'}\n")
     rejected = sum(o.verdict == "rejected" for o in outcomes)
@@ -220,10 +241,42 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.periods import parse_period
 
     config = load_config(args.config)
-    paths = report_period(config, parse_period(args.period), pdf=not args.no_pdf)
+    period = parse_period(args.period)
+    _refuse_an_empty_pack(config, period)
+    paths = report_period(config, period, pdf=not args.no_pdf)
     for path in paths:
         out.write(f"{path}\n")
     return ExitStatus.OK
+
+
+def _refuse_an_empty_pack(config, period) -> None:
+    """Stop (exit 2) before building a pack for a period with no accepted returns that is not being collected now.
+
+    A usage error rather than a warning: such a pack is a full-looking board paper
+    with no data in it, and the likely cause is a mistyped year, which the
+    officer puts right by reading the list of periods that do have returns. The
+    period being collected is allowed, so the pack can be looked at before all
+    its returns are in.
+    """
+    from datetime import date
+
+    from pipeline.calendar import live_periods
+    from pipeline.periods import last_completed
+    from pipeline.status import periods_with_returns
+    from pipeline.store import Store
+
+    today = date.today()
+    if period in live_periods(today, config.calendar) or period == last_completed(today):
+        return
+    with Store(config.paths.database) as store:
+        known = periods_with_returns(store, accepted_only=True)
+    if period in known:
+        return
+    if known:
+        fix = f"Check the period. Periods with accepted returns: {', '.join(str(p) for p in known)}."
+    else:
+        fix = "No return has been accepted yet: take the returns in with `pipeline run` first."
+    raise UsageError(f"There are no accepted returns for {period}, so its pack would be empty.", fix=fix)
 
 
 # -- status ------------------------------------------------------------------------
@@ -241,19 +294,23 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config import load_config
     from pipeline.periods import last_completed, parse_period
     from pipeline.register import load_register
-    from pipeline.status import period_status, render
+    from pipeline.status import period_status, periods_with_returns, render
     from pipeline.store import Store
 
     config = load_config(args.config)
     register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:
+        known = periods_with_returns(store)
         if args.period:
             period = parse_period(args.period)
         else:
-            known = [parse_period(p) for p in store.periods()]
             period = max(known) if known else last_completed(date.today())
         rows = period_status(config, register, store, period)
-    out.write(render(rows, args.format, period, f"{deadline(period, config.calendar):%d/%m/%Y}"))
+    note = ""
+    if period not in known:
+        others = f" Periods with returns: {', '.join(str(p) for p in known)}." if known else ""
+        note = f"No returns have been received for {period}.{others}"
+    out.write(render(rows, args.format, period, f"{deadline(period, config.calendar):%d/%m/%Y}", note))
     return ExitStatus.OK
 
 
@@ -261,7 +318,8 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
 
 def _chase_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true",
-                   help="write the messages as .eml files in outbox/mail instead of sending them")
+                   help="only preview: write the messages as .eml files in outbox/mail/dry-run/; "
+                        "nothing is sent, recorded or made")
     p.add_argument("--date", metavar="YYYY-MM-DD",
                    help="act as if today were this date (to catch up, or to preview a day)")
 
@@ -284,6 +342,10 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
         moment = datetime.combine(today, config.calendar.reminder_time, tzinfo=timezone.utc)
         clock["now"] = lambda: moment
     result = chase(config, today, dry_run=args.dry_run, **clock)
+    if args.dry_run:
+        from pipeline.notify import DRY_RUN_FOLDER
+
+        return _previewed(result, config.paths.outbox / "mail" / DRY_RUN_FOLDER, out)
     for key in result.sent:
         out.write(f"sent    {key}\n")
     for key in result.failed:
@@ -301,8 +363,19 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.MAIL_FAILED if result.failed else ExitStatus.OK
 
 
+def _previewed(result, folder: Path, out: TextIO) -> int:
+    """A dry run's console: worded so that nobody takes a preview for a message that went."""
+    out.writelines(f"would send {key}\n" for key in result.sent)
+    out.writelines(f"FAILED     {key} (the preview could not be written: see the warning)\n" for key in result.failed)
+    out.write(f"{len(result.sent)} message(s) would be sent (dry run: previews in {folder}; "
+              "nothing was sent or recorded).\n")
+    return ExitStatus.OUTPUT_FAILED if result.failed else ExitStatus.OK
+
+
 def _watch_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dry-run", action="store_true", help="write e-mails as .eml files instead of sending them")
+    p.add_argument("--dry-run", action="store_true",
+                   help="write e-mails as .eml previews in outbox/mail/dry-run/ instead of sending them "
+                        "(returns in the inbox are still taken in)")
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
 
 

@@ -11,12 +11,16 @@ refused, with the addresses it was refused for. It is not tried again while it
 would go to those same addresses, and is sent on the first pass after the address
 is corrected. Feedback refused like that counts as given: the officer is told once
 to correct the address and forward the feedback files by hand.
+
+A dry run changes nothing: previews go to outbox/mail/dry-run/ (never beside, or
+over, the real messages in outbox/mail/), nothing is recorded in the store, and
+return templates not yet made are not made (the preview lacks that attachment).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Literal
@@ -28,6 +32,7 @@ from pipeline.periods import Period
 from pipeline.records import Register
 from pipeline.reminders import (
     BoardContact,
+    MessageKind,
     PlannedMessage,
     plan_acknowledgement,
     plan_feedback,
@@ -38,10 +43,12 @@ from pipeline.store import FileRecord, Store
 
 log = logging.getLogger(__name__)
 
+DRY_RUN_FOLDER = "dry-run"  # inside outbox/mail/
+
 
 @dataclass
 class Sent:
-    """What a pass did with its messages, by message key."""
+    """What a pass did with its messages, by message key (in a dry run, `sent` holds what would be sent)."""
 
     sent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # not sent this pass: retried, or refused (below)
@@ -72,7 +79,9 @@ class Notifier:
         self.store = store
         self.now = now
         self.dry_run = dry_run
-        self.mailer = Mailer(config.mail, folder=config.paths.outbox / "mail", clock=now, dry_run=dry_run)
+        folder = config.paths.outbox / "mail"
+        self.mailer = Mailer(config.mail, folder=folder / DRY_RUN_FOLDER if dry_run else folder, clock=now,
+                             dry_run=dry_run)
         self.board = BoardContact.from_config(config)
         self.result = Sent()
 
@@ -87,9 +96,13 @@ class Notifier:
     def _attempt(self, planned: PlannedMessage) -> Attempt:
         """Send and record one planned message; the caller tells the officer about a refusal."""
         key = f"{planned.period.slug}/{planned.partnership}/{planned.key}"
-        if self.dry_run:  # a preview: written to outbox/mail, recorded nowhere, so the real send still happens
+        if self.dry_run:  # a preview: written to outbox/mail/dry-run, recorded nowhere, so the real send still happens
+            missing = [path for path in planned.attachments if not path.exists()]
+            for path in missing:
+                log.info("%s: %s is not made in a dry run, so the preview lacks it", key, path)
             try:
-                self.mailer.send(compose(planned, self.config.paths.templates / "mail"))
+                preview = replace(planned, attachments=tuple(p for p in planned.attachments if p not in missing))
+                self.mailer.send(compose(preview, self.config.paths.templates / "mail"))
             except MailError as exc:
                 log.warning("Could not write the preview of %s: %s", key, exc)
                 self.result.failed.append(key)
@@ -138,15 +151,18 @@ class Notifier:
         received = date.fromisoformat(record.received_at[:10])
         findings = self.store.findings_for(record.id)
         settings = self.config.calendar
+        # Late against the deadline the partnership was given, which is later if its template went out late.
+        opened = self._sent_on(period).get((partnership.short_name, MessageKind.TEMPLATES_OUT.value))
         if record.verdict == "accepted":
             planned = plan_acknowledgement(
                 period=period, partnership=partnership, submission=str(record.id), received=received,
-                warnings=[f for f in findings if f.severity == "warning"], settings=settings, board=self.board)
+                warnings=[f for f in findings if f.severity == "warning"], settings=settings, board=self.board,
+                templates_sent=opened)
         else:
             workbook = next((p for p in feedback if p.suffix == ".xlsx"), None) or feedback[0]
             planned = plan_feedback(period=period, partnership=partnership, submission=str(record.id),
                                     received=received, findings=findings, annotated=workbook,
-                                    settings=settings, board=self.board)
+                                    settings=settings, board=self.board, templates_sent=opened)
         if planned is None:
             return True
         attempt = self._attempt(planned)
@@ -171,10 +187,16 @@ class Notifier:
             self._chase_period(register, period, today)
         return self.result
 
+    def _sent_on(self, period: Period) -> dict[tuple[str, str], date]:
+        """(partnership, key) -> the day each message for the period was recorded as sent."""
+        return {(m.partnership, m.key.rsplit("/", 1)[-1]): date.fromisoformat(m.sent_at[:10])
+                for m in self.store.messages(period=str(period)) if m.status == "sent" and m.sent_at}
+
     def _chase_period(self, register: Register, period: Period, today: date) -> None:
         accepted = {s.partnership for s in self.store.submissions(period=str(period), counting_only=True)}
-        already = {(m.partnership, m.key.rsplit("/", 1)[-1]) for m in self.store.messages(period=str(period))
-                   if m.status == "sent"}
+        # Read before anything is sent: a partnership whose templates go out in this pass
+        # gets no reminder in it too (reminders wait for a recorded templates-out).
+        already = self._sent_on(period)
         settings = self.config.calendar
         workbooks = self._templates(register, period)
         planned = plan_templates_out(period=period, today=today, settings=settings,
@@ -187,14 +209,14 @@ class Notifier:
             self.send(message)
 
     def _templates(self, register: Register, period: Period) -> dict[str, Path]:
-        """The period's return workbooks, made now if they have not been."""
+        """The period's return workbooks, made now if they have not been (not in a dry run)."""
         from pipeline.template_layout import template_filename
         from pipeline.templates import template_folder, write_templates
 
         folder = template_folder(self.config, period)
         paths = {p.short_name: folder / template_filename(p.short_name, period) for p in register.partnerships}
         missing = [short for short, path in paths.items() if not path.exists()]
-        if missing:
+        if missing and not self.dry_run:
             write_templates(self.config, register, period, missing, history=self.store.actuals())
         return paths
 

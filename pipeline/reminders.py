@@ -8,12 +8,18 @@ chase` and the tests can all ask "what is due today?" and get the same answer.
 Rules, in one place:
 - Reminders go only to partnerships without an accepted return for the period.
   A rejected return still counts as missing.
+- Nobody is reminded, or escalated, for a period until their templates-out message
+  for it is recorded as sent; their reminders then count from the day it went out
+  (`pipeline.calendar.deadline_for`), so a template sent late never arrives
+  with "overdue" behind it.
 - Each (partnership, key) is planned at most once: the caller records what it sent
   and passes it back as `already_sent`, so a restart never sends twice.
 - Nothing is planned on a weekend or bank holiday.
-- After the loop was down, only the most recent missed reminder is sent, once;
-  the older ones are stale ("10 days to go" when 3 are left). The escalation is
-  a separate track, to a different person, and is never skipped.
+- At most one chasing message per partnership per pass. After the loop was down,
+  a missed escalation goes first (it copies the partnership, so it chases too);
+  otherwise only the most recent missed reminder is sent, once. Reminders due on
+  or before the day of the partnership's last chasing message are stale ("10
+  days to go" when 3 are left) and are dropped.
 """
 
 from __future__ import annotations
@@ -24,14 +30,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from pipeline.calendar import (
     ReminderKind,
     ScheduledReminder,
     chase_until,
-    deadline,
-    is_late,
+    deadline_for,
     is_working_day,
     reminder_schedule,
     templates_out,
@@ -99,14 +104,24 @@ def long_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _base_context(period: Period, partnership: Partnership, settings: CalendarSettings,
-                  board: BoardContact) -> dict[str, Any]:
+def _base_context(period: Period, partnership: Partnership, due: date, board: BoardContact) -> dict[str, Any]:
     return {
         "partnership": partnership,
         "period": period,
         "board": board,
-        "deadline": long_date(deadline(period, settings)),
+        "deadline": long_date(due),
     }
+
+
+def chasing(key: str) -> bool:
+    """Whether a message key is one of the chasing track (templates-out, reminders, escalation),
+    as opposed to an acknowledgement or feedback on a file."""
+    return key == MessageKind.TEMPLATES_OUT.value or key.startswith(tuple(k.value for k in ReminderKind))
+
+
+def templates_sent(already_sent: Mapping[tuple[str, str], date]) -> dict[str, date]:
+    """Short name -> the day its templates-out message for the period was sent."""
+    return {who: day for (who, key), day in already_sent.items() if key == MessageKind.TEMPLATES_OUT.value}
 
 
 def _reachable(partnership: Partnership, what: str) -> bool:
@@ -119,14 +134,15 @@ def _reachable(partnership: Partnership, what: str) -> bool:
 
 def plan_templates_out(*, period: Period, today: date, settings: CalendarSettings,
                        partnerships: Sequence[Partnership], workbooks: Mapping[str, Path],
-                       accepted: set[str], already_sent: set[tuple[str, str]],
+                       accepted: set[str], already_sent: Iterable[tuple[str, str]],
                        board: BoardContact) -> list[PlannedMessage]:
     """The templates-out messages due today, each with the partnership's return workbook attached.
 
     Due from the templates-out day until `chase_until`: if the loop was down on the
     day, the templates go out on the next working day it runs, since nobody can make
-    a return without one.
+    a return without one. The deadline they give is `deadline_for` today.
     """
+    already_sent = set(already_sent)
     if not (is_working_day(today, settings.bank_holidays)
             and templates_out(period, settings) <= today <= chase_until(period, settings)):
         return []
@@ -142,9 +158,9 @@ def plan_templates_out(*, period: Period, today: date, settings: CalendarSetting
             log.warning("No return template was made for %s for %s, so it was not sent; "
                         "run `pipeline templates` first", p.short_name, period)
             continue
-        context = _base_context(period, p, settings, board)
-        context["working_days_left"] = working_days_between(today, deadline(period, settings),
-                                                            settings.bank_holidays)
+        due = deadline_for(period, settings, today)
+        context = _base_context(period, p, due, board)
+        context["working_days_left"] = working_days_between(today, due, settings.bank_holidays)
         context["attachment"] = workbook.name
         planned.append(PlannedMessage(
             kind=MessageKind.TEMPLATES_OUT, key=key, partnership=p.short_name, period=period,
@@ -163,35 +179,51 @@ _REMINDER_TEMPLATES = {
 
 def plan_reminders(*, period: Period, today: date, settings: CalendarSettings,
                    partnerships: Sequence[Partnership], accepted: set[str],
-                   already_sent: set[tuple[str, str]], board: BoardContact) -> list[PlannedMessage]:
-    """The reminders and escalations due today for partnerships whose return is not yet accepted.
+                   already_sent: Mapping[tuple[str, str], date], board: BoardContact) -> list[PlannedMessage]:
+    """The reminder or escalation due today for each partnership whose return is not yet accepted.
 
     `accepted` holds short names with an accepted return for the period;
-    `already_sent` holds (short name, key) pairs recorded as sent for the period.
+    `already_sent` maps (short name, key) to the day that message for the period
+    was recorded as sent. A partnership without a templates-out entry in it is not
+    chased at all: it was never asked for the return.
     """
     holidays = settings.bank_holidays
     if not is_working_day(today, holidays) or today > chase_until(period, settings):
         return []
-    passed = [r for r in reminder_schedule(period, settings) if r.on <= today]
-    chasers = [r for r in passed if r.kind is not ReminderKind.ESCALATION]
-    latest = chasers[-1] if chasers else None
-    escalation = next((r for r in passed if r.kind is ReminderKind.ESCALATION), None)
-    due = deadline(period, settings)
+    opened = templates_sent(already_sent)
     planned = []
     for p in partnerships:
-        if p.short_name in accepted:
+        if p.short_name in accepted or p.short_name not in opened:
             continue
-        context = _base_context(period, p, settings, board)
-        context["working_days_left"] = max(0, working_days_between(today, due, holidays))
-        context["working_days_overdue"] = max(0, working_days_between(due, today, holidays))
-        if latest is not None and (p.short_name, latest.key) not in already_sent:
-            if _reachable(p, f"{latest.key} reminder"):
-                planned.append(_reminder(period, p, latest, context))
-        if escalation is not None and (p.short_name, escalation.key) not in already_sent:
-            message = _escalation(period, p, escalation, dict(context), board)
-            if message is not None:
-                planned.append(message)
+        message = _most_relevant(period, p, today, settings, opened[p.short_name], already_sent, board)
+        if message is not None:
+            planned.append(message)
     return planned
+
+
+def _most_relevant(period: Period, p: Partnership, today: date, settings: CalendarSettings, opened: date,
+                   already_sent: Mapping[tuple[str, str], date], board: BoardContact) -> PlannedMessage | None:
+    """The one chasing message due today for a partnership, if any (the module docstring has the rules)."""
+    holidays = settings.bank_holidays
+    due = deadline_for(period, settings, opened)
+    passed = [r for r in reminder_schedule(period, settings, opened) if r.on <= today]
+    last_chased = max((day for (who, key), day in already_sent.items() if who == p.short_name and chasing(key)),
+                      default=opened)
+    context = _base_context(period, p, due, board)
+    context["working_days_left"] = max(0, working_days_between(today, due, holidays))
+    context["working_days_overdue"] = max(0, working_days_between(due, today, holidays))
+    escalation = next((r for r in passed if r.kind is ReminderKind.ESCALATION), None)
+    if escalation is not None and (p.short_name, escalation.key) not in already_sent:
+        message = _escalation(period, p, escalation, context, board)
+        if message is not None:
+            return message
+    chasers = [r for r in passed if r.kind is not ReminderKind.ESCALATION]
+    latest = chasers[-1] if chasers else None
+    if latest is None or latest.on <= last_chased or (p.short_name, latest.key) in already_sent:
+        return None
+    if not _reachable(p, f"{latest.key} reminder"):
+        return None
+    return _reminder(period, p, latest, context)
 
 
 def _reminder(period: Period, p: Partnership, reminder: ScheduledReminder,
@@ -218,18 +250,20 @@ def _escalation(period: Period, p: Partnership, reminder: ScheduledReminder,
 
 def plan_acknowledgement(*, period: Period, partnership: Partnership, submission: str,
                          received: date, warnings: Sequence[Finding], settings: CalendarSettings,
-                         board: BoardContact) -> PlannedMessage | None:
+                         board: BoardContact, templates_sent: date | None = None) -> PlannedMessage | None:
     """The thank-you for an accepted return, listing any warnings; None if the partnership has no address.
 
     `submission` identifies the return (the store's id for it), so a second
     accepted return for the same period gets its own acknowledgement.
+    `templates_sent` (when the template went out, if known) gives the deadline it is late against.
     """
     if not _reachable(partnership, "acknowledgement"):
         return None
-    context = _base_context(period, partnership, settings, board)
+    due = deadline_for(period, settings, templates_sent)
+    context = _base_context(period, partnership, due, board)
     context.update(_listed(warnings))
     context["received"] = long_date(received)
-    context["late"] = is_late(period, settings, received)
+    context["late"] = received > due
     return PlannedMessage(
         kind=MessageKind.ACKNOWLEDGEMENT, key=f"acknowledgement-{submission}",
         partnership=partnership.short_name, period=period, to=addresses(partnership.email), cc=(),
@@ -239,16 +273,17 @@ def plan_acknowledgement(*, period: Period, partnership: Partnership, submission
 
 def plan_feedback(*, period: Period, partnership: Partnership, submission: str, received: date,
                   findings: Sequence[Finding], annotated: Path, settings: CalendarSettings,
-                  board: BoardContact) -> PlannedMessage | None:
+                  board: BoardContact, templates_sent: date | None = None) -> PlannedMessage | None:
     """The feedback for a rejected return: findings listed, annotated workbook attached."""
     if not _reachable(partnership, "feedback message"):
         return None
-    context = _base_context(period, partnership, settings, board)
+    due = deadline_for(period, settings, templates_sent)
+    context = _base_context(period, partnership, due, board)
     # Errors first: they are why the return was rejected.
     ordered = sorted(findings, key=lambda f: f.severity != ERROR)
     context.update(_listed(ordered))
     context["errors"] = sum(1 for f in findings if f.severity == ERROR)
-    context["late"] = is_late(period, settings, received)
+    context["late"] = received > due
     context["attachment"] = annotated.name
     return PlannedMessage(
         kind=MessageKind.FEEDBACK, key=f"feedback-{submission}", partnership=partnership.short_name,

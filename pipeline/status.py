@@ -9,10 +9,11 @@ from dataclasses import asdict, dataclass
 
 from pipeline.assemble import assemble
 from pipeline.config import Config
-from pipeline.periods import Period
+from pipeline.errors import PipelineError
+from pipeline.periods import Period, parse_period
 from pipeline.rate import ActionRag
 from pipeline.records import Register
-from pipeline.store import Store
+from pipeline.store import MessageRecord, Store
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,46 @@ class StatusRow:
     last_message: str
 
 
+# Which of two messages recorded in the same second is shown as the last: the later step
+# of the cycle, so an escalation sent in the same pass as a reminder shows as the escalation.
+_STEP = {"templates-out": 0, "reminder": 1, "escalation": 2, "feedback": 3, "acknowledgement": 4}
+
+
+def _described(m: MessageRecord) -> str:
+    return f"{m.kind} ({m.status}) {(m.sent_at or m.created_at)[:10]}"
+
+
+def last_message(messages: list[MessageRecord], returned: bool) -> str:
+    """The Last message column: the latest message to the partnership, of its real kind.
+
+    Once a return is in (`returned`), what matters is its acknowledgement: feedback
+    on a later, rejected file does not undo the accepted return, so it is shown
+    after the acknowledgement rather than instead of it.
+    """
+    ordered = sorted(messages, key=lambda m: (m.sent_at or m.created_at, _STEP.get(m.kind, 0), m.key))
+    if not ordered:
+        return ""
+    last = ordered[-1]
+    thanked = next((m for m in reversed(ordered) if m.kind == "acknowledgement"), None)
+    if not returned or thanked is None or thanked is last:
+        return _described(last)
+    later = "feedback on a later file" if last.kind == "feedback" else last.kind
+    return f"{_described(thanked)}; then {later} ({last.status}) {(last.sent_at or last.created_at)[:10]}"
+
+
+def periods_with_returns(store: Store, *, accepted_only: bool = False) -> list[Period]:
+    """The periods returns were received for (any verdict, or only those with an accepted one), oldest first."""
+    texts = ({s.period for s in store.submissions(counting_only=True)} if accepted_only
+             else set(store.periods()))
+    periods = set()
+    for text in texts:
+        try:
+            periods.add(parse_period(text))
+        except PipelineError:  # a period as written in a file that was then rejected for it
+            continue
+    return sorted(periods)
+
+
 def period_status(config: Config, register: Register, store: Store, period: Period) -> list[StatusRow]:
     report = assemble(config, register, store, period)
     messages = store.messages(period=str(period))
@@ -38,7 +79,6 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
     for p in report.partnerships:
         st = p.status
         mine = [m for m in messages if m.partnership == p.partnership.short_name]
-        last = max(mine, key=lambda m: (m.sent_at or m.created_at, m.key), default=None)
         rows.append(StatusRow(
             partnership=p.partnership.short_name, name=p.partnership.name, indicators_due=st.due_count,
             state=st.state, received_at=st.received_at, completed_by=st.completed_by,
@@ -48,12 +88,13 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
                                     for a in p.actions) if p.actions else len(
                 register.actions_of(p.partnership.short_name)),
             rejected_attempts=st.rejected_attempts, messages=len(mine),
-            last_message=f"{last.kind} ({last.status}) {(last.sent_at or last.created_at)[:10]}" if last else "",
+            last_message=last_message(mine, returned=st.state in ("accepted", "provisional")),
         ))
     return rows
 
 
-def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str) -> str:
+def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str, note: str = "") -> str:
+    """The status as a table for people (with `note` under it), or json or csv for machines."""
     if fmt == "json":
         return json.dumps({"period": str(period), "deadline": deadline_text,
                            "partnerships": [asdict(r) for r in rows]}, indent=2) + "\n"
@@ -77,4 +118,6 @@ def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str) 
             lines.append("  ".join("-" * w for w in widths))
     received = sum(r.state in ("accepted", "provisional") for r in rows)
     lines += ["", f"{received} of {len(rows)} returns received."]
+    if note:
+        lines.append(note)
     return "\n".join(lines) + "\n"

@@ -17,11 +17,13 @@ from pipeline.calendar import (
     add_working_days,
     chase_until,
     deadline,
+    deadline_for,
     is_late,
     is_working_day,
     live_periods,
     reminder_due,
     reminder_schedule,
+    response_working_days,
     templates_out,
     working_days_between,
 )
@@ -150,3 +152,39 @@ def test_exactly_one_period_is_live_on_every_day():
         day += timedelta(days=1)
     assert live_periods(date(2026, 3, 23), SETTINGS) == (Q3,)
     assert live_periods(date(2026, 3, 24), SETTINGS) == (Q4,)
+
+
+# --- templates that went out late ------------------------------------------------------
+
+
+@pytest.mark.parametrize("sent, due", [
+    pytest.param(None, date(2026, 1, 22), id="not_known_keeps_the_published_deadline"),
+    pytest.param(date(2025, 12, 22), date(2026, 1, 22), id="on_the_day"),
+    pytest.param(date(2025, 12, 30), date(2026, 1, 22), id="late_but_before_quarter_end_keeps_it"),
+    pytest.param(date(2026, 1, 5), date(2026, 1, 26), id="after_quarter_end_gives_15_working_days"),
+    pytest.param(date(2026, 3, 2), date(2026, 3, 23), id="weeks_after_the_deadline"),
+])
+def test_deadline_for_a_template_sent_late(sent, due):
+    assert response_working_days(Q3, SETTINGS) == 15
+    assert deadline_for(Q3, SETTINGS, sent) == due
+
+
+def test_templates_sent_after_quarter_end_by_the_calendar_keep_the_published_deadline():
+    # Sent 2 working days after the quarter ends, as configured: 13 working days to the deadline.
+    after = replace(SETTINGS, templates_out_working_days=-2)
+    assert response_working_days(Q3, after) == 13
+    assert deadline_for(Q3, after, templates_out(Q3, after)) == deadline(Q3, after)
+
+
+def test_a_late_templates_schedule_counts_from_the_day_they_went_and_starts_after_it():
+    schedule = reminder_schedule(Q3, SETTINGS, templates_sent=date(2026, 3, 2))
+    assert [(r.on, r.key) for r in schedule] == [
+        (date(2026, 3, 9), "before-deadline-10"),
+        (date(2026, 3, 18), "before-deadline-3"),
+        (date(2026, 3, 23), "deadline"),  # chasing for Q3 ends that day: no overdue, no escalation
+    ]
+
+
+def test_the_schedule_of_templates_sent_on_the_day_is_the_periods_own():
+    assert reminder_schedule(Q3, SETTINGS, templates_sent=templates_out(Q3, SETTINGS)) == reminder_schedule(
+        Q3, SETTINGS)

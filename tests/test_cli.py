@@ -240,3 +240,71 @@ def test_the_console_script_is_installed():
         pytest.skip("the package is not installed with its console script in this environment")
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout) == (0, f"pipeline {__version__}\n")
+
+
+# -- periods -----------------------------------------------------------------
+
+def test_a_period_typed_without_quotes_is_read_as_one_period(demo_config):
+    code, out, err = run_cli(["--config", str(demo_config), "-q", "templates", "--period", "2025-26", "Q1",
+                              "--partnership", "CYP"])
+    assert (code, err) == (0, "")
+    assert out.endswith("1 return template(s) for 2025-26 Q1 written.\n")
+
+
+def test_a_period_of_more_than_two_words_is_a_usage_error(demo_config):
+    code, out, err = run_cli(["--config", str(demo_config), "status", "--period", "2025-26", "Q1", "Q2"])
+    assert (code, out) == (2, "")
+    assert err == ("pipeline: error: --period takes one period, but was given '2025-26 Q1 Q2'. "
+                   'Give one quarter, e.g. --period "2025-26 Q1".\n')
+
+
+def test_a_bad_period_in_two_words_still_says_what_is_wrong(demo_config):
+    code, _out, err = run_cli(["--config", str(demo_config), "report", "--period", "2025-27", "Q1"])
+    assert code == 2
+    assert err.startswith('pipeline: error: "2025-27 Q1" is not a financial year: 2025 must be followed by 2026.')
+
+
+def test_usage_shows_the_period_option_plainly():
+    _code, out, _err = run_cli(["report", "--help"])
+    assert out.startswith("usage: pipeline report [-h] --period PERIOD [--no-pdf]\n")
+
+
+# -- report and status for a period without returns ---------------------------------
+
+def test_report_for_a_period_without_returns_stops_and_names_the_periods_that_have_them(workspace):
+    from pipeline.cycle import run_once
+
+    workspace.drop(workspace.fill("cyp.xlsx"))
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    code, out, err = run_cli(["--config", str(workspace.config.source), "report", "--period", "2019-20 Q1"])
+    assert (code, out) == (2, "")
+    assert err == ("pipeline: error: There are no accepted returns for 2019-20 Q1, so its pack would be empty. "
+                   "Check the period. Periods with accepted returns: 2025-26 Q1.\n")
+    assert not (workspace.outbox / "2019-20-Q1").exists()
+
+
+def test_report_before_any_return_says_to_take_them_in_first(demo_config):
+    code, _out, err = run_cli(["--config", str(demo_config), "report", "--period", "2019-20 Q1"])
+    assert code == 2
+    assert err.endswith("No return has been accepted yet: take the returns in with `pipeline run` first.\n")
+
+
+def test_status_for_a_period_without_returns_says_so(demo_config):
+    code, out, _err = run_cli(["--config", str(demo_config), "status", "--period", "2019-20 Q1"])
+    assert code == 0
+    assert out.endswith("0 of 5 returns received.\nNo returns have been received for 2019-20 Q1.\n")
+
+
+# -- run's console -----------------------------------------------------------
+
+def test_a_duplicate_is_shown_with_the_file_it_repeats(workspace):
+    workspace.drop(workspace.fill("cyp.xlsx"))
+    argv = ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T09:30"]
+    assert run_cli(argv)[0] == 0
+    workspace.drop(workspace.drafts / "cyp.xlsx", "cyp again.xlsx")
+    code, out, _err = run_cli(argv)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "DUPLICATE CYP 2025-26 Q1   cyp again.xlsx"
+    assert lines[1] == ("          The same file was received before as 'cyp.xlsx' on 2025-07-10 and was accepted; "
+                        "this copy is kept but not counted again.")

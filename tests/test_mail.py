@@ -138,9 +138,14 @@ def workbook(tmp_path) -> Path:
     return path
 
 
+# The planners chase only partnerships whose templates-out is recorded: here, on the day it was due.
+OPENED = {("CSP", "templates-out"): date(2025, 12, 22)}
+CHASED_ONCE = {**OPENED, ("CSP", "overdue-3"): date(2026, 1, 27)}  # reminded once, overdue: escalation is due on 29 January
+
+
 def reminder() -> Message:
     [planned] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=CALENDAR, partnerships=[CSP],
-                               accepted=set(), already_sent=set(), board=BOARD)
+                               accepted=set(), already_sent=OPENED, board=BOARD)
     return compose(planned, TEMPLATES)
 
 
@@ -169,8 +174,8 @@ def every_planned_message(tmp_path: Path) -> list[PlannedMessage]:
     planned = plan_templates_out(today=date(2025, 12, 22), workbooks={"CSP": tmp_path / "CSP-return.xlsx"},
                                  already_sent=set(), **common)
     for day in (date(2026, 1, 8), date(2026, 1, 22), date(2026, 1, 27)):
-        planned += plan_reminders(today=day, already_sent=set(), **common)
-    planned += plan_reminders(today=date(2026, 1, 29), already_sent={("CSP", "overdue-3")}, **common)
+        planned += plan_reminders(today=day, already_sent=OPENED, **common)
+    planned += plan_reminders(today=date(2026, 1, 29), already_sent=CHASED_ONCE, **common)
     for received in (date(2026, 1, 14), date(2026, 1, 28)):  # on time, then late
         planned.append(plan_acknowledgement(period=Q3, partnership=CSP, submission="1", received=received,
                                             warnings=findings[1:], settings=CALENDAR, board=BOARD))
@@ -263,7 +268,7 @@ def test_reminder_is_delivered_to_the_partnership(server):
 def test_names_outside_ascii_arrive_intact(server):
     welsh = replace(CSP, name="Partneriaeth Diogelwch Cymunedol – Llanelli", lead_officer="Siân Jones")
     [planned] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=CALENDAR, partnerships=[welsh],
-                               accepted=set(), already_sent=set(), board=BOARD)
+                               accepted=set(), already_sent=OPENED, board=BOARD)
     Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(compose(planned, TEMPLATES))
     [(_, _, received)] = server.inbox.received
     assert "Partneriaeth Diogelwch Cymunedol – Llanelli" in received["Subject"]
@@ -282,7 +287,7 @@ def test_templates_out_arrives_with_the_workbook_attached(server, workbook):
 
 def test_escalation_reaches_the_board_officer_and_copies_the_lead(server):
     planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=CALENDAR, partnerships=[CSP],
-                             accepted=set(), already_sent={("CSP", "overdue-3")}, board=BOARD)
+                             accepted=set(), already_sent=CHASED_ONCE, board=BOARD)
     [escalation] = [compose(p, TEMPLATES) for p in planned if p.kind is MessageKind.ESCALATION]
     Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(escalation)
     [(_, recipients, received)] = server.inbox.received
@@ -384,7 +389,7 @@ def test_a_server_that_never_answers_is_a_mail_error_after_the_timeout():
 def test_a_refused_recipient_is_recorded_while_the_others_get_the_message(server):
     server.inbox.refuse.add("safer@brackenford.example.org")
     planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=CALENDAR, partnerships=[CSP],
-                             accepted=set(), already_sent={("CSP", "overdue-3")}, board=BOARD)
+                             accepted=set(), already_sent=CHASED_ONCE, board=BOARD)
     [escalation] = [compose(p, TEMPLATES) for p in planned if p.kind is MessageKind.ESCALATION]
     record = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(escalation)
     assert record.refused == ("safer@brackenford.example.org",)

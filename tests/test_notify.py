@@ -5,8 +5,10 @@ address is corrected."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 
 import pytest
 
@@ -52,6 +54,12 @@ def _received(inbox: Inbox) -> list[tuple[list[str], str]]:
     return [(rcpt, message["Subject"]) for _sender, rcpt, message in inbox.received]
 
 
+def _chase_on(config, day: date, **options):
+    """`pipeline chase` run on `day` at 09:00, as the watch loop runs it: the clock agrees with the day."""
+    moment = datetime.combine(day, time(9), tzinfo=timezone.utc)
+    return chase(config, day, now=lambda: moment, **options)
+
+
 def test_templates_go_out_with_the_workbook_attached(tmp_path, register, return_templates, smtp):
     inbox, port = smtp
     ws = _workspace(tmp_path, register, return_templates, port)
@@ -76,10 +84,61 @@ def test_reminders_skip_partnerships_that_have_returned(tmp_path, register, retu
     assert acknowledgements == [(["cyp.partnership@brackenford.example.org"],
                                  "Thank you: Children and Young People Partnership return for 2025-26 Q1 accepted")]
     cal = ws.config.calendar
-    chase(ws.config, add_working_days(deadline(Q1, cal), -3, cal.bank_holidays))
-    reminded = {rcpt[0] for rcpt, _subject in _received(inbox)[1:]}
+    _chase_on(ws.config, templates_out(Q1, cal))
+    before = len(inbox.received)
+    _chase_on(ws.config, add_working_days(deadline(Q1, cal), -3, cal.bank_holidays))
+    reminded = {rcpt[0]: subject for rcpt, subject in _received(inbox)[before:]}
     assert "cyp.partnership@brackenford.example.org" not in reminded
-    assert "safer.brackenford@brackenford.example.org" in reminded
+    assert "reminder" in reminded["safer.brackenford@brackenford.example.org"].lower()
+
+
+# --- catching up: a first run, or a restart, long after the deadline -----------------------
+
+
+def test_a_first_chase_after_the_deadline_sends_only_the_templates_and_no_overdue_or_escalation(workspace):
+    cal = workspace.config.calendar
+    escalation_day = add_working_days(deadline(Q1, cal), cal.escalate_after_working_days + 3, cal.bank_holidays)
+    first = _chase_on(workspace.config, escalation_day)
+    assert {key.rsplit("/", 1)[-1] for key in first.sent} == {"templates-out"}
+    assert len(first.sent) == 5
+    with Store(workspace.config.paths.database) as store:
+        assert {m.kind for m in store.messages()} == {"templates-out"}
+    # The next working day: still nothing, since the partnerships now have time to make the return.
+    assert _chase_on(workspace.config, add_working_days(escalation_day, 1, cal.bank_holidays)).sent == []
+    [eml] = (workspace.outbox / "mail").glob("2025-26-Q1_CYP_templates-out*.eml")
+    body = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default).get_body(("plain",))
+    # Sent on Thursday 31 July, 10 days after the 21 July deadline: 15 working days from then.
+    assert escalation_day == date(2025, 7, 31)
+    assert "by Thursday 21 August 2025." in " ".join(body.get_content().split())
+
+
+# --- dry run: nothing sent, made or recorded ------------------------------------------------
+
+
+def test_a_dry_run_writes_previews_apart_and_makes_and_records_nothing(workspace):
+    day = templates_out(Q1, workspace.config.calendar)
+    result = _chase_on(workspace.config, day, dry_run=True)
+    assert len(result.sent) == 5
+    mail = workspace.outbox / "mail"
+    assert sorted(p.name for p in mail.iterdir()) == ["dry-run"]  # never beside the real messages
+    assert len(list((mail / "dry-run").glob("2025-26-Q1_*_templates-out_templates-out.eml"))) == 5
+    assert not (workspace.outbox / "templates").exists()  # the return templates are not made
+    with Store(workspace.config.paths.database) as store:
+        assert store.messages() == []
+    real = _chase_on(workspace.config, day)
+    assert len(real.sent) == 5
+    assert len(list(mail.glob("*.eml"))) == 5
+    assert len(list((mail / "dry-run").glob("*.eml"))) == 5  # the previews were not overwritten either
+
+
+def test_chase_dry_run_says_would_send_and_not_sent(workspace):
+    day = templates_out(Q1, workspace.config.calendar).isoformat()
+    code, out, _err = run_cli(["--config", str(workspace.config.source), "chase", "--dry-run", "--date", day])
+    assert code == 0
+    assert "would send 2025-26-Q1/CYP/templates-out\n" in out
+    assert "sent    " not in out
+    assert out.endswith(f"5 message(s) would be sent (dry run: previews in {workspace.outbox / 'mail' / 'dry-run'}; "
+                        "nothing was sent or recorded).\n")
 
 
 def test_a_rejected_return_gets_feedback_with_the_annotated_workbook(tmp_path, register, return_templates, smtp):
@@ -229,7 +288,7 @@ def test_feedback_refused_for_good_is_given_once_and_the_officer_is_told_what_to
     ws.drop(ws.fill("cyp.xlsx", indicators={"CYP-01": IndicatorEntry(actual="twelve")}))
     run = ["--config", str(ws.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T09:30"]
     code, _out, err = run_cli(run)
-    assert code == 1  # the rejected return
+    assert code == 6  # the submitter was not told: more urgent than their return being rejected
     [told] = [line for line in err.splitlines() if "cyp.xlsx" in line]
     assert told.startswith("ERROR: The feedback on the return cyp.xlsx (CYP, 2025-26 Q1) was refused")
     assert f"{CYP_EMAIL}: 550 5.1.1 No such mailbox" in told

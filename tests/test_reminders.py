@@ -57,7 +57,8 @@ class Loop:
     """What the watch loop and the store do with the planners, minus SQLite and SMTP."""
 
     accepted: set[str] = field(default_factory=set)  # for Q3; later periods start with none
-    sent: defaultdict[Period, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    # period -> (partnership, key) -> the day it was sent, as the store records it
+    sent: defaultdict[Period, dict[tuple[str, str], date]] = field(default_factory=lambda: defaultdict(dict))
     log: list[tuple[date, str, str]] = field(default_factory=list)
     planned: list[PlannedMessage] = field(default_factory=list)
     returns: Counter[str] = field(default_factory=Counter)
@@ -67,7 +68,7 @@ class Loop:
             assert m is not None
             sent = self.sent[m.period]
             assert (m.partnership, m.key) not in sent, f"{m.key} planned twice for {m.partnership}"
-            sent.add((m.partnership, m.key))
+            sent[(m.partnership, m.key)] = today
             self.log.append((today, m.partnership, m.key))
             self.planned.append(m)
 
@@ -92,11 +93,11 @@ class Loop:
             self.record(today, plan_templates_out(workbooks=WORKBOOKS, **common))
             self.record(today, plan_reminders(**common))
 
-    def run(self, start: date, end: date, down: tuple[date, ...] = ()) -> None:
+    def run(self, start: date, end: date, down: tuple[date, ...] = (), returns=RETURNS) -> None:
         """Each day: returns land in the morning, reminders go at 09:00 (unless the loop is down)."""
         day = start
         while day <= end:
-            for partnership, ok in RETURNS.get(day, []):
+            for partnership, ok in returns.get(day, []):
                 self.receive(day, partnership, ok)
             if day not in down:
                 self.reminder_pass(day)
@@ -151,7 +152,7 @@ def test_a_whole_quarter_day_by_day_gives_exactly_the_expected_messages():
 
 def test_late_acknowledgement_says_it_was_late_and_on_time_one_does_not():
     loop = Loop()
-    loop.run(date(2026, 1, 1), date(2026, 1, 31))
+    loop.run(date(2025, 12, 22), date(2026, 1, 31))
     acks = {m.partnership: m for m in loop.planned if m.kind is MessageKind.ACKNOWLEDGEMENT}
     assert acks["CSP"].context["late"] is False
     assert acks["HSG"].context["late"] is True
@@ -159,7 +160,7 @@ def test_late_acknowledgement_says_it_was_late_and_on_time_one_does_not():
 
 def test_restarting_the_loop_on_the_same_day_plans_nothing_more():
     loop = Loop()
-    loop.run(date(2026, 1, 1), date(2026, 1, 27))
+    loop.run(date(2025, 12, 22), date(2026, 1, 27))
     before = list(loop.log)
     loop.reminder_pass(date(2026, 1, 27))
     loop.reminder_pass(date(2026, 1, 27))
@@ -169,7 +170,7 @@ def test_restarting_the_loop_on_the_same_day_plans_nothing_more():
 def test_after_missed_days_only_the_latest_reminder_is_sent_once():
     loop = Loop()
     # Down from Wed 7 to Tue 20 January: both before-deadline days are missed.
-    loop.run(date(2026, 1, 1), date(2026, 1, 23), down=days(date(2026, 1, 7), date(2026, 1, 20)))
+    loop.run(date(2025, 12, 22), date(2026, 1, 23), down=days(date(2026, 1, 7), date(2026, 1, 20)))
     reminders = [e for e in loop.log if e[2].startswith(("before", "deadline"))]
     assert reminders == [
         (date(2026, 1, 21), "HSG", "before-deadline-3"),
@@ -181,18 +182,85 @@ def test_after_missed_days_only_the_latest_reminder_is_sent_once():
     assert late_one.context["working_days_left"] == 1  # said as it is on the day it goes, not as planned
 
 
-def test_a_missed_escalation_is_still_sent_alongside_the_latest_chaser():
+def test_a_missed_escalation_goes_alone_and_the_missed_chasers_are_not_sent_after_it():
     loop = Loop()
+    loop.run(date(2025, 12, 22), date(2026, 1, 25))
     # Down from Mon 26 January to Sun 1 February: overdue-3, the escalation and overdue-6 are missed.
-    loop.run(date(2026, 1, 1), date(2026, 2, 3), down=days(date(2026, 1, 26), date(2026, 2, 1)))
+    loop.run(date(2026, 2, 2), date(2026, 2, 9))
     assert [e for e in loop.log if e[0] >= date(2026, 1, 26) and e[1] == "SKL"] == [
-        (date(2026, 2, 2), "SKL", "overdue-6"),
-        (date(2026, 2, 2), "SKL", "escalation"),
+        (date(2026, 2, 2), "SKL", "escalation"),  # it copies the partnership, so it chases them too
+        (date(2026, 2, 4), "SKL", "overdue-9"),  # overdue-6 (30 January) is stale: not sent on the 3rd
+        (date(2026, 2, 9), "SKL", "overdue-12"),
     ]
 
 
+# --- catching up: a first deployment, or a restart after a long stop ----------------------
+
+
+def test_nobody_is_reminded_or_escalated_for_a_period_whose_templates_never_went_out():
+    escalation_day = date(2026, 1, 29)
+    assert plan_reminders(period=Q3, today=escalation_day, settings=SETTINGS, partnerships=PARTNERSHIPS,
+                          accepted=set(), already_sent={}, board=BOARD) == []
+    # Messages of other kinds (feedback on a file sent in unasked) do not count as the templates going out.
+    assert plan_reminders(period=Q3, today=escalation_day, settings=SETTINGS, partnerships=[NEVER],
+                          accepted=set(), already_sent={("SKL", "feedback-1"): date(2026, 1, 15)},
+                          board=BOARD) == []
+
+
+def test_first_run_after_the_deadline_sends_only_the_templates_and_chases_from_the_day_they_went():
+    loop = Loop()
+    # Started on Mon 2 March 2026, long after the 22 January deadline, with nothing sent before.
+    loop.run(date(2026, 3, 2), date(2026, 3, 23), returns={})
+    assert loop.log == [
+        *[(date(2026, 3, 2), p.short_name, "templates-out") for p in PARTNERSHIPS],
+        # 15 working days from 2 March, as a template sent as the quarter ends would have: due 23 March.
+        *[(date(2026, 3, 9), p.short_name, "before-deadline-10") for p in PARTNERSHIPS],
+        *[(date(2026, 3, 18), p.short_name, "before-deadline-3") for p in PARTNERSHIPS],
+        *[(date(2026, 3, 23), p.short_name, "deadline") for p in PARTNERSHIPS],
+    ]
+    first = next(m for m in loop.planned if m.key == "templates-out")
+    assert first.context["deadline"] == "Monday 23 March 2026"  # not the 22 January long gone
+    assert first.context["working_days_left"] == 15
+    last = loop.planned[-1]
+    assert (last.key, last.context["deadline"], last.context["working_days_overdue"]) == (
+        "deadline", "Monday 23 March 2026", 0)
+
+
+def test_a_restart_the_same_day_the_late_templates_went_sends_nothing_more_that_day():
+    loop = Loop()
+    loop.run(date(2026, 2, 2), date(2026, 2, 2), returns={})
+    loop.reminder_pass(date(2026, 2, 2))
+    loop.reminder_pass(date(2026, 2, 3))
+    assert {key for _day, _who, key in loop.log} == {"templates-out"}
+
+
+def test_templates_a_day_late_keep_the_published_deadline_and_the_whole_quarter_runs_as_usual():
+    loop = Loop()
+    loop.run(date(2025, 12, 23), date(2026, 1, 23))  # down on Mon 22 December, the templates-out day
+    assert loop.log[:4] == [(date(2025, 12, 23), p.short_name, "templates-out") for p in PARTNERSHIPS]
+    assert (date(2026, 1, 22), "SKL", "deadline") in loop.log
+    assert loop.planned[0].context["deadline"] == "Thursday 22 January 2026"
+
+
+def test_an_escalation_due_the_same_day_as_a_chaser_is_the_one_message_sent():
+    # Escalating after 6 working days puts it on the day of overdue-6 (Friday 30 January).
+    settings = replace(SETTINGS, escalate_after_working_days=6)
+    sent = {("SKL", "templates-out"): date(2025, 12, 22), ("SKL", "overdue-3"): date(2026, 1, 27)}
+    [message] = plan_reminders(period=Q3, today=date(2026, 1, 30), settings=settings, partnerships=[NEVER],
+                               accepted=set(), already_sent=sent, board=BOARD)
+    assert (message.kind, message.cc) == (MessageKind.ESCALATION, ("skills@brackenford.example.org",))
+
+
+def test_acknowledgement_is_late_only_against_the_deadline_the_partnership_was_given():
+    common = dict(period=Q3, partnership=NEVER, submission="1", received=date(2026, 3, 20), warnings=(),
+                  settings=SETTINGS, board=BOARD)
+    given_late = plan_acknowledgement(templates_sent=date(2026, 3, 2), **common)
+    assert (given_late.context["late"], given_late.context["deadline"]) == (False, "Monday 23 March 2026")
+    assert plan_acknowledgement(templates_sent=date(2025, 12, 22), **common).context["late"] is True
+
+
 def test_nothing_is_sent_at_the_weekend_even_after_missed_days():
-    sent = {(p.short_name, "templates-out") for p in PARTNERSHIPS}
+    sent = {(p.short_name, "templates-out"): date(2025, 12, 22) for p in PARTNERSHIPS}
     common = dict(period=Q3, settings=SETTINGS, partnerships=PARTNERSHIPS, accepted=set(),
                   already_sent=sent, board=BOARD)
     assert plan_reminders(today=date(2026, 1, 10), **common) == []  # Saturday
@@ -201,9 +269,12 @@ def test_nothing_is_sent_at_the_weekend_even_after_missed_days():
     assert [(m.partnership, m.key) for m in monday] == [(p.short_name, "before-deadline-10") for p in PARTNERSHIPS]
 
 
+OPENED = date(2025, 12, 22)  # the Q3 templates went out on the day
+
+
 def test_reminder_is_addressed_to_the_partnership_only():
     [message] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=SETTINGS, partnerships=[LATE],
-                               accepted=set(), already_sent=set(), board=BOARD)
+                               accepted=set(), already_sent={("HSG", "templates-out"): OPENED}, board=BOARD)
     assert message.kind is MessageKind.REMINDER
     assert (message.to, message.cc) == (("housing@brackenford.example.org",), ())
     assert message.template == "reminder-before-deadline.txt"
@@ -213,7 +284,9 @@ def test_reminder_is_addressed_to_the_partnership_only():
 
 def test_escalation_goes_to_the_board_officer_copying_the_partnership():
     planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=SETTINGS, partnerships=[NEVER],
-                             accepted=set(), already_sent={("SKL", "overdue-3")}, board=BOARD)
+                             accepted=set(), already_sent={("SKL", "templates-out"): OPENED,
+                                                                ("SKL", "overdue-3"): date(2026, 1, 27)},
+                             board=BOARD)
     [escalation] = [m for m in planned if m.kind is MessageKind.ESCALATION]
     assert escalation.to == ("performance@brackenford.example.org",)
     assert escalation.cc == ("skills@brackenford.example.org",)
@@ -225,7 +298,9 @@ def test_escalation_without_a_board_officer_address_is_skipped_with_a_warning(ca
     no_officer = replace(BOARD, officer_email="")
     with caplog.at_level(logging.WARNING):
         planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=SETTINGS, partnerships=[NEVER],
-                                 accepted=set(), already_sent={("SKL", "overdue-3")}, board=no_officer)
+                                 accepted=set(), already_sent={("SKL", "templates-out"): OPENED,
+                                                                    ("SKL", "overdue-3"): date(2026, 1, 27)},
+                                 board=no_officer)
     assert planned == []
     assert "board_officer_email" in caplog.text
 
@@ -234,7 +309,7 @@ def test_partnership_without_an_email_address_is_skipped_with_a_warning(caplog):
     nowhere = replace(NEVER, email="")
     with caplog.at_level(logging.WARNING):
         planned = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=SETTINGS, partnerships=[nowhere],
-                                 accepted=set(), already_sent=set(), board=BOARD)
+                                 accepted=set(), already_sent={("SKL", "templates-out"): OPENED}, board=BOARD)
     assert planned == []
     assert "SKL has no e-mail address" in caplog.text
 

@@ -6,9 +6,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
+from datetime import time as time_of_day
 from pathlib import Path
 
+import pytest
 from spoil import Workspace
+
+from pipeline.watch import Watcher, chase_on_start
 
 WAIT = 120  # seconds: a bound on waiting for the loop, not a speed requirement
 
@@ -68,3 +73,51 @@ def test_a_second_watch_refuses_to_start_with_exit_code_3(tmp_path, register, re
     finally:
         first.send_signal(signal.SIGINT)
         assert first.wait(timeout=WAIT) == 0
+
+
+# --- when the reminders go: at calendar.reminder_time, never as the loop happens to start ------
+
+
+class _Recording(Watcher):
+    """A watch loop whose jobs only note that they ran, started at a given time of day."""
+
+    def __init__(self, config, started: datetime) -> None:
+        super().__init__(config, local_time=lambda: started)
+        self.ran: list[str] = []
+
+    def inbox_job(self) -> None:
+        self.ran.append("inbox")
+
+    def reminder_job(self) -> None:
+        self.ran.append("reminders")
+
+
+def _start_once(watcher: _Recording):
+    import schedule
+
+    scheduler = schedule.Scheduler()
+    watcher.run(sleep=lambda _seconds: watcher.stop(), scheduler=scheduler)
+    return scheduler
+
+
+def test_a_watch_started_at_4am_leaves_the_reminders_to_the_reminder_time(workspace):
+    watcher = _Recording(workspace.config, datetime(2026, 11, 30, 4, 22))
+    scheduler = _start_once(watcher)
+    assert watcher.ran == ["inbox"]  # no reminders at 04:22
+    [daily] = [job for job in scheduler.jobs if job.unit == "days"]
+    assert (daily.at_time, daily.job_func.func) == (time_of_day(9, 0), watcher.reminder_job)
+
+
+def test_a_watch_restarted_after_the_reminder_time_catches_up_on_the_days_reminders(workspace):
+    watcher = _Recording(workspace.config, datetime(2026, 11, 30, 14, 5))
+    _start_once(watcher)
+    assert watcher.ran == ["inbox", "reminders"]
+
+
+@pytest.mark.parametrize("now, chases", [
+    pytest.param(time_of_day(4, 22), False, id="before"),
+    pytest.param(time_of_day(9, 0), True, id="on_the_minute"),
+    pytest.param(time_of_day(23, 59), True, id="late_evening"),
+])
+def test_chase_on_start(now, chases):
+    assert chase_on_start(now, time_of_day(9, 0)) is chases
