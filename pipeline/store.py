@@ -374,10 +374,10 @@ class Store:
                 [(file_id, n, f.code, f.severity, f.sheet, f.cell, f.row, f.value, f.message, f.fix)
                  for n, f in enumerate(findings)],
             )
-            if verdict != "duplicate":
+            if verdict != "duplicate":  # a copy changes no figure and no count in the outputs
                 self._db.execute("INSERT OR IGNORE INTO feedback_due VALUES (?)", (file_id,))
-            if period:
-                self._db.execute("INSERT OR IGNORE INTO stale_periods VALUES (?)", (period,))
+                if period:
+                    self._db.execute("INSERT OR IGNORE INTO stale_periods VALUES (?)", (period,))
             if submission is None:
                 return None
             return self._add_submission(file_id, submission)

@@ -167,6 +167,8 @@ def test_a_fault_while_checking_one_file_rejects_that_file_and_the_pass_goes_on(
 def test_same_bytes_dropped_twice_is_recorded_as_a_duplicate_and_counted_once(workspace, clean_return):
     workspace.drop(clean_return)
     first = outcome(workspace.run(), "CYP Q1 final.xlsx")
+    with workspace.store() as store:
+        store.period_built("2025-26 Q1")  # its packs were made after the first copy
     workspace.drop(clean_return, "CYP Q1 final (1).xlsx")
 
     second = outcome(workspace.run(), "CYP Q1 final (1).xlsx")
@@ -182,6 +184,7 @@ def test_same_bytes_dropped_twice_is_recorded_as_a_duplicate_and_counted_once(wo
         assert len([h for h in store.history() if h.code == "CYP-05"]) == 1
         record = store.file(second.file_id)
         assert record.duplicate_of == first.file_id
+        assert store.stale_periods() == [], "a copy changes no figure, so the packs are not rebuilt"
 
 
 def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
