@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.calendar import deadline
+from pipeline.calendar import deadline, deadline_for
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.periods import Period, parse_period
@@ -235,6 +235,10 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     for f in files:
         if f.verdict == "rejected":
             rejected[f.partnership] += 1
+    # A partnership whose template went out late was given a later deadline (calendar.deadline_for):
+    # it is late against that one, as its acknowledgement said.
+    opened = {m.partnership: date.fromisoformat(m.sent_at[:10]) for m in store.messages(period=str(period),
+              status="sent") if m.kind == "templates-out" and m.sent_at}
     reports = []
     for partnership in register.partnerships:
         short = partnership.short_name
@@ -246,7 +250,8 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
             indicators=indicators,
             actions=_actions(config, register, store, submission, period),
             risks=_risks(config, register, store, submission, period),
-            status=_status(submission, rejected[short], due_by, indicators),
+            status=_status(submission, rejected[short], deadline_for(period, config.calendar, opened.get(short)),
+                           indicators),
             overall_commentary=submission.overall_commentary if submission else "",
             counts=_count(indicators),
         ))

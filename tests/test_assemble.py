@@ -68,3 +68,23 @@ def test_an_officer_override_changes_the_rating_and_keeps_the_computed_one_and_t
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[header.index("Code")] == "CYP-01")
     assert (row[header.index("RAG")], row[header.index("Computed RAG")]) == ("Amber", "Red")
     assert row[header.index("Override reason")] == "One-off data cleanse; agreed by the group. (A. Morgan)"
+
+
+def test_a_return_is_late_only_against_the_deadline_its_partnership_was_given(workspace):
+    from datetime import datetime, timezone
+
+    from spoil import Q1
+
+    with workspace.store() as store:  # CYP's template went out a week before the published deadline
+        store.queue_message(key="2025-26-Q1/CYP/templates-out", kind="templates-out", partnership="CYP",
+                            period=str(Q1), recipients="cyp@example.org", subject="Template",
+                            created_at="2025-07-14T09:00:00Z")
+        store.message_sent("2025-26-Q1/CYP/templates-out", sent_at="2025-07-14T09:00:00Z")
+    workspace.now = datetime(2025, 7, 28, 10, 0, tzinfo=timezone.utc)  # a week after 21 July
+    workspace.submit("cyp.xlsx", period=Q1)
+    workspace.run()
+
+    _, report = _result(workspace, Q1, "CYP-01")
+    cyp = next(p for p in report.partnerships if p.partnership.short_name == "CYP")
+    assert report.deadline.isoformat() == "2025-07-21"
+    assert not cyp.status.late, "15 working days from 14 July is 4 August"
