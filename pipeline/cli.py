@@ -199,13 +199,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     outcomes, ingest = report.ingest.outcomes, report.ingest
     for name in ingest.waiting:
         out.write(f"{'WAITING':<9} {'-':<16} {name}: still being copied; it will be read on the next pass\n")
-    for name in ingest.not_read:
-        out.write(f"{'NOT READ':<9} {'-':<16} {name}: a link or special file, left where it is; "
-                  "copy the return itself into the inbox\n")
-    if not outcomes and not report.built:
-        if not ingest.waiting and not ingest.not_read:
-            out.write("Nothing new in the inbox.\n")
-        return ExitStatus.DATA_PROBLEMS if ingest.not_read else ExitStatus.OK
+    for left in ingest.not_read:
+        out.write(f"{'NOT READ':<9} {'-':<16} {left.name}: {left.why}\n")
     for o in outcomes:
         where = f"{o.partnership} {o.period}".strip() or "-"
         out.write(f"{o.verdict.upper():<9} {where:<16} {o.name}\n")
@@ -218,9 +213,12 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     for period, paths in report.built.items():
         out.write(f"Outputs for {period}: {len(paths)} file(s) in {paths[0].parent if paths else '-'}\n")
     rejected = sum(o.verdict == "rejected" for o in outcomes)
-    out.write(f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
-              f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n")
-    for key in report.mail_failed:
+    if outcomes:
+        out.write(f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
+                  f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n")
+    elif not report.built and not ingest.waiting and not ingest.not_read and not report.mail_failed:
+        out.write("Nothing new in the inbox.\n")
+    for key in report.mail_failed:  # on every pass until it goes, not only the pass that decided the file
         out.write(f"{'MAIL':<9} {'-':<16} {key}: not sent (the log says why); see `pipeline status`\n")
     # A submitter not told is more urgent than a rejected return: they are waiting to hear.
     if report.mail_failed:

@@ -6,7 +6,6 @@ thin wrappers over these functions.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -103,16 +102,10 @@ def standing_by(config: Config):
     feedback workbooks while this one ingests: ingest leaves the second core mostly idle."""
     from pipeline.background import Standby
     from pipeline.feedback import get_ready
-    from pipeline.ingest import INCOMING, is_temporary
+    from pipeline.ingest import INCOMING, expecting_files
 
-    def arriving(folder: Path) -> bool:
-        try:
-            with os.scandir(folder) as entries:
-                return any(not is_temporary(entry.name) for entry in entries)
-        except OSError:
-            return False
-
-    return Standby(get_ready, fork=arriving(config.paths.inbox) or arriving(config.paths.state / INCOMING))
+    return Standby(get_ready, fork=expecting_files(config.paths.inbox)
+                   or expecting_files(config.paths.state / INCOMING))
 
 
 def annotating(config: Config, due: list, standby, *, parallel: bool):

@@ -67,7 +67,7 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # temporary and hidden files
     waiting: list[str] = field(default_factory=list)  # still being copied
-    not_read: list[str] = field(default_factory=list)  # links and special files, left where they are
+    not_read: list[NotRead] = field(default_factory=list)  # links, special files, unreadable folders
     register: Register | None = None  # read by the pass when it examined a file; the cycle reuses it
 
     @property
@@ -89,65 +89,77 @@ def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassRepo
 
     Links and special files are never read (a link could point anywhere on the machine):
     they stay where they are and the pass says so, as it does for files still being copied.
+    Folders stay too, emptied: an inbox may be organised in standing folders of its own.
     """
-    ready = []
-    for entry in _entries(inbox, report):
+    ready: list[tuple[float, str, Path]] = []
+    entries, unreadable = _entries(inbox)
+    for folder, why in unreadable:
+        _not_read(report, os.path.relpath(folder, inbox), why)
+    for entry in entries:
         shown = os.path.relpath(entry.path, inbox)
-        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-            log.warning("Not reading %s: it is %s, not a file. Copy the return itself into the inbox.", shown,
-                        "a link" if entry.is_symlink() else "not a regular file")
-            report.not_read.append(shown)
-            continue
         if is_temporary(entry.name):
             if entry.name != ".gitkeep":
-                log.info("Ignoring temporary or hidden file %s", shown)
+                log.info("Ignoring temporary or hidden %s %s", "folder" if entry.is_dir() else "file", shown)
                 report.ignored.append(shown)
             continue
-        age = now.timestamp() - entry.stat(follow_symlinks=False).st_mtime
-        if age < settle_seconds:
-            log.info("Waiting for %s: it changed %.0f s ago and may still be copying", shown, age)
+        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+            _not_read(report, shown, "a link or special file, left where it is; copy the return itself into "
+                                     "the inbox" if entry.is_symlink() else "not a regular file, left where it is")
+            continue
+        try:
+            changed = entry.stat(follow_symlinks=False).st_mtime
+        except FileNotFoundError:  # deleted or renamed (Excel's own temporary file) since the folder was read
+            continue
+        if now.timestamp() - changed < settle_seconds:
+            log.info("Waiting for %s: it changed %.0f s ago and may still be copying", shown,
+                     now.timestamp() - changed)
             report.waiting.append(shown)
             continue
-        ready.append(Path(entry.path))
-    return sorted(ready, key=lambda p: (p.stat().st_mtime, p.name))
+        ready.append((changed, entry.name, Path(entry.path)))
+    return [path for _changed, _name, path in sorted(ready)]
 
 
-def _entries(folder: Path, report: PassReport, depth: int = 0) -> list[os.DirEntry]:
-    """Every entry under `folder` but the folders themselves, by name; hidden folders are skipped."""
+def expecting_files(inbox: Path) -> bool:
+    """Whether the inbox holds a file a pass would read (settled or not), said without logging anything."""
+    entries, _unreadable = _entries(inbox)
+    return any(not is_temporary(e.name) and e.is_file(follow_symlinks=False) for e in entries)
+
+
+@dataclass(frozen=True)
+class NotRead:
+    """Something in the inbox the pass leaves where it is, and why, in words for the officer."""
+
+    name: str
+    why: str
+
+
+def _not_read(report: PassReport, name: str, why: str) -> None:
+    log.warning("Not reading %s: %s", name, why)
+    report.not_read.append(NotRead(name, why))
+
+
+def _entries(folder: Path, depth: int = 0) -> tuple[list[os.DirEntry], list[tuple[str, str]]]:
+    """Every file (or link, or special file) under `folder`, and hidden folders themselves, by name;
+    with the folders that could not be read and why."""
     if depth > _FOLDER_DEPTH:
-        log.warning("Not reading %s: folders inside the inbox go at most %d deep", folder, _FOLDER_DEPTH)
-        report.not_read.append(str(folder))
-        return []
+        return [], [(str(folder), f"folders inside the inbox are read {_FOLDER_DEPTH} deep at most; "
+                                  "move the returns nearer the top")]
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except FileNotFoundError:
-        return []
+        return [], []
     except OSError as exc:  # a folder the pipeline may not read: say so rather than pass over it
-        log.warning("Cannot read the folder %s (%s)", folder, exc)
-        report.not_read.append(str(folder))
-        return []
-    found = []
+        return [], [(str(folder), f"the folder cannot be read ({exc.strerror or exc}); check its permissions")]
+    found, unreadable = [], []
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            if is_temporary(entry.name):
-                report.ignored.append(entry.name)
-            else:
-                found += _entries(Path(entry.path), report, depth + 1)
+        if entry.is_dir(follow_symlinks=False) and not is_temporary(entry.name):
+            more, bad = _entries(Path(entry.path), depth + 1)
+            found += more
+            unreadable += bad
         else:
             found.append(entry)
-    return found
-
-
-def _remove_emptied_folders(inbox: Path, taken: list[Path]) -> None:
-    """Folders dropped into the inbox go once the pass has taken every file out of them."""
-    for folder in sorted({p.parent for p in taken if p.parent != inbox}, key=lambda f: -len(f.parts)):
-        while folder != inbox and inbox in folder.parents:
-            try:
-                folder.rmdir()  # only ever succeeds on an empty folder
-            except OSError:
-                break
-            folder = folder.parent
+    return found, unreadable
 
 
 def _sha256(path: Path) -> str:
@@ -181,7 +193,11 @@ def take_in(config: Config, store: Store, paths: list[Path], received: datetime)
     stamp = f"{received:%Y%m%dT%H%M%SZ}"
     with store.transaction():
         for path in paths:
-            size, sha, name = path.stat().st_size, _sha256(path), _fitting(path.name)
+            try:
+                size, sha, name = path.stat().st_size, _sha256(path), _fitting(path.name)
+            except FileNotFoundError:  # taken back by whoever dropped it, since the inbox was read
+                log.info("%s went from the inbox before it was taken in", path.name)
+                continue
             relative = f"{INCOMING}/{stamp}-{sha[:12]}-{name}"
             copies = 1
             # The same bytes under the same name in the same second as a file an interrupted
@@ -191,7 +207,11 @@ def take_in(config: Config, store: Store, paths: list[Path], received: datetime)
                 relative = f"{INCOMING}/{stamp}-{sha[:12]}.{copies}-{name}"
             target = config.paths.state / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
+            try:
+                os.replace(path, target)
+            except FileNotFoundError:
+                log.info("%s went from the inbox before it was taken in", path.name)
+                continue
             store.add_file(sha256=sha, name=path.name, size=size, received_at=iso(received), location=relative)
 
 
@@ -254,9 +274,7 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
     report = PassReport()
     started = now()
     # Settling is judged on the machine's own clock: `now` may be a back-dated receipt time.
-    arrived = arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report)
-    take_in(config, store, arrived, started)
-    _remove_emptied_folders(config.paths.inbox, arrived)
+    take_in(config, store, arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report), started)
     recover_incoming(config, store)
     queue = deque(store.pending_files())
     if not queue:

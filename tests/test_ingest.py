@@ -263,14 +263,51 @@ def test_temporary_and_hidden_files_are_ignored_and_stay_in_the_inbox(workspace,
         assert store.files() == []
 
 
-def test_a_folder_dropped_into_the_inbox_has_its_returns_read_and_goes_once_emptied(workspace, clean_return):
+def test_a_folder_dropped_into_the_inbox_has_its_returns_read_and_stays(workspace, clean_return):
     (workspace.inbox / "from Ana" / "Q1").mkdir(parents=True)
     workspace.drop(clean_return, "from Ana/Q1/CYP Q1.xlsx")
 
     report = workspace.run()
 
     assert outcome(report, "CYP Q1.xlsx").verdict == "accepted"
-    assert not (workspace.inbox / "from Ana").exists(), "nothing was left in it"
+    assert list((workspace.inbox / "from Ana" / "Q1").iterdir()) == [], "emptied, and kept for the next drop"
+
+
+def test_a_folder_the_pipeline_cannot_read_is_named_with_what_to_check(workspace, clean_return, monkeypatch):
+    (workspace.inbox / "North").mkdir()
+    workspace.drop(clean_return, "North/CYP Q1.xlsx")
+    scandir = os.scandir
+
+    def shared_without_access(path):  # as a folder shared to the officers but not to the pipeline's user
+        if Path(path).name == "North":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", shared_without_access)
+    report = workspace.run()
+
+    [left] = report.not_read
+    assert left.name == "North" and "cannot be read" in left.why and "permissions" in left.why
+
+
+def test_a_file_that_goes_between_reading_the_inbox_and_taking_it_in_is_passed_over(workspace, clean_return,
+                                                                                     monkeypatch):
+    import pipeline.ingest as ingest
+
+    workspace.drop(clean_return, "wrong one.xlsx")
+    listed = ingest.arrivals
+
+    def officer_deletes_it(*args, **kwargs):
+        found = listed(*args, **kwargs)
+        (workspace.inbox / "wrong one.xlsx").unlink()
+        return found
+
+    monkeypatch.setattr(ingest, "arrivals", officer_deletes_it)
+    report = workspace.run()
+
+    assert report.outcomes == []
+    with workspace.store() as store:
+        assert store.files() == []
 
 
 def test_a_link_in_the_inbox_is_not_followed_but_left_there_and_reported(workspace, clean_return, tmp_path):
@@ -280,7 +317,7 @@ def test_a_link_in_the_inbox_is_not_followed_but_left_there_and_reported(workspa
 
     report = workspace.run()
 
-    assert report.outcomes == [] and report.not_read == ["CYP Q1.xlsx"]
+    assert report.outcomes == [] and [n.name for n in report.not_read] == ["CYP Q1.xlsx"]
     assert (workspace.inbox / "CYP Q1.xlsx").is_symlink() and outside.is_file()
 
 

@@ -316,3 +316,7 @@ def test_run_exits_6_and_names_the_message_when_the_mail_server_is_down(tmp_path
                  "--received", "2025-07-09T10:00"], stdout=out)
     assert code == 6
     assert "ACCEPTED" in out.getvalue() and "MAIL" in out.getvalue() and "not sent" in out.getvalue()
+
+    again = io.StringIO()  # nothing new arrives; the acknowledgement is still owed and still cannot go
+    assert main(["--config", str(ws.root / "config.toml"), "-q", "run", "--no-pdf"], stdout=again) == 6
+    assert "Nothing new" not in again.getvalue() and "not sent" in again.getvalue()
