@@ -211,12 +211,12 @@ def _stand_by(sender, receiver, orders, orders_end, prepare: Callable[[], object
     die_with_parent(parent)
     detach_from_display()
     try:
-        prepare()
-    except Exception:  # noqa: BLE001 - only a head start: the call itself meets the same problem
-        log.debug("Preparing the waiting process failed", exc_info=True)
-    try:
+        try:
+            prepare()
+        except Exception:  # noqa: BLE001 - only a head start: the call itself meets the same problem
+            log.debug("Preparing the waiting process failed", exc_info=True)
         fn, args = orders.recv()
-    except (EOFError, OSError):
+    except (EOFError, OSError, KeyboardInterrupt):  # the pass ended or was stopped (Ctrl-C reaches us too)
         sender.close()
         return
     _reply(sender, fn, args)

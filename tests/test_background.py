@@ -265,3 +265,19 @@ def test_a_call_that_cannot_be_sent_to_the_child_is_made_all_the_same():
 def test_a_failed_preparation_does_not_stop_the_call():
     with Standby(cannot_prepare) as standby:
         assert standby.start(where).result() != PARENT
+
+
+def test_ctrl_c_while_a_standby_prepares_prints_no_traceback():
+    program = textwrap.dedent("""
+        import os, signal, time
+        from pipeline.background import Standby
+
+        standby = Standby(lambda: time.sleep(5))
+        time.sleep(0.5)
+        os.kill(standby._child.pid, signal.SIGINT)  # Ctrl-C reaches every process of the terminal
+        standby._child.join(10)
+        print(standby._child.exitcode)
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "0"
+    assert "Traceback" not in done.stderr, done.stderr
