@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.calendar import deadline, deadline_for
+from pipeline.calendar import deadline, is_late
 from pipeline.config import Config
 from pipeline.findings import Finding
 from pipeline.periods import Period, parse_period
@@ -40,8 +40,9 @@ from pipeline.rate import (
     risk_score,
 )
 from pipeline.records import Indicator, Partnership, Register
+from pipeline.reminders import sent_days, templates_sent
 from pipeline.store import HistoryValue, Store, SubmissionRecord
-from pipeline.wording import uk_time
+from pipeline.wording import uk_day, uk_time
 
 TREND_PERIODS = 8
 
@@ -237,8 +238,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
             rejected[f.partnership] += 1
     # A partnership whose template went out late was given a later deadline (calendar.deadline_for):
     # it is late against that one, as its acknowledgement said.
-    opened = {m.partnership: date.fromisoformat(m.sent_at[:10]) for m in store.messages(period=str(period),
-              status="sent") if m.kind == "templates-out" and m.sent_at}
+    opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))
     reports = []
     for partnership in register.partnerships:
         short = partnership.short_name
@@ -250,8 +250,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
             indicators=indicators,
             actions=_actions(config, register, store, submission, period),
             risks=_risks(config, register, store, submission, period),
-            status=_status(submission, rejected[short], deadline_for(period, config.calendar, opened.get(short)),
-                           indicators),
+            status=_status(submission, rejected[short], period, config, opened.get(short), indicators),
             overall_commentary=submission.overall_commentary if submission else "",
             counts=_count(indicators),
         ))
@@ -368,15 +367,16 @@ def _risks(config: Config, register: Register, store: Store, submission: Submiss
     return tuple(sorted(results, key=lambda r: (-(r.score or 0), r.ref)))
 
 
-def _status(submission: SubmissionRecord | None, rejected: int, due_by: date,
-            indicators: tuple[IndicatorResult, ...]) -> ReturnStatus:
+def _status(submission: SubmissionRecord | None, rejected: int, period: Period, config: Config,
+            templates_sent: date | None, indicators: tuple[IndicatorResult, ...]) -> ReturnStatus:
     with_data = sum(i.actual is not None for i in indicators)
     if submission is None:
         return ReturnStatus("rejected" if rejected else "missing", "", "", "", "", False, len(indicators),
                             0, rejected)
-    received = date.fromisoformat(submission.received_at[:10])
+    received = uk_day(submission.received_at) or date.fromisoformat(submission.received_at[:10])
     return ReturnStatus(
         state="accepted" if submission.signed_off else "provisional",
         received_at=submission.received_at, completed_by=submission.completed_by, email=submission.email,
-        file_name=submission.file_name, late=received > due_by, due_count=len(indicators),
+        file_name=submission.file_name, late=is_late(period, config.calendar, received, templates_sent),
+        due_count=len(indicators),
         with_data=with_data, rejected_attempts=rejected)

@@ -56,9 +56,10 @@ def templates_out(period: Period, settings: CalendarSettings) -> date:
     return add_working_days(period.end, -settings.templates_out_working_days, settings.bank_holidays)
 
 
-def is_late(period: Period, settings: CalendarSettings, received: date) -> bool:
-    """Whether a return received on `received` missed the deadline (the deadline day itself is on time)."""
-    return received > deadline(period, settings)
+def is_late(period: Period, settings: CalendarSettings, received: date, templates_sent: date | None = None) -> bool:
+    """Whether a return received on `received` (the UK date) missed its partnership's deadline,
+    `deadline_for` the day its template went out; the deadline day itself is on time."""
+    return received > deadline_for(period, settings, templates_sent)
 
 
 def response_working_days(period: Period, settings: CalendarSettings) -> int:

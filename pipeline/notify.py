@@ -38,8 +38,10 @@ from pipeline.reminders import (
     plan_feedback,
     plan_reminders,
     plan_templates_out,
+    sent_days,
 )
 from pipeline.store import FileRecord, Store
+from pipeline.wording import uk_day
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +150,7 @@ class Notifier:
         from pipeline.periods import parse_period
 
         period = parse_period(record.period)
-        received = date.fromisoformat(record.received_at[:10])
+        received = uk_day(record.received_at) or date.fromisoformat(record.received_at[:10])
         findings = self.store.findings_for(record.id)
         settings = self.config.calendar
         # Late against the deadline the partnership was given, which is later if its template went out late.
@@ -189,8 +191,7 @@ class Notifier:
 
     def _sent_on(self, period: Period) -> dict[tuple[str, str], date]:
         """(partnership, key) -> the day each message for the period was recorded as sent."""
-        return {(m.partnership, m.key.rsplit("/", 1)[-1]): date.fromisoformat(m.sent_at[:10])
-                for m in self.store.messages(period=str(period)) if m.status == "sent" and m.sent_at}
+        return sent_days(self.store.messages(period=str(period)))
 
     def _chase_period(self, register: Register, period: Period, today: date) -> None:
         accepted = {s.partnership for s in self.store.submissions(period=str(period), counting_only=True)}

@@ -37,6 +37,7 @@ from pipeline.calendar import (
     ScheduledReminder,
     chase_until,
     deadline_for,
+    is_late,
     is_working_day,
     reminder_schedule,
     templates_out,
@@ -46,6 +47,7 @@ from pipeline.config import CalendarSettings, Config
 from pipeline.findings import ERROR, Finding
 from pipeline.periods import Period
 from pipeline.records import Partnership
+from pipeline.wording import uk_day
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,12 @@ def chasing(key: str) -> bool:
     """Whether a message key is one of the chasing track (templates-out, reminders, escalation),
     as opposed to an acknowledgement or feedback on a file."""
     return key == MessageKind.TEMPLATES_OUT.value or key.startswith(tuple(k.value for k in ReminderKind))
+
+
+def sent_days(messages: Iterable) -> dict[tuple[str, str], date]:
+    """(partnership, message key) -> the UK date each message recorded as sent went out."""
+    return {(m.partnership, m.key.rsplit("/", 1)[-1]): uk_day(m.sent_at)
+            for m in messages if m.status == "sent" and m.sent_at and uk_day(m.sent_at)}
 
 
 def templates_sent(already_sent: Mapping[tuple[str, str], date]) -> dict[str, date]:
@@ -263,7 +271,7 @@ def plan_acknowledgement(*, period: Period, partnership: Partnership, submission
     context = _base_context(period, partnership, due, board)
     context.update(_listed(warnings))
     context["received"] = long_date(received)
-    context["late"] = received > due
+    context["late"] = is_late(period, settings, received, templates_sent)
     return PlannedMessage(
         kind=MessageKind.ACKNOWLEDGEMENT, key=f"acknowledgement-{submission}",
         partnership=partnership.short_name, period=period, to=addresses(partnership.email), cc=(),
@@ -283,7 +291,7 @@ def plan_feedback(*, period: Period, partnership: Partnership, submission: str, 
     ordered = sorted(findings, key=lambda f: f.severity != ERROR)
     context.update(_listed(ordered))
     context["errors"] = sum(1 for f in findings if f.severity == ERROR)
-    context["late"] = received > due
+    context["late"] = is_late(period, settings, received, templates_sent)
     context["attachment"] = annotated.name
     return PlannedMessage(
         kind=MessageKind.FEEDBACK, key=f"feedback-{submission}", partnership=partnership.short_name,

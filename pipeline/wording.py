@@ -11,7 +11,7 @@ gives the same words.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 
 UK_ZONE = "Europe/London"
 
@@ -42,6 +42,13 @@ def uk_time(stamp: str) -> str:
         return (stamp or "").strip()
     local = moment.astimezone(uk_zone())
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def uk_day(stamp: str) -> date | None:
+    """The UK local date of a stored time: what 'received on' and 'sent on' mean to the people
+    told (a return at 00:30 BST on 22 July arrived on the 22nd, though its UTC date is the 21st)."""
+    moment = parse_stamp(stamp)
+    return moment.astimezone(uk_zone()).date() if moment else None
 
 
 def uk_date(stamp: str) -> str:

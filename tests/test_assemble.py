@@ -88,3 +88,18 @@ def test_a_return_is_late_only_against_the_deadline_its_partnership_was_given(wo
     cyp = next(p for p in report.partnerships if p.partnership.short_name == "CYP")
     assert report.deadline.isoformat() == "2025-07-21"
     assert not cyp.status.late, "15 working days from 14 July is 4 August"
+
+
+def test_lateness_is_judged_on_the_uk_date_not_the_utc_one(workspace):
+    from datetime import datetime, timezone
+
+    from spoil import Q1
+
+    workspace.now = datetime(2025, 7, 21, 23, 30, tzinfo=timezone.utc)  # 00:30 BST on 22 July, the day after
+    workspace.submit("cyp.xlsx", period=Q1)
+    workspace.run()
+
+    _, report = _result(workspace, Q1, "CYP-01")
+    cyp = next(p for p in report.partnerships if p.partnership.short_name == "CYP")
+    assert report.deadline.isoformat() == "2025-07-21"
+    assert cyp.status.late
