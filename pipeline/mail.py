@@ -339,6 +339,12 @@ class Mailer:
                     "config.toml). The message is not tried again until its address changes; then it goes "
                     "on the next pass."))
             fix = f"The server may accept them later (a 4xx reply is temporary). {retry}"
+        elif isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code == 552:
+            # 552 to MAIL FROM is the server's size limit (SIZE=...), about this message, not the sender.
+            return self._refused(message, f"{where} refused the message as too large ({_reply(exc)})", _reply(exc),
+                                 fix="Ask the mail server's administrator to raise the size limit, or send the "
+                                     "attachment another way. The message is not tried again unless its "
+                                     "recipients change.")
         elif isinstance(exc, smtplib.SMTPSenderRefused):
             problem = f"{where} refused the sender address {exc.sender!r} ({_reply(exc)})"
             fix = f"Check mail.from in config.toml. {retry}"

@@ -203,9 +203,11 @@ class Notifier:
         planned = plan_templates_out(period=period, today=today, settings=settings,
                                      partnerships=register.partnerships, workbooks=workbooks, accepted=accepted,
                                      already_sent=already, board=self.board)
+        refused = {(m.partnership, m.key.rsplit("/", 1)[-1]) for m in self.store.messages(period=str(period),
+                                                                                          status="refused")}
         planned += plan_reminders(period=period, today=today, settings=settings,
                                   partnerships=register.partnerships, accepted=accepted, already_sent=already,
-                                  board=self.board)
+                                  board=self.board, refused=refused)
         for message in planned:
             self.send(message)
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from pipeline.calendar import (
     ReminderKind,
@@ -187,13 +187,16 @@ _REMINDER_TEMPLATES = {
 
 def plan_reminders(*, period: Period, today: date, settings: CalendarSettings,
                    partnerships: Sequence[Partnership], accepted: set[str],
-                   already_sent: Mapping[tuple[str, str], date], board: BoardContact) -> list[PlannedMessage]:
+                   already_sent: Mapping[tuple[str, str], date], board: BoardContact,
+                   refused: Collection[tuple[str, str]] = ()) -> list[PlannedMessage]:
     """The reminder or escalation due today for each partnership whose return is not yet accepted.
 
     `accepted` holds short names with an accepted return for the period;
     `already_sent` maps (short name, key) to the day that message for the period
     was recorded as sent. A partnership without a templates-out entry in it is not
-    chased at all: it was never asked for the return.
+    chased at all: it was never asked for the return. `refused` holds the (short name,
+    key) of messages the mail server refused for good: an escalation among them is still
+    planned (it goes once its address is corrected) but no longer holds back the reminder.
     """
     holidays = settings.bank_holidays
     if not is_working_day(today, holidays) or today > chase_until(period, settings):
@@ -203,15 +206,15 @@ def plan_reminders(*, period: Period, today: date, settings: CalendarSettings,
     for p in partnerships:
         if p.short_name in accepted or p.short_name not in opened:
             continue
-        message = _most_relevant(period, p, today, settings, opened[p.short_name], already_sent, board)
-        if message is not None:
-            planned.append(message)
+        planned += _most_relevant(period, p, today, settings, opened[p.short_name], already_sent, board, refused)
     return planned
 
 
 def _most_relevant(period: Period, p: Partnership, today: date, settings: CalendarSettings, opened: date,
-                   already_sent: Mapping[tuple[str, str], date], board: BoardContact) -> PlannedMessage | None:
-    """The one chasing message due today for a partnership, if any (the module docstring has the rules)."""
+                   already_sent: Mapping[tuple[str, str], date], board: BoardContact,
+                   refused: Collection[tuple[str, str]]) -> list[PlannedMessage]:
+    """The one chasing message due today for a partnership, if any (the module docstring has the rules);
+    two when the escalation was refused before, since it may not go again."""
     holidays = settings.bank_holidays
     due = deadline_for(period, settings, opened)
     passed = [r for r in reminder_schedule(period, settings, opened) if r.on <= today]
@@ -220,18 +223,21 @@ def _most_relevant(period: Period, p: Partnership, today: date, settings: Calend
     context = _base_context(period, p, due, board)
     context["working_days_left"] = max(0, working_days_between(today, due, holidays))
     context["working_days_overdue"] = max(0, working_days_between(due, today, holidays))
+    planned = []
     escalation = next((r for r in passed if r.kind is ReminderKind.ESCALATION), None)
     if escalation is not None and (p.short_name, escalation.key) not in already_sent:
         message = _escalation(period, p, escalation, context, board)
         if message is not None:
-            return message
+            planned.append(message)
+            if (p.short_name, escalation.key) not in refused:
+                return planned
     chasers = [r for r in passed if r.kind is not ReminderKind.ESCALATION]
     latest = chasers[-1] if chasers else None
     if latest is None or latest.on <= last_chased or (p.short_name, latest.key) in already_sent:
-        return None
+        return planned
     if not _reachable(p, f"{latest.key} reminder"):
-        return None
-    return _reminder(period, p, latest, context)
+        return planned
+    return planned + [_reminder(period, p, latest, context)]
 
 
 def _reminder(period: Period, p: Partnership, reminder: ScheduledReminder,

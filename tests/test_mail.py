@@ -448,6 +448,14 @@ def test_a_refused_sender_is_a_configuration_problem_retried_not_a_refusal_of_th
     assert "refused the sender address" in caught.value.message and "Check mail.from" in caught.value.fix
 
 
+def test_a_message_over_the_server_s_size_limit_is_refused_for_good_not_retried_as_a_sender_problem(server):
+    server.inbox.refuse_sender = "552 5.3.4 Message size exceeds fixed limit"
+    mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
+    with pytest.raises(MailRefused) as caught:
+        mailer.send(reminder())
+    assert "too large" in caught.value.message and "size limit" in caught.value.fix
+
+
 # --- files mode --------------------------------------------------------------
 
 def test_files_mode_writes_a_parseable_eml_named_for_the_message(tmp_path, workbook):

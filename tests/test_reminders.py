@@ -354,3 +354,19 @@ def test_feedback_lists_errors_first_and_attaches_the_annotated_workbook():
     assert message.context["findings"][0] == "Indicators!J10: Actual 10 is not a number."
     assert len(message.context["findings"]) == MAX_FINDINGS_LISTED
     assert message.context["more_findings"] == 6
+
+
+def test_an_escalation_refused_for_good_does_not_hold_back_the_partnership_s_later_reminders():
+    from pipeline.calendar import reminder_schedule
+
+    opened = date(2025, 12, 22)
+    schedule = reminder_schedule(Q3, SETTINGS, opened)
+    escalation = next(r for r in schedule if r.key == "escalation")
+    later = next(r for r in schedule if r.on > escalation.on and r.kind.value == "overdue")
+
+    planned = plan_reminders(period=Q3, today=later.on, settings=SETTINGS, partnerships=[LATE], accepted=set(),
+                             already_sent={("HSG", "templates-out"): opened}, board=BOARD,
+                             refused={("HSG", "escalation")})
+
+    # The escalation is still planned, so it goes once the board officer's address is corrected.
+    assert [m.key for m in planned] == ["escalation", later.key]
