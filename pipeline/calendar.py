@@ -162,15 +162,6 @@ def reminder_schedule(period: Period, settings: CalendarSettings,
     return tuple(sorted(kept, key=lambda r: (r.on, r.kind is ReminderKind.ESCALATION)))
 
 
-def reminder_due(period: Period, settings: CalendarSettings, today: date) -> tuple[ScheduledReminder, ...]:
-    """The reminders scheduled for exactly `today`: none, one, or a chaser and the escalation.
-
-    This ignores missed days; `pipeline.reminders.plan_reminders` decides what to
-    catch up after the loop was down.
-    """
-    return tuple(r for r in reminder_schedule(period, settings) if r.on == today)
-
-
 def live_periods(today: date, settings: CalendarSettings) -> tuple[Period, ...]:
     """The period whose templates or reminders may be due on `today` (none or one).
 

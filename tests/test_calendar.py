@@ -21,7 +21,6 @@ from pipeline.calendar import (
     is_late,
     is_working_day,
     live_periods,
-    reminder_due,
     reminder_schedule,
     response_working_days,
     templates_out,
@@ -118,7 +117,7 @@ def test_a_new_bank_holiday_moves_a_reminder_day_but_keeps_its_key():
 
 def test_chaser_and_escalation_on_the_same_day_list_the_chaser_first():
     both = replace(SETTINGS, escalate_after_working_days=6)
-    assert [r.key for r in reminder_due(Q3, both, date(2026, 1, 30))] == ["overdue-6", "escalation"]
+    assert [r.key for r in reminder_schedule(Q3, both) if r.on == date(2026, 1, 30)] == ["overdue-6", "escalation"]
 
 
 def test_no_reminder_on_the_deadline_day_when_turned_off():
@@ -141,8 +140,8 @@ def test_a_reminder_before_the_templates_go_out_is_dropped():
     pytest.param(date(2026, 1, 29), ["escalation"], id="escalation_day"),
     pytest.param(date(2026, 1, 31), [], id="saturday"),
 ])
-def test_reminder_due(today, keys):
-    assert [r.key for r in reminder_due(Q3, SETTINGS, today)] == keys
+def test_the_reminders_scheduled_for_a_day(today, keys):
+    assert [r.key for r in reminder_schedule(Q3, SETTINGS) if r.on == today] == keys
 
 
 def test_exactly_one_period_is_live_on_every_day():
