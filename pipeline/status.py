@@ -14,6 +14,7 @@ from pipeline.periods import Period, parse_period
 from pipeline.rate import ActionRag
 from pipeline.records import Register
 from pipeline.store import MessageRecord, Store
+from pipeline.wording import parse_stamp, uk_day, uk_zone
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ _STEP = {"templates-out": 0, "reminder": 1, "escalation": 2, "feedback": 3, "ack
 
 
 def _described(m: MessageRecord) -> str:
-    return f"{m.kind} ({m.status}) {(m.sent_at or m.created_at)[:10]}"
+    return f"{m.kind} ({m.status}) {_day(m.sent_at or m.created_at)}"
 
 
 def last_message(messages: list[MessageRecord], returned: bool) -> str:
@@ -56,7 +57,7 @@ def last_message(messages: list[MessageRecord], returned: bool) -> str:
     if not returned or thanked is None or thanked is last:
         return _described(last)
     later = "feedback on a later file" if last.kind == "feedback" else last.kind
-    return f"{_described(thanked)}; then {later} ({last.status}) {(last.sent_at or last.created_at)[:10]}"
+    return f"{_described(thanked)}; then {later} ({last.status}) {_day(last.sent_at or last.created_at)}"
 
 
 def periods_with_returns(store: Store, *, accepted_only: bool = False) -> list[Period]:
@@ -93,6 +94,18 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
     return rows
 
 
+def _day(stamp: str) -> str:
+    """The UK date of a stored time, ISO-style: the day people there saw it happen."""
+    day = uk_day(stamp)
+    return day.isoformat() if day else stamp[:10]
+
+
+def _local(stamp: str) -> str:
+    """A stored UTC time as UK local time for the table (json and csv keep the stored form)."""
+    moment = parse_stamp(stamp) if stamp else None
+    return f"{moment.astimezone(uk_zone()):%Y-%m-%d %H:%M}" if moment else stamp
+
+
 def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str, note: str = "") -> str:
     """The status as a table for people (with `note` under it), or json or csv for machines."""
     if fmt == "json":
@@ -107,7 +120,7 @@ def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str, 
         return buffer.getvalue()
     headers = ("Partnership", "Due", "Return", "Received", "By", "On time", "Complete", "Open actions",
                "Rejected", "Last message")
-    table = [headers] + [(r.partnership, str(r.indicators_due), r.state, r.received_at[:16].replace("T", " "),
+    table = [headers] + [(r.partnership, str(r.indicators_due), r.state, _local(r.received_at),
                           r.completed_by, r.on_time, f"{r.completeness}%", str(r.outstanding_actions),
                           str(r.rejected_attempts), r.last_message) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]

@@ -34,3 +34,18 @@ def test_without_an_accepted_return_the_latest_message_is_shown():
 
 def test_no_messages_show_nothing():
     assert last_message([], returned=False) == ""
+
+
+def test_the_table_shows_times_and_days_as_people_in_the_uk_saw_them():
+    from pipeline.periods import Period
+    from pipeline.status import StatusRow, render
+
+    late_evening = "2025-10-20T23:30:00Z"  # 00:30 BST on the 21st
+    row = StatusRow(**{**{f: "" for f in StatusRow.__dataclass_fields__}, "partnership": "HSG",
+                       "indicators_due": 6, "state": "accepted", "received_at": late_evening,
+                       "completeness": 100, "outstanding_actions": 0, "rejected_attempts": 0,
+                       "last_message": last_message([_message("acknowledgement-1", "acknowledgement", late_evening)],
+                                                    returned=True)})
+    table = render([row], "table", Period(2025, 2), "21/10/2025")
+    assert "2025-10-21 00:30" in table and "acknowledgement (sent) 2025-10-21" in table
+    assert row.received_at in render([row], "json", Period(2025, 2), "21/10/2025"), "machines get the stored time"
