@@ -25,6 +25,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Literal
 
+from pipeline.calendar import deadline, deadline_for
 from pipeline.config import Config
 from pipeline.errors import MailError, MailRefused
 from pipeline.mail import Mailer, compose
@@ -199,7 +200,7 @@ class Notifier:
         # gets no reminder in it too (reminders wait for a recorded templates-out).
         already = self._sent_on(period)
         settings = self.config.calendar
-        workbooks = self._templates(register, period)
+        workbooks = self._templates(register, period, today, already)
         planned = plan_templates_out(period=period, today=today, settings=settings,
                                      partnerships=register.partnerships, workbooks=workbooks, accepted=accepted,
                                      already_sent=already, board=self.board)
@@ -211,16 +212,28 @@ class Notifier:
         for message in planned:
             self.send(message)
 
-    def _templates(self, register: Register, period: Period) -> dict[str, Path]:
-        """The period's return workbooks, made now if they have not been (not in a dry run)."""
+    def _templates(self, register: Register, period: Period, today: date,
+                   already: dict[tuple[str, str], date]) -> dict[str, Path]:
+        """The period's return workbooks, made now if they have not been (not in a dry run).
+
+        Those going out late today are made again: their Guidance gives the later deadline
+        that the e-mail bringing them gives.
+        """
         from pipeline.template_layout import template_filename
         from pipeline.templates import template_folder, write_templates
 
         folder = template_folder(self.config, period)
         paths = {p.short_name: folder / template_filename(p.short_name, period) for p in register.partnerships}
-        missing = [short for short, path in paths.items() if not path.exists()]
-        if missing and not self.dry_run:
+        settings = self.config.calendar
+        late = deadline_for(period, settings, today) > deadline(period, settings)
+        going_late = [short for short in paths if late and (short, MessageKind.TEMPLATES_OUT.value) not in already]
+        missing = [short for short, path in paths.items() if not path.exists() and short not in going_late]
+        if self.dry_run:
+            return paths
+        if missing:
             write_templates(self.config, register, period, missing, history=self.store.actuals())
+        if going_late:
+            write_templates(self.config, register, period, going_late, history=self.store.actuals(), issued=today)
         return paths
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Mapping
 
 from pipeline.atomic import write_bytes
-from pipeline.calendar import deadline, templates_out
+from pipeline.calendar import deadline_for, templates_out
 from pipeline.config import Config
 from pipeline.errors import UsageError
 from pipeline.periods import Period
@@ -124,6 +124,7 @@ def build_return(
     partnership: Partnership,
     period: Period,
     history: History = {},  # noqa: B006 (read only)
+    issued: date | None = None,
 ) -> Path:
     """Write one partnership's return workbook for a period to `path`, atomically."""
     import xlsxwriter  # lazy: keeps `pipeline --help` fast
@@ -157,7 +158,7 @@ def build_return(
     book.set_custom_property("LSP period", str(period))
 
     sheets = Sheets(book, config.template_password)
-    sheets.guidance(_guidance_lines(config, partnership, period, indicators))
+    sheets.guidance(_guidance_lines(config, partnership, period, indicators, issued))
     sheets.cover(title, _cover_values(partnership, period))
     sheets.indicators([_indicator_row(i, period, history) for i in indicators],
                       [i.unit for i in indicators], period)
@@ -190,10 +191,13 @@ def write_templates(
     partnerships: list[str] | None = None,
     history: History = {},  # noqa: B006 (read only)
     out_dir: Path | None = None,
+    issued: date | None = None,
 ) -> list[Path]:
     """Write the period's templates for the named partnerships (short names; None: all).
 
-    They go to outbox/templates/<period slug>/ unless `out_dir` is given.
+    They go to outbox/templates/<period slug>/ unless `out_dir` is given. `issued` is the
+    day they go out when that is late: their Guidance then gives the deadline it moves to
+    (calendar.deadline_for), as the e-mail bringing them does.
     """
     if partnerships is None:
         chosen = list(register.partnerships)
@@ -209,7 +213,7 @@ def write_templates(
     folder = Path(out_dir) if out_dir is not None else template_folder(config, period)
     return [
         build_return(folder / template_filename(p.short_name, period), config=config, register=register,
-                     partnership=p, period=period, history=history)
+                     partnership=p, period=period, history=history, issued=issued)
         for p in chosen
     ]
 
@@ -251,9 +255,9 @@ def _long_date(day: date) -> str:
 
 
 def _guidance_lines(config: Config, partnership: Partnership, period: Period,
-                    indicators: tuple[Indicator, ...]) -> list[tuple[str, str]]:
+                    indicators: tuple[Indicator, ...], issued: date | None) -> list[tuple[str, str]]:
     """The Guidance sheet as (style, text) lines; style is 'title', 'heading' or 'text'."""
-    due = deadline(period, config.calendar)
+    due = deadline_for(period, config.calendar, issued)
     send_to = f"e-mail it to {config.board_officer_email}" if config.board_officer_email \
         else "send it back to the partnership performance team"
     board_contact = config.board_officer or "the partnership performance team"

@@ -75,6 +75,30 @@ def test_templates_go_out_with_the_workbook_attached(tmp_path, register, return_
     assert chase(ws.config, day).sent == []  # a restart never sends them twice
 
 
+def test_a_template_sent_late_gives_in_its_guidance_the_later_deadline_its_e_mail_gives(
+        tmp_path, register, return_templates, smtp):
+    import io
+
+    from openpyxl import load_workbook
+
+    from pipeline.calendar import deadline, deadline_for
+
+    inbox, port = smtp
+    ws = _workspace(tmp_path, register, return_templates, port)
+    late = date(2025, 7, 14)  # a first run a week before the published deadline of 21 July
+    moved = deadline_for(Q1, ws.config.calendar, late)
+    assert moved > deadline(Q1, ws.config.calendar)
+    chase(ws.config, late)
+
+    cyp = next(m for _s, rcpt, m in inbox.received if rcpt == [CYP_EMAIL])
+    said = f"{moved:%A} {moved.day} {moved:%B %Y}"
+    assert said in cyp.get_body(("plain",)).get_content()
+    [attachment] = list(cyp.iter_attachments())
+    guidance = load_workbook(io.BytesIO(attachment.get_content()))["Guidance"]
+    text = " ".join(str(c.value) for (c,) in guidance.iter_rows(max_col=1) if c.value)
+    assert said in text and "21 July 2025" not in text
+
+
 def test_reminders_skip_partnerships_that_have_returned(tmp_path, register, return_templates, smtp):
     inbox, port = smtp
     ws = _workspace(tmp_path, register, return_templates, port)
