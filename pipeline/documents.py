@@ -11,6 +11,7 @@ naming the file and the tag. docxtpl and python-docx are imported lazily.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import re
 import zipfile
@@ -77,6 +78,9 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
 
     out_dir = Path(out_dir)
     folder = Path(chart_dir) if chart_dir else out_dir / ".charts"
+    names = [_highlight_name(p, report) for p in report.partnerships] + [_board_paper_name(report)]
+    # What the documents that already have a PDF held: one written again unchanged keeps its PDF.
+    before = {n: _content(out_dir / n) for n in names if (out_dir / n).with_suffix(".pdf").exists()}
     env = jinja_env()  # shared, so the highlight template is compiled once per process, not once per partnership
     _template_class()  # imports docxtpl and python-docx once, before the fork, not in both processes
     # A second process renders highlight reports alongside this one, each taking the next
@@ -96,13 +100,14 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     written = [done[_highlight_name(p, report)] for p in report.partnerships] + [board]
     log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
              cache.drawn, cache.reused)
-    pdfs = []
+    unchanged = [d for d in written if d.name in before and before[d.name] == _content(d)]
+    changed = [d for d in written if d not in unchanged]
+    # Before converting, so that a conversion cut short leaves no PDF of the old figures.
+    _remove_stale_pdfs(changed, report, replaced=pdf)
     if pdf:
         from pipeline.pdf import convert_to_pdf
 
-        pdfs = convert_to_pdf(list(written), out_dir)
-    _remove_stale_pdfs(written, pdfs, report)
-    written += pdfs
+        written += [d.with_suffix(".pdf") for d in unchanged] + convert_to_pdf(changed, out_dir)
     if is_summary_period(report.period):
         written.append(write_public_summary(report, config, out_dir, cache))
     if chart_dir is None:
@@ -110,15 +115,34 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     return written
 
 
-def _remove_stale_pdfs(documents: list[Path], made: list[Path], report: PeriodReport) -> None:
-    """A PDF left from an earlier run beside a document just rewritten would show board members
-    the old figures (--no-pdf, or LibreOffice missing or failing): it goes, and the log says so."""
+def _remove_stale_pdfs(documents: list[Path], report: PeriodReport, *, replaced: bool) -> None:
+    """A PDF left from an earlier run beside a document just rewritten with other content would
+    show board members the old figures: it goes (and, unless a new one is being made, the log
+    says how to make it again)."""
     for document in documents:
         old = document.with_suffix(".pdf")
-        if old not in made and old.exists():
+        if old.exists():
             old.unlink()
-            log.warning("Removed %s: it showed the figures before this run. Make its PDF again with "
-                        "`pipeline report --period \"%s\"`.", old.name, report.period)
+            if not replaced:
+                log.warning("Removed %s: it showed the figures before this run. Make its PDF again with "
+                            "`pipeline report --period \"%s\"`.", old.name, report.period)
+
+
+def _content(path: Path) -> str | None:
+    """A digest of what a .docx holds, whatever its zip's timestamps; None when there is none."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            digest = hashlib.sha256()
+            for name in sorted(archive.namelist()):
+                digest.update(name.encode("utf-8"))
+                digest.update(archive.read(name))
+            return digest.hexdigest()
+    except (OSError, zipfile.BadZipFile):
+        return None
+
+
+def _board_paper_name(report: PeriodReport) -> str:
+    return f"board-paper-{report.period.slug}.docx"
 
 
 def _highlight_name(p, report: PeriodReport) -> str:
@@ -147,7 +171,7 @@ def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, char
 
 def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Path:
     meeting = meeting_date(report, config)
-    return render_docx(template_path(config, BOARD_TEMPLATE), out_dir / f"board-paper-{report.period.slug}.docx",
+    return render_docx(template_path(config, BOARD_TEMPLATE), out_dir / _board_paper_name(report),
                        lambda picture: board_context(report, meeting), stamp=report_stamp(report),
                        subject=f"Board paper {report.period}", author=report.organisation, env=env)
 

@@ -47,8 +47,10 @@ def convert_to_pdf(documents: Sequence[Path], out_dir: Path, *, soffice: str | N
                    *(str(Path(d).resolve()) for d in documents)]
         log.debug("Running %s", " ".join(command))
         try:
+            # In a session of its own: Ctrl-C at the terminal reaches the pipeline, which stops
+            # LibreOffice itself, not LibreOffice first with a misleading "failed to launch".
             done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=timeout, check=False)
+                                  timeout=timeout, check=False, start_new_session=True)
         except subprocess.TimeoutExpired:
             raise OutputError(f"LibreOffice took more than {timeout:.0f} seconds to make the PDFs.",
                               fix="Close any LibreOffice windows and run the report again, or use --no-pdf.") from None

@@ -516,6 +516,27 @@ def test_a_pdf_from_an_earlier_run_does_not_outlive_its_rewritten_document(repor
     assert "Removed board-paper-2025-26-Q2.pdf" in caplog.text and "pipeline report" in caplog.text
 
 
+def test_a_document_written_again_unchanged_keeps_its_pdf_and_is_not_converted_again(report, config, tmp_path,
+                                                                                     monkeypatch):
+    import pipeline.pdf
+
+    out = tmp_path / "out"
+    first = write_documents(report, config, out, pdf=False)
+    for doc in first:
+        if doc.suffix == ".docx":
+            doc.with_suffix(".pdf").write_bytes(b"%PDF-1.7 made from these very figures")
+    asked: list[str] = []
+    monkeypatch.setattr(pipeline.pdf, "convert_to_pdf", lambda docs, out_dir, **kw: asked.extend(d.name for d in docs)
+                        or [])
+
+    again = write_documents(report, config, out, pdf=True)  # a rejected file changed nothing they show
+
+    assert asked == [], "LibreOffice is not run for documents whose content did not change"
+    assert all(p.exists() for p in again if p.suffix == ".pdf")
+    assert sorted(p.name for p in again if p.suffix == ".pdf") == sorted(
+        p.with_suffix(".pdf").name for p in first if p.suffix == ".docx")
+
+
 def test_partnership_with_no_return_says_so_instead_of_empty_tables(written):
     doc = open_docx(by_name(written, "highlight-CYP-2025-26-Q2.docx"))
     text = all_text(doc)
