@@ -13,12 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.findings import Finding, has_errors
+from pipeline.findings import Finding, finding, has_errors
 from pipeline.readers import ReaderPool
 from pipeline.recognise import identify
 from pipeline.register import load_register
 from pipeline.safety import Limits
 from pipeline.store import FileRecord, Store, Submission
+from pipeline.templates import register_hash
 from pipeline.validate import check_return
 
 
@@ -45,6 +46,16 @@ class Examiner:
             timeout_seconds=config.ingest.reader_timeout_seconds,
         )
         self.pool = ReaderPool(limits)
+        self._hashes: dict[str, str] = {}  # partnership -> hash of its register rows, as templates carry it
+
+    def _outdated(self, who) -> bool:
+        """Whether the return's template was made from other register rows than today's."""
+        if not who.register_hash:
+            return False  # made before templates carried the hash: nothing to compare
+        short = who.partnership.short_name
+        if short not in self._hashes:
+            self._hashes[short] = register_hash(self.register, short)
+        return who.register_hash != self._hashes[short]
 
     def remember(self, submission: Submission) -> None:
         """Add an accepted return's figures to the history, so later files in the same pass are checked against them."""
@@ -68,7 +79,14 @@ class Examiner:
         findings += problems
         if who is None:
             return Examined(tuple(findings))
-        checked = check_return(read.workbook, who, self.register, self.config, self.history)
+        outdated = self._outdated(who)
+        if outdated:
+            findings.append(finding(
+                "register-changed", f"This return was made from a template of an earlier register: "
+                f"{who.partnership.short_name}'s indicators, targets, actions or risks have changed since.",
+                "Nothing to do if the figures are right; the performance team will send the new template "
+                "for your next return."))
+        checked = check_return(read.workbook, who, self.register, self.config, self.history, outdated=outdated)
         findings += checked.findings
         return Examined(tuple(findings), checked.submission, str(who.period), who.period.slug,
                         who.partnership.short_name)

@@ -112,6 +112,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown-indicator": (ERROR, "an indicator code is not in the register for this partnership"),
     "duplicate-indicator": (ERROR, "an indicator appears twice in the return"),
     "missing-indicator": (WARNING, "an indicator due this period is missing from the return"),
+    "retired-indicator": (WARNING, "a row for an indicator taken out of the register since the template was made"),
     "area-sheet-missing": (WARNING, "the Areas sheet is missing, so the gap between areas cannot be reported"),
     "missing-area-value": (WARNING, "an area's figure is blank, so the gap for that area is not reported"),
     "unknown-area": (WARNING, "a row on the Areas sheet names an indicator or area not in the register"),

@@ -51,8 +51,9 @@ class Checked:
 
 
 def check_return(book: Workbook, who: Identity, register: Register, config: Config,
-                 history: dict[str, list[tuple[str, Decimal]]]) -> Checked:
-    """Read and validate every sheet of a recognised return."""
+                 history: dict[str, list[tuple[str, Decimal]]], *, outdated: bool = False) -> Checked:
+    """Read and validate every sheet of a recognised return; `outdated` when its template was made
+    from an earlier register (rows added or retired since are then not the submitter's doing)."""
     findings: list[Finding] = []
     tables = {}
     for name, headers, required in (
@@ -66,7 +67,7 @@ def check_return(book: Workbook, who: Identity, register: Register, config: Conf
     if any(t is None for t in tables.values()):
         return Checked(None, tuple(findings))
     short = who.partnership.short_name
-    values = _indicators(tables[T.INDICATORS], who, register, config, history, findings)
+    values = _indicators(tables[T.INDICATORS], who, register, config, history, findings, outdated)
     values = _areas(book, who, register, values, findings)
     actions = _actions(tables[T.ACTIONS], who, register, findings)
     risks = _risks(tables[T.RISKS], who, register, findings)
@@ -96,7 +97,8 @@ def _text(table: Table, row: int, label: str, findings: list[Finding]) -> str:
 
 
 def _indicators(table: Table, who: Identity, register: Register, config: Config,
-                history: dict[str, list[tuple[str, Decimal]]], findings: list[Finding]) -> list[IndicatorValue]:
+                history: dict[str, list[tuple[str, Decimal]]], findings: list[Finding],
+                outdated: bool = False) -> list[IndicatorValue]:
     sheet = table.sheet.name
     mine = {i.code.casefold(): i for i in register.indicators_of(who.partnership.short_name)}
     due = {c for c, i in mine.items() if i.frequency.due_in(who.period.quarter)}
@@ -108,6 +110,12 @@ def _indicators(table: Table, who: Identity, register: Register, config: Config,
             continue
         indicator = mine.get(code.casefold())
         where = {"sheet": sheet, "cell": table.a1(row, "Code"), "value": code}
+        if indicator is None and outdated:
+            findings.append(finding(
+                "retired-indicator", f"{code} is no longer one of {who.partnership.short_name}'s indicators in the "
+                "register, so its figure was not used.", "Nothing to do: the register changed after this "
+                "template was made.", **where))
+            continue
         if indicator is None:
             findings.append(finding(
                 "unknown-indicator", f"Indicator code {code!r} is not one of {who.partnership.short_name}'s "
@@ -121,6 +129,13 @@ def _indicators(table: Table, who: Identity, register: Register, config: Config,
         seen.add(indicator.code.casefold())
         values.append(_indicator_row(table, row, indicator, who, config, history, findings))
     for code in sorted(due - seen):
+        if outdated:
+            findings.append(finding(
+                "missing-indicator", f"{mine[code].code} is due this period, but this return's template was "
+                "made before it was in the register, so there is no row for it.",
+                "It shows as No data: send the figure to the performance team, or ask them for the new "
+                "template.", sheet=sheet))
+            continue
         findings.append(finding(
             "missing-indicator", f"{mine[code].code} is due this period but its row is missing.",
             "Use the template's rows as they are; the indicator will show as No data.", sheet=sheet))

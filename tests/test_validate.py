@@ -386,6 +386,53 @@ def test_a_running_total_is_judged_by_the_quarter_s_own_amount(workspace):
                                "2026-27 Q1: 2,200).")
 
 
+def _register_now(workspace, book) -> None:
+    """The officer edits the register after the quarter's templates went out."""
+    from pipeline.config import load_config
+    from registers import DEMO_REGISTER, write_register
+
+    register = write_register(workspace.root / "edited-register.xlsx", book)
+    config = workspace.root / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(DEMO_REGISTER.as_posix(), register.as_posix()),
+                      encoding="utf-8")
+    workspace.config = load_config(config)
+    assert workspace.config.paths.register == register
+
+
+def test_an_indicator_added_to_the_register_after_the_template_is_not_blamed_on_the_submitter(workspace):
+    from registers import demo_book
+
+    path = workspace.fill("cyp.xlsx")  # from the template the partnership was sent
+    book = demo_book()
+    added = book["Indicators"].copy_row("CYP-01")
+    added[book["Indicators"].column("Code")] = "CYP-09"
+    book["Indicators"].rows.append(added)
+    _register_now(workspace, book)
+
+    result = verdict_of(workspace, workspace.drop(path))
+
+    assert result.verdict == "accepted"
+    codes = {f.code: f for f in result.findings}
+    assert "earlier register" in codes["register-changed"].message
+    assert "made before it was in the register" in codes["missing-indicator"].message
+
+
+def test_a_row_for_an_indicator_taken_out_of_the_register_is_set_aside_not_rejected(workspace):
+    from registers import demo_book
+
+    path = workspace.fill("cyp.xlsx")
+    book = demo_book()
+    table = book["Indicators"]
+    del table.rows[table.excel_row("CYP-05") - 2]
+    _register_now(workspace, book)
+
+    result = verdict_of(workspace, workspace.drop(path))
+
+    assert result.verdict == "accepted"
+    [retired] = [f for f in result.findings if f.code == "retired-indicator"]
+    assert retired.value == "CYP-05" and "not used" in retired.message
+
+
 # -- injection-safe ------------------------------------------------------------------------------
 
 FORMULA = '=HYPERLINK("http://x","y")'
