@@ -70,6 +70,8 @@ class CalendarSettings:
     escalate_after_working_days: int
     bank_holidays: tuple[date, ...]
     reminder_time: time
+    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set
+    meeting_working_days: int = 10  # else: the meeting is taken as this many working days after the deadline
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,10 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
         "bank_holidays": (*_check(list, 'a list of dates such as ["2025-12-25"]',
                                   lambda v: all(isinstance(x, date) or _is_iso(x) for x in v)), []),
         "reminder_time": (*_check(str, 'a time such as "09:00"', lambda v: _is_time(v)), "09:00"),
+        "board_meetings": (*_check(list, 'a list of dates such as ["2025-11-04"]',
+                                   lambda v: all(isinstance(x, date) or _is_iso(x) for x in v)), []),
+        "meeting_working_days": (*_check(int, "a whole number of working days from 1 to 60",
+                                         lambda v: 1 <= v <= 60), 10),
     },
     "ingest": {
         "settle_seconds": (*_check((int, float), "a number of seconds, 0 or more", lambda v: v >= 0), 5),
@@ -329,6 +335,9 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             bank_holidays=tuple(sorted(d if isinstance(d, date) else date.fromisoformat(d)
                                        for d in cal["bank_holidays"])),
             reminder_time=time.fromisoformat(cal["reminder_time"]),
+            board_meetings=tuple(sorted(d if isinstance(d, date) else date.fromisoformat(d)
+                                        for d in cal["board_meetings"])),
+            meeting_working_days=cal["meeting_working_days"],
         ),
         ingest=IngestSettings(
             settle_seconds=float(ing["settle_seconds"]),

@@ -36,17 +36,17 @@ log = logging.getLogger(__name__)
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 HIGHLIGHT_TEMPLATE = "highlight-report.docx"
 BOARD_TEMPLATE = "board-paper.docx"
-# The board meets a fixed number of working days after the returns deadline: time
-# for the officer to chase, check and circulate papers. Never the clock.
-MEETING_WORKING_DAYS_AFTER_DEADLINE = 10
 LANGUAGE = "en-GB"
 # Text (a <w:t> run) holding a character docxtpl's resolve_listing turns into Word mark-up.
 _LISTING = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*[\t\n\a\f]")
 
 
 def meeting_date(report: PeriodReport, config: Config) -> date:
-    """DATE OF MEETING: the working day MEETING_WORKING_DAYS_AFTER_DEADLINE working days after the deadline."""
-    return add_working_days(report.deadline, MEETING_WORKING_DAYS_AFTER_DEADLINE, config.calendar.bank_holidays)
+    """DATE OF MEETING: the first of calendar.board_meetings after the returns deadline; without one,
+    calendar.meeting_working_days after it (time to chase, check and circulate). Never the clock."""
+    cal = config.calendar
+    return next((d for d in cal.board_meetings if d > report.deadline),
+                add_working_days(report.deadline, cal.meeting_working_days, cal.bank_holidays))
 
 
 def file_part(text: str) -> str:

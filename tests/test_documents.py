@@ -31,7 +31,6 @@ from pipeline.config import load_config
 from pipeline.charts import ChartCache
 from pipeline.docx_context import fmt, fmt_difference, override_words, status_detail
 from pipeline.documents import (
-    MEETING_WORKING_DAYS_AFTER_DEADLINE,
     docx_text_parts,
     meeting_date,
     write_documents,
@@ -236,7 +235,7 @@ def test_board_paper_is_in_committee_format_with_sections_in_order(written, repo
     assert top[:8] == SECTIONS
     assert top[8].startswith("APPENDIX")
     text = all_text(doc)
-    meeting = add_working_days(report.deadline, MEETING_WORKING_DAYS_AFTER_DEADLINE)
+    meeting = add_working_days(report.deadline, config.calendar.meeting_working_days)
     assert meeting == meeting_date(report, config) == date(2025, 11, 4)
     for line in ("REPORT TO:\tBrackenford Partnership Board", "DATE OF MEETING:\t4 November 2025",
                  "REPORTING OFFICER:\tAlex Morgan, Partnership Performance Manager", "WARD(S):\tBorough-wide",
@@ -498,6 +497,15 @@ def test_without_libreoffice_the_log_says_how_to_get_pdfs(written, tmp_path, mon
     caplog.set_level("WARNING", logger="pipeline")
     assert convert_to_pdf([p for p in written if p.suffix == ".docx"], tmp_path) == []
     assert "LibreOffice (soffice) is not installed" in caplog.text and "save it as PDF" in caplog.text
+
+
+def test_the_board_paper_is_dated_for_the_board_s_next_meeting_in_its_diary(report, config):
+    from dataclasses import replace
+
+    diary = replace(config, calendar=replace(config.calendar, board_meetings=(
+        date(2025, 9, 16), date(2025, 11, 18), date(2026, 2, 10))))
+    assert report.deadline < date(2025, 11, 18)
+    assert meeting_date(report, diary) == date(2025, 11, 18), "the first meeting after the returns deadline"
 
 
 def test_a_pdf_from_an_earlier_run_does_not_outlive_its_rewritten_document(report, config, tmp_path, caplog):
