@@ -308,7 +308,7 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
     if period not in known:
         others = f" Periods with returns: {', '.join(str(p) for p in known)}." if known else ""
         note = f"No returns have been received for {period}.{others}"
-    out.write(render(rows, args.format, period, f"{deadline(period, config.calendar):%d/%m/%Y}", note))
+    out.write(render(rows, args.format, period, deadline(period, config.calendar), note))
     return ExitStatus.OK
 
 

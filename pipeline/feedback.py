@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.atomic import write_text, write_with
 from pipeline.findings import Finding
 from pipeline.store import FileRecord
+from pipeline.wording import uk_time
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def summary_text(record: FileRecord, findings: list[Finding]) -> str:
     """The plain-text feedback a submitter reads first."""
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity == "warning"]
-    lines = [f"Feedback on {record.name}", f"Received: {record.received_at}", ""]
+    lines = [f"Feedback on {record.name}", f"Received {uk_time(record.received_at)} (UK time)", ""]
     if record.verdict == "accepted":
         lines.append(f"Accepted for {record.partnership}, {record.period}. Thank you.")
     else:

@@ -242,7 +242,8 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
                 _n(ind.annual_target, fmt), _n(i.actual, fmt), (i.rag.value, s.rag[i.rag]),
                 (i.outcome.computed.value, s.rag[i.outcome.computed]),
                 f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
-                f"{i.dot_previous.arrow} {i.dot_previous.value}", f"{i.dot_last_year.arrow} {i.dot_last_year.value}",
+                f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(),
+                f"{i.dot_last_year.arrow} {i.dot_last_year.value}".strip(),
                 i.data_quality, i.commentary, i.remedial_action, i.source_file, s.moment(i.submitted_at),
                 "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
             ])
@@ -271,8 +272,8 @@ def _exceptions(s: _Sheets, report: PeriodReport) -> None:
         for i in p.exceptions:
             fmt = s.numbers.get(i.indicator.unit, s.numbers["number"])
             rows.append([p.partnership.name, i.indicator.code, i.indicator.title, _n(i.target, fmt),
-                         _n(i.actual, fmt), (i.rag.value, s.rag[i.rag]), f"{i.dot_previous.arrow} "
-                         f"{i.dot_previous.value}", i.commentary, i.remedial_action, i.indicator.target_lead])
+                         _n(i.actual, fmt), (i.rag.value, s.rag[i.rag]),
+                         f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(), i.commentary, i.remedial_action, i.indicator.target_lead])
     s.table("Exceptions", ("Partnership", "Code", "Indicator", "Target this period", "Actual", "RAG",
                            "Direction of travel", "Commentary", "Remedial action", "Target lead"), rows,
             {"Partnership": 24, "Indicator": 40, "Commentary": 45, "Remedial action": 45, "Target lead": 18,

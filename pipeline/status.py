@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass
+from datetime import date
 
 from pipeline.assemble import assemble
 from pipeline.config import Config
@@ -106,10 +107,10 @@ def _local(stamp: str) -> str:
     return f"{moment.astimezone(uk_zone()):%Y-%m-%d %H:%M}" if moment else stamp
 
 
-def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str, note: str = "") -> str:
+def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str = "") -> str:
     """The status as a table for people (with `note` under it), or json or csv for machines."""
     if fmt == "json":
-        return json.dumps({"period": str(period), "deadline": deadline_text,
+        return json.dumps({"period": str(period), "deadline": due.isoformat(),
                            "partnerships": [asdict(r) for r in rows]}, indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
@@ -118,19 +119,21 @@ def render(rows: list[StatusRow], fmt: str, period: Period, deadline_text: str, 
         for r in rows:
             writer.writerow(list(asdict(r).values()))
         return buffer.getvalue()
-    headers = ("Partnership", "Due", "Return", "Received", "By", "On time", "Complete", "Open actions",
+    headers = ("Partnership", "Indicators due", "Return", "Received", "By", "On time", "Complete", "Open actions",
                "Rejected", "Last message")
     table = [headers] + [(r.partnership, str(r.indicators_due), r.state, _local(r.received_at),
                           r.completed_by, r.on_time, f"{r.completeness}%", str(r.outstanding_actions),
                           str(r.rejected_attempts), r.last_message) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    lines = [f"Returns for {period} (due {deadline_text})", ""]
+    lines = [f"Returns for {period}, due by {due:%d/%m/%Y}", ""]
     for n, row in enumerate(table):
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
-    received = sum(r.state in ("accepted", "provisional") for r in rows)
-    lines += ["", f"{received} of {len(rows)} returns received."]
+    accepted = sum(r.state in ("accepted", "provisional") for r in rows)
+    rejected = sum(r.state == "rejected" for r in rows)
+    lines += ["", f"{accepted} of {len(rows)} returns accepted" + (
+        f"; {rejected} partnership{'s' if rejected != 1 else ''} sent only a rejected return." if rejected else ".")]
     if note:
         lines.append(note)
     return "\n".join(lines) + "\n"

@@ -292,7 +292,7 @@ def test_report_before_any_return_says_to_take_them_in_first(demo_config):
 def test_status_for_a_period_without_returns_says_so(demo_config):
     code, out, _err = run_cli(["--config", str(demo_config), "status", "--period", "2019-20 Q1"])
     assert code == 0
-    assert out.endswith("0 of 5 returns received.\nNo returns have been received for 2019-20 Q1.\n")
+    assert out.endswith("0 of 5 returns accepted.\nNo returns have been received for 2019-20 Q1.\n")
 
 
 # -- run's console -----------------------------------------------------------

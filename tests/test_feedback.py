@@ -41,7 +41,7 @@ def test_rejected_return_gets_a_text_summary_listing_each_problem(workspace, ret
 
     text = text_path.read_text(encoding="utf-8")
 
-    assert text.startswith("Feedback on CYP Q1 v1.xlsx\nReceived: 2025-07-10T09:30:00Z\n")
+    assert text.startswith("Feedback on CYP Q1 v1.xlsx\nReceived 10 July 2025 at 10:30 (UK time)\n")
     assert "Not accepted: please correct the problems below and send the return again." in text
     assert "Problems to correct (3):" in text
     for line in ('  - Indicators!J5: CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',

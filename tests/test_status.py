@@ -37,6 +37,8 @@ def test_no_messages_show_nothing():
 
 
 def test_the_table_shows_times_and_days_as_people_in_the_uk_saw_them():
+    from datetime import date
+
     from pipeline.periods import Period
     from pipeline.status import StatusRow, render
 
@@ -46,6 +48,7 @@ def test_the_table_shows_times_and_days_as_people_in_the_uk_saw_them():
                        "completeness": 100, "outstanding_actions": 0, "rejected_attempts": 0,
                        "last_message": last_message([_message("acknowledgement-1", "acknowledgement", late_evening)],
                                                     returned=True)})
-    table = render([row], "table", Period(2025, 2), "21/10/2025")
+    table = render([row], "table", Period(2025, 2), date(2025, 10, 21))
     assert "2025-10-21 00:30" in table and "acknowledgement (sent) 2025-10-21" in table
-    assert row.received_at in render([row], "json", Period(2025, 2), "21/10/2025"), "machines get the stored time"
+    as_json = render([row], "json", Period(2025, 2), date(2025, 10, 21))
+    assert row.received_at in as_json and '"deadline": "2025-10-21"' in as_json, "machines get ISO times"
