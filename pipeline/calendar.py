@@ -89,6 +89,15 @@ def deadline_for(period: Period, settings: CalendarSettings, templates_sent: dat
     return max(due, given)
 
 
+def board_meeting(period: Period, settings: CalendarSettings) -> date:
+    """The board meeting that receives `period`'s report: the first of `board_meetings` after the
+    returns deadline; without one, `meeting_working_days` after it (time to chase, check and
+    circulate the papers)."""
+    due = deadline(period, settings)
+    return next((d for d in settings.board_meetings if d > due),
+                add_working_days(due, settings.meeting_working_days, settings.bank_holidays))
+
+
 def chase_until(period: Period, settings: CalendarSettings) -> date:
     """The last day templates or reminders for `period` can go out: the day before the
     next quarter's templates go out.

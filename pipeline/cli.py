@@ -185,6 +185,10 @@ def _moment(text: str | None, option: str):
     return moment.replace(tzinfo=moment.tzinfo or timezone.utc)
 
 
+# Warnings on an accepted return that the officer running the pass should see there and then.
+_ANNOUNCED = frozenset({"reported-period", "register-changed"})
+
+
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config import load_config
     from pipeline.cycle import run_once
@@ -210,6 +214,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(f"          {f.line()}\n")
         elif o.verdict == "duplicate" and o.reason:  # which file it repeats, so nobody wonders why it did not count
             out.write(f"          {o.reason}\n")
+        else:  # accepted: the warnings that change more than this return, so nobody is surprised later
+            for f in o.findings:
+                if f.code in _ANNOUNCED:
+                    out.write(f"          {f.line()}\n")
     for period, paths in report.built.items():
         out.write(f"Outputs for {period}: {len(paths)} file(s) in {paths[0].parent if paths else '-'}\n")
     rejected = sum(o.verdict == "rejected" for o in outcomes)

@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 from pipeline.assemble import PeriodReport
 from pipeline.atomic import write_with
 from pipeline.background import Background, Claims
-from pipeline.calendar import add_working_days
+from pipeline.calendar import board_meeting
 from pipeline.charts import Chart, ChartCache, trend_chart
 from pipeline.config import Config
 from pipeline.docx_context import board_context, highlight_context
@@ -42,11 +42,8 @@ _LISTING = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*[\t\n\a\f]")
 
 
 def meeting_date(report: PeriodReport, config: Config) -> date:
-    """DATE OF MEETING: the first of calendar.board_meetings after the returns deadline; without one,
-    calendar.meeting_working_days after it (time to chase, check and circulate). Never the clock."""
-    cal = config.calendar
-    return next((d for d in cal.board_meetings if d > report.deadline),
-                add_working_days(report.deadline, cal.meeting_working_days, cal.bank_holidays))
+    """DATE OF MEETING: the board meeting the period's report goes to (calendar.board_meeting). Never the clock."""
+    return board_meeting(report.period, config.calendar)
 
 
 def file_part(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 from pipeline.assemble import IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.charts import Chart
 from pipeline.rate import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
-from pipeline.wording import plural, uk_time, were
+from pipeline.wording import plain_date, plural, uk_time, were
 
 # The order ratings are counted and listed in: worst first, then the unrated.
 RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET,
@@ -67,7 +67,7 @@ def fill(colour: str) -> str:
 
 
 def long_date(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "Not set"
+    return plain_date(day) if day else "Not set"
 
 
 def rag_words(result: IndicatorResult) -> str:

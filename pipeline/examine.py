@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from pipeline.calendar import board_meeting
 from pipeline.config import Config
 from pipeline.findings import Finding, finding, has_errors
 from pipeline.readers import ReaderPool
@@ -21,6 +22,7 @@ from pipeline.safety import Limits
 from pipeline.store import FileRecord, Store, Submission
 from pipeline.templates import register_hash
 from pipeline.validate import check_return
+from pipeline.wording import plain_date, uk_day
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,22 @@ class Examiner:
                 "for your next return."))
         checked = check_return(read.workbook, who, self.register, self.config, self.history, outdated=outdated)
         findings += checked.findings
+        findings += _reported_already(who.period, record, self.config)
         return Examined(tuple(findings), checked.submission, str(who.period), who.period.slug,
                         who.partnership.short_name)
+
+
+def _reported_already(period, record: FileRecord, config: Config) -> list[Finding]:
+    """A return arriving after its quarter went to the board replaces figures the board has seen:
+    accepted (late figures are still the figures), but nobody should be surprised by it."""
+    received, meeting = uk_day(record.received_at), board_meeting(period, config.calendar)
+    if received is None or received <= meeting:
+        return []
+    return [finding(
+        "reported-period", f"This return is for {period}, which went to the board on {plain_date(meeting)}: "
+        "its figures replace those reported then, and that quarter's packs are made again.",
+        "Nothing to do if that is what you meant; if you meant the current quarter, tell the performance "
+        "team and use the current template.")]
 
 
 def _content_only(findings: list[Finding]) -> bool:

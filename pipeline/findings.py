@@ -96,6 +96,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown-period": (ERROR, "the return's period is not one the pipeline knows"),
     "old-template": (ERROR, "the return was made from an out-of-date template version"),
     "register-changed": (WARNING, "the register has changed since the template was made"),
+    "reported-period": (WARNING, "a return for a quarter already reported to the board replaces its figures"),
     "renamed-sheet": (ERROR, "a template sheet is missing or has been renamed"),
     "edited-header": (ERROR, "a column header has been changed or removed"),
     "no-data": (ERROR, "the return contains no data"),

@@ -47,7 +47,7 @@ from pipeline.config import CalendarSettings, Config
 from pipeline.findings import ERROR, Finding
 from pipeline.periods import Period
 from pipeline.records import Partnership
-from pipeline.wording import uk_day
+from pipeline.wording import letter_date, uk_day
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +101,12 @@ def addresses(text: str) -> tuple[str, ...]:
     return tuple(a for a in (part.strip() for part in re.split(r"[;,]", text or "")) if a)
 
 
-def long_date(day: date) -> str:
-    """'Thursday 22 January 2026': the form used in letters (strftime's %-d is not portable)."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _base_context(period: Period, partnership: Partnership, due: date, board: BoardContact) -> dict[str, Any]:
     return {
         "partnership": partnership,
         "period": period,
         "board": board,
-        "deadline": long_date(due),
+        "deadline": letter_date(due),
     }
 
 
@@ -276,7 +271,7 @@ def plan_acknowledgement(*, period: Period, partnership: Partnership, submission
     due = deadline_for(period, settings, templates_sent)
     context = _base_context(period, partnership, due, board)
     context.update(_listed(warnings))
-    context["received"] = long_date(received)
+    context["received"] = letter_date(received)
     context["late"] = is_late(period, settings, received, templates_sent)
     return PlannedMessage(
         kind=MessageKind.ACKNOWLEDGEMENT, key=f"acknowledgement-{submission}",

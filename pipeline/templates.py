@@ -63,6 +63,7 @@ from pipeline.template_layout import (  # re-exported (see __all__): the contrac
     template_filename,
 )
 from pipeline.template_sheets import Sheets
+from pipeline.wording import letter_date
 
 __all__ = [
     "History", "build_return", "due_indicators", "generated_at", "register_hash", "template_folder",
@@ -250,10 +251,6 @@ def _cover_values(partnership: Partnership, period: Period) -> list[tuple[str, o
     ]
 
 
-def _long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _guidance_lines(config: Config, partnership: Partnership, period: Period,
                     indicators: tuple[Indicator, ...], issued: date | None) -> list[tuple[str, str]]:
     """The Guidance sheet as (style, text) lines; style is 'title', 'heading' or 'text'."""
@@ -271,7 +268,7 @@ def _guidance_lines(config: Config, partnership: Partnership, period: Period,
         ("title", f"{config.organisation}: quarterly performance return"),
         ("text", f"{partnership.name}, {period} ({period.label})."),
         ("heading", "By when"),
-        ("text", f"Please complete this workbook and {send_to} by {_long_date(due)}."),
+        ("text", f"Please complete this workbook and {send_to} by {letter_date(due)}."),
         ("heading", "What to fill in"),
         ("text", "You can only type in the shaded cells; everything else is locked. Where a cell offers a "
                  "drop-down list, choose from it."),

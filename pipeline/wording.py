@@ -60,6 +60,16 @@ def uk_date(stamp: str) -> str:
     return f"{local.day} {local:%B %Y}"
 
 
+def plain_date(day: date) -> str:
+    """'4 November 2025' (strftime's %-d is not portable)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def letter_date(day: date) -> str:
+    """'Tuesday 4 November 2025': the form used in letters and on the return's Guidance sheet."""
+    return f"{day:%A} {plain_date(day)}"
+
+
 def plural(count: int, word: str, many: str = "") -> str:
     """'1 return', '2 returns', '0 returns'; `many` for a word that does not just add an s."""
     return f"{count} {word if count == 1 else many or word + 's'}"

@@ -433,6 +433,35 @@ def test_a_row_for_an_indicator_taken_out_of_the_register_is_set_aside_not_rejec
     assert retired.value == "CYP-05" and "not used" in retired.message
 
 
+def test_a_return_for_a_quarter_already_reported_to_the_board_is_accepted_with_a_warning_saying_so(workspace):
+    from datetime import datetime, timezone
+
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)  # Q1 went to the board on 4 August
+    result = verdict_of(workspace, workspace.submit("cyp-q1-late.xlsx", period=Q1))
+
+    assert result.verdict == "accepted"
+    [warning] = [f for f in result.findings if f.code == "reported-period"]
+    assert "2025-26 Q1, which went to the board on 4 August 2025" in warning.message
+    assert "replace those reported then" in warning.message
+
+
+def test_the_console_says_so_when_a_return_replaces_figures_the_board_has_seen(workspace):
+    import io
+
+    from pipeline.cli import main
+
+    workspace.submit("cyp-q1-late.xlsx", period=Q1)
+    out = io.StringIO()
+    main(["--config", str(workspace.root / "config.toml"), "-q", "run", "--no-pdf", "--received", "2025-10-01T09:00"],
+         stdout=out)
+    assert "ACCEPTED" in out.getvalue() and "went to the board on 4 August 2025" in out.getvalue()
+
+
+def test_a_return_before_its_board_meeting_carries_no_such_warning(workspace):
+    result = verdict_of(workspace, workspace.submit("cyp-q1.xlsx", period=Q1))
+    assert [f for f in result.findings if f.code == "reported-period"] == []
+
+
 # -- injection-safe ------------------------------------------------------------------------------
 
 FORMULA = '=HYPERLINK("http://x","y")'
