@@ -358,7 +358,7 @@ def test_board_paper_delivery_plan_risks_and_returns(written):
             "Missing: Children and Young People's Partnership. Provisional: Health & Wellbeing Board.") in text
     summary = rows_of(tables_headed(doc, "Partnership", "Amber/ Green")[0])
     assert summary[-1] == ["All partnerships", "1", "1", "1", "1", "3", "3", "2", "12"]
-    appendix = rows_of(tables_headed(doc, "Code", "Direction of travel")[0])[1:]
+    appendix = rows_of(tables_headed(doc, "Code", "Since last quarter")[0])[1:]
     assert len(appendix) == 12 and appendix[8][1] == "HW05" and appendix[8][4] == "181,234"
 
 
@@ -640,7 +640,7 @@ def test_an_officer_rating_shows_who_set_it_and_why_under_the_exceptions(written
 
 def test_an_officer_rating_is_explained_under_the_board_papers_appendix(written):
     board = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
-    assert text_after_tables(board, "Code", "Direction of travel") == [OFFICER_NOTE]
+    assert text_after_tables(board, "Code", "Since last quarter") == [OFFICER_NOTE]
     scp = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))
     assert "Officer rating" not in all_text(scp)
 

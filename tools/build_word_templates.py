@@ -387,7 +387,7 @@ def build_board_paper(path: Path) -> None:
     para(doc, "{%p for g in exception_groups %}")
     heading(doc, "{{ g.name }}", 2)
     table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
-          [("Indicator", 3.6), ("Target", 1.7), ("Actual", 1.7), ("Rating", 2.4), ("Direction of travel", 2.4),
+          [("Indicator", 3.6), ("Target", 1.7), ("Actual", 1.7), ("Rating", 2.4), ("Since last quarter", 2.4),
            ("Commentary and remedial action", 5.2)], "e in g.rows",
           ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
            "{{ e.dot }}", ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]]])
@@ -428,7 +428,7 @@ def build_board_paper(path: Path) -> None:
     heading(doc, "APPENDIX A: EVERY INDICATOR", 1, page_break=True)
     table(doc, "Every indicator: target, actual, rating and direction of travel",
           [("Partnership", 2.6), ("Code", 1.5), ("Indicator", 3.9), ("Target", 1.9), ("Actual", 2.1),
-           ("Rating", 2.5), ("Direction of travel", 2.5)], "i in appendix",
+           ("Rating", 2.5), ("Since last quarter", 2.5)], "i in appendix",
           ["{{ i.partnership }}", "{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}",
            ("rag", "i.fill", "{{ i.rag }}"), "{{ i.dot }}"])
     override_notes(doc)
