@@ -383,7 +383,8 @@ def _actions(table: Table, who: Identity, register: Register, findings: list[Fin
         if due and due < who.period.end and status.casefold() not in _DONE:
             findings.append(finding(
                 "action-overdue", f"Action {ref or text[:40]!r} was due {due:%d/%m/%Y} and is not complete.",
-                "Give a revised date and the reason in Commentary.", sheet=sheet,
+                "Say in Commentary why it is late and by when it will be done (the due date itself "
+                "stays as the register has it).", sheet=sheet,
                 cell=table.a1(row, "Status"), value=status))
         new_ref = ref or f"{who.partnership.short_name}-NEW-A{len(updates) + 1}"
         updates[new_ref.casefold()] = ActionUpdate(
