@@ -112,12 +112,12 @@ def rate_indicator(
     """
     if not Decimal(0) <= four_level_split <= _HUNDRED:
         raise ValueError(f"four_level_split must be 0-100, not {four_level_split}")
+    if actual is None:  # a missing figure is what the reader needs to know first, whatever else is missing
+        return Rag.NO_DATA
     if polarity is Polarity.NONE:
         return Rag.NOT_RATED
     if target is None:
         return Rag.NO_TARGET
-    if actual is None:
-        return Rag.NO_DATA
     shortfall = _shortfall(polarity, target, actual)
     if shortfall <= 0:
         return Rag.GREEN

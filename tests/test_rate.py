@@ -116,7 +116,8 @@ def test_improvement_scheme(polarity, actual, last_year, expected):
         case("no_polarity_is_not_rated", NONE, D("80"), D("10"), Rag.NOT_RATED),
         case("no_polarity_without_target_is_not_rated", NONE, None, D("10"), Rag.NOT_RATED),
         case("no_target_is_no_target", HIGHER, None, D("10"), Rag.NO_TARGET),
-        case("no_target_and_no_actual_is_no_target", HIGHER, None, None, Rag.NO_TARGET),
+        case("no_target_and_no_actual_is_no_data", HIGHER, None, None, Rag.NO_DATA),
+        case("no_polarity_and_no_actual_is_no_data", NONE, D("80"), None, Rag.NO_DATA),
         case("no_actual_is_no_data", LOWER, D("80"), None, Rag.NO_DATA),
     ],
 )
