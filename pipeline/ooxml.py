@@ -6,9 +6,10 @@ Two jobs, both on bytes that have already passed the zip checks:
   outside xl/), parsed with defusedxml;
 - a streaming scan of worksheet XML for what parsers hide: error cells,
   formulas without a calculated value, cells far outside any return, text
-  longer than Excel allows, and shared-string amplification. It is a regular
-  expression over chunks, not a parser: it must stay a small fraction of the
-  time python-calamine takes to read the same file.
+  longer than Excel allows, and shared-string amplification; and, when the
+  workbook has a percent number format (see numformats), which cells carry it.
+  It is a regular expression over chunks, not a parser: it must stay a small
+  fraction of the time python-calamine takes to read the same file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
+
+from .numformats import PercentCells
 
 MAIN_KINDS = (  # content type of the main part -> kind (first match wins)
     ("sheet.binary.macroenabled.main", "xlsb"),
@@ -114,6 +117,7 @@ class WorkbookInfo:
     full_calc_on_load: bool
     shared_strings: str  # part name, "" if none
     external_links: int
+    styles: str = ""  # part name of the styles (number formats), "" if none
 
 
 def workbook_info(workbook_xml: bytes, workbook_rels: bytes, workbook_part: str) -> WorkbookInfo:
@@ -132,7 +136,8 @@ def workbook_info(workbook_xml: bytes, workbook_rels: bytes, workbook_part: str)
             full_calc = (element.get("fullCalcOnLoad") or "").lower() in ("1", "true")
     sst = next((part for kind, part in rels.values() if kind == "sharedstrings"), "")
     links = sum(1 for kind, _ in rels.values() if kind == "externallink")
-    return WorkbookInfo(tuple(sheets), date1904, full_calc, sst, links)
+    styles = next((part for kind, part in rels.values() if kind == "styles"), "")
+    return WorkbookInfo(tuple(sheets), date1904, full_calc, sst, links, styles)
 
 
 _SI = re.compile(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.S)
@@ -194,6 +199,7 @@ _LONG_TEXT = re.compile(rb">[^<]{32768,}<")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 # A formula followed at once by its calculated value, as spreadsheet programs save one.
 _CALCULATED = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*<v[\s/>]")
+_S_ATTR = re.compile(rb"\bs\s*=\s*[\"'](\d{1,9})[\"']")
 
 
 def _markers(region: bytes):
@@ -213,8 +219,17 @@ def _markers(region: bytes):
         position = region.find(b't="e"', position + 1)
 
 
+def _int(digits: bytes | str) -> int:
+    """A number from a file's digits; absurdly long ones (Python refuses over 4,300 digits) count as
+    too far out, as they are, instead of failing the screen."""
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
 def column_number(letters: bytes) -> int:
-    """1-based column number of 'A', 'Z', 'AA'..."""
+    """1-based column number of 'A', 'Z', 'AA'...; a run of letters longer than any column's
+    (XFD is the last) counts as too far out without the arithmetic."""
+    if len(letters) > 4:
+        return 10**18
     number = 0
     for ch in letters.upper():
         number = number * 26 + ch - 64
@@ -235,6 +250,8 @@ class SheetScan:
     bad_string_refs: list[tuple[int, int]] = field(default_factory=list)
     formulas: int = 0
     text_chars: int = 0
+    percents: PercentCells | None = None  # None, or no styles in it: the workbook has no percent format
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)  # holding a value and %-formatted
     _row: int = -1
     _col: int = -1
     _buffer: bytes = b""
@@ -265,6 +282,9 @@ class SheetScan:
                 self._walk(region)
             else:
                 self._skim(region, sum(1 for mark in marks if mark.startswith(b"<f")))
+                if self.percents is not None and self.percents.styles:
+                    for letters, digits in self.percents.references(region):
+                        self._note_percent(_int(digits) - 1, column_number(letters) - 1)
 
     def _walk(self, region: bytes) -> None:
         for match in _CELL_OR_ROW.finditer(region):
@@ -285,12 +305,12 @@ class SheetScan:
             )
         for ref in self._far.findall(region):
             found = _REF.match(ref)
-            if int(found.group(2)) > self.max_rows or column_number(found.group(1)) > self.max_columns:
+            if _int(found.group(2)) > self.max_rows or column_number(found.group(1)) > self.max_columns:
                 self._walk(region)  # names the first cell that is too far out, if it holds anything
                 return
         indices = _S_INDEX.findall(region) if b't="s"' in region else ()
         if indices:
-            numbers = [int(i) for i in indices]
+            numbers = [_int(i) for i in indices]
             if max(numbers) >= len(self.sst):
                 self._walk(region)  # names the cells
                 return
@@ -315,15 +335,22 @@ class SheetScan:
                 if match and match.group(1) is None:
                     self._cell(match.group(2), match.group(3), counted=True)
 
+    def _note_percent(self, row: int, col: int) -> None:
+        percents = self.percents
+        if percents.room > 0 and row < self.max_rows and col < self.max_columns \
+                and (row, col) not in self.percent_cells:
+            self.percent_cells.add((row, col))
+            percents.room -= 1
+
     def _start_row(self, attrs: bytes) -> None:
         found = re.search(rb"\br\s*=\s*[\"'](\d+)[\"']", attrs)
-        self._row = int(found.group(1)) - 1 if found else self._row + 1
+        self._row = _int(found.group(1)) - 1 if found else self._row + 1
         self._col = -1
 
     def _cell(self, attrs: bytes, body: bytes | None, counted: bool = False) -> None:
         ref = _R_ATTR.search(attrs)
         if ref and ref.group(1):
-            self._row, self._col = int(ref.group(2)) - 1, column_number(ref.group(1)) - 1
+            self._row, self._col = _int(ref.group(2)) - 1, column_number(ref.group(1)) - 1
         else:
             self._row, self._col = max(self._row, 0), self._col + 1
         if not body:
@@ -334,6 +361,10 @@ class SheetScan:
                 f"a cell at {a1(row, col)} is far beyond the template "
                 f"(a return never goes past row {self.max_rows:,} or column {a1(0, self.max_columns - 1)[:-1]})"
             )
+        if self.percents is not None and self.percents.styles:  # cells without r=: the walk finds them
+            style = _S_ATTR.search(attrs)
+            if style and _int(style.group(1)) in self.percents.styles:
+                self._note_percent(row, col)
         t = _T_ATTR.search(attrs)
         cell_type = t.group(1) if t else b"n"
         value = _V.search(body)
@@ -349,7 +380,7 @@ class SheetScan:
             self.errors.append((row, col, text.decode("utf-8", "replace").strip() or "#ERROR"))
         elif cell_type == b"s" and value is not None:
             try:
-                index = int(text)
+                index = _int(text)
             except ValueError:
                 index = -1
             if not 0 <= index < len(self.sst):

@@ -49,10 +49,18 @@ class Sheet:
     state: str  # visible | hidden | veryHidden
     cells: dict[tuple[int, int], object] = field(compare=False)  # (row, col) 0-based -> value; non-empty only
     merged: tuple[str, ...] = ()  # 'A1:B2' ranges; the value sits in the top-left cell
+    # (row, col) of cells with a percent number format; known for xlsx and xlsm only (the screen
+    # finds them), as python-calamine gives values without their formats.
+    percent_cells: frozenset[tuple[int, int]] = field(default=frozenset(), compare=False)
 
     def value(self, row: int, col: int) -> object:
         """The value at 0-based (row, col), or None when the cell is empty."""
         return self.cells.get((row, col))
+
+    def percent_formatted(self, row: int, col: int) -> bool:
+        """Whether the cell at 0-based (row, col) shows its figure as a percentage: Excel keeps
+        12.5% typed there as 0.125. False when the file's kind carries no formats we read."""
+        return (row, col) in self.percent_cells
 
     def rows(self) -> Iterator[tuple[int, tuple[object, ...]]]:
         """(row, values from column A to the row's last value, None for blanks) for rows that hold something."""
@@ -229,15 +237,21 @@ def read_file(path: Path, limits: Limits = Limits()) -> ReadResult:
 
 
 def _assemble(screened: Screened, parsed: parsers.Parsed) -> ReadResult:
-    """Workbook records from the parser's output, with the screen's error cells put back."""
+    """Workbook records from the parser's output, with the screen's error cells and percent
+    formats put back."""
     findings = screened.findings + parsed.notes
     if any(f.severity == ERROR for f in parsed.notes):
         return ReadResult(None, findings)
     errors: dict[str, dict[tuple[int, int], CellError]] = {}
     for sheet_name, row, col, text in screened.error_cells:
         errors.setdefault(sheet_name, {})[(row, col)] = CellError(text)
+    percent: dict[str, set[tuple[int, int]]] = {}
+    for sheet_name, row, col in screened.percent_cells:
+        percent.setdefault(sheet_name, set()).add((row, col))
     sheets = tuple(
-        Sheet(raw.name, raw.state, {**raw.cells, **errors.get(raw.name, {})}, raw.merged) for raw in parsed.sheets
+        Sheet(raw.name, raw.state, {**raw.cells, **errors.get(raw.name, {})}, raw.merged,
+              frozenset(percent.get(raw.name, ())))
+        for raw in parsed.sheets
     )
     if not any(sheet.cells for sheet in sheets):
         findings += (finding("no-data", "This file has no figures or text in any worksheet.",

@@ -6,7 +6,8 @@ inflates to a gigabyte), and their error messages mislead ("not a zip file" for
 an encrypted workbook). So the type is sniffed from the bytes, archives are
 checked against fixed caps while being inflated in bounded chunks, XML parts
 are searched for DTDs, and worksheet XML is scanned cheaply for what parsers
-hide (error cells, formulas never calculated). Nothing here parses a cell value.
+hide (error cells, formulas never calculated, which cells have a percent format).
+Nothing here parses a cell value.
 
 This module is the policy: what is screened, the caps, and what each finding says.
 The inflating of zip entries under the caps is `zipscan`; the skim of OOXML parts
@@ -48,6 +49,8 @@ class Limits:
     max_total_text: int = 50_000_000  # characters of cell text in the whole workbook
     max_cells: int = 1_000_000  # non-empty cells the parser may hand back
     max_findings_per_code: int = 25  # a sheet full of #N/A needs a few examples, not thousands
+    max_cell_styles: int = 65_490  # Excel's own limit on distinct cell formats in a workbook
+    max_percent_cells: int = 20_000  # %-formatted cells noted; a return has a few hundred figures
     memory_bytes: int = 2 * 1024**3  # RLIMIT_AS of the reading child process
     timeout_seconds: float = 20.0  # wall clock for screening and parsing one file in the child
 
@@ -61,6 +64,9 @@ class Screened:
     sheets: tuple[ooxml.SheetPart, ...] = ()  # OOXML only: names, types, visibility
     error_cells: tuple[tuple[str, int, int, str], ...] = ()  # (sheet, row, col, '#DIV/0!'), 0-based
     date1904: bool = False
+    # xlsx and xlsm only: (sheet, row, col), 0-based, of cells holding a value with a percent
+    # number format, where Excel stores 12.5% as 0.125 (the parser gives the 0.125 alone).
+    percent_cells: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def rejected(self) -> bool:
@@ -313,12 +319,14 @@ def _ods(package: zipscan.Package) -> Screened:
 
 def _contents(package: zipscan.Package, kind: str, info: ooxml.WorkbookInfo, limits: Limits) -> Screened:
     """The verdict on an OOXML workbook, from a scan of every part under the caps."""
-    scans = package.scan_sheets(info, limits.max_rows, limits.max_columns, limits.max_cell_text)
+    scans = package.scan_sheets(info, limits.max_rows, limits.max_columns, limits.max_cell_text,
+                                limits.max_cell_styles, limits.max_percent_cells)
     notes = _notes(kind, info, scans, package.by_name, limits)
     errors = tuple(
         (name, row, col, text) for name, scan in scans for row, col, text in scan.errors
     )
-    return Screened(kind, tuple(notes), info.sheets, errors, info.date1904)
+    percent = tuple((name, row, col) for name, scan in scans for row, col in sorted(scan.percent_cells))
+    return Screened(kind, tuple(notes), info.sheets, errors, info.date1904, percent)
 
 
 def _notes(kind: str, info: ooxml.WorkbookInfo, scans: list[tuple[str, ooxml.SheetScan]],

@@ -146,7 +146,6 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
                    history: dict[str, list[tuple[str, Decimal]]], findings: list[Finding]) -> IndicatorValue:
     sheet = table.sheet.name
     cell = table.a1(row, "Actual")
-    raw = table.cell(row, "Actual")
     quality = parse_text(table.cell(row, "Data quality"))
     commentary = _text(table, row, "Commentary", findings)
     remedial = _text(table, row, "Remedial action", findings)
@@ -156,8 +155,7 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
             f"Pick one of: {', '.join(T.DATA_QUALITY)}.", sheet=sheet, cell=table.a1(row, "Data quality"),
             value=quality))
     quality = _QUALITIES.get(header_key(quality), quality)
-    parsed = parse_number(raw, i.unit)
-    shown = parse_text(raw)
+    parsed, shown = _figure(table, row, i.unit)
     actual = parsed.number
     if parsed.kind in (BLANK, NOT_AVAILABLE):
         if parsed.kind == NOT_AVAILABLE and quality in ("", NOT_AVAILABLE_QUALITY):
@@ -167,17 +165,9 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
                 "missing-actual", f"{i.code} has no actual" + (f" ({shown!r})" if shown else "") + ".",
                 "Type the figure, or choose 'Not available' in Data quality and say why in Commentary.",
                 sheet=sheet, cell=cell, value=shown))
-    elif parsed.kind == INVALID:
-        # The note reads "<what is wrong>; <what to type>": the first half ends the message, the second is the fix.
-        what, _, how = parsed.note.partition("; ")
+    elif parsed.kind in (INVALID, AMBIGUOUS):
         example = f"Type the actual as a number, e.g. 12.5{'' if i.unit != '%' else ' for 12.5%'}."
-        findings.append(finding(
-            "not-a-number", f'{i.code}: "{shown}" {what or "is not a number"}.',
-            f"{how[:1].upper()}{how[1:]}." if how else example, sheet=sheet, cell=cell, value=shown))
-    elif parsed.kind == AMBIGUOUS:
-        findings.append(finding("ambiguous-number", f'"{shown}" {parsed.note}.',
-                                "Retype the figure with a full stop for decimals and no other marks.",
-                                sheet=sheet, cell=cell, value=shown))
+        findings.append(_unreadable(i.code, parsed, shown, sheet, cell, example))
     elif actual is not None and _in_range(i, actual, sheet, cell, shown, findings):
         # An impossible figure is a typing slip: asking why it is off target would only confuse.
         _check_outlier(i, actual, history.get(i.code, []), who, config, sheet, cell, shown, findings)
@@ -223,10 +213,10 @@ def _areas(book: Workbook, who: Identity, register: Register, values: list[Indic
                 value=f"{code_text} / {area_text}"))
             continue
         cells[code, area] = table.a1(row, "Actual")
-        parsed = parse_number(table.cell(row, "Actual"), wanted[code].unit)
+        parsed, shown = _figure(table, row, wanted[code].unit)
         if parsed.kind in (BLANK, NOT_AVAILABLE):
             blank.add((code, area))
-        figures[code, area] = _area_figure(table, row, wanted[code], area, parsed, findings)
+        figures[code, area] = _area_figure(table, row, wanted[code], area, parsed, shown, findings)
     reported = {v.code for v in values if v.actual is not None}
     for code in sorted(reported & set(wanted)):
         for area in wanted[code].areas:
@@ -244,26 +234,41 @@ def _areas(book: Workbook, who: Identity, register: Register, values: list[Indic
             if v.code in wanted else v for v in values]
 
 
-def _area_figure(table: Table, row: int, i: Indicator, area: str, parsed: Parsed,
+def _area_figure(table: Table, row: int, i: Indicator, area: str, parsed: Parsed, shown: str,
                  findings: list[Finding]) -> Decimal | None:
     """The area's figure, or None with a finding saying why (a blank is judged by the caller)."""
     sheet, cell = table.sheet.name, table.a1(row, "Actual")
-    shown = parse_text(table.cell(row, "Actual"))
     if parsed.kind in (BLANK, NOT_AVAILABLE):
         return None
-    if parsed.kind == INVALID:
-        what, _, how = parsed.note.partition("; ")
-        findings.append(finding(
-            "not-a-number", f'{i.code}, {area}: "{shown}" {what or "is not a number"}.',
-            f"{how[:1].upper()}{how[1:]}." if how else "Type the figure as a number, e.g. 12.5.",
-            sheet=sheet, cell=cell, value=shown))
-        return None
-    if parsed.kind == AMBIGUOUS:
-        findings.append(finding("ambiguous-number", f'{i.code}, {area}: "{shown}" {parsed.note}.',
-                                "Retype the figure with a full stop for decimals and no other marks.",
-                                sheet=sheet, cell=cell, value=shown))
+    if parsed.kind in (INVALID, AMBIGUOUS):
+        findings.append(_unreadable(f"{i.code}, {area}", parsed, shown, sheet, cell,
+                                    "Type the figure as a number, e.g. 12.5."))
         return None
     return parsed.number if _in_range(i, parsed.number, sheet, cell, shown, findings) else None
+
+
+def _figure(table: Table, row: int, unit: str) -> tuple[Parsed, str]:
+    """A row's Actual read as a figure, and the figure as the submitter sees it in Excel.
+
+    Excel keeps 12.5% typed in a cell as 0.125 with a percent format: for a percentage that is
+    read as 12.5 and shown as 12.5%, since 0.125 is neither what was typed nor what shows."""
+    raw = table.cell(row, "Actual")
+    percent = unit == "%" and table.sheet.percent_formatted(row, table.columns["Actual"])
+    parsed = parse_number(raw, unit, percent_format=percent)
+    if percent and parsed.number is not None and not isinstance(raw, str):
+        return parsed, f"{_number(parsed.number)}%"
+    return parsed, parse_text(raw)
+
+
+def _unreadable(who: str, parsed: Parsed, shown: str, sheet: str, cell: str, example: str) -> Finding:
+    """The finding for a figure that is not a number, or could be read more than one way. The
+    note reads "<what is wrong>; <what to type>": the first half ends the message, the second
+    is the fix (`example` when there is none)."""
+    what, _, how = parsed.note.partition("; ")
+    code, wrong = ("ambiguous-number", "could be read more than one way") if parsed.kind == AMBIGUOUS \
+        else ("not-a-number", "is not a number")
+    return finding(code, f'{who}: "{shown}" {what or wrong}.', f"{how[:1].upper()}{how[1:]}." if how else example,
+                   sheet=sheet, cell=cell, value=shown)
 
 
 def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, findings: list) -> bool:
@@ -373,7 +378,9 @@ def _actions(table: Table, who: Identity, register: Register, findings: list[Fin
                 f"Pick one of: {', '.join(T.ACTION_STATUSES)}.", sheet=sheet, cell=table.a1(row, "Status"),
                 value=status_text))
             status = ""
-        percent = parse_number(percent_raw, "%")
+        # 40% typed in Excel is kept as 0.4 in a percent-formatted cell: read as 40 there.
+        percent = parse_number(percent_raw, "%", percent_format=table.sheet.percent_formatted(
+            row, table.columns["% complete"]))
         if percent.kind not in (BLANK,) and (percent.number is None or not 0 <= percent.number <= 100):
             findings.append(finding(
                 "bad-percent-complete", f"Action {ref or text[:40]!r}: % complete {parse_text(percent_raw)!r} "

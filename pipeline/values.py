@@ -35,7 +35,9 @@ class Parsed:
 
     kind: str
     number: Decimal | None = None
-    note: str = ""  # plain-English reason when invalid or ambiguous
+    # When invalid or ambiguous: "<what is wrong>; <what to type>" in plain English, the second
+    # half when there is a fix to give. The caller shows the value typed, so the note need not.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,8 @@ def _from_cell_number(raw: int | float | Decimal, unit: str, percent_format: boo
         if percent_format:
             value = value * 100
         elif 0 < value < 1:
-            shown = _show(value)
-            return Parsed(AMBIGUOUS, None, f"{shown} could be a fraction ({_show(value * 100)}%) or {shown}%; "
-                                           f"type the percentage itself, e.g. 12.5 for 12.5%")
+            return Parsed(AMBIGUOUS, None, f"could be a fraction meaning {_show(value * 100)}%, or {_show(value)}%; "
+                                           "type the percentage as a number, e.g. 12.5 for 12.5%")
     return _number(value)
 
 
@@ -140,7 +141,7 @@ def _from_text(raw: str, unit: str) -> Parsed:
     if key in _NOT_AVAILABLE:
         return Parsed(NOT_AVAILABLE)
     if key in _ZERO_OR_NOTHING:
-        return Parsed(AMBIGUOUS, None, f'"{text}" could mean 0 or "not available"; type 0 or n/a')
+        return Parsed(AMBIGUOUS, None, 'could mean 0 or "not available"; type 0, or n/a if the figure is not available')
     if key in _EXCEL_ERRORS:
         return Parsed(INVALID, None, f"shows the spreadsheet error {text}; fix the formula or type the figure")
     if bracketed := _BRACKETED.match(text):
@@ -181,11 +182,14 @@ def _digits(body: str) -> Parsed:
         return _number(Decimal(body.replace(",", "")))
     if _DIGITS_WITH_SEPARATORS.match(body):
         if re.fullmatch(r"\d+,\d+", body):
-            return Parsed(AMBIGUOUS, None, f"{body} could use a decimal comma; type {body.replace(',', '.')} "
-                                           f"for a decimal, or {body.replace(',', '')} for a whole number")
+            decimal = body.replace(",", ".")
+            return Parsed(AMBIGUOUS, None, f"could use a decimal comma ({decimal}) or be the whole number "
+                                           f"{body.replace(',', '')}; type the figure with a full stop for decimals, "
+                                           f"e.g. {decimal}")
         if " " in body:
             return Parsed(AMBIGUOUS, None, "has a space inside the number; type it without spaces")
-        return Parsed(AMBIGUOUS, None, "has commas or points in unusual places; type it as e.g. 1234.5")
+        return Parsed(AMBIGUOUS, None, "has commas or points in unusual places; type the figure with a full stop "
+                                       "for decimals and no other marks, e.g. 1234.5")
     if _HAS_DIGIT.search(body):
         return Parsed(INVALID, None, "has words or symbols as well as a number; type the number alone and "
                                      "put any explanation in the commentary")

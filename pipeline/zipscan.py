@@ -2,7 +2,8 @@
 
 The machinery under the safety screen. Declared sizes in a zip can lie, so every entry is
 inflated chunk by chunk and the real bytes are counted against the caps as they come;
-XML parts are searched for DTDs on the way, and worksheet XML is fed to ooxml's scans.
+XML parts are searched for DTDs on the way, the styles part is fed to numformats, and
+worksheet XML to ooxml's scans.
 What the caps are, and what a finding says, is the screen's business (`safety`).
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from . import ooxml
+from .numformats import PercentCells, StylesPart
 from .ooxml import TooLarge
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -143,18 +145,23 @@ class Package:
             if info.filename.casefold() not in self.streamed:
                 self.stream(info, _discard)
 
-    def scan_sheets(self, info: ooxml.WorkbookInfo, max_rows: int, max_columns: int,
-                    max_text: int) -> list[tuple[str, ooxml.SheetScan]]:
-        """Each worksheet's name and what its XML holds: the shared strings are streamed
-        first, then every worksheet and every other entry not read yet, through the scans."""
+    def scan_sheets(self, info: ooxml.WorkbookInfo, max_rows: int, max_columns: int, max_text: int,
+                    max_styles: int = 0, max_percent_cells: int = 0) -> list[tuple[str, ooxml.SheetScan]]:
+        """Each worksheet's name and what its XML holds: the shared strings and the number
+        formats are streamed first, then every worksheet and every other entry not read yet,
+        through the scans."""
         sst = ooxml.SharedStrings(max_text)
         if info.shared_strings and info.shared_strings.casefold() in self.by_name:
             self.stream(self.by_name[info.shared_strings.casefold()], sst.feed)
             sst.feed(b"", final=True)
+        styles = StylesPart()
+        if max_percent_cells and info.styles and info.styles.casefold() in self.by_name:
+            self.stream(self.by_name[info.styles.casefold()], styles.feed)
+        percents = PercentCells(styles.percent_styles(max_styles), max_percent_cells)  # one cap for every sheet
         scans: dict[str, tuple[str, ooxml.SheetScan]] = {}
         for sheet in info.sheets:
             if sheet.type in ("worksheet", "macrosheet", "dialogsheet") and sheet.part.lower().endswith(".xml"):
-                scan = ooxml.SheetScan(max_rows, max_columns, max_text, sst.lengths)
+                scan = ooxml.SheetScan(max_rows, max_columns, max_text, sst.lengths, percents=percents)
                 scans[sheet.part.casefold()] = (sheet.name, scan)
         for entry in self.infos:
             key = entry.filename.casefold()

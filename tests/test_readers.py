@@ -71,6 +71,29 @@ def test_a_merged_range_keeps_its_value_in_the_top_left_cell(pool, tmp_path):
     assert sheet.cells == {(1, 1): "Community safety"}
 
 
+def test_cells_with_a_percent_format_are_known_on_their_sheet(pool, tmp_path):
+    """12.5% typed in Excel is kept as 0.125 in a %-formatted cell; calamine gives the 0.125 alone."""
+    def build(book):
+        ws = book.active
+        ws.title = "Indicators"
+        ws["J2"], ws["J3"], ws["J4"] = 0.125, 0.125, 0.5
+        ws["J2"].number_format = "0.0%"
+        ws["J4"].number_format = "0%"
+        book.create_sheet("Areas")["F2"] = 0.091
+
+    book = pool.read(saved(tmp_path, build)).workbook
+    sheet = book.sheet("Indicators")
+    assert sheet.value(1, 9) == 0.125  # the value as stored: reading it as shown is validation's business
+    assert [sheet.percent_formatted(r, 9) for r in (1, 2, 3)] == [True, False, True]
+    assert book.sheet("Areas").percent_cells == frozenset()
+
+
+def test_a_csv_has_no_percent_formats(pool, tmp_path):
+    path = tmp_path / "return.csv"
+    path.write_text("Indicator,Actual\nCS01,0.125\n", encoding="utf-8")
+    assert pool.read(path).workbook.sheets[0].percent_cells == frozenset()
+
+
 def test_sheet_visibility_is_kept(pool, tmp_path):
     def build(book):
         book.active["A1"] = 1

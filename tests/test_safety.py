@@ -17,6 +17,7 @@ if not CORPUS.is_dir():
     CORPUS = Path(os.environ.get("PIPELINE_CORPUS", "/nonexistent"))
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="hostile corpus not found")
 
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CONTENT_TYPES = (
     '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -37,12 +38,14 @@ WORKBOOK = (
 WORKBOOK_RELS = (
     '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/></Relationships>'
+    'Target="worksheets/sheet1.xml"/>{extra}</Relationships>'
 )
+STYLES_REL = ('<Relationship Id="rId2" Target="styles.xml" '
+              'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>')
 
 
-def hand_made_xlsx(path: Path, cells: str, workbook_extra: str = "", extra_entries=()) -> Path:
-    """A minimal xlsx whose one sheet holds the given <sheetData> content."""
+def hand_made_xlsx(path: Path, cells: str, workbook_extra: str = "", extra_entries=(), styles: str = "") -> Path:
+    """A minimal xlsx whose one sheet holds the given <sheetData> content (and the styles part, if given)."""
     sheet = (
         '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f"<sheetData>{cells}</sheetData></worksheet>"
@@ -51,8 +54,10 @@ def hand_made_xlsx(path: Path, cells: str, workbook_extra: str = "", extra_entri
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK.format(extra=workbook_extra))
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(extra=STYLES_REL if styles else ""))
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        if styles:
+            archive.writestr("xl/styles.xml", styles)
         for name, data in extra_entries:
             archive.writestr(name, data)
     return path
@@ -190,6 +195,13 @@ def test_a_cell_far_beyond_the_template_is_too_large_and_named(tmp_path):
     assert "ZZ1" in screened.findings[0].message
 
 
+@pytest.mark.parametrize("ref", ["A" + "9" * 5000, "A" * 100_000 + "1"], ids=["5000-digit-row", "long-column"])
+def test_a_cell_reference_longer_than_any_real_one_is_too_large_not_a_failed_screen(tmp_path, ref):
+    # Python refuses to turn more than 4,300 digits into a number: the screen must not ask it to.
+    path = hand_made_xlsx(tmp_path / "far.xlsx", f'<row r="1"><c r="{ref}"><v>1</v></c></row>')
+    assert codes(screen(path)) == ["too-large"]
+
+
 def test_text_longer_than_a_cell_can_hold_is_too_large(tmp_path):
     cells = f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"x" * 40_000}</t></is></c></row>'
     assert codes(screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))) == ["too-large"]
@@ -214,6 +226,59 @@ def test_a_shared_formula_left_without_its_value_is_reported_by_cell(tmp_path):
              '<row r="2"><c r="A2"><f t="shared" si="0"/></c></row>')
     screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
     assert [(f.code, f.cell) for f in screened.findings] == [("formulas-not-calculated", "A2")]
+
+
+# -- percent formats: what the parser drops, so that 12.5% typed in Excel reads as 12.5 --------
+
+
+@pytest.mark.parametrize("number_format, percent", [
+    ("0.0%", True), ("0%", True), ("0.00%", True), ("0.0%;[Red]-0.0%", True),
+    ('0.00" pts"', False), ("0.0\\%", False), ("General", False), ("0.0", False),
+], ids=["one-place", "built-in-0%", "built-in-0.00%", "red-negatives", "points-suffix", "escaped-percent-sign",
+        "general", "one-place-number"])
+def test_cells_are_known_as_percent_formatted_only_when_their_format_scales_by_100(tmp_path, number_format, percent):
+    book = openpyxl.Workbook()
+    book.active.title = "Indicators"
+    book.active["B2"] = 0.125
+    book.active["B2"].number_format = number_format
+    book.active["B3"] = 0.5
+    book.save(tmp_path / "return.xlsx")
+    screened = screen(tmp_path / "return.xlsx")
+    assert screened.findings == ()
+    assert screened.percent_cells == ((("Indicators", 1, 1),) if percent else ())
+
+
+PERCENT_STYLES = (f'<styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="9"/>'
+                  "</cellXfs></styleSheet>")
+
+
+def test_percent_formatted_cells_without_references_are_placed_where_excel_would_put_them(tmp_path):
+    cells = '<row><c><v>1</v></c><c s="1"><v>0.5</v></c></row><row><c s="1"><v>0.25</v></c></row>'
+    screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells, styles=PERCENT_STYLES))
+    assert screened.percent_cells == (("Indicators", 0, 1), ("Indicators", 1, 0))
+
+
+def test_an_empty_cell_with_a_percent_format_is_not_noted(tmp_path):
+    cells = '<row r="1"><c r="A1" s="1"/><c r="B1" s="1"><v>0.5</v></c><c r="C1" s="1"></c></row>'
+    screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells, styles=PERCENT_STYLES))
+    assert screened.percent_cells == (("Indicators", 0, 1),)
+
+
+def test_percent_formatted_cells_are_noted_up_to_the_cap_for_the_whole_workbook(tmp_path):
+    cells = "".join(f'<row r="{r}"><c r="A{r}" s="1"><v>0.5</v></c></row>' for r in range(1, 101))
+    path = hand_made_xlsx(tmp_path / "return.xlsx", cells, styles=PERCENT_STYLES)
+    screened = screen(path, Limits(max_percent_cells=10))
+    assert screened.findings == () and len(screened.percent_cells) == 10
+
+
+def test_styles_past_the_cap_count_as_no_format_and_the_file_is_screened_as_usual(tmp_path):
+    percent_style = '<xf numFmtId="9"/>'
+    styles = f'<styleSheet xmlns="{MAIN}"><cellXfs>{percent_style * 50_000}</cellXfs></styleSheet>'
+    cells = '<row r="1"><c r="A1" s="5"><v>0.5</v></c><c r="B1" s="40000"><v>0.5</v></c></row>'
+    path = hand_made_xlsx(tmp_path / "return.xlsx", cells, styles=styles)
+    screened = screen(path, Limits(max_cell_styles=1000))
+    assert (screened.kind, screened.findings) == ("xlsx", ())
+    assert screened.percent_cells == (("Indicators", 0, 0),)
 
 
 def _patched(path: Path, old: bytes, new: bytes, count: int = 1) -> Path:

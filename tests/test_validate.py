@@ -259,6 +259,89 @@ def test_number_typed_with_a_leading_apostrophe_is_read_as_a_number(workspace, r
     assert stored(workspace, "CYP-04").actual == Decimal("34")
 
 
+# -- percentages typed the Excel way, and numbers that could be read two ways ----------------
+
+# 12.5% is off CYP-01's target, so a return saying so needs both.
+WHY_AND_PLAN = {"commentary": "More leavers this quarter.", "remedial_action": "Follow-up calls."}
+
+
+def with_number_format(path: Path, sheet: str, ref: str, number_format: str) -> Path:
+    """Give one cell a number format, as Excel does to a cell someone types 12.5% into."""
+    with editing(path) as book:
+        book[sheet][ref].number_format = number_format
+    return path
+
+
+@pytest.mark.parametrize("number_format", ["0.0%", "0%", "0.0%;[Red]-0.0%"],
+                         ids=["one-place", "built-in-whole-percent", "red-negatives"])
+def test_percentage_typed_with_a_percent_sign_in_excel_is_read_as_shown(workspace, number_format):
+    """Excel keeps 12.5% as 0.125 in a %-formatted cell; the submitter typed and sees 12.5%."""
+    path = workspace.fill("typed-percent.xlsx", indicators={"CYP-01": {"actual": 0.125, **WHY_AND_PLAN}})
+    workspace.drop(with_number_format(path, "Indicators", cell_of(path, "Indicators", "CYP-01", "Actual"),
+                                      number_format))
+
+    result = verdict_of(workspace, path)
+
+    assert result.verdict == "accepted", [f.line() for f in result.findings]
+    assert result.findings == ()
+    assert stored(workspace, "CYP-01").actual == Decimal("12.5")
+
+
+def test_percent_complete_typed_with_a_percent_sign_in_excel_is_read_as_shown(workspace):
+    path = workspace.fill("typed-progress.xlsx", actions={"CYP-A1": {"percent_complete": 0.4}})
+    workspace.drop(with_number_format(path, "Actions", cell_of(path, "Actions", "CYP-A1", "% complete"), "0%"))
+
+    result = verdict_of(workspace, path)
+
+    assert result.verdict == "accepted", [f.line() for f in result.findings]
+    with workspace.store() as store:
+        [update] = [u for s in store.submissions() for u in store.action_updates(s.id) if u.ref == "CYP-A1"]
+    assert update.percent_complete == Decimal(40)
+
+
+@pytest.mark.parametrize("number_format", ["General", '0.00" pts"', "0.000\\%"],
+                         ids=["general", "points-suffix", "escaped-percent-sign"])
+def test_a_fraction_in_a_percentage_cell_without_a_percent_format_is_ambiguous_naming_the_indicator(
+        workspace, number_format):
+    path = workspace.fill("fraction.xlsx", indicators={"CYP-01": {"actual": 0.125}})
+    workspace.drop(with_number_format(path, "Indicators", "J2", number_format))
+
+    error = the_error(verdict_of(workspace, path))
+
+    assert (error.code, error.where, error.value) == ("ambiguous-number", "Indicators!J2", "0.125")
+    assert error.line() == ('Indicators!J2: CYP-01: "0.125" could be a fraction meaning 12.5%, or 0.125%. '
+                            "Type the percentage as a number, e.g. 12.5 for 12.5%.")
+
+
+def test_a_decimal_comma_is_ambiguous_with_the_figure_shown_once_and_a_full_stop_in_the_fix(workspace):
+    path = workspace.submit("comma.xlsx", indicators={"CYP-04": {"actual": "1,5"}})
+
+    error = the_error(verdict_of(workspace, path))
+
+    assert error.line() == ('Indicators!J4: CYP-04: "1,5" could use a decimal comma (1.5) or be the whole number '
+                            "15. Type the figure with a full stop for decimals, e.g. 1.5.")
+
+
+def test_a_whole_percentage_in_a_percent_formatted_cell_is_out_of_range_as_excel_shows_it(workspace):
+    """12.5 typed and then formatted as % shows as 1250%: that is what the message names."""
+    path = workspace.fill("1250pc.xlsx", indicators={"CYP-01": {"actual": 12.5, **WHY_AND_PLAN}})
+    workspace.drop(with_number_format(path, "Indicators", "J2", "0%"))
+
+    error = the_error(verdict_of(workspace, path))
+
+    assert (error.code, error.where, error.value) == ("percent-out-of-range", "Indicators!J2", "1,250%")
+    assert error.message == "CYP-01: 1,250% is not a percentage from 0 to 100."
+
+
+def test_an_area_percentage_typed_with_a_percent_sign_in_excel_is_read_as_shown(workspace):
+    nra, rest = "Neighbourhood renewal areas", "Rest of borough"
+    path = workspace.fill("areas-percent.xlsx", areas={("CYP-01", nra): 0.091, ("CYP-01", rest): Decimal("4.4")})
+    workspace.drop(with_number_format(path, "Areas", "F2", "0.0%"))
+
+    assert verdict_of(workspace, path).verdict == "accepted"
+    assert stored(workspace, "CYP-01").area_values == ((nra, Decimal("9.1")), (rest, Decimal("4.4")))
+
+
 # -- warnings accept ------------------------------------------------------------------------
 
 

@@ -94,6 +94,8 @@ def test_each_figure_has_one_plain_spelling_for_outputs(raw, percent_format, sho
         case("zero_is_zero_percent", 0.0, "%", False, D("0")),
         case("percent_formatted_cell_reads_as_shown", 0.125, "%", True, D("12.5")),
         case("percent_formatted_cell_of_one_is_a_hundred", 1, "%", True, D("100")),
+        case("percent_formatted_small_percentage", 0.005, "%", True, D("0.5")),
+        case("percent_format_is_ignored_for_a_count", 0.125, "count", True, D("0.125")),
     ],
 )
 def test_percentages(raw, unit, percent_format, expected):
@@ -128,27 +130,28 @@ def test_blank_and_not_available(raw, kind):
     "raw, unit, note",
     [
         case("fraction_in_a_percentage_column", 0.125, "%",
-             "0.125 could be a fraction (12.5%) or 0.125%; type the percentage itself, e.g. 12.5 for 12.5%"),
+             "could be a fraction meaning 12.5%, or 0.125%; type the percentage as a number, e.g. 12.5 for 12.5%"),
         case("fraction_typed_as_text_in_a_percentage_column", "0.5", "%",
-             "0.5 could be a fraction (50%) or 0.5%; type the percentage itself, e.g. 12.5 for 12.5%"),
-        case("decimal_comma", "1,5", "number", "1,5 could use a decimal comma; type 1.5 for a decimal, "
-                                                "or 15 for a whole number"),
-        case("decimal_comma_with_two_places", "12,50", "number",
-             "12,50 could use a decimal comma; type 12.50 for a decimal, or 1250 for a whole number"),
-        case("european_thousands_point", "1.234,5", "number",
-             "has commas or points in unusual places; type it as e.g. 1234.5"),
+             "could be a fraction meaning 50%, or 0.5%; type the percentage as a number, e.g. 12.5 for 12.5%"),
+        case("decimal_comma", "1,5", "number", "could use a decimal comma (1.5) or be the whole number 15; "
+                                                "type the figure with a full stop for decimals, e.g. 1.5"),
+        case("decimal_comma_with_two_places", "12,50", "number", "could use a decimal comma (12.50) or be the whole "
+             "number 1250; type the figure with a full stop for decimals, e.g. 12.50"),
+        case("european_thousands_point", "1.234,5", "number", "has commas or points in unusual places; type the "
+             "figure with a full stop for decimals and no other marks, e.g. 1234.5"),
         case("space_inside_the_number", "1 234", "number", "has a space inside the number; type it without spaces"),
         case("brackets_for_negative", "(12)", "£", "is in brackets, which accountants use for a negative amount; "
                                                     "type -12 for minus 12, or 12 without brackets"),
         case("brackets_name_the_figure_typed", "(£1,200.50)", "£", "is in brackets, which accountants use for a "
              "negative amount; type -1,200.50 for minus 1,200.50, or 1,200.50 without brackets"),
-        case("nil_could_be_zero_or_nothing", "Nil", "count", '"Nil" could mean 0 or "not available"; type 0 or n/a'),
+        case("nil_could_be_zero_or_nothing", "Nil", "count",
+             'could mean 0 or "not available"; type 0, or n/a if the figure is not available'),
         case("percent_sign_on_a_count", "12%", "count",
              'has a % sign, but this indicator is not a percentage (its unit is "count"); type the number alone'),
         case("pound_sign_on_a_percentage", "£12", "%",
              'has a £ sign, but this indicator is not money (its unit is "%"); type the number alone'),
         case("tiny_fraction_note_stays_short", 1e-30, "%",
-             "1E-30 could be a fraction (1E-28%) or 1E-30%; type the percentage itself, e.g. 12.5 for 12.5%"),
+             "could be a fraction meaning 1E-28%, or 1E-30%; type the percentage as a number, e.g. 12.5 for 12.5%"),
     ],
 )
 def test_ambiguous_values_are_reported_not_guessed(raw, unit, note):
@@ -351,6 +354,9 @@ def check_invariants(parsed):
     assert parsed.kind in KINDS
     assert (parsed.kind == NUMBER) == (parsed.number is not None)
     assert bool(parsed.note) == (parsed.kind in (INVALID, AMBIGUOUS))
+    if parsed.kind == AMBIGUOUS:  # validation ends its message with the first half and gives the second as the fix
+        what, _, how = parsed.note.partition("; ")
+        assert what and how
 
 
 units = st.sampled_from(["number", "%", "rate per 1,000", "£", "days", "count"])
