@@ -170,7 +170,8 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
         findings.append(_unreadable(i.code, parsed, shown, sheet, cell, example))
     elif actual is not None and _in_range(i, actual, sheet, cell, shown, findings):
         # An impossible figure is a typing slip: asking why it is off target would only confuse.
-        _check_outlier(i, actual, history.get(i.code, []), who, config, sheet, cell, shown, findings)
+        _check_outlier(i, actual, history.get(i.code, []), who, config, sheet, cell, shown, findings,
+                       explained=bool(commentary))
         _check_commentary(table, row, i, actual, who, config, history, commentary, remedial, findings)
     return IndicatorValue(code=i.code, actual=actual if parsed.kind not in (INVALID, AMBIGUOUS) else None,
                           data_quality=quality, commentary=commentary, remedial_action=remedial, cell=cell)
@@ -287,8 +288,10 @@ def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, 
 
 
 def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,
-                   config: Config, sheet: str, cell: str, shown: str, findings: list) -> None:
+                   config: Config, sheet: str, cell: str, shown: str, findings: list, *,
+                   explained: bool = False) -> None:
     earlier = sorted(((p, v) for p, v in past if _period(p) < who.period), key=lambda pv: _period(pv[0]))
+    unit = "%" if i.unit == "%" else ""  # every figure in the message in the same form, whatever was typed
     if i.cumulative:
         # A running total starts again each April: its Q1 is not a drop from last March, so
         # the quarters' own amounts are what is compared.
@@ -296,10 +299,10 @@ def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]
         if not amounts or amounts[-1][0] != str(who.period):
             return
         (_, figure), earlier = amounts[-1], amounts[:-1]
-        said = f"{shown} (a running total: {_number(figure)} this quarter)"
+        said = f"{_number(actual)}{unit} (a running total: {_number(figure)}{unit} this quarter)"
         compared = "the amounts of earlier quarters"
     else:
-        figure, said, compared = actual, shown, "the previous values"
+        figure, said, compared = actual, f"{_number(actual)}{unit}", "the previous values"
     if len(earlier) < 3:
         return  # too little history to say what is unusual
     figures = [v for _, v in earlier]
@@ -308,10 +311,11 @@ def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]
     if usual == 0:
         usual = abs(figures[-1]) / 10 or Decimal(1)
     if abs(figure - figures[-1]) > config.ingest.outlier_factor * usual:
-        shown_history = ", ".join(f"{p}: {_number(v)}" for p, v in earlier[-4:])
+        shown_history = ", ".join(f"{p}: {_number(v)}{unit}" for p, v in earlier[-4:])
         findings.append(finding(
             "outlier", f"{i.code}: {said} is far from {compared} ({shown_history}).",
-            "Check the figure; if it is right, explain the change in Commentary.",
+            "Check the figure is right; Commentary already says why it changed." if explained
+            else "Check the figure; if it is right, explain the change in Commentary.",
             sheet=sheet, cell=cell, value=shown))
 
 

@@ -406,8 +406,9 @@ def test_outlier_against_three_periods_of_history_is_a_warning_naming_the_previo
     [warning] = [f for f in result.findings if f.code == "outlier"]
     assert (warning.severity, warning.sheet) == ("warning", "Indicators")
     assert warning.cell == cell_of(workspace.template(period=Q4), "Indicators", "CYP-03", "Actual")
-    assert warning.message == ("CYP-03: 2 is far from the previous values "
-                               "(2025-26 Q1: 7.9, 2025-26 Q2: 7.8, 2025-26 Q3: 7.95).")
+    assert warning.message == ("CYP-03: 2% is far from the previous values "
+                               "(2025-26 Q1: 7.9%, 2025-26 Q2: 7.8%, 2025-26 Q3: 7.95%).")
+    assert warning.fix == "Check the figure; if it is right, explain the change in Commentary."
 
 
 def test_outlier_is_flagged_when_the_history_arrives_in_the_same_pass(workspace):
@@ -464,9 +465,11 @@ def test_a_running_total_is_judged_by_the_quarter_s_own_amount(workspace):
                             indicators={"CSP-03": {"actual": 12200, **EXPLAINED}})
 
     [warning] = [f for f in verdict_of(workspace, path).findings if f.code == "outlier"]
-    assert warning.message == ("CSP-03: 12200 (a running total: 10,000 this quarter) is far from the amounts of "
+    assert warning.message == ("CSP-03: 12,200 (a running total: 10,000 this quarter) is far from the amounts of "
                                "earlier quarters (2025-26 Q2: 2,319, 2025-26 Q3: 2,375, 2025-26 Q4: 2,170, "
                                "2026-27 Q1: 2,200).")
+    assert warning.fix == "Check the figure is right; Commentary already says why it changed.", \
+        "the return explains it already: not asked again"
 
 
 def _register_now(workspace, book) -> None:
