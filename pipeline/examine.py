@@ -20,7 +20,6 @@ from pipeline.recognise import identify
 from pipeline.register import load_register
 from pipeline.safety import Limits
 from pipeline.store import FileRecord, Store, Submission
-from pipeline.templates import register_hash
 from pipeline.validate import check_return
 from pipeline.wording import plain_date, uk_day
 
@@ -48,16 +47,12 @@ class Examiner:
             timeout_seconds=config.ingest.reader_timeout_seconds,
         )
         self.pool = ReaderPool(limits)
-        self._hashes: dict[str, str] = {}  # partnership -> hash of its register rows, as templates carry it
 
     def _outdated(self, who) -> bool:
         """Whether the return's template was made from other register rows than today's."""
         if not who.register_hash:
             return False  # made before templates carried the hash: nothing to compare
-        short = who.partnership.short_name
-        if short not in self._hashes:
-            self._hashes[short] = register_hash(self.register, short)
-        return who.register_hash != self._hashes[short]
+        return who.register_hash != self.register.rows_hash(who.partnership.short_name)
 
     def remember(self, submission: Submission) -> None:
         """Add an accepted return's figures to the history, so later files in the same pass are checked against them."""

@@ -176,6 +176,8 @@ def load_register(path: Path, cache: Path | None = None) -> Register:
             fix="Run `pipeline check` to see them all, correct the register, and try again.",
         )
     if kept is not None and register.digest == digest:  # else the workbook was saved again meanwhile
+        for p in register.partnerships:  # worked out once here, kept in the cache, not once a pass
+            register.rows_hash(p.short_name)
         _keep(register, kept)
     return register
 

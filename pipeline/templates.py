@@ -9,11 +9,8 @@ comes from the period, never the clock, so re-running gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import logging
-from dataclasses import asdict
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -87,24 +84,8 @@ def due_indicators(register: Register, partnership_short: str, period: Period) -
 
 
 def register_hash(register: Register, partnership_short: str) -> str:
-    """SHA-256 of the register rows a partnership's template is made from, as canonical JSON.
-
-    Row numbers are left out and rows are sorted, so re-ordering the register
-    does not change the hash; changing any value does.
-    """
-    partnership = register.partnership(partnership_short)
-
-    def rows(records, key):
-        return sorted(({k: v for k, v in asdict(r).items() if k != "row"} for r in records), key=lambda d: d[key])
-
-    canonical = {
-        "partnership": asdict(partnership) if partnership else None,
-        "indicators": rows(register.indicators_of(partnership_short), "code"),
-        "actions": rows(register.actions_of(partnership_short), "ref"),
-        "risks": rows(register.risks_of(partnership_short), "ref"),
-    }
-    text = json.dumps(canonical, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the register rows a partnership's template is made from (Register.rows_hash)."""
+    return register.rows_hash(partnership_short)
 
 
 def generated_at(config: Config, period: Period) -> datetime:

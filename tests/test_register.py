@@ -270,6 +270,21 @@ def test_a_sound_register_is_cached_and_the_cached_copy_is_read_next_time(tmp_pa
     assert list((tmp_path / "cache").glob("register-*.pickle")) == [kept]
 
 
+def test_the_cached_register_brings_each_partnership_s_template_hash_with_it(tmp_path, monkeypatch):
+    import json
+
+    path = write_register(tmp_path / "register.xlsx", demo_book())
+    load_register(path, tmp_path / "cache")
+    cached = load_register(path, tmp_path / "cache")
+
+    def worked_out_again(*args, **kwargs):
+        raise AssertionError("a pass would pay about 4 ms a partnership for this")
+
+    monkeypatch.setattr(json, "dumps", worked_out_again)
+    hashes = {p.short_name: cached.rows_hash(p.short_name) for p in cached.partnerships}
+    assert len(hashes) == len(cached.partnerships) and all(len(h) == 64 for h in hashes.values())
+
+
 def test_an_edited_register_is_read_again_and_replaces_the_cached_copy(tmp_path):
     path = write_register(tmp_path / "register.xlsx", demo_book())
     before = load_register(path, tmp_path / "cache")
