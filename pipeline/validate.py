@@ -290,7 +290,8 @@ def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, 
 def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,
                    config: Config, sheet: str, cell: str, shown: str, findings: list, *,
                    explained: bool = False) -> None:
-    earlier = sorted(((p, v) for p, v in past if _period(p) < who.period), key=lambda pv: _period(pv[0]))
+    # `past` is in period order: the store gives history so, and Examiner.remember keeps it so.
+    earlier = [(p, v) for p, v in past if _period(p) < who.period]
     unit = "%" if i.unit == "%" else ""  # every figure in the message in the same form, whatever was typed
     if i.cumulative:
         # A running total starts again each April: its Q1 is not a drop from last March, so
