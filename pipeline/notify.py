@@ -156,6 +156,11 @@ class Notifier:
         settings = self.config.calendar
         # Late against the deadline the partnership was given, which is later if its template went out late.
         opened = self._sent_on(period).get((partnership.short_name, MessageKind.TEMPLATES_OUT.value))
+        if record.verdict == "accepted" and self._superseded(record):
+            # A later return replaced it before anyone was told: that one is acknowledged, not this.
+            log.info("%s was replaced by a later return for %s %s before it was acknowledged",
+                     record.name, record.partnership, record.period)
+            return True
         if record.verdict == "accepted":
             planned = plan_acknowledgement(
                 period=period, partnership=partnership, submission=str(record.id), received=received,
@@ -189,6 +194,9 @@ class Notifier:
         for period in live_periods(today, self.config.calendar):
             self._chase_period(register, period, today)
         return self.result
+
+    def _superseded(self, record: FileRecord) -> bool:
+        return any(s.file_id == record.id and not s.counts for s in self.store.submissions(period=record.period))
 
     def _sent_on(self, period: Period) -> dict[tuple[str, str], date]:
         """(partnership, key) -> the day each message for the period was recorded as sent."""

@@ -165,6 +165,23 @@ def test_chase_dry_run_says_would_send_and_not_sent(workspace):
                         "nothing was sent or recorded).\n")
 
 
+def test_a_return_replaced_in_the_same_pass_is_not_acknowledged_only_its_replacement(
+        tmp_path, register, return_templates, smtp):
+    inbox, port = smtp
+    ws = _workspace(tmp_path, register, return_templates, port)
+    ws.drop(ws.fill("cyp draft.xlsx", indicators={"CYP-05": {"actual": 500}}), age=7200)
+    ws.drop(ws.fill("cyp final.xlsx", indicators={"CYP-05": {"actual": 530}}), age=3600)
+
+    run_once(ws.config, now=lambda: ws.now, pdf=False)
+
+    assert len([m for _s, _r, m in inbox.received if m["Subject"].startswith("Thank you")]) == 1
+    with Store(ws.config.paths.database) as store:
+        final = next(f for f in store.files() if f.name == "cyp final.xlsx")
+        assert [m.key for m in store.messages() if m.kind == "acknowledgement"] == [
+            f"2025-26-Q1/CYP/acknowledgement-{final.id}"]
+        assert store.feedback_due() == [], "the draft's turn is over, not owed"
+
+
 def test_a_rejected_return_gets_feedback_with_the_annotated_workbook(tmp_path, register, return_templates, smtp):
     inbox, port = smtp
     ws = _workspace(tmp_path, register, return_templates, port)
