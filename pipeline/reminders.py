@@ -118,8 +118,12 @@ def chasing(key: str) -> bool:
 
 def sent_days(messages: Iterable) -> dict[tuple[str, str], date]:
     """(partnership, message key) -> the UK date each message recorded as sent went out."""
-    return {(m.partnership, m.key.rsplit("/", 1)[-1]): uk_day(m.sent_at)
-            for m in messages if m.status == "sent" and m.sent_at and uk_day(m.sent_at)}
+    days = {}
+    for m in messages:
+        day = uk_day(m.sent_at) if m.status == "sent" and m.sent_at else None
+        if day is not None:
+            days[(m.partnership, m.key.rsplit("/", 1)[-1])] = day
+    return days
 
 
 def templates_sent(already_sent: Mapping[tuple[str, str], date]) -> dict[str, date]:
