@@ -167,6 +167,9 @@ class Register:
     # Memo of rows_hash: about 4 ms a partnership, and the register cache keeps it. Not an init
     # field, so a register made with dataclasses.replace starts without its original's hashes.
     _rows_hashes: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
+    # Each partnership's rows, as indicators_of and its kin give them: ingest asks for them for
+    # every return, and a county register has hundreds of rows to filter.
+    _rows_of: dict[tuple[str, str], tuple] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_code.update({i.code: i for i in self.indicators})
@@ -203,10 +206,16 @@ class Register:
         return self._rows_hashes[short_name]
 
     def indicators_of(self, short_name: str) -> tuple[Indicator, ...]:
-        return tuple(i for i in self.indicators if i.partnership == short_name)
+        return self._of("indicators", short_name)
 
     def actions_of(self, short_name: str) -> tuple[Action, ...]:
-        return tuple(a for a in self.actions if a.partnership == short_name)
+        return self._of("actions", short_name)
 
     def risks_of(self, short_name: str) -> tuple[Risk, ...]:
-        return tuple(r for r in self.risks if r.partnership == short_name)
+        return self._of("risks", short_name)
+
+    def _of(self, kind: str, short_name: str) -> tuple:
+        key = (kind, short_name)
+        if key not in self._rows_of:
+            self._rows_of[key] = tuple(r for r in getattr(self, kind) if r.partnership == short_name)
+        return self._rows_of[key]

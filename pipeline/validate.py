@@ -7,19 +7,21 @@ feedback report. Nothing here raises for a bad cell.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 
 from pipeline import template_layout as T
 from pipeline.config import Config
 from pipeline.findings import Finding, finding
-from pipeline.periods import parse_period
+from pipeline.periods import Period, parse_period
 from pipeline.rate import rate
 from pipeline.readers import Workbook
 from pipeline.recognise import Identity, Table, find_table
-from pipeline.records import NON_NEGATIVE_UNITS, Indicator, Register
+from pipeline.records import NON_NEGATIVE_UNITS, Frequency, Indicator, Register
 from pipeline.register import header_key
 from pipeline.store import ActionUpdate, IndicatorValue, RiskUpdate, Submission
 from pipeline.values import (
@@ -41,6 +43,11 @@ _DONE = ("complete", "cancelled")
 # The outlier check compares every history entry of every indicator with the return's period:
 # a few dozen period names, parsed thousands of times per pass without this cache.
 _period = lru_cache(maxsize=1024)(parse_period)
+
+
+@lru_cache(maxsize=64)
+def _last_year(period: Period) -> str:
+    return str(period.same_last_year())
 _QUALITIES = {header_key(q): q for q in T.DATA_QUALITY}  # folded choice -> the choice as the template spells it
 
 
@@ -290,14 +297,16 @@ def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, 
 def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,
                    config: Config, sheet: str, cell: str, shown: str, findings: list, *,
                    explained: bool = False) -> None:
-    # `past` is in period order: the store gives history so, and Examiner.remember keeps it so.
-    earlier = [(p, v) for p, v in past if _period(p) < who.period]
+    # `past` is in period order (the store gives history so, and Examiner.remember keeps it so),
+    # and period names in the form "2025-26 Q3" sort as the periods do.
+    current = str(who.period)
+    earlier = past[:bisect_left(past, current, key=itemgetter(0))]
     unit = "%" if i.unit == "%" else ""  # every figure in the message in the same form, whatever was typed
     if i.cumulative:
         # A running total starts again each April: its Q1 is not a drop from last March, so
         # the quarters' own amounts are what is compared.
-        amounts = _quarterly_amounts(i, earlier + [(str(who.period), actual)])
-        if not amounts or amounts[-1][0] != str(who.period):
+        amounts = _quarterly_amounts(i, earlier + [(current, actual)])
+        if not amounts or amounts[-1][0] != current:
             return
         (_, figure), earlier = amounts[-1], amounts[:-1]
         said = f"{_number(actual)}{unit} (a running total: {_number(figure)}{unit} this quarter)"
@@ -323,16 +332,24 @@ def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]
 def _quarterly_amounts(i: Indicator, totals: list[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
     """Each period's own amount from running totals of the financial year, where the total before it
     (the previous due quarter of the same year) is known; the first quarter of a year is its total."""
-    by_period = {_period(p): v for p, v in totals}
+    by_period = dict(totals)
     amounts = []
     for text, total in totals:
-        period = _period(text)
-        before = period.previous_due(i.frequency.due_in)
-        if before.year != period.year:
+        before = _total_before(text, i.frequency)
+        if before is None:
             amounts.append((text, total))
         elif before in by_period:
             amounts.append((text, total - by_period[before]))
     return amounts
+
+
+@lru_cache(maxsize=1024)
+def _total_before(period: str, frequency: Frequency) -> str | None:
+    """The period whose running total a period's own amount is counted from: the previous due
+    quarter of the same financial year, or None in a year's first due quarter."""
+    this = _period(period)
+    before = this.previous_due(frequency.due_in)
+    return str(before) if before.year == this.year else None
 
 
 def _number(value: Decimal) -> str:
@@ -341,7 +358,8 @@ def _number(value: Decimal) -> str:
 
 def _check_commentary(table: Table, row: int, i: Indicator, actual: Decimal, who: Identity, config: Config,
                       history, commentary: str, remedial: str, findings: list) -> None:
-    last_year = dict(history.get(i.code, [])).get(str(who.period.same_last_year()))
+    wanted = _last_year(who.period)
+    last_year = next((v for p, v in history.get(i.code, ()) if p == wanted), None)
     rag = rate(i, who.period.quarter, actual, last_year, default_scheme=config.rag.scheme,
                default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
     if not rag.is_exception:
