@@ -38,9 +38,8 @@ class Examiner:
         self.config = config
         self.register = load_register(config.paths.register, config.paths.cache)
         self.history: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-        for h in store.history():
-            if h.actual is not None:
-                self.history[h.code].append((h.period, h.actual))
+        for (code, period), actual in store.actuals().items():
+            self.history[code].append((period, actual))
         limits = Limits(
             max_file_bytes=config.ingest.max_file_mb * 1024 * 1024,
             memory_bytes=config.ingest.reader_memory_mb * 1024 * 1024,

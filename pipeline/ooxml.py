@@ -3,7 +3,7 @@
 Two jobs, both on bytes that have already passed the zip checks:
 - the package map: which part is the workbook, what each sheet is called, its
   type and visibility, found through the relationship parts (parts may live
-  outside xl/), parsed with defusedxml;
+  outside xl/), parsed with expat, refusing any DTD as defusedxml does;
 - a streaming scan of worksheet XML for what parsers hide: error cells,
   formulas without a calculated value, cells far outside any return, text
   longer than Excel allows, and shared-string amplification; and, when the
@@ -17,8 +17,9 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from defusedxml import ElementTree
+from xml.parsers import expat
 
 from .numformats import PercentCells
 
@@ -37,22 +38,55 @@ class PackageError(ValueError):
     """The package's structure is missing or malformed."""
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+class XmlDeclaration(Exception):
+    """An XML part declares a DTD or entities, which a spreadsheet never needs: the way in of
+    XML attacks (entity expansion, external entities)."""
 
 
-def _attr(element, name: str) -> str | None:
-    for key, value in element.attrib.items():
-        if _local(key) == name:
-            return value
-    return None
+def _refuse(*_args) -> None:
+    raise XmlDeclaration("a DTD or entity declaration")
 
 
-def parse_xml(data: bytes):
+class Element(NamedTuple):
+    depth: int  # 0 for the root
+    name: str  # local name, without namespace
+    attrs: dict[str, str]  # by local name
+
+    def get(self, name: str) -> str | None:
+        return self.attrs.get(name)
+
+
+def parse_xml(data: bytes) -> list[Element]:
+    """Every element of a small structural part, in document order.
+
+    Expat (in C) with a start handler, not ElementTree: the package map is a few parts of a
+    few kilobytes, and building trees of them cost more than the rest of the screen of a
+    small return. As defusedxml does, any DTD or entity declaration is refused; the screen
+    has already turned away parts that declare one in bytes it can search (UTF-8), and this
+    is the lock for the rest (a part in UTF-16).
+    """
+    elements: list[Element] = []
+    depths = [0]  # the depth of the next element to start
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if attrs and any(" " in key for key in attrs):
+            attrs = {key.rsplit(" ", 1)[-1]: value for key, value in attrs.items()}
+        elements.append(Element(depths[-1], name.rsplit(" ", 1)[-1], attrs))
+        depths.append(depths[-1] + 1)
+
+    def end(_name: str) -> None:
+        depths.pop()
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = parser.ExternalEntityRefHandler = _refuse
+    parser.StartElementHandler, parser.EndElementHandler = start, end
     try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
         raise PackageError(f"malformed XML: {exc}") from exc
+    return elements
 
 
 def rels_path(part: str) -> str:
@@ -65,7 +99,7 @@ def relationships(data: bytes, source_part: str) -> list[tuple[str, str, str]]:
     out = []
     base = posixpath.dirname(source_part)
     for rel in parse_xml(data):
-        if _local(rel.tag) != "Relationship" or (rel.get("TargetMode") or "").lower() == "external":
+        if rel.depth != 1 or rel.name != "Relationship" or (rel.get("TargetMode") or "").lower() == "external":
             continue
         target = (rel.get("Target") or "").replace("\\", "/")
         part = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
@@ -84,7 +118,7 @@ def main_part(root_rels: bytes) -> str:
 def content_type(types_xml: bytes, part: str) -> str:
     defaults, overrides = {}, {}
     for item in parse_xml(types_xml):
-        name = _local(item.tag)
+        name = item.name if item.depth == 1 else ""
         if name == "Override":
             overrides[(item.get("PartName") or "").lstrip("/").casefold()] = item.get("ContentType") or ""
         elif name == "Default":
@@ -123,10 +157,10 @@ class WorkbookInfo:
 def workbook_info(workbook_xml: bytes, workbook_rels: bytes, workbook_part: str) -> WorkbookInfo:
     rels = {rid: (kind, part) for rid, kind, part in relationships(workbook_rels, workbook_part)}
     sheets, date1904, full_calc = [], False, False
-    for element in parse_xml(workbook_xml).iter():
-        name = _local(element.tag)
+    for element in parse_xml(workbook_xml):
+        name = element.name
         if name == "sheet":
-            kind, part = rels.get(_attr(element, "id") or "", ("", ""))
+            kind, part = rels.get(element.get("id") or "", ("", ""))
             state = element.get("state") or "visible"
             state = {"hidden": "hidden", "veryhidden": "veryHidden"}.get(state.lower(), "visible")
             sheets.append(SheetPart(element.get("name") or "", state, SHEET_TYPES.get(kind, "unknown"), part))

@@ -473,8 +473,13 @@ class Store:
             yield HistoryValue(r[0], r[1], _dec(r[2]), r[3], r[4], r[5], _area_values(r[6]), *r[7:])
 
     def actuals(self) -> dict[tuple[str, str], Decimal]:
-        """(code, period) -> the counting actual: what templates pre-fill from."""
-        return {(h.code, h.period): h.actual for h in self.history() if h.actual is not None}
+        """(code, period) -> the counting actual, oldest period first: what templates pre-fill
+        from and ingest's outlier checks compare with. Only the figures are read: every pass
+        that examines a file asks for the whole history."""
+        rows = self._db.execute(
+            "SELECT v.code, s.period, v.actual FROM indicator_values v JOIN submissions s "
+            "ON s.id = v.submission_id WHERE s.counts = 1 AND v.actual IS NOT NULL ORDER BY s.period, v.code")
+        return {(code, period): Decimal(actual) for code, period, actual in rows}
 
     def action_updates(self, submission_id: int) -> list[ActionUpdate]:
         rows = self._db.execute(

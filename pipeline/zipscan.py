@@ -17,15 +17,11 @@ from typing import Callable, Iterator
 
 from . import ooxml
 from .numformats import PercentCells, StylesPart
-from .ooxml import TooLarge
+from .ooxml import TooLarge, XmlDeclaration
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _CHUNK = 256 * 1024
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # as zipfile's structFileHeader
-
-
-class XmlDeclaration(Exception):
-    """An XML part declares a DTD or entities, which a spreadsheet never needs."""
 
 
 def declared_entries(data: bytes) -> int | None:

@@ -166,6 +166,22 @@ def test_a_doctype_in_any_xml_part_is_an_xml_attack(tmp_path, part):
     assert codes(screen(path)) == ["xml-attack"]
 
 
+def test_entities_declared_in_a_utf16_part_are_never_expanded(tmp_path):
+    # In UTF-16 the bytes of "<!DOCTYPE" are not the ASCII ones a byte search looks for: the XML
+    # parser of the package map refuses the declaration itself, before any entity is expanded.
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    evil = WORKBOOK.format(extra="").replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>'
+                                             f'<!DOCTYPE workbook [<!ENTITY l0 "ha">{laughs}]>')
+    evil = evil.replace("<sheets>", "<sheets>&l9;")
+    path = tmp_path / "return.xlsx"
+    hand_made_xlsx(path, "")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path / "evil.xlsx", "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, evil.encode("utf-16") if info.filename == "xl/workbook.xml"
+                         else src.read(info))
+    assert codes(screen(tmp_path / "evil.xlsx")) == ["xml-attack"]
+
+
 def test_each_error_cell_is_named_with_what_it_shows(tmp_path):
     cells = '<row r="2"><c r="B2"><v>1</v></c><c r="J14" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
     screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
