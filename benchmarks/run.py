@@ -216,18 +216,24 @@ def county_cycle(info: county.County, runs: int, heavy: int, profile: bool) -> d
         out["templates_s"] = median_of(runs, write_templates, config, register, county.CYCLE, history=history,
                                        out_dir=Path(scratch))
 
-    ingest_runs, per_file = [], []
+    # The raw reads are timed in each run, next to its pass: on a shared machine the speed of
+    # the processors drifts by half from one minute to the next, and a ratio of figures taken
+    # minutes apart would measure the drift.
+    ingest_runs, per_file, raw, ratios = [], [], [], []
     for _ in range(runs):
         restore(folder, snapshot)
         county.drop(info.cycle_returns, config.paths.inbox)
+        floor = [raw_read(p) for p in info.cycle_returns]
         seconds, files = timed_pass(config)
+        floor += [raw_read(p) for p in info.cycle_returns]
         ingest_runs.append(seconds)
         per_file += files
+        raw += floor
+        ratios.append(statistics.median(files) / statistics.median(floor))
     out["ingest_s"] = statistics.median(ingest_runs)
     out["ingest_per_file_s"] = statistics.median(per_file)
-    raw = [statistics.median(raw_read(p) for _ in range(3)) for p in info.cycle_returns]
     out["raw_read_per_file_s"] = statistics.median(raw)
-    out["ingest_vs_raw"] = round(out["ingest_per_file_s"] / out["raw_read_per_file_s"], 2)
+    out["ingest_vs_raw"] = round(statistics.median(ratios), 2)
     out["ingest_fixed_s"] = out["ingest_s"] - sum(per_file) / runs
 
     with open_store(config) as store:
@@ -353,8 +359,8 @@ def table(results: dict) -> str:
         ("register read (openpyxl; cached after)", fmt(c.get("register_read_s")), "", ""),
         ("templates (12 workbooks)", fmt(c.get("templates_s")), "", ""),
         (f"ingest ({c['returns_this_quarter']} returns, one pass)", fmt(c.get("ingest_s")), "", ""),
-        ("  per file / raw calamine read", f"{fmt(c['ingest_per_file_s'])} / {fmt(c['raw_read_per_file_s'])}"
-         f" = {c['ingest_vs_raw']}x", "< 2x + fixed", "ok" if c["ingest_vs_raw"] < 2 else "MISSED"),
+        ("  per file / raw calamine read (ratio: median of runs)",
+         f"{fmt(c['ingest_per_file_s'])} / {fmt(c['raw_read_per_file_s'])}: {c['ingest_vs_raw']}x", "< 2x + fixed", "ok" if c["ingest_vs_raw"] < 2 else "MISSED"),
         ("  fixed cost of a pass", fmt(c.get("ingest_fixed_s")), "small", ""),
         ("rating (assemble)", fmt(c.get("rating_s")), "", ""),
         ("master workbook", fmt(c.get("master_workbook_s")), "", ""),
