@@ -187,6 +187,24 @@ def test_same_bytes_dropped_twice_is_recorded_as_a_duplicate_and_counted_once(wo
         assert store.stale_periods() == [], "a copy changes no figure, so the packs are not rebuilt"
 
 
+def test_a_replaced_return_sent_again_counts_again(workspace, clean_return):
+    # "Sorry, the first one was right": the officer re-sends the earlier file itself.
+    workspace.drop(clean_return, "CYP Q1.xlsx")
+    workspace.run()
+    with workspace.store() as store:
+        first = [h.actual for h in store.history() if h.code == "CYP-05"]
+    workspace.submit("CYP Q1 v2.xlsx", indicators={"CYP-05": {"actual": 501}})
+    workspace.run()
+    workspace.drop(clean_return, "CYP Q1 (the right one).xlsx")
+
+    again = outcome(workspace.run(), "CYP Q1 (the right one).xlsx")
+
+    assert again.verdict == "accepted"
+    with workspace.store() as store:
+        assert [s.file_id for s in store.submissions(counting_only=True)] == [again.file_id]
+        assert [h.actual for h in store.history() if h.code == "CYP-05"] == first != [501]
+
+
 def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
     workspace.drop(clean_return, "first.xlsx")
     workspace.drop(clean_return, "second.xlsx")
