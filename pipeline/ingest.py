@@ -315,9 +315,19 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
     if original is not None:
         reason = (f"The same file was received before as {original.name!r} on {original.received_at[:10]} "
                   f"and was {original.verdict}; this copy is kept but not counted again.")
+        fix = "No action is needed."
+        later = store.replaced_by(original.id) if original.verdict == "accepted" else None
+        if later is not None:
+            # A copy of an old file is far more often dropped again by accident (a whole folder of
+            # e-mailed returns copied in twice) than meant to undo a correction: figures stay as
+            # they are, and whoever meant it is told how.
+            reason = (f"The same file was received before as {original.name!r} on {original.received_at[:10]}, "
+                      f"and {later.name!r}, received later, replaced it; this copy is kept but not counted.")
+            fix = (f"If {original.name!r} has the right figures after all, open it, save it again and send it: "
+                   "a file saved again counts as a new return.")
         store.decide(record.id, verdict="duplicate", reason=reason, decided_at=iso(now()),
                      destination=_destination("duplicate", record, "", "", original),
-                     findings=[finding("duplicate-file", reason, "No action is needed.")],
+                     findings=[finding("duplicate-file", reason, fix)],
                      period=original.period, partnership=original.partnership, duplicate_of=original.id)
         log.info("%s: duplicate of file %d", record.name, original.id)
         return store.file(record.id)

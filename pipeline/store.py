@@ -347,12 +347,17 @@ class Store:
         return [FileRecord(*r) for r in rows]
 
     def decided_with_same_bytes(self, sha256: str, exclude_id: int) -> FileRecord | None:
-        """An earlier file with these bytes whose verdict still stands: a copy of an accepted return
-        that a later one has replaced is not one, so sending it again puts its figures back."""
         row = self._db.execute(
-            "SELECT * FROM files f WHERE sha256 = ? AND id != ? AND (verdict = 'rejected' OR verdict = 'accepted' "
-            "AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.file_id = f.id AND s.counts = 0)) "
+            "SELECT * FROM files WHERE sha256 = ? AND id != ? AND verdict IN ('accepted', 'rejected') "
             "ORDER BY id LIMIT 1", (sha256, exclude_id)).fetchone()
+        return FileRecord(*row) if row else None
+
+    def replaced_by(self, file_id: int) -> FileRecord | None:
+        """The file whose return now counts in place of this (accepted, since replaced) file's."""
+        row = self._db.execute(
+            "SELECT f.* FROM submissions s JOIN submissions later ON later.partnership = s.partnership "
+            "AND later.period = s.period AND later.counts = 1 JOIN files f ON f.id = later.file_id "
+            "WHERE s.file_id = ? AND s.counts = 0", (file_id,)).fetchone()
         return FileRecord(*row) if row else None
 
     def moved(self, file_id: int, location: str) -> None:

@@ -187,22 +187,21 @@ def test_same_bytes_dropped_twice_is_recorded_as_a_duplicate_and_counted_once(wo
         assert store.stale_periods() == [], "a copy changes no figure, so the packs are not rebuilt"
 
 
-def test_a_replaced_return_sent_again_counts_again(workspace, clean_return):
-    # "Sorry, the first one was right": the officer re-sends the earlier file itself.
+def test_a_replaced_return_dropped_again_changes_nothing_and_says_how_to_make_it_count(workspace, clean_return):
+    # Usually a folder of e-mailed returns copied in twice; once in a while "the first one was right".
     workspace.drop(clean_return, "CYP Q1.xlsx")
     workspace.run()
-    with workspace.store() as store:
-        first = [h.actual for h in store.history() if h.code == "CYP-05"]
     workspace.submit("CYP Q1 v2.xlsx", indicators={"CYP-05": {"actual": 501}})
     workspace.run()
     workspace.drop(clean_return, "CYP Q1 (the right one).xlsx")
 
     again = outcome(workspace.run(), "CYP Q1 (the right one).xlsx")
 
-    assert again.verdict == "accepted"
+    assert again.verdict == "duplicate"
+    assert "'CYP Q1 v2.xlsx', received later, replaced it" in again.reason
+    assert "open it, save it again and send it" in again.findings[0].fix
     with workspace.store() as store:
-        assert [s.file_id for s in store.submissions(counting_only=True)] == [again.file_id]
-        assert [h.actual for h in store.history() if h.code == "CYP-05"] == first != [501]
+        assert [h.actual for h in store.history() if h.code == "CYP-05"] == [501]
 
 
 def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
