@@ -266,18 +266,14 @@ def _refuse_an_empty_pack(config, period) -> None:
     """
     from datetime import date
 
-    from pipeline.calendar import live_periods
-    from pipeline.periods import last_completed
+    from pipeline.cycle import pack_wanted
     from pipeline.status import periods_with_returns
     from pipeline.store import Store
 
-    today = date.today()
-    if period in live_periods(today, config.calendar) or period == last_completed(today):
-        return
     with Store(config.paths.database) as store:
+        if pack_wanted(config, store, period, date.today()):
+            return
         known = periods_with_returns(store, accepted_only=True)
-    if period in known:
-        return
     if known:
         fix = f"Check the period. Periods with accepted returns: {', '.join(str(p) for p in known)}."
     else:

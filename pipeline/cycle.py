@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -16,6 +16,7 @@ from pipeline.ingest import PassReport, run_pass, utc_now
 from pipeline.lock import RunLock
 from pipeline.periods import Period, parse_period
 from pipeline.store import Store
+from pipeline.wording import uk_zone
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,14 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
             register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
             notifier = Notifier(config, store, now=now, dry_run=dry_run)
             try:
+                today = now().astimezone(uk_zone()).date()
                 for text in stale:
+                    if not pack_wanted(config, store, parse_period(text), today):
+                        # Only rejected returns, for a quarter not being collected: most likely a
+                        # wrong period typed into a file, and a pack of it would be empty.
+                        log.info("No packs for %s: it has no accepted return and is not being collected now", text)
+                        store.period_built(text)
+                        continue
                     if stage:
                         stage(f"Building the packs for {text}" + (" and their PDFs" if pdf else ""))
                     report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
@@ -129,6 +137,17 @@ def give_feedback(config: Config, store: Store, register, notifier, due: list, a
         if notifier.outcome(d.record, paths, register):
             store.feedback_done(d.record.id)
     return written
+
+
+def pack_wanted(config: Config, store: Store, period: Period, today: date) -> bool:
+    """Whether a period's pack has anything to say: an accepted return, or the period is being
+    collected now (its pack shows who is still to return)."""
+    from pipeline.calendar import live_periods
+    from pipeline.periods import last_completed
+
+    if period in live_periods(today, config.calendar) or period == last_completed(today):
+        return True
+    return bool(store.submissions(period=str(period), counting_only=True))
 
 
 def build_period(config: Config, register, store: Store, period: Period, *, pdf: bool = True) -> list[Path]:

@@ -84,22 +84,46 @@ class Examiner:
                 "for your next return."))
         checked = check_return(read.workbook, who, self.register, self.config, self.history, outdated=outdated)
         findings += checked.findings
-        findings += _reported_already(who.period, record, self.config)
+        findings += _too_early(who.period, record)
+        if not has_errors(findings):  # a rejected return replaces nothing
+            findings += self._reported_already(who, record)
         return Examined(tuple(findings), checked.submission, str(who.period), who.period.slug,
                         who.partnership.short_name)
 
+    def _reported_already(self, who, record: FileRecord) -> list[Finding]:
+        """A return arriving after its quarter went to the board changes what the board has seen:
+        accepted (late figures are still the figures), but nobody should be surprised by it."""
+        period = who.period
+        received, meeting = uk_day(record.received_at), board_meeting(period, self.config.calendar)
+        if received is None or received <= meeting:
+            return []
+        codes = [i.code for i in self.register.indicators_of(who.partnership.short_name)]
+        reported = any(p == str(period) for code in codes for p, _ in self.history.get(code, ()))
+        change = ("its figures replace those reported then" if reported else
+                  f"the board saw that quarter without {who.partnership.short_name}'s figures, which are now added")
+        return [finding(
+            "reported-period", f"This return is for {period}, which went to the board on {plain_date(meeting)}: "
+            f"{change}, and that quarter's packs are made again.",
+            "Nothing to do if that is what you meant; if you meant the current quarter, tell the performance "
+            "team and use the current template.")]
 
-def _reported_already(period, record: FileRecord, config: Config) -> list[Finding]:
-    """A return arriving after its quarter went to the board replaces figures the board has seen:
-    accepted (late figures are still the figures), but nobody should be surprised by it."""
-    received, meeting = uk_day(record.received_at), board_meeting(period, config.calendar)
-    if received is None or received <= meeting:
+
+def _too_early(period, record: FileRecord) -> list[Finding]:
+    """A return for a quarter that had not started when it arrived holds no figures for it (most
+    likely a template made ahead, or a year typed wrong); one for a quarter still running has
+    part of them."""
+    received = uk_day(record.received_at)
+    if received is None or received > period.end:
         return []
+    if received < period.start:
+        return [finding(
+            "future-period", f"This return is for {period} ({period.label}), which had not started when it "
+            f"arrived on {plain_date(received)}, so it cannot hold that quarter's figures.",
+            "Use the template for the quarter you are reporting on, and send that.")]
     return [finding(
-        "reported-period", f"This return is for {period}, which went to the board on {plain_date(meeting)}: "
-        "its figures replace those reported then, and that quarter's packs are made again.",
-        "Nothing to do if that is what you meant; if you meant the current quarter, tell the performance "
-        "team and use the current template.")]
+        "period-not-ended", f"This return is for {period}, which does not end until {plain_date(period.end)}: "
+        "its figures can only be for part of the quarter.",
+        "Nothing to do if these are the figures so far; send the return again once the quarter is over.")]
 
 
 def _content_only(findings: list[Finding]) -> bool:

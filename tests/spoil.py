@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -86,6 +86,11 @@ class Workspace:
         self.drafts = root / "drafts"
         self.drafts.mkdir(exist_ok=True)
         self.inbox.mkdir(parents=True, exist_ok=True)
+
+    def reporting(self, period: Period) -> None:
+        """Move the clock on (never back) to ten days after `period` ended, when its returns arrive:
+        a return for a quarter that has not started yet is rejected."""
+        self.now = max(self.now, datetime.combine(period.end + timedelta(days=10), RECEIVED.timetz()))
 
     @property
     def inbox(self) -> Path:

@@ -4,6 +4,7 @@ workbook with a comment on every problem cell and a first 'Feedback' sheet."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,23 @@ def test_a_full_pass_marks_up_an_accepted_return_while_it_builds_the_packs(works
     assert report.built["2025-26 Q1"], "the packs were built in the same pass"
     with Store(workspace.config.paths.database) as store:
         assert store.feedback_due() == []
+
+
+def test_an_old_quarter_with_only_a_rejected_return_gets_no_pack_until_one_is_accepted(workspace):
+    workspace.now = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)  # 2025-26 Q1 is long past, not being collected
+    workspace.submit("CYP wrong.xlsx", indicators={"CYP-05": {"actual": "lots"}})
+
+    first = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+
+    assert [o.verdict for o in first.ingest.outcomes] == ["rejected"]
+    assert first.built == {}, "a pack of a quarter with no figures would be an empty board paper"
+    assert not (workspace.outbox / "2025-26-Q1").exists()
+    assert [p.suffix for p in first.feedback] == [".txt", ".xlsx"], "the submitter is still told"
+
+    workspace.submit("CYP right.xlsx")
+    second = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+
+    assert second.built["2025-26 Q1"]
 
 
 def test_a_second_process_gets_ready_for_the_feedback_only_while_files_arrive(workspace, monkeypatch):

@@ -392,12 +392,14 @@ def test_new_action_already_past_its_due_date_is_a_warning(workspace):
 def _history_of_cyp03(workspace, figures):
     """Accepted CYP returns for Q1-Q3, one pass each, with these CYP-03 figures."""
     for quarter, figure in zip((Q1, Q2, Q3), figures):
+        workspace.reporting(quarter)
         workspace.submit(f"cyp-{quarter.slug}.xlsx", period=quarter, indicators={"CYP-03": {"actual": figure}})
         assert outcome(workspace.run(), f"cyp-{quarter.slug}.xlsx").verdict == "accepted"
 
 
 def test_outlier_against_three_periods_of_history_is_a_warning_naming_the_previous_values(workspace):
     _history_of_cyp03(workspace, [Decimal("7.9"), Decimal("7.8"), Decimal("7.95")])
+    workspace.reporting(Q4)
     path = workspace.submit("cyp-q4.xlsx", period=Q4, indicators={"CYP-03": {"actual": 2}})
 
     result = verdict_of(workspace, path)
@@ -412,6 +414,7 @@ def test_outlier_against_three_periods_of_history_is_a_warning_naming_the_previo
 
 
 def test_outlier_is_flagged_when_the_history_arrives_in_the_same_pass(workspace):
+    workspace.reporting(Q4)
     for quarter, figure in zip((Q1, Q2, Q3, Q4), ("7.9", "7.8", "7.95", "2")):
         workspace.submit(f"cyp-{quarter.slug}.xlsx", period=quarter, indicators={"CYP-03": {"actual": figure}})
 
@@ -422,6 +425,7 @@ def test_outlier_is_flagged_when_the_history_arrives_in_the_same_pass(workspace)
 
 def test_figure_in_line_with_history_is_not_an_outlier(workspace):
     _history_of_cyp03(workspace, [Decimal("7.9"), Decimal("7.8"), Decimal("7.95")])
+    workspace.reporting(Q4)
     path = workspace.submit("cyp-q4.xlsx", period=Q4, indicators={"CYP-03": {"actual": Decimal("7.85")}})
 
     assert [f.code for f in verdict_of(workspace, path).findings if f.code == "outlier"] == []
@@ -433,6 +437,7 @@ EXPLAINED = {"commentary": "Seasonal rise.", "remedial_action": "Extra patrols."
 def _history_of_csp03(workspace, totals):
     """Accepted CSP returns for 2025-26 Q1-Q4 with these running totals of CSP-03 (cumulative)."""
     for quarter, total in zip((Q1, Q2, Q3, Q4), totals):
+        workspace.reporting(quarter)
         workspace.submit(f"csp-{quarter.slug}.xlsx", short="CSP", period=quarter,
                          indicators={"CSP-03": {"actual": total, **EXPLAINED}})
         assert outcome(workspace.run(), f"csp-{quarter.slug}.xlsx").verdict == "accepted"
@@ -450,6 +455,7 @@ def test_a_running_total_starting_again_in_april_is_not_an_outlier(workspace):
     # Most of the year's incidents fall in its first quarter: 2,900 after March's 4,800 is a new year.
     _history_of_csp03(workspace, [3000, 3600, 4200, 4800])
     _next_year_templates(workspace, 1)
+    workspace.reporting(Period(2026, 1))
     path = workspace.submit("csp-next-q1.xlsx", short="CSP", period=Period(2026, 1),
                             indicators={"CSP-03": {"actual": 2900, **EXPLAINED}})
 
@@ -459,8 +465,10 @@ def test_a_running_total_starting_again_in_april_is_not_an_outlier(workspace):
 def test_a_running_total_is_judged_by_the_quarter_s_own_amount(workspace):
     _history_of_csp03(workspace, [2156, 4475, 6850, 9020])
     _next_year_templates(workspace, 1, 2)
+    workspace.reporting(Period(2026, 1))
     workspace.submit("csp-next-q1.xlsx", short="CSP", period=Period(2026, 1), indicators={"CSP-03": {"actual": 2200, **EXPLAINED}})
     workspace.run()
+    workspace.reporting(Period(2026, 2))
     path = workspace.submit("csp-next-q2.xlsx", short="CSP", period=Period(2026, 2),
                             indicators={"CSP-03": {"actual": 12200, **EXPLAINED}})
 
@@ -528,7 +536,47 @@ def test_a_return_for_a_quarter_already_reported_to_the_board_is_accepted_with_a
     assert result.verdict == "accepted"
     [warning] = [f for f in result.findings if f.code == "reported-period"]
     assert "2025-26 Q1, which went to the board on 4 August 2025" in warning.message
-    assert "replace those reported then" in warning.message
+    assert "the board saw that quarter without CYP's figures, which are now added" in warning.message
+
+
+def test_a_changed_return_after_the_board_meeting_says_it_replaces_what_the_board_saw(workspace):
+    from datetime import datetime, timezone
+
+    workspace.submit("cyp-q1.xlsx", period=Q1)
+    workspace.run()
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)
+    result = verdict_of(workspace, workspace.submit("cyp-q1-v2.xlsx", period=Q1, indicators={"CYP-05": {"actual": 501}}))
+
+    [warning] = [f for f in result.findings if f.code == "reported-period"]
+    assert "its figures replace those reported then" in warning.message
+
+
+def test_a_rejected_return_for_a_reported_quarter_is_not_said_to_replace_anything(workspace):
+    from datetime import datetime, timezone
+
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)
+    result = verdict_of(workspace, workspace.submit("cyp-q1.xlsx", period=Q1, indicators={"CYP-05": {"actual": "x"}}))
+
+    assert result.verdict == "rejected"
+    assert [f for f in result.findings if f.code == "reported-period"] == []
+
+
+def test_a_return_for_a_quarter_that_had_not_started_is_rejected(workspace):
+    # RECEIVED is in July 2025, during Q2: Q3's template was made ahead, or the year typed wrong.
+    result = verdict_of(workspace, workspace.submit("cyp-q3.xlsx", period=Q3))
+
+    assert the_error(result).code == "future-period"
+    assert the_error(result).message == ("This return is for 2025-26 Q3 (October to December 2025), which had not "
+                                         "started when it arrived on 10 July 2025, so it cannot hold that "
+                                         "quarter's figures.")
+
+
+def test_a_return_for_the_quarter_still_running_is_accepted_with_a_warning(workspace):
+    result = verdict_of(workspace, workspace.submit("cyp-q2.xlsx", period=Q2))
+
+    assert result.verdict == "accepted"
+    [warning] = [f for f in result.findings if f.code == "period-not-ended"]
+    assert "2025-26 Q2, which does not end until 30 September 2025" in warning.message
 
 
 def test_the_console_says_so_when_a_return_replaces_figures_the_board_has_seen(workspace):
