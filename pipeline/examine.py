@@ -75,6 +75,8 @@ class Examiner:
         findings += problems
         if who is None:
             return Examined(tuple(findings))
+        if has_errors(problems):  # not read further, but its partnership is told why
+            return Examined(tuple(findings), None, str(who.period), who.period.slug, who.partnership.short_name)
         outdated = self._outdated(who)
         if outdated:
             findings.append(finding(

@@ -99,6 +99,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reported-period": (WARNING, "a return for a quarter already reported to the board changes its figures"),
     "future-period": (ERROR, "the return is for a quarter that had not started when it arrived"),
     "period-not-ended": (WARNING, "the return is for a quarter still running, so its figures are for part of it"),
+    "cover-mismatch": (ERROR, "the Cover names another partnership or period than the template the return is made from"),
     "renamed-sheet": (ERROR, "a template sheet is missing or has been renamed"),
     "edited-header": (ERROR, "a column header has been changed or removed"),
     "no-data": (ERROR, "the return contains no data"),

@@ -51,10 +51,15 @@ class Table:
 
 
 def _pairs(sheet: Sheet, label_col: int, value_col: int) -> dict[str, object]:
-    pairs: dict[str, object] = {}
+    return {key: value for key, (_row, value) in _labelled(sheet, label_col, value_col).items()}
+
+
+def _labelled(sheet: Sheet, label_col: int, value_col: int) -> dict[str, tuple[int, object]]:
+    """Folded label -> (0-based row, value beside it), the first of each label."""
+    pairs: dict[str, tuple[int, object]] = {}
     for (r, c), value in sheet.cells.items():
         if c == label_col and isinstance(value, str):
-            pairs.setdefault(header_key(value), sheet.value(r, value_col))
+            pairs.setdefault(header_key(value), (r, sheet.value(r, value_col)))
     return pairs
 
 
@@ -67,7 +72,8 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
     meta_pairs = {k: parse_text(v) for k, v in _pairs(meta_sheet, 0, 1).items()} if meta_sheet else {}
     meta = {key: meta_pairs.get(header_key(key), "") for key in T.META_KEYS}
     cover = book.sheet(T.COVER)
-    cover_pairs = _pairs(cover, T.COVER_LABEL_COLUMN - 1, T.COVER_VALUE_COLUMN - 1) if cover else {}
+    cover_cells = _labelled(cover, T.COVER_LABEL_COLUMN - 1, T.COVER_VALUE_COLUMN - 1) if cover else {}
+    cover_pairs = {key: value for key, (_row, value) in cover_cells.items()}
     template = meta.get("template") or parse_text(cover_pairs.get(header_key("Template")))
     if template != T.TEMPLATE_NAME and book.kind == "csv":
         return None, [finding(
@@ -113,9 +119,45 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
                 f"The sheet {name!r} is missing; it may have been renamed or deleted "
                 f"(the file has: {', '.join(names)}).",
                 f"Rename the sheet back to {name!r}, or start again from the template.", sheet=name))
-    if findings or partnership is None or period is None:
+    if partnership is None or period is None:
         return None, findings
+    if meta.get("partnership") and meta.get("period") and cover is not None:
+        findings += _cover_disagrees(cover, cover_cells, register, partnership, period)
+    # Known, even with errors: the feedback goes to the partnership the return is from.
     return Identity(partnership, period, version, meta.get("register_hash", "")), findings
+
+
+def _cover_disagrees(cover: Sheet, cells: dict[str, tuple[int, object]], register: Register,
+                     partnership: Partnership, period: Period) -> list[Finding]:
+    """The Cover's locked partnership and period set against the template's own record (`_meta`,
+    which the file is read by): a Cover changed by hand means the figures may be meant for
+    another partnership or quarter than the rows they sit in."""
+    findings = []
+    for label in ("Partnership", "Partnership code"):
+        row, value = cells.get(header_key(label), (None, None))
+        said = parse_text(value)
+        named = register.partnership(said) if said else None
+        if row is not None and named is not None and named != partnership:
+            findings.append(finding(
+                "cover-mismatch", f"The Cover says this return is from {named.name}, but it was made from "
+                f"{partnership.name}'s template, whose indicators it holds.",
+                f"If the figures are {named.short_name}'s, put them in {named.short_name}'s template and send that; "
+                f"if they are {partnership.short_name}'s, put the Cover back to {partnership.name}.",
+                sheet=cover.name, cell=Sheet.a1(row, T.COVER_VALUE_COLUMN - 1), value=said))
+            break
+    row, value = cells.get(header_key("Period"), (None, None))
+    try:
+        said_period = parse_period(parse_text(value)) if row is not None and parse_text(value) else None
+    except PeriodError:
+        said_period = None
+    if said_period is not None and said_period != period:
+        findings.append(finding(
+            "cover-mismatch", f"The Cover says this return is for {said_period}, but it was made from the "
+            f"{period} template, whose rows are that quarter's.",
+            f"If the figures are for {said_period}, put them in that quarter's template and send it; if they are "
+            f"for {period}, put the Cover's period back to {period}.",
+            sheet=cover.name, cell=Sheet.a1(row, T.COVER_VALUE_COLUMN - 1), value=parse_text(value)))
+    return findings
 
 
 def find_table(sheet: Sheet, headers: tuple[str, ...], required: tuple[str, ...]) -> tuple[Table | None, list[Finding]]:

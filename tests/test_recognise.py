@@ -73,6 +73,34 @@ def test_renamed_indicators_sheet_is_rejected_saying_what_was_expected(
     assert error.fix == "Rename the sheet back to 'Indicators', or start again from the template."
 
 
+def test_a_return_rejected_for_a_renamed_sheet_is_still_known_as_its_partnership_s(
+        workspace, return_with_renamed_indicators_sheet):
+    result = run(workspace, return_with_renamed_indicators_sheet)
+
+    assert result.verdict == "rejected"
+    assert (result.partnership, result.period) == ("CYP", "2025-26 Q1"), "so the feedback goes to CYP"
+    assert (workspace.outbox / "feedback" / "2025-26-Q1").is_dir()
+    assert not (workspace.outbox / "feedback" / "unrecognised").exists()
+
+
+def test_a_cover_changed_to_another_period_is_rejected_at_the_cover_cell(workspace, typed_return):
+    result = run(workspace, workspace.drop(set_cover(typed_return, "Period", "2025-26 Q2")))
+
+    error = the_error(result)
+    assert (error.code, error.sheet, error.cell, error.value) == ("cover-mismatch", "Cover", "B4", "2025-26 Q2")
+    assert error.message == ("The Cover says this return is for 2025-26 Q2, but it was made from the 2025-26 Q1 "
+                             "template, whose rows are that quarter's.")
+
+
+def test_a_cover_changed_to_another_partnership_is_rejected_at_the_cover_cell(workspace, typed_return):
+    result = run(workspace, workspace.drop(set_cover(typed_return, "Partnership", "Safer Brackenford Partnership")))
+
+    error = the_error(result)
+    assert (error.code, error.cell) == ("cover-mismatch", "B3")
+    assert "The Cover says this return is from Safer Brackenford Partnership" in error.message
+    assert error.fix.startswith("If the figures are CSP's, put them in CSP's template")
+
+
 @pytest.fixture
 def return_with_edited_actual_header(workspace, typed_return):
     return workspace.drop(edit_header(typed_return, "Indicators", "Actual", "Actual figure"))
