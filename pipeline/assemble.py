@@ -182,7 +182,9 @@ class PeriodReport:
     @property
     def source_line(self) -> str:
         received = sum(p.status.state in ("accepted", "provisional") for p in self.partnerships)
-        as_at = f"Data as at {uk_time(self.data_as_at)}." if self.data_as_at else "No returns have arrived yet."
+        rejected = any(p.status.rejected_attempts for p in self.partnerships)
+        as_at = (f"Data as at {uk_time(self.data_as_at)}." if self.data_as_at
+                 else "No return has been accepted yet." if rejected else "No returns have arrived yet.")
         return (f"{as_at} Source: {received} of {len(self.partnerships)} partnership returns "
                 f"for {self.period}, the indicator register ({self.register_source}) and the "
                 f"pipeline's history store.")

@@ -344,6 +344,7 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
                for p in parts]
     totals = report.counts()
     exception_count = sum(len(g["rows"]) for g in groups)
+    without_return = [clean(p.partnership.name) for p in parts if no_return(p.status)]
     rejected = [clean(p.partnership.name) for p in parts if p.status.state == "rejected"]
     missing = [clean(p.partnership.name) for p in parts if p.status.state == "missing"]
     late = [clean(p.partnership.name) for p in parts if p.status.late]
@@ -381,17 +382,33 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
         "exception_groups": groups,
         "off_track": off_track,
         "high_risks": high,
+        "actions_sentence": _plan_sentence("Delivery plan actions rated Red or Amber (overdue, or behind the "
+                                           "progress expected by now)", "No delivery plan actions are off track",
+                                           off_track, "actions", without_return),
+        "risks_sentence": _plan_sentence("Risks rated High (likelihood x impact)", "No risks are rated High",
+                                         high, "risks", without_return),
         "returns": returns,
         "returns_sentence": (
             f"Returns have been accepted from {received} of {len(parts)} partnerships"
             f" ({received - len(provisional)} signed off, {len(provisional)} provisional)."
-            f" Late: {', '.join(late) or 'none'}."
+            f" Received after the deadline: {', '.join(late) or 'none'}."
             f" Rejected, with no return accepted: {', '.join(rejected) or 'none'}."
             f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."),
         "appendix": [dict(indicator_row(i), partnership=clean(p.partnership.short_name))
                      for p in parts for i in p.indicators],
         "overrides": override_notes(i for p in parts for i in p.indicators),
     }
+
+
+def _plan_sentence(listed: str, none: str, rows: list, what: str, without_return: list[str]) -> str:
+    """Sections 6.1 and 7.1: what the table lists (or that there is nothing to list), and whose
+    actions or risks cannot be judged at all, so that "none" is not read as good news for them."""
+    if without_return:
+        whose = without_return[0] if len(without_return) == 1 else \
+            ", ".join(without_return[:-1]) + " and " + without_return[-1]
+        caveat = f"the {what} of the {whose} cannot be assessed, as no return has been accepted"
+        return f"{listed}; {caveat}:" if rows else f"{none} among the returns accepted; {caveat}."
+    return f"{listed}:" if rows else f"{none}."
 
 
 def _received(status: ReturnStatus) -> str:

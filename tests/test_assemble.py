@@ -7,7 +7,7 @@ from decimal import Decimal
 from pipeline.assemble import assemble
 from pipeline.fill import IndicatorEntry
 from pipeline.rate import Direction, Rag
-from spoil import Q2, Q4
+from spoil import Q1, Q2, Q4
 
 
 def _result(workspace, period, code):
@@ -38,6 +38,13 @@ def test_a_partnership_that_has_not_returned_shows_no_data_and_missing(workspace
     assert csp.status.state == "missing"
     assert report.data_as_at == ""
     assert "No returns have arrived yet." in report.source_line
+
+
+def test_the_source_line_does_not_say_nothing_arrived_when_a_return_was_rejected(workspace):
+    workspace.submit("cyp.xlsx", indicators={"CYP-05": {"actual": "lots"}})
+    workspace.run()
+    _, report = _result(workspace, Q1, "CYP-05")
+    assert report.source_line.startswith("No return has been accepted yet. Source: 0 of ")
 
 
 def test_an_officer_override_changes_the_rating_and_keeps_the_computed_one_and_the_reason(

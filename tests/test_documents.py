@@ -354,8 +354,14 @@ def test_board_paper_delivery_plan_risks_and_returns(written):
     assert returns["Safer Communities Partnership"] == "Accepted (signed off)"
     text = all_text(doc)
     assert ("Returns have been accepted from 3 of 4 partnerships (2 signed off, 1 provisional). "
-            "Late: Health & Wellbeing Board. Rejected, with no return accepted: none. "
+            "Received after the deadline: Health & Wellbeing Board. Rejected, with no return accepted: none. "
             "Missing: Children and Young People's Partnership. Provisional: Health & Wellbeing Board.") in text
+    # The partnership with no return has actions and risks nobody could rate: "none" is not good news.
+    assert ("6.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now); "
+            "the actions of the Children and Young People's Partnership cannot be assessed, as no return has "
+            "been accepted:") in text
+    assert ("7.1 Risks rated High (likelihood x impact); the risks of the Children and Young People's "
+            "Partnership cannot be assessed, as no return has been accepted:") in text
     summary = rows_of(tables_headed(doc, "Partnership", "Amber/ Green")[0])
     assert summary[-1] == ["All partnerships", "1", "1", "1", "1", "3", "3", "2", "12"]
     appendix = rows_of(tables_headed(doc, "Code", "Since last quarter")[0])[1:]

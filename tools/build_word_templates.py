@@ -396,25 +396,25 @@ def build_board_paper(path: Path) -> None:
 
     heading(doc, "6.0 DELIVERY PLAN", 1)
     para(doc, "{%p if off_track %}")
-    lead_in(doc, "6.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now):")
+    lead_in(doc, "6.1 {{ actions_sentence }}")
     table(doc, "Delivery plan actions off track",
           [("Partnership", 2.6), ("Action", 4.0), ("Owner", 2.2), ("Due", 2.3), ("Status", 1.9),
            ("Progress and commentary", 4.0)], "a in off_track",
           ["{{ a.partnership }}", "{{ a.ref }} {{ a.action }}", "{{ a.owner }}", "{{ a.due }}",
            ("rag", "a.fill", "{{ a.rating }}"), ["{{ a.progress }}", "{{ a.commentary }}"]])
     para(doc, "{%p else %}")
-    para(doc, "6.1 No delivery plan actions are off track.")
+    para(doc, "6.1 {{ actions_sentence }}")
     para(doc, "{%p endif %}")
 
     heading(doc, "7.0 RISKS", 1)
     para(doc, "{%p if high_risks %}")
-    lead_in(doc, "7.1 Risks rated High (likelihood x impact):")
+    lead_in(doc, "7.1 {{ risks_sentence }}")
     table(doc, "High risks", [("Partnership", 2.6), ("Risk", 4.2), ("Score (L x I)", 2.4), ("Rating", 1.9),
                               ("Movement", 2.2), ("Mitigation", 3.7)], "r in high_risks",
           ["{{ r.partnership }}", ["{{ r.ref }} {{ r.risk }}", "Owner: {{ r.owner }}"], "{{ r.score }}",
            ("rag", "r.fill", "{{ r.band }}"), "{{ r.movement }}", "{{ r.mitigation }}"])
     para(doc, "{%p else %}")
-    para(doc, "7.1 No risks are rated High.")
+    para(doc, "7.1 {{ risks_sentence }}")
     para(doc, "{%p endif %}")
 
     heading(doc, "8.0 RETURNS", 1)
