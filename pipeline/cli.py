@@ -168,13 +168,17 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
                    help="one pass and exit (the default; for cron, systemd timers or Task Scheduler)")
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
     p.add_argument("--received", metavar="YYYY-MM-DDTHH:MM",
-                   help="record the files as received at this time (UTC) instead of now: for loading "
-                        "returns that arrived earlier, e.g. last year's history")
+                   help="record the files as received at this time (UK time, unless a zone such as Z "
+                        "is given) instead of now: for loading returns that arrived earlier, e.g. last "
+                        "year's history")
 
 
 def _moment(text: str | None, option: str):
-    """A UTC datetime from an option's text, or None for the real clock."""
+    """A UTC datetime from an option's text, or None for the real clock. A time without a zone is
+    UK time, as the officer typing it reads clocks (and as every document shows times)."""
     from datetime import datetime, timezone
+
+    from pipeline.wording import uk_zone
 
     if not text:
         return None
@@ -182,7 +186,7 @@ def _moment(text: str | None, option: str):
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} {text!r} is not a date and time.", fix="Use the form 2025-07-16T10:00.") from None
-    return moment.replace(tzinfo=moment.tzinfo or timezone.utc)
+    return moment.replace(tzinfo=moment.tzinfo or uk_zone()).astimezone(timezone.utc)
 
 
 # Warnings on an accepted return that the officer running the pass should see there and then.

@@ -297,6 +297,15 @@ def test_status_for_a_period_without_returns_says_so(demo_config):
 
 # -- run's console -----------------------------------------------------------
 
+def test_a_received_time_without_a_zone_is_uk_time(workspace):
+    workspace.drop(workspace.fill("cyp.xlsx"))
+    argv = ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T09:30"]
+    assert run_cli(argv)[0] == 0
+    with workspace.store() as store:
+        [record] = store.files()
+    assert record.received_at == "2025-07-10T08:30:00Z", "09:30 in British Summer Time"
+
+
 def test_a_duplicate_is_shown_with_the_file_it_repeats(workspace):
     workspace.drop(workspace.fill("cyp.xlsx"))
     argv = ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T09:30"]
