@@ -215,6 +215,9 @@ def _is_time(value: str) -> bool:
 def load_config(path: Path | str) -> Config:
     """Read and check config.toml; raise ConfigError naming file, key and fix."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, not the configuration file.",
+                          fix=f"Pass the file itself, e.g. --config {path / 'config.toml'}.")
     if not path.is_file():
         raise ConfigError(
             f"The configuration file {path} does not exist.",
@@ -222,8 +225,11 @@ def load_config(path: Path | str) -> Config:
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.", fix="Correct the line it names.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not saved as UTF-8 text.",
+                          fix="Save it again as UTF-8 (in Notepad: Save As, Encoding UTF-8).") from None
     values = _validated(path, raw)
     base = path.resolve().parent
     return _build(path, base, values)

@@ -120,6 +120,21 @@ def test_a_missing_config_file_says_how_to_point_at_one(tmp_path):
                    "Run the command from the project folder, or pass --config PATH.\n")
 
 
+def test_a_folder_given_as_the_config_says_to_give_the_file(tmp_path):
+    code, _out, err = check(tmp_path)
+    assert code == 2
+    assert err == (f"pipeline: error: {tmp_path} is a folder, not the configuration file. "
+                   f"Pass the file itself, e.g. --config {tmp_path / 'config.toml'}.\n")
+
+
+def test_a_config_saved_in_another_encoding_says_to_save_it_as_utf8(tmp_path):
+    config = write_config(tmp_path, DEMO_REGISTER)
+    config.write_bytes(config.read_bytes().replace(b"Brackenford", "Brackenford \u00e9".encode("cp1252"), 1))
+    code, _out, err = check(config)
+    assert code == 2
+    assert "is not saved as UTF-8 text. Save it again as UTF-8" in err
+
+
 def test_a_key_written_where_a_section_belongs_is_refused(tmp_path):
     config = write_config(tmp_path, DEMO_REGISTER, text='watch = 5\n')
     with pytest.raises(ConfigError, match=r"watch must be a section written \[watch\]"):
