@@ -32,7 +32,8 @@ PLAIN = {
     Rag.GREEN: "on target",
     Rag.AMBER_GREEN: "close to target",
     Rag.AMBER: "close to target or improving",
-    Rag.AMBER_RED: "off target, but close",
+    # Amber/Red is within tolerance as Amber/Green is, so both are "close" in the headline's count too.
+    Rag.AMBER_RED: "close to target, but nearer the limit",
     Rag.RED: "off target",
     Rag.NO_DATA: "figure not yet available",
     Rag.NO_TARGET: "no target set",

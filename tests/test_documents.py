@@ -770,6 +770,13 @@ def test_public_summary_says_a_green_short_of_its_target_is_within_tolerance_not
     assert summary_context(build_report(), ChartCache(tmp_path))["legend"][0]["meaning"] == "on target"
 
 
+def test_public_summary_legend_agrees_with_its_headline_that_every_amber_is_close_to_target():
+    from pipeline.public_summary import PLAIN
+
+    # The headline counts Amber/Green, Amber and Amber/Red as "close to target".
+    assert all(PLAIN[r].startswith("close to target") for r in (Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED))
+
+
 def test_figures_are_formatted_in_their_units():
     assert fmt(Decimal("72.50"), "%") == "72.5%"
     assert fmt(Decimal("1234567"), "number") == "1,234,567"
