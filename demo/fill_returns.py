@@ -27,6 +27,7 @@ quarter, except SKL-01's in 2025-26 Q2, which widens after the Eastgate closure.
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -110,7 +111,7 @@ NEW_ENTRIES = {
 OVERALL = {
     "CYP": "A steady quarter; teenage conceptions remain the main concern.",
     "CSP": "Crime continues to fall; domestic abuse demand is rising.",
-    "HWB": "All indicators on track.",
+    "HWB": "Most indicators on track; physical activity and falls admissions slightly behind, with plans to recover.",
     "HSG": "Delivery on track; temporary accommodation is under pressure.",
     "SKL": "Employment affected by a major closure; apprenticeships ahead of profile.",
 }
@@ -261,7 +262,7 @@ def _action_entry(action: Action, period: Period) -> ActionEntry:
         return ActionEntry("Complete", 100, "Completed on time.")
     start, due = action.start or period.start, action.due or period.end
     expected = 100 * (period.end - start).days / max((due - start).days, 1)
-    percent = int(5 * round(expected / 5))
+    percent = min(100, int(5 * math.ceil(expected / 5)))  # an action on track is not behind its profile
     if reason:
         return ActionEntry("At risk", max(percent - 15, 0), reason)
     return ActionEntry("On track", percent, "Progressing to plan.")

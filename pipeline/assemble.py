@@ -39,7 +39,7 @@ from pipeline.rate import (
     risk_movement,
     risk_score,
 )
-from pipeline.records import Indicator, Partnership, Register
+from pipeline.records import Frequency, Indicator, Partnership, Register
 from pipeline.reminders import sent_days, templates_sent
 from pipeline.store import HistoryValue, Store, SubmissionRecord
 from pipeline.wording import uk_day, uk_time
@@ -197,6 +197,18 @@ class PeriodReport:
         return dict(totals)
 
 
+def reported_periods(i: Indicator, period: Period, count: int) -> list[Period]:
+    """The last `count` periods in which the indicator is reported, up to `period`, oldest first:
+    a six-monthly figure's trend runs through the half-years, not through quarters with no figure."""
+    periods = [period]
+    while len(periods) < count:
+        periods.append(periods[-1].previous_due(i.frequency.due_in))
+    return periods[::-1]
+
+
+FREQUENCY_STEPS = {Frequency.QUARTERLY: "quarters", Frequency.SIX_MONTHLY: "half-years", Frequency.ANNUAL: "years"}
+
+
 def load_overrides(path: Path | None) -> dict[tuple[str, str], Override]:
     """The officers' manual ratings: sheet 'Overrides' with Period, Code, Rating, Reason, Who."""
     if path is None:
@@ -290,7 +302,7 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
     trend = tuple(
         TrendPoint(str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None,
                    period_target(i, p.quarter))
-        for p in period.back(TREND_PERIODS))
+        for p in reported_periods(i, period, TREND_PERIODS))
     return IndicatorResult(
         indicator=i,
         target=period_target(i, period.quarter),

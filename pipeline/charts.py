@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipeline.assemble import IndicatorResult
+from pipeline.assemble import FREQUENCY_STEPS, IndicatorResult
 from pipeline.atomic import write_bytes
 from pipeline.rate import Rag
 from pipeline.trend_drawing import DPI, clip_to_length, draw_trend, font_source, number, package_version
@@ -88,7 +88,7 @@ def _renderer(kind: str) -> dict[str, str]:
 
 
 def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
-    """A line chart of the indicator's last quarters (IndicatorResult.trend) against its target."""
+    """A line chart of the indicator's last reported periods (IndicatorResult.trend) against its target."""
     ind = result.indicator
     spec = {
         "title": f"{ind.code}: {ind.title}",
@@ -103,7 +103,7 @@ def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
                        + ("" if p.target is None else f" against a target of {number(p.target)}")
                        for p in result.trend)
     alt = (f"Line chart of {ind.code} {ind.title} ({ind.unit}, {ind.polarity.value.lower()}) "
-           f"over the last {len(result.trend)} quarters. {points}.")
+           f"over the last {len(result.trend)} {FREQUENCY_STEPS[ind.frequency]}. {points}.")
     return Chart(path, alt, 150.0)
 
 

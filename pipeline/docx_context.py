@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
-from pipeline.assemble import IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
+from pipeline.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.charts import Chart
 from pipeline.rate import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
 from pipeline.wording import plain_date, plural, uk_time, were
@@ -258,8 +258,8 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
         row = indicator_row(i)
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
-        row["chart_caption"] = (f"Figure: {row['code']} {row['title']}, last {len(i.trend)} quarters "
-                                "(solid line: actual; dashed line: target).")
+        row["chart_caption"] = (f"Figure: {row['code']} {row['title']}, last {len(i.trend)} "
+                                f"{FREQUENCY_STEPS[i.indicator.frequency]} (solid line: actual; dashed line: target).")
         exceptions.append(row)
     total = sum(p.counts.values())
     nothing = no_return(p.status)

@@ -29,6 +29,9 @@ def test_a_six_monthly_indicator_is_compared_with_six_months_before(workspace):
     result, _ = _result(workspace, Q4, "CYP-06")
     assert result.previous == Decimal(64)
     assert result.dot_previous is Direction.IMPROVING
+    # Its chart runs through the half-years, a line from one figure to the next, not dots between blanks.
+    assert [p.period for p in result.trend][-3:] == ["2024-25 Q4", "2025-26 Q2", "2025-26 Q4"]
+    assert [p.actual for p in result.trend][-2:] == [Decimal(64), Decimal(71)]
 
 
 def test_a_partnership_that_has_not_returned_shows_no_data_and_missing(workspace):
