@@ -277,15 +277,23 @@ def trend_layout(spec: dict) -> TrendLayout:
     actual_lines = [[(xs[i], y_of(actual[i])) for i in run] for run in _runs(actual) if len(run) > 1]
     markers = [(xs[i], y_of(v)) for i, v in enumerate(actual) if v is not None]
 
-    # The latest figure, above its marker; below it if there is no room above, and
-    # moved sideways to stay over the axes (clear of the legend).
+    # The latest figure, above its marker; below it if there is no room above, or if the target
+    # line would run through it above and not below; moved sideways to stay over the axes (clear
+    # of the legend).
     latest = next((i for i in reversed(range(n)) if actual[i] is not None), None)
     if latest is not None:
         x, y = round(xs[latest]), y_of(actual[latest])
         text = number(Decimal(spec["actual"][latest]))
-        label = Label(text, x, round(y - 7 * _PT), "ms", 9, bold=True, colour=_ACTUAL)
-        if label.box()[1] < top + 2:
-            label = Label(text, x, round(y + 5 * _PT), "ma", 9, bold=True, colour=_ACTUAL)
+        above = Label(text, x, round(y - 7 * _PT), "ms", 9, bold=True, colour=_ACTUAL)
+        below = Label(text, x, round(y + 5 * _PT), "ma", 9, bold=True, colour=_ACTUAL)
+        line_y = None if target[latest] is None else y_of(target[latest])
+
+        def struck(label: Label) -> bool:
+            return line_y is not None and label.box()[1] - 2 <= line_y <= label.box()[3] + 2
+
+        label = above
+        if above.box()[1] < top + 2 or (struck(above) and not struck(below) and below.box()[3] < bottom - 2):
+            label = below
         box = label.box()
         shift = max(0.0, left + 2 - box[0]) + min(0.0, right - 2 - box[2])
         labels["latest"] = [Label(text, x + round(shift), label.y, label.anchor, 9, bold=True, colour=_ACTUAL,

@@ -100,6 +100,18 @@ def test_the_latest_figure_is_written_over_its_marker():
     assert "latest" not in trend_drawing.trend_layout({**spec, "actual": [None] * 8}).labels
 
 
+def test_the_latest_figure_goes_below_its_marker_when_the_target_line_runs_just_above_it():
+    # HWB-01 in the demo: 22.4 against a target of 23, once written across the dashed line.
+    spec = {**spec_of(exception()), "actual": ["24", "23.5", "20", "22.4", None, None, None, "22.4"],
+            "target": ["23"] * 8}
+    layout = trend_drawing.trend_layout(spec)
+    latest, = layout.labels["latest"]
+    target_y = layout.target[0][-1][1]
+    left, top, right, bottom = latest.box()
+    assert not top - 2 <= target_y <= bottom + 2, "the dashed line does not strike through the figure"
+    assert top > layout.markers[-1][1], "it sits under its marker"
+
+
 @pytest.mark.parametrize("spec", varied_specs(), ids=lambda spec: spec["title"][:8])
 def test_no_text_on_the_chart_overlaps_other_text_or_leaves_the_image(spec):
     layout = trend_drawing.trend_layout(spec)
