@@ -99,8 +99,9 @@ class Examiner:
         received, meeting = uk_day(record.received_at), board_meeting(period, self.config.calendar)
         if received is None or received <= meeting:
             return []
-        codes = [i.code for i in self.register.indicators_of(who.partnership.short_name)]
-        reported = any(p == str(period) for code in codes for p, _ in self.history.get(code, ()))
+        name = str(period)
+        reported = any(p == name for i in self.register.indicators_of(who.partnership.short_name)
+                       for p, _ in self.history.get(i.code, ()))
         change = ("its figures replace those reported then" if reported else
                   f"the board saw that quarter without {who.partnership.short_name}'s figures, which are now added")
         return [finding(

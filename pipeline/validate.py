@@ -46,6 +46,11 @@ _period = lru_cache(maxsize=1024)(parse_period)
 
 
 @lru_cache(maxsize=64)
+def _name(period: Period) -> str:
+    return str(period)
+
+
+@lru_cache(maxsize=64)
 def _last_year(period: Period) -> str:
     return str(period.same_last_year())
 _QUALITIES = {header_key(q): q for q in T.DATA_QUALITY}  # folded choice -> the choice as the template spells it
@@ -177,8 +182,8 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
         findings.append(_unreadable(i.code, parsed, shown, sheet, cell, example))
     elif actual is not None and _in_range(i, actual, sheet, cell, shown, findings):
         # An impossible figure is a typing slip: asking why it is off target would only confuse.
-        _check_outlier(i, actual, history.get(i.code, []), who, config, sheet, cell, shown, findings,
-                       explained=bool(commentary))
+        _check_outlier(i, actual, history.get(i.code, []), _name(who.period), config, sheet, cell, shown,
+                       findings, explained=bool(commentary))
         _check_commentary(table, row, i, actual, who, config, history, commentary, remedial, findings)
     return IndicatorValue(code=i.code, actual=actual if parsed.kind not in (INVALID, AMBIGUOUS) else None,
                           data_quality=quality, commentary=commentary, remedial_action=remedial, cell=cell)
@@ -294,14 +299,13 @@ def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, 
     return True
 
 
-def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], who: Identity,
+def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]], current: str,
                    config: Config, sheet: str, cell: str, shown: str, findings: list, *,
                    explained: bool = False) -> None:
-    # `past` is in period order (the store gives history so, and Examiner.remember keeps it so),
-    # and period names in the form "2025-26 Q3" sort as the periods do.
-    current = str(who.period)
+    """`current` is the return's period by name. `past` is in period order (the store gives history
+    so, and Examiner.remember keeps it so), and names in the form "2025-26 Q3" sort as periods do."""
     earlier = past[:bisect_left(past, current, key=itemgetter(0))]
-    unit = "%" if i.unit == "%" else ""  # every figure in the message in the same form, whatever was typed
+    figure = actual
     if i.cumulative:
         # A running total starts again each April: its Q1 is not a drop from last March, so
         # the quarters' own amounts are what is compared.
@@ -309,10 +313,6 @@ def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]
         if not amounts or amounts[-1][0] != current:
             return
         (_, figure), earlier = amounts[-1], amounts[:-1]
-        said = f"{_number(actual)}{unit} (a running total: {_number(figure)}{unit} this quarter)"
-        compared = "the amounts of earlier quarters"
-    else:
-        figure, said, compared = actual, f"{_number(actual)}{unit}", "the previous values"
     if len(earlier) < 3:
         return  # too little history to say what is unusual
     figures = [v for _, v in earlier]
@@ -320,13 +320,20 @@ def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]
     usual = sum(moves) / len(moves)
     if usual == 0:
         usual = abs(figures[-1]) / 10 or Decimal(1)
-    if abs(figure - figures[-1]) > config.ingest.outlier_factor * usual:
-        shown_history = ", ".join(f"{p}: {_number(v)}{unit}" for p, v in earlier[-4:])
-        findings.append(finding(
-            "outlier", f"{i.code}: {said} is far from {compared} ({shown_history}).",
-            "Check the figure is right; Commentary already says why it changed." if explained
-            else "Check the figure; if it is right, explain the change in Commentary.",
-            sheet=sheet, cell=cell, value=shown))
+    if abs(figure - figures[-1]) <= config.ingest.outlier_factor * usual:
+        return
+    unit = "%" if i.unit == "%" else ""  # every figure in the message in the same form, whatever was typed
+    if i.cumulative:
+        said = f"{_number(actual)}{unit} (a running total: {_number(figure)}{unit} this quarter)"
+        compared = "the amounts of earlier quarters"
+    else:
+        said, compared = f"{_number(actual)}{unit}", "the previous values"
+    shown_history = ", ".join(f"{p}: {_number(v)}{unit}" for p, v in earlier[-4:])
+    findings.append(finding(
+        "outlier", f"{i.code}: {said} is far from {compared} ({shown_history}).",
+        "Check the figure is right; Commentary already says why it changed." if explained
+        else "Check the figure; if it is right, explain the change in Commentary.",
+        sheet=sheet, cell=cell, value=shown))
 
 
 def _quarterly_amounts(i: Indicator, totals: list[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
