@@ -243,6 +243,11 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     values = {(h.code, h.period): h for h in history}
     submissions = store.submissions(period=str(period))
     counting = {s.partnership: s for s in submissions if s.counts}
+    # On time is judged by the first return accepted: a correction sent after the deadline does
+    # not make a partnership that met it late.
+    first_accepted: dict[str, str] = {}
+    for s in submissions:
+        first_accepted[s.partnership] = min(first_accepted.get(s.partnership, s.received_at), s.received_at)
     overrides = load_overrides(config.paths.overrides)
     due_by = deadline(period, config.calendar)
     files = store.files(period=str(period))
@@ -264,7 +269,8 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
             indicators=indicators,
             actions=_actions(config, register, store, submission, period),
             risks=_risks(config, register, store, submission, period),
-            status=_status(submission, rejected[short], period, config, opened.get(short), indicators),
+            status=_status(submission, first_accepted.get(short, ""), rejected[short], period, config,
+                           opened.get(short), indicators),
             overall_commentary=submission.overall_commentary if submission else "",
             counts=_count(indicators),
         ))
@@ -381,13 +387,13 @@ def _risks(config: Config, register: Register, store: Store, submission: Submiss
     return tuple(sorted(results, key=lambda r: (-(r.score or 0), r.ref)))
 
 
-def _status(submission: SubmissionRecord | None, rejected: int, period: Period, config: Config,
+def _status(submission: SubmissionRecord | None, first_accepted: str, rejected: int, period: Period, config: Config,
             templates_sent: date | None, indicators: tuple[IndicatorResult, ...]) -> ReturnStatus:
     with_data = sum(i.actual is not None for i in indicators)
     if submission is None:
         return ReturnStatus("rejected" if rejected else "missing", "", "", "", "", False, len(indicators),
                             0, rejected)
-    received = uk_day(submission.received_at) or date.fromisoformat(submission.received_at[:10])
+    received = uk_day(first_accepted) or date.fromisoformat(first_accepted[:10])
     return ReturnStatus(
         state="accepted" if submission.signed_off else "provisional",
         received_at=submission.received_at, completed_by=submission.completed_by, email=submission.email,

@@ -115,3 +115,18 @@ def test_lateness_is_judged_on_the_uk_date_not_the_utc_one(workspace):
     cyp = next(p for p in report.partnerships if p.partnership.short_name == "CYP")
     assert report.deadline.isoformat() == "2025-07-21"
     assert cyp.status.late
+
+
+def test_a_correction_sent_after_the_deadline_does_not_make_a_return_that_met_it_late(workspace):
+    from datetime import datetime, timezone
+
+    workspace.submit("cyp.xlsx", period=Q1)  # 10 July: on time for 21 July
+    workspace.run()
+    workspace.now = datetime(2025, 9, 1, 9, 0, tzinfo=timezone.utc)
+    workspace.submit("cyp v2.xlsx", period=Q1, indicators={"CYP-05": {"actual": 501}})
+    workspace.run()
+
+    result, report = _result(workspace, Q1, "CYP-05")
+    cyp = next(p for p in report.partnerships if p.partnership.short_name == "CYP")
+    assert result.actual == 501, "the correction's figures count"
+    assert not cyp.status.late
