@@ -180,11 +180,15 @@ def _indicator_row(table: Table, row: int, i: Indicator, who: Identity, config: 
     elif parsed.kind in (INVALID, AMBIGUOUS):
         example = f"Type the actual as a number, e.g. 12.5{'' if i.unit != '%' else ' for 12.5%'}."
         findings.append(_unreadable(i.code, parsed, shown, sheet, cell, example))
+        possible = tuple(r for r in parsed.readings if _possible(i, r))
+        if possible:  # asked to retype it, the submitter is told now what every reading of it needs
+            _check_commentary(table, row, i, possible, who, config, history, commentary, remedial, findings,
+                              ambiguous=True)
     elif actual is not None and _in_range(i, actual, sheet, cell, shown, findings):
         # An impossible figure is a typing slip: asking why it is off target would only confuse.
         _check_outlier(i, actual, history.get(i.code, []), _name(who.period), config, sheet, cell, shown,
                        findings, explained=bool(commentary))
-        _check_commentary(table, row, i, actual, who, config, history, commentary, remedial, findings)
+        _check_commentary(table, row, i, (actual,), who, config, history, commentary, remedial, findings)
     return IndicatorValue(code=i.code, actual=actual if parsed.kind not in (INVALID, AMBIGUOUS) else None,
                           data_quality=quality, commentary=commentary, remedial_action=remedial, cell=cell)
 
@@ -363,24 +367,38 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), ",f")
 
 
-def _check_commentary(table: Table, row: int, i: Indicator, actual: Decimal, who: Identity, config: Config,
-                      history, commentary: str, remedial: str, findings: list) -> None:
+def _possible(i: Indicator, figure: Decimal) -> bool:
+    """Whether a figure could be the indicator's at all (as _in_range judges, without a finding)."""
+    if i.unit == "%" and not 0 <= figure <= 100:
+        return False
+    return not (i.unit in NON_NEGATIVE_UNITS and figure < 0)
+
+
+def _check_commentary(table: Table, row: int, i: Indicator, readings: tuple[Decimal, ...], who: Identity,
+                      config: Config, history, commentary: str, remedial: str, findings: list, *,
+                      ambiguous: bool = False) -> None:
+    """Commentary and remedial action for a figure off target; for a figure that could be read more
+    than one way, when every reading is off target (the submitter fixes both in one go)."""
+    if commentary and remedial:
+        return
     wanted = _last_year(who.period)
     last_year = next((v for p, v in history.get(i.code, ()) if p == wanted), None)
-    rag = rate(i, who.period.quarter, actual, last_year, default_scheme=config.rag.scheme,
-               default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
-    if not rag.is_exception:
+    rags = [rate(i, who.period.quarter, actual, last_year, default_scheme=config.rag.scheme,
+                 default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
+            for actual in readings]
+    if not all(rag.is_exception for rag in rags):
         return
+    said = "would be off target whichever way its figure is read" if ambiguous else \
+        f"is {rags[0].value} against its target"
     sheet = table.sheet.name
     if not commentary:
         findings.append(finding(
-            "off-target-no-commentary", f"{i.code} is {rag.value} against its target, but has no commentary.",
+            "off-target-no-commentary", f"{i.code} {said}, but has no commentary.",
             "Say in Commentary why the indicator is off target.", sheet=sheet,
             cell=table.a1(row, "Commentary")))
     if not remedial:
         findings.append(finding(
-            "off-target-no-remedial-action",
-            f"{i.code} is {rag.value} against its target, but has no remedial action.",
+            "off-target-no-remedial-action", f"{i.code} {said}, but has no remedial action.",
             "Say in Remedial action what is being done to bring it back on track.", sheet=sheet,
             cell=table.a1(row, "Remedial action")))
 

@@ -38,6 +38,8 @@ class Parsed:
     # When invalid or ambiguous: "<what is wrong>; <what to type>" in plain English, the second
     # half when there is a fix to give. The caller shows the value typed, so the note need not.
     note: str = ""
+    # When ambiguous between figures: each figure it could be (0.45 as a percentage: 45 or 0.45).
+    readings: tuple[Decimal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,8 @@ def _from_cell_number(raw: int | float | Decimal, unit: str, percent_format: boo
             value = value * 100
         elif 0 < value < 1:
             return Parsed(AMBIGUOUS, None, f"could be a fraction meaning {_show(value * 100)}%, or {_show(value)}%; "
-                                           "type the percentage as a number, e.g. 12.5 for 12.5%")
+                                           "type the percentage as a number, e.g. 12.5 for 12.5%",
+                          (value * 100, value))
     return _number(value)
 
 
@@ -146,8 +149,10 @@ def _from_text(raw: str, unit: str) -> Parsed:
         return Parsed(INVALID, None, f"shows the spreadsheet error {text}; fix the formula or type the figure")
     if bracketed := _BRACKETED.match(text):
         inner = bracketed[1]
+        figure = _digits(inner.rstrip("%").strip()).number
         return Parsed(AMBIGUOUS, None, "is in brackets, which accountants use for a negative amount; "
-                                       f"type -{inner} for minus {inner}, or {inner} without brackets")
+                                       f"type -{inner} for minus {inner}, or {inner} without brackets",
+                      (-figure, figure) if figure is not None else ())
     if text[0] in _DASHES_AS_MINUS:
         text = "-" + text[1:]
     negative = text.startswith("-")
@@ -185,7 +190,7 @@ def _digits(body: str) -> Parsed:
             decimal = body.replace(",", ".")
             return Parsed(AMBIGUOUS, None, f"could use a decimal comma ({decimal}) or be the whole number "
                                            f"{body.replace(',', '')}; type the figure with a full stop for decimals, "
-                                           f"e.g. {decimal}")
+                                           f"e.g. {decimal}", (Decimal(decimal), Decimal(body.replace(",", ""))))
         if " " in body:
             return Parsed(AMBIGUOUS, None, "has a space inside the number; type it without spaces")
         return Parsed(AMBIGUOUS, None, "has commas or points in unusual places; type the figure with a full stop "

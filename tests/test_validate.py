@@ -596,6 +596,29 @@ def test_a_return_before_its_board_meeting_carries_no_such_warning(workspace):
     assert [f for f in result.findings if f.code == "reported-period"] == []
 
 
+def test_a_figure_read_two_ways_off_target_either_way_asks_for_commentary_in_the_same_round(workspace):
+    # "12,5" is 12.5 or 125; 125 cannot be a percentage, and 12.5 is far above CYP-01's target of 6 (lower
+    # is better): retyping the figure alone would only bring the return back for its commentary.
+    path = workspace.submit("cyp.xlsx", indicators={"CYP-01": {"actual": "12,5", "commentary": "",
+                                                               "remedial_action": ""}})
+
+    result = verdict_of(workspace, path)
+
+    codes = sorted(f.code for f in result.findings if f.severity == "error")
+    assert codes == ["ambiguous-number", "off-target-no-commentary", "off-target-no-remedial-action"]
+    [asked] = [f for f in result.findings if f.code == "off-target-no-commentary"]
+    assert asked.message == "CYP-01 would be off target whichever way its figure is read, but has no commentary."
+
+
+def test_a_figure_read_two_ways_on_target_one_way_asks_only_for_the_figure(workspace):
+    path = workspace.submit("cyp.xlsx", indicators={"CYP-01": {"actual": 0.05, "commentary": "",
+                                                               "remedial_action": ""}})  # 5% or 0.05%: both fine
+
+    result = verdict_of(workspace, path)
+
+    assert [f.code for f in result.findings if f.severity == "error"] == ["ambiguous-number"]
+
+
 # -- injection-safe ------------------------------------------------------------------------------
 
 FORMULA = '=HYPERLINK("http://x","y")'
