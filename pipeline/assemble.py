@@ -286,6 +286,19 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     )
 
 
+def _own_amount(i: Indicator, period: Period, values) -> Decimal | None:
+    """A cumulative indicator's amount for `period` alone: its running total less the total at the
+    previous due period of the same financial year (a year's first due period is its own total)."""
+    now = values.get((i.code, str(period)))
+    if now is None or now.actual is None:
+        return None
+    before = period.previous_due(i.frequency.due_in)
+    if before.year != period.year:
+        return now.actual
+    prior = values.get((i.code, str(before)))
+    return None if prior is None or prior.actual is None else now.actual - prior.actual
+
+
 def _count(indicators) -> dict[Rag, int]:
     counts: dict[Rag, int] = defaultdict(int)
     for i in indicators:
@@ -305,6 +318,14 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
     computed = rate(i, period.quarter, actual, last_year_actual, default_scheme=config.rag.scheme,
                     default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
     band = config.rag.no_change_band
+    if i.cumulative:
+        # Running totals only grow through a year: set side by side they would always read as
+        # Worsening (or Improving). The quarter's own amount is set against the last quarter's.
+        dot_previous = direction(polarity=i.polarity, current=_own_amount(i, period, values),
+                                 previous=_own_amount(i, period.previous_due(i.frequency.due_in), values),
+                                 no_change_band=band)
+    else:
+        dot_previous = direction(polarity=i.polarity, current=actual, previous=previous_actual, no_change_band=band)
     trend = tuple(
         TrendPoint(str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None,
                    period_target(i, p.quarter))
@@ -319,7 +340,7 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
         commentary=now.commentary if now else "",
         remedial_action=now.remedial_action if now else "",
         outcome=apply_override(computed, overrides.get((str(period), i.code))),
-        dot_previous=direction(polarity=i.polarity, current=actual, previous=previous_actual, no_change_band=band),
+        dot_previous=dot_previous,
         dot_last_year=direction(polarity=i.polarity, current=actual, previous=last_year_actual,
                                 no_change_band=band),
         source_file=now.file_name if now else "",

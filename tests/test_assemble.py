@@ -130,3 +130,21 @@ def test_a_correction_sent_after_the_deadline_does_not_make_a_return_that_met_it
     cyp = next(p for p in report.partnerships if p.partnership.short_name == "CYP")
     assert result.actual == 501, "the correction's figures count"
     assert not cyp.status.late
+
+
+def test_a_running_total_improves_when_the_quarter_s_own_amount_does(workspace):
+    # CSP-03 (incidents, lower is better) is a running total through the year: 3,000, 3,600, 4,100 means
+    # 600 in Q2 and 500 in Q3, fewer incidents, even though the total rose.
+    from spoil import Q3
+
+    explained = {"commentary": "Seasonal.", "remedial_action": "Patrols."}
+    for quarter, total in ((Q1, 3000), (Q2, 3600), (Q3, 4100)):
+        workspace.reporting(quarter)
+        workspace.submit(f"csp-{quarter.slug}.xlsx", short="CSP", period=quarter,
+                         indicators={"CSP-03": {"actual": total, **explained}})
+        workspace.run()
+
+    q3, _ = _result(workspace, Q3, "CSP-03")
+    q2, _ = _result(workspace, Q2, "CSP-03")
+    assert q3.dot_previous is Direction.IMPROVING
+    assert q2.dot_previous is Direction.IMPROVING, "600 in Q2 against Q1's 3,000"
