@@ -34,6 +34,7 @@ from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from pipeline.calendar import (
     ReminderKind,
+    board_meeting,
     ScheduledReminder,
     chase_until,
     deadline_for,
@@ -177,6 +178,7 @@ def plan_templates_out(*, period: Period, today: date, settings: CalendarSetting
     return planned
 
 
+_CHASER_KEYS = tuple(k.value for k in (ReminderKind.BEFORE_DEADLINE, ReminderKind.DEADLINE, ReminderKind.OVERDUE))
 _REMINDER_TEMPLATES = {
     ReminderKind.BEFORE_DEADLINE: "reminder-before-deadline.txt",
     ReminderKind.DEADLINE: "reminder-deadline.txt",
@@ -222,6 +224,11 @@ def _most_relevant(period: Period, p: Partnership, today: date, settings: Calend
     context = _base_context(period, p, due, board)
     context["working_days_left"] = max(0, working_days_between(today, due, holidays))
     context["working_days_overdue"] = max(0, working_days_between(due, today, holidays))
+    context["reminders_sent"] = sum(1 for who, key in already_sent if who == p.short_name and key.startswith(
+        _CHASER_KEYS))
+    meeting = board_meeting(period, settings)
+    # Once the board has had the quarter's report, "will show as missing" is no longer true.
+    context["reported_on"] = letter_date(meeting) if today > meeting else ""
     planned = []
     escalation = next((r for r in passed if r.kind is ReminderKind.ESCALATION), None)
     if escalation is not None and (p.short_name, escalation.key) not in already_sent:
@@ -236,14 +243,16 @@ def _most_relevant(period: Period, p: Partnership, today: date, settings: Calend
         return planned
     if not _reachable(p, f"{latest.key} reminder"):
         return planned
-    return planned + [_reminder(period, p, latest, context)]
+    return planned + [_reminder(period, p, latest, context, today, due)]
 
 
-def _reminder(period: Period, p: Partnership, reminder: ScheduledReminder,
-              context: dict[str, Any]) -> PlannedMessage:
+def _reminder(period: Period, p: Partnership, reminder: ScheduledReminder, context: dict[str, Any],
+              today: date, due: date) -> PlannedMessage:
+    # Worded for the day it is sent: a deadline reminder caught up the day after must not say "due today".
+    kind = ReminderKind.OVERDUE if today > due else ReminderKind.DEADLINE if today == due else reminder.kind
     return PlannedMessage(
         kind=MessageKind.REMINDER, key=reminder.key, partnership=p.short_name, period=period,
-        to=addresses(p.email), cc=(), template=_REMINDER_TEMPLATES[reminder.kind],
+        to=addresses(p.email), cc=(), template=_REMINDER_TEMPLATES[kind],
         context=context,
     )
 

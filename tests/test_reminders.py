@@ -370,3 +370,46 @@ def test_an_escalation_refused_for_good_does_not_hold_back_the_partnership_s_lat
 
     # The escalation is still planned, so it goes once the board officer's address is corrected.
     assert [m.key for m in planned] == ["escalation", later.key]
+
+
+def test_a_deadline_reminder_caught_up_the_day_after_is_worded_as_overdue():
+    loop = Loop()
+    loop.run(date(2025, 12, 22), date(2026, 1, 23), down=(date(2026, 1, 22),))  # down on the deadline day
+    [caught_up] = [m for m in loop.planned if m.partnership == "SKL" and m.key == "deadline"]
+    assert caught_up.template == "reminder-overdue.txt", "never 'due today' the day after"
+    assert caught_up.context["working_days_overdue"] == 1
+
+
+def test_an_escalation_says_how_many_reminders_were_really_sent():
+    from pipeline.mail import render
+    from test_mail import TEMPLATES
+
+    def escalation(already_sent):
+        planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=SETTINGS, partnerships=[NEVER],
+                                 accepted=set(), already_sent=already_sent, board=BOARD)
+        [message] = [m for m in planned if m.kind is MessageKind.ESCALATION]
+        return render(TEMPLATES, message.template, message.context)[1]
+
+    none = escalation({("SKL", "templates-out"): OPENED})
+    assert "no reminder has been sent since" in none and "Reminders have been sent" not in none
+    two = escalation({("SKL", "templates-out"): OPENED, ("SKL", "deadline"): date(2026, 1, 22),
+                      ("SKL", "overdue-3"): date(2026, 1, 27)})
+    assert "2 reminders have been sent to the partnership's lead officer" in two
+
+
+def test_an_overdue_reminder_after_the_board_meeting_does_not_say_the_figures_will_show_as_missing():
+    from pipeline.calendar import board_meeting
+    from pipeline.mail import render
+    from test_mail import TEMPLATES
+
+    day, planned = board_meeting(Q3, SETTINGS), []
+    sent = {("SKL", "templates-out"): OPENED, ("SKL", "escalation"): date(2026, 1, 29)}
+    while not planned and day < date(2026, 3, 24):  # the next chaser after the meeting, before chasing ends
+        day += timedelta(days=1)
+        planned = plan_reminders(period=Q3, today=day, settings=SETTINGS, partnerships=[NEVER], accepted=set(),
+                                 already_sent=sent, board=BOARD)
+    [reminder] = planned
+    assert reminder.kind is MessageKind.REMINDER
+    body = render(TEMPLATES, reminder.template, reminder.context)[1]
+    assert "without the partnership's figures" in body
+    assert "will show as missing" not in body
