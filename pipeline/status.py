@@ -6,15 +6,18 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 
 from pipeline.assemble import assemble
+from pipeline.calendar import deadline_for
 from pipeline.config import Config
 from pipeline.errors import PipelineError
 from pipeline.periods import Period, parse_period
 from pipeline.rate import ActionRag
 from pipeline.records import Register
+from pipeline.reminders import sent_days, templates_sent
 from pipeline.store import MessageRecord, Store
+from pipeline.values import safe_for_sheet
 from pipeline.wording import parse_stamp, uk_day, uk_zone
 
 
@@ -26,7 +29,7 @@ class StatusRow:
     state: str  # accepted, provisional, rejected, missing
     received_at: str
     completed_by: str
-    on_time: str  # "on time", "late", or "" when nothing has arrived
+    on_time: str  # "on time" or "late" once a return is accepted; "overdue" or "" before
     completeness: int  # % of due indicators with data
     outstanding_actions: int  # not complete, not cancelled
     rejected_attempts: int
@@ -74,17 +77,26 @@ def periods_with_returns(store: Store, *, accepted_only: bool = False) -> list[P
     return sorted(periods)
 
 
-def period_status(config: Config, register: Register, store: Store, period: Period) -> list[StatusRow]:
+def period_status(config: Config, register: Register, store: Store, period: Period,
+                  today: date | None = None) -> list[StatusRow]:
+    """One row a partnership; `today` (the UK date) tells a missing return that is overdue."""
     report = assemble(config, register, store, period)
     messages = store.messages(period=str(period))
+    opened = templates_sent(sent_days(m for m in messages if m.status == "sent"))
+    today = today or datetime.now(uk_zone()).date()
     rows = []
     for p in report.partnerships:
         st = p.status
-        mine = [m for m in messages if m.partnership == p.partnership.short_name]
+        short = p.partnership.short_name
+        mine = [m for m in messages if m.partnership == short]
+        due = deadline_for(period, config.calendar, opened.get(short))
+        if st.received_at:
+            on_time = "late" if st.late else "on time"
+        else:
+            on_time = "overdue" if today > due else ""
         rows.append(StatusRow(
-            partnership=p.partnership.short_name, name=p.partnership.name, indicators_due=st.due_count,
-            state=st.state, received_at=st.received_at, completed_by=st.completed_by,
-            on_time=("late" if st.late else "on time") if st.received_at else "",
+            partnership=short, name=p.partnership.name, indicators_due=st.due_count,
+            state=st.state, received_at=st.received_at, completed_by=st.completed_by, on_time=on_time,
             completeness=int(st.completeness),
             outstanding_actions=sum(a.rating.rating not in (ActionRag.COMPLETE, ActionRag.CANCELLED)
                                     for a in p.actions) if p.actions else len(
@@ -96,15 +108,15 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
 
 
 def _day(stamp: str) -> str:
-    """The UK date of a stored time, ISO-style: the day people there saw it happen."""
+    """The UK date of a stored time, as the deadline is written: the day people there saw it happen."""
     day = uk_day(stamp)
-    return day.isoformat() if day else stamp[:10]
+    return f"{day:%d/%m/%Y}" if day else stamp[:10]
 
 
 def _local(stamp: str) -> str:
     """A stored UTC time as UK local time for the table (json and csv keep the stored form)."""
     moment = parse_stamp(stamp) if stamp else None
-    return f"{moment.astimezone(uk_zone()):%Y-%m-%d %H:%M}" if moment else stamp
+    return f"{moment.astimezone(uk_zone()):%d/%m/%Y %H:%M}" if moment else stamp
 
 
 def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str = "") -> str:
@@ -116,8 +128,8 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(list(asdict(rows[0]).keys()) if rows else [])
-        for r in rows:
-            writer.writerow(list(asdict(r).values()))
+        for r in rows:  # text a spreadsheet would take for a formula (a name typed as =HYPERLINK(...)) stays text
+            writer.writerow([safe_for_sheet(v) if isinstance(v, str) else v for v in asdict(r).values()])
         return buffer.getvalue()
     headers = ("Partnership", "Indicators due", "Return", "Received", "By", "On time", "Complete", "Open actions",
                "Rejected", "Last message")

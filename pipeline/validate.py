@@ -516,5 +516,10 @@ def _cover(book: Workbook, findings: list[Finding]) -> dict[str, str | None]:
                     cell=cell, value=parse_text(raw)))
             out[label] = "Yes" if signed else "No"
         else:
-            out[label] = parse_text(raw)
+            out[label] = text = parse_text(raw)
+            if text and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20"):
+                findings.append(finding(
+                    "formula-text", f"{label} starts with {text[:1]!r}, like a formula; it is kept as plain text.",
+                    "No action is needed unless you meant something else.", sheet=sheet.name, cell=cell,
+                    value=text[:80]))
     return out

@@ -15,7 +15,7 @@ def _message(key: str, kind: str, sent_at: str, status: str = "sent") -> Message
 def test_an_escalation_sent_in_the_same_pass_as_a_reminder_is_shown_as_the_escalation():
     at = "2025-10-28T09:00:00Z"
     messages = [_message("overdue-3", "reminder", at), _message("escalation", "escalation", at)]
-    assert last_message(messages, returned=False) == "escalation (sent) 2025-10-28"
+    assert last_message(messages, returned=False) == "escalation (sent) 28/10/2025"
 
 
 def test_feedback_on_a_later_file_does_not_hide_the_accepted_returns_acknowledgement():
@@ -23,13 +23,13 @@ def test_feedback_on_a_later_file_does_not_hide_the_accepted_returns_acknowledge
                 _message("acknowledgement-29", "acknowledgement", "2025-10-20T10:00:00Z"),
                 _message("feedback-31", "feedback", "2025-10-22T11:00:00Z")]
     assert last_message(messages, returned=True) == (
-        "acknowledgement (sent) 2025-10-20; then feedback on a later file (sent) 2025-10-22")
+        "acknowledgement (sent) 20/10/2025; then feedback on a later file (sent) 22/10/2025")
 
 
 def test_without_an_accepted_return_the_latest_message_is_shown():
     messages = [_message("feedback-27", "feedback", "2025-10-20T10:00:00Z"),
                 _message("escalation", "escalation", "2025-10-28T09:00:00Z", status="failed")]
-    assert last_message(messages, returned=False) == "escalation (failed) 2025-10-28"
+    assert last_message(messages, returned=False) == "escalation (failed) 28/10/2025"
 
 
 def test_no_messages_show_nothing():
@@ -49,6 +49,41 @@ def test_the_table_shows_times_and_days_as_people_in_the_uk_saw_them():
                        "last_message": last_message([_message("acknowledgement-1", "acknowledgement", late_evening)],
                                                     returned=True)})
     table = render([row], "table", Period(2025, 2), date(2025, 10, 21))
-    assert "2025-10-21 00:30" in table and "acknowledgement (sent) 2025-10-21" in table
+    assert "21/10/2025 00:30" in table and "acknowledgement (sent) 21/10/2025" in table
     as_json = render([row], "json", Period(2025, 2), date(2025, 10, 21))
     assert row.received_at in as_json and '"deadline": "2025-10-21"' in as_json, "machines get ISO times"
+
+
+def test_a_name_typed_as_a_formula_stays_text_in_the_csv(workspace):
+    import csv
+    import io
+    from datetime import date
+
+    from pipeline.status import period_status, render
+    from spoil import Q1
+
+    workspace.submit("cyp.xlsx", cover={"completed_by": '=HYPERLINK("http://evil.example","Daniel")'})
+    [warned] = [f for f in workspace.run().outcomes[0].findings if f.code == "formula-text"]
+    assert (warned.sheet, warned.cell) == ("Cover", "B5")
+    with workspace.store() as store:
+        rows = period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 7, 11))
+    out = render(rows, "csv", Q1, date(2025, 7, 21))
+    [cyp] = [r for r in csv.DictReader(io.StringIO(out)) if r["partnership"] == "CYP"]
+    assert cyp["completed_by"] == '\'=HYPERLINK("http://evil.example","Daniel")'
+
+
+def test_a_return_still_missing_after_its_deadline_shows_as_overdue(workspace):
+    from datetime import date
+
+    from pipeline.status import period_status
+    from spoil import Q1
+
+    workspace.submit("cyp.xlsx")
+    workspace.run()
+    with workspace.store() as store:
+        before = {r.partnership: r.on_time for r in period_status(workspace.config, workspace.register, store, Q1,
+                                                                 today=date(2025, 7, 21))}
+        after = {r.partnership: r.on_time for r in period_status(workspace.config, workspace.register, store, Q1,
+                                                                today=date(2025, 7, 22))}
+    assert (before["CYP"], before["CSP"]) == ("on time", "")
+    assert (after["CYP"], after["CSP"]) == ("on time", "overdue")
