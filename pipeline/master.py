@@ -25,8 +25,9 @@ NUMBER_FORMATS = {
     "£": "£#,##0",
     "days": "0.0",
     "count": "#,##0",
-    "number": "#,##0.##",
+    "number": "#,##0",  # a whole figure; one with a fraction gets FRACTION ("#,##0.##" shows 245 as "245.")
 }
+FRACTION = "#,##0.0#"
 
 WRAP_WIDTH = 30  # columns this wide or wider hold prose, and wrap
 LINE_HEIGHT = 15  # points, for the default 11-point font
@@ -80,11 +81,20 @@ class _Sheets:
         self.top = self.book.add_format({"valign": "top"})
         self.numbers = {unit: self.book.add_format({"num_format": f, "valign": "top"})
                         for unit, f in NUMBER_FORMATS.items()}
+        self.fraction = self.book.add_format({"num_format": FRACTION, "valign": "top"})
         self.rag = {rag: self.book.add_format({"bg_color": rag.colour, "valign": "top", "border": 1,
                                                "border_color": "#808080"}) for rag in Rag}
         self.when = self.book.add_format({"num_format": "d mmm yyyy hh:mm", "valign": "top"})
         self.day = self.book.add_format({"num_format": "d mmm yyyy", "valign": "top"})
         self.fills: dict[str, object] = {}
+
+    def figure(self, value: Decimal | None, unit: str):
+        """A figure with its unit's number format (a plain number's depends on whether it is whole)."""
+        if value is None:
+            return None
+        if unit in NUMBER_FORMATS and unit != "number":
+            return (value, self.numbers[unit])
+        return (value, self.numbers["number"] if value == value.to_integral_value() else self.fraction)
 
     def moment(self, stamp: str):
         """A stored UTC time as a real date and time in UK local time (it sorts and filters as one)."""
@@ -235,11 +245,12 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
     for p in report.partnerships:
         for i in p.indicators:
             ind = i.indicator
-            fmt = s.numbers.get(ind.unit, s.numbers["number"])
+            unit = ind.unit
             rows.append([
                 p.partnership.name, ind.code, ind.title, ind.unit, ind.polarity.value,
-                _n(ind.baseline, fmt), _n(i.same_period_last_year, fmt), _n(i.previous, fmt), _n(i.target, fmt),
-                _n(ind.annual_target, fmt), _n(i.actual, fmt), (i.rag.value, s.rag[i.rag]),
+                *(s.figure(v, unit) for v in (ind.baseline, i.same_period_last_year, i.previous, i.target,
+                                              ind.annual_target, i.actual)),
+                (i.rag.value, s.rag[i.rag]),
                 (i.outcome.computed.value, s.rag[i.outcome.computed]),
                 f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
                 f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(),
@@ -259,8 +270,8 @@ def _history(s: _Sheets, report: PeriodReport) -> None:
     rows = []
     for h in report.history:
         short, ind = titles.get(h.code, ("", None))
-        fmt = s.numbers.get(ind.unit if ind else "number", s.numbers["number"])
-        rows.append([h.period, short, h.code, ind.title if ind else "", _n(h.actual, fmt), h.data_quality,
+        unit = ind.unit if ind else "number"
+        rows.append([h.period, short, h.code, ind.title if ind else "", s.figure(h.actual, unit), h.data_quality,
                      h.file_name, s.moment(h.received_at)])
     s.table("History", ("Period", "Partnership", "Code", "Indicator", "Actual", "Data quality", "Source file",
                         "Submitted at"), rows, {"Indicator": 40, "Source file": 30, "Submitted at": 20})
@@ -270,9 +281,9 @@ def _exceptions(s: _Sheets, report: PeriodReport) -> None:
     rows = []
     for p in report.partnerships:
         for i in p.exceptions:
-            fmt = s.numbers.get(i.indicator.unit, s.numbers["number"])
-            rows.append([p.partnership.name, i.indicator.code, i.indicator.title, _n(i.target, fmt),
-                         _n(i.actual, fmt), (i.rag.value, s.rag[i.rag]),
+            unit = i.indicator.unit
+            rows.append([p.partnership.name, i.indicator.code, i.indicator.title, s.figure(i.target, unit),
+                         s.figure(i.actual, unit), (i.rag.value, s.rag[i.rag]),
                          f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(), i.commentary, i.remedial_action, i.indicator.target_lead])
     s.table("Exceptions", ("Partnership", "Code", "Indicator", "Target this period", "Actual", "RAG",
                            "Direction of travel", "Commentary", "Remedial action", "Target lead"), rows,
@@ -289,12 +300,13 @@ def _gaps(s: _Sheets, report: PeriodReport) -> None:
     rows = []
     for p in report.partnerships:
         for i in p.indicators:
-            fmt = s.numbers.get(i.indicator.unit, s.numbers["number"])
+            unit = i.indicator.unit
             for g in i.gaps:
                 rows.append([p.partnership.name, i.indicator.code, i.indicator.title, i.indicator.unit,
-                             i.indicator.polarity.value, g.area, _n(g.area_value, fmt), g.compared_with,
-                             _n(g.compared_value, fmt), _n(g.result.now, fmt), gap_side(g.result.area_behind),
-                             g.before_period, _n(g.result.before, fmt), g.result.trend.value])
+                             i.indicator.polarity.value, g.area, s.figure(g.area_value, unit), g.compared_with,
+                             s.figure(g.compared_value, unit), s.figure(g.result.now, unit),
+                             gap_side(g.result.area_behind),
+                             g.before_period, s.figure(g.result.before, unit), g.result.trend.value])
     s.table("Gaps", GAP_COLUMNS, rows, {"Partnership": 24, "Indicator": 40, "Area": 24, "Compared with": 20,
                                         "Compared with report": 14, "Gap trend": 14})
 

@@ -113,3 +113,21 @@ def test_a_wide_sheet_prints_across_pages_at_a_readable_size_with_its_key_column
     indicators, actions = book["Indicators"], book["Actions"]
     assert indicators.page_setup.fitToWidth >= 3 and indicators.print_title_cols == "$A:$B"
     assert actions.page_setup.fitToWidth in (1, 2)
+
+
+def test_a_plain_number_shows_no_stray_decimal_point(workspace):
+    # "#,##0.##" shows 245 as "245." in Excel: whole figures get "#,##0", others two places at most.
+    from pipeline.templates import write_templates
+
+    write_templates(workspace.config, workspace.register, Q1, ["HSG"], out_dir=workspace.templates)
+    workspace.submit("hsg.xlsx", short="HSG", indicators={
+        "HSG-01": IndicatorEntry(actual="245", data_quality="Validated"),
+        "HSG-02": IndicatorEntry(actual="12.5", data_quality="Validated", commentary="Behind.",
+                                 remedial_action="More sites.")})
+    workspace.run()
+    sheet = load_workbook(workspace.master(Q1))["Indicators"]
+    header = [c.value for c in sheet[1]]
+    code, actual = header.index("Code"), header.index("Actual")
+    formats = {row[code].value: row[actual].number_format for row in sheet.iter_rows(min_row=2)}
+    assert formats["HSG-01"] == "#,##0"
+    assert formats["HSG-02"] == "#,##0.0#"
