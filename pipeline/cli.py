@@ -343,9 +343,11 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--date {args.date!r} is not a date.", fix="Use the form 2025-07-21.") from None
     from datetime import datetime, timezone
 
+    from pipeline.wording import uk_zone
+
     clock = {}
-    if args.date:  # messages are dated that day, at the configured reminder time
-        moment = datetime.combine(today, config.calendar.reminder_time, tzinfo=timezone.utc)
+    if args.date:  # messages are dated that day, at the configured reminder time (UK time, as the watch loop's)
+        moment = datetime.combine(today, config.calendar.reminder_time, tzinfo=uk_zone()).astimezone(timezone.utc)
         clock["now"] = lambda: moment
     result = chase(config, today, dry_run=args.dry_run, **clock)
     if args.dry_run:

@@ -176,9 +176,15 @@ def message_id(message: Message, sender: str) -> str:
     return f"<{_digest(message)[:32]}@{domain}>"
 
 
+# Headers are not folded at 78 characters: Python's folding moves a whole long Subject onto a
+# continuation line ("Subject:" then " Thank you..."), which some mail programs show with a
+# leading space. RFC 5322 allows lines of up to 998 characters; no header here comes near that.
+_POLICY = policy.default.clone(max_line_length=998)
+
+
 def build_email(message: Message, *, sender: str, reply_to: str, when: datetime) -> EmailMessage:
     """The RFC 5322 message; the same inputs always give the same bytes."""
-    email = EmailMessage()
+    email = EmailMessage(policy=_POLICY)
     email["From"] = sender
     email["To"] = ", ".join(message.to)
     if message.cc:
@@ -258,7 +264,7 @@ class Mailer:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(email.as_bytes(policy=policy.SMTP))
+                    handle.write(email.as_bytes(policy=_POLICY.clone(linesep="\r\n")))
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(temp, target)

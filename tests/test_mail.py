@@ -515,3 +515,16 @@ def test_a_missing_attachment_is_a_mail_error_naming_the_file(tmp_path, workbook
     workbook.unlink()
     with pytest.raises(MailError, match="Could not attach .*CSP-2025-26-Q3-return.xlsx"):
         Mailer(mail_settings(mode="files"), folder=tmp_path, clock=clock).send(message)
+
+
+def test_a_long_subject_stays_on_the_subject_line(tmp_path):
+    # Folded at 78 characters, Python put the whole Subject on a continuation line ("Subject:\r\n Thank..."),
+    # shown with a leading space by some mail programs.
+    from pipeline.mail import build_email
+
+    subject = "Thank you: Safer Brackenford Partnership return for 2024-25 Q1 accepted, with two warnings"
+    message = Message(kind="acknowledgement", key="acknowledgement-2", partnership="CSP", period=Period(2024, 1),
+                      to=("safer@example.org",), cc=(), subject=subject, body="Thank you.\n")
+    raw = build_email(message, sender="performance@example.org", reply_to="", when=datetime(2024, 7, 17, 9,
+                      tzinfo=timezone.utc)).as_bytes()
+    assert f"Subject: {subject}\n".encode() in raw

@@ -163,6 +163,10 @@ def test_chase_dry_run_says_would_send_and_not_sent(workspace):
     assert "sent    " not in out
     assert out.endswith(f"5 message(s) would be sent (dry run: previews in {workspace.outbox / 'mail' / 'dry-run'}; "
                         "nothing was sent or recorded).\n")
+    # Dated at the configured reminder time as people in the UK read it: 09:00 in July is 08:00 UTC.
+    [preview] = [p for p in (workspace.outbox / "mail" / "dry-run").glob("*.eml") if "CYP" in p.name]
+    message = email.message_from_bytes(preview.read_bytes(), policy=email.policy.default)
+    assert message["Date"].datetime.astimezone(timezone.utc).hour == 8
 
 
 def test_a_return_replaced_in_the_same_pass_is_not_acknowledged_only_its_replacement(
