@@ -111,6 +111,10 @@ def meaning(i: IndicatorResult) -> str:
     """The rating in plain words, true of this figure: a Green short of its target is not 'on target'."""
     if i.rag is Rag.GREEN and not reached_target(i) and i.indicator.polarity is not Polarity.NONE:
         return OFFICER_GREEN if i.outcome.overridden and i.outcome.computed is not Rag.GREEN else WITHIN_TOLERANCE
+    if i.outcome.overridden and i.outcome.computed is not i.rag:
+        # The public sees the rating the board sees, and that people, not the rules, set it.
+        return f"{PLAIN[i.rag]} (rated {i.rag.value} by the partnership's officers; {PLAIN[i.outcome.computed]} " \
+               "by the usual rules)"
     return PLAIN[i.rag]
 
 

@@ -770,6 +770,17 @@ def test_public_summary_says_a_green_short_of_its_target_is_within_tolerance_not
     assert summary_context(build_report(), ChartCache(tmp_path))["legend"][0]["meaning"] == "on target"
 
 
+def test_public_summary_says_when_officers_set_a_rating_other_than_the_rules_gave(report, tmp_path):
+    eco = report.partnerships[3]
+    moved = indicator("EC04", "ECO", "Households in temporary accommodation", "number", "120", "135", Rag.AMBER_RED,
+                      polarity=Polarity.LOWER, overridden_from=Rag.RED)
+    report = dataclasses.replace(report, partnerships=report.partnerships[:3] + (
+        dataclasses.replace(eco, indicators=eco.indicators + (moved,)),))
+    assert summary_rows(report, tmp_path)["Households in temporary accommodation"]["meaning"] == (
+        "close to target, but nearer the limit (rated Amber/Red by the partnership's officers; off target by "
+        "the usual rules)")
+
+
 def test_public_summary_legend_agrees_with_its_headline_that_every_amber_is_close_to_target():
     from pipeline.public_summary import PLAIN
 
