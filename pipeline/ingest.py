@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -178,6 +179,17 @@ def _fitting(name: str, limit: int = 200) -> str:
         return name
     suffix = Path(name).suffix[:16]
     return data[:limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
+
+
+_STORED = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
+
+
+def shown_name(path: Path | str) -> str:
+    """A stored file's name as its sender knows it: incoming/ and the archive put the receipt time
+    and a digest in front ('20251020T090000Z-bfb20eeba71b-CYP Q2.xlsx'), which mean nothing to them."""
+    name = Path(path).name
+    found = _STORED.match(name)
+    return found.group(1) if found else name
 
 
 def take_in(config: Config, store: Store, paths: list[Path], received: datetime) -> None:

@@ -30,6 +30,7 @@ import jinja2
 
 from pipeline.config import MailSettings
 from pipeline.errors import MailError, MailRefused, TemplateError
+from pipeline.ingest import shown_name
 from pipeline.periods import Period
 from pipeline.reminders import MessageKind, PlannedMessage
 
@@ -206,7 +207,7 @@ def build_email(message: Message, *, sender: str, reply_to: str, when: datetime)
                 fix="Make the file again (it is an output of an earlier step); the message will be retried.",
             ) from None
         maintype, _, subtype = mime_type(path).partition("/")
-        email.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+        email.add_attachment(data, maintype=maintype, subtype=subtype, filename=shown_name(path))
     if message.attachments:
         # The default boundary is random, which would make the message differ on every build.
         email.set_boundary(f"=_pipeline_{_digest(message)[:40]}")

@@ -46,6 +46,7 @@ from pipeline.calendar import (
 )
 from pipeline.config import CalendarSettings, Config
 from pipeline.findings import ERROR, Finding
+from pipeline.ingest import shown_name
 from pipeline.periods import Period
 from pipeline.records import Partnership
 from pipeline.wording import letter_date, uk_day
@@ -306,7 +307,7 @@ def plan_feedback(*, period: Period, partnership: Partnership, submission: str, 
     context.update(_listed(ordered))
     context["errors"] = sum(1 for f in findings if f.severity == ERROR)
     context["late"] = is_late(period, settings, received, templates_sent)
-    context["attachment"] = annotated.name
+    context["attachment"] = shown_name(annotated)
     return PlannedMessage(
         kind=MessageKind.FEEDBACK, key=f"feedback-{submission}", partnership=partnership.short_name,
         period=period, to=addresses(partnership.email), cc=(), template="feedback.txt",

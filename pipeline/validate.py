@@ -335,7 +335,7 @@ def _check_outlier(i: Indicator, actual: Decimal, past: list[tuple[str, Decimal]
     shown_history = ", ".join(f"{p}: {_number(v)}{unit}" for p, v in earlier[-4:])
     findings.append(finding(
         "outlier", f"{i.code}: {said} is far from {compared} ({shown_history}).",
-        "Check the figure is right; Commentary already says why it changed." if explained
+        "Check the figure is right, and that Commentary says why it changed." if explained
         else "Check the figure; if it is right, explain the change in Commentary.",
         sheet=sheet, cell=cell, value=shown))
 

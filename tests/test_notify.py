@@ -196,7 +196,9 @@ def test_a_rejected_return_gets_feedback_with_the_annotated_workbook(tmp_path, r
     body = message.get_body(("plain",)).get_content()
     assert '"twelve" is not a number' in body
     [attachment] = list(message.iter_attachments())
-    assert attachment.get_filename().endswith(".feedback.xlsx")
+    assert attachment.get_filename() == "cyp.feedback.xlsx", "named as the file they sent, without the store's prefix"
+    assert "attached copy of your workbook (cyp.feedback.xlsx)" in body
+    assert "It is described below and marked" in body, "one problem, no smaller points: no 'problems first'"
 
 
 def test_a_mail_server_that_is_down_is_retried_on_the_next_pass(tmp_path, register, return_templates):

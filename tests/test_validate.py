@@ -476,7 +476,7 @@ def test_a_running_total_is_judged_by_the_quarter_s_own_amount(workspace):
     assert warning.message == ("CSP-03: 12,200 (a running total: 10,000 this quarter) is far from the amounts of "
                                "earlier quarters (2025-26 Q2: 2,319, 2025-26 Q3: 2,375, 2025-26 Q4: 2,170, "
                                "2026-27 Q1: 2,200).")
-    assert warning.fix == "Check the figure is right; Commentary already says why it changed.", \
+    assert warning.fix == "Check the figure is right, and that Commentary says why it changed.", \
         "the return explains it already: not asked again"
 
 
