@@ -8,6 +8,7 @@ truncated string stops the build rather than shipping a broken template.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Sequence
@@ -55,6 +56,8 @@ ACTION_WIDTHS = (10, 50, 20, 12, 13, 11, 50)
 RISK_WIDTHS = (10, 45, 20, 11, 11, 40, 40)
 AREA_WIDTHS = (10, 44, 30, 13, 16, 12)
 DATA_ROW_HEIGHT = 45  # three lines: room to type a commentary without resizing the row
+LINE_POINTS = 15  # one line of the default 11-point font
+_HINT_CHARACTERS = 60  # of the Cover's italic hints on a line of its 45-wide column
 GUIDANCE_WIDTH = 88  # characters: the page width of portrait A4 at full size
 
 _UNIT_HINTS = {
@@ -185,6 +188,8 @@ class Sheets:
         ws.set_column(0, 0, 30)
         ws.set_column(1, 1, 60)
         ws.set_column(2, 2, 45)
+        # Across all three columns: in the first alone, the title wrapped and was cut off.
+        ws.merge_range(0, 0, 0, 2, "", self.title)
         self._write(ws, 0, 0, title, self.title)
         self._write(ws, COVER_ROWS["Template"] - 2, 0,
                     "About this file (filled in by the pipeline; please leave unchanged)", self.heading)
@@ -199,6 +204,9 @@ class Sheets:
             self._write(ws, row, 1, value, fmt)
             if hint:
                 self._write(ws, row, 2, hint, self.hint)
+                lines = math.ceil(len(hint) / _HINT_CHARACTERS)
+                if lines > 1 and label != "Overall commentary":  # a wrapped hint would run over the row below
+                    ws.set_row(row, LINE_POINTS * lines)
         ws.set_row(COVER_ROWS["Overall commentary"] - 1, 120)
         rows = {label: COVER_ROWS[label] - 1 for label in COVER_LABELS}
         self._validate(ws, rows["Date completed"], 1, rows["Date completed"], {

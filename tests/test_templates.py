@@ -114,6 +114,13 @@ def test_cover_labels_sit_in_column_a_with_the_partnership_and_period_filled_in(
     assert ws.cell(COVER_ROWS["Period"], 2).value == "2025-26 Q1"
 
 
+def test_the_cover_title_spans_the_page_and_a_long_hint_gets_a_row_tall_enough(template):
+    ws = load(template)[COVER]
+    assert "A1:C1" in {str(r) for r in ws.merged_cells.ranges}, "in column A alone it wrapped and was cut off"
+    signed = COVER_ROWS["Signed off by chair (Yes/No)"]
+    assert len(ws.cell(signed, 3).value) > 60 and ws.row_dimensions[signed].height >= 30, "two lines of hint"
+
+
 def test_cover_repeats_the_files_identity_for_a_program_that_drops_the_hidden_sheet(template):
     ws = load(template)[COVER]
     record = {ws.cell(COVER_ROWS[label], 1).value: ws.cell(COVER_ROWS[label], 2).value
