@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.assemble import PeriodReport
 from pipeline.atomic import write_with
 from pipeline.rate import Rag
-from pipeline.wording import parse_stamp, uk_zone
+from pipeline.wording import parse_stamp, uk_time, uk_zone
 
 NUMBER_FORMATS = {
     "%": "0.0",
@@ -68,6 +68,9 @@ class _Sheets:
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         })
         stamp = datetime.combine(report.period.end, datetime.min.time())
+        # Every printed page says which quarter and which data it shows, not only the Summary's.
+        as_at = f"data as at {uk_time(report.data_as_at)}" if report.data_as_at else "no returns yet"
+        self.footer_note = f"{report.period} ({report.period.label}), {as_at}".replace("&", "&&")
         self.book.set_properties({
             "title": f"{report.organisation}: master indicator workbook {report.period}",
             "subject": f"Performance for {report.period} ({report.period.label})",
@@ -140,7 +143,7 @@ class _Sheets:
         ws.freeze_panes(first_row + 1, 0)
         _print_across(ws, sum(widths.get(h, 14) for h in columns))
         ws.repeat_rows(first_row)
-        ws.set_footer(f"&L{name}&RPage &P of &N")
+        ws.set_footer(f"&L{name}: {self.footer_note}&RPage &P of &N")
         return ws
 
     def write(self, ws, r: int, c: int, value) -> None:
@@ -237,6 +240,7 @@ def _summary(s: _Sheets, report: PeriodReport) -> None:
     ws.freeze_panes(row0 + 1, 1)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    ws.set_footer(f"&LSummary: {s.footer_note}&RPage &P of &N")
     ws.activate()
 
 

@@ -131,3 +131,10 @@ def test_a_plain_number_shows_no_stray_decimal_point(workspace):
     formats = {row[code].value: row[actual].number_format for row in sheet.iter_rows(min_row=2)}
     assert formats["HSG-01"] == "#,##0"
     assert formats["HSG-02"] == "#,##0.0#"
+
+
+def test_every_printed_page_says_the_quarter_and_when_its_data_is_from(master):
+    book = load_workbook(master)
+    for name in SHEETS:
+        footer = book[name].oddFooter.left.text
+        assert footer.startswith(f"{name}: 2025-26 Q1 (April to June 2025), data as at 10 July 2025 at "), name
