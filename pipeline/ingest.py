@@ -30,6 +30,7 @@ from pipeline.config import Config
 from pipeline.findings import Finding, finding, has_errors
 from pipeline.records import Register
 from pipeline.store import FileRecord, Store
+from pipeline.wording import uk_date
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +326,7 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
             now: Callable[[], datetime]) -> FileRecord:
     original = store.decided_with_same_bytes(record.sha256, record.id)
     if original is not None:
-        reason = (f"The same file was received before as {original.name!r} on {original.received_at[:10]} "
+        reason = (f"The same file was received before as {original.name!r} on {uk_date(original.received_at)} "
                   f"and was {original.verdict}; this copy is kept but not counted again.")
         fix = "No action is needed."
         later = store.replaced_by(original.id) if original.verdict == "accepted" else None
@@ -333,7 +334,7 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
             # A copy of an old file is far more often dropped again by accident (a whole folder of
             # e-mailed returns copied in twice) than meant to undo a correction: figures stay as
             # they are, and whoever meant it is told how.
-            reason = (f"The same file was received before as {original.name!r} on {original.received_at[:10]}, "
+            reason = (f"The same file was received before as {original.name!r} on {uk_date(original.received_at)}, "
                       f"and {later.name!r}, received later, replaced it; this copy is kept but not counted.")
             fix = (f"If {original.name!r} has the right figures after all, open it, save it again and send it: "
                    "a file saved again counts as a new return.")

@@ -273,12 +273,15 @@ def _escalation(period: Period, p: Partnership, reminder: ScheduledReminder,
 
 def plan_acknowledgement(*, period: Period, partnership: Partnership, submission: str,
                          received: date, warnings: Sequence[Finding], settings: CalendarSettings,
-                         board: BoardContact, templates_sent: date | None = None) -> PlannedMessage | None:
+                         board: BoardContact, templates_sent: date | None = None,
+                         first_accepted: date | None = None) -> PlannedMessage | None:
     """The thank-you for an accepted return, listing any warnings; None if the partnership has no address.
 
     `submission` identifies the return (the store's id for it), so a second
     accepted return for the same period gets its own acknowledgement.
     `templates_sent` (when the template went out, if known) gives the deadline it is late against.
+    `first_accepted` is when the partnership's first accepted return for the period arrived:
+    lateness is judged by it, so a correction sent after the deadline is not called late.
     """
     if not _reachable(partnership, "acknowledgement"):
         return None
@@ -286,7 +289,7 @@ def plan_acknowledgement(*, period: Period, partnership: Partnership, submission
     context = _base_context(period, partnership, due, board)
     context.update(_listed(warnings))
     context["received"] = letter_date(received)
-    context["late"] = is_late(period, settings, received, templates_sent)
+    context["late"] = is_late(period, settings, min(received, first_accepted or received), templates_sent)
     return PlannedMessage(
         kind=MessageKind.ACKNOWLEDGEMENT, key=f"acknowledgement-{submission}",
         partnership=partnership.short_name, period=period, to=addresses(partnership.email), cc=(),

@@ -347,8 +347,10 @@ class Store:
         return [FileRecord(*r) for r in rows]
 
     def decided_with_same_bytes(self, sha256: str, exclude_id: int) -> FileRecord | None:
+        """An earlier accepted file with these bytes. A copy of a rejected file is examined afresh: what
+        rejected it may have changed since (the quarter has started, the register has been corrected)."""
         row = self._db.execute(
-            "SELECT * FROM files WHERE sha256 = ? AND id != ? AND verdict IN ('accepted', 'rejected') "
+            "SELECT * FROM files WHERE sha256 = ? AND id != ? AND verdict = 'accepted' "
             "ORDER BY id LIMIT 1", (sha256, exclude_id)).fetchone()
         return FileRecord(*row) if row else None
 

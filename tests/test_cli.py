@@ -315,5 +315,5 @@ def test_a_duplicate_is_shown_with_the_file_it_repeats(workspace):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "DUPLICATE CYP 2025-26 Q1   cyp again.xlsx"
-    assert lines[1] == ("          The same file was received before as 'cyp.xlsx' on 2025-07-10 and was accepted; "
+    assert lines[1] == ("          The same file was received before as 'cyp.xlsx' on 10 July 2025 and was accepted; "
                         "this copy is kept but not counted again.")

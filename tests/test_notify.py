@@ -169,6 +169,20 @@ def test_chase_dry_run_says_would_send_and_not_sent(workspace):
     assert message["Date"].datetime.astimezone(timezone.utc).hour == 8
 
 
+def test_a_correction_after_the_deadline_is_not_told_it_is_late(tmp_path, register, return_templates, smtp):
+    inbox, port = smtp
+    ws = _workspace(tmp_path, register, return_templates, port)
+    ws.submit("cyp.xlsx")  # 10 July: on time for 21 July
+    run_once(ws.config, now=lambda: ws.now, pdf=False)
+    ws.now = datetime(2025, 8, 20, 9, 0, tzinfo=timezone.utc)
+    ws.submit("cyp v2.xlsx", indicators={"CYP-05": {"actual": 501}})
+    run_once(ws.config, now=lambda: ws.now, pdf=False)
+
+    thanks = [m for _s, _r, m in inbox.received if m["Subject"].startswith("Thank you")]
+    assert len(thanks) == 2
+    assert "late return" not in thanks[1].get_body(("plain",)).get_content(), "the partnership met the deadline"
+
+
 def test_a_return_replaced_in_the_same_pass_is_not_acknowledged_only_its_replacement(
         tmp_path, register, return_templates, smtp):
     inbox, port = smtp

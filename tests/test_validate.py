@@ -571,6 +571,19 @@ def test_a_return_for_a_quarter_that_had_not_started_is_rejected(workspace):
                                          "quarter's figures.")
 
 
+def test_the_same_file_sent_again_once_its_quarter_has_started_is_examined_afresh_and_accepted(workspace):
+    from datetime import datetime, timezone
+
+    early = workspace.submit("cyp-q3.xlsx", period=Q3)
+    assert the_error(verdict_of(workspace, early)).code == "future-period"
+    workspace.now = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
+    workspace.drop(workspace.drafts / "cyp-q3.xlsx", "cyp-q3 again.xlsx")
+
+    again = outcome(workspace.run(), "cyp-q3 again.xlsx")
+
+    assert again.verdict == "accepted", "a copy of a rejected file is not a duplicate: what rejected it may be gone"
+
+
 def test_a_return_for_the_quarter_still_running_is_accepted_with_a_warning(workspace):
     result = verdict_of(workspace, workspace.submit("cyp-q2.xlsx", period=Q2))
 
