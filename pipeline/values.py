@@ -163,7 +163,7 @@ def _from_text(raw: str, unit: str) -> Parsed:
     pounds = body.startswith("£")
     if pounds:
         body = body[1:].lstrip()
-    parsed = _digits(body)
+    parsed = _digits(body, "-" if negative else "")
     if parsed.number is None:
         if parsed.kind == INVALID and parse_date(text).kind == DATE:
             return Parsed(INVALID, None, "looks like a date, not a number; type the figure, e.g. 12.5")
@@ -180,17 +180,19 @@ def _from_text(raw: str, unit: str) -> Parsed:
     return _number(value)
 
 
-def _digits(body: str) -> Parsed:
+def _digits(body: str, sign: str = "") -> Parsed:
+    """The unsigned figure in `body`; `sign` ("-" or "") is the one typed before it, for the
+    readings and wording of an ambiguous figure (the caller applies it to a plain one)."""
     if _PLAIN.match(body):
         return _number(Decimal(body))
     if _THOUSANDS.match(body):
         return _number(Decimal(body.replace(",", "")))
     if _DIGITS_WITH_SEPARATORS.match(body):
         if re.fullmatch(r"\d+,\d+", body):
-            decimal = body.replace(",", ".")
+            decimal, whole = sign + body.replace(",", "."), sign + body.replace(",", "")
             return Parsed(AMBIGUOUS, None, f"could use a decimal comma ({decimal}) or be the whole number "
-                                           f"{body.replace(',', '')}; type the figure with a full stop for decimals, "
-                                           f"e.g. {decimal}", (Decimal(decimal), Decimal(body.replace(",", ""))))
+                                           f"{whole}; type the figure with a full stop for decimals, "
+                                           f"e.g. {decimal}", (Decimal(decimal), Decimal(whole)))
         if " " in body:
             return Parsed(AMBIGUOUS, None, "has a space inside the number; type it without spaces")
         return Parsed(AMBIGUOUS, None, "has commas or points in unusual places; type the figure with a full stop "

@@ -135,6 +135,8 @@ def test_blank_and_not_available(raw, kind):
              "could be a fraction meaning 50%, or 0.5%; type the percentage as a number, e.g. 12.5 for 12.5%"),
         case("decimal_comma", "1,5", "number", "could use a decimal comma (1.5) or be the whole number 15; "
                                                 "type the figure with a full stop for decimals, e.g. 1.5"),
+        case("decimal_comma_keeps_its_minus_sign", "-1,5", "number", "could use a decimal comma (-1.5) or be the "
+             "whole number -15; type the figure with a full stop for decimals, e.g. -1.5"),
         case("decimal_comma_with_two_places", "12,50", "number", "could use a decimal comma (12.50) or be the whole "
              "number 1250; type the figure with a full stop for decimals, e.g. 12.50"),
         case("european_thousands_point", "1.234,5", "number", "has commas or points in unusual places; type the "
@@ -424,3 +426,14 @@ def test_thousands_separators_read_back_as_the_same_whole_number(value):
 def test_timedelta_and_time_cells_are_not_numbers():
     assert parse_number(timedelta(days=1)).kind == INVALID
     assert parse_number(time(9, 30)).kind == INVALID
+
+
+@pytest.mark.parametrize("raw, unit, readings", [
+    case("a_fraction_in_a_percentage_column", 0.45, "%", (D("45"), D("0.45"))),
+    case("a_decimal_comma", "12,5", "number", (D("12.5"), D("125"))),
+    case("a_negative_decimal_comma", "-1,5", "count", (D("-1.5"), D("-15"))),
+    case("an_amount_in_brackets", "(12)", "£", (D("-12"), D("12"))),
+])
+def test_an_ambiguous_figure_carries_each_figure_it_could_be(raw, unit, readings):
+    parsed = parse_number(raw, unit)
+    assert (parsed.kind, parsed.readings) == (AMBIGUOUS, readings)
