@@ -56,7 +56,9 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
             register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
             notifier = Notifier(config, store, now=now, dry_run=dry_run)
             try:
-                today = now().astimezone(uk_zone()).date()
+                # The real day, not the pass's clock: a run back-dated with --received to load old returns
+                # must decide as `pipeline report` does whether a quarter is being collected.
+                today = datetime.now(uk_zone()).date()
                 for text in stale:
                     if not pack_wanted(config, store, parse_period(text), today):
                         # Only rejected returns, for a quarter not being collected: most likely a

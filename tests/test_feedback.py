@@ -182,6 +182,17 @@ def test_an_old_quarter_with_only_a_rejected_return_gets_no_pack_until_one_is_ac
     assert second.built["2025-26 Q1"]
 
 
+def test_a_back_dated_run_decides_as_pipeline_report_does_whether_a_quarter_is_being_collected(workspace):
+    # The pass's clock is July 2025 (as `run --received 2025-07-10T10:30` sets it), when 2025-26 Q1 was being
+    # collected; the pack is made today, when it is not, and `pipeline report` would refuse it.
+    workspace.submit("CYP wrong.xlsx", indicators={"CYP-05": {"actual": "lots"}})
+
+    report = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+
+    assert [o.verdict for o in report.ingest.outcomes] == ["rejected"]
+    assert report.built == {}
+
+
 def test_a_second_process_gets_ready_for_the_feedback_only_while_files_arrive(workspace, monkeypatch):
     import pipeline.background as background
 
