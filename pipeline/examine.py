@@ -84,9 +84,13 @@ class Examiner:
                 f"{who.partnership.short_name}'s indicators, targets, actions or risks have changed since.",
                 "Nothing to do if the figures are right; the performance team will send the new template "
                 "for your next return."))
+        early = _too_early(who.period, record)
+        if has_errors(early):  # no figures for that quarter can exist yet: its cells are not worth a word
+            return Examined(tuple(findings + early), None, str(who.period), who.period.slug,
+                            who.partnership.short_name)
         checked = check_return(read.workbook, who, self.register, self.config, self.history, outdated=outdated)
         findings += checked.findings
-        findings += _too_early(who.period, record)
+        findings += early
         if not has_errors(findings):  # a rejected return replaces nothing
             findings += self._reported_already(who, record)
         return Examined(tuple(findings), checked.submission, str(who.period), who.period.slug,

@@ -562,8 +562,9 @@ def test_a_rejected_return_for_a_reported_quarter_is_not_said_to_replace_anythin
 
 
 def test_a_return_for_a_quarter_that_had_not_started_is_rejected(workspace):
-    # RECEIVED is in July 2025, during Q2: Q3's template was made ahead, or the year typed wrong.
-    result = verdict_of(workspace, workspace.submit("cyp-q3.xlsx", period=Q3))
+    # RECEIVED is in July 2025, during Q2: Q3's template was made ahead, or the year typed wrong. Its cells
+    # (a figure that is no number) are not gone through: the return cannot be for that quarter at all.
+    result = verdict_of(workspace, workspace.submit("cyp-q3.xlsx", period=Q3, indicators={"CYP-05": {"actual": "x"}}))
 
     assert the_error(result).code == "future-period"
     assert the_error(result).message == ("This return is for 2025-26 Q3 (October to December 2025), which had not "
