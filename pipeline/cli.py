@@ -176,17 +176,23 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
 def _moment(text: str | None, option: str):
     """A UTC datetime from an option's text, or None for the real clock. A time without a zone is
     UK time, as the officer typing it reads clocks (and as every document shows times)."""
-    from datetime import datetime, timezone
+    from datetime import datetime, timedelta, timezone
 
     from pipeline.wording import uk_zone
 
-    if not text:
+    if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        moment = datetime.fromisoformat(text.strip())
+        moment = moment.replace(tzinfo=moment.tzinfo or uk_zone()).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise UsageError(f"{option} {text!r} is not a date and time.", fix="Use the form 2025-07-16T10:00.") from None
-    return moment.replace(tzinfo=moment.tzinfo or uk_zone()).astimezone(timezone.utc)
+    # Returns cannot arrive tomorrow, nor before there were any: such a time is a typing slip, and
+    # would be stored against every file of the pass.
+    if not datetime(2000, 1, 1, tzinfo=timezone.utc) <= moment <= datetime.now(timezone.utc) + timedelta(days=1):
+        raise UsageError(f"{option} {text!r} is not a time returns could have arrived (it is in the future, "
+                         "or before 2000).", fix="Give the day and time the returns came in, e.g. 2025-07-16T10:00.")
+    return moment
 
 
 # Warnings on an accepted return that the officer running the pass should see there and then.

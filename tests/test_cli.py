@@ -306,6 +306,15 @@ def test_a_received_time_without_a_zone_is_uk_time(workspace):
     assert record.received_at == "2025-07-10T08:30:00Z", "09:30 in British Summer Time"
 
 
+@pytest.mark.parametrize("when", ["9999-12-31T23:59", "0001-01-01T00:00", "", "2099-01-01T10:00", "yesterday"])
+def test_a_received_time_no_return_could_have_arrived_at_is_refused_before_any_file_is_touched(workspace, when):
+    dropped = workspace.drop(workspace.fill("cyp.xlsx"))
+    code, _out, err = run_cli(["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", when])
+    assert code == 2
+    assert err.startswith(f"pipeline: error: --received {when!r} is not a")
+    assert dropped.exists(), "the file waits in the inbox for a run with a sensible time"
+
+
 def test_a_duplicate_is_shown_with_the_file_it_repeats(workspace):
     workspace.drop(workspace.fill("cyp.xlsx"))
     argv = ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T09:30"]
