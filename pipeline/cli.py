@@ -302,7 +302,7 @@ def _status_arguments(p: argparse.ArgumentParser) -> None:
 def _status(args: argparse.Namespace, out: TextIO) -> int:
     from datetime import date
 
-    from pipeline.calendar import deadline
+    from pipeline.calendar import deadline, live_periods
     from pipeline.config import load_config
     from pipeline.periods import last_completed, parse_period
     from pipeline.register import load_register
@@ -316,7 +316,12 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
         if args.period:
             period = parse_period(args.period)
         else:
-            period = max(known) if known else last_completed(date.today())
+            # The quarter being collected, once anything has come in for it; else the latest with an
+            # accepted return (a file rejected as for a future quarter must not become the default).
+            today = date.today()
+            collecting = [p for p in live_periods(today, config.calendar) if p in known]
+            accepted = periods_with_returns(store, accepted_only=True)
+            period = collecting[0] if collecting else max(accepted) if accepted else last_completed(today)
         rows = period_status(config, register, store, period)
     note = ""
     if period not in known:

@@ -295,6 +295,18 @@ def test_status_for_a_period_without_returns_says_so(demo_config):
     assert out.endswith("0 of 5 returns accepted.\nNo returns have been received for 2019-20 Q1.\n")
 
 
+def test_status_without_a_period_is_not_taken_to_a_quarter_with_only_a_rejected_return(workspace):
+    from pipeline.cycle import run_once
+    from spoil import Q4
+
+    workspace.submit("cyp.xlsx")
+    workspace.submit("cyp q4.xlsx", period=Q4)  # July 2025: Q4 has not started, so it is rejected
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    code, out, _err = run_cli(["--config", str(workspace.config.source), "status"])
+    assert code == 0
+    assert out.startswith("Returns for 2025-26 Q1, due by 21/07/2025")
+
+
 # -- run's console -----------------------------------------------------------
 
 def test_a_received_time_without_a_zone_is_uk_time(workspace):
