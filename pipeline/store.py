@@ -401,12 +401,19 @@ class Store:
              s.date_completed, int(s.signed_off), s.overall_commentary, received_at),
         )
         sid = int(cursor.lastrowid)
-        # The latest return received counts; earlier ones stay for the audit trail.
-        self._db.execute(
-            "UPDATE submissions SET counts = 0, superseded_by = ? "
-            "WHERE partnership = ? AND period = ? AND id != ? AND counts = 1",
-            (sid, s.partnership, s.period, sid),
-        )
+        # The latest return received counts; earlier ones stay for the audit trail. Received, not
+        # examined: old returns loaded out of order with `run --received` must not undo a later one.
+        later = self._db.execute(
+            "SELECT id FROM submissions WHERE partnership = ? AND period = ? AND id != ? AND counts = 1 "
+            "AND received_at > ?", (s.partnership, s.period, sid, received_at)).fetchone()
+        if later is not None:
+            self._db.execute("UPDATE submissions SET counts = 0, superseded_by = ? WHERE id = ?", (later[0], sid))
+        else:
+            self._db.execute(
+                "UPDATE submissions SET counts = 0, superseded_by = ? "
+                "WHERE partnership = ? AND period = ? AND id != ? AND counts = 1",
+                (sid, s.partnership, s.period, sid),
+            )
         self._db.executemany(
             "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(sid, v.code, _text(v.actual), v.data_quality, v.commentary, v.remedial_action, v.cell,

@@ -204,6 +204,23 @@ def test_a_replaced_return_dropped_again_changes_nothing_and_says_how_to_make_it
         assert [h.actual for h in store.history() if h.code == "CYP-05"] == [501]
 
 
+def test_returns_loaded_out_of_order_count_by_when_they_arrived_not_when_they_were_loaded(workspace):
+    from datetime import datetime, timezone
+
+    workspace.now = datetime(2025, 8, 1, 9, 0, tzinfo=timezone.utc)
+    workspace.submit("newer.xlsx", indicators={"CYP-05": {"actual": 560}})
+    workspace.run()
+    workspace.now = datetime(2025, 7, 10, 9, 0, tzinfo=timezone.utc)  # an older one, loaded afterwards
+    workspace.submit("older.xlsx", indicators={"CYP-05": {"actual": 555}})
+    older = outcome(workspace.run(), "older.xlsx")
+
+    assert older.verdict == "accepted"
+    with workspace.store() as store:
+        [counting] = store.submissions(counting_only=True)
+        assert counting.file_name == "newer.xlsx"
+        assert [h.actual for h in store.history() if h.code == "CYP-05"] == [560]
+
+
 def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
     workspace.drop(clean_return, "first.xlsx")
     workspace.drop(clean_return, "second.xlsx")
