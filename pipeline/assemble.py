@@ -133,6 +133,9 @@ class ReturnStatus:
     due_count: int
     with_data: int
     rejected_attempts: int
+    # When the first accepted return arrived, which lateness is judged by; received_at is the
+    # counting (latest) one's. The same unless a correction followed.
+    first_received_at: str = ""
 
     @property
     def completeness(self) -> Decimal:
@@ -420,4 +423,4 @@ def _status(submission: SubmissionRecord | None, first_accepted: str, rejected: 
         received_at=submission.received_at, completed_by=submission.completed_by, email=submission.email,
         file_name=submission.file_name, late=is_late(period, config.calendar, received, templates_sent),
         due_count=len(indicators),
-        with_data=with_data, rejected_attempts=rejected)
+        with_data=with_data, rejected_attempts=rejected, first_received_at=first_accepted)

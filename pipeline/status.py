@@ -92,6 +92,8 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
         due = deadline_for(period, config.calendar, opened.get(short))
         if st.received_at:
             on_time = "late" if st.late else "on time"
+            if st.first_received_at and _day(st.first_received_at) != _day(st.received_at):
+                on_time += f" (first return {_day(st.first_received_at)})"  # a correction came later
         else:
             on_time = "overdue" if today > due else ""
         rows.append(StatusRow(

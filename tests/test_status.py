@@ -87,3 +87,21 @@ def test_a_return_still_missing_after_its_deadline_shows_as_overdue(workspace):
                                                                 today=date(2025, 7, 22))}
     assert (before["CYP"], before["CSP"]) == ("on time", "")
     assert (after["CYP"], after["CSP"]) == ("on time", "overdue")
+
+
+def test_a_correction_after_the_deadline_shows_when_the_first_return_came(workspace):
+    from datetime import date, datetime, timezone
+
+    from pipeline.status import period_status
+    from spoil import Q1
+
+    workspace.submit("cyp.xlsx")  # 10 July, on time
+    workspace.run()
+    workspace.now = datetime(2025, 8, 20, 9, 0, tzinfo=timezone.utc)
+    workspace.submit("cyp v2.xlsx", indicators={"CYP-05": {"actual": 501}})
+    workspace.run()
+    with workspace.store() as store:
+        [cyp] = [r for r in period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 8, 21))
+                 if r.partnership == "CYP"]
+    assert cyp.received_at.startswith("2025-08-20")
+    assert cyp.on_time == "on time (first return 10/07/2025)"
