@@ -263,7 +263,7 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
                 "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
             ])
     s.table("Indicators", INDICATOR_COLUMNS, rows,
-            {"Partnership": 24, "Indicator": 40, "Commentary": 40, "Remedial action": 40, "Source file": 30,
+            {"Partnership": WRAP_WIDTH, "Indicator": 40, "Commentary": 40, "Remedial action": 40, "Source file": 30,
              "Override reason": 30, "Direction of travel": 16, "Direction vs last year": 16, "RAG": 12,
              "Computed RAG": 12, "Code": 9, "Submitted at": 20, "Gap between areas": 30})
 
@@ -291,7 +291,7 @@ def _exceptions(s: _Sheets, report: PeriodReport) -> None:
                          f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(), i.commentary, i.remedial_action, i.indicator.target_lead])
     s.table("Exceptions", ("Partnership", "Code", "Indicator", "Target this period", "Actual", "RAG",
                            "Direction of travel", "Commentary", "Remedial action", "Target lead"), rows,
-            {"Partnership": 24, "Indicator": 40, "Commentary": 45, "Remedial action": 45, "Target lead": 18,
+            {"Partnership": WRAP_WIDTH, "Indicator": 40, "Commentary": 45, "Remedial action": 45, "Target lead": 18,
              "Direction of travel": 16})
 
 
@@ -311,7 +311,7 @@ def _gaps(s: _Sheets, report: PeriodReport) -> None:
                              s.figure(g.compared_value, unit), s.figure(g.result.now, unit),
                              gap_side(g.result.area_behind),
                              g.before_period, s.figure(g.result.before, unit), g.result.trend.value])
-    s.table("Gaps", GAP_COLUMNS, rows, {"Partnership": 24, "Indicator": 40, "Area": 24, "Compared with": 20,
+    s.table("Gaps", GAP_COLUMNS, rows, {"Partnership": WRAP_WIDTH, "Indicator": 40, "Area": 24, "Compared with": 20,
                                         "Compared with report": 14, "Gap trend": 14})
 
 
@@ -326,7 +326,7 @@ def _actions(s: _Sheets, report: PeriodReport) -> None:
                          "Yes" if a.is_new else "No"])
     s.table("Actions", ("Partnership", "Ref", "Action", "Owner", "Due date", "% complete", "% expected",
                         "Computed status", "Reported status", "Why", "Commentary", "New"), rows,
-            {"Partnership": 24, "Action": 45, "Commentary": 40, "Why": 30, "Owner": 18, "Computed status": 14})
+            {"Partnership": WRAP_WIDTH, "Action": 45, "Commentary": 40, "Why": 30, "Owner": 18, "Computed status": 14})
 
 
 def _risks(s: _Sheets, report: PeriodReport) -> None:
@@ -339,7 +339,7 @@ def _risks(s: _Sheets, report: PeriodReport) -> None:
                          r.movement.value, r.mitigation, r.commentary])
     s.table("Risks", ("Partnership", "Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Band",
                       "Previous score", "Movement", "Mitigation", "Commentary"), rows,
-            {"Partnership": 24, "Risk": 40, "Mitigation": 40, "Commentary": 40, "Owner": 18})
+            {"Partnership": WRAP_WIDTH, "Risk": 40, "Mitigation": 40, "Commentary": 40, "Owner": 18})
 
 
 def _submissions(s: _Sheets, report: PeriodReport) -> None:

@@ -138,3 +138,10 @@ def test_every_printed_page_says_the_quarter_and_when_its_data_is_from(master):
     for name in SHEETS:
         footer = book[name].oddFooter.left.text
         assert footer.startswith(f"{name}: 2025-26 Q1 (April to June 2025), data as at 10 July 2025 at "), name
+
+
+def test_a_partnership_s_full_name_wraps_instead_of_being_cut_off(master):
+    sheet = load_workbook(master)["Indicators"]
+    name = sheet["A2"]
+    assert name.value == "Children and Young People Partnership"
+    assert name.alignment.wrap_text or sheet.column_dimensions["A"].width >= len(name.value)
