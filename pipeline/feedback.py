@@ -96,7 +96,7 @@ def _stem(record: FileRecord) -> str:
 def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "unknown extension" and the like, about the submitter's file: not ours to act on
@@ -105,11 +105,18 @@ def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:
     headers = ("Severity", "Where", "Problem", "How to fix it")
     for c, header in enumerate(headers, start=1):
         sheet.cell(row=1, column=c, value=header).font = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for r, f in enumerate(findings, start=2):
         for c, text in enumerate((f.severity.capitalize(), f.where, f.message, f.fix), start=1):
             _text(sheet.cell(row=r, column=c), text)
-    for column, width in zip("ABCD", (10, 22, 70, 60)):
+            sheet.cell(row=r, column=c).alignment = wrapped
+    for column, width in zip("ABCD", (10, 22, 60, 50)):
         sheet.column_dimensions[column].width = width
+    # Printed, the list fits the page's width (landscape), its headings on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         if f.cell and f.sheet in book.sheetnames:

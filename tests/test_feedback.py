@@ -69,6 +69,9 @@ def test_rejected_return_gets_its_own_workbook_back_with_a_comment_on_each_probl
     listed = [row for row in book["Feedback"].iter_rows(min_row=2, values_only=True) if any(row)]
     assert sorted((severity, where) for severity, where, *_ in listed) == \
         [("Error", "Indicators!J5"), ("Error", "Indicators!L4"), ("Error", "Risks!D2")]
+    feedback = book["Feedback"]  # printed: across a landscape page, the long texts wrapped
+    assert (feedback.page_setup.orientation, feedback.page_setup.fitToWidth) == ("landscape", 1)
+    assert feedback["C2"].alignment.wrap_text and feedback["D2"].alignment.wrap_text
 
 
 def test_accepted_return_with_a_warning_gets_feedback_saying_it_was_accepted(workspace):
