@@ -9,6 +9,7 @@ are opened with openpyxl here; anything else gets the text summary alone.
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,11 +107,17 @@ def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:
     for c, header in enumerate(headers, start=1):
         sheet.cell(row=1, column=c, value=header).font = Font(bold=True)
     wrapped = Alignment(wrap_text=True, vertical="top")
+    widths = (10, 22, 60, 50)
     for r, f in enumerate(findings, start=2):
-        for c, text in enumerate((f.severity.capitalize(), f.where, f.message, f.fix), start=1):
+        texts = (f.severity.capitalize(), f.where, f.message, f.fix)
+        for c, text in enumerate(texts, start=1):
             _text(sheet.cell(row=r, column=c), text)
             sheet.cell(row=r, column=c).alignment = wrapped
-    for column, width in zip("ABCD", (10, 22, 60, 50)):
+        # Spreadsheet programs do not grow a row for text wrapped by another program: set it.
+        lines = max(math.ceil(len(text or "") / (width - 2)) for text, width in zip(texts, widths))
+        if lines > 1:
+            sheet.row_dimensions[r].height = 15 * min(lines, 20)
+    for column, width in zip("ABCD", widths):
         sheet.column_dimensions[column].width = width
     # Printed, the list fits the page's width (landscape), its headings on every page.
     sheet.page_setup.orientation = "landscape"

@@ -72,6 +72,8 @@ def test_rejected_return_gets_its_own_workbook_back_with_a_comment_on_each_probl
     feedback = book["Feedback"]  # printed: across a landscape page, the long texts wrapped
     assert (feedback.page_setup.orientation, feedback.page_setup.fitToWidth) == ("landscape", 1)
     assert feedback["C2"].alignment.wrap_text and feedback["D2"].alignment.wrap_text
+    long = [r for r in range(2, feedback.max_row + 1) if len(feedback.cell(r, 4).value or "") > 48]
+    assert long and all(feedback.row_dimensions[r].height >= 30 for r in long), "a wrapped fix has room for its lines"
 
 
 def test_accepted_return_with_a_warning_gets_feedback_saying_it_was_accepted(workspace):
