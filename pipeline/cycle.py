@@ -132,7 +132,8 @@ def give_feedback(config: Config, store: Store, register, notifier, due: list, a
 
     written = []
     for d in due:
-        paths = [write_summary(config.paths.outbox, d.record, d.findings)]
+        known = register.partnership(d.record.partnership) if d.record.partnership else None
+        paths = [write_summary(config.paths.outbox, d.record, d.findings, known.name if known else "")]
         if annotated.get(d.record.id):
             paths.append(annotated[d.record.id])
         written += paths

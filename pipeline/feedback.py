@@ -31,13 +31,13 @@ def feedback_folder(outbox: Path, record: FileRecord) -> Path:
     return outbox / "feedback" / slug
 
 
-def summary_text(record: FileRecord, findings: list[Finding]) -> str:
-    """The plain-text feedback a submitter reads first."""
+def summary_text(record: FileRecord, findings: list[Finding], partnership_name: str = "") -> str:
+    """The plain-text feedback a submitter reads first; `partnership_name` as the e-mails say it."""
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity == "warning"]
     lines = [f"Feedback on {record.name}", f"Received {uk_time(record.received_at)} (UK time)", ""]
     if record.verdict == "accepted":
-        lines.append(f"Accepted for {record.partnership}, {record.period}. Thank you.")
+        lines.append(f"Accepted for {partnership_name or record.partnership}, {record.period}. Thank you.")
     else:
         lines.append("Not accepted: please correct the problems below and send the return again.")
     if errors:
@@ -61,9 +61,9 @@ class Due:
                 and any(f.cell for f in self.findings))
 
 
-def write_summary(outbox: Path, record: FileRecord, findings: list[Finding]) -> Path:
+def write_summary(outbox: Path, record: FileRecord, findings: list[Finding], partnership_name: str = "") -> Path:
     return write_text(feedback_folder(outbox, record) / f"{_stem(record)}.feedback.txt",
-                      summary_text(record, findings))
+                      summary_text(record, findings, partnership_name))
 
 
 def write_annotated(outbox: Path, state: Path, record: FileRecord, findings: list[Finding]) -> Path | None:

@@ -198,6 +198,13 @@ def test_a_back_dated_run_decides_as_pipeline_report_does_whether_a_quarter_is_b
     assert report.built == {}
 
 
+def test_the_summary_names_the_partnership_as_the_e_mails_do(workspace):
+    _warned_return(workspace)
+    report = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    [summary] = [p for p in report.feedback if p.suffix == ".txt"]
+    assert "Accepted for Children and Young People Partnership, 2025-26 Q1. Thank you." in summary.read_text()
+
+
 def test_a_second_process_gets_ready_for_the_feedback_only_while_files_arrive(workspace, monkeypatch):
     import pipeline.background as background
 
