@@ -35,6 +35,7 @@ class StatusRow:
     rejected_attempts: int
     messages: int  # e-mails recorded for this partnership and period
     last_message: str
+    deadline: str = ""  # ISO date: the published one, or later when the partnership's template went out late
 
 
 # Which of two messages recorded in the same second is shown as the last: the later step
@@ -105,6 +106,7 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
                 register.actions_of(p.partnership.short_name)),
             rejected_attempts=st.rejected_attempts, messages=len(mine),
             last_message=last_message(mine, returned=st.state in ("accepted", "provisional")),
+            deadline=due.isoformat(),
         ))
     return rows
 
@@ -139,7 +141,10 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
                           r.completed_by, r.on_time, f"{r.completeness}%", str(r.outstanding_actions),
                           str(r.rejected_attempts), r.last_message) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    lines = [f"Returns for {period}, due by {due:%d/%m/%Y}", ""]
+    later = sorted(r.partnership for r in rows if r.deadline and r.deadline > due.isoformat())
+    moved = (f" ({', '.join(later)} later: {'its template' if len(later) == 1 else 'their templates'} "
+             "went out late)") if later else ""
+    lines = [f"Returns for {period}, due by {due:%d/%m/%Y}{moved}", ""]
     for n, row in enumerate(table):
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         if n == 0:

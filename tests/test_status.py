@@ -105,3 +105,21 @@ def test_a_correction_after_the_deadline_shows_when_the_first_return_came(worksp
                  if r.partnership == "CYP"]
     assert cyp.received_at.startswith("2025-08-20")
     assert cyp.on_time == "on time (first return 10/07/2025)"
+
+
+def test_the_header_says_whose_deadline_moved_because_their_template_went_out_late(workspace):
+    from datetime import date
+
+    from pipeline.calendar import deadline
+    from pipeline.status import period_status, render
+    from spoil import Q1
+
+    with workspace.store() as store:  # CYP's template went out a week before the published deadline
+        store.queue_message(key="2025-26-Q1/CYP/templates-out", kind="templates-out", partnership="CYP",
+                            period=str(Q1), recipients="cyp@example.org", subject="Template",
+                            created_at="2025-07-14T09:00:00Z")
+        store.message_sent("2025-26-Q1/CYP/templates-out", sent_at="2025-07-14T09:00:00Z")
+        rows = period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 7, 28))
+    table = render(rows, "table", Q1, deadline(Q1, workspace.config.calendar))
+    assert table.startswith("Returns for 2025-26 Q1, due by 21/07/2025 (CYP later: its template went out late)")
+    assert {r.partnership: r.on_time for r in rows}["CYP"] == "", "not overdue against its own deadline"
