@@ -15,10 +15,12 @@ batch's files went. A file leaves incoming/ only after its verdict's commit.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import re
+import shutil
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -96,9 +98,10 @@ def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassRepo
     ready: list[tuple[float, str, Path]] = []
     entries, unreadable = _entries(inbox)
     for folder, why in unreadable:
-        _not_read(report, os.path.relpath(folder, inbox), why)
+        _not_read(report, readable(str(folder) if Path(folder) == Path(inbox) else os.path.relpath(folder, inbox)),
+                  why)
     for entry in entries:
-        shown = os.path.relpath(entry.path, inbox)
+        shown = readable(os.path.relpath(entry.path, inbox))
         if is_temporary(entry.name):
             if entry.name != ".gitkeep":
                 log.info("Ignoring temporary or hidden %s %s", "folder" if entry.is_dir() else "file", shown)
@@ -150,6 +153,9 @@ def _entries(folder: Path, depth: int = 0) -> tuple[list[os.DirEntry], list[tupl
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except FileNotFoundError:
+        if depth == 0:  # the inbox itself: a pass that said "nothing new" would hide a wrong path for ever
+            return [], [(str(folder), "the inbox folder does not exist; create it, or correct paths.inbox "
+                                      "in config.toml")]
         return [], []
     except OSError as exc:  # a folder the pipeline may not read: say so rather than pass over it
         return [], [(str(folder), f"the folder cannot be read ({exc.strerror or exc}); check its permissions")]
@@ -182,23 +188,31 @@ def _fitting(name: str, limit: int = 200) -> str:
     return data[:limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
 
 
-_STORED = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
+_STORED_AT = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
 
 
 def shown_name(path: Path | str) -> str:
     """A stored file's name as its sender knows it: incoming/ and the archive put the receipt time
     and a digest in front ('20251020T090000Z-bfb20eeba71b-CYP Q2.xlsx'), which mean nothing to them."""
     name = Path(path).name
-    found = _STORED.match(name)
-    return found.group(1) if found else name
+    found = _STORED_AT.match(name)
+    return found.group(2) if found else name
 
 
-def take_in(config: Config, store: Store, paths: list[Path], received: datetime) -> None:
+def readable(name: str) -> str:
+    """A file name as text that can be shown, stored and written anywhere: bytes that are not UTF-8
+    (a name made on an old Windows or Mac share) become U+FFFD instead of failing every pass."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def take_in(config: Config, store: Store, paths: list[Path], received: datetime,
+            report: PassReport | None = None) -> None:
     """Move arrived files into incoming/ under their received names, then record them in one commit.
 
     `received` is the pass's clock, not the files' modification times: copying keeps
     an old mtime, and lateness against the deadline is judged on arrival. A kill
     before the commit leaves unrecorded files in incoming/, which recover_incoming records.
+    A file that cannot be read or moved (permissions) stays where it is, named in `report`.
     """
     if not paths:
         return
@@ -206,10 +220,14 @@ def take_in(config: Config, store: Store, paths: list[Path], received: datetime)
     stamp = f"{received:%Y%m%dT%H%M%SZ}"
     with store.transaction():
         for path in paths:
+            shown = readable(path.name)
             try:
-                size, sha, name = path.stat().st_size, _sha256(path), _fitting(path.name)
+                size, sha, name = path.stat().st_size, _sha256(path), _fitting(shown)
             except FileNotFoundError:  # taken back by whoever dropped it, since the inbox was read
-                log.info("%s went from the inbox before it was taken in", path.name)
+                log.info("%s went from the inbox before it was taken in", shown)
+                continue
+            except OSError as exc:
+                _left(report, config, path, f"it cannot be read ({exc.strerror or exc}); check its permissions")
                 continue
             relative = f"{INCOMING}/{stamp}-{sha[:12]}-{name}"
             copies = 1
@@ -221,11 +239,44 @@ def take_in(config: Config, store: Store, paths: list[Path], received: datetime)
             target = config.paths.state / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                os.replace(path, target)
+                _move(path, target)
             except FileNotFoundError:
-                log.info("%s went from the inbox before it was taken in", path.name)
+                log.info("%s went from the inbox before it was taken in", shown)
                 continue
-            store.add_file(sha256=sha, name=path.name, size=size, received_at=iso(received), location=relative)
+            except OSError as exc:
+                _left(report, config, path, f"it cannot be moved out of the inbox ({exc.strerror or exc}); "
+                                            "the pipeline needs permission to change the inbox folder")
+                continue
+            store.add_file(sha256=sha, name=shown, size=size, received_at=iso(received), location=relative)
+
+
+def _move(path: Path, target: Path) -> None:
+    """os.replace, or for an inbox on another file system (a network share) a copy beside the target,
+    renamed into place, and only then the original removed: a kill in between leaves the file in both
+    places, and the copy taken in again is a duplicate, never a loss."""
+    try:
+        os.replace(path, target)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    partial = target.with_name(f".{target.name}.part")
+    try:
+        shutil.copyfile(path, partial)
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    path.unlink()
+
+
+def _left(report: PassReport | None, config: Config, path: Path, why: str) -> None:
+    name = readable(os.path.relpath(path, config.paths.inbox))
+    if report is not None:
+        _not_read(report, name, why)
+    else:
+        log.warning("Not reading %s: %s", name, why)
 
 
 def recover_incoming(config: Config, store: Store) -> None:
@@ -239,8 +290,16 @@ def recover_incoming(config: Config, store: Store) -> None:
         return
     with store.transaction():
         for entry in unrecorded:
-            stamp, _sha, name = entry.name.split("-", 2)
-            received = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            if entry.name.startswith("."):  # a copy from another file system, cut short: the original
+                entry.unlink(missing_ok=True)  # is still in the inbox, as it is removed only after the copy
+                continue
+            found = _STORED_AT.match(entry.name)
+            if found:
+                name = found.group(2)
+                received = datetime.strptime(found.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            else:  # put there by hand: taken as received when it was last changed
+                name = readable(entry.name)
+                received = datetime.fromtimestamp(entry.stat().st_mtime, timezone.utc)
             log.info("Recovering %s, taken in by an interrupted run", name)
             store.add_file(sha256=_sha256(entry), name=name, size=entry.stat().st_size,
                            received_at=iso(received), location=f"{INCOMING}/{entry.name}")
@@ -287,7 +346,8 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
     report = PassReport()
     started = now()
     # Settling is judged on the machine's own clock: `now` may be a back-dated receipt time.
-    take_in(config, store, arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report), started)
+    take_in(config, store, arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report), started,
+            report)
     recover_incoming(config, store)
     queue = deque(store.pending_files())
     if not queue:

@@ -556,3 +556,78 @@ def test_any_spoiled_return_gets_a_verdict_and_the_pass_never_raises(return_temp
             assert result.reason and any(f.severity == "error" for f in result.findings)
         for f in result.findings:
             assert f.message and f.message[0].isupper() or f.message.startswith(('"', "'")), f
+
+
+# -- what the inbox's file system can throw at a pass ------------------------------------------
+
+def test_a_file_name_that_is_not_utf8_is_taken_in_under_a_readable_name(workspace, clean_return):
+    odd = os.fsencode(workspace.inbox) + b"/R\xe9turn CYP.xlsx"  # Latin-1 bytes from an old share
+    shutil.copyfile(clean_return, odd)
+    os.utime(odd, (time.time() - 3600,) * 2)
+
+    [result] = workspace.run().outcomes
+
+    assert result.verdict == "accepted"
+    assert result.name == "R\ufffdturn CYP.xlsx"
+
+
+def test_a_file_that_cannot_be_read_is_left_in_the_inbox_and_named_while_the_rest_go_on(
+        workspace, clean_return, monkeypatch):
+    import pipeline.ingest as ingest
+
+    blocked = workspace.drop(clean_return, "locked.xlsx")
+    workspace.drop(workspace.fill("fine.xlsx"))
+    real = ingest._sha256
+
+    def refusing(path):
+        if path.name == "locked.xlsx":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(ingest, "_sha256", refusing)
+    report = workspace.run()
+
+    assert [o.name for o in report.outcomes] == ["fine.xlsx"]
+    assert [(n.name, n.why.split(" (")[0]) for n in report.not_read] == [("locked.xlsx", "it cannot be read")]
+    assert blocked.exists()
+
+
+def test_an_inbox_on_another_file_system_is_copied_in_then_emptied(workspace, clean_return, monkeypatch):
+    import errno
+
+    import pipeline.ingest as ingest
+
+    dropped = workspace.drop(clean_return, "cyp.xlsx")
+    real = os.replace
+
+    def across_devices(source, target):
+        if Path(source).parent == workspace.inbox:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(source, target)
+
+    monkeypatch.setattr(ingest.os, "replace", across_devices)
+    [result] = workspace.run().outcomes
+
+    assert result.verdict == "accepted"
+    assert not dropped.exists()
+    assert (workspace.state / result.destination).read_bytes() == clean_return.read_bytes()
+
+
+def test_a_stray_file_put_in_incoming_by_hand_is_taken_in_not_a_crash(workspace, clean_return):
+    incoming = workspace.state / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(clean_return, incoming / "put here by hand.xlsx")
+
+    [result] = workspace.run().outcomes
+
+    assert (result.name, result.verdict) == ("put here by hand.xlsx", "accepted")
+
+
+def test_an_inbox_folder_that_does_not_exist_is_said_not_passed_over(workspace):
+    shutil.rmtree(workspace.inbox)
+
+    report = workspace.run()
+
+    [missing] = report.not_read
+    assert missing.name == str(workspace.inbox)
+    assert missing.why.startswith("the inbox folder does not exist")
