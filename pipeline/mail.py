@@ -292,7 +292,7 @@ class Mailer:
                     fix=f"Set {s.password_env} before starting the pipeline (the password is never "
                         f'read from config.toml), or set username = "" if the server needs no login.',
                 )
-        stage = "connecting"
+        stage, refused = "connecting", None
         try:
             with smtplib.SMTP(s.host, s.port, timeout=self.timeout) as smtp:
                 if s.starttls:
@@ -307,7 +307,12 @@ class Mailer:
                 stage = "sending"
                 refused = smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
-            raise self._failure(message, stage, exc) from None
+            if refused is None:
+                raise self._failure(message, stage, exc) from None
+            # The server took the message (250 to its data) and then fumbled saying goodbye: sent,
+            # and recorded as sent, or the next pass would send it again.
+            log.info("%s: accepted by %s:%s, which then closed the connection badly (%s)",
+                     message.identity, s.host, s.port, exc)
         if refused:
             log.warning("%s: the server refused %s", message.identity, ", ".join(sorted(refused)))
         return tuple(sorted(refused))

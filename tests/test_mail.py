@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import shutil
+import smtplib
 import socket
 import ssl
 import subprocess
@@ -251,6 +252,20 @@ def test_missing_template_is_a_template_error(tmp_path):
 
 
 # --- SMTP --------------------------------------------------------------------
+
+def test_a_server_that_fumbles_goodbye_after_taking_the_message_is_not_sent_it_again(server, monkeypatch):
+    # 250 to the message's data, then 421 (or a dropped line) to QUIT: it was delivered, and a retry
+    # on the next pass would deliver it twice.
+    real = smtplib.SMTP.docmd
+
+    def fumbled(self, cmd, args=""):
+        return (421, b"4.3.2 Service shutting down") if cmd.upper() == "QUIT" else real(self, cmd, args)
+
+    monkeypatch.setattr(smtplib.SMTP, "docmd", fumbled)
+    record = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(reminder())
+    assert len(server.inbox.received) == 1
+    assert record.transport == "smtp"
+
 
 def test_reminder_is_delivered_to_the_partnership(server):
     record = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(reminder())
