@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import logging
 import sys
@@ -442,6 +443,28 @@ def _configure_logging(args: argparse.Namespace, err: TextIO) -> None:
     root.propagate = False
 
 
+_STORAGE_ERRNOS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
+                   errno.EACCES: "the pipeline may not write there", errno.EPERM: "the pipeline may not write there",
+                   errno.EDQUOT: "the disk quota is used up"}
+
+
+def _storage_problem(exc: BaseException) -> str | None:
+    """Plain words for a failure of the machine's storage (the state folder, its database, the log)
+    rather than of the pipeline; None for anything else, which is a bug."""
+    import sqlite3
+
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRNOS:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return (f"Could not write{where}: {_STORAGE_ERRNOS[exc.errno]}. Nothing was lost: free some space or "
+                "fix the folder's permissions, and run again.")
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and any(
+            words in text for words in ("readonly", "read-only", "disk is full", "unable to open", "disk i/o")):
+        return (f"The pipeline's database could not be written ({exc}). Nothing was lost: check the state "
+                "folder has free space and may be written to, and run again.")
+    return None
+
+
 def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (never raise for user errors)."""
@@ -469,7 +492,13 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
     except KeyboardInterrupt:
         err.write("pipeline: interrupted.\n")
         return int(ExitStatus.INTERRUPTED)
-    except Exception as exc:  # a bug: keep it short unless asked
+    except Exception as exc:  # a bug: keep it short unless asked, unless it is the machine's doing
+        storage = _storage_problem(exc)
+        if storage is not None:
+            if show_traceback:
+                traceback.print_exc(file=err)
+            err.write(f"pipeline: error: {storage}\n")
+            return int(ExitStatus.OUTPUT_FAILED)
         if show_traceback:
             traceback.print_exc(file=err)
         else:
