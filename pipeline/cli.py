@@ -353,6 +353,8 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
         today = date.fromisoformat(args.date) if args.date else date.today()
     except ValueError:
         raise UsageError(f"--date {args.date!r} is not a date.", fix="Use the form 2025-07-21.") from None
+    if not date(2000, 1, 1) <= today <= date(2099, 12, 31):
+        raise UsageError(f"--date {args.date!r} is out of range.", fix="Give a day from 2000 to 2099, e.g. 2025-07-21.")
     from datetime import datetime, timezone
 
     from pipeline.wording import uk_zone

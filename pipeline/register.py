@@ -255,6 +255,9 @@ def _text(value: object) -> str:
     return " ".join(str(value).split())
 
 
+_LARGEST = Decimal(10) ** 15  # as the return template's validations allow
+
+
 def _number(row: int, r: dict, field: str, label: str, sheet: str, findings: list) -> Decimal | None:
     value = r.get(field)
     text = _text(value)
@@ -265,7 +268,9 @@ def _number(row: int, r: dict, field: str, label: str, sheet: str, findings: lis
             number = Decimal(text.replace(",", "").rstrip("%").strip())
         except InvalidOperation:
             number = None
-        if number is not None and number.is_finite():  # 'NaN' and 'inf' parse, but are not figures
+        # 'NaN' and 'inf' parse, but are not figures; nor is 1e1000, which no target is and which
+        # would overflow the arithmetic of every rating made with it.
+        if number is not None and number.is_finite() and abs(number) < _LARGEST:
             return number
     findings.append(finding("bad-number", f"{label} {text!r} is not a number.",
                             "Type a number (no words or units).", sheet=sheet, row=row, value=text))

@@ -192,6 +192,8 @@ BAD_CELLS = [
      "bad-number", "Annual target '6 percent' is not a number.", "Type a number (no words or units)."),
     ("Indicators", "CSP-01", "Q3 target", "NaN",
      "bad-number", "Q3 target 'NaN' is not a number.", "Type a number (no words or units)."),
+    ("Indicators", "CYP-05", "Annual target", "1e1000",  # overflowed every rating made with it
+     "bad-number", "Annual target '1e1000' is not a number.", "Type a number (no words or units)."),
     ("Indicators", "CYP-01", "Final target", True,
      "bad-number", "Final target 'True' is not a number.", "Type a number (no words or units)."),
     ("Indicators", "CYP-05", "Cumulative", "Maybe",
