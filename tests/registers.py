@@ -122,6 +122,8 @@ def write_config(folder: Path, register: Path | str, *, replace: dict[str, str] 
     if text is None:
         text = SHIPPED_CONFIG.read_text(encoding="utf-8")
         text = _swap(text, 'register = "demo/register.xlsx"', f"register = '{Path(register).as_posix()}'")
+        # Tests date their files themselves (Workspace.drop): waiting for them to settle is tested on its own.
+        text = _swap(text, "settle_seconds = 10", "settle_seconds = 0")
         text = _swap(text, 'templates = "templates"', f"templates = '{TEMPLATES.as_posix()}'")
         text = _swap(text, 'overrides = "demo/overrides.xlsx"',
                      f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'")

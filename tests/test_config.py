@@ -208,3 +208,10 @@ def test_the_shipped_config_reads_into_typed_settings(tmp_path):
 def test_tolerance_may_be_an_amount_in_the_indicators_unit(tmp_path):
     loaded = load_config(write_config(tmp_path, DEMO_REGISTER, replace={'tolerance = "5%"': "tolerance = 2"}))
     assert loaded.rag.tolerance == Tolerance(Decimal("2"), False)
+
+
+def test_the_shipped_config_waits_for_files_still_being_copied():
+    # With 0, a return half-copied from a share is read at once, rejected as damaged, and its sender told so.
+    from registers import SHIPPED_CONFIG
+
+    assert load_config(SHIPPED_CONFIG).ingest.settle_seconds >= 5
