@@ -82,8 +82,9 @@ def _tell_anyway(tell: Callable[[], object]) -> None:
     """After a failed build, still give the feedback; if that fails too, the build's error is the one shown."""
     try:
         tell()
-    except Exception:
-        log.warning("Could not give feedback after the build failed; the next pass will", exc_info=True)
+    except Exception as exc:  # the details are for --traceback and the log file, not the console
+        log.warning("Could not give feedback after the build failed (%s); the next pass will", exc)
+        log.debug("Why the feedback failed", exc_info=True)
 
 
 def _sweep_outbox(config: Config) -> None:

@@ -237,6 +237,9 @@ class Mailer:
         self.environ = os.environ if environ is None else environ
         self.timeout = timeout
         self.ssl_context = ssl_context
+        # Once the server cannot be reached at all, the pass's other messages are not tried: each
+        # would wait out the same timeout (30 s apiece, one after another) and fail the same way.
+        self._unreachable: MailError | None = None
 
     def send(self, message: Message) -> SentRecord:
         """Send or write one message; raise MailError (to be retried next pass) if it cannot,
@@ -292,6 +295,10 @@ class Mailer:
                     fix=f"Set {s.password_env} before starting the pipeline (the password is never "
                         f'read from config.toml), or set username = "" if the server needs no login.',
                 )
+        if self._unreachable is not None:
+            raise MailError(f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "
+                            "mail server could not be reached for an earlier message of this pass.",
+                            fix=self._unreachable.fix)
         stage, refused = "connecting", None
         try:
             with smtplib.SMTP(s.host, s.port, timeout=self.timeout) as smtp:
@@ -308,7 +315,10 @@ class Mailer:
                 refused = smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
             if refused is None:
-                raise self._failure(message, stage, exc) from None
+                failure = self._failure(message, stage, exc)
+                if stage == "connecting" and isinstance(exc, OSError):
+                    self._unreachable = failure
+                raise failure from None
             # The server took the message (250 to its data) and then fumbled saying goodbye: sent,
             # and recorded as sent, or the next pass would send it again.
             log.info("%s: accepted by %s:%s, which then closed the connection badly (%s)",

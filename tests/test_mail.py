@@ -267,6 +267,25 @@ def test_a_server_that_fumbles_goodbye_after_taking_the_message_is_not_sent_it_a
     assert record.transport == "smtp"
 
 
+def test_once_the_server_cannot_be_reached_the_pass_s_other_messages_are_not_tried(monkeypatch):
+    # Each try at a server that does not answer waits out the timeout: 30 s apiece, one after another.
+    tries = []
+    real = smtplib.SMTP.__init__
+
+    def counted(self, *args, **kwargs):
+        tries.append(args)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "__init__", counted)
+    mailer = Mailer(mail_settings(free_port()), folder=Path("unused"), clock=clock)  # nothing listens there
+    with pytest.raises(MailError, match="refused the connection"):
+        mailer.send(reminder())
+    with pytest.raises(MailError, match="not tried, as the mail server could not be reached") as second:
+        mailer.send(reminder())
+    assert len(tries) == 1
+    assert "Check mail.host and mail.port" in second.value.fix
+
+
 def test_reminder_is_delivered_to_the_partnership(server):
     record = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(reminder())
     [(sender, recipients, received)] = server.inbox.received
