@@ -68,6 +68,12 @@ def serve(conn, limits: Limits, parent_end=None, parent: int | None = None) -> N
     detach_from_display()
 
     os.environ["RUST_BACKTRACE"] = "0"  # a panic is reported as a finding; spare the log a Rust backtrace
+    # Rust's panic hook writes "thread '<unnamed>' panicked at ..." straight to file descriptor 2,
+    # past Python's logging: on the console it reads like a crash of the pipeline. The child's own
+    # log records still reach the log file; the console hears of the file through its finding.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
     if limits.memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     while True:
