@@ -144,3 +144,15 @@ def test_the_pool_survives_a_file_that_kills_the_parser(pool):
     # poi-Simple.xlsb panics inside calamine; the next file must still be read.
     assert pool.read(CORPUS / "poi-Simple.xlsb").rejected
     assert pool.read(CORPUS / "poi-1_NoIden.xlsx").workbook is not None
+
+
+def test_a_rust_panic_in_the_reader_prints_nothing_on_the_console():
+    # calamine's panic hook wrote "thread '<unnamed>' panicked at ..." to the terminal, past logging.
+    import subprocess
+    import sys
+
+    script = ("from pathlib import Path; from pipeline.readers import read_file; "
+              f"print([f.code for f in read_file(Path({str(CORPUS / 'poi-Simple.xlsb')!r})).findings])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "['reader-crashed']"
+    assert "panicked" not in done.stderr
