@@ -73,6 +73,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-yes-no": (ERROR, "a register cell that must say Yes or No does not"),
     "bad-score": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),
     "bad-areas": (ERROR, "an indicator's Areas do not name two to six different areas for a gap"),
+    "name-too-long": (ERROR, "a partnership's name or short name is far longer than files and reports allow"),
     "no-email": (WARNING, "a partnership has no e-mail address, so it cannot be sent templates or reminders"),
     # file safety and reading (ingest)
     "empty-file": (ERROR, "the file is empty"),

@@ -12,6 +12,12 @@ from pipeline.records import UNITS, Polarity, Register
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+# Names go into file names (255 bytes at most, with the period and more added) and into Word's
+# document title (255 characters): far past what anyone calls a partnership.
+MAX_SHORT_NAME = 30
+MAX_NAME = 150
+
+
 def check_register(register: Register) -> list[Finding]:
     """Every SMART and consistency finding for the register, in sheet order."""
     findings: list[Finding] = []
@@ -60,6 +66,16 @@ def _check_partnerships(register: Register) -> list[Finding]:
                                     f"Short name {p.short_name!r} is blank or used twice.",
                                     "Give each partnership its own short name.",
                                     sheet="Partnerships", row=row, value=p.short_name))
+        elif len(p.short_name) > MAX_SHORT_NAME:
+            findings.append(finding("name-too-long", f"Short name {p.short_name[:40]!r}... is {len(p.short_name)} "
+                                    "characters long; it names the partnership's files and folders.",
+                                    f"Keep it to {MAX_SHORT_NAME} characters or fewer, e.g. CSP.",
+                                    sheet="Partnerships", row=row, value=p.short_name[:80]))
+        if len(p.name) > MAX_NAME:
+            findings.append(finding("name-too-long", f"The name {p.name[:40]!r}... is {len(p.name)} characters "
+                                    "long; it titles every report and e-mail of the partnership.",
+                                    f"Keep it to {MAX_NAME} characters or fewer.", sheet="Partnerships", row=row,
+                                    value=p.name[:80]))
         if not p.lead_officer:
             findings.append(finding("no-lead", f"{p.name} has no lead officer.",
                                     "Name the lead officer, who receives the return.",

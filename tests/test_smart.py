@@ -243,6 +243,15 @@ def test_a_partnership_without_an_email_is_warned_about(tmp_path):
                 "Add the address templates and reminders go to.", "Partnerships", row)]
 
 
+def test_a_name_far_longer_than_files_and_reports_allow_is_an_error(tmp_path):
+    # 250 characters broke the file names of every pack, and 225 Word's document title.
+    book = demo_book()
+    row = book["Partnerships"].set("SKL", "Name", "Skills " * 30)
+    [found] = findings_of(tmp_path, book)
+    assert (found.code, found.severity, found.row) == ("name-too-long", "error", row)
+    assert found.fix == "Keep it to 150 characters or fewer."
+
+
 # -- allowed values ----------------------------------------------------------
 
 @pytest.mark.parametrize("typed", ["percent", "rate per 1000", "per cent", "hours"])
