@@ -246,11 +246,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     values = {(h.code, h.period): h for h in history}
     submissions = store.submissions(period=str(period))
     counting = {s.partnership: s for s in submissions if s.counts}
-    # On time is judged by the first return accepted: a correction sent after the deadline does
-    # not make a partnership that met it late.
-    first_accepted: dict[str, str] = {}
-    for s in submissions:
-        first_accepted[s.partnership] = min(first_accepted.get(s.partnership, s.received_at), s.received_at)
+    first_accepted = store.first_received(str(period))
     overrides = load_overrides(config.paths.overrides)
     due_by = deadline(period, config.calendar)
     files = store.files(period=str(period))

@@ -275,14 +275,13 @@ def _refuse_an_empty_pack(config, period) -> None:
     period being collected is allowed, so the pack can be looked at before all
     its returns are in.
     """
-    from datetime import date
-
     from pipeline.cycle import pack_wanted
     from pipeline.status import periods_with_returns
     from pipeline.store import Store
+    from pipeline.wording import uk_today
 
     with Store(config.paths.database) as store:
-        if pack_wanted(config, store, period, date.today()):
+        if pack_wanted(config, store, period, uk_today()):
             return
         known = periods_with_returns(store, accepted_only=True)
     if known:
@@ -301,14 +300,13 @@ def _status_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _status(args: argparse.Namespace, out: TextIO) -> int:
-    from datetime import date
-
     from pipeline.calendar import deadline, live_periods
     from pipeline.config import load_config
     from pipeline.periods import last_completed, parse_period
     from pipeline.register import load_register
     from pipeline.status import period_status, periods_with_returns, render
     from pipeline.store import Store
+    from pipeline.wording import uk_today
 
     config = load_config(args.config)
     register = load_register(config.paths.register, config.paths.cache)
@@ -319,7 +317,7 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
         else:
             # The quarter being collected, once anything has come in for it; else the latest with an
             # accepted return (a file rejected as for a future quarter must not become the default).
-            today = date.today()
+            today = uk_today()
             collecting = [p for p in live_periods(today, config.calendar) if p in known]
             accepted = periods_with_returns(store, accepted_only=True)
             period = collecting[0] if collecting else max(accepted) if accepted else last_completed(today)
@@ -347,10 +345,11 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
 
     from pipeline.config import load_config
     from pipeline.cycle import chase
+    from pipeline.wording import uk_today
 
     config = load_config(args.config)
     try:
-        today = date.fromisoformat(args.date) if args.date else date.today()
+        today = date.fromisoformat(args.date) if args.date else uk_today()
     except ValueError:
         raise UsageError(f"--date {args.date!r} is not a date.", fix="Use the form 2025-07-21.") from None
     if not date(2000, 1, 1) <= today <= date(2099, 12, 31):

@@ -16,7 +16,7 @@ from pipeline.ingest import PassReport, run_pass, utc_now
 from pipeline.lock import RunLock
 from pipeline.periods import Period, parse_period
 from pipeline.store import Store
-from pipeline.wording import uk_zone
+from pipeline.wording import uk_today
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
             try:
                 # The real day, not the pass's clock: a run back-dated with --received to load old returns
                 # must decide as `pipeline report` does whether a quarter is being collected.
-                today = datetime.now(uk_zone()).date()
+                today = uk_today()
                 for text in stale:
                     if not pack_wanted(config, store, parse_period(text), today):
                         # Only rejected returns, for a quarter not being collected: most likely a

@@ -162,12 +162,11 @@ class Notifier:
                      record.name, record.partnership, record.period)
             return True
         if record.verdict == "accepted":
-            earlier = [s.received_at for s in self.store.submissions(period=record.period)
-                       if s.partnership == record.partnership]
+            first = self.store.first_received(record.period).get(record.partnership)
             planned = plan_acknowledgement(
                 period=period, partnership=partnership, submission=str(record.id), received=received,
                 warnings=[f for f in findings if f.severity == "warning"], settings=settings, board=self.board,
-                templates_sent=opened, first_accepted=uk_day(min(earlier)) if earlier else None)
+                templates_sent=opened, first_accepted=uk_day(first) if first else None)
         else:
             workbook = next((p for p in feedback if p.suffix == ".xlsx"), None) or feedback[0]
             planned = plan_feedback(period=period, partnership=partnership, submission=str(record.id),

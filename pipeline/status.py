@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 
 from pipeline.assemble import assemble
 from pipeline.calendar import deadline_for
@@ -18,7 +18,7 @@ from pipeline.records import Register
 from pipeline.reminders import sent_days, templates_sent
 from pipeline.store import MessageRecord, Store
 from pipeline.values import safe_for_sheet
-from pipeline.wording import parse_stamp, uk_day, uk_zone
+from pipeline.wording import parse_stamp, uk_day, uk_today, uk_zone
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
     report = assemble(config, register, store, period)
     messages = store.messages(period=str(period))
     opened = templates_sent(sent_days(m for m in messages if m.status == "sent"))
-    today = today or datetime.now(uk_zone()).date()
+    today = today or uk_today()
     rows = []
     for p in report.partnerships:
         st = p.status

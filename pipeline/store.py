@@ -475,6 +475,12 @@ class Store:
         rows = self._db.execute(sql + " ORDER BY s.id", args).fetchall()
         return [SubmissionRecord(*r[:8], bool(r[8]), r[9], r[10], bool(r[11]), *r[12:]) for r in rows]
 
+    def first_received(self, period: str) -> dict[str, str]:
+        """Partnership -> when its first accepted return for the period arrived (superseded or not):
+        lateness is judged by it, so a correction sent after the deadline does not make it late."""
+        return dict(self._db.execute(
+            "SELECT partnership, MIN(received_at) FROM submissions WHERE period = ? GROUP BY partnership", (period,)))
+
     def history(self, codes: Iterable[str] | None = None) -> Iterator[HistoryValue]:
         """Every counting indicator value, oldest period first."""
         sql = ("SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "

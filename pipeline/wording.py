@@ -44,6 +44,12 @@ def uk_time(stamp: str) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
+def uk_today() -> date:
+    """Today as people in the UK count it: the deadlines and the quarter being collected turn on it,
+    and just after midnight in summer the machine's UTC date is still yesterday."""
+    return datetime.now(uk_zone()).date()
+
+
 def uk_day(stamp: str) -> date | None:
     """The UK local date of a stored time: what 'received on' and 'sent on' mean to the people
     told (a return at 00:30 BST on 22 July arrived on the 22nd, though its UTC date is the 21st)."""

@@ -87,6 +87,15 @@ class Workspace:
         self.drafts.mkdir(exist_ok=True)
         self.inbox.mkdir(parents=True, exist_ok=True)
 
+    def templates_went_out(self, short: str, period: Period, sent_at: str) -> None:
+        """Record the partnership's templates-out message as sent at `sent_at` (ISO, UTC): a template
+        sent late moves that partnership's deadline."""
+        key = f"{period.slug}/{short}/templates-out"
+        with self.store() as store:
+            store.queue_message(key=key, kind="templates-out", partnership=short, period=str(period),
+                                recipients=f"{short.lower()}@example.org", subject="Template", created_at=sent_at)
+            store.message_sent(key, sent_at=sent_at)
+
     def reporting(self, period: Period) -> None:
         """Move the clock on (never back) to ten days after `period` ended, when its returns arrive:
         a return for a quarter that has not started yet is rejected."""

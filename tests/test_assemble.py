@@ -87,11 +87,7 @@ def test_a_return_is_late_only_against_the_deadline_its_partnership_was_given(wo
 
     from spoil import Q1
 
-    with workspace.store() as store:  # CYP's template went out a week before the published deadline
-        store.queue_message(key="2025-26-Q1/CYP/templates-out", kind="templates-out", partnership="CYP",
-                            period=str(Q1), recipients="cyp@example.org", subject="Template",
-                            created_at="2025-07-14T09:00:00Z")
-        store.message_sent("2025-26-Q1/CYP/templates-out", sent_at="2025-07-14T09:00:00Z")
+    workspace.templates_went_out("CYP", Q1, "2025-07-14T09:00:00Z")  # a week before the published deadline
     workspace.now = datetime(2025, 7, 28, 10, 0, tzinfo=timezone.utc)  # a week after 21 July
     workspace.submit("cyp.xlsx", period=Q1)
     workspace.run()

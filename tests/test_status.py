@@ -114,11 +114,8 @@ def test_the_header_says_whose_deadline_moved_because_their_template_went_out_la
     from pipeline.status import period_status, render
     from spoil import Q1
 
-    with workspace.store() as store:  # CYP's template went out a week before the published deadline
-        store.queue_message(key="2025-26-Q1/CYP/templates-out", kind="templates-out", partnership="CYP",
-                            period=str(Q1), recipients="cyp@example.org", subject="Template",
-                            created_at="2025-07-14T09:00:00Z")
-        store.message_sent("2025-26-Q1/CYP/templates-out", sent_at="2025-07-14T09:00:00Z")
+    workspace.templates_went_out("CYP", Q1, "2025-07-14T09:00:00Z")  # a week before the published deadline
+    with workspace.store() as store:
         rows = period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 7, 28))
     table = render(rows, "table", Q1, deadline(Q1, workspace.config.calendar))
     assert table.startswith("Returns for 2025-26 Q1, due by 21/07/2025 (CYP later: its template went out late)")
