@@ -204,6 +204,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config import load_config
     from pipeline.cycle import run_once
     from pipeline.progress import Progress
+    from pipeline.wording import clean_name
 
     config = load_config(args.config)
     _log_to_file(config)
@@ -215,10 +216,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     for name in ingest.waiting:
         out.write(f"{'WAITING':<9} {'-':<16} {name}: still being copied; it will be read on the next pass\n")
     for left in ingest.not_read:
-        out.write(f"{'NOT READ':<9} {'-':<16} {left.name}: {left.why}\n")
+        out.write(f"{'NOT READ':<9} {'-':<16} {clean_name(left.name)}: {left.why}\n")
     for o in outcomes:
         where = f"{o.partnership} {o.period}".strip() or "-"
-        out.write(f"{o.verdict.upper():<9} {where:<16} {o.name}\n")
+        out.write(f"{o.verdict.upper():<9} {where:<16} {clean_name(o.name)}\n")
         if o.verdict == "rejected":
             for f in o.findings:
                 if f.severity == "error":

@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.atomic import write_text, write_with
 from pipeline.findings import Finding
 from pipeline.store import FileRecord
-from pipeline.wording import uk_time
+from pipeline.wording import clean_name, uk_time
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ def get_ready() -> None:
 
 
 def _stem(record: FileRecord) -> str:
-    return Path(Path(record.location).name).stem
+    # Cleaned for a file taken in, under the name it came with, before names were cleaned.
+    return Path(clean_name(Path(record.location).name)).stem
 
 
 def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:

@@ -32,7 +32,7 @@ from pipeline.config import Config
 from pipeline.findings import Finding, finding, has_errors
 from pipeline.records import Register
 from pipeline.store import FileRecord, Store
-from pipeline.wording import uk_date
+from pipeline.wording import clean_name, uk_date
 
 log = logging.getLogger(__name__)
 
@@ -193,16 +193,19 @@ _STORED_AT = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
 
 def shown_name(path: Path | str) -> str:
     """A stored file's name as its sender knows it: incoming/ and the archive put the receipt time
-    and a digest in front ('20251020T090000Z-bfb20eeba71b-CYP Q2.xlsx'), which mean nothing to them."""
+    and a digest in front ('20251020T090000Z-bfb20eeba71b-CYP Q2.xlsx'), which mean nothing to them.
+    Cleaned (wording.clean_name): it goes into mail headers and attachments."""
     name = Path(path).name
     found = _STORED_AT.match(name)
-    return found.group(2) if found else name
+    return clean_name(found.group(2) if found else name)
 
 
 def readable(name: str) -> str:
     """A file name as text that can be shown, stored and written anywhere: bytes that are not UTF-8
-    (a name made on an old Windows or Mac share) become U+FFFD instead of failing every pass."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    (a name made on an old Windows or Mac share) become U+FFFD instead of failing every pass, and a
+    line break, control or bidi character in it (wording.clean_name) never reaches a mail header,
+    a file name or a log line. The file is stored, and known to the store, by this name."""
+    return clean_name(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def take_in(config: Config, store: Store, paths: list[Path], received: datetime,
@@ -295,7 +298,7 @@ def recover_incoming(config: Config, store: Store) -> None:
                 continue
             found = _STORED_AT.match(entry.name)
             if found:
-                name = found.group(2)
+                name = clean_name(found.group(2))
                 received = datetime.strptime(found.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
             else:  # put there by hand: taken as received when it was last changed
                 name = readable(entry.name)
@@ -307,7 +310,7 @@ def recover_incoming(config: Config, store: Store) -> None:
 
 def _destination(verdict: str, record: FileRecord, period_slug: str, partnership: str,
                  original: FileRecord | None) -> str:
-    stored_name = record.location.rsplit("/", 1)[-1]
+    stored_name = clean_name(record.location.rsplit("/", 1)[-1])  # taken in before names were cleaned
     if verdict == "duplicate" and original is not None and original.destination:
         folder = original.destination.rsplit("/", 1)[0]
         return f"{folder}/duplicates/{stored_name}"

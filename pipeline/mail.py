@@ -33,6 +33,7 @@ from pipeline.errors import MailError, MailRefused, TemplateError
 from pipeline.ingest import shown_name
 from pipeline.periods import Period
 from pipeline.reminders import MessageKind, PlannedMessage
+from pipeline.wording import one_line
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +133,8 @@ def render(templates_dir: Path, name: str, context: Mapping[str, Any]) -> tuple[
         ) from None
     first, _, body = text.partition("\n")
     label, colon, subject = first.partition(":")
-    # Collapsing whitespace also keeps a line break in a register name out of the header.
-    subject = " ".join(subject.split())
+    # Cleaned and collapsed: a line break or bidi override in a register name stays out of the header.
+    subject = " ".join(one_line(subject).split())
     if not colon or label.strip().casefold() != "subject" or not subject:
         raise TemplateError(
             f"The e-mail template {path} must start with the subject line, but its first line is {first!r}.",

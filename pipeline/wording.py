@@ -11,6 +11,8 @@ gives the same words.
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from datetime import date, datetime, timezone, tzinfo
 
 UK_ZONE = "Europe/London"
@@ -83,3 +85,24 @@ def plural(count: int, word: str, many: str = "") -> str:
 
 def were(count: int) -> str:
     return "was" if count == 1 else "were"
+
+
+# Control characters (line breaks, tab, NUL, escape, NEL U+0085) and the line and paragraph
+# separators U+2028 and U+2029: each run becomes one space.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")  # a byte that was not UTF-8, kept by surrogateescape
+
+
+def clean_name(name: str) -> str:
+    """A name someone else chose (a submitted file's), safe to put in a mail header, an attachment,
+    a file name, a status row or a log line: line breaks and control characters become a space;
+    invisible format characters (bidi overrides and isolates, which can show 'xlsx.exe' as
+    'exe.xlsx', zero-width spaces and joiners, byte-order marks) are dropped; a byte that was not
+    UTF-8 becomes U+FFFD; letters are composed one way (NFC). A clean name is left as it is."""
+    return one_line(name) or "unnamed file"
+
+
+def one_line(text: str) -> str:
+    """clean_name for any text bound for a header or a log line; '' stays ''."""
+    text = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", text))
+    return _BREAKS.sub(" ", "".join(c for c in text if unicodedata.category(c) != "Cf")).strip()

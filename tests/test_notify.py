@@ -381,3 +381,83 @@ def test_run_exits_6_and_names_the_message_when_the_mail_server_is_down(tmp_path
     again = io.StringIO()  # nothing new arrives; the acknowledgement is still owed and still cannot go
     assert main(["--config", str(ws.root / "config.toml"), "-q", "run", "--no-pdf"], stdout=again) == 6
     assert "Nothing new" not in again.getvalue() and "not sent" in again.getvalue()
+
+
+# -- one poisoned name, message or feedback never stops the others ---------------------------
+
+CSP_EMAIL = "safer.brackenford@brackenford.example.org"
+BOARD_OFFICER_EMAIL = "partnership.performance@brackenford.example.org"
+POISONED = "CYP return\nQ2.xlsx"
+
+
+def _run_argv(ws: Workspace) -> list[str]:
+    return ["--config", str(ws.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T09:30"]
+
+
+def _mails(ws: Workspace) -> list[email.message.EmailMessage]:
+    """The messages written to outbox/mail (the tests' config has mail.mode = "files")."""
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted((ws.outbox / "mail").glob("*.eml"))]
+
+
+def _by_subject(ws: Workspace, start: str) -> list[email.message.EmailMessage]:
+    return [m for m in _mails(ws) if m["Subject"].startswith(start)]
+
+
+def _poisoned_and_two_good_returns(ws: Workspace) -> None:
+    """A rejected CYP return named with a line break, which arrived first, then two good returns."""
+    ws.drop(ws.fill("typo.xlsx", indicators={"CYP-05": {"actual": "twelve"}}), POISONED, age=7200)
+    ws.submit("cyp.xlsx")
+    ws.submit("csp.xlsx", short="CSP")
+
+
+def test_a_return_named_with_a_line_break_is_quarantined_and_the_good_returns_are_acknowledged(workspace):
+    ws = workspace
+    _poisoned_and_two_good_returns(ws)
+    code, out, err = run_cli([arg for arg in _run_argv(ws) if arg != "-q"])  # with the log's INFO lines
+    assert code == 1, err  # a rejected return, nothing worse
+    assert "REJECTED  CYP 2025-26 Q1   CYP return Q2.xlsx\n" in out
+    assert sorted(m["To"] for m in _by_subject(ws, "Thank you")) == [CYP_EMAIL, CSP_EMAIL]
+    [feedback] = _by_subject(ws, "Action needed")
+    assert feedback["Subject"] == ("Action needed: Children and Young People Partnership return for 2025-26 Q1 "
+                                   "could not be accepted")
+    [attachment] = feedback.iter_attachments()
+    assert attachment.get_filename() == "CYP return Q2.feedback.xlsx"
+    assert "(CYP return Q2.feedback.xlsx)" in feedback.get_body().get_content()
+    [reason] = (ws.state / "quarantine").glob("*.reason.txt")
+    assert reason.name.endswith("-CYP return Q2.xlsx.reason.txt")
+    assert reason.read_text(encoding="utf-8").startswith('CYP return Q2.xlsx: CYP-05: "twelve" is not a number.')
+    made = [*ws.state.rglob("*"), *ws.outbox.rglob("*")]
+    assert not [p for p in made if "\n" in p.name]
+    assert "INFO: CYP return Q2.xlsx: rejected" in err and "return\nQ2" not in err
+    log = (ws.state / "logs" / "pipeline.log").read_text(encoding="utf-8")
+    assert "CYP return Q2.xlsx: rejected" in log and "return\nQ2" not in log
+
+    assert run_cli(_run_argv(ws)) == (0, "Nothing new in the inbox.\n", "")
+
+
+def test_a_pipeline_wedged_by_a_poisoned_name_before_names_were_cleaned_recovers_on_its_next_pass(
+        workspace, monkeypatch):
+    import pipeline.ingest
+
+    ws = workspace
+    _poisoned_and_two_good_returns(ws)
+    # The name went into the store, incoming/ and the quarantine as it came, as it did before.
+    monkeypatch.setattr(pipeline.ingest, "readable", lambda name: name)
+    monkeypatch.setattr(pipeline.ingest, "clean_name", lambda name: name, raising=False)
+    with monkeypatch.context() as patched:
+        import pipeline.notify
+
+        patched.setattr(pipeline.notify.Notifier, "outcome", lambda *args: False)  # killed before telling anyone
+        run_cli(_run_argv(ws))
+    monkeypatch.undo()
+    with ws.store() as store:
+        assert any("\n" in f.name for f in store.files()), "the old pass stored the name as it came"
+
+    code, _out, err = run_cli(_run_argv(ws))
+    assert code == 0, err
+    assert sorted(m["To"] for m in _by_subject(ws, "Thank you")) == [CYP_EMAIL, CSP_EMAIL]
+    [feedback] = _by_subject(ws, "Action needed")
+    [attachment] = feedback.iter_attachments()
+    assert attachment.get_filename() == "CYP return Q2.feedback.xlsx"
+    assert not [p for p in ws.outbox.rglob("*") if "\n" in p.name]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pipeline.wording import plural, uk_date, uk_time, were
+from pipeline.wording import clean_name, plural, uk_date, uk_time, were
 
 
 @pytest.mark.parametrize("stamp, words", [
@@ -44,3 +44,23 @@ def test_counts_are_singular_or_plural():
     assert [plural(n, "return") for n in (0, 1, 2)] == ["0 returns", "1 return", "2 returns"]
     assert plural(2, "child", "children") == "2 children"
     assert [were(n) for n in (1, 3)] == ["was", "were"]
+
+
+# -- names as they may be shown: a submitted file name goes into mail headers, file names and logs --
+
+@pytest.mark.parametrize("name, shown", [
+    ("CYP return Q2.xlsx", "CYP return Q2.xlsx"),  # a clean name is left exactly as it is
+    ("CYP  return.xlsx", "CYP  return.xlsx"),
+    ("CYP return\nQ2.xlsx", "CYP return Q2.xlsx"),
+    ("CYP return\r\nQ2.xlsx", "CYP return Q2.xlsx"),
+    ("CYP\u2028return\u2029Q2\u0085.xlsx", "CYP return Q2 .xlsx"),  # line and paragraph separators, NEL
+    ("CYP\treturn\x00\x1b[31m.xlsx", "CYP return [31m.xlsx"),  # tab, NUL, a terminal escape
+    ("CYP return \u202excod.xlsx", "CYP return xcod.xlsx"),  # a bidi override that shows 'xlsx.docx'
+    ("\u2066CYP\u2069 \u202aQ2\u202c.xlsx", "CYP Q2.xlsx"),  # bidi isolates and embeddings
+    ("C\u200bY\u200dP\ufeff.xlsx", "CYP.xlsx"),  # zero-width space, joiner, byte-order mark
+    ("\n\u202e\n", "unnamed file"),
+    ("Cafe\u0301.xlsx", "Caf\u00e9.xlsx"),  # one way of writing each letter (NFC)
+    ("bad \udcff.xlsx", "bad \ufffd.xlsx"),  # a byte that was not UTF-8
+])
+def test_a_submitted_name_is_cleaned_of_what_would_break_a_header_a_file_name_or_a_log_line(name, shown):
+    assert clean_name(name) == shown
