@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from pipeline import __version__
-from pipeline.errors import ExitStatus, PipelineError, UsageError
+from pipeline.errors import ExitStatus, PipelineError, UsageError, most_urgent
 
 log = logging.getLogger("pipeline")
 
@@ -240,10 +240,16 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out.write("Nothing new in the inbox.\n")
     for key in report.mail_failed:  # on every pass until it goes, not only the pass that decided the file
         out.write(f"{'MAIL':<9} {'-':<16} {key}: not sent (the log says why); see `pipeline status`\n")
-    # A submitter not told is more urgent than a rejected return: they are waiting to hear.
-    if report.mail_failed:
-        return ExitStatus.MAIL_FAILED
-    return ExitStatus.DATA_PROBLEMS if rejected or ingest.not_read else ExitStatus.OK
+    messages = set(report.mail_failed)
+    for failure in report.failures:
+        if failure.what not in messages:
+            out.write(f"{'FAILED':<9} {'-':<16} {clean_name(failure.what)}: feedback not given (the log says why); "
+                      "tried again next pass\n")
+    # A submitter not told is more urgent than a rejected return: they are waiting to hear. A message
+    # that failed for another reason than the mail server has that reason's code.
+    by_key = {failure.what: failure.status for failure in report.failures}
+    return most_urgent([*by_key.values(), *(by_key.get(key, ExitStatus.MAIL_FAILED) for key in report.mail_failed),
+                        *([ExitStatus.DATA_PROBLEMS] if rejected or ingest.not_read else [])])
 
 
 # -- report ----------------------------------------------------------------------
@@ -382,7 +388,8 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
     held = f", {len(result.held)} held back" if result.held else ""
     out.write(f"{len(result.sent)} message(s) sent, {len(result.failed) - len(result.refused)} failed"
               f"{refused}{held}.\n")
-    return ExitStatus.MAIL_FAILED if result.failed else ExitStatus.OK
+    problems = {failure.what: failure.status for failure in result.problems}
+    return most_urgent(problems.get(key, ExitStatus.MAIL_FAILED) for key in result.failed)
 
 
 def _previewed(result, folder: Path, out: TextIO) -> int:
@@ -435,10 +442,24 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
 }
 
 
+class _Console(logging.Formatter):
+    """The console's log lines: a Python trace logged with an error (a fault in one message or file,
+    while the pass went on) is for the log file, and the console unless --traceback or -v."""
+
+    def __init__(self, fmt: str, *, traces: bool) -> None:
+        super().__init__(fmt)
+        self.traces = traces
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and not self.traces:
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return super().format(record)
+
+
 def _configure_logging(args: argparse.Namespace, err: TextIO) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     handler = logging.StreamHandler(err)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.setFormatter(_Console("%(levelname)s: %(message)s", traces=args.traceback or args.verbose))
     root = logging.getLogger("pipeline")
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -6,12 +6,14 @@ thin wrappers over these functions.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
 from pipeline.config import Config
+from pipeline.errors import ExitStatus, Failure, failure_of
 from pipeline.ingest import PassReport, run_pass, utc_now
 from pipeline.lock import RunLock
 from pipeline.periods import Period, parse_period
@@ -27,6 +29,8 @@ class CycleReport:
     built: dict[str, list[Path]] = field(default_factory=dict)  # period -> outputs written
     feedback: list[Path] = field(default_factory=list)
     mail_failed: list[str] = field(default_factory=list)
+    # messages and feedback that failed for another reason than the mail server; retried next pass
+    failures: list[Failure] = field(default_factory=list)
 
 
 def open_store(config: Config) -> Store:
@@ -71,10 +75,12 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
                     report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
                     store.period_built(text)
             except Exception:
-                _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result()))
+                _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result(), []))
                 raise
-            report.feedback = give_feedback(config, store, register, notifier, due, annotated.result())
+            report.feedback = give_feedback(config, store, register, notifier, due, annotated.result(),
+                                            report.failures)
             report.mail_failed = notifier.result.failed
+            report.failures += notifier.result.problems
         return report
 
 
@@ -127,19 +133,33 @@ def annotating(config: Config, due: list, standby, *, parallel: bool):
                          fork=parallel and any(d.annotate for d in due))
 
 
-def give_feedback(config: Config, store: Store, register, notifier, due: list, annotated: dict) -> list[Path]:
-    """Write each summary, then tell each submitter (with their annotated workbook) and record that."""
-    from pipeline.feedback import write_summary
+def give_feedback(config: Config, store: Store, register, notifier, due: list, annotated: dict,
+                  failures: list[Failure]) -> list[Path]:
+    """Write each summary, then tell each submitter (with their annotated workbook) and record that.
+
+    Feedback that fails (its summary cannot be written, a fault in the pipeline) is added to `failures`
+    and given on the next pass; the other files' feedback goes on. The store failing stops the pass.
+    """
+    from pipeline import feedback
 
     written = []
     for d in due:
-        known = register.partnership(d.record.partnership) if d.record.partnership else None
-        paths = [write_summary(config.paths.outbox, d.record, d.findings, known.name if known else "")]
-        if annotated.get(d.record.id):
-            paths.append(annotated[d.record.id])
-        written += paths
-        if notifier.outcome(d.record, paths, register):
-            store.feedback_done(d.record.id)
+        try:
+            known = register.partnership(d.record.partnership) if d.record.partnership else None
+            paths = [feedback.write_summary(config.paths.outbox, d.record, d.findings, known.name if known else "")]
+            if annotated.get(d.record.id):
+                paths.append(annotated[d.record.id])
+            written += paths
+            if notifier.outcome(d.record, paths, register):
+                store.feedback_done(d.record.id)
+        except Exception as exc:
+            if isinstance(exc, sqlite3.Error):
+                raise
+            failure = failure_of(d.record.name, exc)
+            log.error("Could not give feedback on %s: %s (the other files' feedback goes on; this is tried "
+                      "again on the next pass)", d.record.name, failure.reason,
+                      exc_info=exc if failure.status == ExitStatus.BUG else None)
+            failures.append(failure)
     return written
 
 

@@ -7,7 +7,9 @@ Python traceback is only shown with --traceback.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
+from typing import Iterable
 
 
 class ExitStatus(IntEnum):
@@ -22,6 +24,40 @@ class ExitStatus(IntEnum):
     MAIL_FAILED = 6  # the mail server refused or could not be reached
     INTERRUPTED = 130  # stopped by Ctrl-C
     BUG = 70  # an unexpected error: please report it
+
+
+# When a pass had several kinds of failure, its exit code is the first of these it had:
+# a bug is reported; an output or template the officer must mend comes before a mail
+# server that may mend itself; any of them before a rejected return.
+_URGENCY = (ExitStatus.BUG, ExitStatus.OUTPUT_FAILED, ExitStatus.TEMPLATE_BROKEN, ExitStatus.MAIL_FAILED,
+            ExitStatus.DATA_PROBLEMS)
+
+
+def most_urgent(statuses: Iterable[ExitStatus]) -> ExitStatus:
+    """The exit code of a pass that ended with these statuses (OK for none)."""
+    found = set(statuses)
+    return next((status for status in _URGENCY if status in found), ExitStatus.OK)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One message or one file's feedback that failed while the rest of the pass went on;
+    it is tried again on the next pass."""
+
+    what: str  # the message key ('2025-26-Q1/CSP/acknowledgement-3') or the file's name
+    reason: str
+    status: ExitStatus
+
+
+def failure_of(what: str, exc: Exception) -> Failure:
+    """A Failure for `exc`: a PipelineError's own exit code and words, a file system error is an
+    output that could not be written, anything else a bug in the pipeline."""
+    if isinstance(exc, PipelineError):
+        return Failure(what, str(exc), exc.exit_status)
+    if isinstance(exc, OSError):
+        return Failure(what, f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""),
+                       ExitStatus.OUTPUT_FAILED)
+    return Failure(what, f"{type(exc).__name__}: {exc}", ExitStatus.BUG)
 
 
 class PipelineError(Exception):

@@ -20,6 +20,7 @@ return templates not yet made are not made (the preview lacks that attachment).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Callable, Literal
 
 from pipeline.calendar import deadline, deadline_for
 from pipeline.config import Config
-from pipeline.errors import MailError, MailRefused
+from pipeline.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.mail import Mailer, compose
 from pipeline.periods import Period
 from pipeline.records import Register
@@ -57,6 +58,8 @@ class Sent:
     failed: list[str] = field(default_factory=list)  # not sent this pass: retried, or refused (below)
     refused: list[str] = field(default_factory=list)  # refused for good this pass: the address needs correcting
     held: list[str] = field(default_factory=list)  # refused before and not tried again: addresses unchanged
+    # failed for another reason than the mail server (a broken template, a fault in the pipeline): also in `failed`
+    problems: list[Failure] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class Notifier:
                 log.warning("Could not write the preview of %s: %s", key, exc)
                 self.result.failed.append(key)
                 return Attempt(key, "failed")
+            except Exception as exc:
+                return self._broken(key, exc, queued=False)
             self.result.sent.append(key)
             return Attempt(key, "previewed")
         record = self.store.message(key)
@@ -123,7 +128,10 @@ class Notifier:
                      key, recipients)
             self.result.held.append(key)
             return Attempt(key, "held")
-        message = compose(planned, self.config.paths.templates / "mail")
+        try:
+            message = compose(planned, self.config.paths.templates / "mail")
+        except Exception as exc:
+            return self._broken(key, exc, queued=False)
         self.store.queue_message(key=key, kind=planned.kind.value, partnership=planned.partnership,
                                  period=str(planned.period), recipients=recipients,
                                  subject=message.subject, created_at=_iso(self.now()))
@@ -139,9 +147,30 @@ class Notifier:
             self.store.message_failed(key, str(exc))
             self.result.failed.append(key)
             return Attempt(key, "failed")
+        except Exception as exc:
+            return self._broken(key, exc, queued=True)
         self.store.message_sent(key, sent_at=_iso(sent.sent_at), location=str(sent.path or ""))
         self.result.sent.append(key)
         return Attempt(key, "sent")
+
+    def _broken(self, key: str, exc: Exception, *, queued: bool) -> Attempt:
+        """One message that could not be made (a broken template, a fault in the pipeline): said, recorded
+        as failed, and tried again next pass, while the pass's other messages go on. The store failing
+        is not one message's problem: that stops the pass."""
+        if isinstance(exc, sqlite3.Error):
+            raise exc
+        failure = failure_of(key, exc)
+        again = "the other messages go on, and it is tried again on the next pass"
+        if failure.status == ExitStatus.BUG:
+            log.error("Could not send %s because of a fault in the pipeline (%s); %s. Please report it: the "
+                      "log file has the details.", key, failure.reason, again, exc_info=exc)
+        else:
+            log.error("Could not send %s: %s (%s)", key, failure.reason, again)
+        if queued:
+            self.store.message_failed(key, failure.reason)
+        self.result.failed.append(key)
+        self.result.problems.append(failure)
+        return Attempt(key, "failed")
 
     def outcome(self, record: FileRecord, feedback: list[Path], register: Register) -> bool:
         """Acknowledge an accepted return or send feedback on a rejected one; True when done."""

@@ -461,3 +461,78 @@ def test_a_pipeline_wedged_by_a_poisoned_name_before_names_were_cleaned_recovers
     [attachment] = feedback.iter_attachments()
     assert attachment.get_filename() == "CYP return Q2.feedback.xlsx"
     assert not [p for p in ws.outbox.rglob("*") if "\n" in p.name]
+
+
+def test_a_message_that_cannot_be_built_is_named_and_retried_while_the_others_go(workspace, monkeypatch):
+    import pipeline.mail
+
+    ws = workspace
+    _poisoned_and_two_good_returns(ws)
+    real = pipeline.mail.build_email
+
+    def faulty(message, **kwargs):
+        if message.partnership == "CSP":
+            raise RuntimeError("a fault in the pipeline")
+        return real(message, **kwargs)
+
+    monkeypatch.setattr(pipeline.mail, "build_email", faulty)
+    code, out, err = run_cli(_run_argv(ws))
+    assert code == 70  # a bug: reported, but only once everything else was done
+    assert [m["To"] for m in _by_subject(ws, "Thank you")] == [CYP_EMAIL]
+    assert len(_by_subject(ws, "Action needed")) == 1
+    assert "MAIL      -                2025-26-Q1/CSP/acknowledgement-3: not sent" in out
+    [said] = [line for line in err.splitlines() if "2025-26-Q1/CSP/acknowledgement-3" in line]
+    assert said.startswith("ERROR: Could not send 2025-26-Q1/CSP/acknowledgement-3 because of a fault in the "
+                           "pipeline (RuntimeError: a fault in the pipeline)")
+    assert "tried again on the next pass" in said and "Traceback" not in err
+    log = (ws.state / "logs" / "pipeline.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "RuntimeError: a fault in the pipeline" in log
+
+    monkeypatch.undo()
+    code, out, err = run_cli(_run_argv(ws))
+    assert (code, err) == (0, "")
+    assert sorted(m["To"] for m in _by_subject(ws, "Thank you")) == [CYP_EMAIL, CSP_EMAIL]
+
+
+def test_a_broken_feedback_template_holds_back_only_the_feedback(tmp_path, register, return_templates):
+    import shutil
+
+    from registers import TEMPLATES
+
+    folder = shutil.copytree(TEMPLATES, tmp_path / "templates")
+    (folder / "mail" / "feedback.txt").write_text("Subject: {{ no_such_thing }}\n", encoding="utf-8")
+    ws = Workspace(tmp_path / "ws", register, return_templates,
+                   replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"})
+    _poisoned_and_two_good_returns(ws)
+    code, _out, err = run_cli(_run_argv(ws))
+    assert code == 5
+    assert "feedback.txt" in err and "no_such_thing" in err
+    assert sorted(m["To"] for m in _by_subject(ws, "Thank you")) == [CYP_EMAIL, CSP_EMAIL]
+    with Store(ws.config.paths.database) as store:
+        assert len(store.feedback_due()) == 1, "given on a pass after the template is mended"
+
+
+def test_feedback_that_cannot_be_written_is_named_and_retried_while_the_others_go(workspace, monkeypatch):
+    import pipeline.feedback
+    from pipeline.errors import OutputError
+
+    ws = workspace
+    _poisoned_and_two_good_returns(ws)
+    real = pipeline.feedback.write_summary
+
+    def full(outbox, record, *args):
+        if record.name == "csp.xlsx":
+            raise OutputError("Could not write csp.feedback.txt: the disk is full.")
+        return real(outbox, record, *args)
+
+    monkeypatch.setattr(pipeline.feedback, "write_summary", full)
+    code, out, err = run_cli(_run_argv(ws))
+    assert code == 4
+    assert [m["To"] for m in _by_subject(ws, "Thank you")] == [CYP_EMAIL]
+    assert len(_by_subject(ws, "Action needed")) == 1
+    assert "ERROR: Could not give feedback on csp.xlsx: Could not write csp.feedback.txt: the disk is full." in err
+    assert "FAILED    -                csp.xlsx: feedback not given (the log says why); tried again next pass" in out
+
+    monkeypatch.undo()
+    assert run_cli(_run_argv(ws))[0] == 0
+    assert sorted(m["To"] for m in _by_subject(ws, "Thank you")) == [CYP_EMAIL, CSP_EMAIL]
