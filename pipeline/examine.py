@@ -7,6 +7,7 @@ and only when there is something to examine.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from pipeline.calendar import board_meeting
 from pipeline.config import Config
-from pipeline.findings import Finding, finding, has_errors
+from pipeline.findings import Finding, finding, has_errors, internal_error
 from pipeline.readers import ReaderPool
 from pipeline.recognise import identify
 from pipeline.register import load_register
@@ -22,6 +23,8 @@ from pipeline.safety import Limits
 from pipeline.store import FileRecord, Store, Submission
 from pipeline.validate import check_return
 from pipeline.wording import plain_date, uk_day
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,11 +91,15 @@ class Examiner:
         if has_errors(early):  # no figures for that quarter can exist yet: its cells are not worth a word
             return Examined(tuple(findings + early), None, str(who.period), who.period.slug,
                             who.partnership.short_name)
-        checked = check_return(read.workbook, who, self.register, self.config, self.history, outdated=outdated)
-        findings += checked.findings
-        findings += early
-        if not has_errors(findings):  # a rejected return replaces nothing
-            findings += self._reported_already(who, record)
+        try:
+            checked = check_return(read.workbook, who, self.register, self.config, self.history, outdated=outdated)
+            findings += checked.findings
+            findings += early
+            if not has_errors(findings):  # a rejected return replaces nothing
+                findings += self._reported_already(who, record)
+        except Exception:  # a bug: the file is rejected for it, and its partnership, now known, is told so
+            log.exception("%s: could not be checked because of an internal error", record.name)
+            return Examined((internal_error(),), None, str(who.period), who.period.slug, who.partnership.short_name)
         return Examined(tuple(findings), checked.submission, str(who.period), who.period.slug,
                         who.partnership.short_name)
 

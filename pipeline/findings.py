@@ -50,6 +50,13 @@ def finding(code: str, message: str, fix: str = "", **where) -> Finding:
     return Finding(code=code, severity=severity, message=message, fix=fix, **where)
 
 
+def internal_error() -> Finding:
+    """A file the pipeline failed on (a bug, not the file's fault). The words are kept true by
+    pipeline.notify, which e-mails the board officer (organisation.board_officer_email) about it."""
+    return finding("internal-error", "This file could not be checked because of a fault in the pipeline.",
+                   "Nothing to do yet: the board officer has been told and will contact you.")
+
+
 # code -> (severity, what it means). Keep in step with the README table.
 CATALOGUE: dict[str, tuple[str, str]] = {
     # register (pipeline check)
@@ -85,6 +92,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "xml-attack": (ERROR, "the file contains XML entity declarations, which returns never need"),
     "unsafe-archive": (ERROR, "the file's internal structure is unsafe (odd or duplicate entry names)"),
     "reader-crashed": (ERROR, "reading the file crashed or ran out of time or memory"),
+    "internal-error": (ERROR, "a fault in the pipeline stopped the file being checked; the board officer is e-mailed"),
     "formula-error": (ERROR, "a cell shows a spreadsheet error such as #DIV/0!"),
     "formulas-not-calculated": (ERROR, "formulas in the file have no calculated values"),
     "external-link": (WARNING, "a figure comes from a formula linked to another workbook"),

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.config import Config
-from pipeline.findings import Finding, finding, has_errors
+from pipeline.findings import Finding, finding, has_errors, internal_error
 from pipeline.records import Register
 from pipeline.store import FileRecord, Store
 from pipeline.wording import clean_name, uk_date
@@ -414,9 +414,7 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
         log.exception("%s: could not be checked because of an internal error", record.name)
         from pipeline.examine import Examined
 
-        examined = Examined((finding(
-            "reader-crashed", "This file could not be checked because of a fault in the pipeline.",
-            "Nothing to do yet: the performance team has been told and will contact you."),))
+        examined = Examined((internal_error(),))
     verdict = "rejected" if has_errors(examined.findings) or examined.submission is None else "accepted"
     if verdict == "accepted":
         reason = "Accepted" + (" as provisional (not signed off by the chair)"

@@ -3,8 +3,9 @@ them by SMTP or write them as .eml files.
 
 Messages are deterministic: the Date comes from an injected clock, the Message-ID
 and MIME boundary from a hash of the message's identity (period, partnership, key).
-A message re-sent after a failure is therefore byte-for-byte the same, and mail
-clients treat a duplicate as one message.
+A message sent again (after a failure, or by a pass killed before it recorded the
+server's acceptance) therefore keeps its Message-ID, by which a mail program or a
+reader can tell it is a repeat; its Date is that of the pass that sent it.
 """
 
 from __future__ import annotations

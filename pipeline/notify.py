@@ -1,10 +1,14 @@
 """Sending what the reminder planner and the ingest outcomes call for, recording
-each message in the store so nothing is sent twice and failures are retried.
+each message in the store so that one sent is not sent again and failures are retried.
 
 A message is recorded as queued before it is sent and as sent after; a mail
 server that is down marks it failed, and the next pass plans and sends it again
 (reminders are planned from what is recorded as sent; acknowledgements and
 feedback stay due until their message has gone).
+
+The guarantee is at least once, not exactly once: a pass killed after the server
+accepted a message but before the store recorded it sends it again on the next
+pass, under the same Message-ID (mail.message_id), which is how a repeat can be told.
 
 A message the server refuses for good (5xx: no such mailbox, rejected) is marked
 refused, with the addresses it was refused for. It is not tried again while it
@@ -38,12 +42,13 @@ from pipeline.reminders import (
     PlannedMessage,
     plan_acknowledgement,
     plan_feedback,
+    plan_internal_error,
     plan_reminders,
     plan_templates_out,
     sent_days,
 )
 from pipeline.store import FileRecord, Store
-from pipeline.wording import uk_day
+from pipeline.wording import clean_name, uk_day
 
 log = logging.getLogger(__name__)
 
@@ -173,15 +178,19 @@ class Notifier:
         return Attempt(key, "failed")
 
     def outcome(self, record: FileRecord, feedback: list[Path], register: Register) -> bool:
-        """Acknowledge an accepted return or send feedback on a rejected one; True when done."""
+        """Acknowledge an accepted return or send feedback on a rejected one, and tell the board officer
+        about a file the pipeline failed on; True when done."""
         partnership = register.partnership(record.partnership) if record.partnership else None
+        received = uk_day(record.received_at) or date.fromisoformat(record.received_at[:10])
+        findings = self.store.findings_for(record.id)
+        officer_told = True
+        if any(f.code == "internal-error" for f in findings):
+            officer_told = self._tell_officer(record, partnership, received, feedback)
         if partnership is None or not record.period:
-            return True  # nobody to tell: the sender is unknown (not a return)
+            return officer_told  # nobody else to tell: the sender is unknown (not a return)
         from pipeline.periods import parse_period
 
         period = parse_period(record.period)
-        received = uk_day(record.received_at) or date.fromisoformat(record.received_at[:10])
-        findings = self.store.findings_for(record.id)
         settings = self.config.calendar
         # Late against the deadline the partnership was given, which is later if its template went out late.
         opened = self._sent_on(period).get((partnership.short_name, MessageKind.TEMPLATES_OUT.value))
@@ -202,7 +211,7 @@ class Notifier:
                                     received=received, findings=findings, annotated=workbook,
                                     settings=settings, board=self.board, templates_sent=opened)
         if planned is None:
-            return True
+            return officer_told
         attempt = self._attempt(planned)
         if attempt.refusal is not None:
             # Counted as done, so later passes do not redo this file's feedback: the officer
@@ -215,7 +224,26 @@ class Notifier:
                       "address on the register's Partnerships sheet if it is wrong, so that later messages "
                       "reach them.", what, record.name, partnership.short_name, period,
                       attempt.refusal.message, files, folder)
-        return attempt.done
+        return attempt.done and officer_told
+
+    def _tell_officer(self, record: FileRecord, partnership, received: date, feedback: list[Path]) -> bool:
+        """E-mail the board officer about a file a fault in the pipeline stopped being checked (its sender
+        reads that the officer has been told); once per file, as the store records it as sent. True when done."""
+        from pipeline.periods import last_completed, parse_period
+
+        period = parse_period(record.period) if record.period else last_completed(received)
+        kept = self.config.paths.state / (record.destination or record.location)
+        planned = plan_internal_error(
+            period=period, partnership=partnership, submission=str(record.id), file_name=clean_name(record.name),
+            received=received, kept_at=kept, reason=record.reason, board=self.board,
+            log_file=self.config.paths.logs / "pipeline.log",
+            feedback=next((p for p in feedback if p.suffix == ".txt"), None))
+        if planned is None:
+            log.error("%s could not be checked because of a fault in the pipeline, and nobody can be e-mailed about "
+                      "it: set organisation.board_officer_email in config.toml. The file is in %s.",
+                      clean_name(record.name), kept)
+            return True
+        return self.send(planned)
 
     def chase(self, register: Register, today: date) -> Sent:
         """Send the templates-out messages and reminders due today for the live period."""

@@ -13,7 +13,8 @@ Rules, in one place:
   (`pipeline.calendar.deadline_for`), so a template sent late never arrives
   with "overdue" behind it.
 - Each (partnership, key) is planned at most once: the caller records what it sent
-  and passes it back as `already_sent`, so a restart never sends twice.
+  and passes it back as `already_sent`, so a restart does not send again what was recorded
+  as sent (a kill between the server's acceptance and that record does: at least once).
 - Nothing is planned on a weekend or bank holiday.
 - At most one chasing message per partnership per pass. After the loop was down,
   a missed escalation goes first (it copies the partnership, so it chases too);
@@ -64,6 +65,7 @@ class MessageKind(str, Enum):
     ESCALATION = "escalation"
     ACKNOWLEDGEMENT = "acknowledgement"
     FEEDBACK = "feedback"
+    INTERNAL_ERROR = "internal-error"  # to the board officer: a file the pipeline failed on
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,24 @@ def plan_feedback(*, period: Period, partnership: Partnership, submission: str, 
         kind=MessageKind.FEEDBACK, key=f"feedback-{submission}", partnership=partnership.short_name,
         period=period, to=addresses(partnership.email), cc=(), template="feedback.txt",
         context=context, attachments=(annotated,),
+    )
+
+
+def plan_internal_error(*, period: Period, partnership: Partnership | None, submission: str, file_name: str,
+                        received: date, kept_at: Path, reason: str, feedback: Path | None, log_file: Path,
+                        board: BoardContact) -> PlannedMessage | None:
+    """Tells the board officer that a file could not be checked because of a fault in the pipeline:
+    what its sender reads ('the board officer has been told') is then true. None without an address."""
+    to = addresses(board.officer_email)
+    if not to:
+        return None
+    context = {"file": file_name, "partnership": partnership, "period": period, "received": letter_date(received),
+               "kept_at": str(kept_at), "reason": reason, "feedback": str(feedback or ""), "log": str(log_file),
+               "board": board}
+    return PlannedMessage(
+        kind=MessageKind.INTERNAL_ERROR, key=f"internal-error-{submission}",
+        partnership=partnership.short_name if partnership else "unrecognised", period=period, to=to, cc=(),
+        template="internal-error.txt", context=context,
     )
 
 

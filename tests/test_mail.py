@@ -34,6 +34,7 @@ from pipeline.reminders import (
     PlannedMessage,
     plan_acknowledgement,
     plan_feedback,
+    plan_internal_error,
     plan_reminders,
     plan_templates_out,
 )
@@ -182,6 +183,12 @@ def every_planned_message(tmp_path: Path) -> list[PlannedMessage]:
                                             warnings=findings[1:], settings=CALENDAR, board=BOARD))
         planned.append(plan_feedback(period=Q3, partnership=CSP, submission="2", received=received,
                                      findings=findings, annotated=annotated, settings=CALENDAR, board=BOARD))
+    for partnership in (CSP, None):  # a fault after the file said whose it is, and one before
+        planned.append(plan_internal_error(
+            period=Q3, partnership=partnership, submission="3", file_name="CSP Q3.xlsx", received=date(2026, 1, 14),
+            kept_at=tmp_path / "quarantine" / "CSP Q3.xlsx", reason="This file could not be checked because of a "
+            "fault in the pipeline.", feedback=tmp_path / "CSP Q3.feedback.txt", log_file=tmp_path / "pipeline.log",
+            board=BOARD))
     return planned
 
 
@@ -190,7 +197,8 @@ def test_every_shipped_template_renders_and_its_subject_names_partnership_and_pe
     assert {p.template for p in planned} == {t.name for t in TEMPLATES.glob("*.txt")}
     for p in planned:
         subject, body = render(TEMPLATES, p.template, p.context)
-        assert "Safer Brackenford Partnership" in subject and "2025-26 Q3" in subject, p.template
+        if p.partnership != "unrecognised":  # a file the pipeline failed on before it said whose it is
+            assert "Safer Brackenford Partnership" in subject and "2025-26 Q3" in subject, p.template
         assert body.endswith("\n") and not body.startswith("\n") and "\n\n\n" not in body, p.template
 
 

@@ -536,3 +536,55 @@ def test_feedback_that_cannot_be_written_is_named_and_retried_while_the_others_g
     monkeypatch.undo()
     assert run_cli(_run_argv(ws))[0] == 0
     assert sorted(m["To"] for m in _by_subject(ws, "Thank you")) == [CYP_EMAIL, CSP_EMAIL]
+
+
+# -- an internal error while reading a file: the board officer is told, once -----------------
+
+@pytest.mark.parametrize("where, partnership", [
+    ("check_return", "Children and Young People Partnership (CYP)"),  # recognised, then a fault in validation
+    ("identify", "not known"),  # a fault before the file says whose it is
+])
+def test_a_file_that_could_not_be_checked_for_a_fault_in_the_pipeline_is_told_to_the_board_officer_once(
+        workspace, monkeypatch, where, partnership):
+    import pipeline.examine
+
+    ws = workspace
+    real, calls = getattr(pipeline.examine, where), []
+
+    def faulty_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the pipeline")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.examine, where, faulty_once)
+    ws.drop(ws.fill("odd.xlsx"), age=7200)  # read first
+    ws.submit("csp.xlsx", short="CSP")
+    code, _out, err = run_cli(_run_argv(ws))
+    assert code == 1, err
+    [told] = [m for m in _mails(ws) if m["To"] == BOARD_OFFICER_EMAIL]
+    assert told["Subject"] == "Pipeline fault: odd.xlsx could not be checked" + (
+        "" if partnership == "not known" else " (Children and Young People Partnership, 2025-26 Q1)")
+    body = told.get_body().get_content()
+    assert "File: odd.xlsx" in body.splitlines()
+    assert [line for line in body.splitlines() if line.startswith(f"Partnership: {partnership}")]
+    [kept] = (ws.state / "quarantine").glob("*-odd.xlsx")
+    assert f"{kept}" in body and f"{kept}.reason.txt" in body
+    assert "This file could not be checked because of a fault in the pipeline." in body
+    [summary] = (ws.outbox / "feedback").rglob("*odd.feedback.txt")
+    assert "the board officer has been told and will contact you" in summary.read_text(encoding="utf-8")
+    assert [m["To"] for m in _by_subject(ws, "Thank you")] == [CSP_EMAIL]
+    submitter = _by_subject(ws, "Action needed")
+    if partnership == "not known":
+        assert submitter == []  # nobody to write to: the officer is
+    else:
+        [feedback] = submitter
+        assert "the board officer has been told and will contact you" in feedback.get_body().get_content()
+
+    monkeypatch.undo()
+    ws.drop(ws.fill("cyp.xlsx"))
+    assert run_cli(_run_argv(ws))[0] == 0
+    assert len([m for m in _mails(ws) if m["To"] == BOARD_OFFICER_EMAIL]) == 1, "told once"
+    with Store(ws.config.paths.database) as store:
+        [record] = [m for m in store.messages() if m.kind == "internal-error"]
+        assert record.status == "sent"
