@@ -110,6 +110,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ambiguous-number": (ERROR, "a number could be read more than one way"),
     "percent-out-of-range": (ERROR, "a percentage is below 0 or above 100"),
     "negative-count": (ERROR, "a count, number or amount that cannot be negative is negative"),
+    "implausible-figure": (ERROR, "a figure is nearer zero than 0.000000001, or far larger than its unit allows"),
     "outlier": (WARNING, "a value is far from the indicator's history"),
     "off-target-no-commentary": (ERROR, "an indicator off target has no commentary"),
     "off-target-no-remedial-action": (ERROR, "an indicator off target has no remedial action"),
