@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from pipeline import __version__
-from pipeline.errors import ExitStatus, PipelineError, UsageError
+from pipeline.errors import ExitStatus, OutputsIncomplete, PipelineError, UsageError
 
 log = logging.getLogger("pipeline")
 
@@ -239,9 +239,13 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out.write("Nothing new in the inbox.\n")
     for key in report.mail_failed:  # on every pass until it goes, not only the pass that decided the file
         out.write(f"{'MAIL':<9} {'-':<16} {key}: not sent (the log says why); see `pipeline status`\n")
+    for incomplete in report.incomplete:  # the outputs that were made are counted above
+        out.write(f"{'NOT MADE':<9} {'-':<16} {incomplete}\n")
     # A submitter not told is more urgent than a rejected return: they are waiting to hear.
     if report.mail_failed:
         return ExitStatus.MAIL_FAILED
+    if report.incomplete:
+        return report.incomplete[0].exit_status
     return ExitStatus.DATA_PROBLEMS if rejected or ingest.not_read else ExitStatus.OK
 
 
@@ -260,7 +264,12 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     config = load_config(args.config)
     period = parse_period(args.period)
     _refuse_an_empty_pack(config, period)
-    paths = report_period(config, period, pdf=not args.no_pdf)
+    try:
+        paths = report_period(config, period, pdf=not args.no_pdf)
+    except OutputsIncomplete as exc:  # what was made is listed before the error says what was not
+        for path in exc.written:
+            out.write(f"{path}\n")
+        raise
     for path in paths:
         out.write(f"{path}\n")
     return ExitStatus.OK

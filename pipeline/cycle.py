@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.config import Config
+from pipeline.errors import OutputsIncomplete
 from pipeline.ingest import PassReport, run_pass, utc_now
 from pipeline.lock import RunLock
 from pipeline.periods import Period, parse_period
@@ -27,6 +28,7 @@ class CycleReport:
     built: dict[str, list[Path]] = field(default_factory=dict)  # period -> outputs written
     feedback: list[Path] = field(default_factory=list)
     mail_failed: list[str] = field(default_factory=list)
+    incomplete: list[OutputsIncomplete] = field(default_factory=list)  # periods with documents not made
 
 
 def open_store(config: Config) -> Store:
@@ -68,7 +70,12 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
                         continue
                     if stage:
                         stage(f"Building the packs for {text}" + (" and their PDFs" if pdf else ""))
-                    report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
+                    try:
+                        report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
+                    except OutputsIncomplete as exc:  # left to build again: the next pass makes what is missing
+                        report.built[text] = exc.written
+                        report.incomplete.append(exc)
+                        continue
                     store.period_built(text)
             except Exception:
                 _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result()))
@@ -165,7 +172,11 @@ def build_period(config: Config, register, store: Store, period: Period, *, pdf:
     # The master workbook (xlsxwriter) and the Word packs share nothing but the report:
     # a second process writes the workbook while this one writes the packs.
     with Background(write_master, report, config.paths.outbox) as master:
-        documents = write_documents(report, config, config.paths.outbox / period.slug, pdf=pdf)
+        try:
+            documents = write_documents(report, config, config.paths.outbox / period.slug, pdf=pdf)
+        except OutputsIncomplete as exc:
+            exc.written.insert(0, master.result())
+            raise
         return [master.result(), *documents]
 
 

@@ -73,3 +73,59 @@ def test_a_pasted_formula_result_is_kept_to_the_15_digits_excel_shows(tmp_path):
     assert code == 0, out
     with workspace.store() as store:
         assert store.actuals()[("CYP-04", "2025-26 Q1")] == Decimal("33.3333333333333")
+
+
+# -- one document that cannot be made ----------------------------------------------------------
+
+def test_a_highlight_report_that_cannot_be_made_stops_neither_the_other_outputs_nor_the_next_pass(tmp_path,
+                                                                                                 monkeypatch):
+    import pipeline.documents as documents
+
+    workspace = workspace_with(tmp_path, demo_book())
+    workspace.submit("cyp.xlsx")
+    workspace.submit("csp.xlsx", short="CSP")
+    context = documents.highlight_context
+
+    def fails_for_cyp(report, p, *args):
+        if p.partnership.short_name == "CYP":
+            raise ZeroDivisionError("float division by zero")
+        return context(report, p, *args)
+
+    monkeypatch.setattr(documents, "highlight_context", fails_for_cyp)
+    code, out, _err = run(workspace)
+    assert code == 4
+    said = ("highlight-CYP-2025-26-Q1.docx could not be made: ZeroDivisionError: float division by zero. "
+            "The other outputs for 2025-26 Q1 were written; the next pass makes it again.")
+    assert f"NOT MADE  -                {said}" in out.splitlines()
+    assert "ACCEPTED  CYP 2025-26 Q1   cyp.xlsx" in out
+    folder = workspace.outbox / "2025-26-Q1"
+    made = sorted(p.name for p in folder.glob("*.*"))
+    assert made == ["board-paper-2025-26-Q1.docx"] + [
+        f"highlight-{short}-2025-26-Q1.docx" for short in ("CSP", "HSG", "HWB", "SKL")] + ["master-2025-26-Q1.xlsx"]
+    log = (workspace.state / "logs" / "pipeline.log").read_text(encoding="utf-8")
+    assert "ERROR pipeline.documents: Could not make highlight-CYP-2025-26-Q1.docx: ZeroDivisionError: " \
+           "float division by zero" in log
+
+    monkeypatch.undo()  # whatever it was is put right: the next pass, with nothing new, makes the report
+    code, out, _err = run(workspace)
+    assert code == 0, out
+    assert (folder / "highlight-CYP-2025-26-Q1.docx").is_file()
+    code, out, _err = run(workspace)
+    assert (code, out) == (0, "Nothing new in the inbox.\n"), "built once it was all made"
+
+
+def test_a_board_paper_that_cannot_be_made_is_said_by_pipeline_report_after_what_was_made(tmp_path, monkeypatch):
+    import pipeline.documents as documents
+
+    workspace = workspace_with(tmp_path, demo_book())
+    workspace.submit("cyp.xlsx")
+    assert run(workspace)[0] == 0
+    monkeypatch.setattr(documents, "board_context", lambda *args: 1 / 0)
+    code, out, err = run_cli(["--config", str(workspace.config.source), "-q", "report", "--period", "2025-26 Q1",
+                              "--no-pdf"])
+    assert code == 4
+    assert [Path(line).name for line in out.splitlines()] == [
+        "master-2025-26-Q1.xlsx"] + [f"highlight-{short}-2025-26-Q1.docx" for short in ("CYP", "CSP", "HWB", "HSG", "SKL")]
+    assert err.endswith("pipeline: error: board-paper-2025-26-Q1.docx could not be made: ZeroDivisionError: "
+                        "division by zero. The other outputs for 2025-26 Q1 were written; the next pass makes it "
+                        "again.\n")
