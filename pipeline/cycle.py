@@ -80,18 +80,21 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
             except Exception:
                 _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result()))
                 raise
-            report.feedback = give_feedback(config, store, register, notifier, due, annotated.result())
+            tell = lambda: give_feedback(config, store, register, notifier, due, annotated.result())  # noqa: E731
+            # After documents not made, theirs is the error to show, as after a build that stopped the pass.
+            report.feedback = (_tell_anyway(tell) if report.incomplete else tell()) or []
             report.mail_failed = notifier.result.failed
         return report
 
 
-def _tell_anyway(tell: Callable[[], object]) -> None:
+def _tell_anyway(tell: Callable[[], list[Path]]) -> list[Path] | None:
     """After a failed build, still give the feedback; if that fails too, the build's error is the one shown."""
     try:
-        tell()
+        return tell()
     except Exception as exc:  # the details are for --traceback and the log file, not the console
         log.warning("Could not give feedback after the build failed (%s); the next pass will", exc)
         log.debug("Why the feedback failed", exc_info=True)
+        return None
 
 
 def _sweep_outbox(config: Config) -> None:
