@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 from xml.sax.saxutils import quoteattr
 
 from pipeline.assemble import PeriodReport
-from pipeline.atomic import write_with
+from pipeline.atomic import inside, write_with
 from pipeline.background import Background, Claims
 from pipeline.calendar import board_meeting
 from pipeline.charts import Chart, ChartCache, trend_chart
@@ -208,7 +208,7 @@ def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, char
         def make(p=p) -> Path:
             charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
                       if any(t.actual is not None for t in i.trend)}
-            return render_docx(highlight, out_dir / _highlight_name(p, report), lambda picture:
+            return render_docx(highlight, inside(out_dir, _highlight_name(p, report)), lambda picture:
                                highlight_context(report, p, charts, picture, bands), stamp=stamp,
                                subject=f"Highlight report {report.period}", author=report.organisation, env=env)
 

@@ -55,8 +55,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # register (pipeline check)
     "missing-sheet": (ERROR, "a required sheet is missing"),
     "missing-column": (ERROR, "a required column is missing"),
-    "duplicate-code": (ERROR, "two rows use the same code or reference"),
+    "duplicate-code": (ERROR, "two rows use the same code or reference, or short names giving the same file names"),
     "malformed-code": (ERROR, "a code is blank or has characters other than letters, digits, '-', '_' and '.'"),
+    "malformed-short-name": (ERROR, "a short name has characters other than letters, digits, '-' and '_'"),
     "unknown-partnership": (ERROR, "a row names a partnership that is not on the Partnerships sheet"),
     "no-target": (WARNING, "an indicator has no target, so it is not measurable and will show as No target"),
     "no-target-year": (WARNING, "an indicator has no final target year, so it is not time-bound"),
