@@ -48,6 +48,21 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
+def inside(folder: Path, name: str) -> Path:
+    """folder / name, refused (OutputError) when it would land outside `folder`.
+
+    For every path built from data (a short name, a stored file's name): whatever the register
+    or the inbox holds, nothing is written elsewhere. Judged on the path's words ('..', an
+    absolute name), not by resolving links: an officer may have made a folder a link to another disk.
+    """
+    path = Path(folder) / name
+    base, where = os.path.abspath(folder), os.path.abspath(path)  # abspath normalises, without following links
+    if where == base or os.path.commonpath([base, where]) != base:
+        raise OutputError(f"Refused to write {name!r}: it would land outside {folder}.",
+                          fix="Run `pipeline check` and correct the register's short names and codes.")
+    return path
+
+
 def sweep_temporaries(folder: Path) -> list[Path]:
     """Delete the temporaries a killed run left under `folder`; call only while holding the run lock."""
     removed = []

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from pipeline import __version__
-from pipeline.errors import ExitStatus, PipelineError, UsageError, most_urgent
+from pipeline.errors import ExitStatus, OutputsIncomplete, PipelineError, UsageError, most_urgent
 
 log = logging.getLogger("pipeline")
 
@@ -245,10 +245,13 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         if failure.what not in messages:
             out.write(f"{'FAILED':<9} {'-':<16} {clean_name(failure.what)}: feedback not given (the log says why); "
                       "tried again next pass\n")
+    for incomplete in report.incomplete:  # the outputs that were made are counted above
+        out.write(f"{'NOT MADE':<9} {'-':<16} {incomplete}\n")
     # A submitter not told is more urgent than a rejected return: they are waiting to hear. A message
     # that failed for another reason than the mail server has that reason's code.
     by_key = {failure.what: failure.status for failure in report.failures}
     return most_urgent([*by_key.values(), *(by_key.get(key, ExitStatus.MAIL_FAILED) for key in report.mail_failed),
+                        *(incomplete.exit_status for incomplete in report.incomplete),
                         *([ExitStatus.DATA_PROBLEMS] if rejected or ingest.not_read else [])])
 
 
@@ -267,7 +270,12 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
     config = load_config(args.config)
     period = parse_period(args.period)
     _refuse_an_empty_pack(config, period)
-    paths = report_period(config, period, pdf=not args.no_pdf)
+    try:
+        paths = report_period(config, period, pdf=not args.no_pdf)
+    except OutputsIncomplete as exc:  # what was made is listed before the error says what was not
+        for path in exc.written:
+            out.write(f"{path}\n")
+        raise
     for path in paths:
         out.write(f"{path}\n")
     return ExitStatus.OK

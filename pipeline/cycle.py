@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.config import Config
-from pipeline.errors import ExitStatus, Failure, failure_of
+from pipeline.errors import ExitStatus, Failure, OutputsIncomplete, failure_of
 from pipeline.ingest import PassReport, run_pass, utc_now
 from pipeline.lock import RunLock
 from pipeline.periods import Period, parse_period
@@ -31,6 +31,7 @@ class CycleReport:
     mail_failed: list[str] = field(default_factory=list)
     # messages and feedback that failed for another reason than the mail server; retried next pass
     failures: list[Failure] = field(default_factory=list)
+    incomplete: list[OutputsIncomplete] = field(default_factory=list)  # periods with documents not made
 
 
 def open_store(config: Config) -> Store:
@@ -72,25 +73,33 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
                         continue
                     if stage:
                         stage(f"Building the packs for {text}" + (" and their PDFs" if pdf else ""))
-                    report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
+                    try:
+                        report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
+                    except OutputsIncomplete as exc:  # left to build again: the next pass makes what is missing
+                        report.built[text] = exc.written
+                        report.incomplete.append(exc)
+                        continue
                     store.period_built(text)
             except Exception:
                 _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result(), []))
                 raise
-            report.feedback = give_feedback(config, store, register, notifier, due, annotated.result(),
-                                            report.failures)
+            tell = lambda: give_feedback(config, store, register, notifier, due, annotated.result(),  # noqa: E731
+                                         report.failures)
+            # After documents not made, theirs is the error to show, as after a build that stopped the pass.
+            report.feedback = (_tell_anyway(tell) if report.incomplete else tell()) or []
             report.mail_failed = notifier.result.failed
             report.failures += notifier.result.problems
         return report
 
 
-def _tell_anyway(tell: Callable[[], object]) -> None:
+def _tell_anyway(tell: Callable[[], list[Path]]) -> list[Path] | None:
     """After a failed build, still give the feedback; if that fails too, the build's error is the one shown."""
     try:
-        tell()
+        return tell()
     except Exception as exc:  # the details are for --traceback and the log file, not the console
         log.warning("Could not give feedback after the build failed (%s); the next pass will", exc)
         log.debug("Why the feedback failed", exc_info=True)
+        return None
 
 
 def _sweep_outbox(config: Config) -> None:
@@ -185,7 +194,11 @@ def build_period(config: Config, register, store: Store, period: Period, *, pdf:
     # The master workbook (xlsxwriter) and the Word packs share nothing but the report:
     # a second process writes the workbook while this one writes the packs.
     with Background(write_master, report, config.paths.outbox) as master:
-        documents = write_documents(report, config, config.paths.outbox / period.slug, pdf=pdf)
+        try:
+            documents = write_documents(report, config, config.paths.outbox / period.slug, pdf=pdf)
+        except OutputsIncomplete as exc:
+            exc.written.insert(0, master.result())
+            raise
         return [master.result(), *documents]
 
 

@@ -15,20 +15,21 @@ import hashlib
 import logging
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from xml.sax.saxutils import quoteattr
 
 from pipeline.assemble import PeriodReport
-from pipeline.atomic import write_with
+from pipeline.atomic import inside, write_with
 from pipeline.background import Background, Claims
 from pipeline.calendar import board_meeting
 from pipeline.charts import Chart, ChartCache, trend_chart
 from pipeline.config import Config
 from pipeline.docx_context import board_context, highlight_context
-from pipeline.errors import TemplateError
+from pipeline.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.rate import RiskBands
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,41 @@ BOARD_TEMPLATE = "board-paper.docx"
 LANGUAGE = "en-GB"
 # Text (a <w:t> run) holding a character docxtpl's resolve_listing turns into Word mark-up.
 _LISTING = re.compile(r"<w:t(?:\s[^>]*)?>[^<]*[\t\n\a\f]")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that could not be made, and why (plain data: it may come from the child process)."""
+
+    name: str
+    reason: str
+    template: bool  # a broken Word template, which the officer fixes (exit 5); else exit 4
+
+
+def _attempt(name: str, make: Callable[[], Path], failures: list[Failure]) -> Path | None:
+    """make(), or None with the failure logged and added to `failures`: one document that cannot
+    be made (a bug its data brings out, a broken template) must not stop the others."""
+    try:
+        return make()
+    except Exception as exc:  # any failure of one document: logged, and said again when the pass ends
+        reason = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+        log.error("Could not make %s: %s", name, reason)
+        log.debug("Why %s could not be made", name, exc_info=True)
+        failures.append(Failure(name, reason, isinstance(exc, TemplateError)))
+        return None
+
+
+def _incomplete(failures: list[Failure], written: list[Path], report: PeriodReport) -> OutputsIncomplete:
+    """The error a pass ends with when some documents were not made: each named, with why."""
+    if len(failures) == 1:
+        said = f"{failures[0].name} could not be made: {failures[0].reason}"
+    else:
+        said = f"{len(failures)} documents could not be made: " + "; ".join(
+            f"{f.name} ({f.reason})" for f in failures)
+    kind = TemplateOutputsIncomplete if failures[0].template else OutputsIncomplete
+    return kind(said if said.endswith(".") else said + ".", written=written,
+                fix=f"The other outputs for {report.period} were written; the next pass makes "
+                    f"{'it' if len(failures) == 1 else 'them'} again.")
 
 
 def meeting_date(report: PeriodReport, config: Config) -> date:
@@ -83,18 +119,23 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
     # A second process renders highlight reports alongside this one, each taking the next
     # partnership in turn; the board paper goes first here, while the child starts.
     claims = Claims(len(report.partnerships))
+    failures: list[Failure] = []
     with Background(_highlight_reports, report, config, out_dir, folder, claims, fork=claims.shared) as theirs:
-        board = _board_paper(report, config, out_dir, env)
-        mine, cache = _highlight_reports(report, config, out_dir, folder, claims, env)
-        others, other_cache = theirs.result()
+        board = _attempt(_board_paper_name(report), lambda: _board_paper(report, config, out_dir, env), failures)
+        mine, cache, my_failures = _highlight_reports(report, config, out_dir, folder, claims, env)
+        others, other_cache, their_failures = theirs.result()
     cache.merge(other_cache)
+    failures += my_failures + their_failures
     done = {p.name: p for p in mine + others}
-    left = [n for n, p in enumerate(report.partnerships) if _highlight_name(p, report) not in done]
+    tried = set(done) | {f.name for f in failures}
+    left = [n for n, p in enumerate(report.partnerships) if _highlight_name(p, report) not in tried]
     if left:  # claimed by a child that did not finish
-        more, more_cache = _highlight_reports(report, config, out_dir, folder, left, env)
+        more, more_cache, more_failures = _highlight_reports(report, config, out_dir, folder, left, env)
         cache.merge(more_cache)
         done.update((p.name, p) for p in more)
-    written = [done[_highlight_name(p, report)] for p in report.partnerships] + [board]
+        failures += more_failures
+    written = [done[n] for n in (_highlight_name(p, report) for p in report.partnerships) if n in done]
+    written += [board] if board else []
     log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
              cache.drawn, cache.reused)
     unchanged = [d for d in written if d.name in before and before[d.name] == _content(d)]
@@ -106,9 +147,13 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
 
         written += [d.with_suffix(".pdf") for d in unchanged] + convert_to_pdf(changed, out_dir)
     if is_summary_period(report.period):
-        written.append(write_public_summary(report, config, out_dir, cache))
+        summary = _attempt(f"public-summary-{report.period.slug}.html",
+                           lambda: write_public_summary(report, config, out_dir, cache), failures)
+        written += [summary] if summary else []
     if chart_dir is None:
         cache.prune()
+    if failures:
+        raise _incomplete(failures, written, report)
     return written
 
 
@@ -147,23 +192,29 @@ def _highlight_name(p, report: PeriodReport) -> str:
 
 
 def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, chart_folder: Path,
-                       indices: Iterable[int], env=None) -> tuple[list[Path], ChartCache]:
-    """The highlight reports (with their trend charts) of the partnerships at `indices`; the charts used
-    are in the cache returned."""
+                       indices: Iterable[int], env=None) -> tuple[list[Path], ChartCache, list[Failure]]:
+    """The highlight reports (with their trend charts) of the partnerships at `indices`, the cache
+    holding the charts used, and the reports that could not be made."""
     cache = ChartCache(chart_folder)
     highlight = template_path(config, HIGHLIGHT_TEMPLATE)
     bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
     env = env or jinja_env()
     stamp = report_stamp(report)
-    written = []
+    written: list[Path] = []
+    failures: list[Failure] = []
     for index in indices:
         p = report.partnerships[index]
-        charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
-                  if any(t.actual is not None for t in i.trend)}
-        written.append(render_docx(highlight, out_dir / _highlight_name(p, report), lambda picture, p=p, charts=charts:
-                                   highlight_context(report, p, charts, picture, bands), stamp=stamp,
-                                   subject=f"Highlight report {report.period}", author=report.organisation, env=env))
-    return written, cache
+
+        def make(p=p) -> Path:
+            charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
+                      if any(t.actual is not None for t in i.trend)}
+            return render_docx(highlight, inside(out_dir, _highlight_name(p, report)), lambda picture:
+                               highlight_context(report, p, charts, picture, bands), stamp=stamp,
+                               subject=f"Highlight report {report.period}", author=report.organisation, env=env)
+
+        path = _attempt(_highlight_name(p, report), make, failures)
+        written += [path] if path else []
+    return written, cache, failures
 
 
 def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Path:

@@ -7,9 +7,10 @@ Python traceback is only shown with --traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Iterable
+from pathlib import Path
 
 
 class ExitStatus(IntEnum):
@@ -106,6 +107,24 @@ class OutputError(PipelineError):
 
 
 class TemplateError(PipelineError):
+    code = "template"
+    exit_status = ExitStatus.TEMPLATE_BROKEN
+
+
+class OutputsIncomplete(OutputError):
+    """Some of a period's documents could not be made. The others were written (`written`),
+    and the period is left to build again, so the next pass makes the missing ones."""
+
+    code = "outputs-incomplete"
+
+    def __init__(self, message: str, *, fix: str | None = None, written: Sequence[Path] = ()) -> None:
+        super().__init__(message, fix=fix)
+        self.written = list(written)
+
+
+class TemplateOutputsIncomplete(OutputsIncomplete, TemplateError):
+    """OutputsIncomplete because a Word template is broken: exit 5, as for any broken template."""
+
     code = "template"
     exit_status = ExitStatus.TEMPLATE_BROKEN
 

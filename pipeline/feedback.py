@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.atomic import write_text, write_with
+from pipeline.atomic import inside, write_text, write_with
 from pipeline.findings import Finding
 from pipeline.store import FileRecord
 from pipeline.wording import clean_name, uk_time
@@ -28,7 +28,7 @@ _UNRECOGNISED = "unrecognised"
 
 def feedback_folder(outbox: Path, record: FileRecord) -> Path:
     slug = record.period.replace(" ", "-") if record.period else _UNRECOGNISED
-    return outbox / "feedback" / slug
+    return inside(outbox / "feedback", slug)
 
 
 def summary_text(record: FileRecord, findings: list[Finding], partnership_name: str = "") -> str:
@@ -62,7 +62,7 @@ class Due:
 
 
 def write_summary(outbox: Path, record: FileRecord, findings: list[Finding], partnership_name: str = "") -> Path:
-    return write_text(feedback_folder(outbox, record) / f"{_stem(record)}.feedback.txt",
+    return write_text(inside(feedback_folder(outbox, record), f"{_stem(record)}.feedback.txt"),
                       summary_text(record, findings, partnership_name))
 
 
@@ -71,7 +71,7 @@ def write_annotated(outbox: Path, state: Path, record: FileRecord, findings: lis
     source = state / (record.destination or record.location)
     if not source.exists():
         source = state / record.location
-    target = feedback_folder(outbox, record) / f"{_stem(record)}.feedback.xlsx"
+    target = inside(feedback_folder(outbox, record), f"{_stem(record)}.feedback.xlsx")
     try:
         return write_with(target, lambda temporary: _annotate(source, temporary, findings))
     except Exception as exc:  # the text summary still says everything

@@ -62,8 +62,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # register (pipeline check)
     "missing-sheet": (ERROR, "a required sheet is missing"),
     "missing-column": (ERROR, "a required column is missing"),
-    "duplicate-code": (ERROR, "two rows use the same code or reference"),
+    "duplicate-code": (ERROR, "two rows use the same code or reference, or short names giving the same file names"),
     "malformed-code": (ERROR, "a code is blank or has characters other than letters, digits, '-', '_' and '.'"),
+    "malformed-short-name": (ERROR, "a short name has characters other than letters, digits, '-' and '_'"),
     "unknown-partnership": (ERROR, "a row names a partnership that is not on the Partnerships sheet"),
     "no-target": (WARNING, "an indicator has no target, so it is not measurable and will show as No target"),
     "no-target-year": (WARNING, "an indicator has no final target year, so it is not time-bound"),
@@ -118,6 +119,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ambiguous-number": (ERROR, "a number could be read more than one way"),
     "percent-out-of-range": (ERROR, "a percentage is below 0 or above 100"),
     "negative-count": (ERROR, "a count, number or amount that cannot be negative is negative"),
+    "implausible-figure": (ERROR, "a figure is nearer zero than 0.000000001, or far larger than its unit allows"),
     "outlier": (WARNING, "a value is far from the indicator's history"),
     "off-target-no-commentary": (ERROR, "an indicator off target has no commentary"),
     "off-target-no-remedial-action": (ERROR, "an indicator off target has no remedial action"),

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from pipeline.atomic import inside
 from pipeline.config import Config
 from pipeline.findings import Finding, finding, has_errors, internal_error
 from pipeline.records import Register
@@ -239,7 +240,7 @@ def take_in(config: Config, store: Store, paths: list[Path], received: datetime,
             while (config.paths.state / relative).exists():
                 copies += 1
                 relative = f"{INCOMING}/{stamp}-{sha[:12]}.{copies}-{name}"
-            target = config.paths.state / relative
+            target = inside(config.paths.state, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 _move(path, target)
@@ -328,7 +329,7 @@ def finish_move(config: Config, store: Store, record: FileRecord) -> None:
     if record.destination is None or record.location == record.destination:
         return
     source = config.paths.state / record.location
-    target = config.paths.state / record.destination
+    target = inside(config.paths.state, record.destination)
     target.parent.mkdir(parents=True, exist_ok=True)
     if record.verdict in ("rejected", "duplicate"):
         reason = target.with_name(target.name + ".reason.txt")
@@ -422,8 +423,9 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
     else:
         errors = [f for f in examined.findings if f.severity == "error"]
         reason = errors[0].message if len(errors) == 1 else f"{len(errors)} problems, first: {errors[0].line()}"
-    store.decide(record.id, verdict=verdict, reason=reason, decided_at=iso(now()),
-                 destination=_destination(verdict, record, examined.period_slug, examined.partnership, None),
+    destination = _destination(verdict, record, examined.period_slug, examined.partnership, None)
+    inside(config.paths.state, destination)  # refused before it is recorded, or every later pass would stop on it
+    store.decide(record.id, verdict=verdict, reason=reason, decided_at=iso(now()), destination=destination,
                  findings=examined.findings, period=examined.period, partnership=examined.partnership,
                  submission=examined.submission if verdict == "accepted" else None)
     if verdict == "accepted":

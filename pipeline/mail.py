@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 
 import jinja2
 
+from pipeline.atomic import inside
 from pipeline.config import MailSettings
 from pipeline.errors import MailError, MailRefused, TemplateError
 from pipeline.ingest import shown_name
@@ -261,7 +262,7 @@ class Mailer:
         )
 
     def _write(self, message: Message, email: EmailMessage) -> Path:
-        target = self.folder / eml_name(message)
+        target = inside(self.folder, eml_name(message))
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # Written beside the target and renamed, so a reader never sees half a message.

@@ -285,11 +285,13 @@ class Notifier:
         Those going out late today are made again: their Guidance gives the later deadline
         that the e-mail bringing them gives.
         """
+        from pipeline.atomic import inside
         from pipeline.template_layout import template_filename
         from pipeline.templates import template_folder, write_templates
 
         folder = template_folder(self.config, period)
-        paths = {p.short_name: folder / template_filename(p.short_name, period) for p in register.partnerships}
+        paths = {p.short_name: inside(folder, template_filename(p.short_name, period))
+                 for p in register.partnerships}
         settings = self.config.calendar
         late = deadline_for(period, settings, today) > deadline(period, settings)
         going_late = [short for short in paths if late and (short, MessageKind.TEMPLATES_OUT.value) not in already]

@@ -10,6 +10,9 @@ from pipeline.findings import Finding, finding
 from pipeline.records import UNITS, Polarity, Register
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# A short name names the partnership's files and folders as it is: no '/', '.' or space that
+# could take a file out of its folder or give two partnerships one file.
+_SHORT_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 # Names go into file names (255 bytes at most, with the period and more added) and into Word's
@@ -59,14 +62,28 @@ def check_register(register: Register) -> list[Finding]:
 def _check_partnerships(register: Register) -> list[Finding]:
     findings = []
     seen = Counter(p.short_name.casefold() for p in register.partnerships)
+    first_with_file = {}  # a short name's files, ignoring case -> the first partnership to have them
     for p in register.partnerships:
         row = p.row
+        files = _file_part(p.short_name).casefold()
+        earlier = first_with_file.setdefault(files, p)
         if not p.short_name or seen[p.short_name.casefold()] > 1:
             findings.append(finding("duplicate-code" if p.short_name else "malformed-code",
                                     f"Short name {p.short_name!r} is blank or used twice.",
                                     "Give each partnership its own short name.",
                                     sheet="Partnerships", row=row, value=p.short_name))
-        elif len(p.short_name) > MAX_SHORT_NAME:
+            continue
+        if not _SHORT_NAME.match(p.short_name):
+            findings.append(finding("malformed-short-name", f"Short name {p.short_name!r} has characters other "
+                                    "than letters, digits, '-' and '_'; it names the partnership's files and folders.",
+                                    f"Use only letters, digits, '-' and '_', e.g. {_file_part(p.short_name)}.",
+                                    sheet="Partnerships", row=row, value=p.short_name[:80]))
+        if earlier is not p:
+            findings.append(finding("duplicate-code", f"Short name {p.short_name!r} would give the same file names "
+                                    f"as {earlier.short_name!r} (row {earlier.row}).",
+                                    "Give each partnership a short name of its own.",
+                                    sheet="Partnerships", row=row, value=p.short_name[:80]))
+        if len(p.short_name) > MAX_SHORT_NAME:
             findings.append(finding("name-too-long", f"Short name {p.short_name[:40]!r}... is {len(p.short_name)} "
                                     "characters long; it names the partnership's files and folders.",
                                     f"Keep it to {MAX_SHORT_NAME} characters or fewer, e.g. CSP.",
@@ -85,6 +102,11 @@ def _check_partnerships(register: Register) -> list[Finding]:
                                     "Add the address templates and reminders go to.",
                                     sheet="Partnerships", row=row))
     return findings
+
+
+def _file_part(short_name: str) -> str:
+    """What a short name becomes in file names (documents.file_part, template_filename)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", short_name).strip("-") or "partnership"
 
 
 def _check_codes(sheet: str, label: str, rows: list[tuple[int, str]]) -> list[Finding]:

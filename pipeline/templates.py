@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
-from pipeline.atomic import write_bytes
+from pipeline.atomic import inside, write_bytes
 from pipeline.calendar import deadline_for, templates_out
 from pipeline.config import Config
 from pipeline.errors import UsageError
@@ -194,7 +194,7 @@ def write_templates(
             chosen.append(found)
     folder = Path(out_dir) if out_dir is not None else template_folder(config, period)
     return [
-        build_return(folder / template_filename(p.short_name, period), config=config, register=register,
+        build_return(inside(folder, template_filename(p.short_name, period)), config=config, register=register,
                      partnership=p, period=period, history=history, issued=issued)
         for p in chosen
     ]

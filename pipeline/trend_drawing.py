@@ -32,6 +32,12 @@ _SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejav
 _ACTUAL = "#1F4E79"  # dark blue: strong contrast on white, distinct from the target line
 _TARGET = "#404040"
 _GRID = "#DDDDDD"
+# A value axis narrower than this, absolutely or as a share of its figures, is drawn as flat:
+# its ticks could not be told apart. Validation refuses figures nearer zero than this.
+_NARROWEST = 1e-9
+# Figures are drawn no further from zero than this, so the axis's arithmetic stays finite; no
+# figure a return or the register can hold comes near it.
+_FURTHEST = 1e100
 
 
 def number(value: Decimal | None) -> str:
@@ -40,6 +46,8 @@ def number(value: Decimal | None) -> str:
     if value is None:
         return "no figure"
     text = format(value.normalize(), ",f")
+    if len(text) > 24:  # no figure a return can hold; 1e-322 in 330 digits would run off the chart
+        return format(value, ".6g")
     return "0" if text in ("-0", "") else text
 
 
@@ -148,9 +156,12 @@ def nice_ticks(low: float, high: float) -> tuple[float, float, list[float]]:
     either side, and the round values inside them to mark: steps of 1, 2, 2.5 or 5 times a
     power of ten, about five of them."""
     low, high = min(low, high), max(low, high)
-    if high == low:  # one value, or several the same: a range around it
-        pad = abs(low) * 0.1 or 1.0
-        low, high = low - pad, high + pad
+    if high - low <= max(_NARROWEST, max(abs(low), abs(high)) * _NARROWEST):
+        # One value, several the same, or a range too narrow to mark (0 to 1e-322 would divide
+        # by zero): a range around their middle.
+        middle = (low + high) / 2
+        pad = abs(middle) * 0.1 if abs(middle) >= _NARROWEST else 1.0
+        low, high = middle - pad, middle + pad
     margin = (high - low) * 0.2
     low, high = low - margin, high + margin
     power = math.floor(math.log10(high - low))
@@ -315,7 +326,8 @@ def trend_layout(spec: dict) -> TrendLayout:
 
 
 def _values(values: list[str | None]) -> list[float | None]:
-    return [None if v is None else float(v) for v in values]
+    """The figures as floats, any beyond ±_FURTHEST drawn at it (1e400 would be infinite)."""
+    return [None if v is None else max(-_FURTHEST, min(_FURTHEST, float(v))) for v in values]
 
 
 def _runs(values: list[float | None]) -> list[list[int]]:

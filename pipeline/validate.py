@@ -31,6 +31,7 @@ from pipeline.values import (
     INVALID,
     NOT_AVAILABLE,
     Parsed,
+    implausible,
     looks_like_formula,
     parse_date,
     parse_number,
@@ -300,6 +301,11 @@ def _in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, 
                                 "Type the figure without a minus sign, or check it.",
                                 sheet=sheet, cell=cell, value=shown))
         return False
+    if why := implausible(actual, i.unit):
+        what, _, how = why.partition("; ")
+        findings.append(finding("implausible-figure", f'{i.code}: "{shown}" {what}.', f"{how[:1].upper()}{how[1:]}.",
+                                sheet=sheet, cell=cell, value=shown))
+        return False
     return True
 
 
@@ -371,7 +377,7 @@ def _possible(i: Indicator, figure: Decimal) -> bool:
     """Whether a figure could be the indicator's at all (as _in_range judges, without a finding)."""
     if i.unit == "%" and not 0 <= figure <= 100:
         return False
-    return not (i.unit in NON_NEGATIVE_UNITS and figure < 0)
+    return not (i.unit in NON_NEGATIVE_UNITS and figure < 0) and not implausible(figure, i.unit)
 
 
 def _check_commentary(table: Table, row: int, i: Indicator, readings: tuple[Decimal, ...], who: Identity,

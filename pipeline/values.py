@@ -27,6 +27,12 @@ KINDS = (NUMBER, BLANK, NOT_AVAILABLE, INVALID, AMBIGUOUS)
 # downstream could overflow a context, so it is refused here.
 _LIMIT = Decimal("1e15")
 _MAX_CHARS = 100
+_EXCEL_DIGITS = 15  # significant digits Excel shows
+# No return means a figure nearer zero than this: 1e-322 is a formula's rounding residue or a
+# slip, and charts and ratio arithmetic cannot show it. The largest figure each unit can mean;
+# a percentage is held to 0 to 100 by its own check, the other units to _LIMIT.
+SMALLEST = Decimal("1e-9")
+LARGEST = {"rate per 1,000": Decimal("1e6"), "days": Decimal("1e7")}
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,19 @@ def _number(value: Decimal) -> Parsed:
     return Parsed(NUMBER, value)
 
 
+def implausible(value: Decimal, unit: str) -> str:
+    """Why `value` cannot be a figure in `unit`, as "<what is wrong>; <what to type>"; "" when it can be."""
+    size = abs(value)
+    if 0 < size < SMALLEST:
+        return ("is too small to be a figure (nearer zero than 0.000000001); "
+                "type the figure as the source gives it, or 0 if it is nothing")
+    largest = LARGEST.get(unit, _LIMIT)
+    if size > largest:
+        return (f"is far larger than a figure in {unit} can be (at most {largest:,f}); "
+                "check for a typing slip")
+    return ""
+
+
 def _show(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text if len(text) <= 20 else str(value.normalize())
@@ -120,8 +139,9 @@ def _from_cell_number(raw: int | float | Decimal, unit: str, percent_format: boo
     if isinstance(raw, float):
         if not math.isfinite(raw):
             return Parsed(INVALID, None, "is not a finite number")
-        # repr gives the shortest text that round-trips, so 0.1 is Decimal('0.1'), not 0.1000000000000000055...
-        value = Decimal(int(raw)) if raw.is_integer() and abs(raw) < 1e15 else Decimal(repr(raw))
+        # As Excel shows it, to 15 significant digits: 0.1 is Decimal('0.1'), not 0.1000000000000000055...,
+        # and a pasted 33.333333333333336 is the 33.3333333333333 on the submitter's screen.
+        value = Decimal(int(raw)) if raw.is_integer() and abs(raw) < 1e15 else Decimal(f"{raw:.{_EXCEL_DIGITS}g}")
     else:
         value = Decimal(raw)
     if unit == "%" and value.is_finite():

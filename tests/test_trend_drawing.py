@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from test_charts import exception
 
@@ -216,3 +218,34 @@ def test_a_chart_with_only_a_target_or_no_figures_at_all_is_still_drawn():
     spec = spec_of(exception())
     for actual, target in (([None] * 8, spec["target"]), ([None] * 8, [None] * 8)):
         assert picture({**spec, "actual": actual, "target": target}).size == (756, 300)
+
+
+# -- any range the figures may have ----------------------------------------------------------
+
+@pytest.mark.parametrize("actual, target", [
+    (["1e-322"] * 8, ["0"] * 8),  # a figure no return means, against a target of 0
+    (["0"] * 8, ["0"] * 8),  # flat at zero
+    (["5"] * 8, [None] * 8),  # flat, no target
+    (["1E+300", "1.0000000000001E+300"] + [None] * 6, ["1E+300"] * 8),  # huge, a hair apart
+    (["1E+400", "-1E+400"] + [None] * 6, [None] * 8),  # beyond a float
+    (["999999999999999.9", "999999999999999.8"] + [None] * 6, ["0.000000001"] * 8),
+], ids=["tiny-over-zero", "flat-zero", "flat", "huge", "beyond-float", "wide"])
+def test_a_chart_is_drawn_for_flat_tiny_and_huge_ranges(actual, target):
+    spec = {**spec_of(exception()), "actual": actual, "target": target}
+    assert picture(spec).size == (trend_drawing.WIDTH, trend_drawing.HEIGHT)
+    layout = trend_drawing.trend_layout(spec)
+    assert all(layout.top <= y <= layout.bottom for _x, y in layout.markers)
+    assert len(layout.y_ticks) >= 2
+
+
+_FIGURES = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False).map(str),
+                     st.floats(allow_nan=False, allow_infinity=False).map(repr))
+
+
+@settings(max_examples=150, deadline=None)
+@given(actual=st.lists(_FIGURES, min_size=1, max_size=12), target=st.lists(_FIGURES, min_size=12, max_size=12))
+def test_drawing_never_fails_whatever_the_figures(actual, target):
+    base = spec_of(exception())
+    periods = [f"20{20 + n // 4}-{21 + n // 4} Q{n % 4 + 1}" for n in range(len(actual))]
+    spec = {**base, "periods": periods, "actual": actual, "target": target[:len(actual)]}
+    assert trend_drawing.draw_trend(spec).startswith(b"\x89PNG")
