@@ -58,6 +58,81 @@ def stopped_at_the_end(process: subprocess.Popen) -> Iterator[subprocess.Popen]:
             process.wait()
 
 
+# --- point 4: a slow mail server ----------------------------------------------------------------
+
+class DrippingServer:
+    """An SMTP server on 127.0.0.1 that never finishes its greeting: one continuation line ('220-')
+    every `every` seconds, each well inside any socket timeout, for as long as the client listens."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.every = every
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.closed.is_set():
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(client,), daemon=True).start()
+
+    def _drip(self, client: socket.socket) -> None:
+        with client:
+            try:
+                while not self.closed.wait(self.every):
+                    client.sendall(b"220-mail.example.org is thinking\r\n")
+            except OSError:  # the client hung up
+                return
+
+    def close(self) -> None:
+        self.closed.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def dripping() -> Iterator[DrippingServer]:
+    server = DrippingServer()
+    yield server
+    server.close()
+
+
+def smtp_workspace(tmp_path: Path, register, return_templates, port: int, **replace: str) -> Workspace:
+    return Workspace(tmp_path / "ws", register, return_templates,
+                     replace={'mode = "files"': 'mode = "smtp"', 'host = "localhost"': 'host = "127.0.0.1"',
+                              "port = 25": f"port = {port}", **replace})
+
+
+def message_states(ws: Workspace) -> list[tuple[str, str]]:
+    with ws.store() as store:
+        return [(m.status, m.last_error) for m in store.messages()]
+
+
+def test_run_gives_up_on_a_mail_server_that_drips_its_greeting_at_the_deadline(
+        tmp_path, register, return_templates, dripping):
+    ws = smtp_workspace(tmp_path, register, return_templates, dripping.port,
+                        **{"deadline_seconds = 60": "deadline_seconds = 2"})
+    ws.submit("cyp.xlsx")
+    started = time.monotonic()
+    result = pipeline(ws.config.source, "run", "--no-pdf", timeout=60)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 6, result.stderr
+    assert "not sent" in result.stdout
+    [(status, error)] = message_states(ws)
+    assert status == "failed"
+    assert "did not finish the conversation within 2 seconds" in error
+    assert "tried again on the next pass" in error
+    assert verdicts(ws) == [("cyp.xlsx", "accepted")]
+    # The lock went with the run, and the next pass tries the message again.
+    again = pipeline(ws.config.source, "-q", "run", "--no-pdf", timeout=60)
+    assert again.returncode == 6, again.stderr
+    assert dripping.connections == 2
+
+
 # --- point 5: another program holding the database ---------------------------------------------
 
 @contextlib.contextmanager
