@@ -436,10 +436,23 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
 }
 
 
+class _OneLine(logging.Formatter):
+    """The console's format: a record's traceback is for the log file (or --traceback), not the officer."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text
+        record.exc_info = record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+
+
 def _configure_logging(args: argparse.Namespace, err: TextIO) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     handler = logging.StreamHandler(err)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    console = logging.Formatter if getattr(args, "traceback", False) else _OneLine
+    handler.setFormatter(console("%(levelname)s: %(message)s"))
     root = logging.getLogger("pipeline")
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -133,6 +133,26 @@ def test_run_gives_up_on_a_mail_server_that_drips_its_greeting_at_the_deadline(
     assert dripping.connections == 2
 
 
+def test_sigterm_stops_watch_within_5_seconds_while_a_mail_server_drips(
+        tmp_path, register, return_templates, dripping):
+    ws = smtp_workspace(tmp_path, register, return_templates, dripping.port)  # deadline 60 s, as shipped
+    ws.submit("cyp.xlsx")
+    with stopped_at_the_end(start_watch(ws.config.source)) as watch:
+        wait_for(lambda: dripping.connections == 1, "the mail conversation", watch)
+        time.sleep(1)  # well into the greeting
+        watch.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert watch.wait(timeout=WAIT) == 0
+        assert time.monotonic() - started < 5
+    log = log_text(ws)
+    assert "Stopped cleanly" in log
+    [(status, error)] = message_states(ws)  # the acknowledgement; the day's reminders wait for the next start
+    assert status == "failed"
+    assert "was abandoned while connecting, as the pipeline was stopping" in error
+    assert "tried again on the next pass" in error
+    assert pipeline(ws.config.source, "status").returncode == 0  # nothing holds the lock
+
+
 # --- point 5: another program holding the database ---------------------------------------------
 
 @contextlib.contextmanager
