@@ -33,6 +33,8 @@ EXIT_CODES_HELP = "\n".join(
         (ExitStatus.OUTPUT_FAILED, "an output could not be written (disk full, read-only folder)"),
         (ExitStatus.TEMPLATE_BROKEN, "a Word or e-mail template in templates/ is broken"),
         (ExitStatus.MAIL_FAILED, "the mail server refused or could not be reached"),
+        (ExitStatus.STORE_BUSY, "the database is in use by another program (nothing was changed): try again later"),
+        (ExitStatus.STORE_UNUSABLE, "the database is damaged or another program's (left untouched: restore it)"),
         (ExitStatus.BUG, "unexpected internal error (run again with --traceback and report it)"),
         (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
     )
@@ -481,18 +483,12 @@ _STORAGE_ERRNOS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file syst
 
 def _storage_problem(exc: BaseException) -> str | None:
     """Plain words for a failure of the machine's storage (the state folder, its database, the log)
-    rather than of the pipeline; None for anything else, which is a bug."""
-    import sqlite3
-
+    rather than of the pipeline; None for anything else, which is a bug. (The database's own failures
+    come from the store as OutputError, StoreBusy or StoreUnusable.)"""
     if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""
         return (f"Could not write{where}: {_STORAGE_ERRNOS[exc.errno]}. Nothing was lost: free some space or "
                 "fix the folder's permissions, and run again.")
-    text = str(exc).lower()
-    if isinstance(exc, sqlite3.OperationalError) and any(
-            words in text for words in ("readonly", "read-only", "disk is full", "unable to open", "disk i/o")):
-        return (f"The pipeline's database could not be written ({exc}). Nothing was lost: check the state "
-                "folder has free space and may be written to, and run again.")
     return None
 
 

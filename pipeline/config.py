@@ -93,6 +93,7 @@ class MailSettings:
     starttls: bool
     username: str
     password_env: str  # name of the environment variable holding the password
+    deadline_seconds: float = 60.0  # one SMTP conversation, however the server drips its replies
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
         "starttls": (*_check(bool, "true or false"), False),
         "username": (*_check(str, "the SMTP login name, or \"\""), ""),
         "password_env": (*_check(str, "the name of an environment variable"), "PIPELINE_SMTP_PASSWORD"),
+        "deadline_seconds": (*_check((int, float), "a number of seconds from 1 to 3600",
+                                     lambda v: 1 <= v <= 3600), 60),
     },
 }
 
@@ -361,5 +364,6 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             starttls=mail["starttls"],
             username=mail["username"],
             password_env=mail["password_env"],
+            deadline_seconds=float(mail["deadline_seconds"]),
         ),
     )

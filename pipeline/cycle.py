@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pipeline.config import Config
 from pipeline.errors import ExitStatus, Failure, OutputsIncomplete, failure_of
@@ -19,6 +19,9 @@ from pipeline.lock import RunLock
 from pipeline.periods import Period, parse_period
 from pipeline.store import Store
 from pipeline.wording import uk_today
+
+if TYPE_CHECKING:
+    from pipeline.mail import Hangup
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +43,11 @@ def open_store(config: Config) -> Store:
 
 def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool = True,
              dry_run: bool = False, progress: Callable[[str], None] | None = None,
-             stage: Callable[[str], None] | None = None) -> CycleReport:
+             stage: Callable[[str], None] | None = None, hangup: Hangup | None = None) -> CycleReport:
     """One pass: take in the inbox, give feedback, rebuild the periods that changed.
 
-    progress(name) is told of each file as it is examined, stage(text) of each later step.
+    progress(name) is told of each file as it is examined, stage(text) of each later step;
+    `hangup` lets a signal handler end a mail conversation in progress.
     """
     with RunLock(config.paths.state), open_store(config) as store, standing_by(config) as standby:
         report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
@@ -59,7 +63,7 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
             from pipeline.register import load_register
 
             register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
-            notifier = Notifier(config, store, now=now, dry_run=dry_run)
+            notifier = Notifier(config, store, now=now, dry_run=dry_run, hangup=hangup)
             try:
                 # The real day, not the pass's clock: a run back-dated with --received to load old returns
                 # must decide as `pipeline report` does whether a quarter is being collected.
@@ -214,11 +218,13 @@ def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[P
         return outputs
 
 
-def chase(config: Config, today, *, now: Callable[[], datetime] = utc_now, dry_run: bool = False):
-    """Send the templates-out messages and reminders due on `today` (`pipeline chase`)."""
+def chase(config: Config, today, *, now: Callable[[], datetime] = utc_now, dry_run: bool = False,
+          hangup: Hangup | None = None):
+    """Send the templates-out messages and reminders due on `today` (`pipeline chase`); `hangup`
+    lets a signal handler end a mail conversation in progress."""
     from pipeline.notify import Notifier
     from pipeline.register import load_register
 
     register = load_register(config.paths.register, config.paths.cache)
     with RunLock(config.paths.state), open_store(config) as store:
-        return Notifier(config, store, now=now, dry_run=dry_run).chase(register, today)
+        return Notifier(config, store, now=now, dry_run=dry_run, hangup=hangup).chase(register, today)

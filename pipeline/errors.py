@@ -23,6 +23,8 @@ class ExitStatus(IntEnum):
     OUTPUT_FAILED = 4  # an output could not be written (disk full, read-only folder)
     TEMPLATE_BROKEN = 5  # a Word or e-mail template in templates/ is broken
     MAIL_FAILED = 6  # the mail server refused or could not be reached
+    STORE_BUSY = 7  # the history store is busy (another program holds it): try again later
+    STORE_UNUSABLE = 8  # the history store cannot be used as it is (damaged, another program's)
     INTERRUPTED = 130  # stopped by Ctrl-C
     BUG = 70  # an unexpected error: please report it
 
@@ -104,6 +106,22 @@ class LockHeld(PipelineError):
 class OutputError(PipelineError):
     code = "output"
     exit_status = ExitStatus.OUTPUT_FAILED
+
+
+class StoreBusy(PipelineError):
+    """Another program holds the history store (a database browser with a write open): nothing was
+    changed, and the same command succeeds once it lets go."""
+
+    code = "store-busy"
+    exit_status = ExitStatus.STORE_BUSY
+
+
+class StoreUnusable(PipelineError):
+    """The history store is not one the pipeline can use as it is (damaged, or another program's
+    database): the pipeline leaves it untouched, and a person decides how to restore it."""
+
+    code = "store-unusable"
+    exit_status = ExitStatus.STORE_UNUSABLE
 
 
 class TemplateError(PipelineError):

@@ -19,6 +19,8 @@ import re
 import smtplib
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -217,6 +219,60 @@ def build_email(message: Message, *, sender: str, reply_to: str, when: datetime)
     return email
 
 
+class Hangup:
+    """Lets a signal handler end the SMTP conversation in progress: `pipeline watch`, told to stop,
+    does not wait for a slow server. Once called, no other conversation starts; the messages not
+    sent are tried again by the next pass (after a restart)."""
+
+    def __init__(self) -> None:
+        self.called = False
+        self.conversation: _Conversation | None = None
+
+    def __call__(self) -> None:
+        self.called = True
+        conversation = self.conversation
+        if conversation is not None:
+            conversation.cut_off("stopping")
+
+
+class _Conversation(smtplib.SMTP):
+    """smtplib.SMTP with an end: cut off at its deadline (a timer thread), or by a Hangup.
+
+    The socket timeout bounds each read; a server that sends a line just inside it, for ever,
+    would still hold the pass (and the run lock) for ever without the deadline. Cutting off shuts
+    the socket down, which wakes the read in progress; smtplib then reports the server gone.
+    """
+
+    def __init__(self, *, timeout: float, deadline: float) -> None:
+        self.deadline = time.monotonic() + deadline
+        self.why: str | None = None  # "deadline" or "stopping", once cut off
+        super().__init__(timeout=timeout)  # no host: connect() is called with the deadline running
+
+    def cut_off(self, why: str) -> None:
+        if self.why is None:
+            self.why = why
+        sock = self.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass
+
+    def connect(self, host: str = "localhost", port: int = 0, source_address=None):
+        self._host = host  # what STARTTLS checks the certificate against; smtplib sets it only in __init__
+        return super().connect(host, port, source_address)
+
+    def _get_socket(self, host, port, timeout):
+        remaining = self.deadline - time.monotonic()
+        if self.why or remaining <= 0:
+            raise TimeoutError("the conversation was cut off before it connected")
+        sock = super()._get_socket(host, port, min(timeout, remaining) if timeout else remaining)
+        if self.why:  # cut off while connecting, when there was no socket to shut down yet
+            sock.close()
+            raise TimeoutError("the conversation was cut off while it connected")
+        return sock
+
+
 def eml_name(message: Message) -> str:
     """'2025-26-Q3_CSP_reminder_overdue-3.eml': stable, so a re-run overwrites rather than duplicates."""
     parts = (message.period.slug, message.partnership, message.kind.value, message.key)
@@ -232,7 +288,8 @@ class Mailer:
 
     def __init__(self, settings: MailSettings, *, folder: Path, clock: Callable[[], datetime],
                  dry_run: bool = False, environ: Mapping[str, str] | None = None,
-                 timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None) -> None:
+                 timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None,
+                 hangup: Hangup | None = None) -> None:
         self.settings = settings
         self.folder = Path(folder)
         self.clock = clock
@@ -240,6 +297,7 @@ class Mailer:
         self.environ = os.environ if environ is None else environ
         self.timeout = timeout
         self.ssl_context = ssl_context
+        self.hangup = hangup or Hangup()
         # Once the server cannot be reached at all, the pass's other messages are not tried: each
         # would wait out the same timeout (30 s apiece, one after another) and fail the same way.
         self._unreachable: MailError | None = None
@@ -302,9 +360,18 @@ class Mailer:
             raise MailError(f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "
                             "mail server could not be reached for an earlier message of this pass.",
                             fix=self._unreachable.fix)
+        if self.hangup.called:
+            raise MailError(f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "
+                            "pipeline is stopping.", fix="The message will be tried again on the next pass.")
         stage, refused = "connecting", None
+        smtp = _Conversation(timeout=self.timeout, deadline=s.deadline_seconds)
+        watchdog = threading.Timer(s.deadline_seconds, smtp.cut_off, args=("deadline",))
+        watchdog.daemon = True
+        self.hangup.conversation = smtp
         try:
-            with smtplib.SMTP(s.host, s.port, timeout=self.timeout) as smtp:
+            watchdog.start()
+            with smtp:
+                smtp.connect(s.host, s.port)
                 if s.starttls:
                     stage = "starting TLS"
                     smtp.starttls(context=self.ssl_context or ssl.create_default_context())
@@ -318,23 +385,34 @@ class Mailer:
                 refused = smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
             if refused is None:
-                failure = self._failure(message, stage, exc)
-                if stage == "connecting" and isinstance(exc, OSError):
+                failure = self._failure(message, stage, exc, cut_off=smtp.why)
+                if (stage == "connecting" and isinstance(exc, OSError)) or smtp.why:
+                    # A server too slow to finish one conversation would be as slow for the others.
                     self._unreachable = failure
                 raise failure from None
             # The server took the message (250 to its data) and then fumbled saying goodbye: sent,
             # and recorded as sent, or the next pass would send it again.
             log.info("%s: accepted by %s:%s, which then closed the connection badly (%s)",
                      message.identity, s.host, s.port, exc)
+        finally:
+            watchdog.cancel()
+            self.hangup.conversation = None
         if refused:
             log.warning("%s: the server refused %s", message.identity, ", ".join(sorted(refused)))
         return tuple(sorted(refused))
 
-    def _failure(self, message: Message, stage: str, exc: BaseException) -> MailError:
+    def _failure(self, message: Message, stage: str, exc: BaseException, *, cut_off: str | None = None) -> MailError:
         s = self.settings
         where = f"{s.host}:{s.port}"
         retry = "The message was not sent and will be tried again on the next pass."
-        if isinstance(exc, ConnectionRefusedError):
+        if cut_off == "stopping":
+            problem = f"the conversation with {where} was abandoned while {stage}, as the pipeline was stopping"
+            fix = retry
+        elif cut_off == "deadline":
+            problem = (f"the mail server {where} did not finish the conversation within {s.deadline_seconds:g} "
+                       f"seconds (mail.deadline_seconds; it was still {stage})")
+            fix = f"The server is answering very slowly: tell its administrator. {retry}"
+        elif isinstance(exc, ConnectionRefusedError):
             problem = f"the mail server {where} refused the connection"
             fix = f"Check mail.host and mail.port in config.toml and that the server is running. {retry}"
         elif isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):

@@ -33,7 +33,7 @@ from typing import Callable, Literal
 from pipeline.calendar import deadline, deadline_for
 from pipeline.config import Config
 from pipeline.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
-from pipeline.mail import Mailer, compose
+from pipeline.mail import Hangup, Mailer, compose
 from pipeline.periods import Period
 from pipeline.records import Register
 from pipeline.reminders import (
@@ -85,14 +85,15 @@ class Attempt:
 class Notifier:
     """Plans, renders, records and sends the pipeline's e-mails."""
 
-    def __init__(self, config: Config, store: Store, *, now: Callable[[], datetime], dry_run: bool = False) -> None:
+    def __init__(self, config: Config, store: Store, *, now: Callable[[], datetime], dry_run: bool = False,
+                 hangup: Hangup | None = None) -> None:
         self.config = config
         self.store = store
         self.now = now
         self.dry_run = dry_run
         folder = config.paths.outbox / "mail"
         self.mailer = Mailer(config.mail, folder=folder / DRY_RUN_FOLDER if dry_run else folder, clock=now,
-                             dry_run=dry_run)
+                             dry_run=dry_run, hangup=hangup)
         self.board = BoardContact.from_config(config)
         self.result = Sent()
 

@@ -12,13 +12,17 @@ moving the file to where its verdict says.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
+from pipeline.errors import OutputError, PipelineError, StoreBusy, StoreUnusable
 from pipeline.findings import Finding
 
 SCHEMA_VERSION = 1
@@ -122,6 +126,68 @@ CREATE TABLE IF NOT EXISTS messages (
     location TEXT NOT NULL DEFAULT ''  -- .eml file, in files mode
 );
 """
+_TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _SCHEMA))
+
+# How long a write waits for another program (a database browser) to let go before the pass gives up
+# with StoreBusy and is tried again later. SQLite waits in C, where no signal handler runs, so this
+# also bounds how long a second Ctrl-C can take to stop `watch`.
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def _problem(exc: sqlite3.Error, path: Path) -> PipelineError | None:
+    """The user-facing problem an SQLite error stands for; None for one that is a bug of ours."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreBusy(
+            f"The pipeline's database {path} is in use by another program (a database browser, or a "
+            "backup, holding it open for writing), so nothing was changed: returns stay in the inbox.",
+            fix="Close that program, or try again later; `pipeline watch` tries again by itself.")
+    if any(words in text for words in ("readonly", "read-only", "disk is full", "unable to open", "disk i/o")):
+        return OutputError(
+            f"The pipeline's database {path} could not be written ({exc}). Nothing was lost: check the "
+            "state folder has free space and may be written to, and run again.")
+    if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        return unusable(path, "is not a SQLite database, or is damaged" if "not a database" in text
+                        else "is damaged")
+    return None
+
+
+def unusable(path: Path, why: str) -> StoreUnusable:
+    return StoreUnusable(
+        f"The pipeline's database {path} {why} ({path.name} is the history of every return, figure and "
+        "message). The pipeline has not touched it and will not use it.",
+        fix=f"Restore {path.name} from your backup. Or, to start a new history, move it aside (rename it, "
+            "say to pipeline.sqlite3.old): the next run starts an empty database, and the record of the "
+            "returns taken in, their figures and verdicts, and the messages sent is lost (the files in "
+            "state/archive/ stay, and reminders already sent may be sent again).")
+
+
+def _speaks_sql(method: Callable) -> Callable:
+    """Wrap a Store method so SQLite's errors come out as the pipeline's (busy, unusable, unwritable)."""
+
+    def translate(owner: Any, exc: sqlite3.Error) -> None:  # owner: a Store or its _Transaction
+        problem = _problem(exc, owner.path)
+        if problem is not None:
+            raise problem from exc
+
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(self, *args, **kwargs):
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                translate(self, exc)
+                raise
+        return generator
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            translate(self, exc)
+            raise
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -266,15 +332,38 @@ class Store:
     """The pipeline's database. Use as a context manager, or call close()."""
 
     def __init__(self, path: Path) -> None:
-        path = Path(path)
+        self.path = path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE), never implicit.
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
+        except sqlite3.Error as exc:
+            problem = _problem(exc, path)
+            if problem is None:
+                raise
+            raise problem from exc
+        try:
+            self._open()
+        except BaseException:
+            self._db.close()
+            raise
+
+    @_speaks_sql
+    def _open(self) -> None:
+        # Read before anything is written: a file that is not ours (damaged, or another program's
+        # database put here by mistake) is left exactly as it is, WAL files and all.
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                  if not name.startswith("sqlite_")}
+        if tables - _TABLES:
+            raise unusable(self.path, f"belongs to another program (it has tables such as "
+                                      f"{', '.join(sorted(tables - _TABLES)[:3])}, which the pipeline never made)")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        if tables != _TABLES:  # new, or made by a run killed before its tables were all there
+            # One transaction, so a kill leaves all of the tables or none.
+            self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} INSERT OR IGNORE INTO meta VALUES "
+                                   f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
 
     def __enter__(self) -> Store:
         return self
@@ -286,15 +375,18 @@ class Store:
         self._db.close()
 
     class _Transaction:
-        def __init__(self, db: sqlite3.Connection) -> None:
-            self.db = db
+        def __init__(self, store: Store) -> None:
+            self.path = store.path  # _speaks_sql names the file in its messages
+            self.db = store._db
             self.nested = False
 
+        @_speaks_sql
         def __enter__(self):
             self.nested = self.db.in_transaction
             self.db.execute("SAVEPOINT inner" if self.nested else "BEGIN IMMEDIATE")
             return self
 
+        @_speaks_sql
         def __exit__(self, kind, value, tb) -> None:
             if kind is not None and not self.db.in_transaction:
                 return  # SQLite rolled it all back itself (disk full, I/O error): let that error through
@@ -311,7 +403,7 @@ class Store:
         Inside another transaction this is a savepoint, made durable by the outer commit: a
         caller groups many small writes into one commit, and each commit costs an fsync.
         """
-        return Store._Transaction(self._db)
+        return Store._Transaction(self)
 
     # -- files ---------------------------------------------------------------
 
@@ -571,3 +663,9 @@ class Store:
             self._db.execute(
                 "UPDATE messages SET status = 'refused', attempts = attempts + 1, last_error = ?, recipients = ? "
                 "WHERE key = ?", (error, recipients, key))
+
+
+# Every public method speaks SQL, so every one says what SQLite's errors mean for the user.
+for _name, _method in list(vars(Store).items()):
+    if inspect.isfunction(_method) and not _name.startswith("_"):
+        setattr(Store, _name, _speaks_sql(_method))

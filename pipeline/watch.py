@@ -3,8 +3,16 @@
 The `schedule` library fires the inbox pass every N seconds and the reminders
 once a day at calendar.reminder_time; it keeps no state of its own, so everything
 that must survive a restart (files processed, messages sent) lives in the store
-and every job is idempotent. SIGTERM and SIGINT only set a flag: the pass in hand
-finishes, then the loop exits cleanly.
+and every job is idempotent.
+
+The first SIGTERM or SIGINT lets the pass in hand finish, but abandons a mail
+conversation in progress (its message is retried on the next start), then the loop
+exits cleanly. A second one stops at once (KeyboardInterrupt, exit 130); the run
+locks are fcntl locks, so they go with the process.
+
+Only a signal stops the loop: a pass that fails, for whatever reason, is logged (the
+traceback in the log file, one line on the console) and tried again, less often while
+it goes on failing.
 """
 
 from __future__ import annotations
@@ -17,11 +25,17 @@ from datetime import time as time_of_day
 from typing import Any, Callable
 
 from pipeline.config import Config
-from pipeline.errors import LockHeld, MailError, PipelineError
+from pipeline.errors import LockHeld, PipelineError
 from pipeline.ingest import utc_now
 from pipeline.lock import RunLock
+from pipeline.mail import Hangup
 
 log = logging.getLogger(__name__)
+
+# After failed passes in a row, the next 1, 3, 7 ... passes are skipped, up to this many: with the
+# default 60 s interval a pass that keeps failing is tried at least every 16 minutes, and the log
+# does not fill with the same error every minute for a weekend.
+MOST_SKIPPED = 15
 
 
 def chase_on_start(now: time_of_day, reminder_time: time_of_day) -> bool:
@@ -45,35 +59,62 @@ class Watcher:
         # The wall clock `schedule` runs the daily job by, so the start-up check agrees with it.
         self.local_time = local_time
         self.stopping = False
+        self.hangup = Hangup()  # ends the mail conversation in progress when told to stop
+        self.failures = 0  # passes failed in a row
+        self.skipping = 0  # passes still to skip before the next try
 
     def stop(self, signum=None, frame=None) -> None:
-        if not self.stopping:
-            log.info("Stopping after the work in hand (signal %s)", signum)
+        """The signal handler: the first signal finishes the work in hand, a second stops at once."""
+        if self.stopping:
+            log.warning("Stopping at once (signal %s again); the work in hand is taken up on the next start", signum)
+            raise KeyboardInterrupt
+        log.info("Stopping after the work in hand (signal %s); a second signal stops at once", signum)
         self.stopping = True
+        self.hangup()
 
     def inbox_job(self) -> None:
         from pipeline.cycle import run_once
 
+        if self.skipping:
+            self.skipping -= 1
+            return
         try:
-            report = run_once(self.config, now=self.now, pdf=self.pdf, dry_run=self.dry_run)
+            report = run_once(self.config, now=self.now, pdf=self.pdf, dry_run=self.dry_run, hangup=self.hangup)
         except LockHeld as exc:
             log.info("Skipping this pass: %s", exc.message)
             return
-        except PipelineError as exc:  # a broken register or a full disk: say so, try again next time
-            log.error("%s", exc)
+        except Exception as exc:  # noqa: BLE001 - only a signal stops the loop
+            self._failed(exc)
             return
+        if self.failures:
+            log.info("The pass succeeded again after %d failure(s)", self.failures)
+        self.failures = 0
         for period, paths in report.built.items():
             log.info("Rebuilt %d output(s) for %s", len(paths), period)
+
+    def _failed(self, exc: Exception) -> None:
+        """Log a failed pass (a busy database, a broken register, a bug) and back off."""
+        self.failures += 1
+        self.skipping = min(2 ** (self.failures - 1) - 1, MOST_SKIPPED)
+        retry = f"the next try is in {(self.skipping + 1) * self.config.watch_interval_seconds} s"
+        if isinstance(exc, PipelineError):  # a busy or broken database, a broken register, a full disk
+            log.error("%s (%s)", exc, retry)
+        else:  # a bug: the traceback goes to the log file; the console shows this one line
+            log.error("The pass failed with an internal error, %s: %s (%s; the traceback is in %s)",
+                      type(exc).__name__, exc, retry, self.config.paths.logs / "pipeline.log", exc_info=exc)
 
     def reminder_job(self) -> None:
         from pipeline.cycle import chase
 
         try:
-            result = chase(self.config, self.today(), now=self.now, dry_run=self.dry_run)
+            result = chase(self.config, self.today(), now=self.now, dry_run=self.dry_run, hangup=self.hangup)
         except LockHeld as exc:
             log.info("Reminders postponed: %s", exc.message)
-        except (MailError, PipelineError) as exc:
+        except PipelineError as exc:
             log.error("Reminders not sent: %s; they will be tried again", exc)
+        except Exception as exc:  # noqa: BLE001 - only a signal stops the loop
+            log.error("Reminders not sent: an internal error, %s: %s (the traceback is in %s); they will be "
+                      "tried again", type(exc).__name__, exc, self.config.paths.logs / "pipeline.log", exc_info=exc)
         else:
             if self.dry_run:
                 from pipeline.notify import DRY_RUN_FOLDER
@@ -97,7 +138,9 @@ class Watcher:
                 log.info("Watching %s every %d s; reminders daily at %s", self.config.paths.inbox,
                          self.config.watch_interval_seconds, at)
                 self.inbox_job()
-                if chase_on_start(self.local_time().time(), reminder_time):
+                if self.stopping:  # told to stop during the first pass: the reminders wait for the next start
+                    pass
+                elif chase_on_start(self.local_time().time(), reminder_time):
                     self.reminder_job()  # catch up on today's reminders after a restart (idempotent)
                 else:
                     log.info("Today's reminders wait until %s", at)

@@ -24,7 +24,7 @@ MISTAKES = [
                                 "[watch], [mail]; check the spelling."),
     ("unknown-key", {"starttls = false": "start_tls = false"},
      "unknown key mail.start_tls.", "Keys allowed in [mail]: mode, host, port, from, reply_to, starttls, username, "
-                                    "password_env."),
+                                    "password_env, deadline_seconds."),
     ("port-in-quotes", {"port = 25": 'port = "25"'},
      "mail.port = '25' is not valid.", "Set it to a port number from 1 to 65535."),
     ("port-out-of-range", {"port = 25": "port = 70000"},

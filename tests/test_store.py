@@ -94,3 +94,21 @@ def test_a_sent_message_is_left_as_it_was_sent_when_queued_again(tmp_path):
         message = store.message(KEY)
     assert (message.status, message.recipients, message.sent_at) == ("sent", "cyp@brackenford.example.org",
                                                                       "2025-06-23T09:00:05Z")
+
+
+def test_a_database_that_cannot_be_written_is_an_output_failure_naming_it(tmp_path):
+    from pipeline.errors import OutputError
+
+    with Store(tmp_path / "db.sqlite3") as store:
+        store._db.execute("PRAGMA query_only = ON")  # SQLite's answer is as for a read-only file
+        with pytest.raises(OutputError) as caught:
+            _add(store, "a.xlsx")
+    assert caught.value.message.startswith(f"The pipeline's database {tmp_path / 'db.sqlite3'} could not be written")
+    assert "Nothing was lost" in caught.value.message
+
+
+def test_tables_a_killed_first_run_left_half_made_are_finished_not_taken_for_another_program_s(tmp_path):
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    with Store(tmp_path / "db.sqlite3") as store:
+        assert store.files() == []

@@ -121,3 +121,99 @@ def test_a_watch_restarted_after_the_reminder_time_catches_up_on_the_days_remind
 ])
 def test_chase_on_start(now, chases):
     assert chase_on_start(now, time_of_day(9, 0)) is chases
+
+
+# --- only a signal stops the loop -----------------------------------------------------------------
+
+def test_a_pass_that_fails_with_a_bug_is_logged_and_retried_less_often_while_it_goes_on_failing(
+        workspace, monkeypatch, caplog):
+    import pipeline.cycle
+
+    outcomes = [ZeroDivisionError("division by zero")] * 4 + [None]
+    calls = []
+
+    def run_once(*args, **kwargs):
+        calls.append(len(calls))
+        failure = outcomes[min(len(calls) - 1, len(outcomes) - 1)]
+        if failure is not None:
+            raise failure
+        return pipeline.cycle.CycleReport(ingest=None)
+
+    monkeypatch.setattr(pipeline.cycle, "run_once", run_once)
+    watcher = Watcher(workspace.config)
+    with caplog.at_level("INFO", logger="pipeline"):
+        for _ in range(12):
+            watcher.inbox_job()
+    # Tried on passes 1, 2, 4 (one skipped), 8 (three skipped); the fifth try, on pass 16, is not reached.
+    assert len(calls) == 4
+    assert (watcher.failures, watcher.skipping) == (4, 7 - 4)
+    [first, *_] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert first.getMessage().startswith("The pass failed with an internal error, ZeroDivisionError: division by zero "
+                                         "(the next try is in 60 s; the traceback is in ")
+    assert first.exc_info is not None, "the traceback goes to the log file"
+    for _ in range(4):
+        watcher.inbox_job()
+    assert (len(calls), watcher.failures) == (5, 0), "a pass that succeeds resets the back-off"
+
+
+def test_the_console_shows_one_line_for_a_failed_pass_and_the_log_file_its_traceback(workspace, capsys):
+    import logging
+
+    from pipeline.cli import _configure_logging, _log_to_file
+
+    class Args:
+        verbose = quiet = traceback = False
+
+    logger = logging.getLogger("pipeline")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    try:
+        _configure_logging(Args(), sys.stderr)
+        _log_to_file(workspace.config)
+        watcher = Watcher(workspace.config)
+        try:
+            raise ZeroDivisionError("division by zero")
+        except ZeroDivisionError as exc:
+            watcher._failed(exc)
+        for handler in logger.handlers:
+            handler.flush()
+    finally:
+        for handler in logger.handlers:
+            if handler not in saved[0]:
+                handler.close()
+        logger.handlers[:], logger.level, logger.propagate = saved
+    console = capsys.readouterr().err
+    assert console.count("\n") == 1 and "ZeroDivisionError: division by zero" in console
+    assert "Traceback (most recent call last)" in (workspace.state / "logs" / "pipeline.log").read_text()
+
+
+class _Busy(Watcher):
+    """A watch loop whose pass is long work in hand (a stand-in for a big quarter's packs)."""
+
+    def inbox_job(self) -> None:
+        time.sleep(30)
+
+
+def test_a_second_signal_stops_watch_at_once_and_releases_its_lock(workspace):
+    import os
+    import threading
+
+    from pipeline.lock import RunLock
+
+    def signal_twice() -> None:
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)  # finish the work in hand...
+        time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)  # ...no: stop now
+
+    watcher = _Busy(workspace.config, local_time=lambda: datetime(2026, 11, 30, 4, 22))
+    sender = threading.Thread(target=signal_twice)
+    started = time.monotonic()
+    sender.start()
+    with pytest.raises(KeyboardInterrupt):
+        watcher.run()
+    sender.join()
+    assert time.monotonic() - started < 5
+    assert watcher.hangup.called, "the first signal abandons any mail conversation in progress"
+    with RunLock(workspace.state, name="watch.lock"):
+        pass
+    assert signal.getsignal(signal.SIGTERM) is not watcher.stop
