@@ -198,7 +198,9 @@ class Notifier:
         if record.verdict == "accepted" and self._superseded(record):
             # A later return replaced it before anyone was told: that one is acknowledged, not this.
             log.info("%s was replaced by a later return for %s %s before it was acknowledged",
-                     record.name, record.partnership, record.period)
+                     clean_name(record.name), record.partnership, record.period)
+            # An acknowledgement tried before (the mail server was down) will not go: it is not owed.
+            self.store.message_withdrawn(f"{period.slug}/{record.partnership}/acknowledgement-{record.id}")
             return True
         if record.verdict == "accepted":
             first = self.store.first_received(record.period).get(record.partnership)

@@ -657,6 +657,11 @@ class Store:
                 "UPDATE messages SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE key = ?",
                 (error, key))
 
+    def message_withdrawn(self, key: str) -> None:
+        """A message not sent that is no longer owed (its return was replaced before it went)."""
+        with self.transaction():
+            self._db.execute("UPDATE messages SET status = 'withdrawn' WHERE key = ? AND status != 'sent'", (key,))
+
     def message_refused(self, key: str, error: str, *, recipients: str) -> None:
         """The server refused the message for good (5xx) for `recipients`: not retried until they change."""
         with self.transaction():
