@@ -295,6 +295,34 @@ def _validated(path: Path, raw: dict) -> dict[str, dict[str, Any]]:
     return values
 
 
+_OWN_FOLDER = ("Give paths.inbox, paths.outbox, paths.state and paths.templates a folder each, none inside "
+               "another (links count as the folder they point to).")
+
+
+def _refuse_overlaps(path: Path, folders: dict[str, Path], files: dict[str, Path | None]) -> None:
+    """Refuse folders that are the same or one inside another, and a file the pipeline reads kept in the
+    inbox: each pass would take in its own outputs, e-mails and database (and move them away), or
+    overwrite one folder's files with another's. `folders` and `files` are already resolved."""
+    keys = list(folders)
+    for n, first in enumerate(keys):
+        for second in keys[n + 1:]:
+            why = ("the pipeline would take in its own files as returns" if "inbox" in (first, second)
+                   else "the pipeline would mix, overwrite or move its own files")
+            if folders[first] == folders[second]:
+                raise ConfigError(f"{path}: paths.{first} and paths.{second} are the same folder "
+                                  f"({folders[first]}): {why}.", fix=_OWN_FOLDER)
+            for inner, outer in ((first, second), (second, first)):
+                if folders[inner].is_relative_to(folders[outer]):
+                    raise ConfigError(f"{path}: paths.{inner} ({folders[inner]}) is inside paths.{outer} "
+                                      f"({folders[outer]}): {why}.", fix=_OWN_FOLDER)
+    inbox = folders["inbox"]
+    for name, file in files.items():
+        if file is not None and file.is_relative_to(inbox):
+            raise ConfigError(f"{path}: {name} ({file}) is inside paths.inbox ({inbox}): the pipeline would take "
+                              "it in as a return and move it away.",
+                              fix="Keep it outside the inbox (next to config.toml, say) and give its new path.")
+
+
 def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
     p = v["paths"]
 
@@ -319,6 +347,9 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             f"{path}: paths.templates points to {templates}, which is not a folder.",
             fix="Correct the path; the folder holds the Word and e-mail templates.",
         )
+    folders = {key: resolve(p[key]) for key in ("inbox", "outbox", "state", "templates")}
+    _refuse_overlaps(path, folders, {"paths.register": register, "paths.overrides": overrides,
+                                     "the configuration file": path.resolve()})
     rag, cal, ing, mail, org = v["rag"], v["calendar"], v["ingest"], v["mail"], v["organisation"]
     if cal["bank_holidays"]:
         # Refusing the old key would stop a council's unattended pipeline at the upgrade; its
@@ -339,11 +370,11 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
         template_password=v["template"]["password"],
         watch_interval_seconds=v["watch"]["interval_seconds"],
         paths=Paths(
-            inbox=resolve(p["inbox"]),
-            outbox=resolve(p["outbox"]),
+            inbox=folders["inbox"],
+            outbox=folders["outbox"],
             register=register,
             templates=templates,
-            state=resolve(p["state"]),
+            state=folders["state"],
             overrides=overrides,
         ),
         rag=RagSettings(

@@ -242,3 +242,73 @@ def test_an_old_bank_holidays_list_still_counts_with_a_warning_to_move_it(tmp_pa
             'calendar.nation ("England and Wales"; set it to "Scotland" or "Northern Ireland" if that is yours) are '
             "known for every year. Its 2 date(s) still count as closure days; move any local closures to "
             "calendar.closure_days and delete bank_holidays.\n") in err
+
+
+# --- folders that overlap: the pipeline would take in its own outputs -----------------------------
+
+
+def _overlapping(tmp_path, case: str):
+    """A config whose folders overlap as `case` says; what the error must name, in order."""
+    root = tmp_path.resolve()
+    inbox = root / "inbox"
+    inbox.mkdir()
+    if case == "inbox-is-outbox":
+        return write_config(tmp_path, DEMO_REGISTER, replace={'outbox = "outbox"': 'outbox = "inbox"'}), \
+            f"paths.inbox and paths.outbox are the same folder ({inbox})"
+    if case == "state-inside-inbox":
+        return write_config(tmp_path, DEMO_REGISTER, replace={'state = "state"': 'state = "inbox/state"'}), \
+            f"paths.state ({inbox / 'state'}) is inside paths.inbox ({inbox})"
+    if case == "inbox-inside-state":
+        return write_config(tmp_path, DEMO_REGISTER, replace={'inbox = "inbox"': 'inbox = "state/inbox"'}), \
+            f"paths.inbox ({root / 'state' / 'inbox'}) is inside paths.state ({root / 'state'})"
+    if case == "templates-inside-outbox":
+        (root / "outbox" / "templates").mkdir(parents=True)
+        config = write_config(tmp_path, DEMO_REGISTER, replace={
+            f"templates = '{TEMPLATES.as_posix()}'": 'templates = "outbox/templates"'})
+        return config, f"paths.templates ({root / 'outbox' / 'templates'}) is inside paths.outbox ({root / 'outbox'})"
+    if case == "state-inside-inbox-through-a-link":
+        # inbox is a link to shared/inbox, and state is written as shared/inbox/state: inside it once resolved.
+        inbox.rmdir()
+        (root / "shared" / "inbox").mkdir(parents=True)
+        inbox.symlink_to(root / "shared" / "inbox", target_is_directory=True)
+        config = write_config(tmp_path, DEMO_REGISTER, replace={'state = "state"': 'state = "shared/inbox/state"'})
+        return config, f"paths.state ({root / 'shared' / 'inbox' / 'state'}) is inside paths.inbox " \
+                       f"({root / 'shared' / 'inbox'})"
+    if case == "outbox-a-link-to-the-inbox":
+        (root / "outbox").symlink_to(inbox, target_is_directory=True)
+        return write_config(tmp_path, DEMO_REGISTER), f"paths.inbox and paths.outbox are the same folder ({inbox})"
+    if case == "register-inside-inbox":
+        (inbox / "register.xlsx").write_bytes(DEMO_REGISTER.read_bytes())
+        return write_config(tmp_path, inbox / "register.xlsx"), \
+            f"paths.register ({inbox / 'register.xlsx'}) is inside paths.inbox ({inbox})"
+    if case == "overrides-inside-inbox":
+        (inbox / "overrides.xlsx").write_bytes((DEMO_REGISTER.parent / "overrides.xlsx").read_bytes())
+        shipped = f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'"
+        return write_config(tmp_path, DEMO_REGISTER, replace={shipped: 'overrides = "inbox/overrides.xlsx"'}), \
+            f"paths.overrides ({inbox / 'overrides.xlsx'}) is inside paths.inbox ({inbox})"
+    assert case == "config-inside-inbox"
+    config = write_config(inbox, DEMO_REGISTER, replace={
+        'inbox = "inbox"': 'inbox = "."', 'outbox = "outbox"': 'outbox = "../outbox"',
+        'state = "state"': 'state = "../state"'})
+    return config, f"the configuration file ({config}) is inside paths.inbox ({inbox})"
+
+
+OVERLAPS = ["inbox-is-outbox", "state-inside-inbox", "inbox-inside-state", "templates-inside-outbox",
+            "state-inside-inbox-through-a-link", "outbox-a-link-to-the-inbox", "register-inside-inbox",
+            "overrides-inside-inbox", "config-inside-inbox"]
+
+
+@pytest.mark.parametrize("command", [["check"], ["run"], ["status"], ["chase", "--dry-run"], ["watch"]],
+                         ids=lambda c: c[0])
+@pytest.mark.parametrize("case", OVERLAPS)
+def test_folders_that_overlap_are_refused_by_every_command_naming_both(tmp_path, case, command):
+    config, overlap = _overlapping(tmp_path, case)
+    (tmp_path / "inbox" / "return.xlsx").write_bytes(b"not read")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+
+    code, out, err = run_cli(["--config", str(config), *command])
+
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pipeline: error: {config}: {overlap}: ")
+    assert err.count("\n") == 1
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing taken in or made
