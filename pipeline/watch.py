@@ -1,10 +1,11 @@
 """`pipeline watch`: the unattended loop.
 
-The `schedule` library fires the inbox pass every N seconds and the reminders
-once a day at calendar.reminder_time; it keeps no state of its own, so everything
-that must survive a restart (files processed, messages sent) lives in the store
-and every job is idempotent. SIGTERM and SIGINT only set a flag: the pass in hand
-finishes, then the loop exits cleanly.
+The `schedule` library fires the inbox pass every N seconds, and every minute a look at
+the UK clock sends the day's reminders once it reads calendar.reminder_time (schedule's
+own daily `.at()` would follow the machine's clock, often UTC). It keeps no state of
+its own, so everything that must survive a restart (files processed, messages sent)
+lives in the store and every job is idempotent. SIGTERM and SIGINT only set a flag:
+the pass in hand finishes, then the loop exits cleanly.
 """
 
 from __future__ import annotations
@@ -20,31 +21,36 @@ from pipeline.config import Config
 from pipeline.errors import LockHeld, MailError, PipelineError
 from pipeline.ingest import utc_now
 from pipeline.lock import RunLock
+from pipeline.wording import uk_zone
 
 log = logging.getLogger(__name__)
 
 
-def chase_on_start(now: time_of_day, reminder_time: time_of_day) -> bool:
-    """Whether the loop chases as it starts: only once the day's reminder time has come.
+def reminders_due(uk_now: datetime, reminder_time: time_of_day, chased_on: date | None) -> bool:
+    """Whether the day's reminders go now: once a UK day, at the first look at or after reminder_time.
 
-    A restart after 09:00 catches up on the day's reminders (which are idempotent);
-    one at 04:00 leaves them to the 09:00 job, so nobody gets an e-mail at 04:00.
+    A start or restart after 09:00 catches up on the day's reminders (which are
+    idempotent); one at 04:00 leaves them to 09:00, so nobody gets an e-mail at 04:00.
     """
-    return now >= reminder_time
+    return uk_now.time() >= reminder_time and uk_now.date() != chased_on
 
 
 class Watcher:
     def __init__(self, config: Config, *, pdf: bool = True, dry_run: bool = False,
-                 now: Callable[[], datetime] = utc_now, today: Callable[[], date] = date.today,
-                 local_time: Callable[[], datetime] = datetime.now) -> None:
+                 now: Callable[[], datetime] = utc_now) -> None:
         self.config = config
         self.pdf = pdf
         self.dry_run = dry_run
-        self.now = now
-        self.today = today
-        # The wall clock `schedule` runs the daily job by, so the start-up check agrees with it.
-        self.local_time = local_time
+        self.now = now  # the one clock (aware); the reminders go by it, read as UK time
+        self.chased_on: date | None = None  # the UK day whose reminders this loop has sent
         self.stopping = False
+
+    def uk_now(self) -> datetime:
+        return self.now().astimezone(uk_zone())
+
+    def today(self) -> date:
+        """The UK date: just after midnight in summer, a machine on UTC still reads yesterday."""
+        return self.uk_now().date()
 
     def stop(self, signum=None, frame=None) -> None:
         if not self.stopping:
@@ -83,6 +89,13 @@ class Watcher:
             elif result.sent or result.failed:
                 log.info("Reminders: %d message(s) sent, %d failed", len(result.sent), len(result.failed))
 
+    def reminder_check(self) -> None:
+        """Send the day's reminders if the UK clock has reached calendar.reminder_time and they have not gone."""
+        uk_now = self.uk_now()
+        if reminders_due(uk_now, self.config.calendar.reminder_time, self.chased_on):
+            self.chased_on = uk_now.date()
+            self.reminder_job()
+
     def run(self, *, sleep: Callable[[float], None] = time.sleep, scheduler: Any = None) -> None:
         import schedule
 
@@ -93,14 +106,13 @@ class Watcher:
                 scheduler.every(self.config.watch_interval_seconds).seconds.do(self.inbox_job)
                 reminder_time = self.config.calendar.reminder_time
                 at = reminder_time.strftime("%H:%M")
-                scheduler.every().day.at(at).do(self.reminder_job)
-                log.info("Watching %s every %d s; reminders daily at %s", self.config.paths.inbox,
+                scheduler.every(1).minutes.do(self.reminder_check)
+                log.info("Watching %s every %d s; reminders daily at %s UK time", self.config.paths.inbox,
                          self.config.watch_interval_seconds, at)
                 self.inbox_job()
-                if chase_on_start(self.local_time().time(), reminder_time):
-                    self.reminder_job()  # catch up on today's reminders after a restart (idempotent)
-                else:
-                    log.info("Today's reminders wait until %s", at)
+                self.reminder_check()  # after the reminder time, a restart catches up on today's (idempotent)
+                if self.chased_on is None:
+                    log.info("Today's reminders wait until %s UK time", at)
                 while not self.stopping:
                     scheduler.run_pending()
                     sleep(min(1.0, max(0.05, scheduler.idle_seconds or 1.0)))
