@@ -169,7 +169,7 @@ def fill_demo_returns(config: Config, register: Register, period: Period, templa
             cover=CoverEntry(
                 completed_by=partnership.lead_officer,
                 email=partnership.email,
-                date_completed=add_working_days(period.end, 8, config.calendar.bank_holidays),
+                date_completed=add_working_days(period.end, 8, config.calendar.days_off),
                 signed_off="No" if (period, short) in NOT_SIGNED_OFF else "Yes",
                 overall_commentary=OVERALL.get(short, "") if period in DEMO_PERIODS else "",
             ),

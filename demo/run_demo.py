@@ -64,25 +64,25 @@ def run() -> None:
         main(["-q", "templates", "--period", str(period)])
         fill_demo_returns(config, register, period, template_folder(config, period), config.paths.inbox)
         main(["-q", "run", "--no-pdf", "--received",
-              at(add_working_days(deadline(period, cal), -2, cal.bank_holidays))])
+              at(add_working_days(deadline(period, cal), -2, cal.days_off))])
 
     step(f"{Q1}: make the return templates (pre-filled with history)", "templates", "--period", str(Q1))
     step(f"{Q1}: send them out on {templates_out(Q1, cal):%d %B %Y}", "chase", "--date",
          templates_out(Q1, cal).isoformat())
     fill_demo_returns(config, register, Q1, template_folder(config, Q1), config.paths.inbox)
     step(f"{Q1}: the returns arrive; one has a typing mistake", "run", "--no-pdf", "--received",
-         at(add_working_days(deadline(Q1, cal), -3, cal.bank_holidays)), ok=(0, 1))
+         at(add_working_days(deadline(Q1, cal), -3, cal.days_off)), ok=(0, 1))
     fill_demo_returns(config, register, Q1, template_folder(config, Q1), config.paths.inbox, only="SKL",
                       corrected=True)
     step(f"{Q1}: Skills sends a corrected return, two working days late", "run", "--received",
-         at(add_working_days(deadline(Q1, cal), 2, cal.bank_holidays)))
+         at(add_working_days(deadline(Q1, cal), 2, cal.days_off)))
 
     step(f"{Q2}: make the return templates", "templates", "--period", str(Q2))
     step(f"{Q2}: send them out", "chase", "--date", templates_out(Q2, cal).isoformat())
     fill_demo_returns(config, register, Q2, template_folder(config, Q2), config.paths.inbox)
     step(f"{Q2}: returns arrive (Safer Brackenford sends nothing)", "run", "--received",
-         at(add_working_days(deadline(Q2, cal), -1, cal.bank_holidays)), ok=(0, 1))
-    overdue = add_working_days(deadline(Q2, cal), cal.escalate_after_working_days, cal.bank_holidays)
+         at(add_working_days(deadline(Q2, cal), -1, cal.days_off)), ok=(0, 1))
+    overdue = add_working_days(deadline(Q2, cal), cal.escalate_after_working_days, cal.days_off)
     step(f"{Q2}: {overdue:%d %B %Y}: chase the missing returns and escalate", "chase", "--date",
          overdue.isoformat())
     step(f"{Q2}: who has returned", "status", "--period", str(Q2))

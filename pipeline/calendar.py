@@ -7,19 +7,60 @@ watch loop, `pipeline status` and the tests all agree on the same days.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
+from functools import cache
+from typing import TYPE_CHECKING
 
-from pipeline.config import CalendarSettings
 from pipeline.periods import Period, period_containing
 
+if TYPE_CHECKING:  # config builds a DaysOff, so it imports this module
+    from pipeline.config import CalendarSettings
 
-def is_working_day(day: date, holidays: tuple[date, ...] = ()) -> bool:
+# The nations of the UK with their own bank holidays, as config.toml names them, and the
+# `holidays` package's code for each (Wales keeps England's).
+NATIONS = {"England and Wales": "ENG", "Scotland": "SCT", "Northern Ireland": "NIR"}
+
+
+@dataclass(frozen=True)
+class DaysOff:
+    """The days besides weekends that are not working days: the nation's bank holidays, for any
+    year, and the organisation's own closure days (a council's Christmas closure)."""
+
+    nation: str = "England and Wales"
+    closure_days: frozenset[date] = frozenset()
+    # Each year's days off, worked out once: working-day arithmetic asks about every day it steps over.
+    _years: dict[int, frozenset[date]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.nation not in NATIONS:
+            raise ValueError(f"unknown nation {self.nation!r}: one of {', '.join(NATIONS)}")
+
+    def __contains__(self, day: object) -> bool:
+        if not isinstance(day, date):
+            return False
+        try:
+            return day in self._years[day.year]
+        except KeyError:
+            year = self._years[day.year] = _bank_holidays(NATIONS[self.nation], day.year) | self.closure_days
+            return day in year
+
+
+@cache
+def _bank_holidays(subdivision: str, year: int) -> frozenset[date]:
+    """One nation's bank holidays in one year, substitute days included."""
+    import holidays  # imported on first use, so `pipeline --help` does not pay for it
+
+    return frozenset(holidays.country_holidays("GB", subdiv=subdivision, years=year))
+
+
+def is_working_day(day: date, holidays: Container[date] = ()) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: date, days: int, holidays: tuple[date, ...] = ()) -> date:
+def add_working_days(start: date, days: int, holidays: Container[date] = ()) -> date:
     """The date `days` working days after (or, if negative, before) `start`."""
     step = 1 if days >= 0 else -1
     day = start
@@ -31,7 +72,7 @@ def add_working_days(start: date, days: int, holidays: tuple[date, ...] = ()) ->
     return day
 
 
-def working_days_between(start: date, end: date, holidays: tuple[date, ...] = ()) -> int:
+def working_days_between(start: date, end: date, holidays: Container[date] = ()) -> int:
     """Working days after `start` up to and including `end` (negative if end is earlier)."""
     if end == start:
         return 0
@@ -48,12 +89,12 @@ def working_days_between(start: date, end: date, holidays: tuple[date, ...] = ()
 
 def deadline(period: Period, settings: CalendarSettings) -> date:
     """The date returns for `period` are due."""
-    return add_working_days(period.end, settings.deadline_working_days, settings.bank_holidays)
+    return add_working_days(period.end, settings.deadline_working_days, settings.days_off)
 
 
 def templates_out(period: Period, settings: CalendarSettings) -> date:
     """The date return templates for `period` are sent to partnerships."""
-    return add_working_days(period.end, -settings.templates_out_working_days, settings.bank_holidays)
+    return add_working_days(period.end, -settings.templates_out_working_days, settings.days_off)
 
 
 def is_late(period: Period, settings: CalendarSettings, received: date, templates_sent: date | None = None) -> bool:
@@ -70,7 +111,7 @@ def response_working_days(period: Period, settings: CalendarSettings) -> int:
     before the quarter ends, does not move the deadline.
     """
     window = working_days_between(templates_out(period, settings), deadline(period, settings),
-                                  settings.bank_holidays)
+                                  settings.days_off)
     return max(0, min(window, settings.deadline_working_days))
 
 
@@ -85,7 +126,7 @@ def deadline_for(period: Period, settings: CalendarSettings, templates_sent: dat
     due = deadline(period, settings)
     if templates_sent is None:
         return due
-    given = add_working_days(templates_sent, response_working_days(period, settings), settings.bank_holidays)
+    given = add_working_days(templates_sent, response_working_days(period, settings), settings.days_off)
     return max(due, given)
 
 
@@ -95,7 +136,7 @@ def board_meeting(period: Period, settings: CalendarSettings) -> date:
     circulate the papers)."""
     due = deadline(period, settings)
     return next((d for d in settings.board_meetings if d > due),
-                add_working_days(due, settings.meeting_working_days, settings.bank_holidays))
+                add_working_days(due, settings.meeting_working_days, settings.days_off))
 
 
 def chase_until(period: Period, settings: CalendarSettings) -> date:
@@ -129,7 +170,7 @@ class ScheduledReminder:
         """Names the reminder within its period, e.g. 'before-deadline-10', 'deadline', 'overdue-3'.
 
         The key is what is recorded as sent, so it must not depend on the date:
-        a bank holiday added to config.toml later moves the day, not the key.
+        a closure day added to config.toml later moves the day, not the key.
         """
         if self.kind in (ReminderKind.DEADLINE, ReminderKind.ESCALATION):
             return self.kind.value
@@ -148,7 +189,7 @@ def reminder_schedule(period: Period, settings: CalendarSettings,
     `templates_sent` is the day a partnership's template actually went out: its
     schedule then counts from `deadline_for` that day, and starts after it.
     """
-    holidays = settings.bank_holidays
+    holidays = settings.days_off
     due = deadline_for(period, settings, templates_sent)
     opens = max(templates_out(period, settings), templates_sent or date.min)
     last = chase_until(period, settings)

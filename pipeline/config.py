@@ -7,16 +7,21 @@ the config file, so the pipeline can be run from any folder.
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from pipeline.calendar import NATIONS, DaysOff
 from pipeline.errors import ConfigError
 from pipeline.records import Scheme, Tolerance, parse_tolerance
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ class CalendarSettings:
     remind_on_deadline: bool
     overdue_every_working_days: int
     escalate_after_working_days: int
-    bank_holidays: tuple[date, ...]
+    days_off: Container[date]  # besides weekends: a DaysOff (the nation's bank holidays and closure days)
     reminder_time: time
     board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set
     meeting_working_days: int = 10  # else: the meeting is taken as this many working days after the deadline
@@ -160,6 +165,11 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
                                                lambda v: 1 <= v <= 30), 3),
         "escalate_after_working_days": (*_check(int, "a whole number from 1 to 60",
                                                 lambda v: 1 <= v <= 60), 5),
+        "nation": (*_check(str, "one of " + ", ".join(f'"{n}"' for n in NATIONS), lambda v: v in NATIONS),
+                   "England and Wales"),
+        "closure_days": (*_check(list, 'a list of dates such as ["2027-12-29"]',
+                                 lambda v: all(isinstance(x, date) or _is_iso(x) for x in v)), []),
+        # Before `nation`, bank holidays were listed by hand: still read, as closure days (see _build).
         "bank_holidays": (*_check(list, 'a list of dates such as ["2025-12-25"]',
                                   lambda v: all(isinstance(x, date) or _is_iso(x) for x in v)), []),
         "reminder_time": (*_check(str, 'a time such as "09:00"', lambda v: _is_time(v)), "09:00"),
@@ -205,6 +215,11 @@ def _is_iso(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _dates(values: list) -> list[date]:
+    """TOML dates, written bare (2027-12-29) or in quotes ("2027-12-29")."""
+    return [d if isinstance(d, date) else date.fromisoformat(d) for d in values]
 
 
 def _is_time(value: str) -> bool:
@@ -283,6 +298,34 @@ def _validated(path: Path, raw: dict) -> dict[str, dict[str, Any]]:
     return values
 
 
+_OWN_FOLDER = ("Give paths.inbox, paths.outbox, paths.state and paths.templates a folder each, none inside "
+               "another (links count as the folder they point to).")
+
+
+def _refuse_overlaps(path: Path, folders: dict[str, Path], files: dict[str, Path | None]) -> None:
+    """Refuse folders that are the same or one inside another, and a file the pipeline reads kept in the
+    inbox: each pass would take in its own outputs, e-mails and database (and move them away), or
+    overwrite one folder's files with another's. `folders` and `files` are already resolved."""
+    keys = list(folders)
+    for n, first in enumerate(keys):
+        for second in keys[n + 1:]:
+            why = ("the pipeline would take in its own files as returns" if "inbox" in (first, second)
+                   else "the pipeline would mix, overwrite or move its own files")
+            if folders[first] == folders[second]:
+                raise ConfigError(f"{path}: paths.{first} and paths.{second} are the same folder "
+                                  f"({folders[first]}): {why}.", fix=_OWN_FOLDER)
+            for inner, outer in ((first, second), (second, first)):
+                if folders[inner].is_relative_to(folders[outer]):
+                    raise ConfigError(f"{path}: paths.{inner} ({folders[inner]}) is inside paths.{outer} "
+                                      f"({folders[outer]}): {why}.", fix=_OWN_FOLDER)
+    inbox = folders["inbox"]
+    for name, file in files.items():
+        if file is not None and file.is_relative_to(inbox):
+            raise ConfigError(f"{path}: {name} ({file}) is inside paths.inbox ({inbox}): the pipeline would take "
+                              "it in as a return and move it away.",
+                              fix="Keep it outside the inbox (next to config.toml, say) and give its new path.")
+
+
 def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
     p = v["paths"]
 
@@ -307,7 +350,19 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             f"{path}: paths.templates points to {templates}, which is not a folder.",
             fix="Correct the path; the folder holds the Word and e-mail templates.",
         )
+    folders = {key: resolve(p[key]) for key in ("inbox", "outbox", "state", "templates")}
+    _refuse_overlaps(path, folders, {"paths.register": register, "paths.overrides": overrides,
+                                     "the configuration file": path.resolve()})
     rag, cal, ing, mail, org = v["rag"], v["calendar"], v["ingest"], v["mail"], v["organisation"]
+    if cal["bank_holidays"]:
+        # Refusing the old key would stop a council's unattended pipeline at the upgrade; its
+        # dates were bank holidays or closures, so counting them as closure days loses none of them.
+        others = " or ".join(f'"{n}"' for n in NATIONS if n != cal["nation"])
+        log.warning(
+            "%s: calendar.bank_holidays is no longer needed: the bank holidays of calendar.nation (\"%s\"; set "
+            "it to %s if that is yours) are known for every year. Its %d date(s) still count as closure days; "
+            "move any local closures to calendar.closure_days and delete bank_holidays.",
+            path, cal["nation"], others, len(cal["bank_holidays"]))
     return Config(
         source=path.resolve(),
         organisation=org["name"],
@@ -318,11 +373,11 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
         template_password=v["template"]["password"],
         watch_interval_seconds=v["watch"]["interval_seconds"],
         paths=Paths(
-            inbox=resolve(p["inbox"]),
-            outbox=resolve(p["outbox"]),
+            inbox=folders["inbox"],
+            outbox=folders["outbox"],
             register=register,
             templates=templates,
-            state=resolve(p["state"]),
+            state=folders["state"],
             overrides=overrides,
         ),
         rag=RagSettings(
@@ -341,11 +396,9 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             remind_on_deadline=cal["remind_on_deadline"],
             overdue_every_working_days=cal["overdue_every_working_days"],
             escalate_after_working_days=cal["escalate_after_working_days"],
-            bank_holidays=tuple(sorted(d if isinstance(d, date) else date.fromisoformat(d)
-                                       for d in cal["bank_holidays"])),
+            days_off=DaysOff(cal["nation"], frozenset(_dates(cal["closure_days"]) + _dates(cal["bank_holidays"]))),
             reminder_time=time.fromisoformat(cal["reminder_time"]),
-            board_meetings=tuple(sorted(d if isinstance(d, date) else date.fromisoformat(d)
-                                        for d in cal["board_meetings"])),
+            board_meetings=tuple(sorted(_dates(cal["board_meetings"]))),
             meeting_working_days=cal["meeting_working_days"],
         ),
         ingest=IngestSettings(

@@ -154,7 +154,7 @@ def plan_templates_out(*, period: Period, today: date, settings: CalendarSetting
     a return without one. The deadline they give is `deadline_for` today.
     """
     already_sent = set(already_sent)
-    if not (is_working_day(today, settings.bank_holidays)
+    if not (is_working_day(today, settings.days_off)
             and templates_out(period, settings) <= today <= chase_until(period, settings)):
         return []
     planned = []
@@ -171,7 +171,7 @@ def plan_templates_out(*, period: Period, today: date, settings: CalendarSetting
             continue
         due = deadline_for(period, settings, today)
         context = _base_context(period, p, due, board)
-        context["working_days_left"] = working_days_between(today, due, settings.bank_holidays)
+        context["working_days_left"] = working_days_between(today, due, settings.days_off)
         context["attachment"] = workbook.name
         planned.append(PlannedMessage(
             kind=MessageKind.TEMPLATES_OUT, key=key, partnership=p.short_name, period=period,
@@ -202,7 +202,7 @@ def plan_reminders(*, period: Period, today: date, settings: CalendarSettings,
     key) of messages the mail server refused for good: an escalation among them is still
     planned (it goes once its address is corrected) but no longer holds back the reminder.
     """
-    holidays = settings.bank_holidays
+    holidays = settings.days_off
     if not is_working_day(today, holidays) or today > chase_until(period, settings):
         return []
     opened = templates_sent(already_sent)
@@ -219,7 +219,7 @@ def _most_relevant(period: Period, p: Partnership, today: date, settings: Calend
                    refused: Collection[tuple[str, str]]) -> list[PlannedMessage]:
     """The one chasing message due today for a partnership, if any (the module docstring has the rules);
     two when the escalation was refused before, since it may not go again."""
-    holidays = settings.bank_holidays
+    holidays = settings.days_off
     due = deadline_for(period, settings, opened)
     passed = [r for r in reminder_schedule(period, settings, opened) if r.on <= today]
     last_chased = max((day for (who, key), day in already_sent.items() if who == p.short_name and chasing(key)),

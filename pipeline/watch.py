@@ -1,9 +1,11 @@
 """`pipeline watch`: the unattended loop.
 
-The `schedule` library fires the inbox pass every N seconds and the reminders
-once a day at calendar.reminder_time; it keeps no state of its own, so everything
-that must survive a restart (files processed, messages sent) lives in the store
-and every job is idempotent.
+The `schedule` library fires the inbox pass every N seconds, and every minute a look at
+the UK clock sends the day's reminders once it reads calendar.reminder_time (schedule's
+own daily `.at()` would follow the machine's clock, often UTC). It keeps no state of
+its own, so everything that must survive a restart (files processed, messages sent)
+lives in the store and every job is idempotent; reminders that could not all go are
+tried again at the next minute's look.
 
 The first SIGTERM or SIGINT lets the pass in hand finish, but abandons a mail
 conversation in progress (its message is retried on the next start), then the loop
@@ -29,6 +31,7 @@ from pipeline.errors import LockHeld, PipelineError
 from pipeline.ingest import utc_now
 from pipeline.lock import RunLock
 from pipeline.mail import Hangup
+from pipeline.wording import uk_zone
 
 log = logging.getLogger(__name__)
 
@@ -38,30 +41,35 @@ log = logging.getLogger(__name__)
 MOST_SKIPPED = 15
 
 
-def chase_on_start(now: time_of_day, reminder_time: time_of_day) -> bool:
-    """Whether the loop chases as it starts: only once the day's reminder time has come.
+def reminders_due(uk_now: datetime, reminder_time: time_of_day, chased_on: date | None) -> bool:
+    """Whether the day's reminders go now: once a UK day, at the first look at or after reminder_time.
 
-    A restart after 09:00 catches up on the day's reminders (which are idempotent);
-    one at 04:00 leaves them to the 09:00 job, so nobody gets an e-mail at 04:00.
+    A start or restart after 09:00 catches up on the day's reminders (which are
+    idempotent); one at 04:00 leaves them to 09:00, so nobody gets an e-mail at 04:00.
     """
-    return now >= reminder_time
+    return uk_now.time() >= reminder_time and uk_now.date() != chased_on
 
 
 class Watcher:
     def __init__(self, config: Config, *, pdf: bool = True, dry_run: bool = False,
-                 now: Callable[[], datetime] = utc_now, today: Callable[[], date] = date.today,
-                 local_time: Callable[[], datetime] = datetime.now) -> None:
+                 now: Callable[[], datetime] = utc_now) -> None:
         self.config = config
         self.pdf = pdf
         self.dry_run = dry_run
-        self.now = now
-        self.today = today
-        # The wall clock `schedule` runs the daily job by, so the start-up check agrees with it.
-        self.local_time = local_time
+        self.now = now  # the one clock (aware); the reminders go by it, read as UK time
+        self.chased_on: date | None = None  # the UK day whose reminders this loop has sent
+        self.chase_again = False  # some of that day's reminders did not go
         self.stopping = False
         self.hangup = Hangup()  # ends the mail conversation in progress when told to stop
         self.failures = 0  # passes failed in a row
         self.skipping = 0  # passes still to skip before the next try
+
+    def uk_now(self) -> datetime:
+        return self.now().astimezone(uk_zone())
+
+    def today(self) -> date:
+        """The UK date: just after midnight in summer, a machine on UTC still reads yesterday."""
+        return self.uk_now().date()
 
     def stop(self, signum=None, frame=None) -> None:
         """The signal handler: the first signal finishes the work in hand, a second stops at once."""
@@ -103,18 +111,22 @@ class Watcher:
             log.error("The pass failed with an internal error, %s: %s (%s; the traceback is in %s)",
                       type(exc).__name__, exc, retry, self.config.paths.logs / "pipeline.log", exc_info=exc)
 
-    def reminder_job(self) -> None:
+    def reminder_job(self) -> bool:
+        """Send the reminders due today; True when every one went (or none was due)."""
         from pipeline.cycle import chase
 
         try:
             result = chase(self.config, self.today(), now=self.now, dry_run=self.dry_run, hangup=self.hangup)
         except LockHeld as exc:
             log.info("Reminders postponed: %s", exc.message)
+            return False
         except PipelineError as exc:
             log.error("Reminders not sent: %s; they will be tried again", exc)
+            return False
         except Exception as exc:  # noqa: BLE001 - only a signal stops the loop
             log.error("Reminders not sent: an internal error, %s: %s (the traceback is in %s); they will be "
                       "tried again", type(exc).__name__, exc, self.config.paths.logs / "pipeline.log", exc_info=exc)
+            return False
         else:
             if self.dry_run:
                 from pipeline.notify import DRY_RUN_FOLDER
@@ -123,6 +135,18 @@ class Watcher:
                          self.config.paths.outbox / "mail" / DRY_RUN_FOLDER)
             elif result.sent or result.failed:
                 log.info("Reminders: %d message(s) sent, %d failed", len(result.sent), len(result.failed))
+            return not result.failed
+
+    def reminder_check(self) -> None:
+        """Send the day's reminders if the UK clock has reached calendar.reminder_time and they have not gone."""
+        uk_now = self.uk_now()
+        if reminders_due(uk_now, self.config.calendar.reminder_time, self.chased_on):
+            self.chased_on = uk_now.date()
+            self.chase_again = not self.reminder_job()
+        elif self.chase_again and uk_now.date() == self.chased_on and not self.stopping:
+            # Some did not go (mail server down, database busy): the next look tries again, the
+            # same day only, as chasing is idempotent and tomorrow's run plans afresh.
+            self.chase_again = not self.reminder_job()
 
     def run(self, *, sleep: Callable[[float], None] = time.sleep, scheduler: Any = None) -> None:
         import schedule
@@ -134,16 +158,16 @@ class Watcher:
                 scheduler.every(self.config.watch_interval_seconds).seconds.do(self.inbox_job)
                 reminder_time = self.config.calendar.reminder_time
                 at = reminder_time.strftime("%H:%M")
-                scheduler.every().day.at(at).do(self.reminder_job)
-                log.info("Watching %s every %d s; reminders daily at %s", self.config.paths.inbox,
+                scheduler.every(1).minutes.do(self.reminder_check)
+                log.info("Watching %s every %d s; reminders daily at %s UK time", self.config.paths.inbox,
                          self.config.watch_interval_seconds, at)
                 self.inbox_job()
                 if self.stopping:  # told to stop during the first pass: the reminders wait for the next start
                     pass
-                elif chase_on_start(self.local_time().time(), reminder_time):
-                    self.reminder_job()  # catch up on today's reminders after a restart (idempotent)
                 else:
-                    log.info("Today's reminders wait until %s", at)
+                    self.reminder_check()  # after the reminder time, a restart catches up on today's (idempotent)
+                    if self.chased_on is None:
+                        log.info("Today's reminders wait until %s UK time", at)
                 while not self.stopping:
                     scheduler.run_pending()
                     sleep(min(1.0, max(0.05, scheduler.idle_seconds or 1.0)))

@@ -16,7 +16,7 @@ SETTINGS = CalendarSettings(
     remind_on_deadline=True,
     overdue_every_working_days=3,
     escalate_after_working_days=5,
-    bank_holidays=HOLIDAYS,
+    days_off=HOLIDAYS,
     reminder_time=time(9, 0),
 )
 Q3 = Period(2025, 3)  # October to December 2025

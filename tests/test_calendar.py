@@ -14,6 +14,7 @@ import pytest
 from pipeline.calendar import (
     ReminderKind,
     ScheduledReminder,
+    DaysOff,
     add_working_days,
     chase_until,
     deadline,
@@ -28,7 +29,9 @@ from pipeline.calendar import (
 )
 from pipeline.periods import Period
 
+from registers import DEMO_REGISTER, run_cli, write_config
 from reporting_calendar import HOLIDAYS, Q3, SETTINGS
+
 Q4 = Period(2025, 4)  # January to March 2026
 
 
@@ -45,7 +48,7 @@ def test_deadline_skips_new_year_bank_holiday_and_weekends():
 
 
 def test_a_bank_holiday_moves_the_deadline_one_working_day():
-    assert deadline(Q3, replace(SETTINGS, bank_holidays=())) == date(2026, 1, 21)
+    assert deadline(Q3, replace(SETTINGS, days_off=())) == date(2026, 1, 21)
 
 
 def test_deadline_skips_good_friday_and_easter_monday():
@@ -109,7 +112,7 @@ def test_no_reminder_falls_on_a_weekend_or_bank_holiday(period):
 
 def test_a_new_bank_holiday_moves_a_reminder_day_but_keeps_its_key():
     # 8 January off pushes the deadline to Friday 23rd, and the reminder 10 working days before it to the 9th.
-    moved = replace(SETTINGS, bank_holidays=HOLIDAYS + (date(2026, 1, 8),))
+    moved = replace(SETTINGS, days_off=HOLIDAYS + (date(2026, 1, 8),))
     assert deadline(Q3, moved) == date(2026, 1, 23)
     first = reminder_schedule(Q3, moved)[0]
     assert (first.on, first.key) == (date(2026, 1, 9), "before-deadline-10")
@@ -187,3 +190,58 @@ def test_a_late_templates_schedule_counts_from_the_day_they_went_and_starts_afte
 def test_the_schedule_of_templates_sent_on_the_day_is_the_periods_own():
     assert reminder_schedule(Q3, SETTINGS, templates_sent=templates_out(Q3, SETTINGS)) == reminder_schedule(
         Q3, SETTINGS)
+
+
+# --- bank holidays for any year, by nation ----------------------------------------------
+
+
+def test_2027_good_friday_and_easter_monday_are_not_working_days_in_england_and_wales():
+    days_off = DaysOff("England and Wales")
+    assert not is_working_day(date(2027, 3, 26), days_off)  # Good Friday
+    assert not is_working_day(date(2027, 3, 29), days_off)  # Easter Monday
+    assert is_working_day(date(2027, 3, 30), days_off)
+
+
+def test_scotland_keeps_2_january_and_england_works_it():
+    assert not is_working_day(date(2026, 1, 2), DaysOff("Scotland"))  # a Friday
+    assert is_working_day(date(2026, 1, 2), DaysOff("England and Wales"))
+    assert not is_working_day(date(2027, 1, 4), DaysOff("Scotland"))  # 2 January 2027 is a Saturday: moved to Monday
+
+
+def test_northern_ireland_keeps_st_patricks_day():
+    assert not is_working_day(date(2027, 3, 17), DaysOff("Northern Ireland"))
+    assert is_working_day(date(2027, 3, 17), DaysOff("England and Wales"))
+
+
+def test_a_closure_day_is_not_a_working_day():
+    closed = DaysOff("England and Wales", closure_days=frozenset({date(2027, 12, 29)}))
+    assert not is_working_day(date(2027, 12, 29), closed)
+    assert is_working_day(date(2027, 12, 29), DaysOff("England and Wales"))
+
+
+def test_the_deadline_across_the_2027_new_year_depends_on_the_nation():
+    # Q3 2026-27 ends on Thursday 31 December 2026; 1 January 2027 is a Friday.
+    q3 = Period(2026, 3)
+    assert deadline(q3, replace(SETTINGS, days_off=DaysOff("England and Wales"))) == date(2027, 1, 22)
+    assert deadline(q3, replace(SETTINGS, days_off=DaysOff("Scotland"))) == date(2027, 1, 25)
+
+
+def test_templates_go_out_before_easter_2027_and_returns_are_due_after_easter_2028():
+    settings = replace(SETTINGS, days_off=DaysOff("England and Wales"))
+    # 5 working days before Wednesday 31 March 2027, skipping Easter Monday and Good Friday.
+    assert templates_out(Period(2026, 4), settings) == date(2027, 3, 22)
+    # 15 working days after Friday 31 March 2028, skipping Good Friday 14 and Easter Monday 17 April.
+    assert deadline(Period(2027, 4), settings) == date(2028, 4, 25)
+    # 5 working days before Friday 31 December 2027: 30, 29, (Christmas and Boxing Day observed on
+    # Monday 27 and Tuesday 28), 24, 23, 22.
+    assert templates_out(Period(2027, 3), settings) == date(2027, 12, 22)
+
+
+def test_the_shipped_calendar_does_not_run_out(tmp_path):
+    config = write_config(tmp_path, DEMO_REGISTER)
+    code, out, _err = run_cli(["--config", str(config), "status", "--period", "2027-28 Q4"])
+    assert code == 0
+    assert out.startswith("Returns for 2027-28 Q4, due by 25/04/2028\n")
+    code, out, _err = run_cli(["--config", str(config), "chase", "--dry-run", "--date", "2027-03-22"])
+    assert code == 0
+    assert "would send 2026-27-Q4/CYP/templates-out\n" in out

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from registers import DEMO_REGISTER, TEMPLATES, run_cli, write_config
 
+from pipeline.calendar import DaysOff
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
 from pipeline.records import Scheme, Tolerance
@@ -41,6 +42,11 @@ MISTAKES = [
      "calendar.deadline_working_days = 0 is not valid.", "Set it to a whole number of working days from 1 to 60."),
     ("time-in-words", {'reminder_time = "09:00"': 'reminder_time = "9am"'},
      "calendar.reminder_time = '9am' is not valid.", 'Set it to a time such as "09:00".'),
+    ("unknown-nation", {'nation = "England and Wales"': 'nation = "Wales"'},
+     "calendar.nation = 'Wales' is not valid.",
+     'Set it to one of "England and Wales", "Scotland", "Northern Ireland".'),
+    ("closure-day-in-words", {"closure_days = []": 'closure_days = ["Christmas Eve"]'},
+     "calendar.closure_days = ['Christmas Eve'] is not valid.", 'Set it to a list of dates such as ["2027-12-29"].'),
     ("reminders-in-words", {"reminder_working_days = [10, 3]": 'reminder_working_days = ["ten"]'},
      "calendar.reminder_working_days = ['ten'] is not valid.", "Set it to a list of whole numbers such as [10, 3]."),
     ("sender-not-an-address", {'from = "partnership.performance@brackenford.example.org"': 'from = "performance team"'},
@@ -185,7 +191,7 @@ def test_defaults_apply_to_every_optional_key(tmp_path):
     assert (loaded.rag.risk_low_max, loaded.rag.risk_medium_max) == (4, 12)
     assert loaded.calendar.deadline_working_days == 15
     assert loaded.calendar.reminder_working_days == (10, 3)
-    assert loaded.calendar.bank_holidays == ()
+    assert loaded.calendar.days_off == DaysOff("England and Wales")
     assert loaded.calendar.reminder_time == time(9, 0)
     assert loaded.watch_interval_seconds == 60
     assert (loaded.mail.mode, loaded.mail.host, loaded.mail.port) == ("files", "localhost", 25)
@@ -200,8 +206,7 @@ def test_the_shipped_config_reads_into_typed_settings(tmp_path):
     assert loaded.paths.register == DEMO_REGISTER
     assert loaded.rag.tolerance == Tolerance(Decimal("5"), True)
     assert loaded.rag.four_level_split == Decimal("50")
-    assert loaded.calendar.bank_holidays[0] == date(2025, 4, 18)
-    assert loaded.calendar.bank_holidays == tuple(sorted(loaded.calendar.bank_holidays))
+    assert loaded.calendar.days_off == DaysOff("England and Wales")
     assert loaded.mail.sender == "partnership.performance@brackenford.example.org"
 
 
@@ -215,3 +220,95 @@ def test_the_shipped_config_waits_for_files_still_being_copied():
     from registers import SHIPPED_CONFIG
 
     assert load_config(SHIPPED_CONFIG).ingest.settle_seconds >= 5
+
+
+def test_the_nation_and_closure_days_set_the_days_off(tmp_path):
+    config = write_config(tmp_path, DEMO_REGISTER, replace={
+        'nation = "England and Wales"': 'nation = "Scotland"',
+        "closure_days = []": 'closure_days = ["2027-12-29", 2027-12-30]'})
+    loaded = load_config(config)
+    assert loaded.calendar.days_off == DaysOff("Scotland", frozenset({date(2027, 12, 29), date(2027, 12, 30)}))
+
+
+def test_an_old_bank_holidays_list_still_counts_with_a_warning_to_move_it(tmp_path):
+    # Kept as closure days, so a council's config from before `nation` keeps running unattended.
+    config = write_config(tmp_path, DEMO_REGISTER, replace={
+        "closure_days = []": 'bank_holidays = ["2026-12-25", "2027-12-29"]'})
+    assert load_config(config).calendar.days_off == DaysOff(
+        "England and Wales", frozenset({date(2026, 12, 25), date(2027, 12, 29)}))
+    code, _out, err = check(config)
+    assert code == 0
+    assert (f"WARNING: {config}: calendar.bank_holidays is no longer needed: the bank holidays of "
+            'calendar.nation ("England and Wales"; set it to "Scotland" or "Northern Ireland" if that is yours) are '
+            "known for every year. Its 2 date(s) still count as closure days; move any local closures to "
+            "calendar.closure_days and delete bank_holidays.\n") in err
+
+
+# --- folders that overlap: the pipeline would take in its own outputs -----------------------------
+
+
+def _overlapping(tmp_path, case: str):
+    """A config whose folders overlap as `case` says; what the error must name, in order."""
+    root = tmp_path.resolve()
+    inbox = root / "inbox"
+    inbox.mkdir()
+    if case == "inbox-is-outbox":
+        return write_config(tmp_path, DEMO_REGISTER, replace={'outbox = "outbox"': 'outbox = "inbox"'}), \
+            f"paths.inbox and paths.outbox are the same folder ({inbox})"
+    if case == "state-inside-inbox":
+        return write_config(tmp_path, DEMO_REGISTER, replace={'state = "state"': 'state = "inbox/state"'}), \
+            f"paths.state ({inbox / 'state'}) is inside paths.inbox ({inbox})"
+    if case == "inbox-inside-state":
+        return write_config(tmp_path, DEMO_REGISTER, replace={'inbox = "inbox"': 'inbox = "state/inbox"'}), \
+            f"paths.inbox ({root / 'state' / 'inbox'}) is inside paths.state ({root / 'state'})"
+    if case == "templates-inside-outbox":
+        (root / "outbox" / "templates").mkdir(parents=True)
+        config = write_config(tmp_path, DEMO_REGISTER, replace={
+            f"templates = '{TEMPLATES.as_posix()}'": 'templates = "outbox/templates"'})
+        return config, f"paths.templates ({root / 'outbox' / 'templates'}) is inside paths.outbox ({root / 'outbox'})"
+    if case == "state-inside-inbox-through-a-link":
+        # inbox is a link to shared/inbox, and state is written as shared/inbox/state: inside it once resolved.
+        inbox.rmdir()
+        (root / "shared" / "inbox").mkdir(parents=True)
+        inbox.symlink_to(root / "shared" / "inbox", target_is_directory=True)
+        config = write_config(tmp_path, DEMO_REGISTER, replace={'state = "state"': 'state = "shared/inbox/state"'})
+        return config, f"paths.state ({root / 'shared' / 'inbox' / 'state'}) is inside paths.inbox " \
+                       f"({root / 'shared' / 'inbox'})"
+    if case == "outbox-a-link-to-the-inbox":
+        (root / "outbox").symlink_to(inbox, target_is_directory=True)
+        return write_config(tmp_path, DEMO_REGISTER), f"paths.inbox and paths.outbox are the same folder ({inbox})"
+    if case == "register-inside-inbox":
+        (inbox / "register.xlsx").write_bytes(DEMO_REGISTER.read_bytes())
+        return write_config(tmp_path, inbox / "register.xlsx"), \
+            f"paths.register ({inbox / 'register.xlsx'}) is inside paths.inbox ({inbox})"
+    if case == "overrides-inside-inbox":
+        (inbox / "overrides.xlsx").write_bytes((DEMO_REGISTER.parent / "overrides.xlsx").read_bytes())
+        shipped = f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'"
+        return write_config(tmp_path, DEMO_REGISTER, replace={shipped: 'overrides = "inbox/overrides.xlsx"'}), \
+            f"paths.overrides ({inbox / 'overrides.xlsx'}) is inside paths.inbox ({inbox})"
+    assert case == "config-inside-inbox"
+    config = write_config(inbox, DEMO_REGISTER, replace={
+        'inbox = "inbox"': 'inbox = "."', 'outbox = "outbox"': 'outbox = "../outbox"',
+        'state = "state"': 'state = "../state"'})
+    return config, f"the configuration file ({config}) is inside paths.inbox ({inbox})"
+
+
+OVERLAPS = ["inbox-is-outbox", "state-inside-inbox", "inbox-inside-state", "templates-inside-outbox",
+            "state-inside-inbox-through-a-link", "outbox-a-link-to-the-inbox", "register-inside-inbox",
+            "overrides-inside-inbox", "config-inside-inbox"]
+
+
+@pytest.mark.parametrize("command", [["check"], ["run"], ["status"], ["chase", "--dry-run"], ["watch"]],
+                         ids=lambda c: c[0])
+@pytest.mark.parametrize("case", OVERLAPS)
+def test_folders_that_overlap_are_refused_by_every_command_naming_both(tmp_path, case, command):
+    config, overlap = _overlapping(tmp_path, case)
+    (tmp_path / "inbox" / "return.xlsx").write_bytes(b"not read")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+
+    code, out, err = run_cli(["--config", str(config), *command])
+
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pipeline: error: {config}: {overlap}: ")
+    assert err.count("\n") == 1
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing taken in or made

@@ -46,7 +46,7 @@ Q3 = Period(2025, 3)
 CALENDAR = CalendarSettings(
     templates_out_working_days=5, deadline_working_days=15, reminder_working_days=(10, 3),
     remind_on_deadline=True, overdue_every_working_days=3, escalate_after_working_days=5,
-    bank_holidays=(date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)), reminder_time=time(9, 0),
+    days_off=(date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)), reminder_time=time(9, 0),
 )
 BOARD = BoardContact("Brackenford Borough Partnership", "Brackenford Partnership Board",
                      "Alex Morgan, Partnership Performance Manager", "performance@brackenford.example.org")

@@ -110,7 +110,7 @@ def test_reminders_skip_partnerships_that_have_returned(tmp_path, register, retu
     cal = ws.config.calendar
     _chase_on(ws.config, templates_out(Q1, cal))
     before = len(inbox.received)
-    _chase_on(ws.config, add_working_days(deadline(Q1, cal), -3, cal.bank_holidays))
+    _chase_on(ws.config, add_working_days(deadline(Q1, cal), -3, cal.days_off))
     reminded = {rcpt[0]: subject for rcpt, subject in _received(inbox)[before:]}
     assert "cyp.partnership@brackenford.example.org" not in reminded
     assert "reminder" in reminded["safer.brackenford@brackenford.example.org"].lower()
@@ -121,14 +121,14 @@ def test_reminders_skip_partnerships_that_have_returned(tmp_path, register, retu
 
 def test_a_first_chase_after_the_deadline_sends_only_the_templates_and_no_overdue_or_escalation(workspace):
     cal = workspace.config.calendar
-    escalation_day = add_working_days(deadline(Q1, cal), cal.escalate_after_working_days + 3, cal.bank_holidays)
+    escalation_day = add_working_days(deadline(Q1, cal), cal.escalate_after_working_days + 3, cal.days_off)
     first = _chase_on(workspace.config, escalation_day)
     assert {key.rsplit("/", 1)[-1] for key in first.sent} == {"templates-out"}
     assert len(first.sent) == 5
     with Store(workspace.config.paths.database) as store:
         assert {m.kind for m in store.messages()} == {"templates-out"}
     # The next working day: still nothing, since the partnerships now have time to make the return.
-    assert _chase_on(workspace.config, add_working_days(escalation_day, 1, cal.bank_holidays)).sent == []
+    assert _chase_on(workspace.config, add_working_days(escalation_day, 1, cal.days_off)).sent == []
     [eml] = (workspace.outbox / "mail").glob("2025-26-Q1_CYP_templates-out*.eml")
     body = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default).get_body(("plain",))
     # Sent on Thursday 31 July, 10 days after the 21 July deadline: 15 working days from then.
@@ -275,7 +275,7 @@ def test_an_address_refused_for_good_is_recorded_and_not_tried_again_on_the_next
 
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="pipeline"):
-        second = chase(ws.config, add_working_days(day, 1, ws.config.calendar.bank_holidays))
+        second = chase(ws.config, add_working_days(day, 1, ws.config.calendar.days_off))
     assert inbox.asked.count(CYP_EMAIL) == 1  # the server was not asked again
     assert (second.held, second.failed, second.sent) == ([CYP_TEMPLATES_OUT], [], [])
     [told] = [r for r in caplog.records if CYP_TEMPLATES_OUT in r.getMessage()]

@@ -6,14 +6,14 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime, timezone
 from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
 from spoil import Workspace
 
-from pipeline.watch import Watcher, chase_on_start
+from pipeline.watch import Watcher, reminders_due
 
 WAIT = 120  # seconds: a bound on waiting for the loop, not a speed requirement
 
@@ -75,21 +75,29 @@ def test_a_second_watch_refuses_to_start_with_exit_code_3(tmp_path, register, re
         assert first.wait(timeout=WAIT) == 0
 
 
-# --- when the reminders go: at calendar.reminder_time, never as the loop happens to start ------
+# --- when the reminders go: at calendar.reminder_time on the UK clock, never as the loop happens to start ------
 
 
 class _Recording(Watcher):
-    """A watch loop whose jobs only note that they ran, started at a given time of day."""
+    """A watch loop whose jobs only note that they ran, on a clock the test sets (UTC, as machines keep it)."""
 
-    def __init__(self, config, started: datetime) -> None:
-        super().__init__(config, local_time=lambda: started)
+    def __init__(self, config, started: datetime, *, chases_fail: int = 0) -> None:
+        self.clock = started
+        super().__init__(config, now=lambda: self.clock)
         self.ran: list[str] = []
+        self.chases_fail = chases_fail  # this many chases find the mail server down
 
     def inbox_job(self) -> None:
         self.ran.append("inbox")
 
-    def reminder_job(self) -> None:
+    def reminder_job(self) -> bool:
         self.ran.append("reminders")
+        self.chases_fail -= 1
+        return self.chases_fail < 0
+
+
+def _utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
 
 
 def _start_once(watcher: _Recording):
@@ -101,26 +109,67 @@ def _start_once(watcher: _Recording):
 
 
 def test_a_watch_started_at_4am_leaves_the_reminders_to_the_reminder_time(workspace):
-    watcher = _Recording(workspace.config, datetime(2026, 11, 30, 4, 22))
+    watcher = _Recording(workspace.config, _utc(2026, 11, 30, 4, 22))
     scheduler = _start_once(watcher)
     assert watcher.ran == ["inbox"]  # no reminders at 04:22
-    [daily] = [job for job in scheduler.jobs if job.unit == "days"]
-    assert (daily.at_time, daily.job_func.func) == (time_of_day(9, 0), watcher.reminder_job)
+    [check] = [job for job in scheduler.jobs if job.job_func.func == watcher.reminder_check]
+    assert (check.interval, check.unit) == (1, "minutes")  # it looks at the UK clock every minute
 
 
 def test_a_watch_restarted_after_the_reminder_time_catches_up_on_the_days_reminders(workspace):
-    watcher = _Recording(workspace.config, datetime(2026, 11, 30, 14, 5))
+    watcher = _Recording(workspace.config, _utc(2026, 11, 30, 14, 5))
     _start_once(watcher)
     assert watcher.ran == ["inbox", "reminders"]
 
 
-@pytest.mark.parametrize("now, chases", [
-    pytest.param(time_of_day(4, 22), False, id="before"),
-    pytest.param(time_of_day(9, 0), True, id="on_the_minute"),
-    pytest.param(time_of_day(23, 59), True, id="late_evening"),
+@pytest.mark.parametrize("machine_utc, reminded", [
+    pytest.param(_utc(2026, 7, 15, 7, 30), False, id="07:30_utc_in_july_is_08:30_uk"),
+    pytest.param(_utc(2026, 7, 15, 8, 30), True, id="08:30_utc_in_july_is_09:30_uk"),
+    pytest.param(_utc(2026, 12, 7, 8, 30), False, id="08:30_utc_in_december_is_08:30_uk"),
+    pytest.param(_utc(2026, 12, 7, 9, 0), True, id="09:00_utc_in_december_is_09:00_uk"),
 ])
-def test_chase_on_start(now, chases):
-    assert chase_on_start(now, time_of_day(9, 0)) is chases
+def test_on_a_machine_in_utc_the_reminders_keep_uk_time(workspace, machine_utc, reminded):
+    watcher = _Recording(workspace.config, machine_utc)
+    _start_once(watcher)
+    assert ("reminders" in watcher.ran) is reminded
+
+
+def test_the_reminders_go_once_a_uk_day_at_the_reminder_time(workspace):
+    watcher = _Recording(workspace.config, _utc(2026, 7, 15, 3, 22))  # 04:22 BST
+    _start_once(watcher)
+    for clock in (_utc(2026, 7, 15, 7, 59), _utc(2026, 7, 15, 8, 0), _utc(2026, 7, 15, 8, 1),
+                  _utc(2026, 7, 15, 22, 0), _utc(2026, 7, 16, 7, 59), _utc(2026, 7, 16, 8, 0)):
+        watcher.clock = clock
+        watcher.reminder_check()
+    # 09:00 BST on the 15th and on the 16th, nothing more.
+    assert watcher.ran == ["inbox", "reminders", "reminders"]
+
+
+def test_reminders_that_did_not_all_go_are_tried_again_at_the_next_look_the_same_day(workspace):
+    watcher = _Recording(workspace.config, _utc(2026, 12, 7, 9, 0), chases_fail=2)
+    _start_once(watcher)  # 09:00: the mail server is down
+    watcher.stopping = False  # _start_once stopped the loop after one turn; it goes on here
+    for clock in (_utc(2026, 12, 7, 9, 1), _utc(2026, 12, 7, 9, 2), _utc(2026, 12, 7, 9, 3)):
+        watcher.clock = clock
+        watcher.reminder_check()
+    # Down at 09:00 and 09:01, through at 09:02; nothing more that day.
+    assert watcher.ran == ["inbox", "reminders", "reminders", "reminders"]
+
+
+def test_the_reminders_are_for_the_uk_date_just_after_midnight_in_summer(workspace):
+    watcher = _Recording(workspace.config, _utc(2026, 7, 31, 23, 30))  # 00:30 on 1 August in the UK
+    assert watcher.today() == date(2026, 8, 1)
+
+
+@pytest.mark.parametrize("now, chased_on, due", [
+    pytest.param(datetime(2026, 11, 30, 4, 22), None, False, id="before"),
+    pytest.param(datetime(2026, 11, 30, 9, 0), None, True, id="on_the_minute"),
+    pytest.param(datetime(2026, 11, 30, 23, 59), None, True, id="late_evening"),
+    pytest.param(datetime(2026, 11, 30, 9, 1), date(2026, 11, 30), False, id="already_sent_today"),
+    pytest.param(datetime(2026, 12, 1, 9, 0), date(2026, 11, 30), True, id="sent_yesterday"),
+])
+def test_reminders_due(now, chased_on, due):
+    assert reminders_due(now, time_of_day(9, 0), chased_on) is due
 
 
 # --- only a signal stops the loop -----------------------------------------------------------------
@@ -205,7 +254,7 @@ def test_a_second_signal_stops_watch_at_once_and_releases_its_lock(workspace):
         time.sleep(0.5)
         os.kill(os.getpid(), signal.SIGTERM)  # ...no: stop now
 
-    watcher = _Busy(workspace.config, local_time=lambda: datetime(2026, 11, 30, 4, 22))
+    watcher = _Busy(workspace.config, now=lambda: datetime(2026, 11, 30, 4, 22, tzinfo=timezone.utc))
     sender = threading.Thread(target=signal_twice)
     started = time.monotonic()
     sender.start()
