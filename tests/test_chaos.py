@@ -107,7 +107,7 @@ def fsize_limit(pid: int, limit: int) -> None:
     resource.prlimit(pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
 
 
-def wait_for(condition, what: str, watch: subprocess.Popen) -> None:
+def wait_for(condition, what: str, watch: subprocess.Popen, explain=lambda: "") -> None:
     deadline = time.monotonic() + WAIT
     while time.monotonic() < deadline:
         if condition():
@@ -115,7 +115,7 @@ def wait_for(condition, what: str, watch: subprocess.Popen) -> None:
         if watch.poll() is not None:
             raise AssertionError(f"watch stopped ({watch.returncode}) before {what}: {watch.stderr.read()}")
         time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}; the log says:\n{log_text(watch)}")
+    raise AssertionError(f"gave up waiting for {what}; the log says:\n{log_text(watch)}\n{explain()}")
 
 
 def log_text(watch: subprocess.Popen) -> str:
@@ -186,7 +186,7 @@ def test_watch_survives_poison_files_a_busy_database_a_slow_mail_server_and_a_fu
 
         # The mail server recovers: everything owed goes.
         front.dripping = False
-        wait_for(lambda: all_sent(ws), "every message owed to be sent", watch)
+        wait_for(lambda: all_sent(ws), "every message owed to be sent", watch, lambda: unsent(ws))
         with Store(ws.config.paths.database) as store:
             owed = {m.key for m in store.messages(status="sent")}
 
@@ -221,3 +221,8 @@ def all_sent(ws: Workspace) -> bool:
     return that a correction replaced before the mail server answered)."""
     with Store(ws.config.paths.database) as store:
         return all(m.status in ("sent", "withdrawn") for m in store.messages())
+
+
+def unsent(ws: Workspace) -> str:
+    with Store(ws.config.paths.database) as store:
+        return "\n".join(f"{m.key}: {m.status} {m.last_error}" for m in store.messages() if m.status != "sent")
