@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from xml.parsers import expat
 
@@ -192,14 +192,6 @@ def _refusing_parser() -> expat.XMLParserType:
     return parser
 
 
-_LOCAL: dict[str, str] = {}  # element name as written ('x:c') -> local name ('c')
-
-
-def _local(name: str) -> str:
-    local = _LOCAL[name] = name.rpartition(":")[2]
-    return local
-
-
 def _feed(parser: expat.XMLParserType, chunk: bytes, final: bool) -> None:
     try:
         parser.Parse(chunk, final)
@@ -209,46 +201,46 @@ def _feed(parser: expat.XMLParserType, chunk: bytes, final: bool) -> None:
 
 @dataclass
 class SharedStrings:
-    """Length in characters of each shared string (the <t> text of an <si>, phonetic runs left
-    out, as the reader takes it), fed in chunks to expat."""
+    """Length in characters of each shared string, fed in chunks to expat: all the text from one
+    <si> (any prefix) to the next, which is the string the reader takes (its <t> runs) and at most
+    a little more (phonetic runs, white space between elements): good enough for the caps, and
+    only the start of each element calls Python, while expat itself appends the text."""
 
     max_text: int
     lengths: list[int] = field(default_factory=list)
     _parser: expat.XMLParserType = field(init=False, repr=False)
-    _skip: int = 0  # depth inside a phonetic run (rPh), whose text is not the cell's
+    _pieces: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._parser = _refusing_parser()
-        self._parser.StartElementHandler = self._start
-        self._parser.EndElementHandler = self._end
+        self._parser = parser = _refusing_parser()
+        names, code_of, lengths, pieces = _NAMES, _code, self.lengths, self._pieces
+        took = self._took
+
+        def start(name: str, _attrs: list[str]) -> None:
+            if (names.get(name) or code_of(name)) == _STRING:
+                if pieces:
+                    took()
+                lengths.append(0)
+
+        parser.StartElementHandler = start
+        parser.CharacterDataHandler = pieces.append
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         _feed(self._parser, chunk, final)
+        if len(self._pieces) > 64 or final:
+            self._took()  # a very long string comes in many pieces: counted as they come
 
-    def _start(self, name: str, _attrs: list[str]) -> None:
-        local = _LOCAL.get(name) or _local(name)
-        if local == "si":
-            self.lengths.append(0)
-        elif local == "t" and not self._skip and self.lengths:
-            self._parser.CharacterDataHandler = self._text
-        elif local == "rPh":
-            self._skip += 1
-
-    def _end(self, name: str) -> None:
-        local = _LOCAL.get(name) or _local(name)
-        if local == "t":
-            self._parser.CharacterDataHandler = None
-        elif local == "rPh":
-            self._skip -= 1
-
-    def _text(self, data: str) -> None:
-        self.lengths[-1] += len(data)
-        if self.lengths[-1] > self.max_text:
-            raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
+    def _took(self) -> None:
+        """The text read since the last <si> started, onto its length."""
+        pieces = self._pieces
+        if self.lengths:
+            self.lengths[-1] += sum(map(len, pieces))
+            if self.lengths[-1] > self.max_text:
+                raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
+        pieces.clear()
 
 
 _EXTERNAL_REF = re.compile(r"\[\d+\]")  # in a formula's text: [1]Sheet1!A1, a cell of another workbook
-_REF = re.compile(r"([A-Za-z]+)([0-9]+)")  # a cell's r=, as the reader takes it: letters, then digits
 
 
 def _int(digits: bytes | str) -> int:
@@ -268,9 +260,15 @@ def column_number(letters: str) -> int:
     return number
 
 
-# What an element is to the sheet scan, by local name; every other element is of no interest.
-_CELL, _ROW, _VALUE, _FORMULA, _INLINE, _TEXT, _SHEET_DATA, _OTHER = range(1, 9)
-_CODES = {"c": _CELL, "row": _ROW, "v": _VALUE, "f": _FORMULA, "is": _INLINE, "t": _TEXT, "sheetData": _SHEET_DATA}
+# What an element is to the sheet scan, by local name. Elements that may stand inside a cell
+# (_PART: rich-text runs, their formatting, phonetic runs, extensions) leave it open; any other
+# element ends it, as does the end of the part.
+_CELL, _ROW, _VALUE, _FORMULA, _INLINE, _TEXT, _SHEET_DATA, _PART, _OTHER, _STRING = range(1, 11)
+_CODES = {"c": _CELL, "row": _ROW, "v": _VALUE, "f": _FORMULA, "is": _INLINE, "t": _TEXT, "sheetData": _SHEET_DATA,
+          "si": _STRING}
+_CODES.update(dict.fromkeys(
+    ("r", "rPr", "rPh", "phoneticPr", "extLst", "ext", "b", "i", "strike", "condense", "extend", "outline",
+     "shadow", "u", "vertAlign", "sz", "color", "rFont", "family", "charset", "scheme"), _PART))
 _NAMES: dict[str, int] = {}  # element name as written ('x:c') -> its code
 
 
@@ -290,12 +288,14 @@ class SheetScan:
     than Excel allows, strings that are not in the shared strings, and the cells that carry a
     percent format.
 
-    Cells are found and placed as the reader finds and places them: a <c> with any prefix, inside
-    <sheetData>, at its r= (letters, then digits), else after the previous cell of its row; a
+    Cells are found and placed as the reader finds and places them: a <c> with any prefix, from
+    <sheetData> on, at its r= (letters, then digits), else after the previous cell of its row; a
     <row> at its r=, else after the previous row; attributes (r, t, s) only without a prefix.
-    The handlers are closures over local state, and text is taken only inside <v>, <f> and <t>:
-    expat calls Python for every element, and this is what a return's screen spends most on.
-    Positions are 0-based.
+    Expat calls Python for every element, and that is most of what a return's screen costs, so
+    only the start of an element is handled: a cell ends where an element that cannot be inside
+    one starts, and the text of a <v>, <f> or <t> is what expat appended (no Python call) up to the
+    next element. Where that differs from the reader it is stricter: a cell after </sheetData> is
+    screened though the reader skips it. Positions are 0-based.
     """
 
     max_rows: int
@@ -311,47 +311,52 @@ class SheetScan:
     percents: PercentCells | None = None  # None, or no styles in it: the workbook has no percent format
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # holding a value and %-formatted
     _parser: expat.XMLParserType = field(init=False, repr=False)
+    _last: Callable[[], None] = field(init=False, repr=False)  # ends the cell open at the end of the part
 
     def __post_init__(self) -> None:
         self._parser = parser = _refusing_parser()
-        # A text of at most max_text characters then reaches the handler in one piece, or two when
-        # it spans two chunks of the part: a third piece means it is longer than a cell can hold.
-        parser.buffer_size = self.max_text + 1
         names, code_of, max_text = _NAMES, _code, self.max_text
         max_rows, max_columns, sst = self.max_rows, self.max_columns, self.sst
         percents = self.percents
         styles = percents.styles if percents is not None else frozenset()
         percent_styles = frozenset(str(n) for n in styles)
         columns: dict[str, int] = {}  # column letters seen -> 0-based column
+        numbers: dict[str, int] = {}  # row digits seen -> 0-based row
         in_data = False
-        cell: Any = None  # None, or [row, col, t=, s=, what it holds (flags), value text, formula text, inline length]
+        # None, or the cell being read: [row, col, t=, s=, what it holds (flags), and where in
+        # `pieces` the text of its <v>, its <f> and its inline string starts (None: it has none)]
+        cell: Any = None
         row = col = next_row = 0  # where a cell without r= goes; the row a <row> without r= is
-        # Text is appended by expat itself (a list's append is no Python call); the pieces are
-        # cleared as an element whose text counts starts, and read as it ends.
-        pieces: list[str] = []
+        pieces: list[str] = []  # the text since the cell started, appended by expat itself
         clear = pieces.clear
-        reading = 0  # the code of the element whose text is being read, 0 for none
 
         def start(name: str, attrs: list[str]) -> None:
-            nonlocal in_data, cell, row, col, next_row, reading
+            nonlocal in_data, cell, row, col, next_row
             code = names.get(name) or code_of(name)
-            if cell is not None:
-                if code == _VALUE:
+            if code == _VALUE:  # the commonest element after <c>: as little as possible
+                if cell is not None:
                     cell[4] |= _HAS_VALUE
-                elif code == _FORMULA:
-                    cell[4] |= _HAS_FORMULA
-                    self.formulas += 1
-                elif code == _INLINE:
-                    cell[4] |= _HAS_INLINE
-                    return
-                elif code != _TEXT or not cell[4] & _HAS_INLINE:
-                    return
-                reading = code
-                clear()
+                    cell[5] = len(pieces)
                 return
-            if not in_data:
-                in_data = code == _SHEET_DATA
-            elif code == _CELL:
+            if cell is not None:
+                if code == _PART or code == _TEXT:
+                    return
+                if code == _FORMULA:
+                    cell[4] |= _HAS_FORMULA
+                    cell[6] = len(pieces)
+                    self.formulas += 1
+                    return
+                if code == _INLINE:
+                    cell[4] |= _HAS_INLINE
+                    cell[7] = len(pieces)
+                    return
+                if cell[4]:  # any other element ends the cell
+                    held(cell)
+                cell = None
+            if code == _CELL:
+                if not in_data:
+                    return
+                clear()  # text between cells, which no reader reads
                 ref = kind = style = None
                 if attrs:
                     keys = attrs[::2]
@@ -361,10 +366,8 @@ class SheetScan:
                         kind = attrs[2 * keys.index("t") + 1]
                     if "s" in keys:
                         style = attrs[2 * keys.index("s") + 1]
-                if pieces:
-                    clear()  # text between cells, which no reader reads
                 if ref is None:
-                    cell = [row, col, kind, style, 0, None, None, 0]
+                    cell = [row, col, kind, style, 0, None, None, None]
                     col += 1
                     return
                 letters = ref.rstrip("0123456789")
@@ -374,62 +377,62 @@ class SheetScan:
                         raise PackageError(f"a cell referenced as {ref[:20]!r}")
                     here = columns[letters] = column_number(letters) - 1
                 digits = ref[len(letters):]
-                number = _int(digits) if digits and digits.isascii() else 0
-                if number < 1:
-                    raise PackageError(f"a cell referenced as {ref[:20]!r}")
-                cell = [number - 1, here, kind, style, 0, None, None, 0]
+                number = numbers.get(digits)
+                if number is None:
+                    if not digits or not digits.isascii() or _int(digits) < 1:
+                        raise PackageError(f"a cell referenced as {ref[:20]!r}")
+                    number = numbers[digits] = _int(digits) - 1
+                cell = [number, here, kind, style, 0, None, None, None]
                 col = here + 1
             elif code == _ROW:
-                if "r" in attrs[::2]:
+                if not in_data:
+                    return
+                if attrs and "r" in attrs[::2]:
                     digits = attrs[attrs[::2].index("r") * 2 + 1]
                     if not digits.isdigit() or not digits.isascii() or _int(digits) < 1:
                         raise PackageError(f"a row numbered {digits[:20]!r}")
                     next_row = _int(digits) - 1
                 row, col = next_row, 0
                 next_row += 1
+            elif code == _SHEET_DATA:
+                in_data = True
+            elif pieces:
+                clear()  # text outside any cell, which no reader reads
 
-        def end(name: str) -> None:
-            nonlocal in_data, cell, reading
-            if reading:
-                if len(pieces) > 2:
-                    too_long(cell)
-                value = pieces[0] if len(pieces) == 1 else "".join(pieces)
-                if reading == _VALUE:
-                    cell[5] = value
-                elif reading == _FORMULA:
-                    cell[6] = value
-                else:
-                    cell[7] += len(value)
-                reading = 0
-                if len(value) > max_text or cell[7] > max_text:
-                    too_long(cell)
-                return
-            if cell is None:
-                if in_data and names.get(name) == _SHEET_DATA:  # get: an end tag may be the first of its name
-                    in_data = False
-                return
-            if names[name] != _CELL:
-                return
-            # The end of a cell: if it holds something, the reader will read it.
-            row, col, kind, style, holds, value, formula, inline = cell
-            cell = None
-            if not holds:
-                return
+        def text(cell: list, at: int | None) -> str | None:
+            """The text of the cell's element whose text starts at `at`: up to the next one's."""
+            if at is None:
+                return None
+            ends = [mark for mark in cell[5:8] if mark is not None and mark > at]
+            value = "".join(pieces[at:min(ends)] if ends else pieces[at:])
+            if len(value) > max_text:
+                raise TooLarge(f"the text in {a1(cell[0], cell[1])} is longer than the {max_text:,} characters "
+                               "a cell can hold")
+            return value
+
+        def held(cell: list) -> None:
+            """A cell that holds something, which the reader will read."""
+            row, col, kind, style, holds = cell[:5]
             if row >= max_rows or col >= max_columns:
                 raise TooLarge(
                     f"a cell at {a1(row, col)} is far beyond the template "
                     f"(a return never goes past row {max_rows:,} or column {a1(0, max_columns - 1)[:-1]})"
                 )
+            if holds == _HAS_VALUE:  # nearly every cell: a value alone
+                value = pieces[0] if cell[5] == 0 and len(pieces) == 1 else text(cell, cell[5])
+            else:
+                value = text(cell, cell[5])
+                if holds & _HAS_FORMULA:
+                    if not holds & (_HAS_VALUE | _HAS_INLINE):
+                        self.uncalculated.append((row, col))
+                    formula = text(cell, cell[6])
+                    if formula and "[" in formula and _EXTERNAL_REF.search(formula):
+                        self.external.append((row, col))
             if style is not None and percents is not None and percent_styles and (
                     style in percent_styles or (style.isdigit() and _int(style) in styles)):
                 self._note_percent(percents, row, col)
-            if holds & _HAS_FORMULA:
-                if not holds & (_HAS_VALUE | _HAS_INLINE):
-                    self.uncalculated.append((row, col))
-                if formula and "[" in formula and _EXTERNAL_REF.search(formula):
-                    self.external.append((row, col))
             if holds & _HAS_INLINE:
-                self.text_chars += inline
+                self.text_chars += len(text(cell, cell[7]) or "")
             elif kind == "s":
                 digits = value.strip() if value else ""
                 index = int(digits) if digits.isdigit() and digits.isascii() and len(digits) <= 18 else -1
@@ -443,15 +446,20 @@ class SheetScan:
             elif value:
                 self.text_chars += len(value)
 
-        def too_long(cell: list) -> None:
-            raise TooLarge(f"the text in {a1(cell[0], cell[1])} is longer than the {max_text:,} characters "
-                           "a cell can hold")
+        def last() -> None:
+            nonlocal cell
+            if cell is not None and cell[4]:
+                held(cell)
+            cell = None
 
-        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.StartElementHandler = start
         parser.CharacterDataHandler = pieces.append
+        self._last = last
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         _feed(self._parser, chunk, final)
+        if final:
+            self._last()
 
     def _note_percent(self, percents: PercentCells, row: int, col: int) -> None:
         if percents.room > 0 and (row, col) not in self.percent_cells:
