@@ -356,16 +356,30 @@ class SheetScan:
             if code == _CELL:
                 if not in_data:
                     return
-                clear()  # text between cells, which no reader reads
+                if pieces:
+                    clear()  # text between cells, which no reader reads
+                # Attributes as [name, value, ...]; a name found at an odd place is a value (t='s'
+                # before s=), so then the names are looked up one by one.
                 ref = kind = style = None
                 if attrs:
-                    keys = attrs[::2]
-                    if "r" in keys:
-                        ref = attrs[2 * keys.index("r") + 1]
-                    if "t" in keys:
-                        kind = attrs[2 * keys.index("t") + 1]
-                    if "s" in keys:
-                        style = attrs[2 * keys.index("s") + 1]
+                    if "r" in attrs:
+                        at = attrs.index("r")
+                        if at & 1:
+                            at = attrs[::2].index("r") * 2 if "r" in attrs[::2] else -2
+                        if at >= 0:
+                            ref = attrs[at + 1]
+                    if "s" in attrs:
+                        at = attrs.index("s")
+                        if at & 1:
+                            at = attrs[::2].index("s") * 2 if "s" in attrs[::2] else -2
+                        if at >= 0:
+                            style = attrs[at + 1]
+                    if "t" in attrs:
+                        at = attrs.index("t")
+                        if at & 1:
+                            at = attrs[::2].index("t") * 2 if "t" in attrs[::2] else -2
+                        if at >= 0:
+                            kind = attrs[at + 1]
                 if ref is None:
                     cell = [row, col, kind, style, 0, None, None, None]
                     col += 1
@@ -428,8 +442,8 @@ class SheetScan:
                     formula = text(cell, cell[6])
                     if formula and "[" in formula and _EXTERNAL_REF.search(formula):
                         self.external.append((row, col))
-            if style is not None and percents is not None and percent_styles and (
-                    style in percent_styles or (style.isdigit() and _int(style) in styles)):
+            if style is not None and percent_styles and percents is not None and (
+                    style in percent_styles or (style[:1] == "0" and style.isdigit() and _int(style) in styles)):
                 self._note_percent(percents, row, col)
             if holds & _HAS_INLINE:
                 self.text_chars += len(text(cell, cell[7]) or "")
