@@ -1,4 +1,4 @@
-"""Benchmarks at county scale: `make bench` (or `python benchmarks/run.py [--quick] [--profile]`).
+"""Benchmarks at county scale: `make bench` (or `python benchmarks/run.py [--quick] [--profile] [--ingest]`).
 
 Builds a county (12 partnerships x 40 indicators, eight quarters of history
 ingested through the real pipeline, see county.py) in benchmarks/work/, then
@@ -8,6 +8,10 @@ on the demo, a no-change re-run, `pipeline --help` start-up, and a scale
 series of 100, 500 and 2,000 returns, each in a fresh process so its peak
 memory is its own. Prints a table and writes benchmarks/results.json. It
 reports against the goals; it never fails because a goal is missed.
+
+`--ingest` times the ingest of the county's quarter alone (per return, the safety screen
+alone, and the bare python-calamine read, all in the same runs), for A/B runs of a change
+to the screen or the reader on one machine: run it on each tree in turn.
 """
 
 from __future__ import annotations
@@ -81,6 +85,15 @@ def raw_read(path: Path) -> float:
     book = pc.CalamineWorkbook.from_path(str(path))
     for name in book.sheet_names:
         book.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - start
+
+
+def screen_alone(path: Path) -> float:
+    """The safety screen of one file, in this process: what the reading child does before parsing."""
+    from pipeline.safety import screen
+
+    start = time.perf_counter()
+    screen(path)
     return time.perf_counter() - start
 
 
@@ -216,25 +229,7 @@ def county_cycle(info: county.County, runs: int, heavy: int, profile: bool) -> d
         out["templates_s"] = median_of(runs, write_templates, config, register, county.CYCLE, history=history,
                                        out_dir=Path(scratch))
 
-    # The raw reads are timed in each run, next to its pass: on a shared machine the speed of
-    # the processors drifts by half from one minute to the next, and a ratio of figures taken
-    # minutes apart would measure the drift.
-    ingest_runs, per_file, raw, ratios = [], [], [], []
-    for _ in range(runs):
-        restore(folder, snapshot)
-        county.drop(info.cycle_returns, config.paths.inbox)
-        floor = [raw_read(p) for p in info.cycle_returns]
-        seconds, files = timed_pass(config)
-        floor += [raw_read(p) for p in info.cycle_returns]
-        ingest_runs.append(seconds)
-        per_file += files
-        raw += floor
-        ratios.append(statistics.median(files) / statistics.median(floor))
-    out["ingest_s"] = statistics.median(ingest_runs)
-    out["ingest_per_file_s"] = statistics.median(per_file)
-    out["raw_read_per_file_s"] = statistics.median(raw)
-    out["ingest_vs_raw"] = round(statistics.median(ratios), 2)
-    out["ingest_fixed_s"] = out["ingest_s"] - sum(per_file) / runs
+    out.update(ingest_timings(info, snapshot, runs))
 
     with open_store(config) as store:
         out["rating_s"] = median_of(runs, assemble, config, register, store, county.CYCLE)
@@ -262,6 +257,44 @@ def county_cycle(info: county.County, runs: int, heavy: int, profile: bool) -> d
         restore(folder, snapshot)
         county.drop(info.cycle_returns, config.paths.inbox)
         out["profile"] = str(profile_cycle(config))
+    return out
+
+
+def ingest_timings(info: county.County, snapshot: Path, runs: int) -> dict:
+    """The quarter's returns ingested in one pass, `runs` times: per file, and beside each pass
+    the bare python-calamine read and the safety screen alone of every return."""
+    folder, config = info.folder, info.config
+    # The raw reads are timed in each run, next to its pass: on a shared machine the speed of
+    # the processors drifts by half from one minute to the next, and a ratio of figures taken
+    # minutes apart would measure the drift.
+    ingest_runs, per_file, raw, screens, ratios = [], [], [], [], []
+    for _ in range(runs):
+        restore(folder, snapshot)
+        county.drop(info.cycle_returns, config.paths.inbox)
+        floor = [raw_read(p) for p in info.cycle_returns]
+        screens += [screen_alone(p) for p in info.cycle_returns]
+        seconds, files = timed_pass(config)
+        floor += [raw_read(p) for p in info.cycle_returns]
+        screens += [screen_alone(p) for p in info.cycle_returns]
+        ingest_runs.append(seconds)
+        per_file += files
+        raw += floor
+        ratios.append(statistics.median(files) / statistics.median(floor))
+    ingest = statistics.median(ingest_runs)
+    return {"ingest_s": ingest, "ingest_per_file_s": statistics.median(per_file),
+            "raw_read_per_file_s": statistics.median(raw), "screen_per_file_s": statistics.median(screens),
+            "ingest_vs_raw": round(statistics.median(ratios), 2), "ingest_fixed_s": ingest - sum(per_file) / runs}
+
+
+def ingest_only(runs: int) -> dict:
+    """`--ingest`: the county built, then its quarter's ingest timed alone."""
+    snapshot = WORK / "county-history"
+    setup, info = timed(county.build_county, WORK / "county")
+    shutil.rmtree(snapshot, ignore_errors=True)
+    for name in ("state", "outbox"):
+        shutil.copytree(info.folder / name, snapshot / name)
+    out = {"setup_s": setup, "returns_this_quarter": len(info.cycle_returns)}
+    out.update(ingest_timings(info, snapshot, runs))
     return out
 
 
@@ -359,6 +392,7 @@ def table(results: dict) -> str:
         ("register read (openpyxl; cached after)", fmt(c.get("register_read_s")), "", ""),
         ("templates (12 workbooks)", fmt(c.get("templates_s")), "", ""),
         (f"ingest ({c['returns_this_quarter']} returns, one pass)", fmt(c.get("ingest_s")), "", ""),
+        ("  safety screen alone, per file", fmt(c.get("screen_per_file_s")), "", ""),
         ("  per file / raw calamine read (ratio: median of runs)",
          f"{fmt(c['ingest_per_file_s'])} / {fmt(c['raw_read_per_file_s'])}: {c['ingest_vs_raw']}x", "< 2x + fixed", "ok" if c["ingest_vs_raw"] < 2 else "MISSED"),
         ("  fixed cost of a pass", fmt(c.get("ingest_fixed_s")), "small", ""),
@@ -396,10 +430,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and a shorter scale series (100, 500)")
     parser.add_argument("--profile", action="store_true", help="also write a pyinstrument profile of the cycle")
+    parser.add_argument("--ingest", type=int, metavar="RUNS",
+                        help="only the county quarter's ingest, RUNS times (for A/B runs of the screen or reader)")
     parser.add_argument("--scale-point", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scale_point:
         print(json.dumps(scale_point(args.scale_point)))
+        return 0
+    if args.ingest:
+        WORK.mkdir(exist_ok=True)
+        print(json.dumps(ingest_only(args.ingest)))
         return 0
     runs, heavy = (3, 1) if args.quick else (5, 3)
     sizes = [100, 500] if args.quick else [100, 500, 2000]

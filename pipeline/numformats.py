@@ -6,17 +6,16 @@ the person sees. A cell's s="N" is an index into the styles part's cellXfs list;
 is a percent style when its number format is built-in 9 (0%) or 10 (0.00%), or a custom
 format (numFmts) whose code has a % that is not quoted, escaped or in brackets.
 
-The styles part is read as the screen inflates it, and the cells with a percent style are
-picked out of the worksheet XML as ooxml's sheet scans skim it: searches for literal text
-rather than a parser (tens of microseconds for a return), and capped, as a hostile file can
-declare millions of styles or format millions of cells.
+The styles part is read as the screen inflates it (searches for literal text rather than a
+parser: tens of microseconds for a return), and the cells with a percent style are noted by
+ooxml's sheet scans as expat reads each cell's s=; both capped, as a hostile file can declare
+millions of styles or format millions of cells.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -110,11 +109,6 @@ class StylesPart:
         return percent_styles(b"".join(self.data), max_styles) if self.size <= MAX_STYLES_BYTES else frozenset()
 
 
-_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
-_ANY_STYLE = re.compile(rb' s="(\d{1,9})"')
-_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{1,3})(\d{1,7})["']""")
-
-
 @dataclass
 class PercentCells:
     """What the sheet scans of one workbook need to find its %-formatted cells, and how many
@@ -122,26 +116,3 @@ class PercentCells:
 
     styles: frozenset[int]  # style indices (a cell's s="N") whose number format is a percentage
     room: int  # cells still to be noted
-
-    def references(self, xml: bytes) -> Iterator[tuple[bytes, bytes]]:
-        """(column letters, row digits) of each cell in a stretch of worksheet XML that has a
-        percent style and a value (an empty <c .../> or <c ...></c> holds no figure to read)."""
-        for position in self._positions(xml):
-            start, end = xml.rfind(b"<", 0, position), xml.find(b">", position)
-            empty = end < 0 or xml[end - 1] == 47 or xml.startswith(b"</", end + 1)  # 47: '/'
-            if not empty and _CELL_START.match(xml, start) and (ref := _REF.search(xml, start, end)):
-                yield ref.group(1), ref.group(2)
-
-    def _positions(self, xml: bytes) -> Iterator[int]:
-        """Where a percent style is named. Writers spell it s="N" after a space; a byte search
-        for that runs in C past every other cell. With many percent styles (a bloated or hostile
-        file), every s= is looked at instead."""
-        if len(self.styles) > 8:
-            yield from (m.start() for m in _ANY_STYLE.finditer(xml) if int(m.group(1)) in self.styles)
-            return
-        for style in self.styles:
-            marker = b' s="%d"' % style
-            position = xml.find(marker)
-            while position >= 0:
-                yield position
-                position = xml.find(marker, position + len(marker))

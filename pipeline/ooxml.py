@@ -8,8 +8,9 @@ Two jobs, both on bytes that have already passed the zip checks:
   formulas without a calculated value, cells far outside any return, text
   longer than Excel allows, and shared-string amplification; and, when the
   workbook has a percent number format (see numformats), which cells carry it.
-  It is a regular expression over chunks, not a parser: it must stay a small
-  fraction of the time python-calamine takes to read the same file.
+  It is expat, fed each chunk as it is inflated, finding cells as the reader
+  does (local names, so any namespace prefix; either quote; character
+  references decoded), not searches for bytes, which XML can be written around.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from xml.parsers import expat
 
@@ -43,7 +44,7 @@ class XmlDeclaration(Exception):
     XML attacks (entity expansion, external entities)."""
 
 
-def _refuse(*_args) -> None:
+def _refuse(*_args: object) -> int:  # typed as expat's handlers are; it never returns
     raise XmlDeclaration("a DTD or entity declaration")
 
 
@@ -174,83 +175,72 @@ def workbook_info(workbook_xml: bytes, workbook_rels: bytes, workbook_part: str)
     return WorkbookInfo(tuple(sheets), date1904, full_calc, sst, links, styles)
 
 
-_SI = re.compile(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>|<(?:\w+:)?si\s*/>", re.S)
-_T_TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
-
-
-def _chars(xml: bytes) -> int:
-    """Characters (not UTF-8 bytes) of text in a fragment, for the rare long one."""
-    return sum(len(t.decode("utf-8", "replace")) for t in _T_TEXT.findall(xml)) or len(xml.decode("utf-8", "replace"))
-
-
 class TooLarge(Exception):
     """A cap was passed; the message says which, in plain words."""
 
 
+def _refusing_parser() -> expat.XMLParserType:
+    """An expat parser that refuses any DTD or entity declaration, as defusedxml does, with element
+    names as written (prefix and all: the reader matches local names, whatever the namespace) and
+    attributes as [name, value, ...] lists, which cost less to build than dicts."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = parser.ExternalEntityRefHandler = _refuse
+    parser.ordered_attributes = True
+    parser.buffer_text = True
+    return parser
+
+
+def _feed(parser: expat.XMLParserType, chunk: bytes, final: bool) -> None:
+    try:
+        parser.Parse(chunk, final)
+    except expat.ExpatError as exc:
+        raise PackageError(f"malformed XML: {exc}") from exc
+
+
 @dataclass
 class SharedStrings:
-    """Length of each shared string, fed in chunks."""
+    """Length in characters of each shared string, fed in chunks to expat: all the text from one
+    <si> (any prefix) to the next, which is the string the reader takes (its <t> runs) and at most
+    a little more (phonetic runs, white space between elements): good enough for the caps, and
+    only the start of each element calls Python, while expat itself appends the text."""
 
     max_text: int
     lengths: list[int] = field(default_factory=list)
-    _buffer: bytes = b""
+    _parser: expat.XMLParserType = field(init=False, repr=False)
+    _pieces: list[str] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._parser = parser = _refusing_parser()
+        names, code_of, lengths, pieces = _NAMES, _code, self.lengths, self._pieces
+        took = self._took
+
+        def start(name: str, _attrs: list[str]) -> None:
+            if (names.get(name) or code_of(name)) == _STRING:
+                if pieces:
+                    took()
+                lengths.append(0)
+
+        parser.StartElementHandler = start
+        parser.CharacterDataHandler = pieces.append
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
-        data = self._buffer + chunk
-        cut = len(data) if final else data.rfind(b"</si>") + 5
-        if cut <= 4:
-            self._buffer = data
-            if len(data) > 4 * self.max_text + 65536:
+        _feed(self._parser, chunk, final)
+        if len(self._pieces) > 64 or final:
+            self._took()  # a very long string comes in many pieces: counted as they come
+
+    def _took(self) -> None:
+        """The text read since the last <si> started, onto its length."""
+        pieces = self._pieces
+        if self.lengths:
+            self.lengths[-1] += sum(map(len, pieces))
+            if self.lengths[-1] > self.max_text:
                 raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
-            return
-        # Byte length of each <si> element: a slight overestimate of its text,
-        # good enough for the caps and far cheaper than extracting the text.
-        lengths = [len(body) for body in _SI.findall(data, 0, cut)]
-        if lengths and max(lengths) > self.max_text:
-            for body in _SI.findall(data, 0, cut):
-                if len(body) > self.max_text and _chars(body) > self.max_text:
-                    raise TooLarge(f"a piece of text is longer than the {self.max_text:,} characters a cell can hold")
-        self.lengths.extend(lengths)
-        self._buffer = data[cut:]
+        pieces.clear()
 
 
-_CELL_OR_ROW = re.compile(
-    rb"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S
-)
-_R_ATTR = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]*)(\d+)[\"']")
-_T_ATTR = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
-_V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
-_F = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_EXTERNAL_REF = re.compile(rb"\[\d+\]")
-_IMPLIED = re.compile(rb"<(?:\w+:)?c(?=[\s/>])(?![^>]*\br\s*=)")  # a cell with no r= attribute
-_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
-# One pass for two things (no namespace prefix): cells that may have no r= (confirmed with
-# _IMPLIED, as r= need not come first) and the start of each formula.
-_MARKS = re.compile(rb'<(?:c(?:>| (?!r="))|f[ >/])')
-_REF = re.compile(rb"([A-Za-z]+)(\d+)")
-_S_INDEX = re.compile(rb"t=\"s\"[^>]*>\s*<(?:\w+:)?v>\s*(-?\d+)\s*<")
-_LONG_TEXT = re.compile(rb">[^<]{32768,}<")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
-# A formula followed at once by its calculated value, as spreadsheet programs save one.
-_CALCULATED = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*<v[\s/>]")
-_S_ATTR = re.compile(rb"\bs\s*=\s*[\"'](\d{1,9})[\"']")
-
-
-def _markers(region: bytes):
-    """Where formulas and error cells are, found with searches that run in C."""
-    if b"<c " in region:  # no namespace prefix (nearly every writer): plain byte searches
-        position = region.find(b"<f")
-        while position >= 0:
-            if region[position + 2 : position + 3] in (b" ", b">", b"/"):
-                yield position
-            position = region.find(b"<f", position + 2)
-    else:
-        for match in _FORMULA.finditer(region):
-            yield match.start()
-    position = region.find(b't="e"')
-    while position >= 0:
-        yield position
-        position = region.find(b't="e"', position + 1)
+_EXTERNAL_REF = re.compile(r"\[\d+\]")  # in a formula's text: [1]Sheet1!A1, a cell of another workbook
 
 
 def _int(digits: bytes | str) -> int:
@@ -259,20 +249,54 @@ def _int(digits: bytes | str) -> int:
     return int(digits) if len(digits) <= 18 else 10**18
 
 
-def column_number(letters: bytes) -> int:
+def column_number(letters: str) -> int:
     """1-based column number of 'A', 'Z', 'AA'...; a run of letters longer than any column's
     (XFD is the last) counts as too far out without the arithmetic."""
     if len(letters) > 4:
         return 10**18
     number = 0
     for ch in letters.upper():
-        number = number * 26 + ch - 64
+        number = number * 26 + ord(ch) - 64
     return number
+
+
+# What an element is to the sheet scan, by local name. Elements that may stand inside a cell
+# (_PART: rich-text runs, their formatting, phonetic runs, extensions) leave it open; any other
+# element ends it, as does the end of the part.
+_CELL, _ROW, _VALUE, _FORMULA, _INLINE, _TEXT, _SHEET_DATA, _PART, _OTHER, _STRING = range(1, 11)
+_CODES = {"c": _CELL, "row": _ROW, "v": _VALUE, "f": _FORMULA, "is": _INLINE, "t": _TEXT, "sheetData": _SHEET_DATA,
+          "si": _STRING}
+_CODES.update(dict.fromkeys(
+    ("r", "rPr", "rPh", "phoneticPr", "extLst", "ext", "b", "i", "strike", "condense", "extend", "outline",
+     "shadow", "u", "vertAlign", "sz", "color", "rFont", "family", "charset", "scheme"), _PART))
+_NAMES: dict[str, int] = {}  # element name as written ('x:c') -> its code
+
+
+def _code(name: str) -> int:
+    code = _NAMES[name] = _CODES.get(name.rpartition(":")[2], _OTHER)
+    return code
+
+
+# What a cell holds, as flags: a value, a formula, an inline string.
+_HAS_VALUE, _HAS_FORMULA, _HAS_INLINE = 1, 2, 4
 
 
 @dataclass
 class SheetScan:
-    """What one worksheet holds that readers hide. Positions are 0-based."""
+    """What one worksheet holds that readers hide, from its XML as expat parses it, fed in chunks:
+    error cells, formulas without a calculated value, cells far outside any return, text longer
+    than Excel allows, strings that are not in the shared strings, and the cells that carry a
+    percent format.
+
+    Cells are found and placed as the reader finds and places them: a <c> with any prefix, from
+    <sheetData> on, at its r= (letters, then digits), else after the previous cell of its row; a
+    <row> at its r=, else after the previous row; attributes (r, t, s) only without a prefix.
+    Expat calls Python for every element, and that is most of what a return's screen costs, so
+    only the start of an element is handled: a cell ends where an element that cannot be inside
+    one starts, and the text of a <v>, <f> or <t> is what expat appended (no Python call) up to the
+    next element. Where that differs from the reader it is stricter: a cell after </sheetData> is
+    screened though the reader skips it. Positions are 0-based.
+    """
 
     max_rows: int
     max_columns: int
@@ -286,148 +310,175 @@ class SheetScan:
     text_chars: int = 0
     percents: PercentCells | None = None  # None, or no styles in it: the workbook has no percent format
     percent_cells: set[tuple[int, int]] = field(default_factory=set)  # holding a value and %-formatted
-    _row: int = -1
-    _col: int = -1
-    _buffer: bytes = b""
-    _implied: bool = False
-    _far: re.Pattern | None = None
+    _parser: expat.XMLParserType = field(init=False, repr=False)
+    _last: Callable[[], None] = field(init=False, repr=False)  # ends the cell open at the end of the part
+
+    def __post_init__(self) -> None:
+        self._parser = parser = _refusing_parser()
+        names, code_of, max_text = _NAMES, _code, self.max_text
+        max_rows, max_columns, sst = self.max_rows, self.max_columns, self.sst
+        percents = self.percents
+        styles = percents.styles if percents is not None else frozenset()
+        percent_styles = frozenset(str(n) for n in styles)
+        columns: dict[str, int] = {}  # column letters seen -> 0-based column
+        numbers: dict[str, int] = {}  # row digits seen -> 0-based row
+        in_data = False
+        # None, or the cell being read: [row, col, t=, s=, what it holds (flags), and where in
+        # `pieces` the text of its <v>, its <f> and its inline string starts (None: it has none)]
+        cell: Any = None
+        row = col = next_row = 0  # where a cell without r= goes; the row a <row> without r= is
+        pieces: list[str] = []  # the text since the cell started, appended by expat itself
+        clear = pieces.clear
+
+        def start(name: str, attrs: list[str]) -> None:
+            nonlocal in_data, cell, row, col, next_row
+            code = names.get(name) or code_of(name)
+            if code == _VALUE:  # the commonest element after <c>: as little as possible
+                if cell is not None:
+                    cell[4] |= _HAS_VALUE
+                    cell[5] = len(pieces)
+                return
+            if cell is not None:
+                if code == _PART or code == _TEXT:
+                    return
+                if code == _FORMULA:
+                    cell[4] |= _HAS_FORMULA
+                    cell[6] = len(pieces)
+                    self.formulas += 1
+                    return
+                if code == _INLINE:
+                    cell[4] |= _HAS_INLINE
+                    cell[7] = len(pieces)
+                    return
+                if cell[4]:  # any other element ends the cell
+                    held(cell)
+                cell = None
+            if code == _CELL:
+                if not in_data:
+                    return
+                if pieces:
+                    clear()  # text between cells, which no reader reads
+                # Attributes as [name, value, ...]; a name found at an odd place is a value (t='s'
+                # before s=), so then the names are looked up one by one.
+                ref = kind = style = None
+                if attrs:
+                    if "r" in attrs:
+                        at = attrs.index("r")
+                        if at & 1:
+                            at = attrs[::2].index("r") * 2 if "r" in attrs[::2] else -2
+                        if at >= 0:
+                            ref = attrs[at + 1]
+                    if "s" in attrs:
+                        at = attrs.index("s")
+                        if at & 1:
+                            at = attrs[::2].index("s") * 2 if "s" in attrs[::2] else -2
+                        if at >= 0:
+                            style = attrs[at + 1]
+                    if "t" in attrs:
+                        at = attrs.index("t")
+                        if at & 1:
+                            at = attrs[::2].index("t") * 2 if "t" in attrs[::2] else -2
+                        if at >= 0:
+                            kind = attrs[at + 1]
+                if ref is None:
+                    cell = [row, col, kind, style, 0, None, None, None]
+                    col += 1
+                    return
+                letters = ref.rstrip("0123456789")
+                here = columns.get(letters)
+                if here is None:
+                    if not (letters.isalpha() and letters.isascii()):
+                        raise PackageError(f"a cell referenced as {ref[:20]!r}")
+                    here = columns[letters] = column_number(letters) - 1
+                digits = ref[len(letters):]
+                number = numbers.get(digits)
+                if number is None:
+                    if not digits or not digits.isascii() or _int(digits) < 1:
+                        raise PackageError(f"a cell referenced as {ref[:20]!r}")
+                    number = numbers[digits] = _int(digits) - 1
+                cell = [number, here, kind, style, 0, None, None, None]
+                col = here + 1
+            elif code == _ROW:
+                if not in_data:
+                    return
+                if attrs and "r" in attrs[::2]:
+                    digits = attrs[attrs[::2].index("r") * 2 + 1]
+                    if not digits.isdigit() or not digits.isascii() or _int(digits) < 1:
+                        raise PackageError(f"a row numbered {digits[:20]!r}")
+                    next_row = _int(digits) - 1
+                row, col = next_row, 0
+                next_row += 1
+            elif code == _SHEET_DATA:
+                in_data = True
+            elif pieces:
+                clear()  # text outside any cell, which no reader reads
+
+        def text(cell: list, at: int | None) -> str | None:
+            """The text of the cell's element whose text starts at `at`: up to the next one's."""
+            if at is None:
+                return None
+            ends = [mark for mark in cell[5:8] if mark is not None and mark > at]
+            value = "".join(pieces[at:min(ends)] if ends else pieces[at:])
+            if len(value) > max_text:
+                raise TooLarge(f"the text in {a1(cell[0], cell[1])} is longer than the {max_text:,} characters "
+                               "a cell can hold")
+            return value
+
+        def held(cell: list) -> None:
+            """A cell that holds something, which the reader will read."""
+            row, col, kind, style, holds = cell[:5]
+            if row >= max_rows or col >= max_columns:
+                raise TooLarge(
+                    f"a cell at {a1(row, col)} is far beyond the template "
+                    f"(a return never goes past row {max_rows:,} or column {a1(0, max_columns - 1)[:-1]})"
+                )
+            if holds == _HAS_VALUE:  # nearly every cell: a value alone
+                value = pieces[0] if cell[5] == 0 and len(pieces) == 1 else text(cell, cell[5])
+            else:
+                value = text(cell, cell[5])
+                if holds & _HAS_FORMULA:
+                    if not holds & (_HAS_VALUE | _HAS_INLINE):
+                        self.uncalculated.append((row, col))
+                    formula = text(cell, cell[6])
+                    if formula and "[" in formula and _EXTERNAL_REF.search(formula):
+                        self.external.append((row, col))
+            if style is not None and percent_styles and percents is not None and (
+                    style in percent_styles or (style[:1] == "0" and style.isdigit() and _int(style) in styles)):
+                self._note_percent(percents, row, col)
+            if holds & _HAS_INLINE:
+                self.text_chars += len(text(cell, cell[7]) or "")
+            elif kind == "s":
+                digits = value.strip() if value else ""
+                index = int(digits) if digits.isdigit() and digits.isascii() and len(digits) <= 18 else -1
+                if 0 <= index < len(sst):
+                    self.text_chars += sst[index]
+                elif holds & _HAS_VALUE:
+                    self.bad_string_refs.append((row, col))
+            elif kind == "e":
+                if holds & _HAS_VALUE:
+                    self.errors.append((row, col, (value or "").strip() or "#ERROR"))
+            elif value:
+                self.text_chars += len(value)
+
+        def last() -> None:
+            nonlocal cell
+            if cell is not None and cell[4]:
+                held(cell)
+            cell = None
+
+        parser.StartElementHandler = start
+        parser.CharacterDataHandler = pieces.append
+        self._last = last
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
-        data = self._buffer + chunk
+        _feed(self._parser, chunk, final)
         if final:
-            cut = len(data)
-        else:
-            # Cut after a row tag so that no cell is split between two chunks.
-            cut = data.rfind(b"</row>")
-            cut = cut + 6 if cut >= 0 else data.rfind(b"row>") + 4
-        if cut <= 3:
-            self._buffer = data
-            if len(data) > 4 * self.max_text * self.max_columns:
-                raise TooLarge("one row of a sheet holds far more than a return can")
-            return
-        region, self._buffer = data[:cut], data[cut:]
-        if self._implied:
-            self._walk(region)
-        elif _CELL.search(region):  # else the part after the cells (validations, formatting): nothing to see
-            marks = _MARKS.findall(region)
-            if any(mark.startswith(b"<c") for mark in marks) and _IMPLIED.search(region):
-                # Cells without an r= attribute: positions are implied, walk every cell.
-                self._implied = True
-                self._walk(region)
-            else:
-                self._skim(region, sum(1 for mark in marks if mark.startswith(b"<f")))
-                if self.percents is not None and self.percents.styles:
-                    for letters, digits in self.percents.references(region):
-                        self._note_percent(_int(digits) - 1, column_number(letters) - 1)
+            self._last()
 
-    def _walk(self, region: bytes) -> None:
-        for match in _CELL_OR_ROW.finditer(region):
-            if match.group(1) is not None:
-                self._start_row(match.group(1))
-            else:
-                self._cell(match.group(2), match.group(3))
-
-    def _skim(self, region: bytes, formulas: int) -> None:
-        """The common case, every cell has its reference: whole-chunk searches in C,
-        Python only for the few cells that hold a formula or an error. `formulas` is the
-        number of formulas in the region, when its tags have no namespace prefix."""
-        if self._far is None:
-            # Only references with many letters or digits can be out of bounds.
-            letters = 2 if self.max_columns >= 26 else 1
-            self._far = re.compile(
-                rb" r=\"([A-Za-z]{%d,}\d+|[A-Za-z]+\d{%d,})\"" % (letters, len(str(self.max_rows)))
-            )
-        for ref in self._far.findall(region):
-            found = _REF.match(ref)
-            if _int(found.group(2)) > self.max_rows or column_number(found.group(1)) > self.max_columns:
-                self._walk(region)  # names the first cell that is too far out, if it holds anything
-                return
-        indices = _S_INDEX.findall(region) if b't="s"' in region else ()
-        if indices:
-            numbers = [_int(i) for i in indices]
-            if max(numbers) >= len(self.sst):
-                self._walk(region)  # names the cells
-                return
-            self.text_chars += sum(map(self.sst.__getitem__, numbers))
-        if len(region) > self.max_text and _LONG_TEXT.search(region):
-            self._walk(region)
-            return
-        if b"<c " in region and b't="e"' not in region:
-            # Nearly always: no error cell, and every formula saved with its value and none
-            # pointing at another workbook. Counting them is enough; no cell needs a look.
-            if not formulas or (len(_CALCULATED.findall(region)) == formulas and not _EXTERNAL_REF.search(region)):
-                self.formulas += formulas
-                return
-        starts = set()
-        for position in _markers(region):
-            start = max(region.rfind(b"<c ", 0, position), region.rfind(b":c ", 0, position))
-            if start >= 0 and region[start] != 60:  # a prefixed "<x:c "
-                start = region.rfind(b"<", 0, start)
-            if start >= 0 and start not in starts:
-                starts.add(start)
-                match = _CELL_OR_ROW.match(region, start)
-                if match and match.group(1) is None:
-                    self._cell(match.group(2), match.group(3), counted=True)
-
-    def _note_percent(self, row: int, col: int) -> None:
-        percents = self.percents
-        if percents.room > 0 and row < self.max_rows and col < self.max_columns \
-                and (row, col) not in self.percent_cells:
+    def _note_percent(self, percents: PercentCells, row: int, col: int) -> None:
+        if percents.room > 0 and (row, col) not in self.percent_cells:
             self.percent_cells.add((row, col))
             percents.room -= 1
-
-    def _start_row(self, attrs: bytes) -> None:
-        found = re.search(rb"\br\s*=\s*[\"'](\d+)[\"']", attrs)
-        self._row = _int(found.group(1)) - 1 if found else self._row + 1
-        self._col = -1
-
-    def _cell(self, attrs: bytes, body: bytes | None, counted: bool = False) -> None:
-        ref = _R_ATTR.search(attrs)
-        if ref and ref.group(1):
-            self._row, self._col = _int(ref.group(2)) - 1, column_number(ref.group(1)) - 1
-        else:
-            self._row, self._col = max(self._row, 0), self._col + 1
-        if not body:
-            return
-        row, col = self._row, self._col
-        if row >= self.max_rows or col >= self.max_columns:
-            raise TooLarge(
-                f"a cell at {a1(row, col)} is far beyond the template "
-                f"(a return never goes past row {self.max_rows:,} or column {a1(0, self.max_columns - 1)[:-1]})"
-            )
-        if self.percents is not None and self.percents.styles:  # cells without r=: the walk finds them
-            style = _S_ATTR.search(attrs)
-            if style and _int(style.group(1)) in self.percents.styles:
-                self._note_percent(row, col)
-        t = _T_ATTR.search(attrs)
-        cell_type = t.group(1) if t else b"n"
-        value = _V.search(body)
-        formula = _F.search(body)
-        if formula is not None:
-            self.formulas += 1
-            if value is None:
-                self.uncalculated.append((row, col))
-            if formula.group(1) and _EXTERNAL_REF.search(formula.group(1)):
-                self.external.append((row, col))
-        text = value.group(1) if value is not None and value.group(1) else b""
-        if cell_type == b"e" and value is not None:
-            self.errors.append((row, col, text.decode("utf-8", "replace").strip() or "#ERROR"))
-        elif cell_type == b"s" and value is not None:
-            try:
-                index = _int(text)
-            except ValueError:
-                index = -1
-            if not 0 <= index < len(self.sst):
-                self.bad_string_refs.append((row, col))
-            elif not counted:
-                self.text_chars += self.sst[index]
-        else:
-            length = sum(len(t) for t in _T_TEXT.findall(body)) if cell_type == b"inlineStr" else len(text)
-            if length > self.max_text and _chars(body) > self.max_text:
-                raise TooLarge(
-                    f"the text in {a1(row, col)} is longer than the {self.max_text:,} characters a cell can hold"
-                )
-            self.text_chars += length
 
 
 def a1(row: int, col: int) -> str:

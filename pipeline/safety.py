@@ -10,8 +10,8 @@ hide (error cells, formulas never calculated, which cells have a percent format)
 Nothing here parses a cell value.
 
 This module is the policy: what is screened, the caps, and what each finding says.
-The inflating of zip entries under the caps is `zipscan`; the skim of OOXML parts
-is `ooxml`.
+The inflating of zip entries under the caps is `zipscan`; the scan of OOXML parts
+(expat) is `ooxml`.
 """
 
 from __future__ import annotations
