@@ -432,9 +432,30 @@ def _log_to_file(config) -> None:
     """Unattended runs log to <state>/logs/pipeline.log, rotated at 1 MB, five kept."""
     from logging.handlers import RotatingFileHandler
 
+    class LogFile(RotatingFileHandler):
+        """A log file that cannot be written (disk full) costs its lines, said once on the console:
+        logging's own report is a traceback per line, which floods a console or a pipe nobody reads."""
+
+        failing = False
+
+        def emit(self, record: logging.LogRecord) -> None:
+            super().emit(record)
+            if self.failing and self.stream is not None and not self.stream.closed:
+                self.failing = False
+
+        def handleError(self, record: logging.LogRecord) -> None:
+            if not self.failing:
+                self.failing = True
+                error = sys.exc_info()[1]
+                print(f"WARNING: could not write the log file {self.baseFilename} ({error}); its lines are "
+                      "lost until it can be written again", file=sys.stderr)
+            # A failed write may leave the stream's buffer holding the lines: start afresh next time.
+            with contextlib.suppress(Exception):
+                self.close()
+            self.stream = None  # type: ignore[assignment]
+
     config.paths.logs.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(config.paths.logs / "pipeline.log", maxBytes=1_000_000, backupCount=5,
-                                  encoding="utf-8")
+    handler = LogFile(config.paths.logs / "pipeline.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger("pipeline").addHandler(handler)
 

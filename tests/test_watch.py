@@ -235,6 +235,45 @@ def test_the_console_shows_one_line_for_a_failed_pass_and_the_log_file_its_trace
     assert "Traceback (most recent call last)" in (workspace.state / "logs" / "pipeline.log").read_text()
 
 
+def test_a_log_file_that_cannot_be_written_is_said_once_and_written_again_once_it_can(workspace, capsys):
+    import logging
+
+    from pipeline.cli import _log_to_file
+
+    class FullDisk:
+        closed = False
+
+        def write(self, text):
+            raise OSError(27, "File too large")
+
+        def flush(self):
+            pass
+
+        def close(self):
+            pass
+
+    logger = logging.getLogger("pipeline")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    try:
+        logger.handlers[:] = []
+        logger.setLevel(logging.INFO)
+        _log_to_file(workspace.config)
+        [handler] = logger.handlers
+        handler.stream = FullDisk()
+        for n in range(3):
+            logger.info("lost line %d", n)
+        logger.info("the disk has room again")
+        handler.flush()
+    finally:
+        for handler in logger.handlers:
+            handler.close()
+        logger.handlers[:], logger.level, logger.propagate = saved
+    console = capsys.readouterr().err
+    assert console.count("could not write the log file") == 1, console
+    assert "Traceback" not in console
+    assert "the disk has room again" in (workspace.state / "logs" / "pipeline.log").read_text()
+
+
 class _Busy(Watcher):
     """A watch loop whose pass is long work in hand (a stand-in for a big quarter's packs)."""
 
