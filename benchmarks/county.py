@@ -4,7 +4,7 @@
 of pipeline/register.py): any number of partnerships, each with indicators of
 every unit, both polarities and none, three frequencies, cumulative and
 profiled targets, actions and risks. `fill_period` makes each partnership's
-template with pipeline.templates and fills it with pipeline.fill the way an
+template with pipeline.returns.generate and fills it with demo.fill the way an
 officer does: figures mostly on target, some near or off (with commentary and
 remedial action), a few not available, some typed as text ("1,234",
 "12.5 %"). Figures are worked out from the code and the period, never at
@@ -30,13 +30,13 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from pipeline.config import Config, load_config
-from pipeline.fill import ActionEntry, CoverEntry, IndicatorEntry, RiskEntry, fill_return
-from pipeline.periods import Period
-from pipeline.rate import period_target
-from pipeline.records import UNITS, Indicator, Polarity, Register
-from pipeline.register import SHEETS
-from pipeline.templates import due_indicators, template_filename, write_templates
+from pipeline.config.load import Config, load_config
+from demo.fill import ActionEntry, CoverEntry, IndicatorEntry, RiskEntry, fill_return
+from pipeline.domain.periods import Period
+from pipeline.rating.rag import period_target
+from pipeline.domain.records import UNITS, Indicator, Polarity, Register
+from pipeline.register.workbook import SHEETS
+from pipeline.returns.generate import due_indicators, template_filename, write_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = Period(2023, 3)
@@ -357,7 +357,7 @@ class County:
 def build_county(folder: Path, *, partnerships: int = 12, indicators: int = 40, resave: int = 3,
                  ingest_history: bool = True) -> County:
     """A work folder with the register, config, eight quarters of history ingested, and the next quarter's returns."""
-    from pipeline.register import load_register
+    from pipeline.register.workbook import load_register
 
     folder = Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
@@ -388,13 +388,13 @@ def ingest_history_pass(config: Config) -> None:
     Feedback and Word documents of past quarters are left out: the benchmark's
     cycle then does only the work a new quarter brings.
     """
-    from pipeline.assemble import assemble
-    from pipeline.cycle import open_store
-    from pipeline.ingest import run_pass
-    from pipeline.lock import RunLock
-    from pipeline.master import write_master
-    from pipeline.periods import parse_period
-    from pipeline.register import load_register
+    from pipeline.outputs.assemble import assemble
+    from pipeline.runtime.cycle import open_store
+    from pipeline.intake.ingest import run_pass
+    from pipeline.runtime.lock import RunLock
+    from pipeline.outputs.master import write_master
+    from pipeline.domain.periods import parse_period
+    from pipeline.register.workbook import load_register
 
     register = load_register(config.paths.register)
     with RunLock(config.paths.state), open_store(config) as store:

@@ -36,7 +36,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 import county  # noqa: E402
 
-from pipeline.config import Config, load_config  # noqa: E402
+from pipeline.config.load import Config, load_config  # noqa: E402
 
 WORK = HERE / "work"
 PIPELINE = Path(sys.executable).with_name("pipeline")
@@ -90,7 +90,7 @@ def raw_read(path: Path) -> float:
 
 def screen_alone(path: Path) -> float:
     """The safety screen of one file, in this process: what the reading child does before parsing."""
-    from pipeline.safety import screen
+    from pipeline.intake.screen.safety import screen
 
     start = time.perf_counter()
     screen(path)
@@ -99,9 +99,9 @@ def screen_alone(path: Path) -> float:
 
 def timed_pass(config: Config) -> tuple[float, list[float]]:
     """One ingest pass (no feedback, no outputs): total seconds and seconds per file examined."""
-    from pipeline.cycle import open_store
-    from pipeline.ingest import run_pass
-    from pipeline.lock import RunLock
+    from pipeline.runtime.cycle import open_store
+    from pipeline.intake.ingest import run_pass
+    from pipeline.runtime.lock import RunLock
 
     marks: list[float] = []
     start = time.perf_counter()
@@ -142,11 +142,11 @@ def scale_point(config_path: Path) -> dict:
     Feedback, mail and Word packs are left out here: they cost the same per return or per
     period at any scale, and the county cycle measures them.
     """
-    from pipeline.assemble import assemble
-    from pipeline.cycle import open_store
-    from pipeline.master import write_master
-    from pipeline.periods import parse_period
-    from pipeline.register import load_register
+    from pipeline.outputs.assemble import assemble
+    from pipeline.runtime.cycle import open_store
+    from pipeline.outputs.master import write_master
+    from pipeline.domain.periods import parse_period
+    from pipeline.register.workbook import load_register
 
     config = load_config(config_path)
     files = sum(1 for p in config.paths.inbox.iterdir() if p.suffix == ".xlsx")
@@ -204,11 +204,11 @@ def linear_fit(points: list[dict]) -> dict:
 
 def county_cycle(info: county.County, runs: int, heavy: int, profile: bool) -> dict:
     """Each stage of the next quarter's cycle: `runs` runs of the quick stages, `heavy` of the slow ones."""
-    from pipeline.assemble import assemble
-    from pipeline.cycle import open_store, run_once
-    from pipeline.master import write_master
-    from pipeline.register import load_register
-    from pipeline.templates import write_templates
+    from pipeline.outputs.assemble import assemble
+    from pipeline.runtime.cycle import open_store, run_once
+    from pipeline.outputs.master import write_master
+    from pipeline.register.workbook import load_register
+    from pipeline.returns.generate import write_templates
 
     folder, config = info.folder, info.config
     # The quarter's templates were made from this register, so a real pass finds it in the
@@ -301,10 +301,10 @@ def ingest_only(runs: int) -> dict:
 def documents(report, config: Config, runs: int) -> dict:
     """Word packs (and their PDFs, when LibreOffice is installed), if the documents stage exists."""
     try:
-        from pipeline.documents import write_documents
+        from pipeline.outputs.documents import write_documents
     except ImportError:
-        return {"word_packs": "pipeline.documents not present"}
-    from pipeline.pdf import convert_to_pdf, find_soffice
+        return {"word_packs": "pipeline.outputs.documents not present"}
+    from pipeline.outputs.pdf import convert_to_pdf, find_soffice
 
     out: dict = {}
     times, written = [], []
@@ -328,7 +328,7 @@ def profile_cycle(config: Config) -> Path:
     """A pyinstrument profile of one county cycle (without PDF), as text."""
     from pyinstrument import Profiler
 
-    from pipeline.cycle import run_once
+    from pipeline.runtime.cycle import run_once
 
     profiler = Profiler(interval=0.001)
     profiler.start()
@@ -347,8 +347,8 @@ def profile_cycle(config: Config) -> Path:
 
 def demo_cycle(runs: int) -> dict:
     """The shipped demo's two quarters, filled by demo/fill_returns.py, through `pipeline run --no-pdf`."""
-    from pipeline.register import load_register
-    from pipeline.templates import template_folder, write_templates
+    from pipeline.register.workbook import load_register
+    from pipeline.returns.generate import template_folder, write_templates
 
     folder = WORK / "demo"
     shutil.rmtree(folder, ignore_errors=True)

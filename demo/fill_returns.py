@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.calendar import add_working_days  # noqa: E402
-from pipeline.config import Config, load_config  # noqa: E402
-from pipeline.fill import (  # noqa: E402
+from pipeline.domain.calendar import add_working_days  # noqa: E402
+from pipeline.config.load import Config, load_config  # noqa: E402
+from demo.fill import (  # noqa: E402
     ActionEntry,
     CoverEntry,
     IndicatorEntry,
@@ -51,11 +51,11 @@ from pipeline.fill import (  # noqa: E402
     RiskEntry,
     fill_return,
 )
-from pipeline.periods import Period, parse_period  # noqa: E402
-from pipeline.rate import period_target  # noqa: E402
-from pipeline.records import Action, Indicator, Polarity, Register  # noqa: E402
-from pipeline.register import read_register  # noqa: E402
-from pipeline.templates import due_indicators, template_filename, template_folder, write_templates  # noqa: E402
+from pipeline.domain.periods import Period, parse_period  # noqa: E402
+from pipeline.rating.rag import period_target  # noqa: E402
+from pipeline.domain.records import Action, Indicator, Polarity, Register  # noqa: E402
+from pipeline.register.workbook import read_register  # noqa: E402
+from pipeline.returns.generate import due_indicators, template_filename, template_folder, write_templates  # noqa: E402
 
 log = logging.getLogger(__name__)
 

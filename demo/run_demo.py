@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from demo.fill_returns import fill_demo_returns  # noqa: E402
-from pipeline.calendar import add_working_days, deadline, templates_out  # noqa: E402
-from pipeline.cli import main  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
-from pipeline.periods import Period  # noqa: E402
-from pipeline.register import read_register  # noqa: E402
-from pipeline.templates import template_folder  # noqa: E402
+from pipeline.domain.calendar import add_working_days, deadline, templates_out  # noqa: E402
+from pipeline.cli.app import main  # noqa: E402
+from pipeline.config.load import load_config  # noqa: E402
+from pipeline.domain.periods import Period  # noqa: E402
+from pipeline.register.workbook import read_register  # noqa: E402
+from pipeline.returns.generate import template_folder  # noqa: E402
 
 HISTORY = [Period(2024, q) for q in (1, 2, 3, 4)]
 Q1, Q2 = Period(2025, 1), Period(2025, 2)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config, load_config
-from pipeline.periods import Period
-from pipeline.records import Register
-from pipeline.register import read_register
+from pipeline.config.load import Config, load_config
+from pipeline.domain.periods import Period
+from pipeline.domain.records import Register
+from pipeline.register.workbook import read_register
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ def period() -> Period:
 @pytest.fixture(scope="session")
 def return_templates(config: Config, register: Register, tmp_path_factory) -> Path:
     """Blank return templates for CYP and CSP, 2025-26 Q1 to Q4, made once by the project's generator."""
-    from pipeline.templates import write_templates
+    from pipeline.returns.generate import write_templates
     from spoil import PARTNERSHIPS, PERIODS
 
     folder = tmp_path_factory.mktemp("return-templates")

@@ -152,7 +152,7 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
     import io
     import logging
 
-    from pipeline.cli import main
+    from pipeline.cli.app import main
 
     logger = logging.getLogger("pipeline")
     saved = (logger.handlers[:], logger.level, logger.propagate)

@@ -3,8 +3,8 @@ reminders 10 and 3 days before, chasers every 3 days overdue, escalation after 5
 
 from datetime import date, time
 
-from pipeline.config import CalendarSettings
-from pipeline.periods import Period
+from pipeline.config.load import CalendarSettings
+from pipeline.domain.periods import Period
 
 HOLIDAYS = tuple(date.fromisoformat(d) for d in (
     "2025-12-25", "2025-12-26", "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04",

@@ -1,8 +1,8 @@
 """Test helpers for ingest: a workspace with an inbox, returns filled like a person fills
 them, and spoilers that each break ONE thing in a filled return the way people do.
 
-A return is made by the project's own template generator (pipeline.templates) and
-filled by header label (pipeline.fill); a spoiler then opens it with openpyxl,
+A return is made by the project's own template generator (pipeline.returns.generate) and
+filled by header label (demo.fill); a spoiler then opens it with openpyxl,
 changes one thing and saves it, as Excel would.
 """
 
@@ -20,11 +20,11 @@ from typing import Iterator, Mapping
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.assemble import assemble
-from pipeline.config import Config, load_config
-from pipeline.cycle import feedback_due
-from pipeline.feedback import annotate_all, write_summary
-from pipeline.fill import (
+from pipeline.outputs.assemble import assemble
+from pipeline.config.load import Config, load_config
+from pipeline.runtime.cycle import feedback_due
+from pipeline.outputs.feedback import annotate_all, write_summary
+from demo.fill import (
     ActionEntry,
     CoverEntry,
     IndicatorEntry,
@@ -33,15 +33,15 @@ from pipeline.fill import (
     RiskEntry,
     fill_return,
 )
-from pipeline.ingest import Outcome, PassReport, run_pass
-from pipeline.master import write_master
-from pipeline.periods import Period
-from pipeline.rate import period_target
-from pipeline.records import Register
-from pipeline.register import header_key
-from pipeline.store import Store
-from pipeline.template_layout import template_filename
-from pipeline.templates import due_indicators
+from pipeline.intake.ingest import Outcome, PassReport, run_pass
+from pipeline.outputs.master import write_master
+from pipeline.domain.periods import Period
+from pipeline.rating.rag import period_target
+from pipeline.domain.records import Register
+from pipeline.register.workbook import header_key
+from pipeline.store.sqlite import Store
+from pipeline.returns.layout import template_filename
+from pipeline.returns.generate import due_indicators
 from registers import DEMO_REGISTER, write_config
 
 Q1, Q2, Q3, Q4 = (Period(2025, q) for q in (1, 2, 3, 4))

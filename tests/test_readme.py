@@ -3,9 +3,9 @@
 import re
 from pathlib import Path
 
-from pipeline.cli import COMMANDS, build_parser
-from pipeline.errors import ExitStatus
-from pipeline.findings import CATALOGUE
+from pipeline.cli.app import COMMANDS, build_parser
+from pipeline.domain.errors import ExitStatus
+from pipeline.domain.findings import CATALOGUE
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipeline.rate import Rag  # noqa: E402
+from pipeline.rating.rag import Rag  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXED_TIME = datetime(2025, 1, 1, tzinfo=timezone.utc)

@@ -1,0 +1,1 @@
+"""Who has returned, reminders, and the mail that carries them."""

@@ -1,0 +1,1 @@
+"""config.toml: reading, checking and the settings records."""

@@ -1,0 +1,1 @@
+"""Periods, the calendar, records, findings, errors and wording: imports nothing else of the package."""

@@ -1,0 +1,1 @@
+"""Inbox to verdict: screen/ (bytes, zip, XML), read/ (the reading child), recognise, validate, ingest."""

@@ -1,0 +1,1 @@
+"""Reads a screened workbook in a child process with limits."""

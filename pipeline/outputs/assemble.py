@@ -1,0 +1,422 @@
+"""Assemble everything known about one period into a PeriodReport.
+
+This is where the register, the history store, overrides and the rating engine
+meet. The master workbook and the Word documents are both drawn from the same
+PeriodReport, so a number in a board paper is always the number in the master
+workbook. Nothing here reads the clock: the same store gives the same report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from pipeline.domain.calendar import deadline, is_late
+from pipeline.config.load import Config
+from pipeline.domain.findings import Finding
+from pipeline.domain.periods import Period, parse_period
+from pipeline.rating.rag import (
+    ActionRating,
+    Direction,
+    GapResult,
+    Movement,
+    Override,
+    Rag,
+    RatedOutcome,
+    RiskBand,
+    RiskBands,
+    apply_override,
+    direction,
+    gap,
+    parse_rag,
+    period_target,
+    rate,
+    rate_action,
+    risk_band,
+    risk_movement,
+    risk_score,
+)
+from pipeline.domain.records import Frequency, Indicator, Partnership, Register
+from pipeline.chasing.reminders import sent_days, templates_sent
+from pipeline.store.sqlite import HistoryValue, Store, SubmissionRecord
+from pipeline.domain.wording import uk_day, uk_time
+
+TREND_PERIODS = 8
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: str
+    actual: Decimal | None
+    target: Decimal | None
+
+
+@dataclass(frozen=True)
+class AreaGap:
+    """Narrowing the gap: one area against the area it is compared with, now and at the last report."""
+
+    area: str
+    area_value: Decimal | None
+    compared_with: str
+    compared_value: Decimal | None
+    before_period: str  # the report the gap is compared with; "" when there is none
+    result: GapResult
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator: Indicator
+    target: Decimal | None
+    actual: Decimal | None
+    same_period_last_year: Decimal | None
+    previous: Decimal | None
+    data_quality: str
+    commentary: str
+    remedial_action: str
+    outcome: RatedOutcome
+    dot_previous: Direction
+    dot_last_year: Direction
+    source_file: str
+    submitted_at: str
+    trend: tuple[TrendPoint, ...]
+    gaps: tuple[AreaGap, ...] = ()
+
+    @property
+    def rag(self) -> Rag:
+        return self.outcome.final
+
+    @property
+    def flagged_quality(self) -> bool:
+        """Estimates and provisional figures are flagged beside the rating."""
+        return self.data_quality in ("Estimate", "Provisional")
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    ref: str
+    action: str
+    owner: str
+    start: date | None
+    due: date | None
+    percent_complete: Decimal | None
+    commentary: str
+    rating: ActionRating
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    ref: str
+    risk: str
+    owner: str
+    likelihood: int | None
+    impact: int | None
+    score: int | None
+    band: RiskBand
+    previous_score: int | None
+    movement: Movement
+    mitigation: str
+    commentary: str
+
+
+@dataclass(frozen=True)
+class ReturnStatus:
+    state: str  # accepted, provisional, rejected, missing
+    received_at: str
+    completed_by: str
+    email: str
+    file_name: str
+    late: bool
+    due_count: int
+    with_data: int
+    rejected_attempts: int
+    # When the first accepted return arrived, which lateness is judged by; received_at is the
+    # counting (latest) one's. The same unless a correction followed.
+    first_received_at: str = ""
+
+    @property
+    def completeness(self) -> Decimal:
+        if not self.due_count:
+            return Decimal(100)
+        return (Decimal(self.with_data) * 100 / self.due_count).quantize(Decimal("1"))
+
+
+@dataclass(frozen=True)
+class PartnershipReport:
+    partnership: Partnership
+    indicators: tuple[IndicatorResult, ...]
+    actions: tuple[ActionResult, ...]
+    risks: tuple[RiskResult, ...]
+    status: ReturnStatus
+    overall_commentary: str
+    counts: dict[Rag, int] = field(default_factory=dict)
+
+    @property
+    def exceptions(self) -> tuple[IndicatorResult, ...]:
+        return tuple(sorted((i for i in self.indicators if i.rag.is_exception), key=lambda i: i.rag.rank))
+
+
+@dataclass(frozen=True)
+class FileFinding:
+    file_name: str
+    partnership: str
+    verdict: str
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    organisation: str
+    board: str
+    board_officer: str
+    area: str
+    period: Period
+    deadline: date
+    data_as_at: str  # the latest return counted, or "" when none has arrived
+    register_source: str
+    partnerships: tuple[PartnershipReport, ...]
+    submissions: tuple[SubmissionRecord, ...]
+    findings: tuple[FileFinding, ...]
+    history: tuple[HistoryValue, ...]
+
+    @property
+    def source_line(self) -> str:
+        received = sum(p.status.state in ("accepted", "provisional") for p in self.partnerships)
+        rejected = any(p.status.rejected_attempts for p in self.partnerships)
+        as_at = (f"Data as at {uk_time(self.data_as_at)}." if self.data_as_at
+                 else "No return has been accepted yet." if rejected else "No returns have arrived yet.")
+        return (f"{as_at} Source: {received} of {len(self.partnerships)} partnership returns "
+                f"for {self.period}, the indicator register ({self.register_source}) and the "
+                f"pipeline's history store.")
+
+    def counts(self) -> dict[Rag, int]:
+        totals: dict[Rag, int] = defaultdict(int)
+        for p in self.partnerships:
+            for rag, n in p.counts.items():
+                totals[rag] += n
+        return dict(totals)
+
+
+def reported_periods(i: Indicator, period: Period, count: int) -> list[Period]:
+    """The last `count` periods in which the indicator is reported, up to `period`, oldest first:
+    a six-monthly figure's trend runs through the half-years, not through quarters with no figure."""
+    periods = [period]
+    while len(periods) < count:
+        periods.append(periods[-1].previous_due(i.frequency.due_in))
+    return periods[::-1]
+
+
+FREQUENCY_STEPS = {Frequency.QUARTERLY: "quarters", Frequency.SIX_MONTHLY: "half-years", Frequency.ANNUAL: "years"}
+
+
+def load_overrides(path: Path | None) -> dict[tuple[str, str], Override]:
+    """The officers' manual ratings: sheet 'Overrides' with Period, Code, Rating, Reason, Who."""
+    if path is None:
+        return {}
+    from openpyxl import load_workbook
+
+    from pipeline.register.workbook import header_key
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book[book.sheetnames[0]]
+        rows = sheet.iter_rows(values_only=True)
+        header = [header_key(h) for h in next(rows, ())]
+        overrides = {}
+        for values in rows:
+            record = dict(zip(header, values))
+            rating = parse_rag(str(record.get("rating") or ""))
+            if not record.get("code") or rating is None:
+                continue
+            period = str(parse_period(str(record.get("period"))))
+            overrides[(period, str(record["code"]).strip())] = Override(
+                period=period, code=str(record["code"]).strip(), rating=rating,
+                reason=str(record.get("reason") or ""), who=str(record.get("who") or ""))
+        return overrides
+    finally:
+        book.close()
+
+
+def assemble(config: Config, register: Register, store: Store, period: Period) -> PeriodReport:
+    """Everything the master workbook and the Word documents show for `period`."""
+    history = tuple(store.history())
+    values = {(h.code, h.period): h for h in history}
+    submissions = store.submissions(period=str(period))
+    counting = {s.partnership: s for s in submissions if s.counts}
+    first_accepted = store.first_received(str(period))
+    overrides = load_overrides(config.paths.overrides)
+    due_by = deadline(period, config.calendar)
+    files = store.files(period=str(period))
+    rejected = defaultdict(int)
+    for f in files:
+        if f.verdict == "rejected":
+            rejected[f.partnership] += 1
+    # A partnership whose template went out late was given a later deadline (calendar.deadline_for):
+    # it is late against that one, as its acknowledgement said.
+    opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))
+    reports = []
+    for partnership in register.partnerships:
+        short = partnership.short_name
+        due = [i for i in register.indicators_of(short) if i.frequency.due_in(period.quarter)]
+        indicators = tuple(_indicator(config, i, period, values, overrides) for i in due)
+        submission = counting.get(short)
+        reports.append(PartnershipReport(
+            partnership=partnership,
+            indicators=indicators,
+            actions=_actions(config, register, store, submission, period),
+            risks=_risks(config, register, store, submission, period),
+            status=_status(submission, first_accepted.get(short, ""), rejected[short], period, config,
+                           opened.get(short), indicators),
+            overall_commentary=submission.overall_commentary if submission else "",
+            counts=_count(indicators),
+        ))
+    as_at = max((s.received_at for s in counting.values()), default="")
+    findings = tuple(FileFinding(f.name, f.partnership, f.verdict, x)
+                     for f in files if f.verdict in ("accepted", "rejected") for x in store.findings_for(f.id))
+    return PeriodReport(
+        organisation=config.organisation, board=config.board, board_officer=config.board_officer,
+        area=config.area, period=period, deadline=due_by, data_as_at=as_at,
+        register_source=f"{Path(register.source).name}, version {register.digest[:12]}",
+        partnerships=tuple(reports), submissions=tuple(submissions), findings=findings,
+        history=tuple(h for h in history if parse_period(h.period) <= period),
+    )
+
+
+def _own_amount(i: Indicator, period: Period, values) -> Decimal | None:
+    """A cumulative indicator's amount for `period` alone: its running total less the total at the
+    previous due period of the same financial year (a year's first due period is its own total)."""
+    now = values.get((i.code, str(period)))
+    if now is None or now.actual is None:
+        return None
+    before = period.previous_due(i.frequency.due_in)
+    if before.year != period.year:
+        return now.actual
+    prior = values.get((i.code, str(before)))
+    return None if prior is None or prior.actual is None else now.actual - prior.actual
+
+
+def _count(indicators) -> dict[Rag, int]:
+    counts: dict[Rag, int] = defaultdict(int)
+    for i in indicators:
+        counts[i.rag] += 1
+    return dict(counts)
+
+
+def _indicator(config: Config, i: Indicator, period: Period, values, overrides) -> IndicatorResult:
+    now = values.get((i.code, str(period)))
+    last_year = values.get((i.code, str(period.same_last_year())))
+    previous = values.get((i.code, str(period.previous_due(i.frequency.due_in))))
+    actual = now.actual if now else None
+    last_year_actual = last_year.actual if last_year else None
+    # Cumulative figures restart each April, so a first report of the year is compared with last year only.
+    restarted = i.cumulative and period.previous_due(i.frequency.due_in).year != period.year
+    previous_actual = previous.actual if previous and not restarted else None
+    computed = rate(i, period.quarter, actual, last_year_actual, default_scheme=config.rag.scheme,
+                    default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
+    band = config.rag.no_change_band
+    if i.cumulative:
+        # Running totals only grow through a year: set side by side they would always read as
+        # Worsening (or Improving). The quarter's own amount is set against the last quarter's.
+        dot_previous = direction(polarity=i.polarity, current=_own_amount(i, period, values),
+                                 previous=_own_amount(i, period.previous_due(i.frequency.due_in), values),
+                                 no_change_band=band)
+    else:
+        dot_previous = direction(polarity=i.polarity, current=actual, previous=previous_actual, no_change_band=band)
+    trend = tuple(
+        TrendPoint(str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None,
+                   period_target(i, p.quarter))
+        for p in reported_periods(i, period, TREND_PERIODS))
+    return IndicatorResult(
+        indicator=i,
+        target=period_target(i, period.quarter),
+        actual=actual,
+        same_period_last_year=last_year_actual,
+        previous=previous.actual if previous else None,
+        data_quality=now.data_quality if now else "",
+        commentary=now.commentary if now else "",
+        remedial_action=now.remedial_action if now else "",
+        outcome=apply_override(computed, overrides.get((str(period), i.code))),
+        dot_previous=dot_previous,
+        dot_last_year=direction(polarity=i.polarity, current=actual, previous=last_year_actual,
+                                no_change_band=band),
+        source_file=now.file_name if now else "",
+        submitted_at=now.received_at if now else "",
+        trend=trend,
+        gaps=_gaps(i, now, last_year if restarted else previous),
+    )
+
+
+def _gaps(i: Indicator, now: HistoryValue | None, before: HistoryValue | None) -> tuple[AreaGap, ...]:
+    """Each area's gap with the comparison area, against the same gap at the last comparable report."""
+    current = dict(now.area_values) if now else {}
+    earlier = dict(before.area_values) if before else {}
+    return tuple(
+        AreaGap(area=area, area_value=current.get(area), compared_with=rest, compared_value=current.get(rest),
+                before_period=before.period if before else "",
+                result=gap(polarity=i.polarity, area_value=current.get(area), rest_value=current.get(rest),
+                           previous_area=earlier.get(area), previous_rest=earlier.get(rest)))
+        for area, rest in i.gap_pairs)
+
+
+def _actions(config: Config, register: Register, store: Store, submission: SubmissionRecord | None,
+             period: Period) -> tuple[ActionResult, ...]:
+    if submission is None:
+        return ()
+    updates = {u.ref: u for u in store.action_updates(submission.id)}
+    results = []
+    for action in register.actions_of(submission.partnership):
+        u = updates.pop(action.ref, None)
+        results.append(ActionResult(
+            ref=action.ref, action=action.action, owner=action.owner, start=action.start, due=action.due,
+            percent_complete=u.percent_complete if u else None, commentary=u.commentary if u else "",
+            rating=rate_action(reported_status=u.status if u else "",
+                               percent_complete=u.percent_complete if u else None, start=action.start,
+                               due=action.due, as_at=period.end, tolerance_points=config.rag.action_tolerance),
+            is_new=False))
+    for u in updates.values():  # actions the partnership added in its return
+        due = date.fromisoformat(u.due) if u.due else None
+        results.append(ActionResult(
+            ref=u.ref, action=u.action, owner=u.owner, start=None, due=due,
+            percent_complete=u.percent_complete, commentary=u.commentary,
+            rating=rate_action(reported_status=u.status, percent_complete=u.percent_complete, start=None,
+                               due=due, as_at=period.end, tolerance_points=config.rag.action_tolerance),
+            is_new=True))
+    return tuple(results)
+
+
+def _risks(config: Config, register: Register, store: Store, submission: SubmissionRecord | None,
+           period: Period) -> tuple[RiskResult, ...]:
+    if submission is None:
+        return ()
+    bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
+    previous = {s.partnership: s for s in store.submissions(period=str(period.previous()), counting_only=True)}
+    before = previous.get(submission.partnership)
+    earlier = {u.ref: risk_score(u.likelihood, u.impact) for u in store.risk_updates(before.id)} if before else {}
+    baseline = {r.ref: risk_score(r.likelihood, r.impact) for r in register.risks_of(submission.partnership)}
+    results = []
+    for u in store.risk_updates(submission.id):
+        score = risk_score(u.likelihood, u.impact)
+        previous_score = earlier.get(u.ref, baseline.get(u.ref))
+        results.append(RiskResult(
+            ref=u.ref, risk=u.risk, owner=u.owner, likelihood=u.likelihood, impact=u.impact, score=score,
+            band=risk_band(score, bands), previous_score=previous_score,
+            movement=risk_movement(previous_score, score), mitigation=u.mitigation, commentary=u.commentary))
+    return tuple(sorted(results, key=lambda r: (-(r.score or 0), r.ref)))
+
+
+def _status(submission: SubmissionRecord | None, first_accepted: str, rejected: int, period: Period, config: Config,
+            templates_sent: date | None, indicators: tuple[IndicatorResult, ...]) -> ReturnStatus:
+    with_data = sum(i.actual is not None for i in indicators)
+    if submission is None:
+        return ReturnStatus("rejected" if rejected else "missing", "", "", "", "", False, len(indicators),
+                            0, rejected)
+    received = uk_day(first_accepted) or date.fromisoformat(first_accepted[:10])
+    return ReturnStatus(
+        state="accepted" if submission.signed_off else "provisional",
+        received_at=submission.received_at, completed_by=submission.completed_by, email=submission.email,
+        file_name=submission.file_name, late=is_late(period, config.calendar, received, templates_sent),
+        due_count=len(indicators),
+        with_data=with_data, rejected_attempts=rejected, first_received_at=first_accepted)

@@ -1,0 +1,436 @@
+"""What the Word templates see: a PeriodReport turned into plain strings, lists and fills.
+
+Every figure is formatted here, once, so the documents and the tests agree on
+what "the number in the master workbook" looks like on the page. Templates
+get no objects with behaviour, only text, so an officer editing a template
+needs to know nothing but the field names built here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Iterable
+
+from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
+from pipeline.outputs.charts import Chart
+from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
+from pipeline.domain.wording import plain_date, plural, uk_time, were
+
+# The order ratings are counted and listed in: worst first, then the unrated.
+RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET,
+             Rag.NOT_RATED)
+BAND_FILL = {RiskBand.HIGH: Rag.RED.colour, RiskBand.MEDIUM: Rag.AMBER.colour, RiskBand.LOW: Rag.GREEN.colour,
+             RiskBand.NOT_SCORED: Rag.NOT_RATED.colour}
+TOP_RISKS = 5
+STATE_WORDS = {
+    "accepted": "Accepted (signed off)",
+    "provisional": "Provisional (received, not yet signed off)",
+    "rejected": "Rejected (a return was sent but could not be accepted)",
+    "missing": "Missing (no return received)",
+}
+_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+Picture = Callable[[Chart], Any]
+
+
+def clean(text: str | None) -> str:
+    """User text made safe for Word XML: control characters dropped, tabs as spaces.
+
+    Escaping of & and < is left to the template's autoescape, so it happens once.
+    """
+    return _INVALID_XML.sub("", str(text or "")).replace("\t", " ").replace("\r\n", "\n").strip()
+
+
+def fmt(value: Decimal | None, unit: str, missing: str = "No data") -> str:
+    """A figure in its unit as it appears in every document: 72.5%, £1,200, 14 days, 3,456."""
+    if value is None:
+        return missing
+    text = format(value.normalize(), ",f")
+    if text == "-0":
+        text = "0"
+    if unit == "%":
+        return f"{text}%"
+    if unit == "£":
+        if "." in text:  # pence: always two places, as money is written
+            text = format(value.quantize(Decimal("0.01")), ",f")
+        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
+    if unit == "days":
+        return f"{text} days"
+    return text
+
+
+def fill(colour: str) -> str:
+    """A hex colour as Word's w:fill wants it: no '#'."""
+    return colour.lstrip("#").upper()
+
+
+def long_date(day: date | None) -> str:
+    return plain_date(day) if day else "Not set"
+
+
+def rag_words(result: IndicatorResult) -> str:
+    """The rating in words, with the notes a reader needs beside it."""
+    text = result.rag.value
+    notes = []
+    if result.outcome.overridden:
+        notes.append(f"officer rating; calculated {result.outcome.computed.value}")
+    if result.flagged_quality:
+        notes.append(result.data_quality.lower())
+    return f"{text} ({'; '.join(notes)})" if notes else text
+
+
+def override_words(result: IndicatorResult) -> str:
+    """An officer's rating: what it replaced, who set it and why; "" when the calculated rating stands.
+
+    The rating cell only has room to say that it was overridden; this is the sentence
+    shown under it (the README promises both ratings and the reason in every output).
+    """
+    outcome = result.outcome
+    if not outcome.overridden:
+        return ""
+    who = clean(outcome.who)
+    reason = clean(outcome.reason)
+    if reason and reason[-1] not in ".!?":
+        reason += "."
+    return (f"{outcome.final.value} in place of the calculated {outcome.computed.value}"
+            f"{f', set by {who}' if who else ''}. " + (f"Reason: {reason}" if reason else "No reason was recorded."))
+
+
+def override_notes(indicators: Iterable[IndicatorResult]) -> list[dict[str, str]]:
+    """One note per officer rating among `indicators`, for under a table that lists them."""
+    return [{"code": clean(i.indicator.code), "title": clean(i.indicator.title), "text": override_words(i)}
+            for i in indicators if i.outcome.overridden]
+
+
+def travel(direction: Direction) -> str:
+    """Direction of travel in words, with the arrow after them."""
+    return f"{direction.value} {direction.arrow}".strip()
+
+
+def status_words(status: ReturnStatus) -> str:
+    text = STATE_WORDS.get(status.state, status.state.capitalize())
+    return f"{text}, late" if status.late else text
+
+
+def no_return(status: ReturnStatus) -> bool:
+    """Whether no return has been accepted: rejected or never sent, so there is nothing to rate."""
+    return status.state in ("missing", "rejected")
+
+
+def why_no_return(status: ReturnStatus) -> str:
+    """'1 return was rejected' or 'no return was received', for a sentence about a partnership with no return."""
+    if status.rejected_attempts:
+        return f"{plural(status.rejected_attempts, 'return')} {were(status.rejected_attempts)} rejected"
+    return "no return was received"
+
+
+def status_detail(status: ReturnStatus) -> str:
+    if not status.received_at:
+        if status.rejected_attempts:
+            return f"No return has been accepted for this period: {why_no_return(status)}."
+        return "No return has been received for this period."
+    who = f" from {clean(status.completed_by)}" if status.completed_by else ""
+    timing = "after the deadline" if status.late else "on time"
+    return (f"Received {uk_time(status.received_at)}{who}, {timing}; "
+            f"{status.with_data} of {status.due_count} indicators have a figure ({status.completeness}%).")
+
+
+def indicator_row(i: IndicatorResult) -> dict[str, str]:
+    unit = i.indicator.unit
+    return {
+        "code": clean(i.indicator.code),
+        "title": clean(i.indicator.title),
+        "unit": clean(unit),
+        "target": fmt(i.target, unit, "No target"),
+        "actual": fmt(i.actual, unit),
+        "last_year": fmt(i.same_period_last_year, unit, "None"),
+        "rag": rag_words(i),
+        "override": override_words(i),
+        "fill": fill(i.rag.colour),
+        "dot": travel(i.dot_previous),
+        "dot_year": travel(i.dot_last_year),
+        "commentary": clean(i.commentary) or "No commentary given.",
+        "remedial": clean(i.remedial_action) or "No remedial action given.",
+    }
+
+
+def fmt_difference(value: Decimal | None, unit: str, missing: str = "No data") -> str:
+    """A difference between two figures: in percentage points for a % unit (16.2% - 10.2% is 6 points,
+    not 6%), else as fmt writes the unit."""
+    if value is None or unit != "%":
+        return fmt(value, unit, missing)
+    points = fmt(value, "number")
+    return f"{points} percentage point{'' if abs(value) == 1 else 's'}"
+
+
+GAP_FILL = {GapTrend.NARROWING: Rag.GREEN.colour, GapTrend.WIDENING: Rag.RED.colour,
+            GapTrend.NO_CHANGE: Rag.AMBER.colour, GapTrend.NOT_COMPARABLE: Rag.NOT_RATED.colour}
+
+
+def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
+    """Narrowing the gap, one row per area: figures, the gap now and then, and its trend in words."""
+    unit = i.indicator.unit
+    rows = []
+    for g in i.gaps:
+        now = fmt_difference(g.result.now, unit, "Not available")
+        if g.result.area_behind is not None and g.result.now:
+            now += " (behind)" if g.result.area_behind else " (ahead)"
+        before = fmt_difference(g.result.before, unit, "Not available")
+        rows.append({
+            "code": clean(i.indicator.code),
+            "title": clean(i.indicator.title),
+            "area": clean(g.area),
+            "area_value": fmt(g.area_value, unit),
+            "compared_with": clean(g.compared_with),
+            "compared_value": fmt(g.compared_value, unit),
+            "now": now,
+            "before": f"{before} ({g.before_period})" if g.before_period and g.result.before is not None else before,
+            "trend": g.result.trend.value,
+            "fill": fill(GAP_FILL[g.result.trend]),
+        })
+    return rows
+
+
+def rag_counts(counts: dict[Rag, int]) -> list[dict[str, str]]:
+    """One row per rating that occurs (the five colours always), worst first."""
+    rated = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN)
+    return [{"rag": r.value, "fill": fill(r.colour), "count": str(counts.get(r, 0))}
+            for r in RAG_ORDER if r in rated or counts.get(r, 0)]
+
+
+def action_row(a, partnership: str = "") -> dict[str, str]:
+    progress = a.rating.reason
+    if a.percent_complete is not None and "complete" not in progress:
+        progress = f"{fmt(a.percent_complete, '%')} complete; {progress}"
+    return {
+        "partnership": partnership,
+        "ref": clean(a.ref),
+        "action": clean(a.action) + (" (new)" if a.is_new else ""),
+        "owner": clean(a.owner) or "Not named",
+        "due": a.due.strftime("%d/%m/%Y") if a.due else "No date",
+        "percent": fmt(a.percent_complete, "%", "Not given"),
+        "rating": a.rating.rating.value,
+        "fill": fill(a.rating.rating.colour),
+        "progress": clean(progress),
+        "commentary": clean(a.commentary),
+    }
+
+
+def risk_row(r, partnership: str = "") -> dict[str, str]:
+    score = f"{r.likelihood} x {r.impact} = {r.score}" if r.score is not None else "Not scored"
+    return {
+        "partnership": partnership,
+        "ref": clean(r.ref),
+        "risk": clean(r.risk),
+        "owner": clean(r.owner) or "Not named",
+        "score": score,
+        "band": r.band.value if r.score is None else f"{r.band.value} ({r.score})",
+        "fill": fill(BAND_FILL[r.band]),
+        "movement": r.movement.value,
+        "mitigation": clean(r.mitigation) or "None recorded.",
+        "commentary": clean(r.commentary),
+    }
+
+
+def heat_map(risks, bands: RiskBands) -> list[dict[str, Any]]:
+    """Rows for a 5x5 grid, likelihood 5 at the top, impact 1-5 across; each cell says its band."""
+    names = {5: "Almost certain", 4: "Likely", 3: "Possible", 2: "Unlikely", 1: "Rare"}
+    rows = []
+    for likelihood in (5, 4, 3, 2, 1):
+        cells = []
+        for impact in (1, 2, 3, 4, 5):
+            band = risk_band(likelihood * impact, bands)
+            refs = [clean(r.ref) for r in risks if r.likelihood == likelihood and r.impact == impact]
+            cells.append({"fill": fill(BAND_FILL[band]),
+                          "text": band.value + (": " + ", ".join(refs) if refs else "")})
+        rows.append({"label": f"{likelihood} {names[likelihood]}", "cells": cells})
+    return rows
+
+
+def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[str, Chart],
+                      picture: Picture, bands: RiskBands = RiskBands()) -> dict[str, Any]:
+    """Fields of templates/highlight-report.docx for one partnership."""
+    name = clean(p.partnership.name)
+    exceptions = []
+    for i in p.exceptions:
+        row = indicator_row(i)
+        chart = charts.get(i.indicator.code)
+        row["chart"] = picture(chart) if chart else ""
+        row["chart_caption"] = (f"Figure: {row['code']} {row['title']}, last {len(i.trend)} "
+                                f"{FREQUENCY_STEPS[i.indicator.frequency]} (solid line: actual; dashed line: target).")
+        exceptions.append(row)
+    total = sum(p.counts.values())
+    nothing = no_return(p.status)
+    summary = _summary_sentence(p.counts, total)
+    if nothing and total:
+        summary += " None can be rated until a return is accepted."
+    if nothing:
+        no_exceptions = (f"Exceptions cannot be assessed: no return has been accepted for this period "
+                         f"({why_no_return(p.status)}), so no indicator has a figure to rate.")
+        commentary = "No overall commentary: no return has been accepted for this period."
+    else:
+        no_exceptions = "No indicators are rated Red or Amber this quarter."
+        commentary = clean(p.overall_commentary) or "No overall commentary was given."
+    return {
+        "organisation": clean(report.organisation),
+        "partnership": name,
+        "short_name": clean(p.partnership.short_name),
+        "chair": clean(p.partnership.chair) or "Not named",
+        "lead_officer": clean(p.partnership.lead_officer) or "Not named",
+        "title": f"{name}: highlight report, {report.period}",
+        "period": str(report.period),
+        "period_label": report.period.label,
+        "source_line": report.source_line,
+        "status": status_words(p.status),
+        "status_detail": status_detail(p.status),
+        "sign_off_note": ("Figures in a provisional return may change when the partnership signs it off."
+                          if p.status.state == "provisional" else ""),
+        "overall_commentary": commentary,
+        "summary": rag_counts(p.counts),
+        "summary_sentence": summary,
+        "indicators": [indicator_row(i) for i in p.indicators],
+        "overrides": override_notes(p.indicators),
+        "other_overrides": override_notes(i for i in p.indicators if not i.rag.is_exception),
+        "exceptions": exceptions,
+        "exception_overrides": override_notes(p.exceptions),
+        "no_exceptions": no_exceptions,
+        "gaps": [row for i in p.indicators for row in gap_rows(i)],
+        "actions": [action_row(a) for a in p.actions],
+        "risks": [risk_row(r) for r in p.risks[:TOP_RISKS]],
+        "risk_count": str(len(p.risks)),
+        "heat_map": heat_map(p.risks, bands),
+    }
+
+
+def _summary_sentence(counts: dict[Rag, int], total: int) -> str:
+    if not total:
+        return "No indicators were due this quarter."
+    parts = [f"{counts[r]} {r.value}" for r in RAG_ORDER if counts.get(r)]
+    return f"{total} indicator{'s' if total != 1 else ''} due this quarter: {', '.join(parts)}."
+
+
+SUMMARY_COLUMNS = (("red", (Rag.RED,)), ("amber_red", (Rag.AMBER_RED,)), ("amber", (Rag.AMBER,)),
+                   ("amber_green", (Rag.AMBER_GREEN,)), ("green", (Rag.GREEN,)), ("no_data", (Rag.NO_DATA,)),
+                   ("other", (Rag.NO_TARGET, Rag.NOT_RATED)))
+
+
+def _count_row(name: str, counts: dict[Rag, int]) -> dict[str, str]:
+    row = {key: str(sum(counts.get(r, 0) for r in rags)) for key, rags in SUMMARY_COLUMNS}
+    row["name"] = name
+    row["total"] = str(sum(counts.values()))
+    return row
+
+
+def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
+    """Fields of templates/board-paper.docx."""
+    parts = report.partnerships
+    groups = []
+    for p in parts:
+        if p.exceptions:
+            groups.append({"name": clean(p.partnership.name), "short_name": clean(p.partnership.short_name),
+                           "rows": [indicator_row(i) for i in p.exceptions],
+                           "overrides": override_notes(p.exceptions)})
+    off_track = [action_row(a, clean(p.partnership.short_name)) for p in parts for a in p.actions
+                 if a.rating.rating in (ActionRag.RED, ActionRag.AMBER)]
+    off_track.sort(key=lambda a: (a["rating"] != "Red", a["partnership"], a["ref"]))
+    high = [risk_row(r, clean(p.partnership.short_name)) for p in parts for r in p.risks
+            if r.band is RiskBand.HIGH]
+    returns = [{"partnership": clean(p.partnership.name), "status": status_words(p.status),
+                "received": _received(p.status),
+                "completed_by": (clean(p.status.completed_by) or "–") if p.status.received_at else "–",
+                "completeness": (f"{p.status.with_data} of {p.status.due_count} ({p.status.completeness}%)")}
+               for p in parts]
+    totals = report.counts()
+    exception_count = sum(len(g["rows"]) for g in groups)
+    without_return = [clean(p.partnership.name) for p in parts if no_return(p.status)]
+    rejected = [clean(p.partnership.name) for p in parts if p.status.state == "rejected"]
+    missing = [clean(p.partnership.name) for p in parts if p.status.state == "missing"]
+    late = [clean(p.partnership.name) for p in parts if p.status.late]
+    provisional = [clean(p.partnership.name) for p in parts if p.status.state == "provisional"]
+    received = sum(p.status.state in ("accepted", "provisional") for p in parts)
+    subject = f"Quarterly performance report: {report.period} ({report.period.label})"
+    recommendations = [
+        f"notes performance against the partnership's indicators for {report.period};",
+        "considers the exceptions in section 5.0 and the remedial action proposed;",
+        "notes the delivery plan actions off track (section 6.0) and the high risks (section 7.0);",
+    ]
+    if missing or rejected or provisional:
+        recommendations.append("asks the partnerships named in section 8.0 to submit or sign off their returns.")
+    else:
+        recommendations[-1] = recommendations[-1].rstrip(";") + "."
+    return {
+        "organisation": clean(report.organisation),
+        "board": clean(report.board),
+        "meeting_date": long_date(meeting),
+        "officer": clean(report.board_officer) or "Not named",
+        "subject": subject,
+        "wards": clean(report.area),
+        "title": f"{clean(report.board)}: {subject}",
+        "period": str(report.period),
+        "period_label": report.period.label,
+        "deadline": long_date(report.deadline),
+        "source_line": report.source_line,
+        "partnership_count": str(len(parts)),
+        "recommendations": recommendations,
+        "summary_sentence": _summary_sentence(totals, sum(totals.values())),
+        "summary_rows": [_count_row(clean(p.partnership.name), p.counts) for p in parts],
+        "summary_total": _count_row("All partnerships", totals),
+        "exception_count": str(exception_count),
+        "exceptions_sentence": _exceptions_sentence(exception_count, [p for p in parts if no_return(p.status)]),
+        "exception_groups": groups,
+        "off_track": off_track,
+        "high_risks": high,
+        "actions_sentence": _plan_sentence("Delivery plan actions rated Red or Amber (overdue, or behind the "
+                                           "progress expected by now)", "No delivery plan actions are off track",
+                                           off_track, "actions", without_return),
+        "risks_sentence": _plan_sentence("Risks rated High (likelihood x impact)", "No risks are rated High",
+                                         high, "risks", without_return),
+        "returns": returns,
+        "returns_sentence": (
+            f"Returns have been accepted from {received} of {len(parts)} partnerships"
+            f" ({received - len(provisional)} signed off, {len(provisional)} provisional)."
+            f" Received after the deadline: {', '.join(late) or 'none'}."
+            f" Rejected, with no return accepted: {', '.join(rejected) or 'none'}."
+            f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."),
+        "appendix": [dict(indicator_row(i), partnership=clean(p.partnership.short_name))
+                     for p in parts for i in p.indicators],
+        "overrides": override_notes(i for p in parts for i in p.indicators),
+    }
+
+
+def _plan_sentence(listed: str, none: str, rows: list, what: str, without_return: list[str]) -> str:
+    """Sections 6.1 and 7.1: what the table lists (or that there is nothing to list), and whose
+    actions or risks cannot be judged at all, so that "none" is not read as good news for them."""
+    if without_return:
+        whose = without_return[0] if len(without_return) == 1 else \
+            ", ".join(without_return[:-1]) + " and " + without_return[-1]
+        caveat = f"the {what} of the {whose} cannot be assessed, as no return has been accepted"
+        return f"{listed}; {caveat}:" if rows else f"{none} among the returns accepted; {caveat}."
+    return f"{listed}:" if rows else f"{none}."
+
+
+def _received(status: ReturnStatus) -> str:
+    if status.received_at:
+        return uk_time(status.received_at)
+    if status.rejected_attempts:
+        return f"None accepted ({plural(status.rejected_attempts, 'return')} rejected)"
+    return "Not received"
+
+
+def _exceptions_sentence(count: int, without_return: list[PartnershipReport]) -> str:
+    """Section 5.1: how many exceptions, and whose indicators could not be assessed at all."""
+    if count:
+        text = (f"{plural(count, 'indicator')} {'is' if count == 1 else 'are'} rated Red or Amber. For each, the "
+                "partnership's commentary on the cause and its remedial action follow.")
+    else:
+        text = "No indicators are rated Red or Amber."
+    if without_return:
+        named = [f"the {clean(p.partnership.name)} ({why_no_return(p.status)})" for p in without_return]
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        due = sum(len(p.indicators) for p in without_return)
+        text += (f" Exceptions cannot be assessed for {listed}: no return has been accepted, so "
+                 f"{'its' if len(named) == 1 else 'their'} {plural(due, 'indicator')} "
+                 f"{'has no figure' if due == 1 else 'have no figures'}.")
+    return text

@@ -1,0 +1,1 @@
+"""RAG ratings and direction of travel: pure functions, no I/O."""

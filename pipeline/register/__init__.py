@@ -1,0 +1,1 @@
+"""The Excel indicator register and its SMART checks."""

@@ -1,0 +1,1 @@
+"""The return template: its layout contract and generation."""

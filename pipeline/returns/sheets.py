@@ -1,0 +1,359 @@
+"""Lay out the sheets of a return workbook with xlsxwriter: formats, protection, validation, print set-up.
+
+templates.py decides what goes into a return; this module decides how it looks
+and what a person can type where. Each xlsxwriter call that reports failure by
+a return code instead of an exception is checked, so a dropped validation or a
+truncated string stops the build rather than shipping a broken template.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Sequence
+
+from pipeline.domain.errors import OutputError
+from pipeline.domain.periods import Period
+from pipeline.domain.records import NON_NEGATIVE_UNITS
+from pipeline.returns.layout import (
+    ACTION_HEADERS,
+    ACTION_INPUTS,
+    ACTION_STATUSES,
+    ACTIONS,
+    AREA_HEADERS,
+    AREA_INPUTS,
+    AREAS,
+    COVER,
+    COVER_INPUTS,
+    COVER_LABELS,
+    COVER_ROWS,
+    DATA_QUALITY,
+    GUIDANCE,
+    HEADER_ROW,
+    INDICATOR_HEADERS,
+    INDICATOR_INPUTS,
+    INDICATORS,
+    LIST_SOURCE_LIMIT,
+    META,
+    NEW_ACTION_ROWS,
+    NEW_RISK_ROWS,
+    RISK_HEADERS,
+    RISK_INPUTS,
+    RISKS,
+    YES_NO,
+)
+
+INPUT_FILL = "#FFF2CC"  # light yellow: "type here"
+HEADER_FILL = "#DDEBF7"
+INPUT_HEADER_FILL = "#FFE699"
+DATE_FORMAT = "dd/mm/yyyy"
+# Wide enough that any figure a partnership reports fits; Excel needs some bound for 'decimal'.
+_LARGEST = 10**15
+
+INDICATOR_WIDTHS = (10, 44, 13, 16, 10, 12, 11, 11, 10, 12, 14, 40, 40)
+ACTION_WIDTHS = (10, 50, 20, 12, 13, 11, 50)
+RISK_WIDTHS = (10, 45, 20, 11, 11, 40, 40)
+AREA_WIDTHS = (10, 44, 30, 13, 16, 12)
+DATA_ROW_HEIGHT = 45  # three lines: room to type a commentary without resizing the row
+LINE_POINTS = 15  # one line of the default 11-point font
+_HINT_CHARACTERS = 60  # of the Cover's italic hints on a line of its 45-wide column
+GUIDANCE_WIDTH = 88  # characters: the page width of portrait A4 at full size
+
+_UNIT_HINTS = {
+    "%": "Type the percentage as a number: type 12.5 for 12.5% (not 0.125).",
+    "rate per 1,000": "Type the rate per 1,000 as a number, e.g. 12.4.",
+    "£": "Type the amount in pounds as a number, without the £ sign, e.g. 1200.",
+    "days": "Type the number of days, e.g. 8.5.",
+    "count": "Type the count as a number, e.g. 1234.",
+    "number": "Type the figure as a number, e.g. 1234.",
+}
+
+
+def unit_hint(unit: str) -> str:
+    """How to type a figure in this unit, for the Actual cell's input message."""
+    return _UNIT_HINTS.get(unit, f"Type the figure as a number in {unit}.")
+
+
+def list_source(values: Sequence[str]) -> list[str]:
+    """The items of a drop-down, refused if Excel would silently drop the list (over 255 characters)."""
+    if len(",".join(values)) > LIST_SOURCE_LIMIT:
+        raise ValueError(f"drop-down list {values!r} is over Excel's {LIST_SOURCE_LIMIT}-character limit")
+    return list(values)
+
+
+def _ok(code: int, what: str) -> None:
+    # xlsxwriter reports a truncated string or a rejected validation by return code, not exception.
+    if code not in (0, None):
+        raise OutputError(f"The template could not be written: {what} was refused (code {code}).",
+                          fix="Shorten the text in the register if it is very long; otherwise report this as a bug.")
+
+
+def _number(value: object) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class Sheets:
+    """The sheets of one return workbook, written in SHEET_ORDER by the caller."""
+
+    def __init__(self, book, password: str) -> None:
+        self.book = book
+        self.password = password
+        fmt = book.add_format
+        base = {"valign": "top", "text_wrap": True, "border": 1, "border_color": "#BFBFBF"}
+        self.locked = fmt(base)
+        self.locked_date = fmt({**base, "num_format": DATE_FORMAT})
+        self.input = fmt({**base, "locked": False, "bg_color": INPUT_FILL})
+        self.input_date = fmt({**base, "locked": False, "bg_color": INPUT_FILL, "num_format": DATE_FORMAT})
+        self.header = fmt({**base, "bold": True, "bg_color": HEADER_FILL})
+        self.input_header = fmt({**base, "bold": True, "bg_color": INPUT_HEADER_FILL})
+        self.title = fmt({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
+        self.heading = fmt({"bold": True, "font_size": 12, "valign": "top"})
+        self.text = fmt({"text_wrap": True, "valign": "top"})
+        self.hint = fmt({"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"})
+        self.label = fmt({**base, "bold": True})
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _sheet(self, name: str):
+        ws = self.book.add_worksheet(name)
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.set_footer(f"&L{name}&RPage &P of &N")
+        return ws
+
+    def _protect(self, ws) -> None:
+        # Resizing rows and columns is harmless and people do it to read long text.
+        ws.protect(self.password, {"format_columns": True, "format_rows": True})
+
+    def _write(self, ws, row: int, col: int, value: object, fmt) -> None:
+        where = f"{ws.name} row {row + 1} column {col + 1}"
+        if value is None or value == "":
+            _ok(ws.write_blank(row, col, None, fmt), f"the blank cell at {where}")
+        elif isinstance(value, (datetime, date)):
+            day = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+            _ok(ws.write_datetime(row, col, day, fmt), f"the date at {where}")
+        elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            _ok(ws.write_number(row, col, _number(value), fmt), f"the number at {where}")
+        else:
+            _ok(ws.write_string(row, col, str(value), fmt), f"the text at {where}")
+
+    def _validate(self, ws, first_row: int, col: int, last_row: int, options: dict) -> None:
+        if last_row < first_row:
+            return
+        options = {"error_type": "stop", **options}
+        _ok(ws.data_validation(first_row, col, last_row, col, options),
+            f"the data validation on {ws.name} column {col + 1}")
+
+    def _table(self, ws, headers: Sequence[str], inputs: Sequence[str], widths: Sequence[int]) -> None:
+        row = HEADER_ROW - 1
+        for col, (label, width) in enumerate(zip(headers, widths)):
+            self._write(ws, row, col, label, self.input_header if label in inputs else self.header)
+            ws.set_column(col, col, width)
+        ws.freeze_panes(HEADER_ROW, 0)
+        ws.repeat_rows(row)
+
+    # -- sheets -------------------------------------------------------------------------------
+
+    def guidance(self, lines: list[tuple[str, str]]) -> None:
+        ws = self._sheet(GUIDANCE)
+        ws.set_portrait()
+        ws.set_column(0, 0, GUIDANCE_WIDTH)
+        styles = {"title": self.title, "heading": self.heading, "text": self.text}
+        row = 0
+        for style, text in lines:
+            if style == "heading":
+                row += 1  # a blank line before each heading
+            self._write(ws, row, 0, text, styles[style])
+            # Spreadsheets do not grow a row for wrapped text they did not type themselves:
+            # without a height the lines would print over each other.
+            wrapped = -(-len(text) // GUIDANCE_WIDTH)
+            if style == "text" and wrapped > 1:
+                ws.set_row(row, 15 * wrapped)
+            row += 1
+        row += 1
+        self._write(ws, row, 0, "Cells shaded like this one are for you to fill in.", self.input)
+        ws.activate()
+        self._protect(ws)
+
+    def cover(self, title: str, values: list[tuple[str, object, str]]) -> None:
+        ws = self._sheet(COVER)
+        ws.set_portrait()
+        ws.set_column(0, 0, 30)
+        ws.set_column(1, 1, 60)
+        ws.set_column(2, 2, 45)
+        # Across all three columns: in the first alone, the title wrapped and was cut off.
+        ws.merge_range(0, 0, 0, 2, "", self.title)
+        self._write(ws, 0, 0, title, self.title)
+        self._write(ws, COVER_ROWS["Template"] - 2, 0,
+                    "About this file (filled in by the pipeline; please leave unchanged)", self.heading)
+        for label, value, hint in values:
+            row = COVER_ROWS[label] - 1
+            self._write(ws, row, 0, label, self.label)
+            is_input = label in COVER_INPUTS
+            if label == "Date completed":
+                fmt = self.input_date
+            else:
+                fmt = self.input if is_input else self.locked
+            self._write(ws, row, 1, value, fmt)
+            if hint:
+                self._write(ws, row, 2, hint, self.hint)
+                lines = math.ceil(len(hint) / _HINT_CHARACTERS)
+                if lines > 1 and label != "Overall commentary":  # a wrapped hint would run over the row below
+                    ws.set_row(row, LINE_POINTS * lines)
+        ws.set_row(COVER_ROWS["Overall commentary"] - 1, 120)
+        rows = {label: COVER_ROWS[label] - 1 for label in COVER_LABELS}
+        self._validate(ws, rows["Date completed"], 1, rows["Date completed"], {
+            "validate": "date", "criteria": ">=", "value": datetime(2000, 1, 1),
+            "input_title": "Date completed", "input_message": "Type the date as dd/mm/yyyy, e.g. 14/07/2025.",
+            "error_title": "Not a date", "error_message": "Type a date as dd/mm/yyyy, e.g. 14/07/2025.",
+        })
+        self._validate(ws, rows["Signed off by chair (Yes/No)"], 1, rows["Signed off by chair (Yes/No)"], {
+            "validate": "list", "source": list_source(YES_NO),
+            "input_title": "Signed off by the chair?",
+            "input_message": "Choose Yes once the chair has agreed this return. A return not signed off is "
+                             "reported as provisional.",
+            "error_title": "Yes or No", "error_message": "Choose Yes or No from the list.",
+        })
+        self._protect(ws)
+
+    def indicators(self, rows: list[tuple], units: list[str], period: Period) -> None:
+        ws = self._sheet(INDICATORS)
+        self._table(ws, INDICATOR_HEADERS, INDICATOR_INPUTS, INDICATOR_WIDTHS)
+        first = HEADER_ROW
+        for offset, (values, unit) in enumerate(zip(rows, units)):
+            row = first + offset
+            ws.set_row(row, DATA_ROW_HEIGHT)
+            for col, value in enumerate(values):
+                self._write(ws, row, col, value, self.locked)
+            for col in range(len(values), len(INDICATOR_HEADERS)):
+                self._write(ws, row, col, None, self.input)
+            minimum = 0 if unit in NON_NEGATIVE_UNITS else -_LARGEST
+            self._validate(ws, row, INDICATOR_HEADERS.index("Actual"), row, {
+                "validate": "decimal", "criteria": "between", "minimum": minimum, "maximum": _LARGEST,
+                "input_title": f"Actual for {period}",
+                "input_message": f"{unit_hint(unit)} If it is not available, leave this blank and choose "
+                                 "Not available under Data quality.",
+                "error_title": "Not a number",
+                "error_message": f"Actual must be a number. {unit_hint(unit)}",
+            })
+        last = first + len(rows) - 1
+        self._validate(ws, first, INDICATOR_HEADERS.index("Data quality"), last, {
+            "validate": "list", "source": list_source(DATA_QUALITY),
+            "input_title": "Data quality",
+            "input_message": "Validated: checked and final. Provisional: may change. Estimate: say how it was "
+                             "made in the commentary. Not available: leave Actual blank.",
+            "error_title": "Choose from the list", "error_message": "Choose: " + ", ".join(DATA_QUALITY) + ".",
+        })
+        for label, message in (
+            ("Commentary", "Needed if the figure misses its target: say why. Optional otherwise."),
+            ("Remedial action", "Needed if the figure misses its target: what is being done, by whom, by when."),
+        ):
+            self._validate(ws, first, INDICATOR_HEADERS.index(label), last,
+                           {"validate": "any", "input_title": label, "input_message": message})
+        self._protect(ws)
+
+    def actions(self, existing: list[tuple[str, str, str, date | None]]) -> None:
+        ws = self._sheet(ACTIONS)
+        self._table(ws, ACTION_HEADERS, ACTION_INPUTS, ACTION_WIDTHS)
+        first = HEADER_ROW
+        for offset, (ref, action, owner, due) in enumerate(existing):
+            row = first + offset
+            ws.set_row(row, DATA_ROW_HEIGHT)
+            for col, value in enumerate((ref, action, owner)):
+                self._write(ws, row, col, value, self.locked)
+            self._write(ws, row, 3, due, self.locked_date)
+            for col in range(4, len(ACTION_HEADERS)):
+                self._write(ws, row, col, None, self.input)
+        new_first = first + len(existing)
+        last = new_first + NEW_ACTION_ROWS - 1
+        for row in range(new_first, last + 1):
+            ws.set_row(row, DATA_ROW_HEIGHT)
+            for col in range(len(ACTION_HEADERS)):
+                self._write(ws, row, col, None, self.input_date if col == 3 else self.input)
+        self._validate(ws, new_first, ACTION_HEADERS.index("Due date"), last, {
+            "validate": "date", "criteria": ">=", "value": datetime(2000, 1, 1),
+            "input_title": "Due date of a new action", "input_message": "Type the date as dd/mm/yyyy.",
+            "error_title": "Not a date", "error_message": "Type a date as dd/mm/yyyy, e.g. 31/03/2026.",
+        })
+        self._validate(ws, first, ACTION_HEADERS.index("Status"), last, {
+            "validate": "list", "source": list_source(ACTION_STATUSES),
+            "input_title": "Status", "input_message": "Choose the action's status from the list.",
+            "error_title": "Choose from the list", "error_message": "Choose: " + ", ".join(ACTION_STATUSES) + ".",
+        })
+        self._validate(ws, first, ACTION_HEADERS.index("% complete"), last, {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
+            "input_title": "% complete", "input_message": "Type a number from 0 to 100: type 40 for 40%.",
+            "error_title": "0 to 100", "error_message": "% complete must be a number from 0 to 100.",
+        })
+        self._validate(ws, first, ACTION_HEADERS.index("Commentary"), last, {
+            "validate": "any", "input_title": "Commentary",
+            "input_message": "Progress this quarter; if the action is at risk or off track, say why and what "
+                             "is being done.",
+        })
+        self._protect(ws)
+
+    def risks(self, existing: list[tuple[str, str, str, int | None, int | None, str]]) -> None:
+        ws = self._sheet(RISKS)
+        self._table(ws, RISK_HEADERS, RISK_INPUTS, RISK_WIDTHS)
+        first = HEADER_ROW
+        for offset, (ref, risk, owner, likelihood, impact, mitigation) in enumerate(existing):
+            row = first + offset
+            ws.set_row(row, DATA_ROW_HEIGHT)
+            for col, value in enumerate((ref, risk, owner)):
+                self._write(ws, row, col, value, self.locked)
+            for col, value in enumerate((likelihood, impact, mitigation, None), start=3):
+                self._write(ws, row, col, value, self.input)
+        new_first = first + len(existing)
+        last = new_first + NEW_RISK_ROWS - 1
+        for row in range(new_first, last + 1):
+            ws.set_row(row, DATA_ROW_HEIGHT)
+            for col in range(len(RISK_HEADERS)):
+                self._write(ws, row, col, None, self.input)
+        for label in ("Likelihood (1-5)", "Impact (1-5)"):
+            name = label.split(" ")[0]
+            self._validate(ws, first, RISK_HEADERS.index(label), last, {
+                "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 5,
+                "input_title": name, "input_message": f"{name} now, a whole number from 1 (lowest) to 5 (highest).",
+                "error_title": "1 to 5", "error_message": f"{name} must be a whole number from 1 to 5.",
+            })
+        self._validate(ws, first, RISK_HEADERS.index("Commentary"), last, {
+            "validate": "any", "input_title": "Commentary",
+            "input_message": "What has changed this quarter; why a score went up or down.",
+        })
+        self._protect(ws)
+
+    def areas(self, rows: list[tuple[str, str, str, str, str]], period: Period) -> None:
+        """One row per (indicator, area): code, title, area, unit, polarity locked; Actual to fill in."""
+        ws = self._sheet(AREAS)
+        self._table(ws, AREA_HEADERS, AREA_INPUTS, AREA_WIDTHS)
+        actual = AREA_HEADERS.index("Actual")
+        for offset, (code, title, area, unit, polarity) in enumerate(rows):
+            row = HEADER_ROW + offset
+            ws.set_row(row, DATA_ROW_HEIGHT)
+            for col, value in enumerate((code, title, area, unit, polarity)):
+                self._write(ws, row, col, value, self.locked)
+            self._write(ws, row, actual, None, self.input)
+            minimum = 0 if unit in NON_NEGATIVE_UNITS else -_LARGEST
+            self._validate(ws, row, actual, row, {
+                "validate": "decimal", "criteria": "between", "minimum": minimum, "maximum": _LARGEST,
+                "input_title": f"{area[:20]}, {period}"[:32],
+                "input_message": f"The figure for {area} alone. {unit_hint(unit)}"[:255],
+                "error_title": "Not a number",
+                "error_message": f"Actual must be a number. {unit_hint(unit)}"[:255],
+            })
+        self._protect(ws)
+
+    def meta(self, values: dict[str, str]) -> None:
+        ws = self.book.add_worksheet(META)
+        for row, (key, value) in enumerate(values.items()):
+            _ok(ws.write_string(row, 0, key), f"the {META} key {key}")
+            _ok(ws.write_string(row, 1, value), f"the {META} value for {key}")
+        ws.very_hidden()
+        self._protect(ws)

@@ -1,0 +1,1 @@
+"""One pass, the watch loop, the run lock and progress."""

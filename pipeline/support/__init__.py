@@ -1,0 +1,1 @@
+"""Utilities every stage may import: atomic writes, the forked worker."""

@@ -1,0 +1,114 @@
+"""The store's transactions: one commit for many writes, and a failed part undone on its own;
+and its record of each message: sent, failed, or refused for the addresses it was refused for."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+import pytest
+
+from pipeline.store.sqlite import Store
+
+
+def _add(store: Store, name: str) -> int:
+    return store.add_file(sha256="0" * 64, name=name, size=1, received_at="2025-07-10T09:30:00Z",
+                          location=f"incoming/{name}")
+
+
+def test_writes_grouped_in_one_transaction_are_seen_by_others_only_once_it_commits(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store, Store(tmp_path / "db.sqlite3") as other:
+        with store.transaction():
+            _add(store, "a.xlsx")  # each opens its own transaction, which joins the outer one
+            _add(store, "b.xlsx")
+            assert other.files() == []
+        assert [f.name for f in other.files()] == ["a.xlsx", "b.xlsx"]
+
+
+def test_a_failed_inner_transaction_is_undone_and_the_rest_still_commits(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        with store.transaction():
+            _add(store, "kept.xlsx")
+            with pytest.raises(RuntimeError), store.transaction():
+                _add(store, "undone.xlsx")
+                raise RuntimeError("a fault halfway through one file's writes")
+            _add(store, "also kept.xlsx")
+        assert [f.name for f in store.files()] == ["kept.xlsx", "also kept.xlsx"]
+
+
+def test_a_failed_outer_transaction_undoes_everything_inside_it(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            _add(store, "a.xlsx")
+            raise RuntimeError("killed before the commit")
+        assert store.files() == []
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_when_sqlite_has_rolled_everything_back_itself_its_own_error_comes_through(tmp_path, nested):
+    """A full disk or an I/O error makes SQLite abandon the whole transaction; undoing it
+    again must not replace that error with 'no such savepoint' or 'cannot rollback'."""
+    with Store(tmp_path / "db.sqlite3") as store:
+        with pytest.raises(sqlite3.OperationalError, match="database or disk is full"), store.transaction():
+            _add(store, "a.xlsx")
+            with store.transaction() if nested else contextlib.nullcontext():
+                store._db.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
+                raise sqlite3.OperationalError("database or disk is full")
+        assert store.files() == []
+
+
+KEY = "2025-26-Q1/CYP/templates-out"
+REFUSAL = ("Could not send 'Templates' to cyp@brackenford.example.org: 127.0.0.1:2525 refused every recipient "
+           "(cyp@brackenford.example.org: 550 5.1.1 No such mailbox).")
+
+
+def _queue(store: Store, recipients: str, created_at: str = "2025-06-23T09:00:00Z") -> None:
+    store.queue_message(key=KEY, kind="templates-out", partnership="CYP", period="2025-26 Q1",
+                        recipients=recipients, subject="Templates", created_at=created_at)
+
+
+def test_a_refused_message_keeps_the_addresses_it_was_refused_for_and_the_reply(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        _queue(store, "cyp@brackenford.example.org")
+        store.message_refused(KEY, REFUSAL, recipients="cyp@brackenford.example.org")
+        message = store.message(KEY)
+    assert (message.status, message.recipients, message.attempts) == ("refused", "cyp@brackenford.example.org", 1)
+    assert message.last_error == REFUSAL
+
+
+def test_a_refused_message_queued_again_takes_the_corrected_address_and_keeps_its_history(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        _queue(store, "cyp@brackenford.example.org")
+        store.message_refused(KEY, REFUSAL, recipients="cyp@brackenford.example.org")
+        _queue(store, "cyp.team@brackenford.example.org", created_at="2025-06-24T09:00:00Z")
+        message = store.message(KEY)
+    assert (message.status, message.recipients) == ("queued", "cyp.team@brackenford.example.org")
+    assert (message.created_at, message.attempts, message.last_error) == ("2025-06-23T09:00:00Z", 1, REFUSAL)
+
+
+def test_a_sent_message_is_left_as_it_was_sent_when_queued_again(tmp_path):
+    with Store(tmp_path / "db.sqlite3") as store:
+        _queue(store, "cyp@brackenford.example.org")
+        store.message_sent(KEY, sent_at="2025-06-23T09:00:05Z")
+        _queue(store, "someone.else@brackenford.example.org")
+        message = store.message(KEY)
+    assert (message.status, message.recipients, message.sent_at) == ("sent", "cyp@brackenford.example.org",
+                                                                      "2025-06-23T09:00:05Z")
+
+
+def test_a_database_that_cannot_be_written_is_an_output_failure_naming_it(tmp_path):
+    from pipeline.domain.errors import OutputError
+
+    with Store(tmp_path / "db.sqlite3") as store:
+        store._db.execute("PRAGMA query_only = ON")  # SQLite's answer is as for a read-only file
+        with pytest.raises(OutputError) as caught:
+            _add(store, "a.xlsx")
+    assert caught.value.message.startswith(f"The pipeline's database {tmp_path / 'db.sqlite3'} could not be written")
+    assert "Nothing was lost" in caught.value.message
+
+
+def test_tables_a_killed_first_run_left_half_made_are_finished_not_taken_for_another_program_s(tmp_path):
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    with Store(tmp_path / "db.sqlite3") as store:
+        assert store.files() == []
