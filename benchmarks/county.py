@@ -30,11 +30,11 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from pipeline.config.load import Config, load_config
 from demo.fill import ActionEntry, CoverEntry, IndicatorEntry, RiskEntry, fill_return
+from pipeline.config.load import Config, load_config
 from pipeline.domain.periods import Period
-from pipeline.rating.rag import period_target
 from pipeline.domain.records import UNITS, Indicator, Polarity, Register
+from pipeline.rating.rag import period_target
 from pipeline.register.workbook import SHEETS
 from pipeline.returns.generate import due_indicators, template_filename, write_templates
 
@@ -58,8 +58,12 @@ H, L, N = "Higher is better", "Lower is better", "No polarity"
 _PLACES = {"%": 1, "rate per 1,000": 2, "days": 1}
 _BASE = {"number": 400, "%": 40, "rate per 1,000": 12, "£": 25000, "days": 30, "count": 900}
 # The names people give the files they send back: rarely the template's.
-FILE_NAMES = ("{short} return {period} FINAL.xlsx", "Copy of {short}-return-{slug}.xlsx",
-              "{short} {slug} v2.xlsx", "{short} quarterly return {slug}.xlsx")
+FILE_NAMES = (
+    "{short} return {period} FINAL.xlsx",
+    "Copy of {short}-return-{slug}.xlsx",
+    "{short} {slug} v2.xlsx",
+    "{short} quarterly return {slug}.xlsx",
+)
 
 
 def _stable_number(text: str) -> int:
@@ -90,39 +94,78 @@ def _indicator_row(short: str, k: int) -> dict[str, object]:
     if cumulative and annual is not None and k % 2 == 0:
         profile = [(annual * q / 4).quantize(step) for q in (1, 2, 3)] + [annual]
     row = {
-        "Code": f"{short}-{k + 1:02d}", "Title": f"{short} indicator {k + 1}: {unit} measure", "Partnership": short,
-        "Unit": unit, "Polarity": polarity, "Frequency": frequency, "Cumulative": "Yes" if cumulative else "No",
-        "Baseline": baseline, "Baseline period": "2022-23", "Annual target": annual,
-        "Q1 target": profile[0], "Q2 target": profile[1], "Q3 target": profile[2], "Q4 target": profile[3],
+        "Code": f"{short}-{k + 1:02d}",
+        "Title": f"{short} indicator {k + 1}: {unit} measure",
+        "Partnership": short,
+        "Unit": unit,
+        "Polarity": polarity,
+        "Frequency": frequency,
+        "Cumulative": "Yes" if cumulative else "No",
+        "Baseline": baseline,
+        "Baseline period": "2022-23",
+        "Annual target": annual,
+        "Q1 target": profile[0],
+        "Q2 target": profile[1],
+        "Q3 target": profile[2],
+        "Q4 target": profile[3],
         "Final target": (annual * better).quantize(step) if annual is not None else None,
         "Final target year": "2027-28" if annual is not None else "",
         "Tolerance": ("5%", "2", "", "10%")[k % 4] if annual is not None else "",
         "RAG scheme": ("", "", "4-level", "improvement")[k % 4],
-        "Target lead": f"Lead {short}-{k % 6 + 1}", "Delivery group": f"{short} delivery group {k % 3 + 1}",
-        "Data source": "Partner records", "Definition": f"Indicator {k + 1} of the {short} partnership.",
+        "Target lead": f"Lead {short}-{k % 6 + 1}",
+        "Delivery group": f"{short} delivery group {k % 3 + 1}",
+        "Data source": "Partner records",
+        "Definition": f"Indicator {k + 1} of the {short} partnership.",
     }
     if unit == "%" and annual is not None and annual > 100:
         row["Annual target"] = Decimal(95)
     return row
 
 
-def write_register(path: Path, *, partnerships: int = 12, indicators: int = 40, actions: int = 5,
-                   risks: int = 4) -> Path:
+def write_register(
+    path: Path, *, partnerships: int = 12, indicators: int = 40, actions: int = 5, risks: int = 4
+) -> Path:
     """A register workbook of `partnerships` partnerships with `indicators` indicators each."""
     import xlsxwriter
 
     codes = partnership_codes(partnerships)
     tables: dict[str, list[dict[str, object]]] = {
-        "Partnerships": [{"Name": f"Partnership {short}", "Short name": short, "Chair": f"Chair of {short}",
-                          "Lead officer": f"Officer {short}", "Email": f"{short.lower()}@county.example.org"}
-                         for short in codes],
+        "Partnerships": [
+            {
+                "Name": f"Partnership {short}",
+                "Short name": short,
+                "Chair": f"Chair of {short}",
+                "Lead officer": f"Officer {short}",
+                "Email": f"{short.lower()}@county.example.org",
+            }
+            for short in codes
+        ],
         "Indicators": [_indicator_row(short, k) for short in codes for k in range(indicators)],
-        "Actions": [{"Ref": f"{short}-A{n}", "Partnership": short, "Action": f"Action {n} of {short}",
-                     "Owner": f"Owner {n}", "Start date": date(2023, 4, 1),
-                     "Due date": date(2024 + n % 4, 3, 31)} for short in codes for n in range(1, actions + 1)],
-        "Risks": [{"Ref": f"{short}-R{n}", "Partnership": short, "Risk": f"Risk {n} of {short}",
-                   "Owner": f"Owner {n}", "Likelihood (1-5)": 1 + n % 5, "Impact (1-5)": 1 + (n * 2) % 5,
-                   "Mitigation": f"Mitigation {n}"} for short in codes for n in range(1, risks + 1)],
+        "Actions": [
+            {
+                "Ref": f"{short}-A{n}",
+                "Partnership": short,
+                "Action": f"Action {n} of {short}",
+                "Owner": f"Owner {n}",
+                "Start date": date(2023, 4, 1),
+                "Due date": date(2024 + n % 4, 3, 31),
+            }
+            for short in codes
+            for n in range(1, actions + 1)
+        ],
+        "Risks": [
+            {
+                "Ref": f"{short}-R{n}",
+                "Partnership": short,
+                "Risk": f"Risk {n} of {short}",
+                "Owner": f"Owner {n}",
+                "Likelihood (1-5)": 1 + n % 5,
+                "Impact (1-5)": 1 + (n * 2) % 5,
+                "Mitigation": f"Mitigation {n}",
+            }
+            for short in codes
+            for n in range(1, risks + 1)
+        ],
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -220,13 +263,17 @@ def history_values(config: Config, register: Register, periods: list[Period]) ->
     return values
 
 
-def indicator_entry(config: Config, indicator: Indicator, period: Period, *, typed: bool = True,
-                    result: str = "") -> IndicatorEntry:
+def indicator_entry(
+    config: Config, indicator: Indicator, period: Period, *, typed: bool = True, result: str = ""
+) -> IndicatorEntry:
     result = result or outcome(indicator.code, period)
     figure = actual(config, indicator, period, result)
     if figure is None:
-        return IndicatorEntry(actual=None, data_quality="Not available",
-                              commentary="Source data is published next month; the figure follows next quarter.")
+        return IndicatorEntry(
+            actual=None,
+            data_quality="Not available",
+            commentary="Source data is published next month; the figure follows next quarter.",
+        )
     shown: object = figure
     roll = _stable_number(f"typed|{indicator.code}|{period}") % 20
     if typed and roll == 0 and figure >= 1000:
@@ -258,14 +305,26 @@ def return_name(short: str, period: Period, n: int = 0) -> str:
     return pattern.format(short=short, period=period, slug=period.slug)
 
 
-def fill_one(config: Config, register: Register, template: Path, out: Path, short: str, period: Period, *,
-             mistake: str = "", commentary: str = "", on_target: bool = False) -> Path:
+def fill_one(
+    config: Config,
+    register: Register,
+    template: Path,
+    out: Path,
+    short: str,
+    period: Period,
+    *,
+    mistake: str = "",
+    commentary: str = "",
+    on_target: bool = False,
+) -> Path:
     """Fill one partnership's template as its officer would; `mistake` spoils it ("not-a-number", "no-commentary").
 
     on_target: every figure on target (no exceptions, so no charts: the quickest return to process).
     """
-    entries = {i.code: indicator_entry(config, i, period, result="on" if on_target else "")
-               for i in due_indicators(register, short, period)}
+    entries = {
+        i.code: indicator_entry(config, i, period, result="on" if on_target else "")
+        for i in due_indicators(register, short, period)
+    }
     if mistake:
         code = next(iter(entries))
         if mistake == "not-a-number":
@@ -274,34 +333,58 @@ def fill_one(config: Config, register: Register, template: Path, out: Path, shor
             indicator = register.by_code[code]
             target = period_target(indicator, period.quarter) or Decimal(100)
             worse = -1 if indicator.polarity is Polarity.HIGHER else 1
-            entries[code] = IndicatorEntry(actual=max(target + worse * abs(target), Decimal(0)),
-                                           data_quality="Validated", commentary="", remedial_action="")
+            entries[code] = IndicatorEntry(
+                actual=max(target + worse * abs(target), Decimal(0)),
+                data_quality="Validated",
+                commentary="",
+                remedial_action="",
+            )
         else:
             raise ValueError(f"unknown mistake {mistake!r}")
     partnership = register.partnership(short)
     return fill_return(
-        template, out,
+        template,
+        out,
         indicators=entries,
         actions={a.ref: action_entry(a.start, a.due, period) for a in register.actions_of(short)},
         risks={r.ref: RiskEntry(commentary="No change this quarter.") for r in register.risks_of(short)},
-        cover=CoverEntry(completed_by=partnership.lead_officer, email=partnership.email,
-                         date_completed=period.end + timedelta(days=10),
-                         signed_off="No" if _stable_number(f"{short}{period}") % 9 == 0 else "Yes",
-                         overall_commentary=commentary or f"{partnership.name}: a steady quarter."),
+        cover=CoverEntry(
+            completed_by=partnership.lead_officer,
+            email=partnership.email,
+            date_completed=period.end + timedelta(days=10),
+            signed_off="No" if _stable_number(f"{short}{period}") % 9 == 0 else "Yes",
+            overall_commentary=commentary or f"{partnership.name}: a steady quarter.",
+        ),
     )
 
 
-def fill_period(config: Config, register: Register, period: Period, out_dir: Path, *,
-                template_dir: Path, history: dict | None = None, mistakes: dict[str, str] | None = None,
-                partnerships: list[str] | None = None) -> list[Path]:
+def fill_period(
+    config: Config,
+    register: Register,
+    period: Period,
+    out_dir: Path,
+    *,
+    template_dir: Path,
+    history: dict | None = None,
+    mistakes: dict[str, str] | None = None,
+    partnerships: list[str] | None = None,
+) -> list[Path]:
     """Templates for `period` into `template_dir`, then every partnership's filled return into `out_dir`."""
     chosen = partnerships or [p.short_name for p in register.partnerships]
     write_templates(config, register, period, chosen, history=history or {}, out_dir=template_dir)
     out_dir = Path(out_dir)
-    return [fill_one(config, register, Path(template_dir) / template_filename(short, period),
-                     out_dir / return_name(short, period), short, period,
-                     mistake=(mistakes or {}).get(short, ""))
-            for short in chosen]
+    return [
+        fill_one(
+            config,
+            register,
+            Path(template_dir) / template_filename(short, period),
+            out_dir / return_name(short, period),
+            short,
+            period,
+            mistake=(mistakes or {}).get(short, ""),
+        )
+        for short in chosen
+    ]
 
 
 def libreoffice() -> str | None:
@@ -316,9 +399,22 @@ def resave_with_libreoffice(paths: list[Path], timeout: float = 180) -> list[Pat
     with tempfile.TemporaryDirectory(prefix="lo-out-") as out:
         profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
         try:
-            subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to",
-                            "xlsx", "--outdir", out, *map(str, paths)], check=True, timeout=timeout,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation={profile.as_uri()}",
+                    "--convert-to",
+                    "xlsx",
+                    "--outdir",
+                    out,
+                    *map(str, paths),
+                ],
+                check=True,
+                timeout=timeout,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         finally:
             shutil.rmtree(profile, ignore_errors=True)
         saved = []
@@ -354,8 +450,9 @@ class County:
         return load_config(self.config_path)
 
 
-def build_county(folder: Path, *, partnerships: int = 12, indicators: int = 40, resave: int = 3,
-                 ingest_history: bool = True) -> County:
+def build_county(
+    folder: Path, *, partnerships: int = 12, indicators: int = 40, resave: int = 3, ingest_history: bool = True
+) -> County:
     """A work folder with the register, config, eight quarters of history ingested, and the next quarter's returns."""
     from pipeline.register.workbook import load_register
 
@@ -368,14 +465,24 @@ def build_county(folder: Path, *, partnerships: int = 12, indicators: int = 40, 
     history, cycle = [], []
     for n, period in enumerate((*HISTORY, CYCLE)):
         earlier = history_values(config, register, list(HISTORY[:n]))  # what the store would pre-fill
-        made = fill_period(config, register, period, folder / "returns" / period.slug,
-                           template_dir=folder / "templates" / period.slug, history=earlier,
-                           mistakes={register.partnerships[-1].short_name: "not-a-number"} if period == CYCLE
-                           else None)
+        made = fill_period(
+            config,
+            register,
+            period,
+            folder / "returns" / period.slug,
+            template_dir=folder / "templates" / period.slug,
+            history=earlier,
+            mistakes={register.partnerships[-1].short_name: "not-a-number"} if period == CYCLE else None,
+        )
         (cycle if period == CYCLE else history).extend(made)
     # A few officers have LibreOffice, not Excel: their returns come back re-saved by it.
-    resaved = resave_with_libreoffice([history[n] for n in range(0, len(history), max(len(history) // resave, 1))
-                                       ][:resave] + cycle[1:2]) if resave else []
+    resaved = (
+        resave_with_libreoffice(
+            [history[n] for n in range(0, len(history), max(len(history) // resave, 1))][:resave] + cycle[1:2]
+        )
+        if resave
+        else []
+    )
     if ingest_history:
         drop(history, config.paths.inbox)
         ingest_history_pass(config)
@@ -388,13 +495,13 @@ def ingest_history_pass(config: Config) -> None:
     Feedback and Word documents of past quarters are left out: the benchmark's
     cycle then does only the work a new quarter brings.
     """
-    from pipeline.outputs.assemble import assemble
-    from pipeline.runtime.cycle import open_store
-    from pipeline.intake.ingest import run_pass
-    from pipeline.runtime.lock import RunLock
-    from pipeline.outputs.master import write_master
     from pipeline.domain.periods import parse_period
+    from pipeline.intake.ingest import run_pass
+    from pipeline.outputs.assemble import assemble
+    from pipeline.outputs.master import write_master
     from pipeline.register.workbook import load_register
+    from pipeline.runtime.cycle import open_store
+    from pipeline.runtime.lock import RunLock
 
     register = load_register(config.paths.register)
     with RunLock(config.paths.state), open_store(config) as store:

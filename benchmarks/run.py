@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
+import itertools
 import json
 import os
 import platform
@@ -34,9 +36,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-import county  # noqa: E402
+import county
 
-from pipeline.config.load import Config, load_config  # noqa: E402
+from pipeline.config.load import Config, load_config
 
 WORK = HERE / "work"
 PIPELINE = Path(sys.executable).with_name("pipeline")
@@ -99,8 +101,8 @@ def screen_alone(path: Path) -> float:
 
 def timed_pass(config: Config) -> tuple[float, list[float]]:
     """One ingest pass (no feedback, no outputs): total seconds and seconds per file examined."""
-    from pipeline.runtime.cycle import open_store
     from pipeline.intake.ingest import run_pass
+    from pipeline.runtime.cycle import open_store
     from pipeline.runtime.lock import RunLock
 
     marks: list[float] = []
@@ -109,7 +111,7 @@ def timed_pass(config: Config) -> tuple[float, list[float]]:
         run_pass(config, store, progress=lambda _name: marks.append(time.perf_counter()))
     end = time.perf_counter()
     bounds = marks + [end]
-    return end - start, [b - a for a, b in zip(bounds, bounds[1:])]
+    return end - start, [b - a for a, b in itertools.pairwise(bounds)]
 
 
 def archived_returns(config: Config) -> list[Path]:
@@ -142,11 +144,11 @@ def scale_point(config_path: Path) -> dict:
     Feedback, mail and Word packs are left out here: they cost the same per return or per
     period at any scale, and the county cycle measures them.
     """
-    from pipeline.outputs.assemble import assemble
-    from pipeline.runtime.cycle import open_store
-    from pipeline.outputs.master import write_master
     from pipeline.domain.periods import parse_period
+    from pipeline.outputs.assemble import assemble
+    from pipeline.outputs.master import write_master
     from pipeline.register.workbook import load_register
+    from pipeline.runtime.cycle import open_store
 
     config = load_config(config_path)
     files = sum(1 for p in config.paths.inbox.iterdir() if p.suffix == ".xlsx")
@@ -160,9 +162,15 @@ def scale_point(config_path: Path) -> dict:
     own, child = peak_memory_mb()
     sample = archived_returns(config)[:100]
     raw = [raw_read(p) for p in sample]
-    return {"returns": files, "ingest_s": ingest, "per_file_median_s": statistics.median(per_file),
-            "master_workbooks_s": masters, "raw_read_median_s": statistics.median(raw),
-            "peak_rss_mb": round(own, 1), "peak_reader_rss_mb": round(child, 1)}
+    return {
+        "returns": files,
+        "ingest_s": ingest,
+        "per_file_median_s": statistics.median(per_file),
+        "master_workbooks_s": masters,
+        "raw_read_median_s": statistics.median(raw),
+        "peak_rss_mb": round(own, 1),
+        "peak_reader_rss_mb": round(child, 1),
+    }
 
 
 def run_scale(county_info: county.County, sizes: list[int]) -> list[dict]:
@@ -176,8 +184,9 @@ def run_scale(county_info: county.County, sizes: list[int]) -> list[dict]:
         for n in range(size):
             base = bases[n % len(bases)]
             county.distinct_copy(base, inbox / f"{n:05d} {base.name}", f"copy {n}")
-        done = subprocess.run([sys.executable, __file__, "--scale-point", str(config_path)], capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--scale-point", str(config_path)], capture_output=True, text=True
+        )
         if done.returncode != 0:
             results.append({"returns": size, "error": done.stderr.strip().splitlines()[-1:]})
             continue
@@ -205,10 +214,10 @@ def linear_fit(points: list[dict]) -> dict:
 def county_cycle(info: county.County, runs: int, heavy: int, profile: bool) -> dict:
     """Each stage of the next quarter's cycle: `runs` runs of the quick stages, `heavy` of the slow ones."""
     from pipeline.outputs.assemble import assemble
-    from pipeline.runtime.cycle import open_store, run_once
     from pipeline.outputs.master import write_master
     from pipeline.register.workbook import load_register
     from pipeline.returns.generate import write_templates
+    from pipeline.runtime.cycle import open_store, run_once
 
     folder, config = info.folder, info.config
     # The quarter's templates were made from this register, so a real pass finds it in the
@@ -218,16 +227,21 @@ def county_cycle(info: county.County, runs: int, heavy: int, profile: bool) -> d
     shutil.rmtree(snapshot, ignore_errors=True)
     for name in ("state", "outbox"):
         shutil.copytree(folder / name, snapshot / name)
-    out: dict = {"partnerships": len(register.partnerships), "indicators": len(register.indicators),
-                 "history_quarters": len(county.HISTORY), "returns_this_quarter": len(info.cycle_returns),
-                 "resaved_by_libreoffice": len(info.resaved),
-                 "register_read_s": median_of(runs, load_register, config.paths.register)}
+    out: dict = {
+        "partnerships": len(register.partnerships),
+        "indicators": len(register.indicators),
+        "history_quarters": len(county.HISTORY),
+        "returns_this_quarter": len(info.cycle_returns),
+        "resaved_by_libreoffice": len(info.resaved),
+        "register_read_s": median_of(runs, load_register, config.paths.register),
+    }
 
     with open_store(config) as store:
         history = store.actuals()
     with tempfile.TemporaryDirectory() as scratch:
-        out["templates_s"] = median_of(runs, write_templates, config, register, county.CYCLE, history=history,
-                                       out_dir=Path(scratch))
+        out["templates_s"] = median_of(
+            runs, write_templates, config, register, county.CYCLE, history=history, out_dir=Path(scratch)
+        )
 
     out.update(ingest_timings(info, snapshot, runs))
 
@@ -281,9 +295,14 @@ def ingest_timings(info: county.County, snapshot: Path, runs: int) -> dict:
         raw += floor
         ratios.append(statistics.median(files) / statistics.median(floor))
     ingest = statistics.median(ingest_runs)
-    return {"ingest_s": ingest, "ingest_per_file_s": statistics.median(per_file),
-            "raw_read_per_file_s": statistics.median(raw), "screen_per_file_s": statistics.median(screens),
-            "ingest_vs_raw": round(statistics.median(ratios), 2), "ingest_fixed_s": ingest - sum(per_file) / runs}
+    return {
+        "ingest_s": ingest,
+        "ingest_per_file_s": statistics.median(per_file),
+        "raw_read_per_file_s": statistics.median(raw),
+        "screen_per_file_s": statistics.median(screens),
+        "ingest_vs_raw": round(statistics.median(ratios), 2),
+        "ingest_fixed_s": ingest - sum(per_file) / runs,
+    }
 
 
 def ingest_only(runs: int) -> dict:
@@ -311,8 +330,14 @@ def documents(report, config: Config, runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-docs-") as scratch:
         for n in range(runs):  # a fresh chart cache each time: a new quarter draws its charts
             try:
-                seconds, written = timed(write_documents, report, config, Path(scratch) / f"out{n}", pdf=False,
-                                         chart_dir=Path(scratch) / f"charts{n}")
+                seconds, written = timed(
+                    write_documents,
+                    report,
+                    config,
+                    Path(scratch) / f"out{n}",
+                    pdf=False,
+                    chart_dir=Path(scratch) / f"charts{n}",
+                )
             except Exception as exc:  # the documents stage is being built alongside: report it
                 return {"word_packs_error": f"{type(exc).__name__}: {exc}"[:300]}
             times.append(seconds)
@@ -332,10 +357,8 @@ def profile_cycle(config: Config) -> Path:
 
     profiler = Profiler(interval=0.001)
     profiler.start()
-    try:
+    with contextlib.suppress(Exception):
         run_once(config, pdf=False)
-    except Exception:
-        pass
     profiler.stop()
     path = WORK / "profile-cycle.txt"
     path.write_text(profiler.output_text(unicode=False, color=False), encoding="utf-8")
@@ -369,11 +392,10 @@ def demo_cycle(runs: int) -> dict:
     for _ in range(runs):
         restore(folder, WORK / "no-such-snapshot")
         county.drop(made, config.paths.inbox)
-        seconds, code, err = cli(config_path, "-q", "run", "--no-pdf")
+        seconds, code, _err = cli(config_path, "-q", "run", "--no-pdf")
         times.append(seconds)
         codes.add(code)
-    return {"demo_returns": len(made), "demo_cycle_cli_s": statistics.median(times),
-            "demo_exit_codes": sorted(codes)}
+    return {"demo_returns": len(made), "demo_cycle_cli_s": statistics.median(times), "demo_exit_codes": sorted(codes)}
 
 
 # -- report ------------------------------------------------------------------------------
@@ -393,33 +415,53 @@ def table(results: dict) -> str:
         ("templates (12 workbooks)", fmt(c.get("templates_s")), "", ""),
         (f"ingest ({c['returns_this_quarter']} returns, one pass)", fmt(c.get("ingest_s")), "", ""),
         ("  safety screen alone, per file", fmt(c.get("screen_per_file_s")), "", ""),
-        ("  per file / raw calamine read (ratio: median of runs)",
-         f"{fmt(c['ingest_per_file_s'])} / {fmt(c['raw_read_per_file_s'])}: {c['ingest_vs_raw']}x", "< 2x + fixed", "ok" if c["ingest_vs_raw"] < 2 else "MISSED"),
+        (
+            "  per file / raw calamine read (ratio: median of runs)",
+            f"{fmt(c['ingest_per_file_s'])} / {fmt(c['raw_read_per_file_s'])}: {c['ingest_vs_raw']}x",
+            "< 2x + fixed",
+            "ok" if c["ingest_vs_raw"] < 2 else "MISSED",
+        ),
         ("  fixed cost of a pass", fmt(c.get("ingest_fixed_s")), "small", ""),
         ("rating (assemble)", fmt(c.get("rating_s")), "", ""),
         ("master workbook", fmt(c.get("master_workbook_s")), "", ""),
-        (f"Word packs ({c.get('word_documents', 0)} documents)", fmt(c.get("word_packs_s"))
-         if "word_packs_s" in c else c.get("word_packs_error", c.get("word_packs", "-"))[:60], "", ""),
+        (
+            f"Word packs ({c.get('word_documents', 0)} documents)",
+            fmt(c.get("word_packs_s"))
+            if "word_packs_s" in c
+            else c.get("word_packs_error", c.get("word_packs", "-"))[:60],
+            "",
+            "",
+        ),
         ("PDF (LibreOffice)", fmt(c.get("pdf_s")), "", ""),
     ]
     for key, (label, goal) in GOALS.items():
         value = c.get(f"{key}_s") if key != "help" else results.get("help_s")
-        rows.append((label, fmt(value), f"< {fmt(goal)}", "-" if value is None else "ok" if value < goal
-                     else "MISSED"))
+        rows.append((label, fmt(value), f"< {fmt(goal)}", "-" if value is None else "ok" if value < goal else "MISSED"))
     if "demo_cycle_cli_s" in d:
         rows.append((f"demo cycle ({d['demo_returns']} returns, CLI)", fmt(d["demo_cycle_cli_s"]), "", ""))
     for p in results.get("scale", []):
         if "error" in p:
             rows.append((f"scale {p['returns']} returns", "error", "", str(p["error"])[:60]))
             continue
-        rows.append((f"scale {p['returns']}: ingest / per file", f"{fmt(p['ingest_s'])} / "
-                     f"{fmt(p['per_file_median_s'])} ({p['ingest_vs_raw']}x raw)", "linear", ""))
-        rows.append((f"scale {p['returns']}: 9 masters; peak RSS", f"{fmt(p['master_workbooks_s'])}; "
-                     f"{p['peak_rss_mb']} MB (reader {p['peak_reader_rss_mb']} MB)", "flat", ""))
+        rows.append(
+            (
+                f"scale {p['returns']}: ingest / per file",
+                f"{fmt(p['ingest_s'])} / {fmt(p['per_file_median_s'])} ({p['ingest_vs_raw']}x raw)",
+                "linear",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"scale {p['returns']}: 9 masters; peak RSS",
+                f"{fmt(p['master_workbooks_s'])}; {p['peak_rss_mb']} MB (reader {p['peak_reader_rss_mb']} MB)",
+                "flat",
+                "",
+            )
+        )
     fit = results.get("scale_fit")
     if fit:
-        rows.append(("scale fit: fixed + per file", f"{fmt(fit['fixed_s'])} + {fmt(fit['per_file_s'])} x n", "",
-                     ""))
+        rows.append(("scale fit: fixed + per file", f"{fmt(fit['fixed_s'])} + {fmt(fit['per_file_s'])} x n", "", ""))
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -430,8 +472,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and a shorter scale series (100, 500)")
     parser.add_argument("--profile", action="store_true", help="also write a pyinstrument profile of the cycle")
-    parser.add_argument("--ingest", type=int, metavar="RUNS",
-                        help="only the county quarter's ingest, RUNS times (for A/B runs of the screen or reader)")
+    parser.add_argument(
+        "--ingest",
+        type=int,
+        metavar="RUNS",
+        help="only the county quarter's ingest, RUNS times (for A/B runs of the screen or reader)",
+    )
     parser.add_argument("--scale-point", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.scale_point:
@@ -452,9 +498,11 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(str(ROOT / "pipeline"), quiet=1)
     print("Building the county (register, templates, 9 quarters of filled returns, history ingest)...", flush=True)
     setup, info = timed(county.build_county, WORK / "county")
-    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                 "platform": platform.platform()},
-                     "quick": args.quick, "setup_s": setup}
+    results: dict = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "quick": args.quick,
+        "setup_s": setup,
+    }
     print(f"  done in {setup:.1f} s; timing the cycle...", flush=True)
     results["county"] = county_cycle(info, runs, heavy, args.profile)
     results["help_s"] = statistics.median(cli(None, "--help")[0] for _ in range(10))

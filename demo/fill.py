@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Mapping, Union
 
 from pipeline.register.workbook import header_key
+from pipeline.returns.generate import write_atomically
 from pipeline.returns.layout import (
     ACTIONS,
     AREAS,
@@ -29,13 +30,12 @@ from pipeline.returns.layout import (
     INDICATORS,
     RISKS,
 )
-from pipeline.returns.generate import write_atomically
 
 log = logging.getLogger(__name__)
 
 # What a person can put in a cell: a number, text exactly as typed, or a date.
 # None leaves the cell as it is; "" clears it.
-Value = Union[Decimal, int, float, str, date, None]
+Value = Decimal | int | float | str | date | None
 
 
 def _label(text: str, default: object = None):
@@ -112,12 +112,12 @@ def fill_return(
     out: Path,
     *,
     indicators: Mapping[str, IndicatorEntry],
-    actions: Mapping[str, ActionEntry] = {},  # noqa: B006 (read only)
-    risks: Mapping[str, RiskEntry] = {},  # noqa: B006 (read only)
+    actions: Mapping[str, ActionEntry] = {},
+    risks: Mapping[str, RiskEntry] = {},
     cover: CoverEntry | None = None,
     new_actions: Iterable[NewAction] = (),
     new_risks: Iterable[NewRisk] = (),
-    areas: Mapping[tuple[str, str], Value] = {},  # noqa: B006 (read only)
+    areas: Mapping[tuple[str, str], Value] = {},
 ) -> Path:
     """Copy `template` to `out` with the given entries typed in; codes and refs not named stay blank.
 
@@ -194,11 +194,15 @@ def _fill_new(book, template: Path, sheet: str, key_label: str, entries: list) -
     ws = book[sheet]
     columns = _columns(ws, template)
     key_column = _column(columns, key_label, ws, template)
-    blank = [row for row in range(HEADER_ROW + 1, ws.max_row + 1)
-             if ws.cell(row, key_column).value in (None, "") and not ws.cell(row, key_column).protection.locked]
+    blank = [
+        row
+        for row in range(HEADER_ROW + 1, ws.max_row + 1)
+        if ws.cell(row, key_column).value in (None, "") and not ws.cell(row, key_column).protection.locked
+    ]
     if len(entries) > len(blank):
-        raise FillError(f"{template.name}: the {sheet} sheet has {len(blank)} blank rows for new entries, "
-                        f"not {len(entries)}.")
+        raise FillError(
+            f"{template.name}: the {sheet} sheet has {len(blank)} blank rows for new entries, not {len(entries)}."
+        )
     for row, entry in zip(blank, entries):
         for label, value in labelled(entry).items():
             _put(ws.cell(row, _column(columns, label, ws, template)), value)
@@ -212,8 +216,10 @@ def _fill_areas(book, template: Path, entries: Mapping[tuple[str, str], Value]) 
     ws = book[AREAS]
     columns = _columns(ws, template)
     code, area, actual = (_column(columns, label, ws, template) for label in ("Code", "Area", "Actual"))
-    rows = {(str(ws.cell(row, code).value), str(ws.cell(row, area).value)): row
-            for row in range(HEADER_ROW + 1, ws.max_row + 1)}
+    rows = {
+        (str(ws.cell(row, code).value), str(ws.cell(row, area).value)): row
+        for row in range(HEADER_ROW + 1, ws.max_row + 1)
+    }
     for key, value in entries.items():
         if key not in rows:
             raise FillError(f"{template.name}: {key[0]} / {key[1]} is not on the {AREAS} sheet.")
@@ -223,8 +229,11 @@ def _fill_areas(book, template: Path, entries: Mapping[tuple[str, str], Value]) 
 
 def _fill_cover(book, template: Path, cover: CoverEntry) -> None:
     ws = book[COVER]
-    rows = {header_key(ws.cell(row, COVER_LABEL_COLUMN).value): row
-            for row in range(1, ws.max_row + 1) if ws.cell(row, COVER_LABEL_COLUMN).value is not None}
+    rows = {
+        header_key(ws.cell(row, COVER_LABEL_COLUMN).value): row
+        for row in range(1, ws.max_row + 1)
+        if ws.cell(row, COVER_LABEL_COLUMN).value is not None
+    }
     for label, value in labelled(cover).items():
         row = rows.get(header_key(label))
         if row is None:

@@ -40,9 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from pipeline.domain.calendar import add_working_days  # noqa: E402
-from pipeline.config.load import Config, load_config  # noqa: E402
-from demo.fill import (  # noqa: E402
+from demo.fill import (
     ActionEntry,
     CoverEntry,
     IndicatorEntry,
@@ -51,11 +49,13 @@ from demo.fill import (  # noqa: E402
     RiskEntry,
     fill_return,
 )
-from pipeline.domain.periods import Period, parse_period  # noqa: E402
-from pipeline.rating.rag import period_target  # noqa: E402
-from pipeline.domain.records import Action, Indicator, Polarity, Register  # noqa: E402
-from pipeline.register.workbook import read_register  # noqa: E402
-from pipeline.returns.generate import due_indicators, template_filename, template_folder, write_templates  # noqa: E402
+from pipeline.config.load import Config, load_config
+from pipeline.domain.calendar import add_working_days
+from pipeline.domain.periods import Period, parse_period
+from pipeline.domain.records import Action, Indicator, Polarity, Register
+from pipeline.rating.rag import period_target
+from pipeline.register.workbook import read_register
+from pipeline.returns.generate import due_indicators, template_filename, template_folder, write_templates
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +72,31 @@ class Typed(NamedTuple):
 # code -> (Q1 outcome, Q2 outcome): "on" target, "near" (misses within tolerance), "off" (Red),
 # "n/a" (not available), or Typed text. Indicators not due in a quarter are simply not asked for.
 STORY: dict[str, tuple[object, object]] = {
-    "CYP-01": ("on", "on"), "CYP-03": ("near", "near"), "CYP-04": ("off", "off"), "CYP-05": ("on", "near"),
+    "CYP-01": ("on", "on"),
+    "CYP-03": ("near", "near"),
+    "CYP-04": ("off", "off"),
+    "CYP-05": ("on", "near"),
     "CYP-06": (None, "near"),
-    "CSP-01": ("on", None), "CSP-02": ("near", None), "CSP-03": ("on", None), "CSP-05": ("off", None),
+    "CSP-01": ("on", None),
+    "CSP-02": ("near", None),
+    "CSP-03": ("on", None),
+    "CSP-05": ("off", None),
     "CSP-06": ("on", None),
-    "HWB-01": (None, "near"), "HWB-02": ("on", "on"), "HWB-04": ("on", "near"), "HWB-06": ("on", "on"),
-    "HSG-01": ("on", "on"), "HSG-02": ("near", "on"), "HSG-03": ("on", "off"), "HSG-04": ("on", "on"),
-    "HSG-05": ("n/a", "on"), "HSG-06": ("on", "on"),
-    "SKL-01": (Typed("12.5 %"), "on"), "SKL-02": ("on", "on"), "SKL-03": ("near", "off"),
-    "SKL-05": (Typed("twelve"), "near"), "SKL-06": ("on", "on"),
+    "HWB-01": (None, "near"),
+    "HWB-02": ("on", "on"),
+    "HWB-04": ("on", "near"),
+    "HWB-06": ("on", "on"),
+    "HSG-01": ("on", "on"),
+    "HSG-02": ("near", "on"),
+    "HSG-03": ("on", "off"),
+    "HSG-04": ("on", "on"),
+    "HSG-05": ("n/a", "on"),
+    "HSG-06": ("on", "on"),
+    "SKL-01": (Typed("12.5 %"), "on"),
+    "SKL-02": ("on", "on"),
+    "SKL-03": ("near", "off"),
+    "SKL-05": (Typed("twelve"), "near"),
+    "SKL-06": ("on", "on"),
 }
 NEVER_RETURNED = {(Q2, "CSP")}
 NOT_SIGNED_OFF = {(Q2, "HWB")}
@@ -90,24 +106,52 @@ DATA_QUALITY = {(Q1, "HSG-03"): "Estimate", (Q1, "HSG-05"): "Not available"}
 
 # Why the Red ones are off target and what is being done: (commentary, remedial action).
 RED_REASONS = {
-    "CYP-04": ("Conceptions rose in two wards after the school nurse service lost two posts.",
-               "Outreach clinics restored in both wards from September; Dr Chloe Adams to report progress."),
-    "CSP-05": ("More repeat referrals since the MARAC threshold was lowered; more victims are being identified.",
-               "Second advocate post recruited; repeat cases reviewed monthly by Gemma Rowe."),
-    "HSG-03": ("Evictions from the private rented sector rose sharply over the summer.",
-               "Prevention fund doubled and a landlord liaison officer in post from October (Neil Foster)."),
-    "SKL-03": ("Closure of the Eastgate distribution centre cost 350 jobs in August.",
-               "Rapid response team with the jobcentre; jobs fair for affected staff in October (Imran Hussain)."),
+    "CYP-04": (
+        "Conceptions rose in two wards after the school nurse service lost two posts.",
+        "Outreach clinics restored in both wards from September; Dr Chloe Adams to report progress.",
+    ),
+    "CSP-05": (
+        "More repeat referrals since the MARAC threshold was lowered; more victims are being identified.",
+        "Second advocate post recruited; repeat cases reviewed monthly by Gemma Rowe.",
+    ),
+    "HSG-03": (
+        "Evictions from the private rented sector rose sharply over the summer.",
+        "Prevention fund doubled and a landlord liaison officer in post from October (Neil Foster).",
+    ),
+    "SKL-03": (
+        "Closure of the Eastgate distribution centre cost 350 jobs in August.",
+        "Rapid response team with the jobcentre; jobs fair for affected staff in October (Imran Hussain).",
+    ),
 }
-AT_RISK_ACTIONS = {(Q1, "SKL-A2"): "Pledges slower than planned: 30 of 100 so far.",
-                   (Q2, "CYP-A2"): "Second hub delayed by the builder; opening moves to February."}
+AT_RISK_ACTIONS = {
+    (Q1, "SKL-A2"): "Pledges slower than planned: 30 of 100 so far.",
+    (Q2, "CYP-A2"): "Second hub delayed by the builder; opening moves to February.",
+}
 RESCORED_RISKS = {(Q2, "HSG-R2"): (4, 5, "Evictions rising; likelihood raised from 3 to 4.")}
 NEW_ENTRIES = {
     (Q2, "HSG"): (
-        [NewAction("HSG-A4", "Landlord incentive scheme to end homelessness duty in private rented homes",
-                   "Neil Foster", date(2026, 3, 31), "On track", 10, "Scheme approved by cabinet in August.")],
-        [NewRisk("HSG-R3", "Temporary accommodation units lost when leases end", "Neil Foster", 3, 4,
-                 "Negotiate lease extensions; procure modular units", "New risk this quarter.")],
+        [
+            NewAction(
+                "HSG-A4",
+                "Landlord incentive scheme to end homelessness duty in private rented homes",
+                "Neil Foster",
+                date(2026, 3, 31),
+                "On track",
+                10,
+                "Scheme approved by cabinet in August.",
+            )
+        ],
+        [
+            NewRisk(
+                "HSG-R3",
+                "Temporary accommodation units lost when leases end",
+                "Neil Foster",
+                3,
+                4,
+                "Negotiate lease extensions; procure modular units",
+                "New risk this quarter.",
+            )
+        ],
     ),
 }
 OVERALL = {
@@ -133,8 +177,16 @@ FIRST_GAPS = {"CYP-01": Decimal("0.6"), "CSP-01": Decimal("0.8"), "SKL-01": Deci
 WIDENED = {(Q2, "SKL-01")}
 
 
-def fill_demo_returns(config: Config, register: Register, period: Period, template_dir: Path,
-                      inbox: Path, *, only: str | None = None, corrected: bool = False) -> list[Path]:
+def fill_demo_returns(
+    config: Config,
+    register: Register,
+    period: Period,
+    template_dir: Path,
+    inbox: Path,
+    *,
+    only: str | None = None,
+    corrected: bool = False,
+) -> list[Path]:
     """Fill the demo's returns for `period` from the templates in `template_dir` into `inbox`.
 
     2025-26 Q1 and Q2 follow the story above; earlier quarters are the history
@@ -152,30 +204,37 @@ def fill_demo_returns(config: Config, register: Register, period: Period, templa
             continue
         template = Path(template_dir) / template_filename(short, period)
         if not template.is_file():
-            raise FileNotFoundError(f"No template {template}: run `pipeline templates --period \"{period}\"` first.")
+            raise FileNotFoundError(f'No template {template}: run `pipeline templates --period "{period}"` first.')
         new_actions, new_risks = NEW_ENTRIES.get((period, short), ([], []))
         name = FILE_NAMES.get(short, "{slug} return.xlsx").format(period=period, slug=period.slug)
         if corrected:
             name = name.replace(".xlsx", " corrected.xlsx")
-        entries = {i.code: _indicator_entry(config, i, period, corrected)
-                   for i in due_indicators(register, short, period)}
-        written.append(fill_return(
-            template, Path(inbox) / name,
-            indicators=entries,
-            areas={key: value for i in due_indicators(register, short, period)
-                   for key, value in area_figures(i, period, entries[i.code].actual).items()},
-            actions={a.ref: _action_entry(a, period) for a in register.actions_of(short)},
-            risks={r.ref: _risk_entry(r.ref, period) for r in register.risks_of(short)},
-            cover=CoverEntry(
-                completed_by=partnership.lead_officer,
-                email=partnership.email,
-                date_completed=add_working_days(period.end, 8, config.calendar.days_off),
-                signed_off="No" if (period, short) in NOT_SIGNED_OFF else "Yes",
-                overall_commentary=OVERALL.get(short, "") if period in DEMO_PERIODS else "",
-            ),
-            new_actions=new_actions,
-            new_risks=new_risks,
-        ))
+        entries = {
+            i.code: _indicator_entry(config, i, period, corrected) for i in due_indicators(register, short, period)
+        }
+        written.append(
+            fill_return(
+                template,
+                Path(inbox) / name,
+                indicators=entries,
+                areas={
+                    key: value
+                    for i in due_indicators(register, short, period)
+                    for key, value in area_figures(i, period, entries[i.code].actual).items()
+                },
+                actions={a.ref: _action_entry(a, period) for a in register.actions_of(short)},
+                risks={r.ref: _risk_entry(r.ref, period) for r in register.risks_of(short)},
+                cover=CoverEntry(
+                    completed_by=partnership.lead_officer,
+                    email=partnership.email,
+                    date_completed=add_working_days(period.end, 8, config.calendar.days_off),
+                    signed_off="No" if (period, short) in NOT_SIGNED_OFF else "Yes",
+                    overall_commentary=OVERALL.get(short, "") if period in DEMO_PERIODS else "",
+                ),
+                new_actions=new_actions,
+                new_risks=new_risks,
+            )
+        )
     # As if they landed a minute ago: the inbox waits for files still changing (ingest.settle_seconds).
     landed = time.time() - 60
     for n, path in enumerate(written):  # a second apart, in the order they were filled
@@ -243,8 +302,11 @@ def _indicator_entry(config: Config, indicator: Indicator, period: Period, corre
     if isinstance(outcome, Typed):
         return IndicatorEntry(actual=outcome.text, data_quality="Validated")
     if outcome == "n/a":
-        return IndicatorEntry(actual=None, data_quality="Not available",
-                              commentary="Figures were not ready in time; they will follow with the Q2 return.")
+        return IndicatorEntry(
+            actual=None,
+            data_quality="Not available",
+            commentary="Figures were not ready in time; they will follow with the Q2 return.",
+        )
     actual: Decimal | str = demo_actual(config, indicator, period, outcome)
     if key in THOUSANDS_TYPED:
         actual = f"{actual:,}"

@@ -17,13 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from demo.fill_returns import fill_demo_returns  # noqa: E402
-from pipeline.domain.calendar import add_working_days, deadline, templates_out  # noqa: E402
-from pipeline.cli.app import main  # noqa: E402
-from pipeline.config.load import load_config  # noqa: E402
-from pipeline.domain.periods import Period  # noqa: E402
-from pipeline.register.workbook import read_register  # noqa: E402
-from pipeline.returns.generate import template_folder  # noqa: E402
+from demo.fill_returns import fill_demo_returns
+from pipeline.cli.app import main
+from pipeline.config.load import load_config
+from pipeline.domain.calendar import add_working_days, deadline, templates_out
+from pipeline.domain.periods import Period
+from pipeline.register.workbook import read_register
+from pipeline.returns.generate import template_folder
 
 HISTORY = [Period(2024, q) for q in (1, 2, 3, 4)]
 Q1, Q2 = Period(2025, 1), Period(2025, 2)
@@ -63,31 +63,49 @@ def run() -> None:
     for period in HISTORY:
         main(["-q", "templates", "--period", str(period)])
         fill_demo_returns(config, register, period, template_folder(config, period), config.paths.inbox)
-        main(["-q", "run", "--no-pdf", "--received",
-              at(add_working_days(deadline(period, cal), -2, cal.days_off))])
+        main(["-q", "run", "--no-pdf", "--received", at(add_working_days(deadline(period, cal), -2, cal.days_off))])
 
     step(f"{Q1}: make the return templates (pre-filled with history)", "templates", "--period", str(Q1))
-    step(f"{Q1}: send them out on {templates_out(Q1, cal):%d %B %Y}", "chase", "--date",
-         templates_out(Q1, cal).isoformat())
+    step(
+        f"{Q1}: send them out on {templates_out(Q1, cal):%d %B %Y}",
+        "chase",
+        "--date",
+        templates_out(Q1, cal).isoformat(),
+    )
     fill_demo_returns(config, register, Q1, template_folder(config, Q1), config.paths.inbox)
-    step(f"{Q1}: the returns arrive; one has a typing mistake", "run", "--no-pdf", "--received",
-         at(add_working_days(deadline(Q1, cal), -3, cal.days_off)), ok=(0, 1))
-    fill_demo_returns(config, register, Q1, template_folder(config, Q1), config.paths.inbox, only="SKL",
-                      corrected=True)
-    step(f"{Q1}: Skills sends a corrected return, two working days late", "run", "--received",
-         at(add_working_days(deadline(Q1, cal), 2, cal.days_off)))
+    step(
+        f"{Q1}: the returns arrive; one has a typing mistake",
+        "run",
+        "--no-pdf",
+        "--received",
+        at(add_working_days(deadline(Q1, cal), -3, cal.days_off)),
+        ok=(0, 1),
+    )
+    fill_demo_returns(config, register, Q1, template_folder(config, Q1), config.paths.inbox, only="SKL", corrected=True)
+    step(
+        f"{Q1}: Skills sends a corrected return, two working days late",
+        "run",
+        "--received",
+        at(add_working_days(deadline(Q1, cal), 2, cal.days_off)),
+    )
 
     step(f"{Q2}: make the return templates", "templates", "--period", str(Q2))
     step(f"{Q2}: send them out", "chase", "--date", templates_out(Q2, cal).isoformat())
     fill_demo_returns(config, register, Q2, template_folder(config, Q2), config.paths.inbox)
-    step(f"{Q2}: returns arrive (Safer Brackenford sends nothing)", "run", "--received",
-         at(add_working_days(deadline(Q2, cal), -1, cal.days_off)), ok=(0, 1))
+    step(
+        f"{Q2}: returns arrive (Safer Brackenford sends nothing)",
+        "run",
+        "--received",
+        at(add_working_days(deadline(Q2, cal), -1, cal.days_off)),
+        ok=(0, 1),
+    )
     overdue = add_working_days(deadline(Q2, cal), cal.escalate_after_working_days, cal.days_off)
-    step(f"{Q2}: {overdue:%d %B %Y}: chase the missing returns and escalate", "chase", "--date",
-         overdue.isoformat())
+    step(f"{Q2}: {overdue:%d %B %Y}: chase the missing returns and escalate", "chase", "--date", overdue.isoformat())
     step(f"{Q2}: who has returned", "status", "--period", str(Q2))
-    print(f"\nDone. The packs are in {config.paths.outbox}/{Q1.slug} and {config.paths.outbox}/{Q2.slug};"
-          f" e-mails in {config.paths.outbox}/mail; feedback in {config.paths.outbox}/feedback.")
+    print(
+        f"\nDone. The packs are in {config.paths.outbox}/{Q1.slug} and {config.paths.outbox}/{Q2.slug};"
+        f" e-mails in {config.paths.outbox}/mail; feedback in {config.paths.outbox}/feedback."
+    )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,9 @@ def period() -> Period:
 @pytest.fixture(scope="session")
 def return_templates(config: Config, register: Register, tmp_path_factory) -> Path:
     """Blank return templates for CYP and CSP, 2025-26 Q1 to Q4, made once by the project's generator."""
-    from pipeline.returns.generate import write_templates
     from spoil import PARTNERSHIPS, PERIODS
+
+    from pipeline.returns.generate import write_templates
 
     folder = tmp_path_factory.mktemp("return-templates")
     for quarter in PERIODS:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 
 def _corpus() -> Path | None:
-    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "corpus",
-                      Path(os.environ.get("PIPELINE_CORPUS", ""))):
+    for candidate in (
+        Path(__file__).resolve().parents[2] / "shared" / "corpus",
+        Path(os.environ.get("PIPELINE_CORPUS", "")),
+    ):
         if (candidate / "MANIFEST.tsv").is_file():
             return candidate
     return None

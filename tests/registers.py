@@ -79,20 +79,26 @@ def demo_book() -> dict[str, Sheet]:
     """A fresh, editable copy of the demo register's four sheets."""
     demo = _demo_module()
     return {
-        "Partnerships": Sheet(["Name", "Short name", "Chair", "Lead officer", "Email"],
-                              [list(p) for p in demo.PARTNERSHIPS], "Short name"),
+        "Partnerships": Sheet(
+            ["Name", "Short name", "Chair", "Lead officer", "Email"], [list(p) for p in demo.PARTNERSHIPS], "Short name"
+        ),
         "Indicators": Sheet(list(demo.INDICATOR_HEADERS), demo.indicator_rows(), "Code"),
-        "Actions": Sheet(["Ref", "Partnership", "Action", "Owner", "Start date", "Due date"],
-                         [list(a) for a in demo.ACTIONS], "Ref"),
-        "Risks": Sheet(["Ref", "Partnership", "Risk", "Owner", "Likelihood (1-5)", "Impact (1-5)", "Mitigation"],
-                       [list(r) for r in demo.RISKS], "Ref"),
+        "Actions": Sheet(
+            ["Ref", "Partnership", "Action", "Owner", "Start date", "Due date"], [list(a) for a in demo.ACTIONS], "Ref"
+        ),
+        "Risks": Sheet(
+            ["Ref", "Partnership", "Risk", "Owner", "Likelihood (1-5)", "Impact (1-5)", "Mitigation"],
+            [list(r) for r in demo.RISKS],
+            "Ref",
+        ),
     }
 
 
 def write_register(path: Path, book: dict[str, Sheet]) -> Path:
     """Save the sheets as an .xlsx workbook; blank cells are left empty, dates are real dates."""
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                               "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     for name, sheet in book.items():
         ws = workbook.add_worksheet(name)
@@ -112,8 +118,9 @@ def write_register(path: Path, book: dict[str, Sheet]) -> Path:
     return path
 
 
-def write_config(folder: Path, register: Path | str, *, replace: dict[str, str] | None = None,
-                 text: str | None = None) -> Path:
+def write_config(
+    folder: Path, register: Path | str, *, replace: dict[str, str] | None = None, text: str | None = None
+) -> Path:
     """A config.toml in `folder`: the shipped one, pointed at `register` and the repo's templates.
 
     `replace` swaps whole lines (old line -> new line) to spoil one key; `text`
@@ -125,8 +132,11 @@ def write_config(folder: Path, register: Path | str, *, replace: dict[str, str] 
         # Tests date their files themselves (Workspace.drop): waiting for them to settle is tested on its own.
         text = _swap(text, "settle_seconds = 10", "settle_seconds = 0")
         text = _swap(text, 'templates = "templates"', f"templates = '{TEMPLATES.as_posix()}'")
-        text = _swap(text, 'overrides = "demo/overrides.xlsx"',
-                     f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'")
+        text = _swap(
+            text,
+            'overrides = "demo/overrides.xlsx"',
+            f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'",
+        )
         for old, new in (replace or {}).items():
             text = _swap(text, old, new)
     path = folder / "config.toml"

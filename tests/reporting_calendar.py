@@ -6,9 +6,17 @@ from datetime import date, time
 from pipeline.config.load import CalendarSettings
 from pipeline.domain.periods import Period
 
-HOLIDAYS = tuple(date.fromisoformat(d) for d in (
-    "2025-12-25", "2025-12-26", "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04",
-))
+HOLIDAYS = tuple(
+    date.fromisoformat(d)
+    for d in (
+        "2025-12-25",
+        "2025-12-26",
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+    )
+)
 SETTINGS = CalendarSettings(
     templates_out_working_days=5,
     deadline_working_days=15,

@@ -46,8 +46,13 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         if self.reject_message:
             return self.reject_message
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos),
-                              email.message_from_bytes(envelope.content, policy=policy.default)))
+        self.received.append(
+            (
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.content, policy=policy.default),
+            )
+        )
         return "250 Message accepted for delivery"
 
 

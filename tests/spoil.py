@@ -12,18 +12,15 @@ import dataclasses
 import os
 import shutil
 import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from registers import DEMO_REGISTER, write_config
 
-from pipeline.outputs.assemble import assemble
-from pipeline.config.load import Config, load_config
-from pipeline.runtime.cycle import feedback_due
-from pipeline.outputs.feedback import annotate_all, write_summary
 from demo.fill import (
     ActionEntry,
     CoverEntry,
@@ -33,25 +30,32 @@ from demo.fill import (
     RiskEntry,
     fill_return,
 )
-from pipeline.intake.ingest import Outcome, PassReport, run_pass
-from pipeline.outputs.master import write_master
+from pipeline.config.load import Config, load_config
 from pipeline.domain.periods import Period
-from pipeline.rating.rag import period_target
 from pipeline.domain.records import Register
+from pipeline.intake.ingest import Outcome, PassReport, run_pass
+from pipeline.outputs.assemble import assemble
+from pipeline.outputs.feedback import annotate_all, write_summary
+from pipeline.outputs.master import write_master
+from pipeline.rating.rag import period_target
 from pipeline.register.workbook import header_key
-from pipeline.store.sqlite import Store
-from pipeline.returns.layout import template_filename
 from pipeline.returns.generate import due_indicators
-from registers import DEMO_REGISTER, write_config
+from pipeline.returns.layout import template_filename
+from pipeline.runtime.cycle import feedback_due
+from pipeline.store.sqlite import Store
 
 Q1, Q2, Q3, Q4 = (Period(2025, q) for q in (1, 2, 3, 4))
 PERIODS = (Q1, Q2, Q3, Q4)
 PARTNERSHIPS = ("CYP", "CSP")
 
-RECEIVED = datetime(2025, 7, 10, 9, 30, tzinfo=timezone.utc)  # ten days after 2025-26 Q1 ended
-CLEAN_COVER = CoverEntry(completed_by="Daniel Price", email="cyp.partnership@brackenford.example.org",
-                         date_completed=date(2025, 7, 10), signed_off="Yes",
-                         overall_commentary="A steady quarter.")
+RECEIVED = datetime(2025, 7, 10, 9, 30, tzinfo=UTC)  # ten days after 2025-26 Q1 ended
+CLEAN_COVER = CoverEntry(
+    completed_by="Daniel Price",
+    email="cyp.partnership@brackenford.example.org",
+    date_completed=date(2025, 7, 10),
+    signed_off="Yes",
+    overall_commentary="A steady quarter.",
+)
 
 # -- the workspace ----------------------------------------------------------------
 
@@ -92,8 +96,15 @@ class Workspace:
         sent late moves that partnership's deadline."""
         key = f"{period.slug}/{short}/templates-out"
         with self.store() as store:
-            store.queue_message(key=key, kind="templates-out", partnership=short, period=str(period),
-                                recipients=f"{short.lower()}@example.org", subject="Template", created_at=sent_at)
+            store.queue_message(
+                key=key,
+                kind="templates-out",
+                partnership=short,
+                period=str(period),
+                recipients=f"{short.lower()}@example.org",
+                subject="Template",
+                created_at=sent_at,
+            )
             store.message_sent(key, sent_at=sent_at)
 
     def reporting(self, period: Period) -> None:
@@ -116,27 +127,45 @@ class Workspace:
     def template(self, short: str = "CYP", period: Period = Q1) -> Path:
         return self.templates / template_filename(short, period)
 
-    def fill(self, name: str = "return.xlsx", *, short: str = "CYP", period: Period = Q1,
-             indicators: Mapping | None = None, actions: Mapping | None = None, risks: Mapping | None = None,
-             cover: Mapping | None = None, new_actions=(), new_risks=(), areas: Mapping | None = None) -> Path:
+    def fill(
+        self,
+        name: str = "return.xlsx",
+        *,
+        short: str = "CYP",
+        period: Period = Q1,
+        indicators: Mapping | None = None,
+        actions: Mapping | None = None,
+        risks: Mapping | None = None,
+        cover: Mapping | None = None,
+        new_actions=(),
+        new_risks=(),
+        areas: Mapping | None = None,
+    ) -> Path:
         """A return in drafts/, correct in every cell unless told otherwise (all Green, signed off).
 
         Every area of an indicator reported by area has the indicator's figure (no gap)
         unless `areas` ({(code, area): figure}) says otherwise.
         """
         due = due_indicators(self.register, short, period)
-        clean_indicators = {i.code: IndicatorEntry(actual=on_target(i, period), data_quality="Validated")
-                            for i in due}
+        clean_indicators = {i.code: IndicatorEntry(actual=on_target(i, period), data_quality="Validated") for i in due}
         clean_areas = {(i.code, area): on_target(i, period) for i in due for area in i.areas}
-        clean_actions = {a.ref: ActionEntry(status="On track", percent_complete=50, commentary="Going well.")
-                         for a in self.register.actions_of(short)}
+        clean_actions = {
+            a.ref: ActionEntry(status="On track", percent_complete=50, commentary="Going well.")
+            for a in self.register.actions_of(short)
+        }
         clean_risks = {r.ref: RiskEntry(commentary="No change.") for r in self.register.risks_of(short)}
         cover_entry = dataclasses.replace(CLEAN_COVER, **(cover or {}))
         return fill_return(
-            self.template(short, period), self.drafts / name,
-            indicators=_merge(clean_indicators, indicators), actions=_merge(clean_actions, actions),
-            risks=_merge(clean_risks, risks), cover=cover_entry,
-            new_actions=list(new_actions), new_risks=list(new_risks), areas={**clean_areas, **(areas or {})})
+            self.template(short, period),
+            self.drafts / name,
+            indicators=_merge(clean_indicators, indicators),
+            actions=_merge(clean_actions, actions),
+            risks=_merge(clean_risks, risks),
+            cover=cover_entry,
+            new_actions=list(new_actions),
+            new_risks=list(new_risks),
+            areas={**clean_areas, **(areas or {})},
+        )
 
     def drop(self, path: Path, name: str | None = None, *, age: float = 3600) -> Path:
         """Copy a file into the inbox, last modified `age` seconds ago (so it has settled).
@@ -276,8 +305,11 @@ def sort_rows(path: Path, sheet: str, *, reverse: bool = True) -> Path:
     with editing(path) as book:
         ws = book[sheet]
         width = ws.max_column
-        rows = [[ws.cell(r, c).value for c in range(1, width + 1)] for r in range(2, ws.max_row + 1)
-                if ws.cell(r, 1).value is not None]
+        rows = [
+            [ws.cell(r, c).value for c in range(1, width + 1)]
+            for r in range(2, ws.max_row + 1)
+            if ws.cell(r, 1).value is not None
+        ]
         rows.sort(key=lambda values: str(values[0]), reverse=reverse)
         for r, values in enumerate(rows, start=2):
             for c, value in enumerate(values, start=1):
@@ -349,8 +381,37 @@ def set_raw(path: Path, sheet: str, ref: str, value) -> Path:
 
 
 __all__ = [
-    "ActionEntry", "CoverEntry", "IndicatorEntry", "NewAction", "NewRisk", "RiskEntry", "Q1", "Q2", "Q3", "Q4",
-    "PERIODS", "PARTNERSHIPS", "Workspace", "outcome", "on_target", "editing", "header_column", "row_of", "cell_of",
-    "put", "rename_sheet", "edit_header", "recase_headers", "swap_columns", "insert_blank_row", "sort_rows",
-    "merge", "add_sheet", "drop_sheet", "set_meta", "set_cover", "as_text_number", "set_raw",
+    "PARTNERSHIPS",
+    "PERIODS",
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "ActionEntry",
+    "CoverEntry",
+    "IndicatorEntry",
+    "NewAction",
+    "NewRisk",
+    "RiskEntry",
+    "Workspace",
+    "add_sheet",
+    "as_text_number",
+    "cell_of",
+    "drop_sheet",
+    "edit_header",
+    "editing",
+    "header_column",
+    "insert_blank_row",
+    "merge",
+    "on_target",
+    "outcome",
+    "put",
+    "recase_headers",
+    "rename_sheet",
+    "row_of",
+    "set_cover",
+    "set_meta",
+    "set_raw",
+    "sort_rows",
+    "swap_columns",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -25,10 +25,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipeline.rating.rag import Rag  # noqa: E402
+from pipeline.rating.rag import Rag
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXED_TIME = datetime(2025, 1, 1, tzinfo=timezone.utc)
+FIXED_TIME = datetime(2025, 1, 1, tzinfo=UTC)
 HEADER_FILL = "DDE3EA"
 FONT = "Arial"
 
@@ -136,8 +136,16 @@ def shade(cell, colour: str) -> None:
     tcpr.append(shd)
 
 
-def table(doc, caption: str, columns: list[tuple[str, float]], loop: str, cells: list,
-          *, header_fills: dict[int, str] | None = None, after: list | None = None):
+def table(
+    doc,
+    caption: str,
+    columns: list[tuple[str, float]],
+    loop: str,
+    cells: list,
+    *,
+    header_fills: dict[int, str] | None = None,
+    after: list | None = None,
+):
     """A table: a header row repeated on every page, then one row per item of `loop`.
 
     A cell is a string (one paragraph), a list of strings/part-tuples (several
@@ -188,9 +196,25 @@ def table(doc, caption: str, columns: list[tuple[str, float]], loop: str, cells:
     return t
 
 
-_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
-               "tblCaption", "tblDescription")
+_TBLPR_ORDER = (
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
+    "tblDescription",
+)
 
 
 def _schema_order(element, order: tuple[str, ...]) -> None:
@@ -217,7 +241,7 @@ def _fill_cell(cell, spec) -> None:
         return
     for n, item in enumerate(items):
         p = first if n == 0 else cell.add_paragraph(style="Table Text")
-        for part in (item if isinstance(item, list) else [item]):
+        for part in item if isinstance(item, list) else [item]:
             bold, text = (True, part[1]) if isinstance(part, tuple) else (False, part)
             run = p.add_run(text)
             run.bold = bold or None
@@ -250,18 +274,41 @@ def build_highlight(path: Path) -> None:
 
     heading(doc, "Summary", 2)
     lead_in(doc, "{{ summary_sentence }}")
-    table(doc, "Number of indicators in each rating", [("Rating", 4.0), ("Indicators", 2.5)], "s in summary",
-          [("rag", "s.fill", "{{ s.rag }}"), "{{ s.count }}"])
+    table(
+        doc,
+        "Number of indicators in each rating",
+        [("Rating", 4.0), ("Indicators", 2.5)],
+        "s in summary",
+        [("rag", "s.fill", "{{ s.rag }}"), "{{ s.count }}"],
+    )
     heading(doc, "Overall commentary", 2)
     para(doc, "{{ overall_commentary }}")
 
     heading(doc, "Indicators", 2)
     para(doc, "{%p if indicators %}")
-    table(doc, "Every indicator due this quarter: target, actual, rating and direction of travel",
-          [("Code", 2.0), ("Indicator", 8.2), ("Target", 2.5), ("Actual", 2.5), ("Rating", 3.5),
-           ("Since last quarter", 3.5), ("Since last year", 3.5)], "i in indicators",
-          ["{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}", ("rag", "i.fill", "{{ i.rag }}"),
-           "{{ i.dot }}", "{{ i.dot_year }}"])
+    table(
+        doc,
+        "Every indicator due this quarter: target, actual, rating and direction of travel",
+        [
+            ("Code", 2.0),
+            ("Indicator", 8.2),
+            ("Target", 2.5),
+            ("Actual", 2.5),
+            ("Rating", 3.5),
+            ("Since last quarter", 3.5),
+            ("Since last year", 3.5),
+        ],
+        "i in indicators",
+        [
+            "{{ i.code }}",
+            "{{ i.title }}",
+            "{{ i.target }}",
+            "{{ i.actual }}",
+            ("rag", "i.fill", "{{ i.rag }}"),
+            "{{ i.dot }}",
+            "{{ i.dot_year }}",
+        ],
+    )
     override_notes(doc, "o in other_overrides")  # an exception's is under the exceptions, a few lines on
     para(doc, "{%p else %}")
     para(doc, "No indicators were due this quarter.")
@@ -270,11 +317,27 @@ def build_highlight(path: Path) -> None:
     heading(doc, "Exceptions", 2)
     para(doc, "{%p if exceptions %}")
     lead_in(doc, "Indicators rated Red or Amber, with the partnership's commentary and remedial action.")
-    table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
-          [("Indicator", 5.7), ("Target", 2.3), ("Actual", 2.3), ("Rating", 3.0), ("Commentary", 6.2),
-           ("Remedial action", 6.2)], "e in exceptions",
-          ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
-           "{{ e.commentary }}", "{{ e.remedial }}"])
+    table(
+        doc,
+        "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
+        [
+            ("Indicator", 5.7),
+            ("Target", 2.3),
+            ("Actual", 2.3),
+            ("Rating", 3.0),
+            ("Commentary", 6.2),
+            ("Remedial action", 6.2),
+        ],
+        "e in exceptions",
+        [
+            "{{ e.code }} {{ e.title }}",
+            "{{ e.target }}",
+            "{{ e.actual }}",
+            ("rag", "e.fill", "{{ e.rag }}"),
+            "{{ e.commentary }}",
+            "{{ e.remedial }}",
+        ],
+    )
     override_notes(doc, "o in exception_overrides")
     heading(doc, "Trends of the exception indicators", 2)
     para(doc, "{%p for e in exceptions %}")
@@ -288,22 +351,63 @@ def build_highlight(path: Path) -> None:
 
     para(doc, "{%p if gaps %}")
     heading(doc, "Narrowing the gap", 2)
-    lead_in(doc, "Indicators also reported for named areas: the gap between each area and the area it is "
-                 "compared with, and whether the gap has narrowed since the last report.")
-    table(doc, "Narrowing the gap: each area against the area it is compared with, now and at the last report",
-          [("Indicator", 5.0), ("Area", 3.6), ("Figure", 2.2), ("Compared with", 3.4), ("Figure", 2.2),
-           ("Gap now", 2.6), ("Gap at last report", 3.4), ("Trend", 3.2)], "g in gaps",
-          ["{{ g.code }} {{ g.title }}", "{{ g.area }}", "{{ g.area_value }}", "{{ g.compared_with }}",
-           "{{ g.compared_value }}", "{{ g.now }}", "{{ g.before }}", ("rag", "g.fill", "{{ g.trend }}")])
+    lead_in(
+        doc,
+        "Indicators also reported for named areas: the gap between each area and the area it is "
+        "compared with, and whether the gap has narrowed since the last report.",
+    )
+    table(
+        doc,
+        "Narrowing the gap: each area against the area it is compared with, now and at the last report",
+        [
+            ("Indicator", 5.0),
+            ("Area", 3.6),
+            ("Figure", 2.2),
+            ("Compared with", 3.4),
+            ("Figure", 2.2),
+            ("Gap now", 2.6),
+            ("Gap at last report", 3.4),
+            ("Trend", 3.2),
+        ],
+        "g in gaps",
+        [
+            "{{ g.code }} {{ g.title }}",
+            "{{ g.area }}",
+            "{{ g.area_value }}",
+            "{{ g.compared_with }}",
+            "{{ g.compared_value }}",
+            "{{ g.now }}",
+            "{{ g.before }}",
+            ("rag", "g.fill", "{{ g.trend }}"),
+        ],
+    )
     para(doc, "{%p endif %}")
 
     heading(doc, "Delivery plan actions", 2)
     para(doc, "{%p if actions %}")
-    table(doc, "Delivery plan actions: status and progress",
-          [("Ref", 1.6), ("Action", 6.4), ("Owner", 3.0), ("Due", 2.3), ("Status", 2.4), ("Progress", 4.5),
-           ("Commentary", 5.5)], "a in actions",
-          ["{{ a.ref }}", "{{ a.action }}", "{{ a.owner }}", "{{ a.due }}", ("rag", "a.fill", "{{ a.rating }}"),
-           "{{ a.progress }}", "{{ a.commentary }}"])
+    table(
+        doc,
+        "Delivery plan actions: status and progress",
+        [
+            ("Ref", 1.6),
+            ("Action", 6.4),
+            ("Owner", 3.0),
+            ("Due", 2.3),
+            ("Status", 2.4),
+            ("Progress", 4.5),
+            ("Commentary", 5.5),
+        ],
+        "a in actions",
+        [
+            "{{ a.ref }}",
+            "{{ a.action }}",
+            "{{ a.owner }}",
+            "{{ a.due }}",
+            ("rag", "a.fill", "{{ a.rating }}"),
+            "{{ a.progress }}",
+            "{{ a.commentary }}",
+        ],
+    )
     para(doc, "{%p else %}")
     para(doc, "No action updates: no return has been accepted for this period.")
     para(doc, "{%p endif %}")
@@ -311,20 +415,47 @@ def build_highlight(path: Path) -> None:
     heading(doc, "Top risks", 2)
     para(doc, "{%p if risks %}")
     lead_in(doc, "The highest-scoring risks ({{ risks|length }} of {{ risk_count }}).")
-    table(doc, "Top risks by score", [("Ref", 1.6), ("Risk", 6.4), ("Owner", 3.0), ("Score (L x I)", 3.0),
-                                      ("Rating", 2.4), ("Movement", 2.6), ("Mitigation", 6.7)], "r in risks",
-          ["{{ r.ref }}", "{{ r.risk }}", "{{ r.owner }}", "{{ r.score }}", ("rag", "r.fill", "{{ r.band }}"),
-           "{{ r.movement }}", "{{ r.mitigation }}"])
+    table(
+        doc,
+        "Top risks by score",
+        [
+            ("Ref", 1.6),
+            ("Risk", 6.4),
+            ("Owner", 3.0),
+            ("Score (L x I)", 3.0),
+            ("Rating", 2.4),
+            ("Movement", 2.6),
+            ("Mitigation", 6.7),
+        ],
+        "r in risks",
+        [
+            "{{ r.ref }}",
+            "{{ r.risk }}",
+            "{{ r.owner }}",
+            "{{ r.score }}",
+            ("rag", "r.fill", "{{ r.band }}"),
+            "{{ r.movement }}",
+            "{{ r.mitigation }}",
+        ],
+    )
     heading(doc, "Risk heat map", 2)
-    lead_in(doc, "Every risk placed by likelihood (5 almost certain, at the top, to 1 rare) and impact "
-                 "(1 negligible to 5 severe). Each cell names its rating and the risks scored there.")
-    table(doc, "Risk heat map: likelihood by impact, with the references of the risks in each cell",
-          [("Likelihood \\ impact", 4.0)] + [(f"{n} {w}", 3.6) for n, w in
-                                              ((1, "Negligible"), (2, "Minor"), (3, "Moderate"), (4, "Major"),
-                                               (5, "Severe"))],
-          "row in heat_map",
-          [[("b", "{{ row.label }}")]] + [("rag", f"row.cells[{n}].fill", f"{{{{ row.cells[{n}].text }}}}")
-                                           for n in range(5)])
+    lead_in(
+        doc,
+        "Every risk placed by likelihood (5 almost certain, at the top, to 1 rare) and impact "
+        "(1 negligible to 5 severe). Each cell names its rating and the risks scored there.",
+    )
+    table(
+        doc,
+        "Risk heat map: likelihood by impact, with the references of the risks in each cell",
+        [("Likelihood \\ impact", 4.0)]
+        + [
+            (f"{n} {w}", 3.6)
+            for n, w in ((1, "Negligible"), (2, "Minor"), (3, "Moderate"), (4, "Major"), (5, "Severe"))
+        ],
+        "row in heat_map",
+        [[("b", "{{ row.label }}")]]
+        + [("rag", f"row.cells[{n}].fill", f"{{{{ row.cells[{n}].text }}}}") for n in range(5)],
+    )
     para(doc, "{%p else %}")
     para(doc, "No risk updates: no return has been accepted for this period.")
     para(doc, "{%p endif %}")
@@ -342,8 +473,13 @@ def build_highlight(path: Path) -> None:
 def build_board_paper(path: Path) -> None:
     doc = new_document(landscape=False, title="Board paper")
     para(doc, "{{ organisation }}", style="Title")
-    for label, field in (("REPORT TO:", "board"), ("DATE OF MEETING:", "meeting_date"),
-                         ("REPORTING OFFICER:", "officer"), ("SUBJECT:", "subject"), ("WARD(S):", "wards")):
+    for label, field in (
+        ("REPORT TO:", "board"),
+        ("DATE OF MEETING:", "meeting_date"),
+        ("REPORTING OFFICER:", "officer"),
+        ("SUBJECT:", "subject"),
+        ("WARD(S):", "wards"),
+    ):
         p = para(doc, ("b", label), "\t", f"{{{{ {field} }}}}")
         p.paragraph_format.tab_stops.add_tab_stop(Cm(5))
         p.paragraph_format.left_indent = Cm(5)
@@ -351,57 +487,108 @@ def build_board_paper(path: Path) -> None:
         p.paragraph_format.space_after = Pt(3)
 
     heading(doc, "1.0 PURPOSE OF THE REPORT", 1)
-    para(doc, "1.1 To report performance for {{ period }} ({{ period_label }}) against the indicators, delivery "
-              "plans and risks of the {{ partnership_count }} thematic partnerships, and the state of their "
-              "quarterly returns.")
+    para(
+        doc,
+        "1.1 To report performance for {{ period }} ({{ period_label }}) against the indicators, delivery "
+        "plans and risks of the {{ partnership_count }} thematic partnerships, and the state of their "
+        "quarterly returns.",
+    )
     heading(doc, "2.0 RECOMMENDATION(S)", 1)
     lead_in(doc, "2.1 That the {{ board }}:")
     para(doc, "{%p for r in recommendations %}")
     para(doc, "{{ r }}", style="List Number")
     para(doc, "{%p endfor %}")
     heading(doc, "3.0 BACKGROUND", 1)
-    para(doc, "3.1 Each thematic partnership owns its targets and reports every quarter on its indicators, its "
-              "delivery plan actions and its risks. Returns for {{ period }} were due on {{ deadline }}.")
-    para(doc, "3.2 Each indicator is rated against pre-defined criteria in the indicator register: Green (on "
-              "target), Amber (within tolerance, or improving), Red (off target); Amber/Green and Amber/Red where "
-              "the four-level scheme applies. Every Red or Amber rating needs commentary on the cause and the "
-              "remedial action intended. Ratings are given in words as well as colour.")
+    para(
+        doc,
+        "3.1 Each thematic partnership owns its targets and reports every quarter on its indicators, its "
+        "delivery plan actions and its risks. Returns for {{ period }} were due on {{ deadline }}.",
+    )
+    para(
+        doc,
+        "3.2 Each indicator is rated against pre-defined criteria in the indicator register: Green (on "
+        "target), Amber (within tolerance, or improving), Red (off target); Amber/Green and Amber/Red where "
+        "the four-level scheme applies. Every Red or Amber rating needs commentary on the cause and the "
+        "remedial action intended. Ratings are given in words as well as colour.",
+    )
     para(doc, "3.3 {{ source_line }}")
 
     heading(doc, "4.0 PERFORMANCE SUMMARY", 1)
     lead_in(doc, "4.1 {{ summary_sentence }}")
-    fills = {1: Rag.RED.colour, 2: Rag.AMBER_RED.colour, 3: Rag.AMBER.colour, 4: Rag.AMBER_GREEN.colour,
-             5: Rag.GREEN.colour}
+    fills = {
+        1: Rag.RED.colour,
+        2: Rag.AMBER_RED.colour,
+        3: Rag.AMBER.colour,
+        4: Rag.AMBER_GREEN.colour,
+        5: Rag.GREEN.colour,
+    }
     keys = ["red", "amber_red", "amber", "amber_green", "green", "no_data", "other", "total"]
-    table(doc, "Number of indicators in each rating, by partnership",
-          [("Partnership", 4.2)] + [(name, 1.6) for name in ("Red", "Amber/ Red", "Amber", "Amber/ Green",
-                                                           "Green", "No data", "Other", "Total")],
-          "row in summary_rows", ["{{ row.name }}"] + [f"{{{{ row.{k} }}}}" for k in keys],
-          header_fills={k: v.lstrip("#").upper() for k, v in fills.items()},
-          after=[[("b", "{{ summary_total.name }}")]] + [[("b", f"{{{{ summary_total.{k} }}}}")] for k in keys])
-    para(doc, "Other: indicators with no target, or not rated because they have no polarity.",
-         style="Source Note")
+    table(
+        doc,
+        "Number of indicators in each rating, by partnership",
+        [("Partnership", 4.2)]
+        + [
+            (name, 1.6) for name in ("Red", "Amber/ Red", "Amber", "Amber/ Green", "Green", "No data", "Other", "Total")
+        ],
+        "row in summary_rows",
+        ["{{ row.name }}"] + [f"{{{{ row.{k} }}}}" for k in keys],
+        header_fills={k: v.lstrip("#").upper() for k, v in fills.items()},
+        after=[[("b", "{{ summary_total.name }}")]] + [[("b", f"{{{{ summary_total.{k} }}}}")] for k in keys],
+    )
+    para(doc, "Other: indicators with no target, or not rated because they have no polarity.", style="Source Note")
 
     heading(doc, "5.0 EXCEPTIONS", 1)
     lead_in(doc, "5.1 {{ exceptions_sentence }}")
     para(doc, "{%p for g in exception_groups %}")
     heading(doc, "{{ g.name }}", 2)
-    table(doc, "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
-          [("Indicator", 3.6), ("Target", 1.7), ("Actual", 1.7), ("Rating", 2.4), ("Since last quarter", 2.4),
-           ("Commentary and remedial action", 5.2)], "e in g.rows",
-          ["{{ e.code }} {{ e.title }}", "{{ e.target }}", "{{ e.actual }}", ("rag", "e.fill", "{{ e.rag }}"),
-           "{{ e.dot }}", ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]]])
+    table(
+        doc,
+        "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
+        [
+            ("Indicator", 3.6),
+            ("Target", 1.7),
+            ("Actual", 1.7),
+            ("Rating", 2.4),
+            ("Since last quarter", 2.4),
+            ("Commentary and remedial action", 5.2),
+        ],
+        "e in g.rows",
+        [
+            "{{ e.code }} {{ e.title }}",
+            "{{ e.target }}",
+            "{{ e.actual }}",
+            ("rag", "e.fill", "{{ e.rag }}"),
+            "{{ e.dot }}",
+            ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]],
+        ],
+    )
     override_notes(doc, "o in g.overrides")
     para(doc, "{%p endfor %}")
 
     heading(doc, "6.0 DELIVERY PLAN", 1)
     para(doc, "{%p if off_track %}")
     lead_in(doc, "6.1 {{ actions_sentence }}")
-    table(doc, "Delivery plan actions off track",
-          [("Partnership", 2.6), ("Action", 4.0), ("Owner", 2.2), ("Due", 2.3), ("Status", 1.9),
-           ("Progress and commentary", 4.0)], "a in off_track",
-          ["{{ a.partnership }}", "{{ a.ref }} {{ a.action }}", "{{ a.owner }}", "{{ a.due }}",
-           ("rag", "a.fill", "{{ a.rating }}"), ["{{ a.progress }}", "{{ a.commentary }}"]])
+    table(
+        doc,
+        "Delivery plan actions off track",
+        [
+            ("Partnership", 2.6),
+            ("Action", 4.0),
+            ("Owner", 2.2),
+            ("Due", 2.3),
+            ("Status", 1.9),
+            ("Progress and commentary", 4.0),
+        ],
+        "a in off_track",
+        [
+            "{{ a.partnership }}",
+            "{{ a.ref }} {{ a.action }}",
+            "{{ a.owner }}",
+            "{{ a.due }}",
+            ("rag", "a.fill", "{{ a.rating }}"),
+            ["{{ a.progress }}", "{{ a.commentary }}"],
+        ],
+    )
     para(doc, "{%p else %}")
     para(doc, "6.1 {{ actions_sentence }}")
     para(doc, "{%p endif %}")
@@ -409,28 +596,71 @@ def build_board_paper(path: Path) -> None:
     heading(doc, "7.0 RISKS", 1)
     para(doc, "{%p if high_risks %}")
     lead_in(doc, "7.1 {{ risks_sentence }}")
-    table(doc, "High risks", [("Partnership", 2.6), ("Risk", 4.2), ("Score (L x I)", 2.4), ("Rating", 1.9),
-                              ("Movement", 2.2), ("Mitigation", 3.7)], "r in high_risks",
-          ["{{ r.partnership }}", ["{{ r.ref }} {{ r.risk }}", "Owner: {{ r.owner }}"], "{{ r.score }}",
-           ("rag", "r.fill", "{{ r.band }}"), "{{ r.movement }}", "{{ r.mitigation }}"])
+    table(
+        doc,
+        "High risks",
+        [
+            ("Partnership", 2.6),
+            ("Risk", 4.2),
+            ("Score (L x I)", 2.4),
+            ("Rating", 1.9),
+            ("Movement", 2.2),
+            ("Mitigation", 3.7),
+        ],
+        "r in high_risks",
+        [
+            "{{ r.partnership }}",
+            ["{{ r.ref }} {{ r.risk }}", "Owner: {{ r.owner }}"],
+            "{{ r.score }}",
+            ("rag", "r.fill", "{{ r.band }}"),
+            "{{ r.movement }}",
+            "{{ r.mitigation }}",
+        ],
+    )
     para(doc, "{%p else %}")
     para(doc, "7.1 {{ risks_sentence }}")
     para(doc, "{%p endif %}")
 
     heading(doc, "8.0 RETURNS", 1)
     lead_in(doc, "8.1 {{ returns_sentence }}")
-    table(doc, "Quarterly returns: received, late, missing and provisional",
-          [("Partnership", 4.5), ("Status", 4.0), ("Received", 3.0), ("Completed by", 2.8),
-           ("Indicators with a figure", 2.7)], "x in returns",
-          ["{{ x.partnership }}", "{{ x.status }}", "{{ x.received }}", "{{ x.completed_by }}",
-           "{{ x.completeness }}"])
+    table(
+        doc,
+        "Quarterly returns: received, late, missing and provisional",
+        [
+            ("Partnership", 4.5),
+            ("Status", 4.0),
+            ("Received", 3.0),
+            ("Completed by", 2.8),
+            ("Indicators with a figure", 2.7),
+        ],
+        "x in returns",
+        ["{{ x.partnership }}", "{{ x.status }}", "{{ x.received }}", "{{ x.completed_by }}", "{{ x.completeness }}"],
+    )
 
     heading(doc, "APPENDIX A: EVERY INDICATOR", 1, page_break=True)
-    table(doc, "Every indicator: target, actual, rating and direction of travel",
-          [("Partnership", 2.6), ("Code", 1.5), ("Indicator", 3.9), ("Target", 1.9), ("Actual", 2.1),
-           ("Rating", 2.5), ("Since last quarter", 2.5)], "i in appendix",
-          ["{{ i.partnership }}", "{{ i.code }}", "{{ i.title }}", "{{ i.target }}", "{{ i.actual }}",
-           ("rag", "i.fill", "{{ i.rag }}"), "{{ i.dot }}"])
+    table(
+        doc,
+        "Every indicator: target, actual, rating and direction of travel",
+        [
+            ("Partnership", 2.6),
+            ("Code", 1.5),
+            ("Indicator", 3.9),
+            ("Target", 1.9),
+            ("Actual", 2.1),
+            ("Rating", 2.5),
+            ("Since last quarter", 2.5),
+        ],
+        "i in appendix",
+        [
+            "{{ i.partnership }}",
+            "{{ i.code }}",
+            "{{ i.title }}",
+            "{{ i.target }}",
+            "{{ i.actual }}",
+            ("rag", "i.fill", "{{ i.rag }}"),
+            "{{ i.dot }}",
+        ],
+    )
     override_notes(doc)
     footer(doc, "{{ board }} · {{ subject }}")
     save(doc, path)

@@ -21,23 +21,24 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import jinja2
 
-from pipeline.support.atomic import inside
+from pipeline.chasing.reminders import MessageKind, PlannedMessage
 from pipeline.config.load import MailSettings
 from pipeline.domain.errors import MailError, MailRefused, TemplateError
-from pipeline.intake.ingest import shown_name
 from pipeline.domain.periods import Period
-from pipeline.chasing.reminders import MessageKind, PlannedMessage
 from pipeline.domain.wording import one_line
+from pipeline.intake.ingest import shown_name
+from pipeline.support.atomic import inside
 
 log = logging.getLogger(__name__)
 
@@ -162,15 +163,20 @@ def compose(planned: PlannedMessage, templates_dir: Path) -> Message:
     """Render a planned message into a Message (templates_dir is templates/mail)."""
     subject, body = render(templates_dir, planned.template, planned.context)
     return Message(
-        kind=planned.kind, key=planned.key, partnership=planned.partnership, period=planned.period,
-        to=planned.to, cc=planned.cc, subject=subject, body=body, attachments=planned.attachments,
+        kind=planned.kind,
+        key=planned.key,
+        partnership=planned.partnership,
+        period=planned.period,
+        to=planned.to,
+        cc=planned.cc,
+        subject=subject,
+        body=body,
+        attachments=planned.attachments,
     )
 
 
 def mime_type(path: Path) -> str:
-    return (_MIME_TYPES.get(path.suffix.lower())
-            or mimetypes.guess_type(path.name)[0]
-            or "application/octet-stream")
+    return _MIME_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 def _digest(message: Message) -> str:
@@ -286,10 +292,18 @@ class Mailer:
     `environ` is where the SMTP password is looked up (os.environ unless given).
     """
 
-    def __init__(self, settings: MailSettings, *, folder: Path, clock: Callable[[], datetime],
-                 dry_run: bool = False, environ: Mapping[str, str] | None = None,
-                 timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None,
-                 hangup: Hangup | None = None) -> None:
+    def __init__(
+        self,
+        settings: MailSettings,
+        *,
+        folder: Path,
+        clock: Callable[[], datetime],
+        dry_run: bool = False,
+        environ: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+        hangup: Hangup | None = None,
+    ) -> None:
         self.settings = settings
         self.folder = Path(folder)
         self.clock = clock
@@ -311,12 +325,26 @@ class Mailer:
             path, refused = self._write(message, email), ()
         else:
             path, refused = None, self._smtp(message, email)
-        log.info("%s %s to %s: %s", "Wrote" if path else "Sent", message.identity,
-                 ", ".join(message.to + message.cc), message.subject)
+        log.info(
+            "%s %s to %s: %s",
+            "Wrote" if path else "Sent",
+            message.identity,
+            ", ".join(message.to + message.cc),
+            message.subject,
+        )
         return SentRecord(
-            kind=message.kind, key=message.key, partnership=message.partnership, period=message.period,
-            to=message.to, cc=message.cc, subject=message.subject, message_id=email["Message-ID"],
-            sent_at=when, transport=self.mode, path=path, refused=refused,
+            kind=message.kind,
+            key=message.key,
+            partnership=message.partnership,
+            period=message.period,
+            to=message.to,
+            cc=message.cc,
+            subject=message.subject,
+            message_id=email["Message-ID"],
+            sent_at=when,
+            transport=self.mode,
+            path=path,
+            refused=refused,
         )
 
     def _write(self, message: Message, email: EmailMessage) -> Path:
@@ -340,7 +368,7 @@ class Mailer:
             raise MailError(
                 f"Could not write the message '{message.subject}' to {target}: {exc.strerror or exc}.",
                 fix="Check that the outbox folder exists, is writable and the disk is not full; "
-                    "the message will be retried.",
+                "the message will be retried.",
             ) from None
         return target
 
@@ -354,15 +382,20 @@ class Mailer:
                     f"mail.username is set to {s.username!r} in config.toml, but the environment "
                     f"variable {s.password_env} that holds the password is not set.",
                     fix=f"Set {s.password_env} before starting the pipeline (the password is never "
-                        f'read from config.toml), or set username = "" if the server needs no login.',
+                    f'read from config.toml), or set username = "" if the server needs no login.',
                 )
         if self._unreachable is not None:
-            raise MailError(f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "
-                            "mail server could not be reached for an earlier message of this pass.",
-                            fix=self._unreachable.fix)
+            raise MailError(
+                f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "
+                "mail server could not be reached for an earlier message of this pass.",
+                fix=self._unreachable.fix,
+            )
         if self.hangup.called:
-            raise MailError(f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "
-                            "pipeline is stopping.", fix="The message will be tried again on the next pass.")
+            raise MailError(
+                f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "
+                "pipeline is stopping.",
+                fix="The message will be tried again on the next pass.",
+            )
         stage, refused = "connecting", None
         smtp = _Conversation(timeout=self.timeout, deadline=s.deadline_seconds)
         watchdog = threading.Timer(s.deadline_seconds, smtp.cut_off, args=("deadline",))
@@ -378,8 +411,11 @@ class Mailer:
                 if s.username:
                     stage = "logging in"
                     if not s.starttls:
-                        log.warning("Logging in to %s:%s without STARTTLS: the password crosses the "
-                                    "network unencrypted", s.host, s.port)
+                        log.warning(
+                            "Logging in to %s:%s without STARTTLS: the password crosses the network unencrypted",
+                            s.host,
+                            s.port,
+                        )
                     smtp.login(s.username, password)
                 stage = "sending"
                 refused = smtp.send_message(email)
@@ -392,8 +428,13 @@ class Mailer:
                 raise failure from None
             # The server took the message (250 to its data) and then fumbled saying goodbye: sent,
             # and recorded as sent, or the next pass would send it again.
-            log.info("%s: accepted by %s:%s, which then closed the connection badly (%s)",
-                     message.identity, s.host, s.port, exc)
+            log.info(
+                "%s: accepted by %s:%s, which then closed the connection badly (%s)",
+                message.identity,
+                s.host,
+                s.port,
+                exc,
+            )
         finally:
             watchdog.cancel()
             self.hangup.conversation = None
@@ -409,8 +450,10 @@ class Mailer:
             problem = f"the conversation with {where} was abandoned while {stage}, as the pipeline was stopping"
             fix = retry
         elif cut_off == "deadline":
-            problem = (f"the mail server {where} did not finish the conversation within {s.deadline_seconds:g} "
-                       f"seconds (mail.deadline_seconds; it was still {stage})")
+            problem = (
+                f"the mail server {where} did not finish the conversation within {s.deadline_seconds:g} "
+                f"seconds (mail.deadline_seconds; it was still {stage})"
+            )
             fix = f"The server is answering very slowly: tell its administrator. {retry}"
         elif isinstance(exc, ConnectionRefusedError):
             problem = f"the mail server {where} refused the connection"
@@ -433,28 +476,45 @@ class Mailer:
             problem = f"the secure connection to {where} failed ({reason})"
             fix = f"Check that mail.host is the name on the server's certificate. {retry}"
         elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-            replies = "; ".join(f"{address}: {_reply_text(code, text)}"
-                                for address, (code, text) in sorted(exc.recipients.items()))
+            replies = "; ".join(
+                f"{address}: {_reply_text(code, text)}" for address, (code, text) in sorted(exc.recipients.items())
+            )
             problem = f"{where} refused every recipient ({replies})"
             if exc.recipients and all(_permanent(code) for code, _text in exc.recipients.values()):
-                return self._refused(message, problem, replies, fix=(
-                    "Correct the address on the register's Partnerships sheet (or the board officer's in "
-                    "config.toml). The message is not tried again until its address changes; then it goes "
-                    "on the next pass."))
+                return self._refused(
+                    message,
+                    problem,
+                    replies,
+                    fix=(
+                        "Correct the address on the register's Partnerships sheet (or the board officer's in "
+                        "config.toml). The message is not tried again until its address changes; then it goes "
+                        "on the next pass."
+                    ),
+                )
             fix = f"The server may accept them later (a 4xx reply is temporary). {retry}"
         elif isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code == 552:
             # 552 to MAIL FROM is the server's size limit (SIZE=...), about this message, not the sender.
-            return self._refused(message, f"{where} refused the message as too large ({_reply(exc)})", _reply(exc),
-                                 fix="Ask the mail server's administrator to raise the size limit, or send the "
-                                     "attachment another way. The message is not tried again unless its "
-                                     "recipients change.")
+            return self._refused(
+                message,
+                f"{where} refused the message as too large ({_reply(exc)})",
+                _reply(exc),
+                fix="Ask the mail server's administrator to raise the size limit, or send the "
+                "attachment another way. The message is not tried again unless its "
+                "recipients change.",
+            )
         elif isinstance(exc, smtplib.SMTPSenderRefused):
             problem = f"{where} refused the sender address {exc.sender!r} ({_reply(exc)})"
             fix = f"Check mail.from in config.toml. {retry}"
         elif isinstance(exc, smtplib.SMTPDataError) and _permanent(exc.smtp_code):
-            return self._refused(message, f"{where} refused the message ({_reply(exc)})", _reply(exc), fix=(
-                "A reply like this usually means the message is too large or was taken for spam: ask the "
-                "mail server's administrator. The message is not tried again unless its recipients change."))
+            return self._refused(
+                message,
+                f"{where} refused the message ({_reply(exc)})",
+                _reply(exc),
+                fix=(
+                    "A reply like this usually means the message is too large or was taken for spam: ask the "
+                    "mail server's administrator. The message is not tried again unless its recipients change."
+                ),
+            )
         elif isinstance(exc, smtplib.SMTPResponseException):
             problem = f"{where} answered {_reply(exc)} while {stage}"
             fix = retry
@@ -467,8 +527,12 @@ class Mailer:
     def _refused(message: Message, problem: str, reply: str, *, fix: str) -> MailRefused:
         # Refused for the whole envelope (To and Cc), as planned: notify compares these
         # with the next pass's planned recipients to see whether the address was corrected.
-        return MailRefused(f"Could not send '{message.subject}' to {', '.join(message.to)}: {problem}.", fix=fix,
-                           recipients=message.to + message.cc, reply=reply)
+        return MailRefused(
+            f"Could not send '{message.subject}' to {', '.join(message.to)}: {problem}.",
+            fix=fix,
+            recipients=message.to + message.cc,
+            reply=reply,
+        )
 
 
 def _permanent(code: int) -> bool:

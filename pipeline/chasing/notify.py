@@ -25,17 +25,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
-from pipeline.domain.calendar import deadline, deadline_for
-from pipeline.config.load import Config
-from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.chasing.mail import Hangup, Mailer, compose
-from pipeline.domain.periods import Period
-from pipeline.domain.records import Register
 from pipeline.chasing.reminders import (
     BoardContact,
     MessageKind,
@@ -47,8 +43,13 @@ from pipeline.chasing.reminders import (
     plan_templates_out,
     sent_days,
 )
-from pipeline.store.sqlite import FileRecord, Store
+from pipeline.config.load import Config
+from pipeline.domain.calendar import deadline, deadline_for
+from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
+from pipeline.domain.periods import Period
+from pipeline.domain.records import Register
 from pipeline.domain.wording import clean_name, uk_day
+from pipeline.store.sqlite import FileRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +86,27 @@ class Attempt:
 class Notifier:
     """Plans, renders, records and sends the pipeline's e-mails."""
 
-    def __init__(self, config: Config, store: Store, *, now: Callable[[], datetime], dry_run: bool = False,
-                 hangup: Hangup | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        now: Callable[[], datetime],
+        dry_run: bool = False,
+        hangup: Hangup | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.now = now
         self.dry_run = dry_run
         folder = config.paths.outbox / "mail"
-        self.mailer = Mailer(config.mail, folder=folder / DRY_RUN_FOLDER if dry_run else folder, clock=now,
-                             dry_run=dry_run, hangup=hangup)
+        self.mailer = Mailer(
+            config.mail,
+            folder=folder / DRY_RUN_FOLDER if dry_run else folder,
+            clock=now,
+            dry_run=dry_run,
+            hangup=hangup,
+        )
         self.board = BoardContact.from_config(config)
         self.result = Sent()
 
@@ -129,18 +142,27 @@ class Notifier:
         recipients = _recipients(planned.to + planned.cc)
         if record is not None and record.status == "refused" and record.recipients == recipients:
             # Told as an error when it was refused; once a pass is enough, so this is only info.
-            log.info("Not sending %s: the mail server refused it for %s before. It is sent on the first pass "
-                     "after the address is corrected on the register's Partnerships sheet or in config.toml.",
-                     key, recipients)
+            log.info(
+                "Not sending %s: the mail server refused it for %s before. It is sent on the first pass "
+                "after the address is corrected on the register's Partnerships sheet or in config.toml.",
+                key,
+                recipients,
+            )
             self.result.held.append(key)
             return Attempt(key, "held")
         try:
             message = compose(planned, self.config.paths.templates / "mail")
         except Exception as exc:
             return self._broken(key, exc, queued=False)
-        self.store.queue_message(key=key, kind=planned.kind.value, partnership=planned.partnership,
-                                 period=str(planned.period), recipients=recipients,
-                                 subject=message.subject, created_at=_iso(self.now()))
+        self.store.queue_message(
+            key=key,
+            kind=planned.kind.value,
+            partnership=planned.partnership,
+            period=str(planned.period),
+            recipients=recipients,
+            subject=message.subject,
+            created_at=_iso(self.now()),
+        )
         try:
             sent = self.mailer.send(message)
         except MailRefused as exc:
@@ -168,8 +190,14 @@ class Notifier:
         failure = failure_of(key, exc)
         again = "the other messages go on, and it is tried again on the next pass"
         if failure.status == ExitStatus.BUG:
-            log.error("Could not send %s because of a fault in the pipeline (%s); %s. Please report it: the "
-                      "log file has the details.", key, failure.reason, again, exc_info=exc)
+            log.error(
+                "Could not send %s because of a fault in the pipeline (%s); %s. Please report it: the "
+                "log file has the details.",
+                key,
+                failure.reason,
+                again,
+                exc_info=exc,
+            )
         else:
             log.error("Could not send %s: %s (%s)", key, failure.reason, again)
         if queued:
@@ -197,22 +225,41 @@ class Notifier:
         opened = self._sent_on(period).get((partnership.short_name, MessageKind.TEMPLATES_OUT.value))
         if record.verdict == "accepted" and self._superseded(record):
             # A later return replaced it before anyone was told: that one is acknowledged, not this.
-            log.info("%s was replaced by a later return for %s %s before it was acknowledged",
-                     clean_name(record.name), record.partnership, record.period)
+            log.info(
+                "%s was replaced by a later return for %s %s before it was acknowledged",
+                clean_name(record.name),
+                record.partnership,
+                record.period,
+            )
             # An acknowledgement tried before (the mail server was down) will not go: it is not owed.
             self.store.message_withdrawn(f"{period.slug}/{record.partnership}/acknowledgement-{record.id}")
             return True
         if record.verdict == "accepted":
             first = self.store.first_received(record.period).get(record.partnership)
             planned = plan_acknowledgement(
-                period=period, partnership=partnership, submission=str(record.id), received=received,
-                warnings=[f for f in findings if f.severity == "warning"], settings=settings, board=self.board,
-                templates_sent=opened, first_accepted=uk_day(first) if first else None)
+                period=period,
+                partnership=partnership,
+                submission=str(record.id),
+                received=received,
+                warnings=[f for f in findings if f.severity == "warning"],
+                settings=settings,
+                board=self.board,
+                templates_sent=opened,
+                first_accepted=uk_day(first) if first else None,
+            )
         else:
             workbook = next((p for p in feedback if p.suffix == ".xlsx"), None) or feedback[0]
-            planned = plan_feedback(period=period, partnership=partnership, submission=str(record.id),
-                                    received=received, findings=findings, annotated=workbook,
-                                    settings=settings, board=self.board, templates_sent=opened)
+            planned = plan_feedback(
+                period=period,
+                partnership=partnership,
+                submission=str(record.id),
+                received=received,
+                findings=findings,
+                annotated=workbook,
+                settings=settings,
+                board=self.board,
+                templates_sent=opened,
+            )
         if planned is None:
             return officer_told
         attempt = self._attempt(planned)
@@ -222,11 +269,19 @@ class Notifier:
             what = "acknowledgement" if record.verdict == "accepted" else "feedback"
             files = " and ".join(p.name for p in feedback) or "the feedback"
             folder = feedback[0].parent if feedback else self.config.paths.outbox / "feedback"
-            log.error("The %s on the return %s (%s, %s) was refused by the mail server and will not be "
-                      "e-mailed again. %s Forward %s from %s to the partnership by hand, and correct the "
-                      "address on the register's Partnerships sheet if it is wrong, so that later messages "
-                      "reach them.", what, record.name, partnership.short_name, period,
-                      attempt.refusal.message, files, folder)
+            log.error(
+                "The %s on the return %s (%s, %s) was refused by the mail server and will not be "
+                "e-mailed again. %s Forward %s from %s to the partnership by hand, and correct the "
+                "address on the register's Partnerships sheet if it is wrong, so that later messages "
+                "reach them.",
+                what,
+                record.name,
+                partnership.short_name,
+                period,
+                attempt.refusal.message,
+                files,
+                folder,
+            )
         return attempt.done and officer_told
 
     def _tell_officer(self, record: FileRecord, partnership, received: date, feedback: list[Path]) -> bool:
@@ -237,14 +292,24 @@ class Notifier:
         period = parse_period(record.period) if record.period else last_completed(received)
         kept = self.config.paths.state / (record.destination or record.location)
         planned = plan_internal_error(
-            period=period, partnership=partnership, submission=str(record.id), file_name=clean_name(record.name),
-            received=received, kept_at=kept, reason=record.reason, board=self.board,
+            period=period,
+            partnership=partnership,
+            submission=str(record.id),
+            file_name=clean_name(record.name),
+            received=received,
+            kept_at=kept,
+            reason=record.reason,
+            board=self.board,
             log_file=self.config.paths.logs / "pipeline.log",
-            feedback=next((p for p in feedback if p.suffix == ".txt"), None))
+            feedback=next((p for p in feedback if p.suffix == ".txt"), None),
+        )
         if planned is None:
-            log.error("%s could not be checked because of a fault in the pipeline, and nobody can be e-mailed about "
-                      "it: set organisation.board_officer_email in config.toml. The file is in %s.",
-                      clean_name(record.name), kept)
+            log.error(
+                "%s could not be checked because of a fault in the pipeline, and nobody can be e-mailed about "
+                "it: set organisation.board_officer_email in config.toml. The file is in %s.",
+                clean_name(record.name),
+                kept,
+            )
             return True
         return self.send(planned)
 
@@ -270,31 +335,46 @@ class Notifier:
         already = self._sent_on(period)
         settings = self.config.calendar
         workbooks = self._templates(register, period, today, already)
-        planned = plan_templates_out(period=period, today=today, settings=settings,
-                                     partnerships=register.partnerships, workbooks=workbooks, accepted=accepted,
-                                     already_sent=already, board=self.board)
-        refused = {(m.partnership, m.key.rsplit("/", 1)[-1]) for m in self.store.messages(period=str(period),
-                                                                                          status="refused")}
-        planned += plan_reminders(period=period, today=today, settings=settings,
-                                  partnerships=register.partnerships, accepted=accepted, already_sent=already,
-                                  board=self.board, refused=refused)
+        planned = plan_templates_out(
+            period=period,
+            today=today,
+            settings=settings,
+            partnerships=register.partnerships,
+            workbooks=workbooks,
+            accepted=accepted,
+            already_sent=already,
+            board=self.board,
+        )
+        refused = {
+            (m.partnership, m.key.rsplit("/", 1)[-1]) for m in self.store.messages(period=str(period), status="refused")
+        }
+        planned += plan_reminders(
+            period=period,
+            today=today,
+            settings=settings,
+            partnerships=register.partnerships,
+            accepted=accepted,
+            already_sent=already,
+            board=self.board,
+            refused=refused,
+        )
         for message in planned:
             self.send(message)
 
-    def _templates(self, register: Register, period: Period, today: date,
-                   already: dict[tuple[str, str], date]) -> dict[str, Path]:
+    def _templates(
+        self, register: Register, period: Period, today: date, already: dict[tuple[str, str], date]
+    ) -> dict[str, Path]:
         """The period's return workbooks, made now if they have not been (not in a dry run).
 
         Those going out late today are made again: their Guidance gives the later deadline
         that the e-mail bringing them gives.
         """
-        from pipeline.support.atomic import inside
-        from pipeline.returns.layout import template_filename
         from pipeline.returns.generate import template_folder, write_templates
+        from pipeline.returns.layout import template_filename
+        from pipeline.support.atomic import inside
 
         folder = template_folder(self.config, period)
-        paths = {p.short_name: inside(folder, template_filename(p.short_name, period))
-                 for p in register.partnerships}
+        paths = {p.short_name: inside(folder, template_filename(p.short_name, period)) for p in register.partnerships}
         settings = self.config.calendar
         late = deadline_for(period, settings, today) > deadline(period, settings)
         going_late = [short for short in paths if late and (short, MessageKind.TEMPLATES_OUT.value) not in already]
@@ -314,4 +394,4 @@ def _recipients(addresses: tuple[str, ...]) -> str:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

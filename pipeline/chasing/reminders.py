@@ -27,16 +27,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, Collection, Iterable, Mapping, Sequence
+from typing import Any
 
+from pipeline.config.load import CalendarSettings, Config
 from pipeline.domain.calendar import (
     ReminderKind,
-    board_meeting,
     ScheduledReminder,
+    board_meeting,
     chase_until,
     deadline_for,
     is_late,
@@ -45,12 +47,11 @@ from pipeline.domain.calendar import (
     templates_out,
     working_days_between,
 )
-from pipeline.config.load import CalendarSettings, Config
 from pipeline.domain.findings import ERROR, Finding
-from pipeline.intake.ingest import shown_name
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Partnership
 from pipeline.domain.wording import letter_date, uk_day
+from pipeline.intake.ingest import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -138,15 +139,25 @@ def templates_sent(already_sent: Mapping[tuple[str, str], date]) -> dict[str, da
 def _reachable(partnership: Partnership, what: str) -> bool:
     if addresses(partnership.email):
         return True
-    log.warning("%s has no e-mail address on the register, so the %s was not planned; "
-                "add one on the Partnerships sheet", partnership.short_name, what)
+    log.warning(
+        "%s has no e-mail address on the register, so the %s was not planned; add one on the Partnerships sheet",
+        partnership.short_name,
+        what,
+    )
     return False
 
 
-def plan_templates_out(*, period: Period, today: date, settings: CalendarSettings,
-                       partnerships: Sequence[Partnership], workbooks: Mapping[str, Path],
-                       accepted: set[str], already_sent: Iterable[tuple[str, str]],
-                       board: BoardContact) -> list[PlannedMessage]:
+def plan_templates_out(
+    *,
+    period: Period,
+    today: date,
+    settings: CalendarSettings,
+    partnerships: Sequence[Partnership],
+    workbooks: Mapping[str, Path],
+    accepted: set[str],
+    already_sent: Iterable[tuple[str, str]],
+    board: BoardContact,
+) -> list[PlannedMessage]:
     """The templates-out messages due today, each with the partnership's return workbook attached.
 
     Due from the templates-out day until `chase_until`: if the loop was down on the
@@ -154,8 +165,10 @@ def plan_templates_out(*, period: Period, today: date, settings: CalendarSetting
     a return without one. The deadline they give is `deadline_for` today.
     """
     already_sent = set(already_sent)
-    if not (is_working_day(today, settings.days_off)
-            and templates_out(period, settings) <= today <= chase_until(period, settings)):
+    if not (
+        is_working_day(today, settings.days_off)
+        and templates_out(period, settings) <= today <= chase_until(period, settings)
+    ):
         return []
     planned = []
     for p in partnerships:
@@ -166,18 +179,29 @@ def plan_templates_out(*, period: Period, today: date, settings: CalendarSetting
             continue
         workbook = workbooks.get(p.short_name)
         if workbook is None:
-            log.warning("No return template was made for %s for %s, so it was not sent; "
-                        "run `pipeline templates` first", p.short_name, period)
+            log.warning(
+                "No return template was made for %s for %s, so it was not sent; run `pipeline templates` first",
+                p.short_name,
+                period,
+            )
             continue
         due = deadline_for(period, settings, today)
         context = _base_context(period, p, due, board)
         context["working_days_left"] = working_days_between(today, due, settings.days_off)
         context["attachment"] = workbook.name
-        planned.append(PlannedMessage(
-            kind=MessageKind.TEMPLATES_OUT, key=key, partnership=p.short_name, period=period,
-            to=addresses(p.email), cc=(), template="templates-out.txt", context=context,
-            attachments=(workbook,),
-        ))
+        planned.append(
+            PlannedMessage(
+                kind=MessageKind.TEMPLATES_OUT,
+                key=key,
+                partnership=p.short_name,
+                period=period,
+                to=addresses(p.email),
+                cc=(),
+                template="templates-out.txt",
+                context=context,
+                attachments=(workbook,),
+            )
+        )
     return planned
 
 
@@ -189,10 +213,17 @@ _REMINDER_TEMPLATES = {
 }
 
 
-def plan_reminders(*, period: Period, today: date, settings: CalendarSettings,
-                   partnerships: Sequence[Partnership], accepted: set[str],
-                   already_sent: Mapping[tuple[str, str], date], board: BoardContact,
-                   refused: Collection[tuple[str, str]] = ()) -> list[PlannedMessage]:
+def plan_reminders(
+    *,
+    period: Period,
+    today: date,
+    settings: CalendarSettings,
+    partnerships: Sequence[Partnership],
+    accepted: set[str],
+    already_sent: Mapping[tuple[str, str], date],
+    board: BoardContact,
+    refused: Collection[tuple[str, str]] = (),
+) -> list[PlannedMessage]:
     """The reminder or escalation due today for each partnership whose return is not yet accepted.
 
     `accepted` holds short names with an accepted return for the period;
@@ -214,21 +245,30 @@ def plan_reminders(*, period: Period, today: date, settings: CalendarSettings,
     return planned
 
 
-def _most_relevant(period: Period, p: Partnership, today: date, settings: CalendarSettings, opened: date,
-                   already_sent: Mapping[tuple[str, str], date], board: BoardContact,
-                   refused: Collection[tuple[str, str]]) -> list[PlannedMessage]:
+def _most_relevant(
+    period: Period,
+    p: Partnership,
+    today: date,
+    settings: CalendarSettings,
+    opened: date,
+    already_sent: Mapping[tuple[str, str], date],
+    board: BoardContact,
+    refused: Collection[tuple[str, str]],
+) -> list[PlannedMessage]:
     """The one chasing message due today for a partnership, if any (the module docstring has the rules);
     two when the escalation was refused before, since it may not go again."""
     holidays = settings.days_off
     due = deadline_for(period, settings, opened)
     passed = [r for r in reminder_schedule(period, settings, opened) if r.on <= today]
-    last_chased = max((day for (who, key), day in already_sent.items() if who == p.short_name and chasing(key)),
-                      default=opened)
+    last_chased = max(
+        (day for (who, key), day in already_sent.items() if who == p.short_name and chasing(key)), default=opened
+    )
     context = _base_context(period, p, due, board)
     context["working_days_left"] = max(0, working_days_between(today, due, holidays))
     context["working_days_overdue"] = max(0, working_days_between(due, today, holidays))
-    context["reminders_sent"] = sum(1 for who, key in already_sent if who == p.short_name and key.startswith(
-        _CHASER_KEYS))
+    context["reminders_sent"] = sum(
+        1 for who, key in already_sent if who == p.short_name and key.startswith(_CHASER_KEYS)
+    )
     meeting = board_meeting(period, settings)
     # Once the board has had the quarter's report, "will show as missing" is no longer true.
     context["reported_on"] = letter_date(meeting) if today > meeting else ""
@@ -249,34 +289,58 @@ def _most_relevant(period: Period, p: Partnership, today: date, settings: Calend
     return planned + [_reminder(period, p, latest, context, today, due)]
 
 
-def _reminder(period: Period, p: Partnership, reminder: ScheduledReminder, context: dict[str, Any],
-              today: date, due: date) -> PlannedMessage:
+def _reminder(
+    period: Period, p: Partnership, reminder: ScheduledReminder, context: dict[str, Any], today: date, due: date
+) -> PlannedMessage:
     # Worded for the day it is sent: a deadline reminder caught up the day after must not say "due today".
     kind = ReminderKind.OVERDUE if today > due else ReminderKind.DEADLINE if today == due else reminder.kind
     return PlannedMessage(
-        kind=MessageKind.REMINDER, key=reminder.key, partnership=p.short_name, period=period,
-        to=addresses(p.email), cc=(), template=_REMINDER_TEMPLATES[kind],
+        kind=MessageKind.REMINDER,
+        key=reminder.key,
+        partnership=p.short_name,
+        period=period,
+        to=addresses(p.email),
+        cc=(),
+        template=_REMINDER_TEMPLATES[kind],
         context=context,
     )
 
 
-def _escalation(period: Period, p: Partnership, reminder: ScheduledReminder,
-                context: dict[str, Any], board: BoardContact) -> PlannedMessage | None:
+def _escalation(
+    period: Period, p: Partnership, reminder: ScheduledReminder, context: dict[str, Any], board: BoardContact
+) -> PlannedMessage | None:
     if not addresses(board.officer_email):
-        log.warning("The %s return for %s is overdue, but config.toml has no "
-                    "organisation.board_officer_email to escalate to; add one", p.short_name, period)
+        log.warning(
+            "The %s return for %s is overdue, but config.toml has no "
+            "organisation.board_officer_email to escalate to; add one",
+            p.short_name,
+            period,
+        )
         return None
     return PlannedMessage(
-        kind=MessageKind.ESCALATION, key=reminder.key, partnership=p.short_name, period=period,
-        to=addresses(board.officer_email), cc=addresses(p.email), template="escalation.txt",
+        kind=MessageKind.ESCALATION,
+        key=reminder.key,
+        partnership=p.short_name,
+        period=period,
+        to=addresses(board.officer_email),
+        cc=addresses(p.email),
+        template="escalation.txt",
         context=context,
     )
 
 
-def plan_acknowledgement(*, period: Period, partnership: Partnership, submission: str,
-                         received: date, warnings: Sequence[Finding], settings: CalendarSettings,
-                         board: BoardContact, templates_sent: date | None = None,
-                         first_accepted: date | None = None) -> PlannedMessage | None:
+def plan_acknowledgement(
+    *,
+    period: Period,
+    partnership: Partnership,
+    submission: str,
+    received: date,
+    warnings: Sequence[Finding],
+    settings: CalendarSettings,
+    board: BoardContact,
+    templates_sent: date | None = None,
+    first_accepted: date | None = None,
+) -> PlannedMessage | None:
     """The thank-you for an accepted return, listing any warnings; None if the partnership has no address.
 
     `submission` identifies the return (the store's id for it), so a second
@@ -293,15 +357,29 @@ def plan_acknowledgement(*, period: Period, partnership: Partnership, submission
     context["received"] = letter_date(received)
     context["late"] = is_late(period, settings, min(received, first_accepted or received), templates_sent)
     return PlannedMessage(
-        kind=MessageKind.ACKNOWLEDGEMENT, key=f"acknowledgement-{submission}",
-        partnership=partnership.short_name, period=period, to=addresses(partnership.email), cc=(),
-        template="acknowledgement.txt", context=context,
+        kind=MessageKind.ACKNOWLEDGEMENT,
+        key=f"acknowledgement-{submission}",
+        partnership=partnership.short_name,
+        period=period,
+        to=addresses(partnership.email),
+        cc=(),
+        template="acknowledgement.txt",
+        context=context,
     )
 
 
-def plan_feedback(*, period: Period, partnership: Partnership, submission: str, received: date,
-                  findings: Sequence[Finding], annotated: Path, settings: CalendarSettings,
-                  board: BoardContact, templates_sent: date | None = None) -> PlannedMessage | None:
+def plan_feedback(
+    *,
+    period: Period,
+    partnership: Partnership,
+    submission: str,
+    received: date,
+    findings: Sequence[Finding],
+    annotated: Path,
+    settings: CalendarSettings,
+    board: BoardContact,
+    templates_sent: date | None = None,
+) -> PlannedMessage | None:
     """The feedback for a rejected return: findings listed, annotated workbook attached."""
     if not _reachable(partnership, "feedback message"):
         return None
@@ -314,27 +392,56 @@ def plan_feedback(*, period: Period, partnership: Partnership, submission: str, 
     context["late"] = is_late(period, settings, received, templates_sent)
     context["attachment"] = shown_name(annotated)
     return PlannedMessage(
-        kind=MessageKind.FEEDBACK, key=f"feedback-{submission}", partnership=partnership.short_name,
-        period=period, to=addresses(partnership.email), cc=(), template="feedback.txt",
-        context=context, attachments=(annotated,),
+        kind=MessageKind.FEEDBACK,
+        key=f"feedback-{submission}",
+        partnership=partnership.short_name,
+        period=period,
+        to=addresses(partnership.email),
+        cc=(),
+        template="feedback.txt",
+        context=context,
+        attachments=(annotated,),
     )
 
 
-def plan_internal_error(*, period: Period, partnership: Partnership | None, submission: str, file_name: str,
-                        received: date, kept_at: Path, reason: str, feedback: Path | None, log_file: Path,
-                        board: BoardContact) -> PlannedMessage | None:
+def plan_internal_error(
+    *,
+    period: Period,
+    partnership: Partnership | None,
+    submission: str,
+    file_name: str,
+    received: date,
+    kept_at: Path,
+    reason: str,
+    feedback: Path | None,
+    log_file: Path,
+    board: BoardContact,
+) -> PlannedMessage | None:
     """Tells the board officer that a file could not be checked because of a fault in the pipeline:
     what its sender reads ('the board officer has been told') is then true. None without an address."""
     to = addresses(board.officer_email)
     if not to:
         return None
-    context = {"file": file_name, "partnership": partnership, "period": period, "received": letter_date(received),
-               "kept_at": str(kept_at), "reason": reason, "feedback": str(feedback or ""), "log": str(log_file),
-               "board": board}
+    context = {
+        "file": file_name,
+        "partnership": partnership,
+        "period": period,
+        "received": letter_date(received),
+        "kept_at": str(kept_at),
+        "reason": reason,
+        "feedback": str(feedback or ""),
+        "log": str(log_file),
+        "board": board,
+    }
     return PlannedMessage(
-        kind=MessageKind.INTERNAL_ERROR, key=f"internal-error-{submission}",
-        partnership=partnership.short_name if partnership else "unrecognised", period=period, to=to, cc=(),
-        template="internal-error.txt", context=context,
+        kind=MessageKind.INTERNAL_ERROR,
+        key=f"internal-error-{submission}",
+        partnership=partnership.short_name if partnership else "unrecognised",
+        period=period,
+        to=to,
+        cc=(),
+        template="internal-error.txt",
+        context=context,
     )
 
 

@@ -8,17 +8,17 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from pipeline.outputs.assemble import assemble
-from pipeline.domain.calendar import deadline_for
+from pipeline.chasing.reminders import sent_days, templates_sent
 from pipeline.config.load import Config
+from pipeline.domain.calendar import deadline_for
 from pipeline.domain.errors import PipelineError
 from pipeline.domain.periods import Period, parse_period
-from pipeline.rating.rag import ActionRag
 from pipeline.domain.records import Register
-from pipeline.chasing.reminders import sent_days, templates_sent
-from pipeline.store.sqlite import MessageRecord, Store
 from pipeline.domain.values import safe_for_sheet
 from pipeline.domain.wording import parse_stamp, uk_day, uk_today, uk_zone
+from pipeline.outputs.assemble import assemble
+from pipeline.rating.rag import ActionRag
+from pipeline.store.sqlite import MessageRecord, Store
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ def last_message(messages: list[MessageRecord], returned: bool) -> str:
 
 def periods_with_returns(store: Store, *, accepted_only: bool = False) -> list[Period]:
     """The periods returns were received for (any verdict, or only those with an accepted one), oldest first."""
-    texts = ({s.period for s in store.submissions(counting_only=True)} if accepted_only
-             else set(store.periods()))
+    texts = {s.period for s in store.submissions(counting_only=True)} if accepted_only else set(store.periods())
     periods = set()
     for text in texts:
         try:
@@ -78,8 +77,9 @@ def periods_with_returns(store: Store, *, accepted_only: bool = False) -> list[P
     return sorted(periods)
 
 
-def period_status(config: Config, register: Register, store: Store, period: Period,
-                  today: date | None = None) -> list[StatusRow]:
+def period_status(
+    config: Config, register: Register, store: Store, period: Period, today: date | None = None
+) -> list[StatusRow]:
     """One row a partnership; `today` (the UK date) tells a missing return that is overdue."""
     report = assemble(config, register, store, period)
     messages = store.messages(period=str(period))
@@ -97,17 +97,27 @@ def period_status(config: Config, register: Register, store: Store, period: Peri
                 on_time += f" (first return {_day(st.first_received_at)})"  # a correction came later
         else:
             on_time = "overdue" if today > due else ""
-        rows.append(StatusRow(
-            partnership=short, name=p.partnership.name, indicators_due=st.due_count,
-            state=st.state, received_at=st.received_at, completed_by=st.completed_by, on_time=on_time,
-            completeness=int(st.completeness),
-            outstanding_actions=sum(a.rating.rating not in (ActionRag.COMPLETE, ActionRag.CANCELLED)
-                                    for a in p.actions) if p.actions else len(
-                register.actions_of(p.partnership.short_name)),
-            rejected_attempts=st.rejected_attempts, messages=len(mine),
-            last_message=last_message(mine, returned=st.state in ("accepted", "provisional")),
-            deadline=due.isoformat(),
-        ))
+        rows.append(
+            StatusRow(
+                partnership=short,
+                name=p.partnership.name,
+                indicators_due=st.due_count,
+                state=st.state,
+                received_at=st.received_at,
+                completed_by=st.completed_by,
+                on_time=on_time,
+                completeness=int(st.completeness),
+                outstanding_actions=sum(
+                    a.rating.rating not in (ActionRag.COMPLETE, ActionRag.CANCELLED) for a in p.actions
+                )
+                if p.actions
+                else len(register.actions_of(p.partnership.short_name)),
+                rejected_attempts=st.rejected_attempts,
+                messages=len(mine),
+                last_message=last_message(mine, returned=st.state in ("accepted", "provisional")),
+                deadline=due.isoformat(),
+            )
+        )
     return rows
 
 
@@ -126,8 +136,13 @@ def _local(stamp: str) -> str:
 def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str = "") -> str:
     """The status as a table for people (with `note` under it), or json or csv for machines."""
     if fmt == "json":
-        return json.dumps({"period": str(period), "deadline": due.isoformat(),
-                           "partnerships": [asdict(r) for r in rows]}, indent=2) + "\n"
+        return (
+            json.dumps(
+                {"period": str(period), "deadline": due.isoformat(), "partnerships": [asdict(r) for r in rows]},
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -135,15 +150,40 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
         for r in rows:  # text a spreadsheet would take for a formula (a name typed as =HYPERLINK(...)) stays text
             writer.writerow([safe_for_sheet(v) if isinstance(v, str) else v for v in asdict(r).values()])
         return buffer.getvalue()
-    headers = ("Partnership", "Indicators due", "Return", "Received", "By", "On time", "Complete", "Open actions",
-               "Rejected", "Last message")
-    table = [headers] + [(r.partnership, str(r.indicators_due), r.state, _local(r.received_at),
-                          r.completed_by, r.on_time, f"{r.completeness}%", str(r.outstanding_actions),
-                          str(r.rejected_attempts), r.last_message) for r in rows]
+    headers = (
+        "Partnership",
+        "Indicators due",
+        "Return",
+        "Received",
+        "By",
+        "On time",
+        "Complete",
+        "Open actions",
+        "Rejected",
+        "Last message",
+    )
+    table = [headers] + [
+        (
+            r.partnership,
+            str(r.indicators_due),
+            r.state,
+            _local(r.received_at),
+            r.completed_by,
+            r.on_time,
+            f"{r.completeness}%",
+            str(r.outstanding_actions),
+            str(r.rejected_attempts),
+            r.last_message,
+        )
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     later = sorted(r.partnership for r in rows if r.deadline and r.deadline > due.isoformat())
-    moved = (f" ({', '.join(later)} later: {'its template' if len(later) == 1 else 'their templates'} "
-             "went out late)") if later else ""
+    moved = (
+        (f" ({', '.join(later)} later: {'its template' if len(later) == 1 else 'their templates'} went out late)")
+        if later
+        else ""
+    )
     lines = [f"Returns for {period}, due by {due:%d/%m/%Y}{moved}", ""]
     for n, row in enumerate(table):
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
@@ -151,8 +191,11 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
             lines.append("  ".join("-" * w for w in widths))
     accepted = sum(r.state in ("accepted", "provisional") for r in rows)
     rejected = sum(r.state == "rejected" for r in rows)
-    lines += ["", f"{accepted} of {len(rows)} returns accepted" + (
-        f"; {rejected} partnership{'s' if rejected != 1 else ''} sent only a rejected return." if rejected else ".")]
+    lines += [
+        "",
+        f"{accepted} of {len(rows)} returns accepted"
+        + (f"; {rejected} partnership{'s' if rejected != 1 else ''} sent only a rejected return." if rejected else "."),
+    ]
     if note:
         lines.append(note)
     return "\n".join(lines) + "\n"

@@ -15,8 +15,10 @@ import json
 import logging
 import sys
 import traceback
+from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from pipeline import __version__
 from pipeline.domain.errors import ExitStatus, OutputsIncomplete, PipelineError, UsageError, most_urgent
@@ -67,13 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
-    parser.add_argument("--config", type=Path, default=Path("config.toml"), metavar="PATH",
-                        help="the configuration file (default: ./config.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        metavar="PATH",
+        help="the configuration file (default: ./config.toml)",
+    )
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="show debugging detail")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="show warnings and errors only")
-    parser.add_argument("--traceback", action="store_true",
-                        help="show the Python traceback of an error (for developers)")
+    parser.add_argument(
+        "--traceback", action="store_true", help="show the Python traceback of an error (for developers)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (summary, add_arguments, _run) in COMMANDS.items():
         sub = commands.add_parser(name, help=summary, description=summary, formatter_class=_Formatter)
@@ -83,15 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- check -------------------------------------------------------------------
 
+
 def _check_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people (default), json for machines")
+    p.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table for people (default), json for machines"
+    )
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config.load import load_config
-    from pipeline.register.workbook import read_register
     from pipeline.register.smart import check_register
+    from pipeline.register.workbook import read_register
 
     config = load_config(args.config)
     register, findings = read_register(config.paths.register)
@@ -101,8 +111,10 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     else:
         out.write(f"Register: {config.paths.register}\n")
-        out.write(f"{len(register.partnerships)} partnerships, {len(register.indicators)} indicators, "
-                  f"{len(register.actions)} actions, {len(register.risks)} risks\n\n")
+        out.write(
+            f"{len(register.partnerships)} partnerships, {len(register.indicators)} indicators, "
+            f"{len(register.actions)} actions, {len(register.risks)} risks\n\n"
+        )
         if findings:
             out.write(format_findings(findings) + "\n")
         errors = sum(f.severity == "error" for f in findings)
@@ -122,35 +134,49 @@ def format_findings(findings) -> str:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 7)
     return "\n".join(line.rstrip() for line in lines)
 
+
 # -- templates -----------------------------------------------------------------
+
 
 class _PeriodWords(argparse.Action):
     """--period as one word or two: `--period 2025-26 Q1` without quotes is what people type."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         if len(values) > 2:
-            raise UsageError(f"{option_string} takes one period, but was given {' '.join(values)!r}.",
-                             fix='Give one quarter, e.g. --period "2025-26 Q1".')
+            raise UsageError(
+                f"{option_string} takes one period, but was given {' '.join(values)!r}.",
+                fix='Give one quarter, e.g. --period "2025-26 Q1".',
+            )
         setattr(namespace, self.dest, " ".join(values))
 
 
 def _period_argument(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--period", required=required, metavar="PERIOD", nargs="+", action=_PeriodWords,
-                   help='the reporting quarter, e.g. "2025-26 Q1" (April-June 2025; the quotes are optional)')
+    p.add_argument(
+        "--period",
+        required=required,
+        metavar="PERIOD",
+        nargs="+",
+        action=_PeriodWords,
+        help='the reporting quarter, e.g. "2025-26 Q1" (April-June 2025; the quotes are optional)',
+    )
 
 
 def _templates_arguments(p: argparse.ArgumentParser) -> None:
     _period_argument(p)
-    p.add_argument("--partnership", action="append", metavar="SHORTNAME",
-                   help="only this partnership (repeat for several; default: all)")
+    p.add_argument(
+        "--partnership",
+        action="append",
+        metavar="SHORTNAME",
+        help="only this partnership (repeat for several; default: all)",
+    )
 
 
 def _templates(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config.load import load_config
     from pipeline.domain.periods import parse_period
     from pipeline.register.workbook import load_register
-    from pipeline.store.sqlite import Store
     from pipeline.returns.generate import write_templates
+    from pipeline.store.sqlite import Store
 
     config = load_config(args.config)
     period = parse_period(args.period)
@@ -166,20 +192,27 @@ def _templates(args: argparse.Namespace, out: TextIO) -> int:
 
 # -- run -------------------------------------------------------------------------
 
+
 def _run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--once", action="store_true",
-                   help="one pass and exit (the default; for cron, systemd timers or Task Scheduler)")
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="one pass and exit (the default; for cron, systemd timers or Task Scheduler)",
+    )
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
-    p.add_argument("--received", metavar="YYYY-MM-DDTHH:MM",
-                   help="record the files as received at this time (UK time, unless a zone such as Z "
-                        "is given) instead of now: for loading returns that arrived earlier, e.g. last "
-                        "year's history")
+    p.add_argument(
+        "--received",
+        metavar="YYYY-MM-DDTHH:MM",
+        help="record the files as received at this time (UK time, unless a zone such as Z "
+        "is given) instead of now: for loading returns that arrived earlier, e.g. last "
+        "year's history",
+    )
 
 
 def _moment(text: str | None, option: str):
     """A UTC datetime from an option's text, or None for the real clock. A time without a zone is
     UK time, as the officer typing it reads clocks (and as every document shows times)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from pipeline.domain.wording import uk_zone
 
@@ -187,14 +220,16 @@ def _moment(text: str | None, option: str):
         return None
     try:
         moment = datetime.fromisoformat(text.strip())
-        moment = moment.replace(tzinfo=moment.tzinfo or uk_zone()).astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=moment.tzinfo or uk_zone()).astimezone(UTC)
     except (ValueError, OverflowError):
         raise UsageError(f"{option} {text!r} is not a date and time.", fix="Use the form 2025-07-16T10:00.") from None
     # Returns cannot arrive tomorrow, nor before there were any: such a time is a typing slip, and
     # would be stored against every file of the pass.
-    if not datetime(2000, 1, 1, tzinfo=timezone.utc) <= moment <= datetime.now(timezone.utc) + timedelta(days=1):
-        raise UsageError(f"{option} {text!r} is not a time returns could have arrived (it is in the future, "
-                         "or before 2000).", fix="Give the day and time the returns came in, e.g. 2025-07-16T10:00.")
+    if not datetime(2000, 1, 1, tzinfo=UTC) <= moment <= datetime.now(UTC) + timedelta(days=1):
+        raise UsageError(
+            f"{option} {text!r} is not a time returns could have arrived (it is in the future, or before 2000).",
+            fix="Give the day and time the returns came in, e.g. 2025-07-16T10:00.",
+        )
     return moment
 
 
@@ -204,9 +239,9 @@ _ANNOUNCED = frozenset({"reported-period", "register-changed"})
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config.load import load_config
+    from pipeline.domain.wording import clean_name
     from pipeline.runtime.cycle import run_once
     from pipeline.runtime.progress import Progress
-    from pipeline.domain.wording import clean_name
 
     config = load_config(args.config)
     _log_to_file(config)
@@ -236,8 +271,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"Outputs for {period}: {len(paths)} file(s) in {paths[0].parent if paths else '-'}\n")
     rejected = sum(o.verdict == "rejected" for o in outcomes)
     if outcomes:
-        out.write(f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
-                  f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n")
+        out.write(
+            f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
+            f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n"
+        )
     elif not report.built and not ingest.waiting and not ingest.not_read and not report.mail_failed:
         out.write("Nothing new in the inbox.\n")
     for key in report.mail_failed:  # on every pass until it goes, not only the pass that decided the file
@@ -245,19 +282,27 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     messages = set(report.mail_failed)
     for failure in report.failures:
         if failure.what not in messages:
-            out.write(f"{'FAILED':<9} {'-':<16} {clean_name(failure.what)}: feedback not given (the log says why); "
-                      "tried again next pass\n")
+            out.write(
+                f"{'FAILED':<9} {'-':<16} {clean_name(failure.what)}: feedback not given (the log says why); "
+                "tried again next pass\n"
+            )
     for incomplete in report.incomplete:  # the outputs that were made are counted above
         out.write(f"{'NOT MADE':<9} {'-':<16} {incomplete}\n")
     # A submitter not told is more urgent than a rejected return: they are waiting to hear. A message
     # that failed for another reason than the mail server has that reason's code.
     by_key = {failure.what: failure.status for failure in report.failures}
-    return most_urgent([*by_key.values(), *(by_key.get(key, ExitStatus.MAIL_FAILED) for key in report.mail_failed),
-                        *(incomplete.exit_status for incomplete in report.incomplete),
-                        *([ExitStatus.DATA_PROBLEMS] if rejected or ingest.not_read else [])])
+    return most_urgent(
+        [
+            *by_key.values(),
+            *(by_key.get(key, ExitStatus.MAIL_FAILED) for key in report.mail_failed),
+            *(incomplete.exit_status for incomplete in report.incomplete),
+            *([ExitStatus.DATA_PROBLEMS] if rejected or ingest.not_read else []),
+        ]
+    )
 
 
 # -- report ----------------------------------------------------------------------
+
 
 def _report_arguments(p: argparse.ArgumentParser) -> None:
     _period_argument(p)
@@ -266,8 +311,8 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
 
 def _report(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config.load import load_config
-    from pipeline.runtime.cycle import report_period
     from pipeline.domain.periods import parse_period
+    from pipeline.runtime.cycle import report_period
 
     config = load_config(args.config)
     period = parse_period(args.period)
@@ -292,10 +337,10 @@ def _refuse_an_empty_pack(config, period) -> None:
     period being collected is allowed, so the pack can be looked at before all
     its returns are in.
     """
-    from pipeline.runtime.cycle import pack_wanted
     from pipeline.chasing.status import periods_with_returns
-    from pipeline.store.sqlite import Store
     from pipeline.domain.wording import uk_today
+    from pipeline.runtime.cycle import pack_wanted
+    from pipeline.store.sqlite import Store
 
     with Store(config.paths.database) as store:
         if pack_wanted(config, store, period, uk_today()):
@@ -310,20 +355,25 @@ def _refuse_an_empty_pack(config, period) -> None:
 
 # -- status ------------------------------------------------------------------------
 
+
 def _status_arguments(p: argparse.ArgumentParser) -> None:
     _period_argument(p, required=False)
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                   help="table for people (default), json or csv for machines")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table for people (default), json or csv for machines",
+    )
 
 
 def _status(args: argparse.Namespace, out: TextIO) -> int:
-    from pipeline.domain.calendar import deadline, live_periods
-    from pipeline.config.load import load_config
-    from pipeline.domain.periods import last_completed, parse_period
-    from pipeline.register.workbook import load_register
     from pipeline.chasing.status import period_status, periods_with_returns, render
-    from pipeline.store.sqlite import Store
+    from pipeline.config.load import load_config
+    from pipeline.domain.calendar import deadline, live_periods
+    from pipeline.domain.periods import last_completed, parse_period
     from pipeline.domain.wording import uk_today
+    from pipeline.register.workbook import load_register
+    from pipeline.store.sqlite import Store
 
     config = load_config(args.config)
     register = load_register(config.paths.register, config.paths.cache)
@@ -349,20 +399,25 @@ def _status(args: argparse.Namespace, out: TextIO) -> int:
 
 # -- chase and watch -----------------------------------------------------------------
 
+
 def _chase_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dry-run", action="store_true",
-                   help="only preview: write the messages as .eml files in outbox/mail/dry-run/; "
-                        "nothing is sent, recorded or made")
-    p.add_argument("--date", metavar="YYYY-MM-DD",
-                   help="act as if today were this date (to catch up, or to preview a day)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only preview: write the messages as .eml files in outbox/mail/dry-run/; "
+        "nothing is sent, recorded or made",
+    )
+    p.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="act as if today were this date (to catch up, or to preview a day)"
+    )
 
 
 def _chase(args: argparse.Namespace, out: TextIO) -> int:
     from datetime import date
 
     from pipeline.config.load import load_config
-    from pipeline.runtime.cycle import chase
     from pipeline.domain.wording import uk_today
+    from pipeline.runtime.cycle import chase
 
     config = load_config(args.config)
     try:
@@ -371,13 +426,13 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--date {args.date!r} is not a date.", fix="Use the form 2025-07-21.") from None
     if not date(2000, 1, 1) <= today <= date(2099, 12, 31):
         raise UsageError(f"--date {args.date!r} is out of range.", fix="Give a day from 2000 to 2099, e.g. 2025-07-21.")
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from pipeline.domain.wording import uk_zone
 
     clock = {}
     if args.date:  # messages are dated that day, at the configured reminder time (UK time, as the watch loop's)
-        moment = datetime.combine(today, config.calendar.reminder_time, tzinfo=uk_zone()).astimezone(timezone.utc)
+        moment = datetime.combine(today, config.calendar.reminder_time, tzinfo=uk_zone()).astimezone(UTC)
         clock["now"] = lambda: moment
     result = chase(config, today, dry_run=args.dry_run, **clock)
     if args.dry_run:
@@ -396,8 +451,9 @@ def _chase(args: argparse.Namespace, out: TextIO) -> int:
     # Refusals are counted with the failures: either way the officer has something to put right.
     refused = f", {len(result.refused)} refused" if result.refused else ""
     held = f", {len(result.held)} held back" if result.held else ""
-    out.write(f"{len(result.sent)} message(s) sent, {len(result.failed) - len(result.refused)} failed"
-              f"{refused}{held}.\n")
+    out.write(
+        f"{len(result.sent)} message(s) sent, {len(result.failed) - len(result.refused)} failed{refused}{held}.\n"
+    )
     problems = {failure.what: failure.status for failure in result.problems}
     return most_urgent(problems.get(key, ExitStatus.MAIL_FAILED) for key in result.failed)
 
@@ -406,15 +462,19 @@ def _previewed(result, folder: Path, out: TextIO) -> int:
     """A dry run's console: worded so that nobody takes a preview for a message that went."""
     out.writelines(f"would send {key}\n" for key in result.sent)
     out.writelines(f"FAILED     {key} (the preview could not be written: see the warning)\n" for key in result.failed)
-    out.write(f"{len(result.sent)} message(s) would be sent (dry run: previews in {folder}; "
-              "nothing was sent or recorded).\n")
+    out.write(
+        f"{len(result.sent)} message(s) would be sent (dry run: previews in {folder}; nothing was sent or recorded).\n"
+    )
     return ExitStatus.OUTPUT_FAILED if result.failed else ExitStatus.OK
 
 
 def _watch_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dry-run", action="store_true",
-                   help="write e-mails as .eml previews in outbox/mail/dry-run/ instead of sending them "
-                        "(returns in the inbox are still taken in)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write e-mails as .eml previews in outbox/mail/dry-run/ instead of sending them "
+        "(returns in the inbox are still taken in)",
+    )
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
 
 
@@ -447,8 +507,11 @@ def _log_to_file(config) -> None:
             if not self.failing:
                 self.failing = True
                 error = sys.exc_info()[1]
-                print(f"WARNING: could not write the log file {self.baseFilename} ({error}); its lines are "
-                      "lost until it can be written again", file=sys.stderr)
+                print(
+                    f"WARNING: could not write the log file {self.baseFilename} ({error}); its lines are "
+                    "lost until it can be written again",
+                    file=sys.stderr,
+                )
             # A failed write may leave the stream's buffer holding the lines: start afresh next time.
             with contextlib.suppress(Exception):
                 self.close()
@@ -463,13 +526,11 @@ def _log_to_file(config) -> None:
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, _check),
     "templates": ("write each partnership's return template for a period", _templates_arguments, _templates),
-    "run": ("one pass: ingest the inbox, give feedback, rebuild the outputs that changed", _run_arguments,
-            _run),
+    "run": ("one pass: ingest the inbox, give feedback, rebuild the outputs that changed", _run_arguments, _run),
     "report": ("rebuild a period's master workbook and Word documents", _report_arguments, _report),
     "status": ("show who has and has not returned for a period", _status_arguments, _status),
     "chase": ("send the templates-out messages and reminders due today", _chase_arguments, _chase),
-    "watch": ("run unattended: check the inbox every few seconds, send reminders daily", _watch_arguments,
-              _watch),
+    "watch": ("run unattended: check the inbox every few seconds, send reminders daily", _watch_arguments, _watch),
 }
 
 
@@ -497,9 +558,13 @@ def _configure_logging(args: argparse.Namespace, err: TextIO) -> None:
     root.propagate = False
 
 
-_STORAGE_ERRNOS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-                   errno.EACCES: "the pipeline may not write there", errno.EPERM: "the pipeline may not write there",
-                   errno.EDQUOT: "the disk quota is used up"}
+_STORAGE_ERRNOS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "the pipeline may not write there",
+    errno.EPERM: "the pipeline may not write there",
+    errno.EDQUOT: "the disk quota is used up",
+}
 
 
 def _storage_problem(exc: BaseException) -> str | None:
@@ -508,13 +573,14 @@ def _storage_problem(exc: BaseException) -> str | None:
     come from the store as OutputError, StoreBusy or StoreUnusable.)"""
     if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""
-        return (f"Could not write{where}: {_STORAGE_ERRNOS[exc.errno]}. Nothing was lost: free some space or "
-                "fix the folder's permissions, and run again.")
+        return (
+            f"Could not write{where}: {_STORAGE_ERRNOS[exc.errno]}. Nothing was lost: free some space or "
+            "fix the folder's permissions, and run again."
+        )
     return None
 
 
-def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run the command line; return the exit code (never raise for user errors)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
@@ -550,6 +616,8 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
         if show_traceback:
             traceback.print_exc(file=err)
         else:
-            err.write(f"pipeline: internal error: {type(exc).__name__}: {exc}\n"
-                      "Run again with --traceback and report the output.\n")
+            err.write(
+                f"pipeline: internal error: {type(exc).__name__}: {exc}\n"
+                "Run again with --traceback and report the output.\n"
+            )
         return int(ExitStatus.BUG)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pipeline.domain.calendar import NATIONS, DaysOff
 from pipeline.domain.errors import ConfigError
@@ -140,59 +140,95 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
         "register": (*_check(str, "the path of the register workbook", bool), None),
         "templates": (*_check(str, "a folder path in quotes", bool), "templates"),
         "state": (*_check(str, "a folder path in quotes", bool), "state"),
-        "overrides": (*_check(str, "the path of the overrides workbook, or \"\""), ""),
+        "overrides": (*_check(str, 'the path of the overrides workbook, or ""'), ""),
     },
     "rag": {
-        "scheme": (*_check(str, "one of " + ", ".join(s.value for s in Scheme),
-                           lambda v: v in {s.value for s in Scheme}), "3-level"),
-        "tolerance": (*_check((str, int, float), 'a percentage such as "5%" or an amount such as 2',
-                              lambda v: parse_tolerance(v) is not None), "5%"),
+        "scheme": (
+            *_check(str, "one of " + ", ".join(s.value for s in Scheme), lambda v: v in {s.value for s in Scheme}),
+            "3-level",
+        ),
+        "tolerance": (
+            *_check(
+                (str, int, float),
+                'a percentage such as "5%" or an amount such as 2',
+                lambda v: parse_tolerance(v) is not None,
+            ),
+            "5%",
+        ),
         "four_level_split": (*_check((int, float), "a number from 0 to 100", lambda v: 0 <= v <= 100), 50),
         "no_change_band": (*_check((int, float), "a percentage from 0 to 100", lambda v: 0 <= v <= 100), 1),
-        "action_tolerance": (*_check((int, float), "percentage points from 0 to 100",
-                                     lambda v: 0 <= v <= 100), 10),
+        "action_tolerance": (*_check((int, float), "percentage points from 0 to 100", lambda v: 0 <= v <= 100), 10),
         "risk_low_max": (*_check(int, "a whole number from 1 to 25", lambda v: 1 <= v <= 25), 4),
         "risk_medium_max": (*_check(int, "a whole number from 1 to 25", lambda v: 1 <= v <= 25), 12),
     },
     "calendar": {
         "templates_out_working_days": (*_check(int, "a whole number of working days"), 5),
-        "deadline_working_days": (*_check(int, "a whole number of working days from 1 to 60",
-                                          lambda v: 1 <= v <= 60), 15),
-        "reminder_working_days": (*_check(list, "a list of whole numbers such as [10, 3]",
-                                          lambda v: all(isinstance(x, int) and x > 0 for x in v)), [10, 3]),
+        "deadline_working_days": (
+            *_check(int, "a whole number of working days from 1 to 60", lambda v: 1 <= v <= 60),
+            15,
+        ),
+        "reminder_working_days": (
+            *_check(
+                list, "a list of whole numbers such as [10, 3]", lambda v: all(isinstance(x, int) and x > 0 for x in v)
+            ),
+            [10, 3],
+        ),
         "remind_on_deadline": (*_check(bool, "true or false"), True),
-        "overdue_every_working_days": (*_check(int, "a whole number from 1 to 30",
-                                               lambda v: 1 <= v <= 30), 3),
-        "escalate_after_working_days": (*_check(int, "a whole number from 1 to 60",
-                                                lambda v: 1 <= v <= 60), 5),
-        "nation": (*_check(str, "one of " + ", ".join(f'"{n}"' for n in NATIONS), lambda v: v in NATIONS),
-                   "England and Wales"),
-        "closure_days": (*_check(list, 'a list of dates such as ["2027-12-29"]',
-                                 lambda v: all(isinstance(x, date) or _is_iso(x) for x in v)), []),
+        "overdue_every_working_days": (*_check(int, "a whole number from 1 to 30", lambda v: 1 <= v <= 30), 3),
+        "escalate_after_working_days": (*_check(int, "a whole number from 1 to 60", lambda v: 1 <= v <= 60), 5),
+        "nation": (
+            *_check(str, "one of " + ", ".join(f'"{n}"' for n in NATIONS), lambda v: v in NATIONS),
+            "England and Wales",
+        ),
+        "closure_days": (
+            *_check(
+                list,
+                'a list of dates such as ["2027-12-29"]',
+                lambda v: all(isinstance(x, date) or _is_iso(x) for x in v),
+            ),
+            [],
+        ),
         # Before `nation`, bank holidays were listed by hand: still read, as closure days (see _build).
-        "bank_holidays": (*_check(list, 'a list of dates such as ["2025-12-25"]',
-                                  lambda v: all(isinstance(x, date) or _is_iso(x) for x in v)), []),
+        "bank_holidays": (
+            *_check(
+                list,
+                'a list of dates such as ["2025-12-25"]',
+                lambda v: all(isinstance(x, date) or _is_iso(x) for x in v),
+            ),
+            [],
+        ),
         "reminder_time": (*_check(str, 'a time such as "09:00"', lambda v: _is_time(v)), "09:00"),
-        "board_meetings": (*_check(list, 'a list of dates such as ["2025-11-04"]',
-                                   lambda v: all(isinstance(x, date) or _is_iso(x) for x in v)), []),
-        "meeting_working_days": (*_check(int, "a whole number of working days from 1 to 60",
-                                         lambda v: 1 <= v <= 60), 10),
+        "board_meetings": (
+            *_check(
+                list,
+                'a list of dates such as ["2025-11-04"]',
+                lambda v: all(isinstance(x, date) or _is_iso(x) for x in v),
+            ),
+            [],
+        ),
+        "meeting_working_days": (
+            *_check(int, "a whole number of working days from 1 to 60", lambda v: 1 <= v <= 60),
+            10,
+        ),
     },
     "ingest": {
         "settle_seconds": (*_check((int, float), "a number of seconds, 0 or more", lambda v: v >= 0), 5),
         "max_file_mb": (*_check(int, "a whole number of megabytes from 1 to 200", lambda v: 1 <= v <= 200), 20),
-        "reader_timeout_seconds": (*_check((int, float), "a number of seconds from 1 to 600",
-                                           lambda v: 1 <= v <= 600), 20),
-        "reader_memory_mb": (*_check(int, "a whole number of megabytes from 256 to 16384",
-                                     lambda v: 256 <= v <= 16384), 2048),
+        "reader_timeout_seconds": (
+            *_check((int, float), "a number of seconds from 1 to 600", lambda v: 1 <= v <= 600),
+            20,
+        ),
+        "reader_memory_mb": (
+            *_check(int, "a whole number of megabytes from 256 to 16384", lambda v: 256 <= v <= 16384),
+            2048,
+        ),
         "outlier_factor": (*_check((int, float), "a number greater than 1", lambda v: v > 1), 3),
     },
     "template": {
         "password": (*_check(str, 'a password in quotes, or "" for no password'), ""),
     },
     "watch": {
-        "interval_seconds": (*_check(int, "a whole number of seconds from 1 to 86400",
-                                     lambda v: 1 <= v <= 86400), 60),
+        "interval_seconds": (*_check(int, "a whole number of seconds from 1 to 86400", lambda v: 1 <= v <= 86400), 60),
     },
     "mail": {
         "mode": (*_check(str, '"files" or "smtp"', lambda v: v in ("files", "smtp")), "files"),
@@ -201,10 +237,9 @@ _SCHEMA: dict[str, dict[str, tuple]] = {
         "from": (*_check(str, "an e-mail address", lambda v: bool(_EMAIL.match(v))), None),
         "reply_to": (*_check(str, "an e-mail address", lambda v: not v or _EMAIL.match(v)), ""),
         "starttls": (*_check(bool, "true or false"), False),
-        "username": (*_check(str, "the SMTP login name, or \"\""), ""),
+        "username": (*_check(str, 'the SMTP login name, or ""'), ""),
         "password_env": (*_check(str, "the name of an environment variable"), "PIPELINE_SMTP_PASSWORD"),
-        "deadline_seconds": (*_check((int, float), "a number of seconds from 1 to 3600",
-                                     lambda v: 1 <= v <= 3600), 60),
+        "deadline_seconds": (*_check((int, float), "a number of seconds from 1 to 3600", lambda v: 1 <= v <= 3600), 60),
     },
 }
 
@@ -234,8 +269,10 @@ def load_config(path: Path | str) -> Config:
     """Read and check config.toml; raise ConfigError naming file, key and fix."""
     path = Path(path)
     if path.is_dir():
-        raise ConfigError(f"{path} is a folder, not the configuration file.",
-                          fix=f"Pass the file itself, e.g. --config {path / 'config.toml'}.")
+        raise ConfigError(
+            f"{path} is a folder, not the configuration file.",
+            fix=f"Pass the file itself, e.g. --config {path / 'config.toml'}.",
+        )
     if not path.is_file():
         raise ConfigError(
             f"The configuration file {path} does not exist.",
@@ -246,8 +283,9 @@ def load_config(path: Path | str) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.", fix="Correct the line it names.") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not saved as UTF-8 text.",
-                          fix="Save it again as UTF-8 (in Notepad: Save As, Encoding UTF-8).") from None
+        raise ConfigError(
+            f"{path} is not saved as UTF-8 text.", fix="Save it again as UTF-8 (in Notepad: Save As, Encoding UTF-8)."
+        ) from None
     values = _validated(path, raw)
     base = path.resolve().parent
     return _build(path, base, values)
@@ -298,8 +336,10 @@ def _validated(path: Path, raw: dict) -> dict[str, dict[str, Any]]:
     return values
 
 
-_OWN_FOLDER = ("Give paths.inbox, paths.outbox, paths.state and paths.templates a folder each, none inside "
-               "another (links count as the folder they point to).")
+_OWN_FOLDER = (
+    "Give paths.inbox, paths.outbox, paths.state and paths.templates a folder each, none inside "
+    "another (links count as the folder they point to)."
+)
 
 
 def _refuse_overlaps(path: Path, folders: dict[str, Path], files: dict[str, Path | None]) -> None:
@@ -308,22 +348,31 @@ def _refuse_overlaps(path: Path, folders: dict[str, Path], files: dict[str, Path
     overwrite one folder's files with another's. `folders` and `files` are already resolved."""
     keys = list(folders)
     for n, first in enumerate(keys):
-        for second in keys[n + 1:]:
-            why = ("the pipeline would take in its own files as returns" if "inbox" in (first, second)
-                   else "the pipeline would mix, overwrite or move its own files")
+        for second in keys[n + 1 :]:
+            why = (
+                "the pipeline would take in its own files as returns"
+                if "inbox" in (first, second)
+                else "the pipeline would mix, overwrite or move its own files"
+            )
             if folders[first] == folders[second]:
-                raise ConfigError(f"{path}: paths.{first} and paths.{second} are the same folder "
-                                  f"({folders[first]}): {why}.", fix=_OWN_FOLDER)
+                raise ConfigError(
+                    f"{path}: paths.{first} and paths.{second} are the same folder ({folders[first]}): {why}.",
+                    fix=_OWN_FOLDER,
+                )
             for inner, outer in ((first, second), (second, first)):
                 if folders[inner].is_relative_to(folders[outer]):
-                    raise ConfigError(f"{path}: paths.{inner} ({folders[inner]}) is inside paths.{outer} "
-                                      f"({folders[outer]}): {why}.", fix=_OWN_FOLDER)
+                    raise ConfigError(
+                        f"{path}: paths.{inner} ({folders[inner]}) is inside paths.{outer} ({folders[outer]}): {why}.",
+                        fix=_OWN_FOLDER,
+                    )
     inbox = folders["inbox"]
     for name, file in files.items():
         if file is not None and file.is_relative_to(inbox):
-            raise ConfigError(f"{path}: {name} ({file}) is inside paths.inbox ({inbox}): the pipeline would take "
-                              "it in as a return and move it away.",
-                              fix="Keep it outside the inbox (next to config.toml, say) and give its new path.")
+            raise ConfigError(
+                f"{path}: {name} ({file}) is inside paths.inbox ({inbox}): the pipeline would take "
+                "it in as a return and move it away.",
+                fix="Keep it outside the inbox (next to config.toml, say) and give its new path.",
+            )
 
 
 def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
@@ -351,18 +400,25 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             fix="Correct the path; the folder holds the Word and e-mail templates.",
         )
     folders = {key: resolve(p[key]) for key in ("inbox", "outbox", "state", "templates")}
-    _refuse_overlaps(path, folders, {"paths.register": register, "paths.overrides": overrides,
-                                     "the configuration file": path.resolve()})
+    _refuse_overlaps(
+        path,
+        folders,
+        {"paths.register": register, "paths.overrides": overrides, "the configuration file": path.resolve()},
+    )
     rag, cal, ing, mail, org = v["rag"], v["calendar"], v["ingest"], v["mail"], v["organisation"]
     if cal["bank_holidays"]:
         # Refusing the old key would stop a council's unattended pipeline at the upgrade; its
         # dates were bank holidays or closures, so counting them as closure days loses none of them.
         others = " or ".join(f'"{n}"' for n in NATIONS if n != cal["nation"])
         log.warning(
-            "%s: calendar.bank_holidays is no longer needed: the bank holidays of calendar.nation (\"%s\"; set "
+            '%s: calendar.bank_holidays is no longer needed: the bank holidays of calendar.nation ("%s"; set '
             "it to %s if that is yours) are known for every year. Its %d date(s) still count as closure days; "
             "move any local closures to calendar.closure_days and delete bank_holidays.",
-            path, cal["nation"], others, len(cal["bank_holidays"]))
+            path,
+            cal["nation"],
+            others,
+            len(cal["bank_holidays"]),
+        )
     return Config(
         source=path.resolve(),
         organisation=org["name"],

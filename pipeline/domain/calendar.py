@@ -110,8 +110,7 @@ def response_working_days(period: Period, settings: CalendarSettings) -> int:
     deadline_working_days, so a template that goes out a day or two late, still
     before the quarter ends, does not move the deadline.
     """
-    window = working_days_between(templates_out(period, settings), deadline(period, settings),
-                                  settings.days_off)
+    window = working_days_between(templates_out(period, settings), deadline(period, settings), settings.days_off)
     return max(0, min(window, settings.deadline_working_days))
 
 
@@ -135,8 +134,10 @@ def board_meeting(period: Period, settings: CalendarSettings) -> date:
     returns deadline; without one, `meeting_working_days` after it (time to chase, check and
     circulate the papers)."""
     due = deadline(period, settings)
-    return next((d for d in settings.board_meetings if d > due),
-                add_working_days(due, settings.meeting_working_days, settings.days_off))
+    return next(
+        (d for d in settings.board_meetings if d > due),
+        add_working_days(due, settings.meeting_working_days, settings.days_off),
+    )
 
 
 def chase_until(period: Period, settings: CalendarSettings) -> date:
@@ -177,8 +178,9 @@ class ScheduledReminder:
         return f"{self.kind.value}-{self.working_days}"
 
 
-def reminder_schedule(period: Period, settings: CalendarSettings,
-                      templates_sent: date | None = None) -> tuple[ScheduledReminder, ...]:
+def reminder_schedule(
+    period: Period, settings: CalendarSettings, templates_sent: date | None = None
+) -> tuple[ScheduledReminder, ...]:
     """Every reminder for `period`, in date order (escalation after a chaser on the same day).
 
     Each date is counted in working days from the deadline, so none falls on a
@@ -205,9 +207,7 @@ def reminder_schedule(period: Period, settings: CalendarSettings,
         n += settings.overdue_every_working_days
     escalation = add_working_days(due, settings.escalate_after_working_days, holidays)
     if escalation <= last:
-        reminders.append(
-            ScheduledReminder(escalation, ReminderKind.ESCALATION, settings.escalate_after_working_days)
-        )
+        reminders.append(ScheduledReminder(escalation, ReminderKind.ESCALATION, settings.escalate_after_working_days))
     kept = [r for r in reminders if opens < r.on <= last]
     return tuple(sorted(kept, key=lambda r: (r.on, r.kind is ReminderKind.ESCALATION)))
 

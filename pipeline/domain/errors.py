@@ -32,8 +32,13 @@ class ExitStatus(IntEnum):
 # When a pass had several kinds of failure, its exit code is the first of these it had:
 # a bug is reported; an output or template the officer must mend comes before a mail
 # server that may mend itself; any of them before a rejected return.
-_URGENCY = (ExitStatus.BUG, ExitStatus.OUTPUT_FAILED, ExitStatus.TEMPLATE_BROKEN, ExitStatus.MAIL_FAILED,
-            ExitStatus.DATA_PROBLEMS)
+_URGENCY = (
+    ExitStatus.BUG,
+    ExitStatus.OUTPUT_FAILED,
+    ExitStatus.TEMPLATE_BROKEN,
+    ExitStatus.MAIL_FAILED,
+    ExitStatus.DATA_PROBLEMS,
+)
 
 
 def most_urgent(statuses: Iterable[ExitStatus]) -> ExitStatus:
@@ -58,8 +63,9 @@ def failure_of(what: str, exc: Exception) -> Failure:
     if isinstance(exc, PipelineError):
         return Failure(what, str(exc), exc.exit_status)
     if isinstance(exc, OSError):
-        return Failure(what, f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""),
-                       ExitStatus.OUTPUT_FAILED)
+        return Failure(
+            what, f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""), ExitStatus.OUTPUT_FAILED
+        )
     return Failure(what, f"{type(exc).__name__}: {exc}", ExitStatus.BUG)
 
 
@@ -158,8 +164,9 @@ class MailRefused(MailError):
 
     code = "mail-refused"
 
-    def __init__(self, message: str, *, fix: str | None = None, recipients: tuple[str, ...] = (),
-                 reply: str = "") -> None:
+    def __init__(
+        self, message: str, *, fix: str | None = None, recipients: tuple[str, ...] = (), reply: str = ""
+    ) -> None:
         super().__init__(message, fix=fix)
         self.recipients = recipients  # the addresses it was refused for
         self.reply = reply  # the server's words, e.g. "550 5.1.1 No such mailbox"

@@ -8,8 +8,8 @@ the one list of codes; the README's table of messages is tested against it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
@@ -53,8 +53,11 @@ def finding(code: str, message: str, fix: str = "", **where) -> Finding:
 def internal_error() -> Finding:
     """A file the pipeline failed on (a bug, not the file's fault). The words are kept true by
     pipeline.chasing.notify, which e-mails the board officer (organisation.board_officer_email) about it."""
-    return finding("internal-error", "This file could not be checked because of a fault in the pipeline.",
-                   "Nothing to do yet: the board officer has been told and will contact you.")
+    return finding(
+        "internal-error",
+        "This file could not be checked because of a fault in the pipeline.",
+        "Nothing to do yet: the board officer has been told and will contact you.",
+    )
 
 
 # code -> (severity, what it means). Keep in step with the README table.
@@ -109,7 +112,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reported-period": (WARNING, "a return for a quarter already reported to the board changes its figures"),
     "future-period": (ERROR, "the return is for a quarter that had not started when it arrived"),
     "period-not-ended": (WARNING, "the return is for a quarter still running, so its figures are for part of it"),
-    "cover-mismatch": (ERROR, "the Cover names another partnership or period than the template the return is made from"),
+    "cover-mismatch": (
+        ERROR,
+        "the Cover names another partnership or period than the template the return is made from",
+    ),
     "renamed-sheet": (ERROR, "a template sheet is missing or has been renamed"),
     "edited-header": (ERROR, "a column header has been changed or removed"),
     "no-data": (ERROR, "the return contains no data"),

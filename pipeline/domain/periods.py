@@ -108,8 +108,10 @@ def parse_period(text: str) -> Period:
                 fix=f"Use the form {ACCEPTED_FORMS}.",
             )
         if not 1990 <= y1 <= 2099:  # a typing slip, and beyond the dates the calendar can count in
-            raise PeriodError(f'"{text}" is not a reporting period: the year {y1} is out of range.',
-                              fix=f"Use the form {ACCEPTED_FORMS}, for a year from 1990-91 to 2099-00.")
+            raise PeriodError(
+                f'"{text}" is not a reporting period: the year {y1} is out of range.',
+                fix=f"Use the form {ACCEPTED_FORMS}, for a year from 1990-91 to 2099-00.",
+            )
         return Period(y1, int(match.group("q")))
     raise PeriodError(f'"{text}" is not a period.', fix=f"Use one of: {ACCEPTED_FORMS}.")
 

@@ -192,8 +192,9 @@ class Register:
             partnership = self.partnership(short_name)
 
             def rows(records, key):
-                return sorted(({k: v for k, v in asdict(r).items() if k != "row"} for r in records),
-                              key=lambda d: d[key])
+                return sorted(
+                    ({k: v for k, v in asdict(r).items() if k != "row"} for r in records), key=lambda d: d[key]
+                )
 
             canonical = {
                 "partnership": asdict(partnership) if partnership else None,

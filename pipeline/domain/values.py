@@ -57,15 +57,46 @@ class ParsedDate:
     note: str = ""
 
 
-_NOT_AVAILABLE = frozenset({
-    "n/a", "na", "n.a.", "n.a", "n/k", "nk", "not available", "not known", "unknown", "no data",
-    "tbc", "tba", "awaited", "not yet available", "-", "--", "–", "—", "..", "x",
-})
+_NOT_AVAILABLE = frozenset(
+    {
+        "n/a",
+        "na",
+        "n.a.",
+        "n.a",
+        "n/k",
+        "nk",
+        "not available",
+        "not known",
+        "unknown",
+        "no data",
+        "tbc",
+        "tba",
+        "awaited",
+        "not yet available",
+        "-",
+        "--",
+        "–",
+        "—",
+        "..",
+        "x",
+    }
+)
 # Words that some people use for zero and others for "nothing to report".
 _ZERO_OR_NOTHING = frozenset({"nil", "none", "nothing"})
-_EXCEL_ERRORS = frozenset({
-    "#div/0!", "#n/a", "#name?", "#null!", "#num!", "#ref!", "#value!", "#spill!", "#calc!", "#getting_data",
-})
+_EXCEL_ERRORS = frozenset(
+    {
+        "#div/0!",
+        "#n/a",
+        "#name?",
+        "#null!",
+        "#num!",
+        "#ref!",
+        "#value!",
+        "#spill!",
+        "#calc!",
+        "#getting_data",
+    }
+)
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
 _DASHES_AS_MINUS = "\u2212\u2013\u2014\ufe63\uff0d"
 # Unsigned: the sign is taken off first. A short exponent keeps Decimal arithmetic cheap.
@@ -100,12 +131,13 @@ def implausible(value: Decimal, unit: str) -> str:
     """Why `value` cannot be a figure in `unit`, as "<what is wrong>; <what to type>"; "" when it can be."""
     size = abs(value)
     if 0 < size < SMALLEST:
-        return ("is too small to be a figure (nearer zero than 0.000000001); "
-                "type the figure as the source gives it, or 0 if it is nothing")
+        return (
+            "is too small to be a figure (nearer zero than 0.000000001); "
+            "type the figure as the source gives it, or 0 if it is nothing"
+        )
     largest = LARGEST.get(unit, _LIMIT)
     if size > largest:
-        return (f"is far larger than a figure in {unit} can be (at most {largest:,f}); "
-                "check for a typing slip")
+        return f"is far larger than a figure in {unit} can be (at most {largest:,f}); check for a typing slip"
     return ""
 
 
@@ -148,9 +180,13 @@ def _from_cell_number(raw: int | float | Decimal, unit: str, percent_format: boo
         if percent_format:
             value = value * 100
         elif 0 < value < 1:
-            return Parsed(AMBIGUOUS, None, f"could be a fraction meaning {_show(value * 100)}%, or {_show(value)}%; "
-                                           "type the percentage as a number, e.g. 12.5 for 12.5%",
-                          (value * 100, value))
+            return Parsed(
+                AMBIGUOUS,
+                None,
+                f"could be a fraction meaning {_show(value * 100)}%, or {_show(value)}%; "
+                "type the percentage as a number, e.g. 12.5 for 12.5%",
+                (value * 100, value),
+            )
     return _number(value)
 
 
@@ -170,9 +206,13 @@ def _from_text(raw: str, unit: str) -> Parsed:
     if bracketed := _BRACKETED.match(text):
         inner = bracketed[1]
         figure = _digits(inner.rstrip("%").strip()).number
-        return Parsed(AMBIGUOUS, None, "is in brackets, which accountants use for a negative amount; "
-                                       f"type -{inner} for minus {inner}, or {inner} without brackets",
-                      (-figure, figure) if figure is not None else ())
+        return Parsed(
+            AMBIGUOUS,
+            None,
+            "is in brackets, which accountants use for a negative amount; "
+            f"type -{inner} for minus {inner}, or {inner} without brackets",
+            (-figure, figure) if figure is not None else (),
+        )
     if text[0] in _DASHES_AS_MINUS:
         text = "-" + text[1:]
     negative = text.startswith("-")
@@ -189,11 +229,17 @@ def _from_text(raw: str, unit: str) -> Parsed:
             return Parsed(INVALID, None, "looks like a date, not a number; type the figure, e.g. 12.5")
         return parsed
     if percent and unit != "%":
-        return Parsed(AMBIGUOUS, None, f'has a % sign, but this indicator is not a percentage (its unit is "{unit}"); '
-                                       "type the number alone")
+        return Parsed(
+            AMBIGUOUS,
+            None,
+            f'has a % sign, but this indicator is not a percentage (its unit is "{unit}"); type the number alone',
+        )
     if pounds and unit not in ("£", "number"):
-        return Parsed(AMBIGUOUS, None, f'has a £ sign, but this indicator is not money (its unit is "{unit}"); '
-                                       "type the number alone")
+        return Parsed(
+            AMBIGUOUS,
+            None,
+            f'has a £ sign, but this indicator is not money (its unit is "{unit}"); type the number alone',
+        )
     value = -parsed.number if negative else parsed.number
     if unit == "%" and not percent and 0 < value < 1:
         return _from_cell_number(value, unit, False)
@@ -210,25 +256,48 @@ def _digits(body: str, sign: str = "") -> Parsed:
     if _DIGITS_WITH_SEPARATORS.match(body):
         if re.fullmatch(r"\d+,\d+", body):
             decimal, whole = sign + body.replace(",", "."), sign + body.replace(",", "")
-            return Parsed(AMBIGUOUS, None, f"could use a decimal comma ({decimal}) or be the whole number "
-                                           f"{whole}; type the figure with a full stop for decimals, "
-                                           f"e.g. {decimal}", (Decimal(decimal), Decimal(whole)))
+            return Parsed(
+                AMBIGUOUS,
+                None,
+                f"could use a decimal comma ({decimal}) or be the whole number "
+                f"{whole}; type the figure with a full stop for decimals, "
+                f"e.g. {decimal}",
+                (Decimal(decimal), Decimal(whole)),
+            )
         if " " in body:
             return Parsed(AMBIGUOUS, None, "has a space inside the number; type it without spaces")
-        return Parsed(AMBIGUOUS, None, "has commas or points in unusual places; type the figure with a full stop "
-                                       "for decimals and no other marks, e.g. 1234.5")
+        return Parsed(
+            AMBIGUOUS,
+            None,
+            "has commas or points in unusual places; type the figure with a full stop "
+            "for decimals and no other marks, e.g. 1234.5",
+        )
     if _HAS_DIGIT.search(body):
-        return Parsed(INVALID, None, "has words or symbols as well as a number; type the number alone and "
-                                     "put any explanation in the commentary")
+        return Parsed(
+            INVALID,
+            None,
+            "has words or symbols as well as a number; type the number alone and put any explanation in the commentary",
+        )
     return Parsed(INVALID, None, "is not a number; type the figure in digits, e.g. 12.5")
 
 
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         start=1,
     )
     for name in names
@@ -317,8 +386,9 @@ def _from_serial(raw: int | float | Decimal) -> ParsedDate:
         return ParsedDate(INVALID, None, f"is a number, not a date; {_DATE_HINT}")
     serial = int(raw)  # the fraction is the time of day
     if serial == 60:
-        return ParsedDate(INVALID, None, f"is 29 February 1900, a date Excel has but the calendar does not; "
-                                         f"{_DATE_HINT}")
+        return ParsedDate(
+            INVALID, None, f"is 29 February 1900, a date Excel has but the calendar does not; {_DATE_HINT}"
+        )
     return ParsedDate(DATE, _EXCEL_EPOCH + timedelta(days=serial if serial > 60 else serial + 1))
 
 

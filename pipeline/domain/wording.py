@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 UK_ZONE = "Europe/London"
 
@@ -31,7 +31,7 @@ def parse_stamp(stamp: str) -> datetime | None:
         moment = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
     except (AttributeError, ValueError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def uk_time(stamp: str) -> str:

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.domain.calendar import board_meeting
 from pipeline.config.load import Config
+from pipeline.domain.calendar import board_meeting
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
+from pipeline.domain.wording import plain_date, uk_day
 from pipeline.intake.read.reader import ReaderPool
 from pipeline.intake.recognise import identify
-from pipeline.register.workbook import load_register
 from pipeline.intake.screen.safety import Limits
-from pipeline.store.sqlite import FileRecord, Store, Submission
 from pipeline.intake.validate import check_return
-from pipeline.domain.wording import plain_date, uk_day
+from pipeline.register.workbook import load_register
+from pipeline.store.sqlite import FileRecord, Store, Submission
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Examiner:
     def examine(self, path: Path, record: FileRecord) -> Examined:
         read = self.pool.read(path)
         findings = list(read.findings)
-        if read.workbook is None or has_errors(findings) and not _content_only(findings):
+        if read.workbook is None or (has_errors(findings) and not _content_only(findings)):
             return Examined(tuple(findings))
         who, problems = identify(read.workbook, self.register)
         findings += problems
@@ -82,15 +82,18 @@ class Examiner:
             return Examined(tuple(findings), None, str(who.period), who.period.slug, who.partnership.short_name)
         outdated = self._outdated(who)
         if outdated:
-            findings.append(finding(
-                "register-changed", f"This return was made from a template of an earlier register: "
-                f"{who.partnership.short_name}'s indicators, targets, actions or risks have changed since.",
-                "Nothing to do if the figures are right; the performance team will send the new template "
-                "for your next return."))
+            findings.append(
+                finding(
+                    "register-changed",
+                    f"This return was made from a template of an earlier register: "
+                    f"{who.partnership.short_name}'s indicators, targets, actions or risks have changed since.",
+                    "Nothing to do if the figures are right; the performance team will send the new template "
+                    "for your next return.",
+                )
+            )
         early = _too_early(who.period, record)
         if has_errors(early):  # no figures for that quarter can exist yet: its cells are not worth a word
-            return Examined(tuple(findings + early), None, str(who.period), who.period.slug,
-                            who.partnership.short_name)
+            return Examined(tuple(findings + early), None, str(who.period), who.period.slug, who.partnership.short_name)
         try:
             checked = check_return(read.workbook, who, self.register, self.config, self.history, outdated=outdated)
             findings += checked.findings
@@ -100,8 +103,9 @@ class Examiner:
         except Exception:  # a bug: the file is rejected for it, and its partnership, now known, is told so
             log.exception("%s: could not be checked because of an internal error", record.name)
             return Examined((internal_error(),), None, str(who.period), who.period.slug, who.partnership.short_name)
-        return Examined(tuple(findings), checked.submission, str(who.period), who.period.slug,
-                        who.partnership.short_name)
+        return Examined(
+            tuple(findings), checked.submission, str(who.period), who.period.slug, who.partnership.short_name
+        )
 
     def _reported_already(self, who, record: FileRecord) -> list[Finding]:
         """A return arriving after its quarter went to the board changes what the board has seen:
@@ -111,15 +115,25 @@ class Examiner:
         if received is None or received <= meeting:
             return []
         name = str(period)
-        reported = any(p == name for i in self.register.indicators_of(who.partnership.short_name)
-                       for p, _ in self.history.get(i.code, ()))
-        change = ("its figures replace those reported then" if reported else
-                  f"the board saw that quarter without {who.partnership.short_name}'s figures, which are now added")
-        return [finding(
-            "reported-period", f"This return is for {period}, which went to the board on {plain_date(meeting)}: "
-            f"{change}, and that quarter's packs are made again.",
-            "Nothing to do if that is what you meant; if you meant the current quarter, tell the performance "
-            "team and use the current template.")]
+        reported = any(
+            p == name
+            for i in self.register.indicators_of(who.partnership.short_name)
+            for p, _ in self.history.get(i.code, ())
+        )
+        change = (
+            "its figures replace those reported then"
+            if reported
+            else f"the board saw that quarter without {who.partnership.short_name}'s figures, which are now added"
+        )
+        return [
+            finding(
+                "reported-period",
+                f"This return is for {period}, which went to the board on {plain_date(meeting)}: "
+                f"{change}, and that quarter's packs are made again.",
+                "Nothing to do if that is what you meant; if you meant the current quarter, tell the performance "
+                "team and use the current template.",
+            )
+        ]
 
 
 def _too_early(period, record: FileRecord) -> list[Finding]:
@@ -130,14 +144,22 @@ def _too_early(period, record: FileRecord) -> list[Finding]:
     if received is None or received > period.end:
         return []
     if received < period.start:
-        return [finding(
-            "future-period", f"This return is for {period} ({period.label}), which had not started when it "
-            f"arrived on {plain_date(received)}, so it cannot hold that quarter's figures.",
-            "Use the template for the quarter you are reporting on, and send that.")]
-    return [finding(
-        "period-not-ended", f"This return is for {period}, which does not end until {plain_date(period.end)}: "
-        "its figures can only be for part of the quarter.",
-        "Nothing to do if these are the figures so far; send the return again once the quarter is over.")]
+        return [
+            finding(
+                "future-period",
+                f"This return is for {period} ({period.label}), which had not started when it "
+                f"arrived on {plain_date(received)}, so it cannot hold that quarter's figures.",
+                "Use the template for the quarter you are reporting on, and send that.",
+            )
+        ]
+    return [
+        finding(
+            "period-not-ended",
+            f"This return is for {period}, which does not end until {plain_date(period.end)}: "
+            "its figures can only be for part of the quarter.",
+            "Nothing to do if these are the figures so far; send the return again once the quarter is over.",
+        )
+    ]
 
 
 def _content_only(findings: list[Finding]) -> bool:

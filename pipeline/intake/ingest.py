@@ -23,17 +23,17 @@ import re
 import shutil
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
-from pipeline.support.atomic import inside
 from pipeline.config.load import Config
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
 from pipeline.domain.records import Register
-from pipeline.store.sqlite import FileRecord, Store
 from pipeline.domain.wording import clean_name, uk_date
+from pipeline.store.sqlite import FileRecord, Store
+from pipeline.support.atomic import inside
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,11 @@ _FOLDER_DEPTH = 5  # an officer drops a folder of returns, perhaps with a folder
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,7 @@ def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassRepo
     ready: list[tuple[float, str, Path]] = []
     entries, unreadable = _entries(inbox)
     for folder, why in unreadable:
-        _not_read(report, readable(str(folder) if Path(folder) == Path(inbox) else os.path.relpath(folder, inbox)),
-                  why)
+        _not_read(report, readable(str(folder) if Path(folder) == Path(inbox) else os.path.relpath(folder, inbox)), why)
     for entry in entries:
         shown = readable(os.path.relpath(entry.path, inbox))
         if is_temporary(entry.name):
@@ -109,16 +108,20 @@ def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassRepo
                 report.ignored.append(shown)
             continue
         if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-            _not_read(report, shown, "a link or special file, left where it is; copy the return itself into "
-                                     "the inbox" if entry.is_symlink() else "not a regular file, left where it is")
+            _not_read(
+                report,
+                shown,
+                "a link or special file, left where it is; copy the return itself into the inbox"
+                if entry.is_symlink()
+                else "not a regular file, left where it is",
+            )
             continue
         try:
             changed = entry.stat(follow_symlinks=False).st_mtime
         except FileNotFoundError:  # deleted or renamed (Excel's own temporary file) since the folder was read
             continue
         if now.timestamp() - changed < settle_seconds:
-            log.info("Waiting for %s: it changed %.0f s ago and may still be copying", shown,
-                     now.timestamp() - changed)
+            log.info("Waiting for %s: it changed %.0f s ago and may still be copying", shown, now.timestamp() - changed)
             report.waiting.append(shown)
             continue
         ready.append((changed, entry.name, Path(entry.path)))
@@ -148,15 +151,20 @@ def _entries(folder: Path, depth: int = 0) -> tuple[list[os.DirEntry], list[tupl
     """Every file (or link, or special file) under `folder`, and hidden folders themselves, by name;
     with the folders that could not be read and why."""
     if depth > _FOLDER_DEPTH:
-        return [], [(str(folder), f"folders inside the inbox are read {_FOLDER_DEPTH} deep at most; "
-                                  "move the returns nearer the top")]
+        return [], [
+            (
+                str(folder),
+                f"folders inside the inbox are read {_FOLDER_DEPTH} deep at most; move the returns nearer the top",
+            )
+        ]
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda e: e.name)
     except FileNotFoundError:
         if depth == 0:  # the inbox itself: a pass that said "nothing new" would hide a wrong path for ever
-            return [], [(str(folder), "the inbox folder does not exist; create it, or correct paths.inbox "
-                                      "in config.toml")]
+            return [], [
+                (str(folder), "the inbox folder does not exist; create it, or correct paths.inbox in config.toml")
+            ]
         return [], []
     except OSError as exc:  # a folder the pipeline may not read: say so rather than pass over it
         return [], [(str(folder), f"the folder cannot be read ({exc.strerror or exc}); check its permissions")]
@@ -186,7 +194,7 @@ def _fitting(name: str, limit: int = 200) -> str:
     if len(data) <= limit:
         return name
     suffix = Path(name).suffix[:16]
-    return data[:limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
+    return data[: limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
 
 
 _STORED_AT = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
@@ -209,8 +217,9 @@ def readable(name: str) -> str:
     return clean_name(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
-def take_in(config: Config, store: Store, paths: list[Path], received: datetime,
-            report: PassReport | None = None) -> None:
+def take_in(
+    config: Config, store: Store, paths: list[Path], received: datetime, report: PassReport | None = None
+) -> None:
     """Move arrived files into incoming/ under their received names, then record them in one commit.
 
     `received` is the pass's clock, not the files' modification times: copying keeps
@@ -220,7 +229,7 @@ def take_in(config: Config, store: Store, paths: list[Path], received: datetime,
     """
     if not paths:
         return
-    received = received.astimezone(timezone.utc)
+    received = received.astimezone(UTC)
     stamp = f"{received:%Y%m%dT%H%M%SZ}"
     with store.transaction():
         for path in paths:
@@ -248,8 +257,13 @@ def take_in(config: Config, store: Store, paths: list[Path], received: datetime,
                 log.info("%s went from the inbox before it was taken in", shown)
                 continue
             except OSError as exc:
-                _left(report, config, path, f"it cannot be moved out of the inbox ({exc.strerror or exc}); "
-                                            "the pipeline needs permission to change the inbox folder")
+                _left(
+                    report,
+                    config,
+                    path,
+                    f"it cannot be moved out of the inbox ({exc.strerror or exc}); "
+                    "the pipeline needs permission to change the inbox folder",
+                )
                 continue
             store.add_file(sha256=sha, name=shown, size=size, received_at=iso(received), location=relative)
 
@@ -288,8 +302,11 @@ def recover_incoming(config: Config, store: Store) -> None:
     folder = config.paths.state / INCOMING
     if not folder.is_dir():
         return
-    unrecorded = [entry for entry in sorted(folder.iterdir())
-                  if entry.is_file() and store.file_at(f"{INCOMING}/{entry.name}") is None]
+    unrecorded = [
+        entry
+        for entry in sorted(folder.iterdir())
+        if entry.is_file() and store.file_at(f"{INCOMING}/{entry.name}") is None
+    ]
     if not unrecorded:
         return
     with store.transaction():
@@ -300,17 +317,23 @@ def recover_incoming(config: Config, store: Store) -> None:
             found = _STORED_AT.match(entry.name)
             if found:
                 name = clean_name(found.group(2))
-                received = datetime.strptime(found.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+                received = datetime.strptime(found.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             else:  # put there by hand: taken as received when it was last changed
                 name = readable(entry.name)
-                received = datetime.fromtimestamp(entry.stat().st_mtime, timezone.utc)
+                received = datetime.fromtimestamp(entry.stat().st_mtime, UTC)
             log.info("Recovering %s, taken in by an interrupted run", name)
-            store.add_file(sha256=_sha256(entry), name=name, size=entry.stat().st_size,
-                           received_at=iso(received), location=f"{INCOMING}/{entry.name}")
+            store.add_file(
+                sha256=_sha256(entry),
+                name=name,
+                size=entry.stat().st_size,
+                received_at=iso(received),
+                location=f"{INCOMING}/{entry.name}",
+            )
 
 
-def _destination(verdict: str, record: FileRecord, period_slug: str, partnership: str,
-                 original: FileRecord | None) -> str:
+def _destination(
+    verdict: str, record: FileRecord, period_slug: str, partnership: str, original: FileRecord | None
+) -> str:
     stored_name = clean_name(record.location.rsplit("/", 1)[-1])  # taken in before names were cleaned
     if verdict == "duplicate" and original is not None and original.destination:
         folder = original.destination.rsplit("/", 1)[0]
@@ -339,19 +362,24 @@ def finish_move(config: Config, store: Store, record: FileRecord) -> None:
     if source.exists():
         os.replace(source, target)
     elif not target.exists():
-        log.error("File %s is missing from %s; its verdict (%s) is recorded", record.name, source,
-                  record.verdict)
+        log.error("File %s is missing from %s; its verdict (%s) is recorded", record.name, source, record.verdict)
     store.moved(record.id, record.destination)
 
 
-def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_now,
-             progress: Callable[[str], None] | None = None) -> PassReport:
+def run_pass(
+    config: Config,
+    store: Store,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    progress: Callable[[str], None] | None = None,
+) -> PassReport:
     """Take in what has arrived and give every pending file its verdict."""
     report = PassReport()
     started = now()
     # Settling is judged on the machine's own clock: `now` may be a back-dated receipt time.
-    take_in(config, store, arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report), started,
-            report)
+    take_in(
+        config, store, arrivals(config.paths.inbox, config.ingest.settle_seconds, utc_now(), report), started, report
+    )
     recover_incoming(config, store)
     queue = deque(store.pending_files())
     if not queue:
@@ -370,8 +398,15 @@ def run_pass(config: Config, store: Store, *, now: Callable[[], datetime] = utc_
     return report
 
 
-def _decide_batch(config: Config, store: Store, examiner, queue: deque[FileRecord], now: Callable[[], datetime],
-                  progress: Callable[[str], None] | None, report: PassReport) -> list[FileRecord]:
+def _decide_batch(
+    config: Config,
+    store: Store,
+    examiner,
+    queue: deque[FileRecord],
+    now: Callable[[], datetime],
+    progress: Callable[[str], None] | None,
+    report: PassReport,
+) -> list[FileRecord]:
     """Verdicts for files from the front of the queue, for about BATCH_SECONDS, inside the caller's commit."""
     batch: list[FileRecord] = []
     deadline = time.monotonic() + BATCH_SECONDS
@@ -386,26 +421,38 @@ def _decide_batch(config: Config, store: Store, examiner, queue: deque[FileRecor
     return batch
 
 
-def _decide(config: Config, store: Store, examiner, record: FileRecord,
-            now: Callable[[], datetime]) -> FileRecord:
+def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Callable[[], datetime]) -> FileRecord:
     original = store.decided_with_same_bytes(record.sha256, record.id)
     if original is not None:
-        reason = (f"The same file was received before as {original.name!r} on {uk_date(original.received_at)} "
-                  f"and was {original.verdict}; this copy is kept but not counted again.")
+        reason = (
+            f"The same file was received before as {original.name!r} on {uk_date(original.received_at)} "
+            f"and was {original.verdict}; this copy is kept but not counted again."
+        )
         fix = "No action is needed."
         later = store.replaced_by(original.id) if original.verdict == "accepted" else None
         if later is not None:
             # A copy of an old file is far more often dropped again by accident (a whole folder of
             # e-mailed returns copied in twice) than meant to undo a correction: figures stay as
             # they are, and whoever meant it is told how.
-            reason = (f"The same file was received before as {original.name!r} on {uk_date(original.received_at)}, "
-                      f"and {later.name!r}, received later, replaced it; this copy is kept but not counted.")
-            fix = (f"If {original.name!r} has the right figures after all, open it, save it again and send it: "
-                   "a file saved again counts as a new return.")
-        store.decide(record.id, verdict="duplicate", reason=reason, decided_at=iso(now()),
-                     destination=_destination("duplicate", record, "", "", original),
-                     findings=[finding("duplicate-file", reason, fix)],
-                     period=original.period, partnership=original.partnership, duplicate_of=original.id)
+            reason = (
+                f"The same file was received before as {original.name!r} on {uk_date(original.received_at)}, "
+                f"and {later.name!r}, received later, replaced it; this copy is kept but not counted."
+            )
+            fix = (
+                f"If {original.name!r} has the right figures after all, open it, save it again and send it: "
+                "a file saved again counts as a new return."
+            )
+        store.decide(
+            record.id,
+            verdict="duplicate",
+            reason=reason,
+            decided_at=iso(now()),
+            destination=_destination("duplicate", record, "", "", original),
+            findings=[finding("duplicate-file", reason, fix)],
+            period=original.period,
+            partnership=original.partnership,
+            duplicate_of=original.id,
+        )
         log.info("%s: duplicate of file %d", record.name, original.id)
         return store.file(record.id)
     path = config.paths.state / record.location
@@ -418,16 +465,25 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
         examined = Examined((internal_error(),))
     verdict = "rejected" if has_errors(examined.findings) or examined.submission is None else "accepted"
     if verdict == "accepted":
-        reason = "Accepted" + (" as provisional (not signed off by the chair)"
-                               if not examined.submission.signed_off else "")
+        reason = "Accepted" + (
+            " as provisional (not signed off by the chair)" if not examined.submission.signed_off else ""
+        )
     else:
         errors = [f for f in examined.findings if f.severity == "error"]
         reason = errors[0].message if len(errors) == 1 else f"{len(errors)} problems, first: {errors[0].line()}"
     destination = _destination(verdict, record, examined.period_slug, examined.partnership, None)
     inside(config.paths.state, destination)  # refused before it is recorded, or every later pass would stop on it
-    store.decide(record.id, verdict=verdict, reason=reason, decided_at=iso(now()), destination=destination,
-                 findings=examined.findings, period=examined.period, partnership=examined.partnership,
-                 submission=examined.submission if verdict == "accepted" else None)
+    store.decide(
+        record.id,
+        verdict=verdict,
+        reason=reason,
+        decided_at=iso(now()),
+        destination=destination,
+        findings=examined.findings,
+        period=examined.period,
+        partnership=examined.partnership,
+        submission=examined.submission if verdict == "accepted" else None,
+    )
     if verdict == "accepted":
         examiner.remember(examined.submission)
     log.info("%s: %s (%s)", record.name, verdict, reason)
@@ -435,6 +491,13 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord,
 
 
 def _outcome(store: Store, record: FileRecord) -> Outcome:
-    return Outcome(file_id=record.id, name=record.name, verdict=record.verdict, reason=record.reason,
-                   period=record.period, partnership=record.partnership,
-                   findings=tuple(store.findings_for(record.id)), destination=record.destination or "")
+    return Outcome(
+        file_id=record.id,
+        name=record.name,
+        verdict=record.verdict,
+        reason=record.reason,
+        period=record.period,
+        partnership=record.partnership,
+        findings=tuple(store.findings_for(record.id)),
+        destination=record.destination or "",
+    )

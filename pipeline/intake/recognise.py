@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.returns import layout as T
 from pipeline.domain.errors import PeriodError
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.periods import Period, parse_period
-from pipeline.intake.read.reader import Sheet, Workbook
 from pipeline.domain.records import Partnership, Register
-from pipeline.register.workbook import header_key
 from pipeline.domain.values import parse_text
+from pipeline.intake.read.reader import Sheet, Workbook
+from pipeline.register.workbook import header_key
+from pipeline.returns import layout as T
 
 RESEND_TEMPLATE = "Fill in the return template that was sent to you for this period, and send that."
 HEADER_SEARCH_ROWS = 10
@@ -76,15 +76,23 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
     cover_pairs = {key: value for key, (_row, value) in cover_cells.items()}
     template = meta.get("template") or parse_text(cover_pairs.get(header_key("Template")))
     if template != T.TEMPLATE_NAME and book.kind == "csv":
-        return None, [finding(
-            "not-a-return", "This is a text (CSV) file, not the return workbook: a CSV cannot carry the "
-            "return's sheets, drop-downs and checks.", RESEND_TEMPLATE)]
+        return None, [
+            finding(
+                "not-a-return",
+                "This is a text (CSV) file, not the return workbook: a CSV cannot carry the "
+                "return's sheets, drop-downs and checks.",
+                RESEND_TEMPLATE,
+            )
+        ]
     if template != T.TEMPLATE_NAME:
-        return None, [finding(
-            "not-a-return",
-            "This file is not a partnership return made from the quarterly return template "
-            f"(its sheets are: {', '.join(names) or 'none'}; a return has {', '.join(T.REQUIRED_SHEETS)}).",
-            RESEND_TEMPLATE)]
+        return None, [
+            finding(
+                "not-a-return",
+                "This file is not a partnership return made from the quarterly return template "
+                f"(its sheets are: {', '.join(names) or 'none'}; a return has {', '.join(T.REQUIRED_SHEETS)}).",
+                RESEND_TEMPLATE,
+            )
+        ]
     version_text = meta.get("template_version") or parse_text(cover_pairs.get(header_key("Template version")))
     short = meta.get("partnership") or parse_text(cover_pairs.get(header_key("Partnership code")))
     period_text = meta.get("period") or parse_text(cover_pairs.get(header_key("Period")))
@@ -94,31 +102,48 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
     except (ValueError, OverflowError):  # blank, words, or 'inf'
         version = 0
     if version != T.TEMPLATE_VERSION:
-        findings.append(finding(
-            "old-template",
-            f"This return was made from template version {version_text or 'unknown'}; "
-            f"the current version is {T.TEMPLATE_VERSION}.",
-            "Copy your figures into the current template (ask the performance team for it) and send that."))
+        findings.append(
+            finding(
+                "old-template",
+                f"This return was made from template version {version_text or 'unknown'}; "
+                f"the current version is {T.TEMPLATE_VERSION}.",
+                "Copy your figures into the current template (ask the performance team for it) and send that.",
+            )
+        )
     partnership = register.partnership(short) if short else None
     if partnership is None:
         known = ", ".join(p.short_name for p in register.partnerships)
-        findings.append(finding(
-            "unknown-partnership-return", f"The return is for partnership {short!r}, which is not in the register.",
-            f"Use the template made for your partnership (one of {known}).", sheet=T.COVER))
+        findings.append(
+            finding(
+                "unknown-partnership-return",
+                f"The return is for partnership {short!r}, which is not in the register.",
+                f"Use the template made for your partnership (one of {known}).",
+                sheet=T.COVER,
+            )
+        )
     try:
         period = parse_period(period_text)
     except PeriodError:
         period = None
-        findings.append(finding(
-            "unknown-period", f"The return's period {period_text!r} is not a reporting period.",
-            RESEND_TEMPLATE, sheet=T.COVER))
+        findings.append(
+            finding(
+                "unknown-period",
+                f"The return's period {period_text!r} is not a reporting period.",
+                RESEND_TEMPLATE,
+                sheet=T.COVER,
+            )
+        )
     for name in T.REQUIRED_SHEETS[1:]:  # Guidance holds nothing read back
         if book.sheet(name) is None:
-            findings.append(finding(
-                "renamed-sheet",
-                f"The sheet {name!r} is missing; it may have been renamed or deleted "
-                f"(the file has: {', '.join(names)}).",
-                f"Rename the sheet back to {name!r}, or start again from the template.", sheet=name))
+            findings.append(
+                finding(
+                    "renamed-sheet",
+                    f"The sheet {name!r} is missing; it may have been renamed or deleted "
+                    f"(the file has: {', '.join(names)}).",
+                    f"Rename the sheet back to {name!r}, or start again from the template.",
+                    sheet=name,
+                )
+            )
     if partnership is None or period is None:
         return None, findings
     if meta.get("partnership") and meta.get("period") and cover is not None:
@@ -127,8 +152,9 @@ def identify(book: Workbook, register: Register) -> tuple[Identity | None, list[
     return Identity(partnership, period, version, meta.get("register_hash", "")), findings
 
 
-def _cover_disagrees(cover: Sheet, cells: dict[str, tuple[int, object]], register: Register,
-                     partnership: Partnership, period: Period) -> list[Finding]:
+def _cover_disagrees(
+    cover: Sheet, cells: dict[str, tuple[int, object]], register: Register, partnership: Partnership, period: Period
+) -> list[Finding]:
     """The Cover's locked partnership and period set against the template's own record (`_meta`,
     which the file is read by): a Cover changed by hand means the figures may be meant for
     another partnership or quarter than the rows they sit in."""
@@ -138,12 +164,18 @@ def _cover_disagrees(cover: Sheet, cells: dict[str, tuple[int, object]], registe
         said = parse_text(value)
         named = register.partnership(said) if said else None
         if row is not None and named is not None and named != partnership:
-            findings.append(finding(
-                "cover-mismatch", f"The Cover says this return is from {named.name}, but it was made from "
-                f"{partnership.name}'s template, whose indicators it holds.",
-                f"If the figures are {named.short_name}'s, put them in {named.short_name}'s template and send that; "
-                f"if they are {partnership.short_name}'s, put the Cover back to {partnership.name}.",
-                sheet=cover.name, cell=Sheet.a1(row, T.COVER_VALUE_COLUMN - 1), value=said))
+            findings.append(
+                finding(
+                    "cover-mismatch",
+                    f"The Cover says this return is from {named.name}, but it was made from "
+                    f"{partnership.name}'s template, whose indicators it holds.",
+                    f"If the figures are {named.short_name}'s, put them in {named.short_name}'s template and send that; "
+                    f"if they are {partnership.short_name}'s, put the Cover back to {partnership.name}.",
+                    sheet=cover.name,
+                    cell=Sheet.a1(row, T.COVER_VALUE_COLUMN - 1),
+                    value=said,
+                )
+            )
             break
     row, value = cells.get(header_key("Period"), (None, None))
     try:
@@ -151,12 +183,18 @@ def _cover_disagrees(cover: Sheet, cells: dict[str, tuple[int, object]], registe
     except PeriodError:
         said_period = None
     if said_period is not None and said_period != period:
-        findings.append(finding(
-            "cover-mismatch", f"The Cover says this return is for {said_period}, but it was made from the "
-            f"{period} template, whose rows are that quarter's.",
-            f"If the figures are for {said_period}, put them in that quarter's template and send it; if they are "
-            f"for {period}, put the Cover's period back to {period}.",
-            sheet=cover.name, cell=Sheet.a1(row, T.COVER_VALUE_COLUMN - 1), value=parse_text(value)))
+        findings.append(
+            finding(
+                "cover-mismatch",
+                f"The Cover says this return is for {said_period}, but it was made from the "
+                f"{period} template, whose rows are that quarter's.",
+                f"If the figures are for {said_period}, put them in that quarter's template and send it; if they are "
+                f"for {period}, put the Cover's period back to {period}.",
+                sheet=cover.name,
+                cell=Sheet.a1(row, T.COVER_VALUE_COLUMN - 1),
+                value=parse_text(value),
+            )
+        )
     return findings
 
 
@@ -176,13 +214,19 @@ def find_table(sheet: Sheet, headers: tuple[str, ...], required: tuple[str, ...]
     missing = [h for h in required if h not in best]
     if missing:
         row = best_row + 1 if best_row >= 0 else T.HEADER_ROW
-        return None, [finding(
-            "edited-header",
-            f"The column headed {label!r} is missing from the header row; "
-            f"its header may have been changed or deleted.",
-            f"Put the header {label!r} back exactly as in the template.", sheet=sheet.name,
-            row=row, cell=Sheet.a1(row - 1, _expected_column(label, headers, best)), value=label)
-            for label in missing]
+        return None, [
+            finding(
+                "edited-header",
+                f"The column headed {label!r} is missing from the header row; "
+                f"its header may have been changed or deleted.",
+                f"Put the header {label!r} back exactly as in the template.",
+                sheet=sheet.name,
+                row=row,
+                cell=Sheet.a1(row - 1, _expected_column(label, headers, best)),
+                value=label,
+            )
+            for label in missing
+        ]
     return Table(sheet, best_row, best), []
 
 
@@ -193,5 +237,5 @@ def _expected_column(label: str, headers: tuple[str, ...], found: dict[str, int]
     before = next((found[h] for h in reversed(headers[:at]) if h in found), None)
     if before is not None:
         return before + 1
-    after = next((found[h] for h in headers[at + 1:] if h in found), None)
+    after = next((found[h] for h in headers[at + 1 :] if h in found), None)
     return after - 1 if after is not None and after > 0 else at

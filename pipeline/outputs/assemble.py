@@ -14,10 +14,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.domain.calendar import deadline, is_late
+from pipeline.chasing.reminders import sent_days, templates_sent
 from pipeline.config.load import Config
+from pipeline.domain.calendar import deadline, is_late
 from pipeline.domain.findings import Finding
 from pipeline.domain.periods import Period, parse_period
+from pipeline.domain.records import Frequency, Indicator, Partnership, Register
+from pipeline.domain.wording import uk_day, uk_time
 from pipeline.rating.rag import (
     ActionRating,
     Direction,
@@ -39,10 +42,7 @@ from pipeline.rating.rag import (
     risk_movement,
     risk_score,
 )
-from pipeline.domain.records import Frequency, Indicator, Partnership, Register
-from pipeline.chasing.reminders import sent_days, templates_sent
 from pipeline.store.sqlite import HistoryValue, Store, SubmissionRecord
-from pipeline.domain.wording import uk_day, uk_time
 
 TREND_PERIODS = 8
 
@@ -186,11 +186,18 @@ class PeriodReport:
     def source_line(self) -> str:
         received = sum(p.status.state in ("accepted", "provisional") for p in self.partnerships)
         rejected = any(p.status.rejected_attempts for p in self.partnerships)
-        as_at = (f"Data as at {uk_time(self.data_as_at)}." if self.data_as_at
-                 else "No return has been accepted yet." if rejected else "No returns have arrived yet.")
-        return (f"{as_at} Source: {received} of {len(self.partnerships)} partnership returns "
-                f"for {self.period}, the indicator register ({self.register_source}) and the "
-                f"pipeline's history store.")
+        as_at = (
+            f"Data as at {uk_time(self.data_as_at)}."
+            if self.data_as_at
+            else "No return has been accepted yet."
+            if rejected
+            else "No returns have arrived yet."
+        )
+        return (
+            f"{as_at} Source: {received} of {len(self.partnerships)} partnership returns "
+            f"for {self.period}, the indicator register ({self.register_source}) and the "
+            f"pipeline's history store."
+        )
 
     def counts(self) -> dict[Rag, int]:
         totals: dict[Rag, int] = defaultdict(int)
@@ -233,8 +240,12 @@ def load_overrides(path: Path | None) -> dict[tuple[str, str], Override]:
                 continue
             period = str(parse_period(str(record.get("period"))))
             overrides[(period, str(record["code"]).strip())] = Override(
-                period=period, code=str(record["code"]).strip(), rating=rating,
-                reason=str(record.get("reason") or ""), who=str(record.get("who") or ""))
+                period=period,
+                code=str(record["code"]).strip(),
+                rating=rating,
+                reason=str(record.get("reason") or ""),
+                who=str(record.get("who") or ""),
+            )
         return overrides
     finally:
         book.close()
@@ -263,24 +274,44 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         due = [i for i in register.indicators_of(short) if i.frequency.due_in(period.quarter)]
         indicators = tuple(_indicator(config, i, period, values, overrides) for i in due)
         submission = counting.get(short)
-        reports.append(PartnershipReport(
-            partnership=partnership,
-            indicators=indicators,
-            actions=_actions(config, register, store, submission, period),
-            risks=_risks(config, register, store, submission, period),
-            status=_status(submission, first_accepted.get(short, ""), rejected[short], period, config,
-                           opened.get(short), indicators),
-            overall_commentary=submission.overall_commentary if submission else "",
-            counts=_count(indicators),
-        ))
+        reports.append(
+            PartnershipReport(
+                partnership=partnership,
+                indicators=indicators,
+                actions=_actions(config, register, store, submission, period),
+                risks=_risks(config, register, store, submission, period),
+                status=_status(
+                    submission,
+                    first_accepted.get(short, ""),
+                    rejected[short],
+                    period,
+                    config,
+                    opened.get(short),
+                    indicators,
+                ),
+                overall_commentary=submission.overall_commentary if submission else "",
+                counts=_count(indicators),
+            )
+        )
     as_at = max((s.received_at for s in counting.values()), default="")
-    findings = tuple(FileFinding(f.name, f.partnership, f.verdict, x)
-                     for f in files if f.verdict in ("accepted", "rejected") for x in store.findings_for(f.id))
+    findings = tuple(
+        FileFinding(f.name, f.partnership, f.verdict, x)
+        for f in files
+        if f.verdict in ("accepted", "rejected")
+        for x in store.findings_for(f.id)
+    )
     return PeriodReport(
-        organisation=config.organisation, board=config.board, board_officer=config.board_officer,
-        area=config.area, period=period, deadline=due_by, data_as_at=as_at,
+        organisation=config.organisation,
+        board=config.board,
+        board_officer=config.board_officer,
+        area=config.area,
+        period=period,
+        deadline=due_by,
+        data_as_at=as_at,
         register_source=f"{Path(register.source).name}, version {register.digest[:12]}",
-        partnerships=tuple(reports), submissions=tuple(submissions), findings=findings,
+        partnerships=tuple(reports),
+        submissions=tuple(submissions),
+        findings=findings,
         history=tuple(h for h in history if parse_period(h.period) <= period),
     )
 
@@ -314,21 +345,33 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
     # Cumulative figures restart each April, so a first report of the year is compared with last year only.
     restarted = i.cumulative and period.previous_due(i.frequency.due_in).year != period.year
     previous_actual = previous.actual if previous and not restarted else None
-    computed = rate(i, period.quarter, actual, last_year_actual, default_scheme=config.rag.scheme,
-                    default_tolerance=config.rag.tolerance, four_level_split=config.rag.four_level_split)
+    computed = rate(
+        i,
+        period.quarter,
+        actual,
+        last_year_actual,
+        default_scheme=config.rag.scheme,
+        default_tolerance=config.rag.tolerance,
+        four_level_split=config.rag.four_level_split,
+    )
     band = config.rag.no_change_band
     if i.cumulative:
         # Running totals only grow through a year: set side by side they would always read as
         # Worsening (or Improving). The quarter's own amount is set against the last quarter's.
-        dot_previous = direction(polarity=i.polarity, current=_own_amount(i, period, values),
-                                 previous=_own_amount(i, period.previous_due(i.frequency.due_in), values),
-                                 no_change_band=band)
+        dot_previous = direction(
+            polarity=i.polarity,
+            current=_own_amount(i, period, values),
+            previous=_own_amount(i, period.previous_due(i.frequency.due_in), values),
+            no_change_band=band,
+        )
     else:
         dot_previous = direction(polarity=i.polarity, current=actual, previous=previous_actual, no_change_band=band)
     trend = tuple(
-        TrendPoint(str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None,
-                   period_target(i, p.quarter))
-        for p in reported_periods(i, period, TREND_PERIODS))
+        TrendPoint(
+            str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None, period_target(i, p.quarter)
+        )
+        for p in reported_periods(i, period, TREND_PERIODS)
+    )
     return IndicatorResult(
         indicator=i,
         target=period_target(i, period.quarter),
@@ -340,8 +383,7 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
         remedial_action=now.remedial_action if now else "",
         outcome=apply_override(computed, overrides.get((str(period), i.code))),
         dot_previous=dot_previous,
-        dot_last_year=direction(polarity=i.polarity, current=actual, previous=last_year_actual,
-                                no_change_band=band),
+        dot_last_year=direction(polarity=i.polarity, current=actual, previous=last_year_actual, no_change_band=band),
         source_file=now.file_name if now else "",
         submitted_at=now.received_at if now else "",
         trend=trend,
@@ -354,41 +396,81 @@ def _gaps(i: Indicator, now: HistoryValue | None, before: HistoryValue | None) -
     current = dict(now.area_values) if now else {}
     earlier = dict(before.area_values) if before else {}
     return tuple(
-        AreaGap(area=area, area_value=current.get(area), compared_with=rest, compared_value=current.get(rest),
-                before_period=before.period if before else "",
-                result=gap(polarity=i.polarity, area_value=current.get(area), rest_value=current.get(rest),
-                           previous_area=earlier.get(area), previous_rest=earlier.get(rest)))
-        for area, rest in i.gap_pairs)
+        AreaGap(
+            area=area,
+            area_value=current.get(area),
+            compared_with=rest,
+            compared_value=current.get(rest),
+            before_period=before.period if before else "",
+            result=gap(
+                polarity=i.polarity,
+                area_value=current.get(area),
+                rest_value=current.get(rest),
+                previous_area=earlier.get(area),
+                previous_rest=earlier.get(rest),
+            ),
+        )
+        for area, rest in i.gap_pairs
+    )
 
 
-def _actions(config: Config, register: Register, store: Store, submission: SubmissionRecord | None,
-             period: Period) -> tuple[ActionResult, ...]:
+def _actions(
+    config: Config, register: Register, store: Store, submission: SubmissionRecord | None, period: Period
+) -> tuple[ActionResult, ...]:
     if submission is None:
         return ()
     updates = {u.ref: u for u in store.action_updates(submission.id)}
     results = []
     for action in register.actions_of(submission.partnership):
         u = updates.pop(action.ref, None)
-        results.append(ActionResult(
-            ref=action.ref, action=action.action, owner=action.owner, start=action.start, due=action.due,
-            percent_complete=u.percent_complete if u else None, commentary=u.commentary if u else "",
-            rating=rate_action(reported_status=u.status if u else "",
-                               percent_complete=u.percent_complete if u else None, start=action.start,
-                               due=action.due, as_at=period.end, tolerance_points=config.rag.action_tolerance),
-            is_new=False))
+        results.append(
+            ActionResult(
+                ref=action.ref,
+                action=action.action,
+                owner=action.owner,
+                start=action.start,
+                due=action.due,
+                percent_complete=u.percent_complete if u else None,
+                commentary=u.commentary if u else "",
+                rating=rate_action(
+                    reported_status=u.status if u else "",
+                    percent_complete=u.percent_complete if u else None,
+                    start=action.start,
+                    due=action.due,
+                    as_at=period.end,
+                    tolerance_points=config.rag.action_tolerance,
+                ),
+                is_new=False,
+            )
+        )
     for u in updates.values():  # actions the partnership added in its return
         due = date.fromisoformat(u.due) if u.due else None
-        results.append(ActionResult(
-            ref=u.ref, action=u.action, owner=u.owner, start=None, due=due,
-            percent_complete=u.percent_complete, commentary=u.commentary,
-            rating=rate_action(reported_status=u.status, percent_complete=u.percent_complete, start=None,
-                               due=due, as_at=period.end, tolerance_points=config.rag.action_tolerance),
-            is_new=True))
+        results.append(
+            ActionResult(
+                ref=u.ref,
+                action=u.action,
+                owner=u.owner,
+                start=None,
+                due=due,
+                percent_complete=u.percent_complete,
+                commentary=u.commentary,
+                rating=rate_action(
+                    reported_status=u.status,
+                    percent_complete=u.percent_complete,
+                    start=None,
+                    due=due,
+                    as_at=period.end,
+                    tolerance_points=config.rag.action_tolerance,
+                ),
+                is_new=True,
+            )
+        )
     return tuple(results)
 
 
-def _risks(config: Config, register: Register, store: Store, submission: SubmissionRecord | None,
-           period: Period) -> tuple[RiskResult, ...]:
+def _risks(
+    config: Config, register: Register, store: Store, submission: SubmissionRecord | None, period: Period
+) -> tuple[RiskResult, ...]:
     if submission is None:
         return ()
     bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
@@ -400,23 +482,46 @@ def _risks(config: Config, register: Register, store: Store, submission: Submiss
     for u in store.risk_updates(submission.id):
         score = risk_score(u.likelihood, u.impact)
         previous_score = earlier.get(u.ref, baseline.get(u.ref))
-        results.append(RiskResult(
-            ref=u.ref, risk=u.risk, owner=u.owner, likelihood=u.likelihood, impact=u.impact, score=score,
-            band=risk_band(score, bands), previous_score=previous_score,
-            movement=risk_movement(previous_score, score), mitigation=u.mitigation, commentary=u.commentary))
+        results.append(
+            RiskResult(
+                ref=u.ref,
+                risk=u.risk,
+                owner=u.owner,
+                likelihood=u.likelihood,
+                impact=u.impact,
+                score=score,
+                band=risk_band(score, bands),
+                previous_score=previous_score,
+                movement=risk_movement(previous_score, score),
+                mitigation=u.mitigation,
+                commentary=u.commentary,
+            )
+        )
     return tuple(sorted(results, key=lambda r: (-(r.score or 0), r.ref)))
 
 
-def _status(submission: SubmissionRecord | None, first_accepted: str, rejected: int, period: Period, config: Config,
-            templates_sent: date | None, indicators: tuple[IndicatorResult, ...]) -> ReturnStatus:
+def _status(
+    submission: SubmissionRecord | None,
+    first_accepted: str,
+    rejected: int,
+    period: Period,
+    config: Config,
+    templates_sent: date | None,
+    indicators: tuple[IndicatorResult, ...],
+) -> ReturnStatus:
     with_data = sum(i.actual is not None for i in indicators)
     if submission is None:
-        return ReturnStatus("rejected" if rejected else "missing", "", "", "", "", False, len(indicators),
-                            0, rejected)
+        return ReturnStatus("rejected" if rejected else "missing", "", "", "", "", False, len(indicators), 0, rejected)
     received = uk_day(first_accepted) or date.fromisoformat(first_accepted[:10])
     return ReturnStatus(
         state="accepted" if submission.signed_off else "provisional",
-        received_at=submission.received_at, completed_by=submission.completed_by, email=submission.email,
-        file_name=submission.file_name, late=is_late(period, config.calendar, received, templates_sent),
+        received_at=submission.received_at,
+        completed_by=submission.completed_by,
+        email=submission.email,
+        file_name=submission.file_name,
+        late=is_late(period, config.calendar, received, templates_sent),
         due_count=len(indicators),
-        with_data=with_data, rejected_attempts=rejected, first_received_at=first_accepted)
+        with_data=with_data,
+        rejected_attempts=rejected,
+        first_received_at=first_accepted,
+    )

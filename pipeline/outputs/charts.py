@@ -18,14 +18,14 @@ import hashlib
 import io
 import json
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
-from pipeline.support.atomic import write_bytes
-from pipeline.rating.rag import Rag
 from pipeline.outputs.trend_drawing import DPI, clip_to_length, draw_trend, font_source, number, package_version
+from pipeline.rating.rag import Rag
+from pipeline.support.atomic import write_bytes
 
 # Bump when the drawing code changes, so cached charts are redrawn.
 CHART_STYLE_VERSION = 4
@@ -51,8 +51,11 @@ class ChartCache:
 
     def get(self, kind: str, spec: dict, draw: Callable[[dict], bytes]) -> Path:
         """The PNG for `spec`, drawn only if no file with its content hash exists yet."""
-        key = json.dumps({"kind": kind, "spec": spec, "style": CHART_STYLE_VERSION, "renderer": _renderer(kind)},
-                         sort_keys=True, default=str)
+        key = json.dumps(
+            {"kind": kind, "spec": spec, "style": CHART_STYLE_VERSION, "renderer": _renderer(kind)},
+            sort_keys=True,
+            default=str,
+        )
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
         path = self.folder / f"{kind}-{digest}.png"
         if path.is_file():
@@ -79,7 +82,7 @@ class ChartCache:
         return removed
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _renderer(kind: str) -> dict[str, str]:
     """What draws a chart of this kind, with versions: a new version may draw other pixels."""
     if kind != "trend":
@@ -99,11 +102,14 @@ def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
         "target": [None if p.target is None else str(p.target) for p in result.trend],
     }
     path = cache.get("trend", spec, draw_trend)
-    points = "; ".join(f"{p.period}: {number(p.actual)}"
-                       + ("" if p.target is None else f" against a target of {number(p.target)}")
-                       for p in result.trend)
-    alt = (f"Line chart of {ind.code} {ind.title} ({ind.unit}, {ind.polarity.value.lower()}) "
-           f"over the last {len(result.trend)} {FREQUENCY_STEPS[ind.frequency]}. {points}.")
+    points = "; ".join(
+        f"{p.period}: {number(p.actual)}" + ("" if p.target is None else f" against a target of {number(p.target)}")
+        for p in result.trend
+    )
+    alt = (
+        f"Line chart of {ind.code} {ind.title} ({ind.unit}, {ind.polarity.value.lower()}) "
+        f"over the last {len(result.trend)} {FREQUENCY_STEPS[ind.frequency]}. {points}."
+    )
     return Chart(path, alt, 150.0)
 
 
@@ -136,10 +142,23 @@ def _draw_ratings(spec: dict) -> bytes:
         hatches = {"Green": "", "Amber/Green": "..", "Amber": "//", "Amber/Red": "xx", "Red": "\\\\"}
         for series in spec["series"]:
             counts = series["counts"]
-            bars = ax.barh(ys, counts, left=left, color=series["colour"], edgecolor="#333333",
-                           linewidth=0.6, hatch=hatches.get(series["rag"], ""), label=series["rag"])
-            ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center", fontsize=9,
-                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+            bars = ax.barh(
+                ys,
+                counts,
+                left=left,
+                color=series["colour"],
+                edgecolor="#333333",
+                linewidth=0.6,
+                hatch=hatches.get(series["rag"], ""),
+                label=series["rag"],
+            )
+            ax.bar_label(
+                bars,
+                labels=[str(c) if c else "" for c in counts],
+                label_type="center",
+                fontsize=9,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+            )
             left = [a + b for a, b in zip(left, counts)]
         for y, total in zip(ys, left):
             if not total:
@@ -149,8 +168,13 @@ def _draw_ratings(spec: dict) -> bytes:
         ax.set_xlim(0, max(left + [1]))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(3, max(1, len(spec["series"]))),
-                  frameon=False, fontsize=9)
+        ax.legend(
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=min(3, max(1, len(spec["series"]))),
+            frameon=False,
+            fontsize=9,
+        )
         fig.tight_layout()
         return _figure_png(fig)
 
@@ -158,10 +182,18 @@ def _draw_ratings(spec: dict) -> bytes:
 def _style():
     import matplotlib
 
-    return matplotlib.rc_context({
-        "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
-        "xtick.labelsize": 8, "ytick.labelsize": 9, "hatch.linewidth": 0.5, "svg.hashsalt": "pipeline",
-    })
+    return matplotlib.rc_context(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.titlesize": 10,
+            "axes.labelsize": 9,
+            "xtick.labelsize": 8,
+            "ytick.labelsize": 9,
+            "hatch.linewidth": 0.5,
+            "svg.hashsalt": "pipeline",
+        }
+    )
 
 
 def _figure_png(fig) -> bytes:

@@ -15,22 +15,23 @@ import hashlib
 import logging
 import re
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Iterable
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from pipeline.config.load import Config
+from pipeline.domain.calendar import board_meeting
+from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.charts import Chart, ChartCache, trend_chart
+from pipeline.outputs.docx_context import board_context, highlight_context
+from pipeline.rating.rag import RiskBands
 from pipeline.support.atomic import inside, write_with
 from pipeline.support.worker import Background, Claims
-from pipeline.domain.calendar import board_meeting
-from pipeline.outputs.charts import Chart, ChartCache, trend_chart
-from pipeline.config.load import Config
-from pipeline.outputs.docx_context import board_context, highlight_context
-from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
-from pipeline.rating.rag import RiskBands
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +70,14 @@ def _incomplete(failures: list[Failure], written: list[Path], report: PeriodRepo
     if len(failures) == 1:
         said = f"{failures[0].name} could not be made: {failures[0].reason}"
     else:
-        said = f"{len(failures)} documents could not be made: " + "; ".join(
-            f"{f.name} ({f.reason})" for f in failures)
+        said = f"{len(failures)} documents could not be made: " + "; ".join(f"{f.name} ({f.reason})" for f in failures)
     kind = TemplateOutputsIncomplete if failures[0].template else OutputsIncomplete
-    return kind(said if said.endswith(".") else said + ".", written=written,
-                fix=f"The other outputs for {report.period} were written; the next pass makes "
-                    f"{'it' if len(failures) == 1 else 'them'} again.")
+    return kind(
+        said if said.endswith(".") else said + ".",
+        written=written,
+        fix=f"The other outputs for {report.period} were written; the next pass makes "
+        f"{'it' if len(failures) == 1 else 'them'} again.",
+    )
 
 
 def meeting_date(report: PeriodReport, config: Config) -> date:
@@ -97,11 +100,13 @@ def template_path(config: Config, name: str) -> Path:
         return default
     raise TemplateError(
         f"The Word template {name} is in neither {config.paths.templates} nor {DEFAULT_TEMPLATES}.",
-        fix="Rebuild the defaults with `python tools/build_word_templates.py`, or copy the template back.")
+        fix="Rebuild the defaults with `python tools/build_word_templates.py`, or copy the template back.",
+    )
 
 
-def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf: bool = True,
-                    chart_dir: Path | None = None) -> list[Path]:
+def write_documents(
+    report: PeriodReport, config: Config, out_dir: Path, *, pdf: bool = True, chart_dir: Path | None = None
+) -> list[Path]:
     """Write a highlight report per partnership, the board paper, their PDFs and (Q2, Q4) the public summary.
 
     Charts are cached by content in `chart_dir` (default out_dir/.charts), so a re-run with
@@ -136,8 +141,13 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
         failures += more_failures
     written = [done[n] for n in (_highlight_name(p, report) for p in report.partnerships) if n in done]
     written += [board] if board else []
-    log.info("Wrote %d Word documents to %s (charts: %d drawn, %d re-used).", len(written), out_dir,
-             cache.drawn, cache.reused)
+    log.info(
+        "Wrote %d Word documents to %s (charts: %d drawn, %d re-used).",
+        len(written),
+        out_dir,
+        cache.drawn,
+        cache.reused,
+    )
     unchanged = [d for d in written if d.name in before and before[d.name] == _content(d)]
     changed = [d for d in written if d not in unchanged]
     # Before converting, so that a conversion cut short leaves no PDF of the old figures.
@@ -147,8 +157,11 @@ def write_documents(report: PeriodReport, config: Config, out_dir: Path, *, pdf:
 
         written += [d.with_suffix(".pdf") for d in unchanged] + convert_to_pdf(changed, out_dir)
     if is_summary_period(report.period):
-        summary = _attempt(f"public-summary-{report.period.slug}.html",
-                           lambda: write_public_summary(report, config, out_dir, cache), failures)
+        summary = _attempt(
+            f"public-summary-{report.period.slug}.html",
+            lambda: write_public_summary(report, config, out_dir, cache),
+            failures,
+        )
         written += [summary] if summary else []
     if chart_dir is None:
         cache.prune()
@@ -166,8 +179,12 @@ def _remove_stale_pdfs(documents: list[Path], report: PeriodReport, *, replaced:
         if old.exists():
             old.unlink()
             if not replaced:
-                log.warning("Removed %s: it showed the figures before this run. Make its PDF again with "
-                            "`pipeline report --period \"%s\"`.", old.name, report.period)
+                log.warning(
+                    "Removed %s: it showed the figures before this run. Make its PDF again with "
+                    '`pipeline report --period "%s"`.',
+                    old.name,
+                    report.period,
+                )
 
 
 def _content(path: Path) -> str | None:
@@ -191,8 +208,9 @@ def _highlight_name(p, report: PeriodReport) -> str:
     return f"highlight-{file_part(p.partnership.short_name)}-{report.period.slug}.docx"
 
 
-def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, chart_folder: Path,
-                       indices: Iterable[int], env=None) -> tuple[list[Path], ChartCache, list[Failure]]:
+def _highlight_reports(
+    report: PeriodReport, config: Config, out_dir: Path, chart_folder: Path, indices: Iterable[int], env=None
+) -> tuple[list[Path], ChartCache, list[Failure]]:
     """The highlight reports (with their trend charts) of the partnerships at `indices`, the cache
     holding the charts used, and the reports that could not be made."""
     cache = ChartCache(chart_folder)
@@ -206,11 +224,20 @@ def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, char
         p = report.partnerships[index]
 
         def make(p=p) -> Path:
-            charts = {i.indicator.code: trend_chart(i, cache) for i in p.exceptions
-                      if any(t.actual is not None for t in i.trend)}
-            return render_docx(highlight, inside(out_dir, _highlight_name(p, report)), lambda picture:
-                               highlight_context(report, p, charts, picture, bands), stamp=stamp,
-                               subject=f"Highlight report {report.period}", author=report.organisation, env=env)
+            charts = {
+                i.indicator.code: trend_chart(i, cache)
+                for i in p.exceptions
+                if any(t.actual is not None for t in i.trend)
+            }
+            return render_docx(
+                highlight,
+                inside(out_dir, _highlight_name(p, report)),
+                lambda picture: highlight_context(report, p, charts, picture, bands),
+                stamp=stamp,
+                subject=f"Highlight report {report.period}",
+                author=report.organisation,
+                env=env,
+            )
 
         path = _attempt(_highlight_name(p, report), make, failures)
         written += [path] if path else []
@@ -219,9 +246,15 @@ def _highlight_reports(report: PeriodReport, config: Config, out_dir: Path, char
 
 def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Path:
     meeting = meeting_date(report, config)
-    return render_docx(template_path(config, BOARD_TEMPLATE), out_dir / _board_paper_name(report),
-                       lambda picture: board_context(report, meeting), stamp=report_stamp(report),
-                       subject=f"Board paper {report.period}", author=report.organisation, env=env)
+    return render_docx(
+        template_path(config, BOARD_TEMPLATE),
+        out_dir / _board_paper_name(report),
+        lambda picture: board_context(report, meeting),
+        stamp=report_stamp(report),
+        subject=f"Board paper {report.period}",
+        author=report.organisation,
+        env=env,
+    )
 
 
 def report_stamp(report: PeriodReport) -> datetime:
@@ -229,10 +262,10 @@ def report_stamp(report: PeriodReport) -> datetime:
     if report.data_as_at:
         try:
             stamp = datetime.fromisoformat(report.data_as_at.replace("Z", "+00:00"))
-            return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
         except ValueError:
             log.debug("data_as_at %r is not an ISO time; using the period end", report.data_as_at)
-    return datetime.combine(report.period.end, time(0), tzinfo=timezone.utc)
+    return datetime.combine(report.period.end, time(0), tzinfo=UTC)
 
 
 def jinja_env():
@@ -244,7 +277,7 @@ def jinja_env():
             super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
             self._compiled: dict[str, jinja2.Template] = {}
 
-        def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (jinja's name)
+        def from_string(self, source, globals=None, template_class=None):
             if globals is not None or template_class is not None:
                 return super().from_string(source, globals, template_class)
             if source not in self._compiled:
@@ -254,8 +287,9 @@ def jinja_env():
     return Environment()
 
 
-def render_docx(template: Path, target: Path, build_context, *, stamp: datetime, subject: str,
-                author: str, env=None) -> Path:
+def render_docx(
+    template: Path, target: Path, build_context, *, stamp: datetime, subject: str, author: str, env=None
+) -> Path:
     """Render `template` with the context build_context(picture) returns, and write `target` atomically.
 
     `picture(chart)` turns a Chart into an inline image carrying the chart's alt text.
@@ -266,8 +300,10 @@ def render_docx(template: Path, target: Path, build_context, *, stamp: datetime,
     try:
         tpl.init_docx()
     except Exception as exc:  # python-docx raises several kinds for a file that is not a Word document
-        raise TemplateError(f"The Word template {template} cannot be opened: {exc}.",
-                            fix="Save it from Word as a .docx document, or delete it to use the default.") from None
+        raise TemplateError(
+            f"The Word template {template} cannot be opened: {exc}.",
+            fix="Save it from Word as a .docx document, or delete it to use the default.",
+        ) from None
     image = _alt_image_class()
     context = build_context(lambda chart: image(tpl, chart))
     env = env or jinja_env()
@@ -321,8 +357,7 @@ def _alt_image_class():
     return AltImage
 
 
-def _finish(document, context: dict[str, Any], *, stamp: datetime, subject: str, author: str,
-            template: Path) -> None:
+def _finish(document, context: dict[str, Any], *, stamp: datetime, subject: str, author: str, template: Path) -> None:
     """Title, language and dates in the core properties (from the report, not the clock)."""
     from docx.oxml.ns import qn
 
@@ -331,21 +366,42 @@ def _finish(document, context: dict[str, Any], *, stamp: datetime, subject: str,
     core.subject = subject
     core.author = author
     core.language = LANGUAGE
-    core.created = core.modified = stamp.astimezone(timezone.utc).replace(tzinfo=None)
+    core.created = core.modified = stamp.astimezone(UTC).replace(tzinfo=None)
     core.last_modified_by = "pipeline"
     core.revision = 1
     _order_cell_properties(document)
     unlabelled = [d.get("name", "") for d in document.element.body.iter(qn("wp:docPr")) if not d.get("descr")]
     if unlabelled:
-        log.warning("%s: %d picture(s) have no alt text (%s); add it in Word (right-click, Edit Alt Text).",
-                    template, len(unlabelled), ", ".join(unlabelled))
+        log.warning(
+            "%s: %d picture(s) have no alt text (%s); add it in Word (right-click, Edit Alt Text).",
+            template,
+            len(unlabelled),
+            ", ".join(unlabelled),
+        )
 
 
 # Schema order of w:tcPr's children. docxtpl's cellbg puts w:shd first, which Word may
 # report as unreadable content; put every child back in its place.
-_TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-               "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
-               "tcPrChange")
+_TCPR_ORDER = (
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+    "headers",
+    "cellIns",
+    "cellDel",
+    "cellMerge",
+    "tcPrChange",
+)
 
 
 def _order_cell_properties(document) -> None:
@@ -381,7 +437,8 @@ def _template_error(template: Path, tpl, exc: Exception) -> TemplateError:
     return TemplateError(
         f"The Word template {template} {problem}.",
         fix="Open it in Word and correct or remove that tag (field names are listed in pipeline/docx_context.py), "
-            "or delete the file to use the default template.")
+        "or delete the file to use the default template.",
+    )
 
 
 def _offending_tag(tpl, exc: Exception) -> str:
@@ -399,7 +456,8 @@ def _offending_tag(tpl, exc: Exception) -> str:
         candidates = _TAG.findall(re.sub(r"<[^>]+>", "", lines[lineno - 1]))
     if name:
         named = [t for t in candidates if name in t] or [
-            t for t in _TAG.findall(re.sub(r"<[^>]+>", "", source)) if re.search(rf"\b{re.escape(name)}\b", t)]
+            t for t in _TAG.findall(re.sub(r"<[^>]+>", "", source)) if re.search(rf"\b{re.escape(name)}\b", t)
+        ]
         candidates = named or candidates
     return candidates[0].strip() if candidates else ""
 

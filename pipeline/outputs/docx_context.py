@@ -9,20 +9,24 @@ needs to know nothing but the field names built here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
+from pipeline.domain.wording import plain_date, plural, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
-from pipeline.domain.wording import plain_date, plural, uk_time, were
 
 # The order ratings are counted and listed in: worst first, then the unrated.
-RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET,
-             Rag.NOT_RATED)
-BAND_FILL = {RiskBand.HIGH: Rag.RED.colour, RiskBand.MEDIUM: Rag.AMBER.colour, RiskBand.LOW: Rag.GREEN.colour,
-             RiskBand.NOT_SCORED: Rag.NOT_RATED.colour}
+RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET, Rag.NOT_RATED)
+BAND_FILL = {
+    RiskBand.HIGH: Rag.RED.colour,
+    RiskBand.MEDIUM: Rag.AMBER.colour,
+    RiskBand.LOW: Rag.GREEN.colour,
+    RiskBand.NOT_SCORED: Rag.NOT_RATED.colour,
+}
 TOP_RISKS = 5
 STATE_WORDS = {
     "accepted": "Accepted (signed off)",
@@ -94,14 +98,19 @@ def override_words(result: IndicatorResult) -> str:
     reason = clean(outcome.reason)
     if reason and reason[-1] not in ".!?":
         reason += "."
-    return (f"{outcome.final.value} in place of the calculated {outcome.computed.value}"
-            f"{f', set by {who}' if who else ''}. " + (f"Reason: {reason}" if reason else "No reason was recorded."))
+    return (
+        f"{outcome.final.value} in place of the calculated {outcome.computed.value}"
+        f"{f', set by {who}' if who else ''}. " + (f"Reason: {reason}" if reason else "No reason was recorded.")
+    )
 
 
 def override_notes(indicators: Iterable[IndicatorResult]) -> list[dict[str, str]]:
     """One note per officer rating among `indicators`, for under a table that lists them."""
-    return [{"code": clean(i.indicator.code), "title": clean(i.indicator.title), "text": override_words(i)}
-            for i in indicators if i.outcome.overridden]
+    return [
+        {"code": clean(i.indicator.code), "title": clean(i.indicator.title), "text": override_words(i)}
+        for i in indicators
+        if i.outcome.overridden
+    ]
 
 
 def travel(direction: Direction) -> str:
@@ -133,8 +142,10 @@ def status_detail(status: ReturnStatus) -> str:
         return "No return has been received for this period."
     who = f" from {clean(status.completed_by)}" if status.completed_by else ""
     timing = "after the deadline" if status.late else "on time"
-    return (f"Received {uk_time(status.received_at)}{who}, {timing}; "
-            f"{status.with_data} of {status.due_count} indicators have a figure ({status.completeness}%).")
+    return (
+        f"Received {uk_time(status.received_at)}{who}, {timing}; "
+        f"{status.with_data} of {status.due_count} indicators have a figure ({status.completeness}%)."
+    )
 
 
 def indicator_row(i: IndicatorResult) -> dict[str, str]:
@@ -165,8 +176,12 @@ def fmt_difference(value: Decimal | None, unit: str, missing: str = "No data") -
     return f"{points} percentage point{'' if abs(value) == 1 else 's'}"
 
 
-GAP_FILL = {GapTrend.NARROWING: Rag.GREEN.colour, GapTrend.WIDENING: Rag.RED.colour,
-            GapTrend.NO_CHANGE: Rag.AMBER.colour, GapTrend.NOT_COMPARABLE: Rag.NOT_RATED.colour}
+GAP_FILL = {
+    GapTrend.NARROWING: Rag.GREEN.colour,
+    GapTrend.WIDENING: Rag.RED.colour,
+    GapTrend.NO_CHANGE: Rag.AMBER.colour,
+    GapTrend.NOT_COMPARABLE: Rag.NOT_RATED.colour,
+}
 
 
 def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
@@ -178,26 +193,33 @@ def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
         if g.result.area_behind is not None and g.result.now:
             now += " (behind)" if g.result.area_behind else " (ahead)"
         before = fmt_difference(g.result.before, unit, "Not available")
-        rows.append({
-            "code": clean(i.indicator.code),
-            "title": clean(i.indicator.title),
-            "area": clean(g.area),
-            "area_value": fmt(g.area_value, unit),
-            "compared_with": clean(g.compared_with),
-            "compared_value": fmt(g.compared_value, unit),
-            "now": now,
-            "before": f"{before} ({g.before_period})" if g.before_period and g.result.before is not None else before,
-            "trend": g.result.trend.value,
-            "fill": fill(GAP_FILL[g.result.trend]),
-        })
+        rows.append(
+            {
+                "code": clean(i.indicator.code),
+                "title": clean(i.indicator.title),
+                "area": clean(g.area),
+                "area_value": fmt(g.area_value, unit),
+                "compared_with": clean(g.compared_with),
+                "compared_value": fmt(g.compared_value, unit),
+                "now": now,
+                "before": f"{before} ({g.before_period})"
+                if g.before_period and g.result.before is not None
+                else before,
+                "trend": g.result.trend.value,
+                "fill": fill(GAP_FILL[g.result.trend]),
+            }
+        )
     return rows
 
 
 def rag_counts(counts: dict[Rag, int]) -> list[dict[str, str]]:
     """One row per rating that occurs (the five colours always), worst first."""
     rated = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN)
-    return [{"rag": r.value, "fill": fill(r.colour), "count": str(counts.get(r, 0))}
-            for r in RAG_ORDER if r in rated or counts.get(r, 0)]
+    return [
+        {"rag": r.value, "fill": fill(r.colour), "count": str(counts.get(r, 0))}
+        for r in RAG_ORDER
+        if r in rated or counts.get(r, 0)
+    ]
 
 
 def action_row(a, partnership: str = "") -> dict[str, str]:
@@ -243,14 +265,18 @@ def heat_map(risks, bands: RiskBands) -> list[dict[str, Any]]:
         for impact in (1, 2, 3, 4, 5):
             band = risk_band(likelihood * impact, bands)
             refs = [clean(r.ref) for r in risks if r.likelihood == likelihood and r.impact == impact]
-            cells.append({"fill": fill(BAND_FILL[band]),
-                          "text": band.value + (": " + ", ".join(refs) if refs else "")})
+            cells.append({"fill": fill(BAND_FILL[band]), "text": band.value + (": " + ", ".join(refs) if refs else "")})
         rows.append({"label": f"{likelihood} {names[likelihood]}", "cells": cells})
     return rows
 
 
-def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[str, Chart],
-                      picture: Picture, bands: RiskBands = RiskBands()) -> dict[str, Any]:
+def highlight_context(
+    report: PeriodReport,
+    p: PartnershipReport,
+    charts: dict[str, Chart],
+    picture: Picture,
+    bands: RiskBands = RiskBands(),
+) -> dict[str, Any]:
     """Fields of templates/highlight-report.docx for one partnership."""
     name = clean(p.partnership.name)
     exceptions = []
@@ -258,8 +284,10 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
         row = indicator_row(i)
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
-        row["chart_caption"] = (f"Figure: {row['code']} {row['title']}, last {len(i.trend)} "
-                                f"{FREQUENCY_STEPS[i.indicator.frequency]} (solid line: actual; dashed line: target).")
+        row["chart_caption"] = (
+            f"Figure: {row['code']} {row['title']}, last {len(i.trend)} "
+            f"{FREQUENCY_STEPS[i.indicator.frequency]} (solid line: actual; dashed line: target)."
+        )
         exceptions.append(row)
     total = sum(p.counts.values())
     nothing = no_return(p.status)
@@ -267,8 +295,10 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
     if nothing and total:
         summary += " None can be rated until a return is accepted."
     if nothing:
-        no_exceptions = (f"Exceptions cannot be assessed: no return has been accepted for this period "
-                         f"({why_no_return(p.status)}), so no indicator has a figure to rate.")
+        no_exceptions = (
+            f"Exceptions cannot be assessed: no return has been accepted for this period "
+            f"({why_no_return(p.status)}), so no indicator has a figure to rate."
+        )
         commentary = "No overall commentary: no return has been accepted for this period."
     else:
         no_exceptions = "No indicators are rated Red or Amber this quarter."
@@ -285,8 +315,11 @@ def highlight_context(report: PeriodReport, p: PartnershipReport, charts: dict[s
         "source_line": report.source_line,
         "status": status_words(p.status),
         "status_detail": status_detail(p.status),
-        "sign_off_note": ("Figures in a provisional return may change when the partnership signs it off."
-                          if p.status.state == "provisional" else ""),
+        "sign_off_note": (
+            "Figures in a provisional return may change when the partnership signs it off."
+            if p.status.state == "provisional"
+            else ""
+        ),
         "overall_commentary": commentary,
         "summary": rag_counts(p.counts),
         "summary_sentence": summary,
@@ -311,9 +344,15 @@ def _summary_sentence(counts: dict[Rag, int], total: int) -> str:
     return f"{total} indicator{'s' if total != 1 else ''} due this quarter: {', '.join(parts)}."
 
 
-SUMMARY_COLUMNS = (("red", (Rag.RED,)), ("amber_red", (Rag.AMBER_RED,)), ("amber", (Rag.AMBER,)),
-                   ("amber_green", (Rag.AMBER_GREEN,)), ("green", (Rag.GREEN,)), ("no_data", (Rag.NO_DATA,)),
-                   ("other", (Rag.NO_TARGET, Rag.NOT_RATED)))
+SUMMARY_COLUMNS = (
+    ("red", (Rag.RED,)),
+    ("amber_red", (Rag.AMBER_RED,)),
+    ("amber", (Rag.AMBER,)),
+    ("amber_green", (Rag.AMBER_GREEN,)),
+    ("green", (Rag.GREEN,)),
+    ("no_data", (Rag.NO_DATA,)),
+    ("other", (Rag.NO_TARGET, Rag.NOT_RATED)),
+)
 
 
 def _count_row(name: str, counts: dict[Rag, int]) -> dict[str, str]:
@@ -329,19 +368,32 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
     groups = []
     for p in parts:
         if p.exceptions:
-            groups.append({"name": clean(p.partnership.name), "short_name": clean(p.partnership.short_name),
-                           "rows": [indicator_row(i) for i in p.exceptions],
-                           "overrides": override_notes(p.exceptions)})
-    off_track = [action_row(a, clean(p.partnership.short_name)) for p in parts for a in p.actions
-                 if a.rating.rating in (ActionRag.RED, ActionRag.AMBER)]
+            groups.append(
+                {
+                    "name": clean(p.partnership.name),
+                    "short_name": clean(p.partnership.short_name),
+                    "rows": [indicator_row(i) for i in p.exceptions],
+                    "overrides": override_notes(p.exceptions),
+                }
+            )
+    off_track = [
+        action_row(a, clean(p.partnership.short_name))
+        for p in parts
+        for a in p.actions
+        if a.rating.rating in (ActionRag.RED, ActionRag.AMBER)
+    ]
     off_track.sort(key=lambda a: (a["rating"] != "Red", a["partnership"], a["ref"]))
-    high = [risk_row(r, clean(p.partnership.short_name)) for p in parts for r in p.risks
-            if r.band is RiskBand.HIGH]
-    returns = [{"partnership": clean(p.partnership.name), "status": status_words(p.status),
-                "received": _received(p.status),
-                "completed_by": (clean(p.status.completed_by) or "–") if p.status.received_at else "–",
-                "completeness": (f"{p.status.with_data} of {p.status.due_count} ({p.status.completeness}%)")}
-               for p in parts]
+    high = [risk_row(r, clean(p.partnership.short_name)) for p in parts for r in p.risks if r.band is RiskBand.HIGH]
+    returns = [
+        {
+            "partnership": clean(p.partnership.name),
+            "status": status_words(p.status),
+            "received": _received(p.status),
+            "completed_by": (clean(p.status.completed_by) or "–") if p.status.received_at else "–",
+            "completeness": (f"{p.status.with_data} of {p.status.due_count} ({p.status.completeness}%)"),
+        }
+        for p in parts
+    ]
     totals = report.counts()
     exception_count = sum(len(g["rows"]) for g in groups)
     without_return = [clean(p.partnership.name) for p in parts if no_return(p.status)]
@@ -382,20 +434,27 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
         "exception_groups": groups,
         "off_track": off_track,
         "high_risks": high,
-        "actions_sentence": _plan_sentence("Delivery plan actions rated Red or Amber (overdue, or behind the "
-                                           "progress expected by now)", "No delivery plan actions are off track",
-                                           off_track, "actions", without_return),
-        "risks_sentence": _plan_sentence("Risks rated High (likelihood x impact)", "No risks are rated High",
-                                         high, "risks", without_return),
+        "actions_sentence": _plan_sentence(
+            "Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now)",
+            "No delivery plan actions are off track",
+            off_track,
+            "actions",
+            without_return,
+        ),
+        "risks_sentence": _plan_sentence(
+            "Risks rated High (likelihood x impact)", "No risks are rated High", high, "risks", without_return
+        ),
         "returns": returns,
         "returns_sentence": (
             f"Returns have been accepted from {received} of {len(parts)} partnerships"
             f" ({received - len(provisional)} signed off, {len(provisional)} provisional)."
             f" Received after the deadline: {', '.join(late) or 'none'}."
             f" Rejected, with no return accepted: {', '.join(rejected) or 'none'}."
-            f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."),
-        "appendix": [dict(indicator_row(i), partnership=clean(p.partnership.short_name))
-                     for p in parts for i in p.indicators],
+            f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."
+        ),
+        "appendix": [
+            dict(indicator_row(i), partnership=clean(p.partnership.short_name)) for p in parts for i in p.indicators
+        ],
         "overrides": override_notes(i for p in parts for i in p.indicators),
     }
 
@@ -404,8 +463,11 @@ def _plan_sentence(listed: str, none: str, rows: list, what: str, without_return
     """Sections 6.1 and 7.1: what the table lists (or that there is nothing to list), and whose
     actions or risks cannot be judged at all, so that "none" is not read as good news for them."""
     if without_return:
-        whose = without_return[0] if len(without_return) == 1 else \
-            ", ".join(without_return[:-1]) + " and " + without_return[-1]
+        whose = (
+            without_return[0]
+            if len(without_return) == 1
+            else ", ".join(without_return[:-1]) + " and " + without_return[-1]
+        )
         caveat = f"the {what} of the {whose} cannot be assessed, as no return has been accepted"
         return f"{listed}; {caveat}:" if rows else f"{none} among the returns accepted; {caveat}."
     return f"{listed}:" if rows else f"{none}."
@@ -422,15 +484,19 @@ def _received(status: ReturnStatus) -> str:
 def _exceptions_sentence(count: int, without_return: list[PartnershipReport]) -> str:
     """Section 5.1: how many exceptions, and whose indicators could not be assessed at all."""
     if count:
-        text = (f"{plural(count, 'indicator')} {'is' if count == 1 else 'are'} rated Red or Amber. For each, the "
-                "partnership's commentary on the cause and its remedial action follow.")
+        text = (
+            f"{plural(count, 'indicator')} {'is' if count == 1 else 'are'} rated Red or Amber. For each, the "
+            "partnership's commentary on the cause and its remedial action follow."
+        )
     else:
         text = "No indicators are rated Red or Amber."
     if without_return:
         named = [f"the {clean(p.partnership.name)} ({why_no_return(p.status)})" for p in without_return]
         listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
         due = sum(len(p.indicators) for p in without_return)
-        text += (f" Exceptions cannot be assessed for {listed}: no return has been accepted, so "
-                 f"{'its' if len(named) == 1 else 'their'} {plural(due, 'indicator')} "
-                 f"{'has no figure' if due == 1 else 'have no figures'}.")
+        text += (
+            f" Exceptions cannot be assessed for {listed}: no return has been accepted, so "
+            f"{'its' if len(named) == 1 else 'their'} {plural(due, 'indicator')} "
+            f"{'has no figure' if due == 1 else 'have no figures'}."
+        )
     return text

@@ -14,10 +14,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.support.atomic import inside, write_text, write_with
 from pipeline.domain.findings import Finding
-from pipeline.store.sqlite import FileRecord
 from pipeline.domain.wording import clean_name, uk_time
+from pipeline.store.sqlite import FileRecord
+from pipeline.support.atomic import inside, write_text, write_with
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +57,18 @@ class Due:
     @property
     def annotate(self) -> bool:
         """A copy of their workbook is marked up when it is a recognised return with a problem cell."""
-        return (bool(self.record.partnership) and self.record.verdict in ("accepted", "rejected")
-                and any(f.cell for f in self.findings))
+        return (
+            bool(self.record.partnership)
+            and self.record.verdict in ("accepted", "rejected")
+            and any(f.cell for f in self.findings)
+        )
 
 
 def write_summary(outbox: Path, record: FileRecord, findings: list[Finding], partnership_name: str = "") -> Path:
-    return write_text(inside(feedback_folder(outbox, record), f"{_stem(record)}.feedback.txt"),
-                      summary_text(record, findings, partnership_name))
+    return write_text(
+        inside(feedback_folder(outbox, record), f"{_stem(record)}.feedback.txt"),
+        summary_text(record, findings, partnership_name),
+    )
 
 
 def write_annotated(outbox: Path, state: Path, record: FileRecord, findings: list[Finding]) -> Path | None:
@@ -86,7 +91,7 @@ def annotate_all(outbox: Path, state: Path, due: list[Due]) -> dict[int, Path | 
 
 def get_ready() -> None:
     """Import what annotating takes (openpyxl: a few tenths of a second), ahead of the work."""
-    import openpyxl.comments  # noqa: F401
+    import openpyxl.comments
     import openpyxl.styles  # noqa: F401
 
 
@@ -101,7 +106,9 @@ def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "unknown extension" and the like, about the submitter's file: not ours to act on
+        warnings.simplefilter(
+            "ignore"
+        )  # "unknown extension" and the like, about the submitter's file: not ours to act on
         book = load_workbook(source)
     sheet = book.create_sheet("Feedback", 0)
     headers = ("Severity", "Where", "Problem", "How to fix it")

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.outputs.assemble import PeriodReport
-from pipeline.support.atomic import write_with
-from pipeline.rating.rag import Rag
 from pipeline.domain.wording import parse_stamp, uk_time, uk_zone
+from pipeline.outputs.assemble import PeriodReport
+from pipeline.rating.rag import Rag
+from pipeline.support.atomic import write_with
 
 NUMBER_FORMATS = {
     "%": "0.0",
@@ -36,14 +36,44 @@ A4_LANDSCAPE_CHARACTERS = 135  # column-width characters across a landscape A4 p
 MIN_PRINT_SCALE = 0.75
 
 INDICATOR_COLUMNS = (
-    "Partnership", "Code", "Indicator", "Unit", "Polarity", "Baseline", "Same period last year",
-    "Previous period", "Target this period", "Annual target", "Actual", "RAG", "Computed RAG",
-    "Override reason", "Direction of travel", "Direction vs last year", "Data quality", "Commentary",
-    "Remedial action", "Source file", "Submitted at", "Gap between areas",
+    "Partnership",
+    "Code",
+    "Indicator",
+    "Unit",
+    "Polarity",
+    "Baseline",
+    "Same period last year",
+    "Previous period",
+    "Target this period",
+    "Annual target",
+    "Actual",
+    "RAG",
+    "Computed RAG",
+    "Override reason",
+    "Direction of travel",
+    "Direction vs last year",
+    "Data quality",
+    "Commentary",
+    "Remedial action",
+    "Source file",
+    "Submitted at",
+    "Gap between areas",
 )
 GAP_COLUMNS = (
-    "Partnership", "Code", "Indicator", "Unit", "Polarity", "Area", "Area figure", "Compared with",
-    "Comparison figure", "Gap", "Area is", "Compared with report", "Gap then", "Gap trend",
+    "Partnership",
+    "Code",
+    "Indicator",
+    "Unit",
+    "Polarity",
+    "Area",
+    "Area figure",
+    "Compared with",
+    "Comparison figure",
+    "Gap",
+    "Area is",
+    "Compared with report",
+    "Gap then",
+    "Gap trend",
 )
 
 
@@ -64,29 +94,41 @@ class _Sheets:
     def __init__(self, path: Path, report: PeriodReport) -> None:
         import xlsxwriter
 
-        self.book = xlsxwriter.Workbook(str(path), {
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        })
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         stamp = datetime.combine(report.period.end, datetime.min.time())
         # Every printed page says which quarter and which data it shows, not only the Summary's.
         as_at = f"data as at {uk_time(report.data_as_at)}" if report.data_as_at else "no returns yet"
         self.footer_note = f"{report.period} ({report.period.label}), {as_at}".replace("&", "&&")
-        self.book.set_properties({
-            "title": f"{report.organisation}: master indicator workbook {report.period}",
-            "subject": f"Performance for {report.period} ({report.period.label})",
-            "author": report.organisation, "company": report.organisation,
-            "comments": report.source_line, "created": stamp,
-        })
+        self.book.set_properties(
+            {
+                "title": f"{report.organisation}: master indicator workbook {report.period}",
+                "subject": f"Performance for {report.period} ({report.period.label})",
+                "author": report.organisation,
+                "company": report.organisation,
+                "comments": report.source_line,
+                "created": stamp,
+            }
+        )
         self.book.set_custom_property("Data as at", report.data_as_at or "no returns")
         self.bold = self.book.add_format({"bold": True})
         self.title = self.book.add_format({"bold": True, "font_size": 14})
         self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.top = self.book.add_format({"valign": "top"})
-        self.numbers = {unit: self.book.add_format({"num_format": f, "valign": "top"})
-                        for unit, f in NUMBER_FORMATS.items()}
+        self.numbers = {
+            unit: self.book.add_format({"num_format": f, "valign": "top"}) for unit, f in NUMBER_FORMATS.items()
+        }
         self.fraction = self.book.add_format({"num_format": FRACTION, "valign": "top"})
-        self.rag = {rag: self.book.add_format({"bg_color": rag.colour, "valign": "top", "border": 1,
-                                               "border_color": "#808080"}) for rag in Rag}
+        self.rag = {
+            rag: self.book.add_format({"bg_color": rag.colour, "valign": "top", "border": 1, "border_color": "#808080"})
+            for rag in Rag
+        }
         self.when = self.book.add_format({"num_format": "d mmm yyyy hh:mm", "valign": "top"})
         self.day = self.book.add_format({"num_format": "d mmm yyyy", "valign": "top"})
         self.fills: dict[str, object] = {}
@@ -115,12 +157,20 @@ class _Sheets:
 
     def fill(self, colour: str):
         if colour not in self.fills:
-            self.fills[colour] = self.book.add_format({"bg_color": colour, "valign": "top", "border": 1,
-                                                       "border_color": "#808080"})
+            self.fills[colour] = self.book.add_format(
+                {"bg_color": colour, "valign": "top", "border": 1, "border_color": "#808080"}
+            )
         return self.fills[colour]
 
-    def table(self, name: str, columns: tuple[str, ...], rows: list[list], widths: dict[str, int],
-              first_row: int = 0, heading: str = "") -> object:
+    def table(
+        self,
+        name: str,
+        columns: tuple[str, ...],
+        rows: list[list],
+        widths: dict[str, int],
+        first_row: int = 0,
+        heading: str = "",
+    ) -> object:
         ws = self.book.add_worksheet(name)
         if heading:
             ws.write_string(0, 0, heading, self.title)
@@ -134,10 +184,17 @@ class _Sheets:
             lines = max((_lines(row[c], width) for c, width in wrapped if c < len(row)), default=1)
             if lines > 1:
                 ws.set_row(r, min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT))
-        ws.add_table(first_row, 0, first_row + max(len(rows), 1), len(columns) - 1, {
-            "name": name.replace(" ", ""), "style": "Table Style Light 9",
-            "columns": [{"header": h} for h in columns],
-        })
+        ws.add_table(
+            first_row,
+            0,
+            first_row + max(len(rows), 1),
+            len(columns) - 1,
+            {
+                "name": name.replace(" ", ""),
+                "style": "Table Style Light 9",
+                "columns": [{"header": h} for h in columns],
+            },
+        )
         for c, h in enumerate(columns):
             ws.set_column(c, c, widths.get(h, 14), self.wrap if widths.get(h, 14) >= WRAP_WIDTH else self.top)
         ws.freeze_panes(first_row + 1, 0)
@@ -204,14 +261,22 @@ def _build(report: PeriodReport, path: Path) -> None:
 
 def _summary(s: _Sheets, report: PeriodReport) -> None:
     ws = s.book.add_worksheet("Summary")
-    ws.write_string(0, 0, f"{report.organisation}: performance summary, {report.period} ({report.period.label})",
-                    s.title)
+    ws.write_string(
+        0, 0, f"{report.organisation}: performance summary, {report.period} ({report.period.label})", s.title
+    )
     ws.write_string(1, 0, report.source_line)
     ws.write_string(2, 0, f"Returns were due by {report.deadline:%d %B %Y}.")
-    rags = [Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED, Rag.NO_DATA, Rag.NO_TARGET,
-            Rag.NOT_RATED]
-    headers = ["Partnership", "Indicators due", *[r.value for r in rags], "Return", "Received at", "Late",
-               "Completeness %", "Rejected attempts"]
+    rags = [Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED, Rag.NO_DATA, Rag.NO_TARGET, Rag.NOT_RATED]
+    headers = [
+        "Partnership",
+        "Indicators due",
+        *[r.value for r in rags],
+        "Return",
+        "Received at",
+        "Late",
+        "Completeness %",
+        "Rejected attempts",
+    ]
     row0 = 4
     for c, h in enumerate(headers):
         ws.write_string(row0, c, h, s.rag[Rag(h)] if h in {r.value for r in rags} else s.bold)
@@ -250,35 +315,85 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
         for i in p.indicators:
             ind = i.indicator
             unit = ind.unit
-            rows.append([
-                p.partnership.name, ind.code, ind.title, ind.unit, ind.polarity.value,
-                *(s.figure(v, unit) for v in (ind.baseline, i.same_period_last_year, i.previous, i.target,
-                                              ind.annual_target, i.actual)),
-                (i.rag.value, s.rag[i.rag]),
-                (i.outcome.computed.value, s.rag[i.outcome.computed]),
-                f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
-                f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(),
-                f"{i.dot_last_year.arrow} {i.dot_last_year.value}".strip(),
-                i.data_quality, i.commentary, i.remedial_action, i.source_file, s.moment(i.submitted_at),
-                "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
-            ])
-    s.table("Indicators", INDICATOR_COLUMNS, rows,
-            {"Partnership": WRAP_WIDTH, "Indicator": 40, "Commentary": 40, "Remedial action": 40, "Source file": 30,
-             "Override reason": 30, "Direction of travel": 16, "Direction vs last year": 16, "RAG": 12,
-             "Computed RAG": 12, "Code": 9, "Submitted at": 20, "Gap between areas": 30})
+            rows.append(
+                [
+                    p.partnership.name,
+                    ind.code,
+                    ind.title,
+                    ind.unit,
+                    ind.polarity.value,
+                    *(
+                        s.figure(v, unit)
+                        for v in (
+                            ind.baseline,
+                            i.same_period_last_year,
+                            i.previous,
+                            i.target,
+                            ind.annual_target,
+                            i.actual,
+                        )
+                    ),
+                    (i.rag.value, s.rag[i.rag]),
+                    (i.outcome.computed.value, s.rag[i.outcome.computed]),
+                    f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
+                    f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(),
+                    f"{i.dot_last_year.arrow} {i.dot_last_year.value}".strip(),
+                    i.data_quality,
+                    i.commentary,
+                    i.remedial_action,
+                    i.source_file,
+                    s.moment(i.submitted_at),
+                    "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
+                ]
+            )
+    s.table(
+        "Indicators",
+        INDICATOR_COLUMNS,
+        rows,
+        {
+            "Partnership": WRAP_WIDTH,
+            "Indicator": 40,
+            "Commentary": 40,
+            "Remedial action": 40,
+            "Source file": 30,
+            "Override reason": 30,
+            "Direction of travel": 16,
+            "Direction vs last year": 16,
+            "RAG": 12,
+            "Computed RAG": 12,
+            "Code": 9,
+            "Submitted at": 20,
+            "Gap between areas": 30,
+        },
+    )
 
 
 def _history(s: _Sheets, report: PeriodReport) -> None:
-    titles = {i.indicator.code: (p.partnership.short_name, i.indicator) for p in report.partnerships
-              for i in p.indicators}
+    titles = {
+        i.indicator.code: (p.partnership.short_name, i.indicator) for p in report.partnerships for i in p.indicators
+    }
     rows = []
     for h in report.history:
         short, ind = titles.get(h.code, ("", None))
         unit = ind.unit if ind else "number"
-        rows.append([h.period, short, h.code, ind.title if ind else "", s.figure(h.actual, unit), h.data_quality,
-                     h.file_name, s.moment(h.received_at)])
-    s.table("History", ("Period", "Partnership", "Code", "Indicator", "Actual", "Data quality", "Source file",
-                        "Submitted at"), rows, {"Indicator": 40, "Source file": 30, "Submitted at": 20})
+        rows.append(
+            [
+                h.period,
+                short,
+                h.code,
+                ind.title if ind else "",
+                s.figure(h.actual, unit),
+                h.data_quality,
+                h.file_name,
+                s.moment(h.received_at),
+            ]
+        )
+    s.table(
+        "History",
+        ("Period", "Partnership", "Code", "Indicator", "Actual", "Data quality", "Source file", "Submitted at"),
+        rows,
+        {"Indicator": 40, "Source file": 30, "Submitted at": 20},
+    )
 
 
 def _exceptions(s: _Sheets, report: PeriodReport) -> None:
@@ -286,13 +401,44 @@ def _exceptions(s: _Sheets, report: PeriodReport) -> None:
     for p in report.partnerships:
         for i in p.exceptions:
             unit = i.indicator.unit
-            rows.append([p.partnership.name, i.indicator.code, i.indicator.title, s.figure(i.target, unit),
-                         s.figure(i.actual, unit), (i.rag.value, s.rag[i.rag]),
-                         f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(), i.commentary, i.remedial_action, i.indicator.target_lead])
-    s.table("Exceptions", ("Partnership", "Code", "Indicator", "Target this period", "Actual", "RAG",
-                           "Direction of travel", "Commentary", "Remedial action", "Target lead"), rows,
-            {"Partnership": WRAP_WIDTH, "Indicator": 40, "Commentary": 45, "Remedial action": 45, "Target lead": 18,
-             "Direction of travel": 16})
+            rows.append(
+                [
+                    p.partnership.name,
+                    i.indicator.code,
+                    i.indicator.title,
+                    s.figure(i.target, unit),
+                    s.figure(i.actual, unit),
+                    (i.rag.value, s.rag[i.rag]),
+                    f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(),
+                    i.commentary,
+                    i.remedial_action,
+                    i.indicator.target_lead,
+                ]
+            )
+    s.table(
+        "Exceptions",
+        (
+            "Partnership",
+            "Code",
+            "Indicator",
+            "Target this period",
+            "Actual",
+            "RAG",
+            "Direction of travel",
+            "Commentary",
+            "Remedial action",
+            "Target lead",
+        ),
+        rows,
+        {
+            "Partnership": WRAP_WIDTH,
+            "Indicator": 40,
+            "Commentary": 45,
+            "Remedial action": 45,
+            "Target lead": 18,
+            "Direction of travel": 16,
+        },
+    )
 
 
 def gap_side(area_behind: bool | None) -> str:
@@ -306,13 +452,37 @@ def _gaps(s: _Sheets, report: PeriodReport) -> None:
         for i in p.indicators:
             unit = i.indicator.unit
             for g in i.gaps:
-                rows.append([p.partnership.name, i.indicator.code, i.indicator.title, i.indicator.unit,
-                             i.indicator.polarity.value, g.area, s.figure(g.area_value, unit), g.compared_with,
-                             s.figure(g.compared_value, unit), s.figure(g.result.now, unit),
-                             gap_side(g.result.area_behind),
-                             g.before_period, s.figure(g.result.before, unit), g.result.trend.value])
-    s.table("Gaps", GAP_COLUMNS, rows, {"Partnership": WRAP_WIDTH, "Indicator": 40, "Area": 24, "Compared with": 20,
-                                        "Compared with report": 14, "Gap trend": 14})
+                rows.append(
+                    [
+                        p.partnership.name,
+                        i.indicator.code,
+                        i.indicator.title,
+                        i.indicator.unit,
+                        i.indicator.polarity.value,
+                        g.area,
+                        s.figure(g.area_value, unit),
+                        g.compared_with,
+                        s.figure(g.compared_value, unit),
+                        s.figure(g.result.now, unit),
+                        gap_side(g.result.area_behind),
+                        g.before_period,
+                        s.figure(g.result.before, unit),
+                        g.result.trend.value,
+                    ]
+                )
+    s.table(
+        "Gaps",
+        GAP_COLUMNS,
+        rows,
+        {
+            "Partnership": WRAP_WIDTH,
+            "Indicator": 40,
+            "Area": 24,
+            "Compared with": 20,
+            "Compared with report": 14,
+            "Gap trend": 14,
+        },
+    )
 
 
 def _actions(s: _Sheets, report: PeriodReport) -> None:
@@ -320,13 +490,41 @@ def _actions(s: _Sheets, report: PeriodReport) -> None:
     for p in report.partnerships:
         for a in p.actions:
             r = a.rating
-            rows.append([p.partnership.name, a.ref, a.action, a.owner, (a.due, s.day) if a.due else "",
-                         _n(a.percent_complete, s.numbers["%"]), _n(r.expected_percent, s.numbers["%"]),
-                         (r.rating.value, s.fill(r.rating.colour)), r.reported_status, r.reason, a.commentary,
-                         "Yes" if a.is_new else "No"])
-    s.table("Actions", ("Partnership", "Ref", "Action", "Owner", "Due date", "% complete", "% expected",
-                        "Computed status", "Reported status", "Why", "Commentary", "New"), rows,
-            {"Partnership": WRAP_WIDTH, "Action": 45, "Commentary": 40, "Why": 30, "Owner": 18, "Computed status": 14})
+            rows.append(
+                [
+                    p.partnership.name,
+                    a.ref,
+                    a.action,
+                    a.owner,
+                    (a.due, s.day) if a.due else "",
+                    _n(a.percent_complete, s.numbers["%"]),
+                    _n(r.expected_percent, s.numbers["%"]),
+                    (r.rating.value, s.fill(r.rating.colour)),
+                    r.reported_status,
+                    r.reason,
+                    a.commentary,
+                    "Yes" if a.is_new else "No",
+                ]
+            )
+    s.table(
+        "Actions",
+        (
+            "Partnership",
+            "Ref",
+            "Action",
+            "Owner",
+            "Due date",
+            "% complete",
+            "% expected",
+            "Computed status",
+            "Reported status",
+            "Why",
+            "Commentary",
+            "New",
+        ),
+        rows,
+        {"Partnership": WRAP_WIDTH, "Action": 45, "Commentary": 40, "Why": 30, "Owner": 18, "Computed status": 14},
+    )
 
 
 def _risks(s: _Sheets, report: PeriodReport) -> None:
@@ -334,24 +532,83 @@ def _risks(s: _Sheets, report: PeriodReport) -> None:
     rows = []
     for p in report.partnerships:
         for r in p.risks:
-            rows.append([p.partnership.name, r.ref, r.risk, r.owner, r.likelihood, r.impact, r.score,
-                         (r.band.value, s.fill(band_colour.get(r.band.value, "#D9D9D9"))), r.previous_score,
-                         r.movement.value, r.mitigation, r.commentary])
-    s.table("Risks", ("Partnership", "Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Band",
-                      "Previous score", "Movement", "Mitigation", "Commentary"), rows,
-            {"Partnership": WRAP_WIDTH, "Risk": 40, "Mitigation": 40, "Commentary": 40, "Owner": 18})
+            rows.append(
+                [
+                    p.partnership.name,
+                    r.ref,
+                    r.risk,
+                    r.owner,
+                    r.likelihood,
+                    r.impact,
+                    r.score,
+                    (r.band.value, s.fill(band_colour.get(r.band.value, "#D9D9D9"))),
+                    r.previous_score,
+                    r.movement.value,
+                    r.mitigation,
+                    r.commentary,
+                ]
+            )
+    s.table(
+        "Risks",
+        (
+            "Partnership",
+            "Ref",
+            "Risk",
+            "Owner",
+            "Likelihood",
+            "Impact",
+            "Score",
+            "Band",
+            "Previous score",
+            "Movement",
+            "Mitigation",
+            "Commentary",
+        ),
+        rows,
+        {"Partnership": WRAP_WIDTH, "Risk": 40, "Mitigation": 40, "Commentary": 40, "Owner": 18},
+    )
 
 
 def _submissions(s: _Sheets, report: PeriodReport) -> None:
-    rows = [[x.partnership, x.file_name, s.moment(x.received_at), x.completed_by, x.email, s.calendar_day(x.date_completed),
-             "Yes" if x.signed_off else "No", "Yes" if x.counts else "No (superseded)"]
-            for x in report.submissions]
-    s.table("Submissions", ("Partnership", "File", "Received at", "Completed by", "Email", "Date completed",
-                            "Signed off", "Counts"), rows, {"File": 36, "Email": 30, "Received at": 20})
+    rows = [
+        [
+            x.partnership,
+            x.file_name,
+            s.moment(x.received_at),
+            x.completed_by,
+            x.email,
+            s.calendar_day(x.date_completed),
+            "Yes" if x.signed_off else "No",
+            "Yes" if x.counts else "No (superseded)",
+        ]
+        for x in report.submissions
+    ]
+    s.table(
+        "Submissions",
+        ("Partnership", "File", "Received at", "Completed by", "Email", "Date completed", "Signed off", "Counts"),
+        rows,
+        {"File": 36, "Email": 30, "Received at": 20},
+    )
 
 
 def _validation(s: _Sheets, report: PeriodReport) -> None:
-    rows = [[f.file_name, f.partnership, f.verdict, f.finding.severity, f.finding.where, f.finding.code,
-             f.finding.value, f.finding.message, f.finding.fix] for f in report.findings]
-    s.table("Validation", ("File", "Partnership", "Verdict", "Severity", "Where", "Code", "Value", "Message",
-                           "Fix"), rows, {"File": 36, "Message": 50, "Fix": 40, "Where": 18})
+    rows = [
+        [
+            f.file_name,
+            f.partnership,
+            f.verdict,
+            f.finding.severity,
+            f.finding.where,
+            f.finding.code,
+            f.finding.value,
+            f.finding.message,
+            f.finding.fix,
+        ]
+        for f in report.findings
+    ]
+    s.table(
+        "Validation",
+        ("File", "Partnership", "Verdict", "Severity", "Where", "Code", "Value", "Message", "Fix"),
+        rows,
+        {"File": 36, "Message": 50, "Fix": 40, "Where": 18},
+    )

@@ -12,11 +12,11 @@ import logging
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from pipeline.support.atomic import write_with
 from pipeline.domain.errors import OutputError
+from pipeline.support.atomic import write_with
 
 log = logging.getLogger(__name__)
 
@@ -27,36 +27,60 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_pdf(documents: Sequence[Path], out_dir: Path, *, soffice: str | None = None,
-                   timeout: float = TIMEOUT_SECONDS) -> list[Path]:
+def convert_to_pdf(
+    documents: Sequence[Path], out_dir: Path, *, soffice: str | None = None, timeout: float = TIMEOUT_SECONDS
+) -> list[Path]:
     """Convert `documents` to PDFs in `out_dir` (same names, .pdf); [] with a warning if soffice is missing."""
     if not documents:
         return []
     soffice = soffice or find_soffice()
     if soffice is None:
-        log.warning("LibreOffice (soffice) is not installed, so no PDFs were made; the Word documents are in %s. "
-                    "Install LibreOffice (e.g. `apt-get install libreoffice-writer`) and run the report again, "
-                    "or open each .docx in Word and save it as PDF.", out_dir)
+        log.warning(
+            "LibreOffice (soffice) is not installed, so no PDFs were made; the Word documents are in %s. "
+            "Install LibreOffice (e.g. `apt-get install libreoffice-writer`) and run the report again, "
+            "or open each .docx in Word and save it as PDF.",
+            out_dir,
+        )
         return []
     with tempfile.TemporaryDirectory(prefix="pipeline-pdf-") as work:
         profile = Path(work) / "profile"
         converted = Path(work) / "out"
         converted.mkdir()
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--nolockcheck", "--convert-to", "pdf", "--outdir", str(converted),
-                   *(str(Path(d).resolve()) for d in documents)]
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(converted),
+            *(str(Path(d).resolve()) for d in documents),
+        ]
         log.debug("Running %s", " ".join(command))
         try:
             # In a session of its own: Ctrl-C at the terminal reaches the pipeline, which stops
             # LibreOffice itself, not LibreOffice first with a misleading "failed to launch".
-            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=timeout, check=False, start_new_session=True)
+            done = subprocess.run(
+                command,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                start_new_session=True,
+            )
         except subprocess.TimeoutExpired:
-            raise OutputError(f"LibreOffice took more than {timeout:.0f} seconds to make the PDFs.",
-                              fix="Close any LibreOffice windows and run the report again, or use --no-pdf.") from None
+            raise OutputError(
+                f"LibreOffice took more than {timeout:.0f} seconds to make the PDFs.",
+                fix="Close any LibreOffice windows and run the report again, or use --no-pdf.",
+            ) from None
         except OSError as exc:
-            raise OutputError(f"LibreOffice ({soffice}) could not be started: {exc.strerror or exc}.",
-                              fix="Check the LibreOffice installation, or use --no-pdf.") from None
+            raise OutputError(
+                f"LibreOffice ({soffice}) could not be started: {exc.strerror or exc}.",
+                fix="Check the LibreOffice installation, or use --no-pdf.",
+            ) from None
         written = []
         missing = []
         for document in documents:
@@ -68,8 +92,9 @@ def convert_to_pdf(documents: Sequence[Path], out_dir: Path, *, soffice: str | N
             written.append(write_with(target, lambda path, made=made: shutil.copyfile(made, path)))
         if missing:
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
-            raise OutputError(f"LibreOffice did not make PDFs of {', '.join(missing)} "
-                              f"(exit status {done.returncode}: {detail[0]}).",
-                              fix="Open the .docx in Word or LibreOffice to check it, or use --no-pdf.")
+            raise OutputError(
+                f"LibreOffice did not make PDFs of {', '.join(missing)} (exit status {done.returncode}: {detail[0]}).",
+                fix="Open the .docx in Word or LibreOffice to check it, or use --no-pdf.",
+            )
     log.info("Made %d PDFs with LibreOffice.", len(written))
     return written

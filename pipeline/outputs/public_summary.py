@@ -14,16 +14,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipeline.outputs.assemble import IndicatorResult, PeriodReport
-from pipeline.support.atomic import write_text
-from pipeline.outputs.charts import ChartCache, rag_summary_chart
 from pipeline.config.load import Config
-from pipeline.outputs.docx_context import clean, fill, fmt
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
-from pipeline.rating.rag import Direction, Rag
 from pipeline.domain.records import Polarity
 from pipeline.domain.wording import uk_date
+from pipeline.outputs.assemble import IndicatorResult, PeriodReport
+from pipeline.outputs.charts import ChartCache, rag_summary_chart
+from pipeline.outputs.docx_context import clean, fill, fmt
+from pipeline.rating.rag import Direction, Rag
+from pipeline.support.atomic import write_text
 
 log = logging.getLogger(__name__)
 
@@ -82,20 +82,28 @@ def render_public_summary(report: PeriodReport, config: Config, cache: ChartCach
     from pipeline.outputs.documents import DEFAULT_TEMPLATES
 
     folders = [str(config.paths.templates), str(DEFAULT_TEMPLATES)]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     try:
         template = env.get_template(TEMPLATE)
         return template.render(summary_context(report, cache))
     except jinja2.TemplateNotFound:
-        raise TemplateError(f"The public summary template {TEMPLATE} is in neither {folders[0]} nor {folders[1]}.",
-                            fix="Copy it back from the project's templates/ folder.") from None
+        raise TemplateError(
+            f"The public summary template {TEMPLATE} is in neither {folders[0]} nor {folders[1]}.",
+            fix="Copy it back from the project's templates/ folder.",
+        ) from None
     except jinja2.TemplateError as exc:
         name = getattr(exc, "filename", None) or TEMPLATE
         line = getattr(exc, "lineno", None)
-        raise TemplateError(f"The public summary template {name}{f' (line {line})' if line else ''} is broken: "
-                            f"{getattr(exc, 'message', None) or exc}.",
-                            fix="Correct that tag, or delete your copy to use the default.") from None
+        raise TemplateError(
+            f"The public summary template {name}{f' (line {line})' if line else ''} is broken: "
+            f"{getattr(exc, 'message', None) or exc}.",
+            fix="Correct that tag, or delete your copy to use the default.",
+        ) from None
 
 
 def reached_target(i: IndicatorResult) -> bool:
@@ -113,8 +121,10 @@ def meaning(i: IndicatorResult) -> str:
         return OFFICER_GREEN if i.outcome.overridden and i.outcome.computed is not Rag.GREEN else WITHIN_TOLERANCE
     if i.outcome.overridden and i.outcome.computed is not i.rag:
         # The public sees the rating the board sees, and that people, not the rules, set it.
-        return f"{PLAIN[i.rag]} (rated {i.rag.value} by the partnership's officers; {PLAIN[i.outcome.computed]} " \
-               "by the usual rules)"
+        return (
+            f"{PLAIN[i.rag]} (rated {i.rag.value} by the partnership's officers; {PLAIN[i.outcome.computed]} "
+            "by the usual rules)"
+        )
     return PLAIN[i.rag]
 
 
@@ -146,8 +156,7 @@ def summary_context(report: PeriodReport, cache: ChartCache) -> dict[str, Any]:
             note = "This partnership's figures for the period are not yet available."
         elif p.status.state == "provisional":
             note = "These figures are provisional until the partnership signs them off, and may change."
-        parts.append({"name": clean(p.partnership.name), "note": note,
-                      "indicators": [_row(i) for i in p.indicators]})
+        parts.append({"name": clean(p.partnership.name), "note": note, "indicators": [_row(i) for i in p.indicators]})
     chart = rag_summary_chart([(clean(p.partnership.name), p.counts) for p in report.partnerships], cache)
     totals = report.counts()
     on = totals.get(Rag.GREEN, 0)
@@ -155,8 +164,9 @@ def summary_context(report: PeriodReport, cache: ChartCache) -> dict[str, Any]:
     off = totals.get(Rag.RED, 0)
     rated = on + close + off
     # Say "or within tolerance" of the Greens only when some Green figure has not reached its target.
-    short = any(r.rag is Rag.GREEN and meaning(r) != PLAIN[Rag.GREEN]
-                for p in report.partnerships for r in p.indicators)
+    short = any(
+        r.rag is Rag.GREEN and meaning(r) != PLAIN[Rag.GREEN] for p in report.partnerships for r in p.indicators
+    )
     green = "on target or within tolerance of it" if short else PLAIN[Rag.GREEN]
     return {
         "organisation": clean(report.organisation),
@@ -170,9 +180,10 @@ def summary_context(report: PeriodReport, cache: ChartCache) -> dict[str, Any]:
         "close": close,
         "off_target": off,
         "green_meaning": green,
-        "legend": [{"rating": r.value, "meaning": green if r is Rag.GREEN else PLAIN[r],
-                    "fill": "#" + fill(r.colour)}
-                   for r in (Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED)],
+        "legend": [
+            {"rating": r.value, "meaning": green if r is Rag.GREEN else PLAIN[r], "fill": "#" + fill(r.colour)}
+            for r in (Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED)
+        ],
         "chart_src": "data:image/png;base64," + base64.b64encode(chart.path.read_bytes()).decode("ascii"),
         "chart_alt": chart.alt_text,
         "partnerships": parts,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import math
 import struct
 import zlib
@@ -72,8 +73,10 @@ def _font_dir() -> tuple[Path, str]:
     every machine with the same matplotlib, so the same pixels.
     """
     spec = importlib.util.find_spec("matplotlib")
-    candidates = [(Path(folder) / "mpl-data" / "fonts" / "ttf", "matplotlib")
-                  for folder in (spec.submodule_search_locations or [] if spec else [])]
+    candidates = [
+        (Path(folder) / "mpl-data" / "fonts" / "ttf", "matplotlib")
+        for folder in (spec.submodule_search_locations or [] if spec else [])
+    ]
     for folder, source in candidates + [(_SYSTEM_FONTS, "system")]:
         if all((folder / name).is_file() for name in _FONT_FILES.values()):
             return folder, f"matplotlib {package_version('matplotlib')}" if source == "matplotlib" else source
@@ -85,14 +88,13 @@ def font_source() -> str:
     return _font_dir()[1]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _font(size: float, bold: bool = False):
     """DejaVu Sans at `size` points. The basic layout engine, not raqm: the same glyph
     positions whether or not libraqm is installed."""
     from PIL import ImageFont
 
-    return ImageFont.truetype(str(_font_dir()[0] / _FONT_FILES[bold]), size * _PT,
-                              layout_engine=ImageFont.Layout.BASIC)
+    return ImageFont.truetype(str(_font_dir()[0] / _FONT_FILES[bold]), size * _PT, layout_engine=ImageFont.Layout.BASIC)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -262,17 +264,25 @@ def trend_layout(spec: dict) -> TrendLayout:
     y_ticks = [min(bottom, max(top, math.floor(y_of(t)))) for t in ticks]
     labels["y_ticks"] = [Label(text, left - 1 - _TICK - _PAD, row, "rm", 9) for text, row in zip(tick_text, y_ticks)]
     unit = clip_to_width(spec["unit"], bottom - top, 9, bold=False)
-    labels["unit"] = [Label(unit, left - 1 - _TICK - _PAD - math.ceil(widest) - round(4 * _PT),
-                             (top + bottom) // 2, "", 9, upright=True)]
+    labels["unit"] = [
+        Label(
+            unit, left - 1 - _TICK - _PAD - math.ceil(widest) - round(4 * _PT), (top + bottom) // 2, "", 9, upright=True
+        )
+    ]
 
     periods = [_short_period(p).split("\n") for p in spec["periods"]]
     period_width = max((text_width(line, 8) for lines in periods for line in lines), default=0.0)
     every = max(1, math.ceil((period_width + 6) / step))  # many quarters: label every other one, or fewer
     line_height = round(1.2 * 8 * _PT)
-    labels["x_ticks"] = [Label(line, round(xs[i]), bottom + 1 + _TICK + _PAD + k * line_height, "ma", 8)
-                         for i in range(0, n, every) for k, line in enumerate(periods[i])]
-    labels["title"] = [Label(line, left, top - round(6 * _PT) - title_height * (len(title) - 1 - k), "ls",
-                             TITLE_SIZE, bold=True) for k, line in enumerate(title)]
+    labels["x_ticks"] = [
+        Label(line, round(xs[i]), bottom + 1 + _TICK + _PAD + k * line_height, "ma", 8)
+        for i in range(0, n, every)
+        for k, line in enumerate(periods[i])
+    ]
+    labels["title"] = [
+        Label(line, left, top - round(6 * _PT) - title_height * (len(title) - 1 - k), "ls", TITLE_SIZE, bold=True)
+        for k, line in enumerate(title)
+    ]
 
     # Target: a step per quarter, jumping halfway between quarters (matplotlib's steps-mid).
     target_lines = []
@@ -307,22 +317,38 @@ def trend_layout(spec: dict) -> TrendLayout:
             label = below
         box = label.box()
         shift = max(0.0, left + 2 - box[0]) + min(0.0, right - 2 - box[2])
-        labels["latest"] = [Label(text, x + round(shift), label.y, label.anchor, 9, bold=True, colour=_ACTUAL,
-                                   halo=2)]
+        labels["latest"] = [Label(text, x + round(shift), label.y, label.anchor, 9, bold=True, colour=_ACTUAL, halo=2)]
 
     # The legend, in the right margin at the top, and the polarity under it.
     legend_left = right + round(0.9 * 8 * _PT)
     sample = (legend_left, legend_left + round(2 * 8 * _PT))
     has_target = any(v is not None for v in target)
-    legend = [(kind, top + 19 + 20 * row)
-              for row, kind in enumerate(["target", "actual"] if has_target else ["actual"])]
-    labels["legend"] = [Label(kind.capitalize(), sample[1] + round(0.8 * 8 * _PT), round(y), "lm", 8)
-                        for kind, y in legend]
+    legend = [
+        (kind, top + 19 + 20 * row) for row, kind in enumerate(["target", "actual"] if has_target else ["actual"])
+    ]
+    labels["legend"] = [
+        Label(kind.capitalize(), sample[1] + round(0.8 * 8 * _PT), round(y), "lm", 8) for kind, y in legend
+    ]
     below = round(legend[-1][1]) + 17
-    labels["polarity"] = [Label(line, legend_left, below + k * line_height, "la", 8, colour=_TARGET)
-                          for k, line in enumerate(_wrap(spec["polarity"], WIDTH - 4 - legend_left, 8))]
-    return TrendLayout(left, right, top, bottom, xs, [round(x - 0.5) for x in xs], y_ticks, target_lines,
-                        actual_lines, markers, legend, sample, labels)
+    labels["polarity"] = [
+        Label(line, legend_left, below + k * line_height, "la", 8, colour=_TARGET)
+        for k, line in enumerate(_wrap(spec["polarity"], WIDTH - 4 - legend_left, 8))
+    ]
+    return TrendLayout(
+        left,
+        right,
+        top,
+        bottom,
+        xs,
+        [round(x - 0.5) for x in xs],
+        y_ticks,
+        target_lines,
+        actual_lines,
+        markers,
+        legend,
+        sample,
+        labels,
+    )
 
 
 def _values(values: list[str | None]) -> list[float | None]:
@@ -348,7 +374,7 @@ def _dashes(points: list[tuple[float, float]], on: float, off: float) -> list[li
     pattern carrying on round corners."""
     dashes: list[list[tuple[float, float]]] = []
     current, drawing, remaining = [points[0]], True, on
-    for (ax, ay), (bx, by) in zip(points, points[1:]):
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
         length = math.hypot(bx - ax, by - ay)
         done = 0.0
         while length - done > remaining:
@@ -383,8 +409,9 @@ def draw_trend(spec: dict) -> bytes:
 
     for row in layout.y_ticks:
         if row < layout.bottom:  # whole pixels once shrunk: a crisp gridline
-            draw.rectangle([0, (row - origin_y) * s, (layout.right - origin_x) * s - 1, (row - origin_y + 1) * s - 1],
-                           fill=_GRID)
+            draw.rectangle(
+                [0, (row - origin_y) * s, (layout.right - origin_x) * s - 1, (row - origin_y + 1) * s - 1], fill=_GRID
+            )
     target_width, actual_width = round(1.5 * _PT * s), round(2 * _PT * s)
     radius = 3.5 * _PT * s  # 6 pt across, as matplotlib's default marker, plus its edge
 
@@ -452,8 +479,9 @@ def _ink(text: str, size: float, bold: bool, anchor: str, upright: bool, halo: i
         return mask, -mask.width, -(mask.height // 2)
     left, top, right, bottom = font.getbbox(text, anchor=anchor, stroke_width=halo)
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=font, anchor=anchor, stroke_width=halo,
-                              stroke_fill=255)
+    ImageDraw.Draw(mask).text(
+        (-left, -top), text, fill=255, font=font, anchor=anchor, stroke_width=halo, stroke_fill=255
+    )
     return mask, left, top
 
 
@@ -467,11 +495,10 @@ def _png(image) -> bytes:
     width, height = image.size
     pixels = image.tobytes()
     stride = 3 * width
-    rows = b"".join(b"\0" + pixels[at:at + stride] for at in range(0, len(pixels), stride))  # filter 0: none
+    rows = b"".join(b"\0" + pixels[at : at + stride] for at in range(0, len(pixels), stride))  # filter 0: none
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, not interlaced
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 3))
-            + chunk(b"IEND", b""))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 3)) + chunk(b"IEND", b"")

@@ -54,8 +54,7 @@ class Rag(str, Enum):
         return self.value in _FILLS
 
 
-_RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN,
-              Rag.NO_DATA, Rag.NO_TARGET, Rag.NOT_RATED)
+_RAG_ORDER = (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET, Rag.NOT_RATED)
 
 
 def _rag_key(text: str) -> str:
@@ -63,7 +62,12 @@ def _rag_key(text: str) -> str:
 
 
 _RAG_BY_KEY = {_rag_key(r.value): r for r in Rag} | {
-    "g": Rag.GREEN, "a/g": Rag.AMBER_GREEN, "a": Rag.AMBER, "a/r": Rag.AMBER_RED, "r": Rag.RED}
+    "g": Rag.GREEN,
+    "a/g": Rag.AMBER_GREEN,
+    "a": Rag.AMBER,
+    "a/r": Rag.AMBER_RED,
+    "r": Rag.RED,
+}
 
 
 def parse_rag(text: str) -> Rag | None:
@@ -173,8 +177,14 @@ class Direction(str, Enum):
         return _ARROWS[self]
 
 
-_ARROWS = {Direction.IMPROVING: "▲", Direction.INCREASING: "▲", Direction.WORSENING: "▼",
-           Direction.DECREASING: "▼", Direction.NO_CHANGE: "►", Direction.NOT_COMPARABLE: ""}
+_ARROWS = {
+    Direction.IMPROVING: "▲",
+    Direction.INCREASING: "▲",
+    Direction.WORSENING: "▼",
+    Direction.DECREASING: "▼",
+    Direction.NO_CHANGE: "►",
+    Direction.NOT_COMPARABLE: "",
+}
 
 
 def direction(

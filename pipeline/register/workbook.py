@@ -19,7 +19,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from pipeline.support.atomic import write_bytes
 from pipeline.domain.errors import OutputError, RegisterError
 from pipeline.domain.findings import Finding, finding, has_errors
 from pipeline.domain.records import (
@@ -33,6 +32,7 @@ from pipeline.domain.records import (
     Scheme,
     parse_tolerance,
 )
+from pipeline.support.atomic import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,7 @@ def read_register(path: Path) -> tuple[Register, list[Finding]]:
 
     path = Path(path)
     if not path.is_file():
-        raise RegisterError(f"The register workbook {path} does not exist.",
-                            fix="Check paths.register in config.toml.")
+        raise RegisterError(f"The register workbook {path} does not exist.", fix="Check paths.register in config.toml.")
     data = path.read_bytes()
     try:
         from io import BytesIO
@@ -188,8 +187,7 @@ def _cached(path: Path, cache: Path) -> tuple[str, Path]:
     key = hashlib.sha256(digest.encode("ascii"))
     key.update(str(path).encode("utf-8"))  # Register.source names the file as it was given
     key.update(_openpyxl_version().encode("ascii"))
-    from pipeline.domain import findings
-    from pipeline.domain import records
+    from pipeline.domain import findings, records
     from pipeline.register import smart
 
     for module in (sys.modules[__name__], records, smart, findings):
@@ -274,8 +272,16 @@ def _number(row: int, r: dict, field: str, label: str, sheet: str, findings: lis
         # would overflow the arithmetic of every rating made with it.
         if number is not None and number.is_finite() and abs(number) < _LARGEST:
             return number
-    findings.append(finding("bad-number", f"{label} {text!r} is not a number.",
-                            "Type a number (no words or units).", sheet=sheet, row=row, value=text))
+    findings.append(
+        finding(
+            "bad-number",
+            f"{label} {text!r} is not a number.",
+            "Type a number (no words or units).",
+            sheet=sheet,
+            row=row,
+            value=text,
+        )
+    )
     return None
 
 
@@ -292,8 +298,16 @@ def _date(row: int, r: dict, field: str, label: str, sheet: str, findings: list)
             return datetime.strptime(_text(value), form).date()
         except ValueError:
             continue
-    findings.append(finding("bad-date", f"{label} {_text(value)!r} is not a date.",
-                            "Type a date such as 31/03/2026.", sheet=sheet, row=row, value=_text(value)))
+    findings.append(
+        finding(
+            "bad-date",
+            f"{label} {_text(value)!r} is not a date.",
+            "Type a date such as 31/03/2026.",
+            sheet=sheet,
+            row=row,
+            value=_text(value),
+        )
+    )
     return None
 
 
@@ -304,8 +318,16 @@ def _choice(row, r, field, label, sheet, enum, code, findings):
             return member
     allowed = ", ".join(m.value for m in enum)
     if text or code != "bad-scheme":
-        findings.append(finding(code, f"{label} {text!r} is not one of: {allowed}.",
-                                f"Choose one of: {allowed}.", sheet=sheet, row=row, value=text))
+        findings.append(
+            finding(
+                code,
+                f"{label} {text!r} is not one of: {allowed}.",
+                f"Choose one of: {allowed}.",
+                sheet=sheet,
+                row=row,
+                value=text,
+            )
+        )
     return None
 
 
@@ -317,31 +339,45 @@ def _indicator(row: int, r: dict, findings: list) -> Indicator:
     sheet = "Indicators"
     cumulative_text = _text(r["cumulative"]).casefold()
     if cumulative_text not in ("yes", "no", "y", "n", ""):
-        findings.append(finding("bad-yes-no", f"Cumulative {_text(r['cumulative'])!r} is not Yes or No.",
-                                "Type Yes or No.", sheet=sheet, row=row, value=_text(r["cumulative"])))
+        findings.append(
+            finding(
+                "bad-yes-no",
+                f"Cumulative {_text(r['cumulative'])!r} is not Yes or No.",
+                "Type Yes or No.",
+                sheet=sheet,
+                row=row,
+                value=_text(r["cumulative"]),
+            )
+        )
     tolerance_text = _text(r["tolerance"])
     tolerance = parse_tolerance(r["tolerance"]) if tolerance_text else None
     if tolerance_text and tolerance is None:
-        findings.append(finding("malformed-tolerance", f"Tolerance {tolerance_text!r} is not understood.",
-                                "Type a percentage of the target such as 5% or an amount such as 2.",
-                                sheet=sheet, row=row, value=tolerance_text))
-    scheme = _choice(row, r, "scheme", "RAG scheme", sheet, Scheme, "bad-scheme", findings) \
-        if _text(r["scheme"]) else None
+        findings.append(
+            finding(
+                "malformed-tolerance",
+                f"Tolerance {tolerance_text!r} is not understood.",
+                "Type a percentage of the target such as 5% or an amount such as 2.",
+                sheet=sheet,
+                row=row,
+                value=tolerance_text,
+            )
+        )
+    scheme = (
+        _choice(row, r, "scheme", "RAG scheme", sheet, Scheme, "bad-scheme", findings) if _text(r["scheme"]) else None
+    )
     return Indicator(
         code=_text(r["code"]),
         title=_text(r["title"]),
         partnership=_text(r["partnership"]),
         unit=_text(r["unit"]),
-        polarity=_choice(row, r, "polarity", "Polarity", sheet, Polarity, "bad-polarity", findings)
-        or Polarity.NONE,
+        polarity=_choice(row, r, "polarity", "Polarity", sheet, Polarity, "bad-polarity", findings) or Polarity.NONE,
         frequency=_choice(row, r, "frequency", "Frequency", sheet, Frequency, "bad-frequency", findings)
         or Frequency.QUARTERLY,
         cumulative=cumulative_text in ("yes", "y"),
         baseline=_number(row, r, "baseline", "Baseline", sheet, findings),
         baseline_period=_text(r["baseline_period"]),
         annual_target=_number(row, r, "annual_target", "Annual target", sheet, findings),
-        quarter_targets=tuple(_number(row, r, f"q{q}", f"Q{q} target", sheet, findings)
-                              for q in (1, 2, 3, 4)),
+        quarter_targets=tuple(_number(row, r, f"q{q}", f"Q{q} target", sheet, findings) for q in (1, 2, 3, 4)),
         final_target=_number(row, r, "final_target", "Final target", sheet, findings),
         final_target_year=_text(r["final_target_year"]),
         tolerance=tolerance,
@@ -382,8 +418,16 @@ def _score(row: int, r: dict, field: str, label: str, findings: list) -> int | N
         number = Decimal(-1)
     if number.is_finite() and number == number.to_integral_value() and 1 <= number <= 5:
         return int(number)
-    findings.append(finding("bad-score", f"{label} {_text(value)!r} is not a whole number from 1 to 5.",
-                            "Type 1, 2, 3, 4 or 5.", sheet="Risks", row=row, value=_text(value)))
+    findings.append(
+        finding(
+            "bad-score",
+            f"{label} {_text(value)!r} is not a whole number from 1 to 5.",
+            "Type 1, 2, 3, 4 or 5.",
+            sheet="Risks",
+            row=row,
+            value=_text(value),
+        )
+    )
     return None
 
 

@@ -35,8 +35,19 @@ HEADER_ROW = 1
 FIRST_DATA_ROW = 2
 
 INDICATOR_HEADERS = (
-    "Code", "Indicator", "Unit", "Polarity", "Baseline", "Same period last year", "Previous period",
-    "Target this period", "Annual target", "Actual", "Data quality", "Commentary", "Remedial action",
+    "Code",
+    "Indicator",
+    "Unit",
+    "Polarity",
+    "Baseline",
+    "Same period last year",
+    "Previous period",
+    "Target this period",
+    "Annual target",
+    "Actual",
+    "Data quality",
+    "Commentary",
+    "Remedial action",
 )
 INDICATOR_INPUTS = ("Actual", "Data quality", "Commentary", "Remedial action")
 
@@ -64,8 +75,13 @@ YES_NO = ("Yes", "No")
 COVER_LABEL_COLUMN = 1
 COVER_VALUE_COLUMN = 2
 COVER_LABELS = (
-    "Partnership", "Period", "Completed by", "Email", "Date completed",
-    "Signed off by chair (Yes/No)", "Overall commentary",
+    "Partnership",
+    "Period",
+    "Completed by",
+    "Email",
+    "Date completed",
+    "Signed off by chair (Yes/No)",
+    "Overall commentary",
 )
 COVER_INPUTS = COVER_LABELS[2:]  # Partnership and Period are pre-filled and locked
 # Locked copies of the file's identity, for a file re-saved by a program that dropped `_meta`.
@@ -78,8 +94,15 @@ COVER_ROWS: dict[str, int] = {
 # `_meta`: key in column A, value in column B, every value written as text.
 # indicators/actions/risks are the codes and refs on the sheets, comma-separated.
 META_KEYS = (
-    "template", "template_version", "partnership", "period", "generated", "register_hash",
-    "indicators", "actions", "risks",
+    "template",
+    "template_version",
+    "partnership",
+    "period",
+    "generated",
+    "register_hash",
+    "indicators",
+    "actions",
+    "risks",
 )
 
 # Excel drops a list validation whose items, joined with commas, exceed this.

@@ -9,9 +9,9 @@ truncated string stops the build rather than shipping a broken template.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Sequence
 
 from pipeline.domain.errors import OutputError
 from pipeline.domain.periods import Period
@@ -85,8 +85,10 @@ def list_source(values: Sequence[str]) -> list[str]:
 def _ok(code: int, what: str) -> None:
     # xlsxwriter reports a truncated string or a rejected validation by return code, not exception.
     if code not in (0, None):
-        raise OutputError(f"The template could not be written: {what} was refused (code {code}).",
-                          fix="Shorten the text in the register if it is very long; otherwise report this as a bug.")
+        raise OutputError(
+            f"The template could not be written: {what} was refused (code {code}).",
+            fix="Shorten the text in the register if it is very long; otherwise report this as a bug.",
+        )
 
 
 def _number(value: object) -> float | int | None:
@@ -148,8 +150,10 @@ class Sheets:
         if last_row < first_row:
             return
         options = {"error_type": "stop", **options}
-        _ok(ws.data_validation(first_row, col, last_row, col, options),
-            f"the data validation on {ws.name} column {col + 1}")
+        _ok(
+            ws.data_validation(first_row, col, last_row, col, options),
+            f"the data validation on {ws.name} column {col + 1}",
+        )
 
     def _table(self, ws, headers: Sequence[str], inputs: Sequence[str], widths: Sequence[int]) -> None:
         row = HEADER_ROW - 1
@@ -191,8 +195,13 @@ class Sheets:
         # Across all three columns: in the first alone, the title wrapped and was cut off.
         ws.merge_range(0, 0, 0, 2, "", self.title)
         self._write(ws, 0, 0, title, self.title)
-        self._write(ws, COVER_ROWS["Template"] - 2, 0,
-                    "About this file (filled in by the pipeline; please leave unchanged)", self.heading)
+        self._write(
+            ws,
+            COVER_ROWS["Template"] - 2,
+            0,
+            "About this file (filled in by the pipeline; please leave unchanged)",
+            self.heading,
+        )
         for label, value, hint in values:
             row = COVER_ROWS[label] - 1
             self._write(ws, row, 0, label, self.label)
@@ -209,18 +218,36 @@ class Sheets:
                     ws.set_row(row, LINE_POINTS * lines)
         ws.set_row(COVER_ROWS["Overall commentary"] - 1, 120)
         rows = {label: COVER_ROWS[label] - 1 for label in COVER_LABELS}
-        self._validate(ws, rows["Date completed"], 1, rows["Date completed"], {
-            "validate": "date", "criteria": ">=", "value": datetime(2000, 1, 1),
-            "input_title": "Date completed", "input_message": "Type the date as dd/mm/yyyy, e.g. 14/07/2025.",
-            "error_title": "Not a date", "error_message": "Type a date as dd/mm/yyyy, e.g. 14/07/2025.",
-        })
-        self._validate(ws, rows["Signed off by chair (Yes/No)"], 1, rows["Signed off by chair (Yes/No)"], {
-            "validate": "list", "source": list_source(YES_NO),
-            "input_title": "Signed off by the chair?",
-            "input_message": "Choose Yes once the chair has agreed this return. A return not signed off is "
-                             "reported as provisional.",
-            "error_title": "Yes or No", "error_message": "Choose Yes or No from the list.",
-        })
+        self._validate(
+            ws,
+            rows["Date completed"],
+            1,
+            rows["Date completed"],
+            {
+                "validate": "date",
+                "criteria": ">=",
+                "value": datetime(2000, 1, 1),
+                "input_title": "Date completed",
+                "input_message": "Type the date as dd/mm/yyyy, e.g. 14/07/2025.",
+                "error_title": "Not a date",
+                "error_message": "Type a date as dd/mm/yyyy, e.g. 14/07/2025.",
+            },
+        )
+        self._validate(
+            ws,
+            rows["Signed off by chair (Yes/No)"],
+            1,
+            rows["Signed off by chair (Yes/No)"],
+            {
+                "validate": "list",
+                "source": list_source(YES_NO),
+                "input_title": "Signed off by the chair?",
+                "input_message": "Choose Yes once the chair has agreed this return. A return not signed off is "
+                "reported as provisional.",
+                "error_title": "Yes or No",
+                "error_message": "Choose Yes or No from the list.",
+            },
+        )
         self._protect(ws)
 
     def indicators(self, rows: list[tuple], units: list[str], period: Period) -> None:
@@ -235,28 +262,50 @@ class Sheets:
             for col in range(len(values), len(INDICATOR_HEADERS)):
                 self._write(ws, row, col, None, self.input)
             minimum = 0 if unit in NON_NEGATIVE_UNITS else -_LARGEST
-            self._validate(ws, row, INDICATOR_HEADERS.index("Actual"), row, {
-                "validate": "decimal", "criteria": "between", "minimum": minimum, "maximum": _LARGEST,
-                "input_title": f"Actual for {period}",
-                "input_message": f"{unit_hint(unit)} If it is not available, leave this blank and choose "
-                                 "Not available under Data quality.",
-                "error_title": "Not a number",
-                "error_message": f"Actual must be a number. {unit_hint(unit)}",
-            })
+            self._validate(
+                ws,
+                row,
+                INDICATOR_HEADERS.index("Actual"),
+                row,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": minimum,
+                    "maximum": _LARGEST,
+                    "input_title": f"Actual for {period}",
+                    "input_message": f"{unit_hint(unit)} If it is not available, leave this blank and choose "
+                    "Not available under Data quality.",
+                    "error_title": "Not a number",
+                    "error_message": f"Actual must be a number. {unit_hint(unit)}",
+                },
+            )
         last = first + len(rows) - 1
-        self._validate(ws, first, INDICATOR_HEADERS.index("Data quality"), last, {
-            "validate": "list", "source": list_source(DATA_QUALITY),
-            "input_title": "Data quality",
-            "input_message": "Validated: checked and final. Provisional: may change. Estimate: say how it was "
-                             "made in the commentary. Not available: leave Actual blank.",
-            "error_title": "Choose from the list", "error_message": "Choose: " + ", ".join(DATA_QUALITY) + ".",
-        })
+        self._validate(
+            ws,
+            first,
+            INDICATOR_HEADERS.index("Data quality"),
+            last,
+            {
+                "validate": "list",
+                "source": list_source(DATA_QUALITY),
+                "input_title": "Data quality",
+                "input_message": "Validated: checked and final. Provisional: may change. Estimate: say how it was "
+                "made in the commentary. Not available: leave Actual blank.",
+                "error_title": "Choose from the list",
+                "error_message": "Choose: " + ", ".join(DATA_QUALITY) + ".",
+            },
+        )
         for label, message in (
             ("Commentary", "Needed if the figure misses its target: say why. Optional otherwise."),
             ("Remedial action", "Needed if the figure misses its target: what is being done, by whom, by when."),
         ):
-            self._validate(ws, first, INDICATOR_HEADERS.index(label), last,
-                           {"validate": "any", "input_title": label, "input_message": message})
+            self._validate(
+                ws,
+                first,
+                INDICATOR_HEADERS.index(label),
+                last,
+                {"validate": "any", "input_title": label, "input_message": message},
+            )
         self._protect(ws)
 
     def actions(self, existing: list[tuple[str, str, str, date | None]]) -> None:
@@ -277,26 +326,63 @@ class Sheets:
             ws.set_row(row, DATA_ROW_HEIGHT)
             for col in range(len(ACTION_HEADERS)):
                 self._write(ws, row, col, None, self.input_date if col == 3 else self.input)
-        self._validate(ws, new_first, ACTION_HEADERS.index("Due date"), last, {
-            "validate": "date", "criteria": ">=", "value": datetime(2000, 1, 1),
-            "input_title": "Due date of a new action", "input_message": "Type the date as dd/mm/yyyy.",
-            "error_title": "Not a date", "error_message": "Type a date as dd/mm/yyyy, e.g. 31/03/2026.",
-        })
-        self._validate(ws, first, ACTION_HEADERS.index("Status"), last, {
-            "validate": "list", "source": list_source(ACTION_STATUSES),
-            "input_title": "Status", "input_message": "Choose the action's status from the list.",
-            "error_title": "Choose from the list", "error_message": "Choose: " + ", ".join(ACTION_STATUSES) + ".",
-        })
-        self._validate(ws, first, ACTION_HEADERS.index("% complete"), last, {
-            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
-            "input_title": "% complete", "input_message": "Type a number from 0 to 100: type 40 for 40%.",
-            "error_title": "0 to 100", "error_message": "% complete must be a number from 0 to 100.",
-        })
-        self._validate(ws, first, ACTION_HEADERS.index("Commentary"), last, {
-            "validate": "any", "input_title": "Commentary",
-            "input_message": "Progress this quarter; if the action is at risk or off track, say why and what "
-                             "is being done.",
-        })
+        self._validate(
+            ws,
+            new_first,
+            ACTION_HEADERS.index("Due date"),
+            last,
+            {
+                "validate": "date",
+                "criteria": ">=",
+                "value": datetime(2000, 1, 1),
+                "input_title": "Due date of a new action",
+                "input_message": "Type the date as dd/mm/yyyy.",
+                "error_title": "Not a date",
+                "error_message": "Type a date as dd/mm/yyyy, e.g. 31/03/2026.",
+            },
+        )
+        self._validate(
+            ws,
+            first,
+            ACTION_HEADERS.index("Status"),
+            last,
+            {
+                "validate": "list",
+                "source": list_source(ACTION_STATUSES),
+                "input_title": "Status",
+                "input_message": "Choose the action's status from the list.",
+                "error_title": "Choose from the list",
+                "error_message": "Choose: " + ", ".join(ACTION_STATUSES) + ".",
+            },
+        )
+        self._validate(
+            ws,
+            first,
+            ACTION_HEADERS.index("% complete"),
+            last,
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": 100,
+                "input_title": "% complete",
+                "input_message": "Type a number from 0 to 100: type 40 for 40%.",
+                "error_title": "0 to 100",
+                "error_message": "% complete must be a number from 0 to 100.",
+            },
+        )
+        self._validate(
+            ws,
+            first,
+            ACTION_HEADERS.index("Commentary"),
+            last,
+            {
+                "validate": "any",
+                "input_title": "Commentary",
+                "input_message": "Progress this quarter; if the action is at risk or off track, say why and what "
+                "is being done.",
+            },
+        )
         self._protect(ws)
 
     def risks(self, existing: list[tuple[str, str, str, int | None, int | None, str]]) -> None:
@@ -318,15 +404,33 @@ class Sheets:
                 self._write(ws, row, col, None, self.input)
         for label in ("Likelihood (1-5)", "Impact (1-5)"):
             name = label.split(" ")[0]
-            self._validate(ws, first, RISK_HEADERS.index(label), last, {
-                "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 5,
-                "input_title": name, "input_message": f"{name} now, a whole number from 1 (lowest) to 5 (highest).",
-                "error_title": "1 to 5", "error_message": f"{name} must be a whole number from 1 to 5.",
-            })
-        self._validate(ws, first, RISK_HEADERS.index("Commentary"), last, {
-            "validate": "any", "input_title": "Commentary",
-            "input_message": "What has changed this quarter; why a score went up or down.",
-        })
+            self._validate(
+                ws,
+                first,
+                RISK_HEADERS.index(label),
+                last,
+                {
+                    "validate": "integer",
+                    "criteria": "between",
+                    "minimum": 1,
+                    "maximum": 5,
+                    "input_title": name,
+                    "input_message": f"{name} now, a whole number from 1 (lowest) to 5 (highest).",
+                    "error_title": "1 to 5",
+                    "error_message": f"{name} must be a whole number from 1 to 5.",
+                },
+            )
+        self._validate(
+            ws,
+            first,
+            RISK_HEADERS.index("Commentary"),
+            last,
+            {
+                "validate": "any",
+                "input_title": "Commentary",
+                "input_message": "What has changed this quarter; why a score went up or down.",
+            },
+        )
         self._protect(ws)
 
     def areas(self, rows: list[tuple[str, str, str, str, str]], period: Period) -> None:
@@ -341,13 +445,22 @@ class Sheets:
                 self._write(ws, row, col, value, self.locked)
             self._write(ws, row, actual, None, self.input)
             minimum = 0 if unit in NON_NEGATIVE_UNITS else -_LARGEST
-            self._validate(ws, row, actual, row, {
-                "validate": "decimal", "criteria": "between", "minimum": minimum, "maximum": _LARGEST,
-                "input_title": f"{area[:20]}, {period}"[:32],
-                "input_message": f"The figure for {area} alone. {unit_hint(unit)}"[:255],
-                "error_title": "Not a number",
-                "error_message": f"Actual must be a number. {unit_hint(unit)}"[:255],
-            })
+            self._validate(
+                ws,
+                row,
+                actual,
+                row,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": minimum,
+                    "maximum": _LARGEST,
+                    "input_title": f"{area[:20]}, {period}"[:32],
+                    "input_message": f"The figure for {area} alone. {unit_hint(unit)}"[:255],
+                    "error_title": "Not a number",
+                    "error_message": f"Actual must be a number. {unit_hint(unit)}"[:255],
+                },
+            )
         self._protect(ws)
 
     def meta(self, values: dict[str, str]) -> None:

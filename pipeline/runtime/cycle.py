@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from pipeline.config.load import Config
 from pipeline.domain.errors import ExitStatus, Failure, OutputsIncomplete, failure_of
+from pipeline.domain.periods import Period, parse_period
+from pipeline.domain.wording import uk_today
 from pipeline.intake.ingest import PassReport, run_pass, utc_now
 from pipeline.runtime.lock import RunLock
-from pipeline.domain.periods import Period, parse_period
 from pipeline.store.sqlite import Store
-from pipeline.domain.wording import uk_today
 
 if TYPE_CHECKING:
     from pipeline.chasing.mail import Hangup
@@ -41,9 +42,16 @@ def open_store(config: Config) -> Store:
     return Store(config.paths.database)
 
 
-def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool = True,
-             dry_run: bool = False, progress: Callable[[str], None] | None = None,
-             stage: Callable[[str], None] | None = None, hangup: Hangup | None = None) -> CycleReport:
+def run_once(
+    config: Config,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    pdf: bool = True,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+    stage: Callable[[str], None] | None = None,
+    hangup: Hangup | None = None,
+) -> CycleReport:
     """One pass: take in the inbox, give feedback, rebuild the periods that changed.
 
     progress(name) is told of each file as it is examined, stage(text) of each later step;
@@ -87,8 +95,18 @@ def run_once(config: Config, *, now: Callable[[], datetime] = utc_now, pdf: bool
             except Exception:
                 _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result(), []))
                 raise
-            tell = lambda: give_feedback(config, store, register, notifier, due, annotated.result(),  # noqa: E731
-                                         report.failures)
+
+            def tell():
+                return give_feedback(
+                    config,
+                    store,
+                    register,
+                    notifier,
+                    due,
+                    annotated.result(),
+                    report.failures,
+                )
+
             # After documents not made, theirs is the error to show, as after a build that stopped the pass.
             report.feedback = (_tell_anyway(tell) if report.incomplete else tell()) or []
             report.mail_failed = notifier.result.failed
@@ -130,24 +148,27 @@ def feedback_due(store: Store) -> list:
 def standing_by(config: Config):
     """A second process, started only when files are arriving, that gets openpyxl ready for the
     feedback workbooks while this one ingests: ingest leaves the second core mostly idle."""
-    from pipeline.support.worker import Standby
-    from pipeline.outputs.feedback import get_ready
     from pipeline.intake.ingest import INCOMING, expecting_files
+    from pipeline.outputs.feedback import get_ready
+    from pipeline.support.worker import Standby
 
-    return Standby(get_ready, fork=expecting_files(config.paths.inbox)
-                   or expecting_files(config.paths.state / INCOMING))
+    return Standby(
+        get_ready, fork=expecting_files(config.paths.inbox) or expecting_files(config.paths.state / INCOMING)
+    )
 
 
 def annotating(config: Config, due: list, standby, *, parallel: bool):
     """The annotated workbooks for `due`, written in the background when `parallel`; .result() gives them."""
     from pipeline.outputs.feedback import annotate_all
 
-    return standby.start(annotate_all, config.paths.outbox, config.paths.state, due,
-                         fork=parallel and any(d.annotate for d in due))
+    return standby.start(
+        annotate_all, config.paths.outbox, config.paths.state, due, fork=parallel and any(d.annotate for d in due)
+    )
 
 
-def give_feedback(config: Config, store: Store, register, notifier, due: list, annotated: dict,
-                  failures: list[Failure]) -> list[Path]:
+def give_feedback(
+    config: Config, store: Store, register, notifier, due: list, annotated: dict, failures: list[Failure]
+) -> list[Path]:
     """Write each summary, then tell each submitter (with their annotated workbook) and record that.
 
     Feedback that fails (its summary cannot be written, a fault in the pipeline) is added to `failures`
@@ -169,9 +190,13 @@ def give_feedback(config: Config, store: Store, register, notifier, due: list, a
             if isinstance(exc, sqlite3.Error):
                 raise
             failure = failure_of(d.record.name, exc)
-            log.error("Could not give feedback on %s: %s (the other files' feedback goes on; this is tried "
-                      "again on the next pass)", d.record.name, failure.reason,
-                      exc_info=exc if failure.status == ExitStatus.BUG else None)
+            log.error(
+                "Could not give feedback on %s: %s (the other files' feedback goes on; this is tried "
+                "again on the next pass)",
+                d.record.name,
+                failure.reason,
+                exc_info=exc if failure.status == ExitStatus.BUG else None,
+            )
             failures.append(failure)
     return written
 
@@ -190,9 +215,9 @@ def pack_wanted(config: Config, store: Store, period: Period, today: date) -> bo
 def build_period(config: Config, register, store: Store, period: Period, *, pdf: bool = True) -> list[Path]:
     """Rate the period and write its master workbook and documents."""
     from pipeline.outputs.assemble import assemble
-    from pipeline.support.worker import Background
     from pipeline.outputs.documents import write_documents
     from pipeline.outputs.master import write_master
+    from pipeline.support.worker import Background
 
     report = assemble(config, register, store, period)
     # The master workbook (xlsxwriter) and the Word packs share nothing but the report:
@@ -218,8 +243,9 @@ def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[P
         return outputs
 
 
-def chase(config: Config, today, *, now: Callable[[], datetime] = utc_now, dry_run: bool = False,
-          hangup: Hangup | None = None):
+def chase(
+    config: Config, today, *, now: Callable[[], datetime] = utc_now, dry_run: bool = False, hangup: Hangup | None = None
+):
     """Send the templates-out messages and reminders due on `today` (`pipeline chase`); `hangup`
     lets a signal handler end a mail conversation in progress."""
     from pipeline.chasing.notify import Notifier

@@ -8,6 +8,7 @@ reader orphaned by a kill -9 would hold the lock for ever, so children close it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from pathlib import Path
@@ -20,10 +21,8 @@ _held: set[int] = set()  # descriptors of the locks this process holds
 def _drop_inherited_locks() -> None:
     """In a forked child: let go of the parent's lock descriptors (closing them does not unlock)."""
     for fd in _held:
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     _held.clear()
 
 

@@ -72,5 +72,5 @@ class _AboveStatus(logging.Handler):
             return
         try:
             self.console.print(self.format(record), markup=False, highlight=False, emoji=False, soft_wrap=True)
-        except Exception:  # noqa: BLE001 - a log line must never stop the run
+        except Exception:
             self.handleError(record)

@@ -22,16 +22,17 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from datetime import time as time_of_day
-from typing import Any, Callable
+from typing import Any
 
+from pipeline.chasing.mail import Hangup
 from pipeline.config.load import Config
 from pipeline.domain.errors import LockHeld, PipelineError
+from pipeline.domain.wording import uk_zone
 from pipeline.intake.ingest import utc_now
 from pipeline.runtime.lock import RunLock
-from pipeline.chasing.mail import Hangup
-from pipeline.domain.wording import uk_zone
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,9 @@ def reminders_due(uk_now: datetime, reminder_time: time_of_day, chased_on: date 
 
 
 class Watcher:
-    def __init__(self, config: Config, *, pdf: bool = True, dry_run: bool = False,
-                 now: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, config: Config, *, pdf: bool = True, dry_run: bool = False, now: Callable[[], datetime] = utc_now
+    ) -> None:
         self.config = config
         self.pdf = pdf
         self.dry_run = dry_run
@@ -91,7 +93,7 @@ class Watcher:
         except LockHeld as exc:
             log.info("Skipping this pass: %s", exc.message)
             return
-        except Exception as exc:  # noqa: BLE001 - only a signal stops the loop
+        except Exception as exc:
             self._failed(exc)
             return
         if self.failures:
@@ -108,8 +110,14 @@ class Watcher:
         if isinstance(exc, PipelineError):  # a busy or broken database, a broken register, a full disk
             log.error("%s (%s)", exc, retry)
         else:  # a bug: the traceback goes to the log file; the console shows this one line
-            log.error("The pass failed with an internal error, %s: %s (%s; the traceback is in %s)",
-                      type(exc).__name__, exc, retry, self.config.paths.logs / "pipeline.log", exc_info=exc)
+            log.error(
+                "The pass failed with an internal error, %s: %s (%s; the traceback is in %s)",
+                type(exc).__name__,
+                exc,
+                retry,
+                self.config.paths.logs / "pipeline.log",
+                exc_info=exc,
+            )
 
     def reminder_job(self) -> bool:
         """Send the reminders due today; True when every one went (or none was due)."""
@@ -123,16 +131,24 @@ class Watcher:
         except PipelineError as exc:
             log.error("Reminders not sent: %s; they will be tried again", exc)
             return False
-        except Exception as exc:  # noqa: BLE001 - only a signal stops the loop
-            log.error("Reminders not sent: an internal error, %s: %s (the traceback is in %s); they will be "
-                      "tried again", type(exc).__name__, exc, self.config.paths.logs / "pipeline.log", exc_info=exc)
+        except Exception as exc:
+            log.error(
+                "Reminders not sent: an internal error, %s: %s (the traceback is in %s); they will be tried again",
+                type(exc).__name__,
+                exc,
+                self.config.paths.logs / "pipeline.log",
+                exc_info=exc,
+            )
             return False
         else:
             if self.dry_run:
                 from pipeline.chasing.notify import DRY_RUN_FOLDER
 
-                log.info("Dry run: %d message(s) would be sent; previews in %s", len(result.sent),
-                         self.config.paths.outbox / "mail" / DRY_RUN_FOLDER)
+                log.info(
+                    "Dry run: %d message(s) would be sent; previews in %s",
+                    len(result.sent),
+                    self.config.paths.outbox / "mail" / DRY_RUN_FOLDER,
+                )
             elif result.sent or result.failed:
                 log.info("Reminders: %d message(s) sent, %d failed", len(result.sent), len(result.failed))
             return not result.failed
@@ -159,8 +175,12 @@ class Watcher:
                 reminder_time = self.config.calendar.reminder_time
                 at = reminder_time.strftime("%H:%M")
                 scheduler.every(1).minutes.do(self.reminder_check)
-                log.info("Watching %s every %d s; reminders daily at %s UK time", self.config.paths.inbox,
-                         self.config.watch_interval_seconds, at)
+                log.info(
+                    "Watching %s every %d s; reminders daily at %s UK time",
+                    self.config.paths.inbox,
+                    self.config.watch_interval_seconds,
+                    at,
+                )
                 self.inbox_job()
                 if self.stopping:  # told to stop during the first pass: the reminders wait for the next start
                     pass

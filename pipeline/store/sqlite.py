@@ -17,10 +17,11 @@ import inspect
 import json
 import re
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from pipeline.domain.errors import OutputError, PipelineError, StoreBusy, StoreUnusable
 from pipeline.domain.findings import Finding
@@ -141,14 +142,15 @@ def _problem(exc: sqlite3.Error, path: Path) -> PipelineError | None:
         return StoreBusy(
             f"The pipeline's database {path} is in use by another program (a database browser, or a "
             "backup, holding it open for writing), so nothing was changed: returns stay in the inbox.",
-            fix="Close that program, or try again later; `pipeline watch` tries again by itself.")
+            fix="Close that program, or try again later; `pipeline watch` tries again by itself.",
+        )
     if any(words in text for words in ("readonly", "read-only", "disk is full", "unable to open", "disk i/o")):
         return OutputError(
             f"The pipeline's database {path} could not be written ({exc}). Nothing was lost: check the "
-            "state folder has free space and may be written to, and run again.")
+            "state folder has free space and may be written to, and run again."
+        )
     if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
-        return unusable(path, "is not a SQLite database, or is damaged" if "not a database" in text
-                        else "is damaged")
+        return unusable(path, "is not a SQLite database, or is damaged" if "not a database" in text else "is damaged")
     return None
 
 
@@ -157,9 +159,10 @@ def unusable(path: Path, why: str) -> StoreUnusable:
         f"The pipeline's database {path} {why} ({path.name} is the history of every return, figure and "
         "message). The pipeline has not touched it and will not use it.",
         fix=f"Restore {path.name} from your backup. Or, to start a new history, move it aside (rename it, "
-            "say to pipeline.sqlite3.old): the next run starts an empty database, and the record of the "
-            "returns taken in, their figures and verdicts, and the messages sent is lost (the files in "
-            "state/archive/ stay, and reminders already sent may be sent again).")
+        "say to pipeline.sqlite3.old): the next run starts an empty database, and the record of the "
+        "returns taken in, their figures and verdicts, and the messages sent is lost (the files in "
+        "state/archive/ stay, and reminders already sent may be sent again).",
+    )
 
 
 def _speaks_sql(method: Callable) -> Callable:
@@ -171,6 +174,7 @@ def _speaks_sql(method: Callable) -> Callable:
             raise problem from exc
 
     if inspect.isgeneratorfunction(method):
+
         @functools.wraps(method)
         def generator(self, *args, **kwargs):
             try:
@@ -178,6 +182,7 @@ def _speaks_sql(method: Callable) -> Callable:
             except sqlite3.Error as exc:
                 translate(self, exc)
                 raise
+
         return generator
 
     @functools.wraps(method)
@@ -187,6 +192,7 @@ def _speaks_sql(method: Callable) -> Callable:
         except sqlite3.Error as exc:
             translate(self, exc)
             raise
+
     return wrapper
 
 
@@ -352,18 +358,26 @@ class Store:
     def _open(self) -> None:
         # Read before anything is written: a file that is not ours (damaged, or another program's
         # database put here by mistake) is left exactly as it is, WAL files and all.
-        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                  if not name.startswith("sqlite_")}
+        tables = {
+            name
+            for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not name.startswith("sqlite_")
+        }
         if tables - _TABLES:
-            raise unusable(self.path, f"belongs to another program (it has tables such as "
-                                      f"{', '.join(sorted(tables - _TABLES)[:3])}, which the pipeline never made)")
+            raise unusable(
+                self.path,
+                f"belongs to another program (it has tables such as "
+                f"{', '.join(sorted(tables - _TABLES)[:3])}, which the pipeline never made)",
+            )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA foreign_keys=ON")
         if tables != _TABLES:  # new, or made by a run killed before its tables were all there
             # One transaction, so a kill leaves all of the tables or none.
-            self._db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} INSERT OR IGNORE INTO meta VALUES "
-                                   f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;")
+            self._db.executescript(
+                f"BEGIN IMMEDIATE; {_SCHEMA} INSERT OR IGNORE INTO meta VALUES "
+                f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+            )
 
     def __enter__(self) -> Store:
         return self
@@ -420,8 +434,9 @@ class Store:
         return FileRecord(*row)
 
     def file_at(self, location: str) -> FileRecord | None:
-        row = self._db.execute("SELECT * FROM files WHERE location = ? ORDER BY id DESC LIMIT 1",
-                               (location,)).fetchone()
+        row = self._db.execute(
+            "SELECT * FROM files WHERE location = ? ORDER BY id DESC LIMIT 1", (location,)
+        ).fetchone()
         return FileRecord(*row) if row else None
 
     def files(self, *, period: str | None = None) -> list[FileRecord]:
@@ -442,8 +457,9 @@ class Store:
         """An earlier accepted file with these bytes. A copy of a rejected file is examined afresh: what
         rejected it may have changed since (the quarter has started, the register has been corrected)."""
         row = self._db.execute(
-            "SELECT * FROM files WHERE sha256 = ? AND id != ? AND verdict = 'accepted' "
-            "ORDER BY id LIMIT 1", (sha256, exclude_id)).fetchone()
+            "SELECT * FROM files WHERE sha256 = ? AND id != ? AND verdict = 'accepted' ORDER BY id LIMIT 1",
+            (sha256, exclude_id),
+        ).fetchone()
         return FileRecord(*row) if row else None
 
     def replaced_by(self, file_id: int) -> FileRecord | None:
@@ -451,16 +467,29 @@ class Store:
         row = self._db.execute(
             "SELECT f.* FROM submissions s JOIN submissions later ON later.partnership = s.partnership "
             "AND later.period = s.period AND later.counts = 1 JOIN files f ON f.id = later.file_id "
-            "WHERE s.file_id = ? AND s.counts = 0", (file_id,)).fetchone()
+            "WHERE s.file_id = ? AND s.counts = 0",
+            (file_id,),
+        ).fetchone()
         return FileRecord(*row) if row else None
 
     def moved(self, file_id: int, location: str) -> None:
         with self.transaction():
             self._db.execute("UPDATE files SET location = ? WHERE id = ?", (location, file_id))
 
-    def decide(self, file_id: int, *, verdict: str, destination: str, reason: str, decided_at: str,
-               findings: Iterable[Finding] = (), period: str = "", partnership: str = "",
-               submission: Submission | None = None, duplicate_of: int | None = None) -> int | None:
+    def decide(
+        self,
+        file_id: int,
+        *,
+        verdict: str,
+        destination: str,
+        reason: str,
+        decided_at: str,
+        findings: Iterable[Finding] = (),
+        period: str = "",
+        partnership: str = "",
+        submission: Submission | None = None,
+        duplicate_of: int | None = None,
+    ) -> int | None:
         """Record a file's verdict with everything that follows from it, atomically.
 
         Returns the new submission's id when a return is accepted.
@@ -473,8 +502,10 @@ class Store:
             )
             self._db.executemany(
                 "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(file_id, n, f.code, f.severity, f.sheet, f.cell, f.row, f.value, f.message, f.fix)
-                 for n, f in enumerate(findings)],
+                [
+                    (file_id, n, f.code, f.severity, f.sheet, f.cell, f.row, f.value, f.message, f.fix)
+                    for n, f in enumerate(findings)
+                ],
             )
             if verdict != "duplicate":  # a copy changes no figure and no count in the outputs
                 self._db.execute("INSERT OR IGNORE INTO feedback_due VALUES (?)", (file_id,))
@@ -489,15 +520,27 @@ class Store:
         cursor = self._db.execute(
             "INSERT INTO submissions (file_id, partnership, period, template_version, completed_by, email, "
             "date_completed, signed_off, overall_commentary, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email,
-             s.date_completed, int(s.signed_off), s.overall_commentary, received_at),
+            (
+                file_id,
+                s.partnership,
+                s.period,
+                s.template_version,
+                s.completed_by,
+                s.email,
+                s.date_completed,
+                int(s.signed_off),
+                s.overall_commentary,
+                received_at,
+            ),
         )
         sid = int(cursor.lastrowid)
         # The latest return received counts; earlier ones stay for the audit trail. Received, not
         # examined: old returns loaded out of order with `run --received` must not undo a later one.
         later = self._db.execute(
             "SELECT id FROM submissions WHERE partnership = ? AND period = ? AND id != ? AND counts = 1 "
-            "AND received_at > ?", (s.partnership, s.period, sid, received_at)).fetchone()
+            "AND received_at > ?",
+            (s.partnership, s.period, sid, received_at),
+        ).fetchone()
         if later is not None:
             self._db.execute("UPDATE submissions SET counts = 0, superseded_by = ? WHERE id = ?", (later[0], sid))
         else:
@@ -508,27 +551,45 @@ class Store:
             )
         self._db.executemany(
             "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sid, v.code, _text(v.actual), v.data_quality, v.commentary, v.remedial_action, v.cell,
-              _area_text(v.area_values)) for v in s.values],
+            [
+                (
+                    sid,
+                    v.code,
+                    _text(v.actual),
+                    v.data_quality,
+                    v.commentary,
+                    v.remedial_action,
+                    v.cell,
+                    _area_text(v.area_values),
+                )
+                for v in s.values
+            ],
         )
         self._db.executemany(
             "INSERT INTO action_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sid, a.ref, a.action, a.owner, a.due, a.status, _text(a.percent_complete), a.commentary,
-              int(a.is_new)) for a in s.actions],
+            [
+                (sid, a.ref, a.action, a.owner, a.due, a.status, _text(a.percent_complete), a.commentary, int(a.is_new))
+                for a in s.actions
+            ],
         )
         self._db.executemany(
             "INSERT INTO risk_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sid, r.ref, r.risk, r.owner, r.likelihood, r.impact, r.mitigation, r.commentary,
-              int(r.is_new)) for r in s.risks],
+            [
+                (sid, r.ref, r.risk, r.owner, r.likelihood, r.impact, r.mitigation, r.commentary, int(r.is_new))
+                for r in s.risks
+            ],
         )
         return sid
 
     def findings_for(self, file_id: int) -> list[Finding]:
         rows = self._db.execute(
-            "SELECT code, severity, message, fix, sheet, cell, row, value FROM findings "
-            "WHERE file_id = ? ORDER BY seq", (file_id,)).fetchall()
-        return [Finding(code=r[0], severity=r[1], message=r[2], fix=r[3], sheet=r[4], cell=r[5], row=r[6],
-                        value=r[7]) for r in rows]
+            "SELECT code, severity, message, fix, sheet, cell, row, value FROM findings WHERE file_id = ? ORDER BY seq",
+            (file_id,),
+        ).fetchall()
+        return [
+            Finding(code=r[0], severity=r[1], message=r[2], fix=r[3], sheet=r[4], cell=r[5], row=r[6], value=r[7])
+            for r in rows
+        ]
 
     # -- follow-up work that must survive a crash ------------------------------
 
@@ -553,9 +614,11 @@ class Store:
     # -- submissions and history ---------------------------------------------
 
     def submissions(self, *, period: str | None = None, counting_only: bool = False) -> list[SubmissionRecord]:
-        sql = ("SELECT s.id, s.file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email, "
-               "s.date_completed, s.signed_off, s.overall_commentary, s.received_at, s.counts, "
-               "s.superseded_by, f.name, f.location FROM submissions s JOIN files f ON f.id = s.file_id")
+        sql = (
+            "SELECT s.id, s.file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email, "
+            "s.date_completed, s.signed_off, s.overall_commentary, s.received_at, s.counts, "
+            "s.superseded_by, f.name, f.location FROM submissions s JOIN files f ON f.id = s.file_id"
+        )
         where, args = [], []
         if period is not None:
             where.append("s.period = ?")
@@ -570,15 +633,20 @@ class Store:
     def first_received(self, period: str) -> dict[str, str]:
         """Partnership -> when its first accepted return for the period arrived (superseded or not):
         lateness is judged by it, so a correction sent after the deadline does not make it late."""
-        return dict(self._db.execute(
-            "SELECT partnership, MIN(received_at) FROM submissions WHERE period = ? GROUP BY partnership", (period,)))
+        return dict(
+            self._db.execute(
+                "SELECT partnership, MIN(received_at) FROM submissions WHERE period = ? GROUP BY partnership", (period,)
+            )
+        )
 
     def history(self, codes: Iterable[str] | None = None) -> Iterator[HistoryValue]:
         """Every counting indicator value, oldest period first."""
-        sql = ("SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "
-               "v.area_values, s.id, f.name, s.received_at FROM indicator_values v "
-               "JOIN submissions s ON s.id = v.submission_id JOIN files f ON f.id = s.file_id "
-               "WHERE s.counts = 1")
+        sql = (
+            "SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "
+            "v.area_values, s.id, f.name, s.received_at FROM indicator_values v "
+            "JOIN submissions s ON s.id = v.submission_id JOIN files f ON f.id = s.file_id "
+            "WHERE s.counts = 1"
+        )
         args: list = []
         if codes is not None:
             codes = list(codes)
@@ -593,24 +661,28 @@ class Store:
         that examines a file asks for the whole history."""
         rows = self._db.execute(
             "SELECT v.code, s.period, v.actual FROM indicator_values v JOIN submissions s "
-            "ON s.id = v.submission_id WHERE s.counts = 1 AND v.actual IS NOT NULL ORDER BY s.period, v.code")
+            "ON s.id = v.submission_id WHERE s.counts = 1 AND v.actual IS NOT NULL ORDER BY s.period, v.code"
+        )
         return {(code, period): Decimal(actual) for code, period, actual in rows}
 
     def action_updates(self, submission_id: int) -> list[ActionUpdate]:
         rows = self._db.execute(
             "SELECT ref, action, owner, due, status, percent_complete, commentary, is_new "
-            "FROM action_updates WHERE submission_id = ? ORDER BY ref", (submission_id,)).fetchall()
+            "FROM action_updates WHERE submission_id = ? ORDER BY ref",
+            (submission_id,),
+        ).fetchall()
         return [ActionUpdate(r[0], r[1], r[2], r[3], r[4], _dec(r[5]), r[6], bool(r[7])) for r in rows]
 
     def risk_updates(self, submission_id: int) -> list[RiskUpdate]:
         rows = self._db.execute(
             "SELECT ref, risk, owner, likelihood, impact, mitigation, commentary, is_new "
-            "FROM risk_updates WHERE submission_id = ? ORDER BY ref", (submission_id,)).fetchall()
+            "FROM risk_updates WHERE submission_id = ? ORDER BY ref",
+            (submission_id,),
+        ).fetchall()
         return [RiskUpdate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
 
     def periods(self) -> list[str]:
-        return [r[0] for r in self._db.execute(
-            "SELECT DISTINCT period FROM files WHERE period != '' ORDER BY period")]
+        return [r[0] for r in self._db.execute("SELECT DISTINCT period FROM files WHERE period != '' ORDER BY period")]
 
     # -- messages ------------------------------------------------------------
 
@@ -631,8 +703,9 @@ class Store:
             sql += " WHERE " + " AND ".join(where)
         return [MessageRecord(*r) for r in self._db.execute(sql + " ORDER BY created_at, key", args)]
 
-    def queue_message(self, *, key: str, kind: str, partnership: str, period: str, recipients: str,
-                      subject: str, created_at: str) -> None:
+    def queue_message(
+        self, *, key: str, kind: str, partnership: str, period: str, recipients: str, subject: str, created_at: str
+    ) -> None:
         """Record a message about to be sent. A message tried before is queued again with its
         recipients and subject as they are now (an address may have been corrected); a sent one
         is left alone, and keeps the time it was first queued."""
@@ -642,20 +715,24 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued') ON CONFLICT (key) DO UPDATE SET "
                 "recipients = excluded.recipients, subject = excluded.subject, status = 'queued' "
                 "WHERE messages.status != 'sent'",
-                (key, kind, partnership, period, recipients, subject, created_at))
+                (key, kind, partnership, period, recipients, subject, created_at),
+            )
 
     def message_sent(self, key: str, *, sent_at: str, location: str = "") -> None:
         with self.transaction():
             self._db.execute(
                 "UPDATE messages SET status = 'sent', sent_at = ?, attempts = attempts + 1, location = ?, "
-                "last_error = '' WHERE key = ?", (sent_at, location, key))
+                "last_error = '' WHERE key = ?",
+                (sent_at, location, key),
+            )
 
     def message_failed(self, key: str, error: str) -> None:
         """The attempt failed for a reason that may pass (server down, a 4xx reply): retried next pass."""
         with self.transaction():
             self._db.execute(
                 "UPDATE messages SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE key = ?",
-                (error, key))
+                (error, key),
+            )
 
     def message_withdrawn(self, key: str) -> None:
         """A message not sent that is no longer owed (its return was replaced before it went)."""
@@ -667,7 +744,9 @@ class Store:
         with self.transaction():
             self._db.execute(
                 "UPDATE messages SET status = 'refused', attempts = attempts + 1, last_error = ?, recipients = ? "
-                "WHERE key = ?", (error, recipients, key))
+                "WHERE key = ?",
+                (error, recipients, key),
+            )
 
 
 # Every public method speaks SQL, so every one says what SQLite's errors mean for the user.

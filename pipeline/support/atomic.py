@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from pipeline.domain.errors import OutputError
 
@@ -27,8 +27,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix + ".tmp",
-                                    dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix + ".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:
         raise _output_error(target, exc) from None
@@ -58,8 +57,10 @@ def inside(folder: Path, name: str) -> Path:
     path = Path(folder) / name
     base, where = os.path.abspath(folder), os.path.abspath(path)  # abspath normalises, without following links
     if where == base or os.path.commonpath([base, where]) != base:
-        raise OutputError(f"Refused to write {name!r}: it would land outside {folder}.",
-                          fix="Run `pipeline check` and correct the register's short names and codes.")
+        raise OutputError(
+            f"Refused to write {name!r}: it would land outside {folder}.",
+            fix="Run `pipeline check` and correct the register's short names and codes.",
+        )
     return path
 
 

@@ -21,7 +21,8 @@ import pickle
 import signal
 import sys
 import threading
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,9 @@ class Background(Generic[T]):
             # already imported, and no __main__ module is run again.
             context = multiprocessing.get_context("fork")
             self._pipe, sender = context.Pipe(duplex=False)
-            self._child = context.Process(target=_run, args=(sender, self._pipe, fn, args, os.getpid()),
-                                          daemon=True, name="pipeline-background")
+            self._child = context.Process(
+                target=_run, args=(sender, self._pipe, fn, args, os.getpid()), daemon=True, name="pipeline-background"
+            )
             # Everything made so far (modules, the report) is frozen out of the collector's
             # reach before the fork: the child's collections then look only at what it makes
             # itself, instead of walking a few hundred thousand inherited objects each time.
@@ -112,8 +114,11 @@ class Standby:
         self._replies, sender = context.Pipe(duplex=False)
         waiting, self._orders = context.Pipe(duplex=False)
         self._child = context.Process(
-            target=_stand_by, args=(sender, self._replies, waiting, self._orders, prepare, os.getpid()),
-            daemon=True, name="pipeline-standby")
+            target=_stand_by,
+            args=(sender, self._replies, waiting, self._orders, prepare, os.getpid()),
+            daemon=True,
+            name="pipeline-standby",
+        )
         gc.freeze()  # as in Background
         try:
             self._child.start()
@@ -213,7 +218,7 @@ def _stand_by(sender, receiver, orders, orders_end, prepare: Callable[[], object
     try:
         try:
             prepare()
-        except Exception:  # noqa: BLE001 - only a head start: the call itself meets the same problem
+        except Exception:
             log.debug("Preparing the waiting process failed", exc_info=True)
         fn, args = orders.recv()
     except (EOFError, OSError, KeyboardInterrupt):  # the pass ended or was stopped (Ctrl-C reaches us too)
@@ -225,7 +230,7 @@ def _stand_by(sender, receiver, orders, orders_end, prepare: Callable[[], object
 def _reply(sender, fn: Callable[..., Any], args: tuple) -> None:
     try:
         sender.send((True, fn(*args)))
-    except BaseException:  # noqa: BLE001 - the parent makes the call again and sees the error itself
+    except BaseException:
         log.debug("Background %s failed in the child", getattr(fn, "__name__", "call"), exc_info=True)
         try:
             sender.send((False, None))

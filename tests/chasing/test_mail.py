@@ -13,22 +13,16 @@ import socket
 import ssl
 import subprocess
 from dataclasses import replace
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from email import policy
 from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from openpyxl import Workbook
-
 from smtp_server import Inbox, Server, free_port, start
 
-from pipeline.config.load import CalendarSettings, MailSettings
-from pipeline.domain.errors import MailError, MailRefused, TemplateError
-from pipeline.domain.findings import ERROR, WARNING, Finding
 from pipeline.chasing.mail import Mailer, Message, build_email, compose, eml_name, render
-from pipeline.domain.periods import Period
-from pipeline.domain.records import Partnership
 from pipeline.chasing.reminders import (
     BoardContact,
     MessageKind,
@@ -39,20 +33,35 @@ from pipeline.chasing.reminders import (
     plan_reminders,
     plan_templates_out,
 )
+from pipeline.config.load import CalendarSettings, MailSettings
+from pipeline.domain.errors import MailError, MailRefused, TemplateError
+from pipeline.domain.findings import ERROR, WARNING, Finding
+from pipeline.domain.periods import Period
+from pipeline.domain.records import Partnership
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOW = datetime(2026, 1, 8, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 8, 9, 0, tzinfo=UTC)
 Q3 = Period(2025, 3)
 CALENDAR = CalendarSettings(
-    templates_out_working_days=5, deadline_working_days=15, reminder_working_days=(10, 3),
-    remind_on_deadline=True, overdue_every_working_days=3, escalate_after_working_days=5,
-    days_off=(date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)), reminder_time=time(9, 0),
+    templates_out_working_days=5,
+    deadline_working_days=15,
+    reminder_working_days=(10, 3),
+    remind_on_deadline=True,
+    overdue_every_working_days=3,
+    escalate_after_working_days=5,
+    days_off=(date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)),
+    reminder_time=time(9, 0),
 )
-BOARD = BoardContact("Brackenford Borough Partnership", "Brackenford Partnership Board",
-                     "Alex Morgan, Partnership Performance Manager", "performance@brackenford.example.org")
-CSP = Partnership("Safer Brackenford Partnership", "CSP", "Supt. Alan Greaves", "Priya Nair",
-                  "safer@brackenford.example.org")
+BOARD = BoardContact(
+    "Brackenford Borough Partnership",
+    "Brackenford Partnership Board",
+    "Alex Morgan, Partnership Performance Manager",
+    "performance@brackenford.example.org",
+)
+CSP = Partnership(
+    "Safer Brackenford Partnership", "CSP", "Supt. Alan Greaves", "Priya Nair", "safer@brackenford.example.org"
+)
 
 
 def clock() -> datetime:
@@ -71,12 +80,21 @@ def accept_only(login: bytes, password: bytes):
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (login, password)
         return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd sends the 535 itself
+
     return authenticator
 
 
 def mail_settings(port: int = 25, **changes) -> MailSettings:
-    base = MailSettings(mode="smtp", host="127.0.0.1", port=port, sender="performance@brackenford.example.org",
-                        reply_to="", starttls=False, username="", password_env="PIPELINE_SMTP_PASSWORD")
+    base = MailSettings(
+        mode="smtp",
+        host="127.0.0.1",
+        port=port,
+        sender="performance@brackenford.example.org",
+        reply_to="",
+        starttls=False,
+        username="",
+        password_env="PIPELINE_SMTP_PASSWORD",
+    )
     return replace(base, **changes)
 
 
@@ -91,53 +109,101 @@ def workbook(tmp_path) -> Path:
 
 # The planners chase only partnerships whose templates-out is recorded: here, on the day it was due.
 OPENED = {("CSP", "templates-out"): date(2025, 12, 22)}
-CHASED_ONCE = {**OPENED, ("CSP", "overdue-3"): date(2026, 1, 27)}  # reminded once, overdue: escalation is due on 29 January
+CHASED_ONCE = {
+    **OPENED,
+    ("CSP", "overdue-3"): date(2026, 1, 27),
+}  # reminded once, overdue: escalation is due on 29 January
 
 
 def reminder() -> Message:
-    [planned] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=CALENDAR, partnerships=[CSP],
-                               accepted=set(), already_sent=OPENED, board=BOARD)
+    [planned] = plan_reminders(
+        period=Q3,
+        today=date(2026, 1, 8),
+        settings=CALENDAR,
+        partnerships=[CSP],
+        accepted=set(),
+        already_sent=OPENED,
+        board=BOARD,
+    )
     return compose(planned, TEMPLATES)
 
 
 def templates_out_message(workbook: Path) -> Message:
-    [planned] = plan_templates_out(period=Q3, today=date(2025, 12, 22), settings=CALENDAR, partnerships=[CSP],
-                                   workbooks={"CSP": workbook}, accepted=set(), already_sent=set(), board=BOARD)
+    [planned] = plan_templates_out(
+        period=Q3,
+        today=date(2025, 12, 22),
+        settings=CALENDAR,
+        partnerships=[CSP],
+        workbooks={"CSP": workbook},
+        accepted=set(),
+        already_sent=set(),
+        board=BOARD,
+    )
     return compose(planned, TEMPLATES)
 
 
 def attachments_of(message) -> list[tuple[str, str, bytes]]:
-    return [(part.get_filename(), part.get_content_type(), part.get_content())
-            for part in message.iter_attachments()]
+    return [(part.get_filename(), part.get_content_type(), part.get_content()) for part in message.iter_attachments()]
 
 
 # --- templates ---------------------------------------------------------------
+
 
 def every_planned_message(tmp_path: Path) -> list[PlannedMessage]:
     """One planned message of each template, as the planners make them (files need not exist to plan)."""
     annotated = tmp_path / "CSP-annotated.xlsx"
     findings = [
-        Finding("not-a-number", ERROR, "The actual is not a number.", fix="Type a number.",
-                sheet="Indicators", cell="J14"),
+        Finding(
+            "not-a-number", ERROR, "The actual is not a number.", fix="Type a number.", sheet="Indicators", cell="J14"
+        ),
         Finding("outlier", WARNING, "The actual is unusually far from last quarter.", sheet="Indicators", cell="J15"),
     ]
     common = dict(period=Q3, settings=CALENDAR, partnerships=[CSP], accepted=set(), board=BOARD)
-    planned = plan_templates_out(today=date(2025, 12, 22), workbooks={"CSP": tmp_path / "CSP-return.xlsx"},
-                                 already_sent=set(), **common)
+    planned = plan_templates_out(
+        today=date(2025, 12, 22), workbooks={"CSP": tmp_path / "CSP-return.xlsx"}, already_sent=set(), **common
+    )
     for day in (date(2026, 1, 8), date(2026, 1, 22), date(2026, 1, 27)):
         planned += plan_reminders(today=day, already_sent=OPENED, **common)
     planned += plan_reminders(today=date(2026, 1, 29), already_sent=CHASED_ONCE, **common)
     for received in (date(2026, 1, 14), date(2026, 1, 28)):  # on time, then late
-        planned.append(plan_acknowledgement(period=Q3, partnership=CSP, submission="1", received=received,
-                                            warnings=findings[1:], settings=CALENDAR, board=BOARD))
-        planned.append(plan_feedback(period=Q3, partnership=CSP, submission="2", received=received,
-                                     findings=findings, annotated=annotated, settings=CALENDAR, board=BOARD))
+        planned.append(
+            plan_acknowledgement(
+                period=Q3,
+                partnership=CSP,
+                submission="1",
+                received=received,
+                warnings=findings[1:],
+                settings=CALENDAR,
+                board=BOARD,
+            )
+        )
+        planned.append(
+            plan_feedback(
+                period=Q3,
+                partnership=CSP,
+                submission="2",
+                received=received,
+                findings=findings,
+                annotated=annotated,
+                settings=CALENDAR,
+                board=BOARD,
+            )
+        )
     for partnership in (CSP, None):  # a fault after the file said whose it is, and one before
-        planned.append(plan_internal_error(
-            period=Q3, partnership=partnership, submission="3", file_name="CSP Q3.xlsx", received=date(2026, 1, 14),
-            kept_at=tmp_path / "quarantine" / "CSP Q3.xlsx", reason="This file could not be checked because of a "
-            "fault in the pipeline.", feedback=tmp_path / "CSP Q3.feedback.txt", log_file=tmp_path / "pipeline.log",
-            board=BOARD))
+        planned.append(
+            plan_internal_error(
+                period=Q3,
+                partnership=partnership,
+                submission="3",
+                file_name="CSP Q3.xlsx",
+                received=date(2026, 1, 14),
+                kept_at=tmp_path / "quarantine" / "CSP Q3.xlsx",
+                reason="This file could not be checked because of a fault in the pipeline.",
+                feedback=tmp_path / "CSP Q3.feedback.txt",
+                log_file=tmp_path / "pipeline.log",
+                board=BOARD,
+            )
+        )
     return planned
 
 
@@ -153,8 +219,9 @@ def test_every_shipped_template_renders_and_its_subject_names_partnership_and_pe
 
 def test_reminder_reads_as_a_friendly_letter():
     message = reminder()
-    assert message.subject == ("Reminder: Safer Brackenford Partnership return for 2025-26 Q3 "
-                               "is due on Thursday 22 January 2026")
+    assert message.subject == (
+        "Reminder: Safer Brackenford Partnership return for 2025-26 Q3 is due on Thursday 22 January 2026"
+    )
     assert message.body.startswith("Dear Priya Nair,\n\n")
     assert "which is 10 working days from today." in message.body
     assert message.body.endswith("Alex Morgan, Partnership Performance Manager\nBrackenford Borough Partnership\n")
@@ -210,6 +277,7 @@ def test_missing_template_is_a_template_error(tmp_path):
 
 # --- SMTP --------------------------------------------------------------------
 
+
 def test_a_server_that_fumbles_goodbye_after_taking_the_message_is_not_sent_it_again(server, monkeypatch):
     # 250 to the message's data, then 421 (or a dropped line) to QUIT: it was delivered, and a retry
     # on the next pass would deliver it twice.
@@ -252,14 +320,25 @@ def test_reminder_is_delivered_to_the_partnership(server):
     assert received["Date"] == "Thu, 08 Jan 2026 09:00:00 +0000"
     assert received["Message-ID"] == record.message_id
     assert "10 working days from today" in received.get_body().get_content()
-    assert (record.transport, record.key, record.partnership, record.sent_at) == ("smtp", "before-deadline-10",
-                                                                                  "CSP", NOW)
+    assert (record.transport, record.key, record.partnership, record.sent_at) == (
+        "smtp",
+        "before-deadline-10",
+        "CSP",
+        NOW,
+    )
 
 
 def test_names_outside_ascii_arrive_intact(server):
     welsh = replace(CSP, name="Partneriaeth Diogelwch Cymunedol – Llanelli", lead_officer="Siân Jones")
-    [planned] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=CALENDAR, partnerships=[welsh],
-                               accepted=set(), already_sent=OPENED, board=BOARD)
+    [planned] = plan_reminders(
+        period=Q3,
+        today=date(2026, 1, 8),
+        settings=CALENDAR,
+        partnerships=[welsh],
+        accepted=set(),
+        already_sent=OPENED,
+        board=BOARD,
+    )
     Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(compose(planned, TEMPLATES))
     [(_, _, received)] = server.inbox.received
     assert "Partneriaeth Diogelwch Cymunedol – Llanelli" in received["Subject"]
@@ -271,21 +350,30 @@ def test_templates_out_arrives_with_the_workbook_attached(server, workbook):
     Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(message)
     [(_, recipients, received)] = server.inbox.received
     assert recipients == ["safer@brackenford.example.org"]
-    assert received["Subject"] == ("Safer Brackenford Partnership: performance return for 2025-26 Q3 "
-                                   "(October to December 2025)")
+    assert received["Subject"] == (
+        "Safer Brackenford Partnership: performance return for 2025-26 Q3 (October to December 2025)"
+    )
     assert attachments_of(received) == [("CSP-2025-26-Q3-return.xlsx", XLSX, workbook.read_bytes())]
 
 
 def test_escalation_reaches_the_board_officer_and_copies_the_lead(server):
-    planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=CALENDAR, partnerships=[CSP],
-                             accepted=set(), already_sent=CHASED_ONCE, board=BOARD)
+    planned = plan_reminders(
+        period=Q3,
+        today=date(2026, 1, 29),
+        settings=CALENDAR,
+        partnerships=[CSP],
+        accepted=set(),
+        already_sent=CHASED_ONCE,
+        board=BOARD,
+    )
     [escalation] = [compose(p, TEMPLATES) for p in planned if p.kind is MessageKind.ESCALATION]
     Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(escalation)
     [(_, recipients, received)] = server.inbox.received
     assert recipients == ["performance@brackenford.example.org", "safer@brackenford.example.org"]
     assert received["Cc"] == "safer@brackenford.example.org"
-    assert received["Subject"] == ("Escalation: Safer Brackenford Partnership return for 2025-26 Q3 "
-                                   "is 5 working days overdue")
+    assert received["Subject"] == (
+        "Escalation: Safer Brackenford Partnership return for 2025-26 Q3 is 5 working days overdue"
+    )
 
 
 def test_login_uses_the_password_from_the_environment():
@@ -321,10 +409,28 @@ def certificate(tmp_path) -> Path:
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"), "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(tmp_path / "key.pem"),
+            "-out",
+            str(tmp_path / "cert.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     return tmp_path
 
@@ -334,12 +440,21 @@ def test_starttls_then_login(certificate):
     server_tls.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
     inbox = Inbox()
     # auth_require_tls is left on: the login is only accepted after STARTTLS.
-    controller = start(inbox, tls_context=server_tls, require_starttls=True,
-                       authenticator=accept_only(b"perf", b"s3cret"), auth_required=True)
+    controller = start(
+        inbox,
+        tls_context=server_tls,
+        require_starttls=True,
+        authenticator=accept_only(b"perf", b"s3cret"),
+        auth_required=True,
+    )
     try:
-        mailer = Mailer(mail_settings(controller.port, starttls=True, username="perf"), folder=Path("unused"),
-                        clock=clock, environ={"PIPELINE_SMTP_PASSWORD": "s3cret"},
-                        ssl_context=ssl.create_default_context(cafile=str(certificate / "cert.pem")))
+        mailer = Mailer(
+            mail_settings(controller.port, starttls=True, username="perf"),
+            folder=Path("unused"),
+            clock=clock,
+            environ={"PIPELINE_SMTP_PASSWORD": "s3cret"},
+            ssl_context=ssl.create_default_context(cafile=str(certificate / "cert.pem")),
+        )
         mailer.send(reminder())
     finally:
         controller.stop()
@@ -379,8 +494,15 @@ def test_a_server_that_never_answers_is_a_mail_error_after_the_timeout():
 
 def test_a_refused_recipient_is_recorded_while_the_others_get_the_message(server):
     server.inbox.refuse.add("safer@brackenford.example.org")
-    planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=CALENDAR, partnerships=[CSP],
-                             accepted=set(), already_sent=CHASED_ONCE, board=BOARD)
+    planned = plan_reminders(
+        period=Q3,
+        today=date(2026, 1, 29),
+        settings=CALENDAR,
+        partnerships=[CSP],
+        accepted=set(),
+        already_sent=CHASED_ONCE,
+        board=BOARD,
+    )
     [escalation] = [compose(p, TEMPLATES) for p in planned if p.kind is MessageKind.ESCALATION]
     record = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock).send(escalation)
     assert record.refused == ("safer@brackenford.example.org",)
@@ -392,8 +514,7 @@ def test_every_recipient_refused_with_550_is_a_refusal_naming_them_the_reply_and
     mailer = Mailer(mail_settings(server.port), folder=Path("unused"), clock=clock)
     with pytest.raises(MailRefused) as caught:
         mailer.send(reminder())
-    assert ("refused every recipient (safer@brackenford.example.org: 550 5.1.1 No such mailbox)"
-            in caught.value.message)
+    assert "refused every recipient (safer@brackenford.example.org: 550 5.1.1 No such mailbox)" in caught.value.message
     assert caught.value.recipients == ("safer@brackenford.example.org",)
     assert caught.value.fix.startswith("Correct the address on the register's Partnerships sheet")
     assert "not tried again until its address changes" in caught.value.fix
@@ -449,6 +570,7 @@ def test_a_message_over_the_server_s_size_limit_is_refused_for_good_not_retried_
 
 # --- files mode --------------------------------------------------------------
 
+
 def test_files_mode_writes_a_parseable_eml_named_for_the_message(tmp_path, workbook):
     folder = tmp_path / "outbox" / "mail"
     message = templates_out_message(workbook)
@@ -483,8 +605,10 @@ def test_message_ids_differ_between_partnerships_and_reminders():
     base = reminder()
     other_key = replace(base, key="before-deadline-3")
     other_partnership = replace(base, partnership="HWB")
-    ids = {build_email(m, sender="a@x.org", reply_to="", when=NOW)["Message-ID"]
-           for m in (base, other_key, other_partnership)}
+    ids = {
+        build_email(m, sender="a@x.org", reply_to="", when=NOW)["Message-ID"]
+        for m in (base, other_key, other_partnership)
+    }
     assert len(ids) == 3
     assert all(i.endswith("@x.org>") for i in ids)
 
@@ -495,8 +619,7 @@ def test_eml_names_are_safe_for_any_file_system():
 
 
 def test_reply_to_is_set_when_configured(tmp_path):
-    mailer = Mailer(mail_settings(mode="files", reply_to="team@brackenford.example.org"), folder=tmp_path,
-                    clock=clock)
+    mailer = Mailer(mail_settings(mode="files", reply_to="team@brackenford.example.org"), folder=tmp_path, clock=clock)
     parsed = email.message_from_bytes(mailer.send(reminder()).path.read_bytes(), policy=policy.default)
     assert parsed["Reply-To"] == "team@brackenford.example.org"
 
@@ -514,8 +637,17 @@ def test_a_long_subject_stays_on_the_subject_line(tmp_path):
     from pipeline.chasing.mail import build_email
 
     subject = "Thank you: Safer Brackenford Partnership return for 2024-25 Q1 accepted, with two warnings"
-    message = Message(kind="acknowledgement", key="acknowledgement-2", partnership="CSP", period=Period(2024, 1),
-                      to=("safer@example.org",), cc=(), subject=subject, body="Thank you.\n")
-    raw = build_email(message, sender="performance@example.org", reply_to="", when=datetime(2024, 7, 17, 9,
-                      tzinfo=timezone.utc)).as_bytes()
+    message = Message(
+        kind="acknowledgement",
+        key="acknowledgement-2",
+        partnership="CSP",
+        period=Period(2024, 1),
+        to=("safer@example.org",),
+        cc=(),
+        subject=subject,
+        body="Thank you.\n",
+    )
+    raw = build_email(
+        message, sender="performance@example.org", reply_to="", when=datetime(2024, 7, 17, 9, tzinfo=UTC)
+    ).as_bytes()
     assert f"Subject: {subject}\n".encode() in raw

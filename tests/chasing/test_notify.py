@@ -8,18 +8,18 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
-
-from pipeline.domain.calendar import add_working_days, deadline, templates_out
-from pipeline.config.load import load_config
-from pipeline.runtime.cycle import chase, run_once
-from demo.fill import IndicatorEntry
-from pipeline.store.sqlite import Store
 from registers import demo_book, run_cli, write_config, write_register
-from spoil import Q1, Workspace
 from smtp_server import Inbox, free_port, start
+from spoil import Q1, Workspace
+
+from demo.fill import IndicatorEntry
+from pipeline.config.load import load_config
+from pipeline.domain.calendar import add_working_days, deadline, templates_out
+from pipeline.runtime.cycle import chase, run_once
+from pipeline.store.sqlite import Store
 
 CYP_EMAIL = "cyp.partnership@brackenford.example.org"
 CYP_TEMPLATES_OUT = "2025-26-Q1/CYP/templates-out"
@@ -34,8 +34,11 @@ def smtp():
 
 
 def _smtp_settings(port: int) -> dict[str, str]:
-    return {'mode = "files"': 'mode = "smtp"', "port = 25": f"port = {port}",
-            'host = "localhost"': 'host = "127.0.0.1"'}
+    return {
+        'mode = "files"': 'mode = "smtp"',
+        "port = 25": f"port = {port}",
+        'host = "localhost"': 'host = "127.0.0.1"',
+    }
 
 
 def _workspace(tmp_path, register, return_templates, port: int) -> Workspace:
@@ -56,7 +59,7 @@ def _received(inbox: Inbox) -> list[tuple[list[str], str]]:
 
 def _chase_on(config, day: date, **options):
     """`pipeline chase` run on `day` at 09:00, as the watch loop runs it: the clock agrees with the day."""
-    moment = datetime.combine(day, time(9), tzinfo=timezone.utc)
+    moment = datetime.combine(day, time(9), tzinfo=UTC)
     return chase(config, day, now=lambda: moment, **options)
 
 
@@ -69,14 +72,15 @@ def test_templates_go_out_with_the_workbook_attached(tmp_path, register, return_
     by_recipient = {rcpt[0]: message for _sender, rcpt, message in inbox.received}
     cyp = by_recipient["cyp.partnership@brackenford.example.org"]
     assert "2025-26 Q1" in cyp["Subject"]
-    [attachment] = [part for part in cyp.iter_attachments()]
+    [attachment] = list(cyp.iter_attachments())
     assert attachment.get_filename() == "CYP-return-2025-26-Q1.xlsx"
     assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert chase(ws.config, day).sent == []  # a restart never sends them twice
 
 
 def test_a_template_sent_late_gives_in_its_guidance_the_later_deadline_its_e_mail_gives(
-        tmp_path, register, return_templates, smtp):
+    tmp_path, register, return_templates, smtp
+):
     import io
 
     from openpyxl import load_workbook
@@ -105,8 +109,12 @@ def test_reminders_skip_partnerships_that_have_returned(tmp_path, register, retu
     ws.drop(ws.fill("cyp.xlsx"))
     run_once(ws.config, now=lambda: ws.now, pdf=False)
     acknowledgements = _received(inbox)
-    assert acknowledgements == [(["cyp.partnership@brackenford.example.org"],
-                                 "Thank you: Children and Young People Partnership return for 2025-26 Q1 accepted")]
+    assert acknowledgements == [
+        (
+            ["cyp.partnership@brackenford.example.org"],
+            "Thank you: Children and Young People Partnership return for 2025-26 Q1 accepted",
+        )
+    ]
     cal = ws.config.calendar
     _chase_on(ws.config, templates_out(Q1, cal))
     before = len(inbox.received)
@@ -161,12 +169,14 @@ def test_chase_dry_run_says_would_send_and_not_sent(workspace):
     assert code == 0
     assert "would send 2025-26-Q1/CYP/templates-out\n" in out
     assert "sent    " not in out
-    assert out.endswith(f"5 message(s) would be sent (dry run: previews in {workspace.outbox / 'mail' / 'dry-run'}; "
-                        "nothing was sent or recorded).\n")
+    assert out.endswith(
+        f"5 message(s) would be sent (dry run: previews in {workspace.outbox / 'mail' / 'dry-run'}; "
+        "nothing was sent or recorded).\n"
+    )
     # Dated at the configured reminder time as people in the UK read it: 09:00 in July is 08:00 UTC.
     [preview] = [p for p in (workspace.outbox / "mail" / "dry-run").glob("*.eml") if "CYP" in p.name]
     message = email.message_from_bytes(preview.read_bytes(), policy=email.policy.default)
-    assert message["Date"].datetime.astimezone(timezone.utc).hour == 8
+    assert message["Date"].datetime.astimezone(UTC).hour == 8
 
 
 def test_a_correction_after_the_deadline_is_not_told_it_is_late(tmp_path, register, return_templates, smtp):
@@ -174,7 +184,7 @@ def test_a_correction_after_the_deadline_is_not_told_it_is_late(tmp_path, regist
     ws = _workspace(tmp_path, register, return_templates, port)
     ws.submit("cyp.xlsx")  # 10 July: on time for 21 July
     run_once(ws.config, now=lambda: ws.now, pdf=False)
-    ws.now = datetime(2025, 8, 20, 9, 0, tzinfo=timezone.utc)
+    ws.now = datetime(2025, 8, 20, 9, 0, tzinfo=UTC)
     ws.submit("cyp v2.xlsx", indicators={"CYP-05": {"actual": 501}})
     run_once(ws.config, now=lambda: ws.now, pdf=False)
 
@@ -184,7 +194,8 @@ def test_a_correction_after_the_deadline_is_not_told_it_is_late(tmp_path, regist
 
 
 def test_a_return_replaced_in_the_same_pass_is_not_acknowledged_only_its_replacement(
-        tmp_path, register, return_templates, smtp):
+    tmp_path, register, return_templates, smtp
+):
     inbox, port = smtp
     ws = _workspace(tmp_path, register, return_templates, port)
     ws.drop(ws.fill("cyp draft.xlsx", indicators={"CYP-05": {"actual": 500}}), age=7200)
@@ -196,7 +207,8 @@ def test_a_return_replaced_in_the_same_pass_is_not_acknowledged_only_its_replace
     with Store(ws.config.paths.database) as store:
         final = next(f for f in store.files() if f.name == "cyp final.xlsx")
         assert [m.key for m in store.messages() if m.kind == "acknowledgement"] == [
-            f"2025-26-Q1/CYP/acknowledgement-{final.id}"]
+            f"2025-26-Q1/CYP/acknowledgement-{final.id}"
+        ]
         assert store.feedback_due() == [], "the draft's turn is over, not owed"
 
 
@@ -205,7 +217,7 @@ def test_a_rejected_return_gets_feedback_with_the_annotated_workbook(tmp_path, r
     ws = _workspace(tmp_path, register, return_templates, port)
     ws.drop(ws.fill("cyp.xlsx", indicators={"CYP-01": IndicatorEntry(actual="twelve")}))
     run_once(ws.config, now=lambda: ws.now, pdf=False)
-    [(_sender, rcpt, message)] = inbox.received
+    [(_sender, _rcpt, message)] = inbox.received
     assert "could not be accepted" in message["Subject"]
     body = message.get_body(("plain",)).get_content()
     assert '"twelve" is not a number' in body
@@ -232,13 +244,14 @@ def test_a_mail_server_that_is_down_is_retried_on_the_next_pass(tmp_path, regist
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        later = datetime(2025, 7, 10, 10, 0, tzinfo=timezone.utc)
+        later = datetime(2025, 7, 10, 10, 0, tzinfo=UTC)
         second = run_once(ws.config, now=lambda: later, pdf=False)
     finally:
         controller.stop()
     assert second.mail_failed == []
     assert [s for _f, _r, m in inbox.received for s in [m["Subject"]]] == [
-        "Thank you: Children and Young People Partnership return for 2025-26 Q1 accepted"]
+        "Thank you: Children and Young People Partnership return for 2025-26 Q1 accepted"
+    ]
     with Store(ws.config.paths.database) as store:
         [message] = store.messages()
         assert message.status == "sent" and message.attempts == 2
@@ -260,7 +273,8 @@ def test_status_shows_what_was_sent(tmp_path, register, return_templates, smtp):
 
 
 def test_an_address_refused_for_good_is_recorded_and_not_tried_again_on_the_next_pass(
-        tmp_path, register, return_templates, smtp, caplog):
+    tmp_path, register, return_templates, smtp, caplog
+):
     inbox, port = smtp
     inbox.refuse.add(CYP_EMAIL)
     ws = _workspace(tmp_path, register, return_templates, port)
@@ -284,7 +298,8 @@ def test_an_address_refused_for_good_is_recorded_and_not_tried_again_on_the_next
 
 
 def test_a_refused_message_is_sent_on_the_next_pass_once_the_address_is_corrected(
-        tmp_path, register, return_templates, smtp):
+    tmp_path, register, return_templates, smtp
+):
     inbox, port = smtp
     inbox.refuse.add(CYP_EMAIL)
     ws = _workspace(tmp_path, register, return_templates, port)
@@ -298,7 +313,10 @@ def test_a_refused_message_is_sent_on_the_next_pass_once_the_address_is_correcte
     with Store(ws.config.paths.database) as store:
         message = store.message(CYP_TEMPLATES_OUT)
     assert (message.status, message.recipients, message.attempts) == (
-        "sent", "cyp.performance@brackenford.example.org", 2)
+        "sent",
+        "cyp.performance@brackenford.example.org",
+        2,
+    )
 
 
 def test_a_temporary_refusal_is_tried_again_on_the_next_pass(tmp_path, register, return_templates, smtp):
@@ -317,8 +335,7 @@ def test_a_temporary_refusal_is_tried_again_on_the_next_pass(tmp_path, register,
     assert inbox.asked.count(CYP_EMAIL) == 2
 
 
-def test_chase_shows_a_refusal_with_exit_code_6_then_holds_it_back_quietly(
-        tmp_path, register, return_templates, smtp):
+def test_chase_shows_a_refusal_with_exit_code_6_then_holds_it_back_quietly(tmp_path, register, return_templates, smtp):
     inbox, port = smtp
     inbox.refuse.add(CYP_EMAIL)
     ws = _workspace(tmp_path, register, return_templates, port)
@@ -342,7 +359,8 @@ def test_chase_shows_a_refusal_with_exit_code_6_then_holds_it_back_quietly(
 
 
 def test_feedback_refused_for_good_is_given_once_and_the_officer_is_told_what_to_do(
-        tmp_path, register, return_templates, smtp):
+    tmp_path, register, return_templates, smtp
+):
     inbox, port = smtp
     inbox.refuse.add(CYP_EMAIL)
     ws = _workspace(tmp_path, register, return_templates, port)
@@ -373,8 +391,10 @@ def test_run_exits_6_and_names_the_message_when_the_mail_server_is_down(tmp_path
     ws = _workspace(tmp_path, register, return_templates, free_port())  # nothing listens there
     ws.drop(ws.fill("cyp.xlsx"))
     out = io.StringIO()
-    code = main(["--config", str(ws.root / "config.toml"), "-q", "run", "--no-pdf",
-                 "--received", "2025-07-09T10:00"], stdout=out)
+    code = main(
+        ["--config", str(ws.root / "config.toml"), "-q", "run", "--no-pdf", "--received", "2025-07-09T10:00"],
+        stdout=out,
+    )
     assert code == 6
     assert "ACCEPTED" in out.getvalue() and "MAIL" in out.getvalue() and "not sent" in out.getvalue()
 
@@ -396,8 +416,10 @@ def _run_argv(ws: Workspace) -> list[str]:
 
 def _mails(ws: Workspace) -> list[email.message.EmailMessage]:
     """The messages written to outbox/mail (the tests' config has mail.mode = "files")."""
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for path in sorted((ws.outbox / "mail").glob("*.eml"))]
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted((ws.outbox / "mail").glob("*.eml"))
+    ]
 
 
 def _by_subject(ws: Workspace, start: str) -> list[email.message.EmailMessage]:
@@ -419,8 +441,9 @@ def test_a_return_named_with_a_line_break_is_quarantined_and_the_good_returns_ar
     assert "REJECTED  CYP 2025-26 Q1   CYP return Q2.xlsx\n" in out
     assert sorted(m["To"] for m in _by_subject(ws, "Thank you")) == [CYP_EMAIL, CSP_EMAIL]
     [feedback] = _by_subject(ws, "Action needed")
-    assert feedback["Subject"] == ("Action needed: Children and Young People Partnership return for 2025-26 Q1 "
-                                   "could not be accepted")
+    assert feedback["Subject"] == (
+        "Action needed: Children and Young People Partnership return for 2025-26 Q1 could not be accepted"
+    )
     [attachment] = feedback.iter_attachments()
     assert attachment.get_filename() == "CYP return Q2.feedback.xlsx"
     assert "(CYP return Q2.feedback.xlsx)" in feedback.get_body().get_content()
@@ -437,7 +460,8 @@ def test_a_return_named_with_a_line_break_is_quarantined_and_the_good_returns_ar
 
 
 def test_a_pipeline_wedged_by_a_poisoned_name_before_names_were_cleaned_recovers_on_its_next_pass(
-        workspace, monkeypatch):
+    workspace, monkeypatch
+):
     import pipeline.intake.ingest
 
     ws = workspace
@@ -448,7 +472,9 @@ def test_a_pipeline_wedged_by_a_poisoned_name_before_names_were_cleaned_recovers
     with monkeypatch.context() as patched:
         import pipeline.chasing.notify
 
-        patched.setattr(pipeline.chasing.notify.Notifier, "outcome", lambda *args: False)  # killed before telling anyone
+        patched.setattr(
+            pipeline.chasing.notify.Notifier, "outcome", lambda *args: False
+        )  # killed before telling anyone
         run_cli(_run_argv(ws))
     monkeypatch.undo()
     with ws.store() as store:
@@ -482,8 +508,10 @@ def test_a_message_that_cannot_be_built_is_named_and_retried_while_the_others_go
     assert len(_by_subject(ws, "Action needed")) == 1
     assert "MAIL      -                2025-26-Q1/CSP/acknowledgement-3: not sent" in out
     [said] = [line for line in err.splitlines() if "2025-26-Q1/CSP/acknowledgement-3" in line]
-    assert said.startswith("ERROR: Could not send 2025-26-Q1/CSP/acknowledgement-3 because of a fault in the "
-                           "pipeline (RuntimeError: a fault in the pipeline)")
+    assert said.startswith(
+        "ERROR: Could not send 2025-26-Q1/CSP/acknowledgement-3 because of a fault in the "
+        "pipeline (RuntimeError: a fault in the pipeline)"
+    )
     assert "tried again on the next pass" in said and "Traceback" not in err
     log = (ws.state / "logs" / "pipeline.log").read_text(encoding="utf-8")
     assert "Traceback" in log and "RuntimeError: a fault in the pipeline" in log
@@ -501,8 +529,12 @@ def test_a_broken_feedback_template_holds_back_only_the_feedback(tmp_path, regis
 
     folder = shutil.copytree(TEMPLATES, tmp_path / "templates")
     (folder / "mail" / "feedback.txt").write_text("Subject: {{ no_such_thing }}\n", encoding="utf-8")
-    ws = Workspace(tmp_path / "ws", register, return_templates,
-                   replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"})
+    ws = Workspace(
+        tmp_path / "ws",
+        register,
+        return_templates,
+        replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"},
+    )
     _poisoned_and_two_good_returns(ws)
     code, _out, err = run_cli(_run_argv(ws))
     assert code == 5
@@ -540,12 +572,17 @@ def test_feedback_that_cannot_be_written_is_named_and_retried_while_the_others_g
 
 # -- an internal error while reading a file: the board officer is told, once -----------------
 
-@pytest.mark.parametrize("where, partnership", [
-    ("check_return", "Children and Young People Partnership (CYP)"),  # recognised, then a fault in validation
-    ("identify", "not known"),  # a fault before the file says whose it is
-])
+
+@pytest.mark.parametrize(
+    "where, partnership",
+    [
+        ("check_return", "Children and Young People Partnership (CYP)"),  # recognised, then a fault in validation
+        ("identify", "not known"),  # a fault before the file says whose it is
+    ],
+)
 def test_a_file_that_could_not_be_checked_for_a_fault_in_the_pipeline_is_told_to_the_board_officer_once(
-        workspace, monkeypatch, where, partnership):
+    workspace, monkeypatch, where, partnership
+):
     import pipeline.intake.examine
 
     ws = workspace
@@ -564,7 +601,8 @@ def test_a_file_that_could_not_be_checked_for_a_fault_in_the_pipeline_is_told_to
     assert code == 1, err
     [told] = [m for m in _mails(ws) if m["To"] == BOARD_OFFICER_EMAIL]
     assert told["Subject"] == "Pipeline fault: odd.xlsx could not be checked" + (
-        "" if partnership == "not known" else " (Children and Young People Partnership, 2025-26 Q1)")
+        "" if partnership == "not known" else " (Children and Young People Partnership, 2025-26 Q1)"
+    )
     body = told.get_body().get_content()
     assert "File: odd.xlsx" in body.splitlines()
     assert [line for line in body.splitlines() if line.startswith(f"Partnership: {partnership}")]

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipeline.domain.calendar import live_periods
-from pipeline.domain.findings import ERROR, WARNING, Finding
-from pipeline.domain.periods import Period
-from pipeline.domain.records import Partnership
+from reporting_calendar import Q3, SETTINGS
+
 from pipeline.chasing.reminders import (
     MAX_FINDINGS_LISTED,
     BoardContact,
@@ -28,18 +26,27 @@ from pipeline.chasing.reminders import (
     plan_reminders,
     plan_templates_out,
 )
+from pipeline.domain.calendar import live_periods
+from pipeline.domain.findings import ERROR, WARNING, Finding
+from pipeline.domain.periods import Period
+from pipeline.domain.records import Partnership
 
-from reporting_calendar import Q3, SETTINGS
-BOARD = BoardContact("Brackenford Borough Partnership", "Brackenford Partnership Board",
-                     "Alex Morgan", "performance@brackenford.example.org")
-ON_TIME = Partnership("Safer Brackenford Partnership", "CSP", "Supt. Alan Greaves", "Priya Nair",
-                      "safer@brackenford.example.org")
-LATE = Partnership("Housing Partnership", "HSG", "Cllr Sam Ellery", "Joanne Clarke",
-                   "housing@brackenford.example.org")
-NEVER = Partnership("Skills and Employability Partnership", "SKL", "Margaret Lowe", "Imran Hussain",
-                    "skills@brackenford.example.org")
-REJECTED_FIRST = Partnership("Health and Wellbeing Partnership", "HWB", "Dr Helen Marsh", "Tom Whitfield",
-                             "health@brackenford.example.org")
+BOARD = BoardContact(
+    "Brackenford Borough Partnership",
+    "Brackenford Partnership Board",
+    "Alex Morgan",
+    "performance@brackenford.example.org",
+)
+ON_TIME = Partnership(
+    "Safer Brackenford Partnership", "CSP", "Supt. Alan Greaves", "Priya Nair", "safer@brackenford.example.org"
+)
+LATE = Partnership("Housing Partnership", "HSG", "Cllr Sam Ellery", "Joanne Clarke", "housing@brackenford.example.org")
+NEVER = Partnership(
+    "Skills and Employability Partnership", "SKL", "Margaret Lowe", "Imran Hussain", "skills@brackenford.example.org"
+)
+REJECTED_FIRST = Partnership(
+    "Health and Wellbeing Partnership", "HWB", "Dr Helen Marsh", "Tom Whitfield", "health@brackenford.example.org"
+)
 PARTNERSHIPS = (ON_TIME, LATE, NEVER, REJECTED_FIRST)
 WORKBOOKS = {p.short_name: Path(f"outbox/templates/{p.short_name}-2025-26-Q3.xlsx") for p in PARTNERSHIPS}
 
@@ -77,19 +84,39 @@ class Loop:
         n = self.returns[partnership.short_name]  # the store's id for the submission
         if ok:
             self.accepted.add(partnership.short_name)
-            message = plan_acknowledgement(period=Q3, partnership=partnership, submission=str(n),
-                                           received=today, warnings=(), settings=SETTINGS, board=BOARD)
+            message = plan_acknowledgement(
+                period=Q3,
+                partnership=partnership,
+                submission=str(n),
+                received=today,
+                warnings=(),
+                settings=SETTINGS,
+                board=BOARD,
+            )
         else:
-            message = plan_feedback(period=Q3, partnership=partnership, submission=str(n), received=today,
-                                    findings=(), annotated=Path("annotated.xlsx"), settings=SETTINGS,
-                                    board=BOARD)
+            message = plan_feedback(
+                period=Q3,
+                partnership=partnership,
+                submission=str(n),
+                received=today,
+                findings=(),
+                annotated=Path("annotated.xlsx"),
+                settings=SETTINGS,
+                board=BOARD,
+            )
         self.record(today, [message])
 
     def reminder_pass(self, today: date) -> None:
         for period in live_periods(today, SETTINGS):
-            common = dict(period=period, today=today, settings=SETTINGS, partnerships=PARTNERSHIPS,
-                          accepted=self.accepted if period == Q3 else set(),
-                          already_sent=self.sent[period], board=BOARD)
+            common = dict(
+                period=period,
+                today=today,
+                settings=SETTINGS,
+                partnerships=PARTNERSHIPS,
+                accepted=self.accepted if period == Q3 else set(),
+                already_sent=self.sent[period],
+                board=BOARD,
+            )
             self.record(today, plan_templates_out(workbooks=WORKBOOKS, **common))
             self.record(today, plan_reminders(**common))
 
@@ -109,10 +136,18 @@ def days(start: date, end: date) -> tuple[date, ...]:
 
 
 NEVER_CHASED = [
-    (date(2026, 2, 4), "overdue-9"), (date(2026, 2, 9), "overdue-12"), (date(2026, 2, 12), "overdue-15"),
-    (date(2026, 2, 17), "overdue-18"), (date(2026, 2, 20), "overdue-21"), (date(2026, 2, 25), "overdue-24"),
-    (date(2026, 3, 2), "overdue-27"), (date(2026, 3, 5), "overdue-30"), (date(2026, 3, 10), "overdue-33"),
-    (date(2026, 3, 13), "overdue-36"), (date(2026, 3, 18), "overdue-39"), (date(2026, 3, 23), "overdue-42"),
+    (date(2026, 2, 4), "overdue-9"),
+    (date(2026, 2, 9), "overdue-12"),
+    (date(2026, 2, 12), "overdue-15"),
+    (date(2026, 2, 17), "overdue-18"),
+    (date(2026, 2, 20), "overdue-21"),
+    (date(2026, 2, 25), "overdue-24"),
+    (date(2026, 3, 2), "overdue-27"),
+    (date(2026, 3, 5), "overdue-30"),
+    (date(2026, 3, 10), "overdue-33"),
+    (date(2026, 3, 13), "overdue-36"),
+    (date(2026, 3, 18), "overdue-39"),
+    (date(2026, 3, 23), "overdue-42"),
 ]
 
 
@@ -199,12 +234,31 @@ def test_a_missed_escalation_goes_alone_and_the_missed_chasers_are_not_sent_afte
 
 def test_nobody_is_reminded_or_escalated_for_a_period_whose_templates_never_went_out():
     escalation_day = date(2026, 1, 29)
-    assert plan_reminders(period=Q3, today=escalation_day, settings=SETTINGS, partnerships=PARTNERSHIPS,
-                          accepted=set(), already_sent={}, board=BOARD) == []
+    assert (
+        plan_reminders(
+            period=Q3,
+            today=escalation_day,
+            settings=SETTINGS,
+            partnerships=PARTNERSHIPS,
+            accepted=set(),
+            already_sent={},
+            board=BOARD,
+        )
+        == []
+    )
     # Messages of other kinds (feedback on a file sent in unasked) do not count as the templates going out.
-    assert plan_reminders(period=Q3, today=escalation_day, settings=SETTINGS, partnerships=[NEVER],
-                          accepted=set(), already_sent={("SKL", "feedback-1"): date(2026, 1, 15)},
-                          board=BOARD) == []
+    assert (
+        plan_reminders(
+            period=Q3,
+            today=escalation_day,
+            settings=SETTINGS,
+            partnerships=[NEVER],
+            accepted=set(),
+            already_sent={("SKL", "feedback-1"): date(2026, 1, 15)},
+            board=BOARD,
+        )
+        == []
+    )
 
 
 def test_first_run_after_the_deadline_sends_only_the_templates_and_chases_from_the_day_they_went():
@@ -223,7 +277,10 @@ def test_first_run_after_the_deadline_sends_only_the_templates_and_chases_from_t
     assert first.context["working_days_left"] == 15
     last = loop.planned[-1]
     assert (last.key, last.context["deadline"], last.context["working_days_overdue"]) == (
-        "deadline", "Monday 23 March 2026", 0)
+        "deadline",
+        "Monday 23 March 2026",
+        0,
+    )
 
 
 def test_a_restart_the_same_day_the_late_templates_went_sends_nothing_more_that_day():
@@ -246,14 +303,28 @@ def test_an_escalation_due_the_same_day_as_a_chaser_is_the_one_message_sent():
     # Escalating after 6 working days puts it on the day of overdue-6 (Friday 30 January).
     settings = replace(SETTINGS, escalate_after_working_days=6)
     sent = {("SKL", "templates-out"): date(2025, 12, 22), ("SKL", "overdue-3"): date(2026, 1, 27)}
-    [message] = plan_reminders(period=Q3, today=date(2026, 1, 30), settings=settings, partnerships=[NEVER],
-                               accepted=set(), already_sent=sent, board=BOARD)
+    [message] = plan_reminders(
+        period=Q3,
+        today=date(2026, 1, 30),
+        settings=settings,
+        partnerships=[NEVER],
+        accepted=set(),
+        already_sent=sent,
+        board=BOARD,
+    )
     assert (message.kind, message.cc) == (MessageKind.ESCALATION, ("skills@brackenford.example.org",))
 
 
 def test_acknowledgement_is_late_only_against_the_deadline_the_partnership_was_given():
-    common = dict(period=Q3, partnership=NEVER, submission="1", received=date(2026, 3, 20), warnings=(),
-                  settings=SETTINGS, board=BOARD)
+    common = dict(
+        period=Q3,
+        partnership=NEVER,
+        submission="1",
+        received=date(2026, 3, 20),
+        warnings=(),
+        settings=SETTINGS,
+        board=BOARD,
+    )
     given_late = plan_acknowledgement(templates_sent=date(2026, 3, 2), **common)
     assert (given_late.context["late"], given_late.context["deadline"]) == (False, "Monday 23 March 2026")
     assert plan_acknowledgement(templates_sent=date(2025, 12, 22), **common).context["late"] is True
@@ -261,8 +332,9 @@ def test_acknowledgement_is_late_only_against_the_deadline_the_partnership_was_g
 
 def test_nothing_is_sent_at_the_weekend_even_after_missed_days():
     sent = {(p.short_name, "templates-out"): date(2025, 12, 22) for p in PARTNERSHIPS}
-    common = dict(period=Q3, settings=SETTINGS, partnerships=PARTNERSHIPS, accepted=set(),
-                  already_sent=sent, board=BOARD)
+    common = dict(
+        period=Q3, settings=SETTINGS, partnerships=PARTNERSHIPS, accepted=set(), already_sent=sent, board=BOARD
+    )
     assert plan_reminders(today=date(2026, 1, 10), **common) == []  # Saturday
     assert plan_reminders(today=date(2026, 1, 1), **common) == []  # New Year's Day
     monday = plan_reminders(today=date(2026, 1, 12), **common)
@@ -273,8 +345,15 @@ OPENED = date(2025, 12, 22)  # the Q3 templates went out on the day
 
 
 def test_reminder_is_addressed_to_the_partnership_only():
-    [message] = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=SETTINGS, partnerships=[LATE],
-                               accepted=set(), already_sent={("HSG", "templates-out"): OPENED}, board=BOARD)
+    [message] = plan_reminders(
+        period=Q3,
+        today=date(2026, 1, 8),
+        settings=SETTINGS,
+        partnerships=[LATE],
+        accepted=set(),
+        already_sent={("HSG", "templates-out"): OPENED},
+        board=BOARD,
+    )
     assert message.kind is MessageKind.REMINDER
     assert (message.to, message.cc) == (("housing@brackenford.example.org",), ())
     assert message.template == "reminder-before-deadline.txt"
@@ -283,10 +362,15 @@ def test_reminder_is_addressed_to_the_partnership_only():
 
 
 def test_escalation_goes_to_the_board_officer_copying_the_partnership():
-    planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=SETTINGS, partnerships=[NEVER],
-                             accepted=set(), already_sent={("SKL", "templates-out"): OPENED,
-                                                                ("SKL", "overdue-3"): date(2026, 1, 27)},
-                             board=BOARD)
+    planned = plan_reminders(
+        period=Q3,
+        today=date(2026, 1, 29),
+        settings=SETTINGS,
+        partnerships=[NEVER],
+        accepted=set(),
+        already_sent={("SKL", "templates-out"): OPENED, ("SKL", "overdue-3"): date(2026, 1, 27)},
+        board=BOARD,
+    )
     [escalation] = [m for m in planned if m.kind is MessageKind.ESCALATION]
     assert escalation.to == ("performance@brackenford.example.org",)
     assert escalation.cc == ("skills@brackenford.example.org",)
@@ -297,10 +381,15 @@ def test_escalation_goes_to_the_board_officer_copying_the_partnership():
 def test_escalation_without_a_board_officer_address_is_skipped_with_a_warning(caplog):
     no_officer = replace(BOARD, officer_email="")
     with caplog.at_level(logging.WARNING):
-        planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=SETTINGS, partnerships=[NEVER],
-                                 accepted=set(), already_sent={("SKL", "templates-out"): OPENED,
-                                                                    ("SKL", "overdue-3"): date(2026, 1, 27)},
-                                 board=no_officer)
+        planned = plan_reminders(
+            period=Q3,
+            today=date(2026, 1, 29),
+            settings=SETTINGS,
+            partnerships=[NEVER],
+            accepted=set(),
+            already_sent={("SKL", "templates-out"): OPENED, ("SKL", "overdue-3"): date(2026, 1, 27)},
+            board=no_officer,
+        )
     assert planned == []
     assert "board_officer_email" in caplog.text
 
@@ -308,8 +397,15 @@ def test_escalation_without_a_board_officer_address_is_skipped_with_a_warning(ca
 def test_partnership_without_an_email_address_is_skipped_with_a_warning(caplog):
     nowhere = replace(NEVER, email="")
     with caplog.at_level(logging.WARNING):
-        planned = plan_reminders(period=Q3, today=date(2026, 1, 8), settings=SETTINGS, partnerships=[nowhere],
-                                 accepted=set(), already_sent={("SKL", "templates-out"): OPENED}, board=BOARD)
+        planned = plan_reminders(
+            period=Q3,
+            today=date(2026, 1, 8),
+            settings=SETTINGS,
+            partnerships=[nowhere],
+            accepted=set(),
+            already_sent={("SKL", "templates-out"): OPENED},
+            board=BOARD,
+        )
     assert planned == []
     assert "SKL has no e-mail address" in caplog.text
 
@@ -320,22 +416,46 @@ def test_several_addresses_in_one_register_cell_are_all_used():
 
 def test_templates_out_missed_on_the_day_goes_on_the_next_working_day_with_the_workbook():
     # Mon 22 December missed; 23 December is the next working day.
-    planned = plan_templates_out(period=Q3, today=date(2025, 12, 23), settings=SETTINGS,
-                                 partnerships=[ON_TIME], workbooks=WORKBOOKS, accepted=set(),
-                                 already_sent=set(), board=BOARD)
+    planned = plan_templates_out(
+        period=Q3,
+        today=date(2025, 12, 23),
+        settings=SETTINGS,
+        partnerships=[ON_TIME],
+        workbooks=WORKBOOKS,
+        accepted=set(),
+        already_sent=set(),
+        board=BOARD,
+    )
     [message] = planned
     assert message.attachments == (WORKBOOKS["CSP"],)
     assert message.context["attachment"] == "CSP-2025-26-Q3.xlsx"
-    assert plan_templates_out(period=Q3, today=date(2025, 12, 19), settings=SETTINGS,
-                              partnerships=[ON_TIME], workbooks=WORKBOOKS, accepted=set(),
-                              already_sent=set(), board=BOARD) == []
+    assert (
+        plan_templates_out(
+            period=Q3,
+            today=date(2025, 12, 19),
+            settings=SETTINGS,
+            partnerships=[ON_TIME],
+            workbooks=WORKBOOKS,
+            accepted=set(),
+            already_sent=set(),
+            board=BOARD,
+        )
+        == []
+    )
 
 
 def test_templates_out_without_a_workbook_is_skipped_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING):
-        planned = plan_templates_out(period=Q3, today=date(2025, 12, 22), settings=SETTINGS,
-                                     partnerships=[ON_TIME], workbooks={}, accepted=set(),
-                                     already_sent=set(), board=BOARD)
+        planned = plan_templates_out(
+            period=Q3,
+            today=date(2025, 12, 22),
+            settings=SETTINGS,
+            partnerships=[ON_TIME],
+            workbooks={},
+            accepted=set(),
+            already_sent=set(),
+            board=BOARD,
+        )
     assert planned == []
     assert "pipeline templates" in caplog.text
 
@@ -345,9 +465,16 @@ def test_feedback_lists_errors_first_and_attaches_the_annotated_workbook():
         Finding("not-a-number", ERROR, f"Actual {n} is not a number.", sheet="Indicators", cell=f"J{n}")
         for n in range(10, 10 + MAX_FINDINGS_LISTED + 5)
     ]
-    message = plan_feedback(period=Q3, partnership=REJECTED_FIRST, submission="7", received=date(2026, 1, 15),
-                            findings=findings, annotated=Path("HWB-annotated.xlsx"), settings=SETTINGS,
-                            board=BOARD)
+    message = plan_feedback(
+        period=Q3,
+        partnership=REJECTED_FIRST,
+        submission="7",
+        received=date(2026, 1, 15),
+        findings=findings,
+        annotated=Path("HWB-annotated.xlsx"),
+        settings=SETTINGS,
+        board=BOARD,
+    )
     assert message.key == "feedback-7"
     assert message.attachments == (Path("HWB-annotated.xlsx"),)
     assert message.context["errors"] == MAX_FINDINGS_LISTED + 5
@@ -364,9 +491,16 @@ def test_an_escalation_refused_for_good_does_not_hold_back_the_partnership_s_lat
     escalation = next(r for r in schedule if r.key == "escalation")
     later = next(r for r in schedule if r.on > escalation.on and r.kind.value == "overdue")
 
-    planned = plan_reminders(period=Q3, today=later.on, settings=SETTINGS, partnerships=[LATE], accepted=set(),
-                             already_sent={("HSG", "templates-out"): opened}, board=BOARD,
-                             refused={("HSG", "escalation")})
+    planned = plan_reminders(
+        period=Q3,
+        today=later.on,
+        settings=SETTINGS,
+        partnerships=[LATE],
+        accepted=set(),
+        already_sent={("HSG", "templates-out"): opened},
+        board=BOARD,
+        refused={("HSG", "escalation")},
+    )
 
     # The escalation is still planned, so it goes once the board officer's address is corrected.
     assert [m.key for m in planned] == ["escalation", later.key]
@@ -381,33 +515,54 @@ def test_a_deadline_reminder_caught_up_the_day_after_is_worded_as_overdue():
 
 
 def test_an_escalation_says_how_many_reminders_were_really_sent():
-    from pipeline.chasing.mail import render
     from test_mail import TEMPLATES
 
+    from pipeline.chasing.mail import render
+
     def escalation(already_sent):
-        planned = plan_reminders(period=Q3, today=date(2026, 1, 29), settings=SETTINGS, partnerships=[NEVER],
-                                 accepted=set(), already_sent=already_sent, board=BOARD)
+        planned = plan_reminders(
+            period=Q3,
+            today=date(2026, 1, 29),
+            settings=SETTINGS,
+            partnerships=[NEVER],
+            accepted=set(),
+            already_sent=already_sent,
+            board=BOARD,
+        )
         [message] = [m for m in planned if m.kind is MessageKind.ESCALATION]
         return render(TEMPLATES, message.template, message.context)[1]
 
     none = escalation({("SKL", "templates-out"): OPENED})
     assert "no reminder has been sent since" in none and "Reminders have been sent" not in none
-    two = escalation({("SKL", "templates-out"): OPENED, ("SKL", "deadline"): date(2026, 1, 22),
-                      ("SKL", "overdue-3"): date(2026, 1, 27)})
+    two = escalation(
+        {
+            ("SKL", "templates-out"): OPENED,
+            ("SKL", "deadline"): date(2026, 1, 22),
+            ("SKL", "overdue-3"): date(2026, 1, 27),
+        }
+    )
     assert "2 reminders have been sent to the partnership's lead officer" in two
 
 
 def test_an_overdue_reminder_after_the_board_meeting_does_not_say_the_figures_will_show_as_missing():
-    from pipeline.domain.calendar import board_meeting
-    from pipeline.chasing.mail import render
     from test_mail import TEMPLATES
+
+    from pipeline.chasing.mail import render
+    from pipeline.domain.calendar import board_meeting
 
     day, planned = board_meeting(Q3, SETTINGS), []
     sent = {("SKL", "templates-out"): OPENED, ("SKL", "escalation"): date(2026, 1, 29)}
     while not planned and day < date(2026, 3, 24):  # the next chaser after the meeting, before chasing ends
         day += timedelta(days=1)
-        planned = plan_reminders(period=Q3, today=day, settings=SETTINGS, partnerships=[NEVER], accepted=set(),
-                                 already_sent=sent, board=BOARD)
+        planned = plan_reminders(
+            period=Q3,
+            today=day,
+            settings=SETTINGS,
+            partnerships=[NEVER],
+            accepted=set(),
+            already_sent=sent,
+            board=BOARD,
+        )
     [reminder] = planned
     assert reminder.kind is MessageKind.REMINDER
     body = render(TEMPLATES, reminder.template, reminder.context)[1]

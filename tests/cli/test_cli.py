@@ -46,6 +46,7 @@ def python(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 # -- help and version --------------------------------------------------------
 
+
 def test_help_lists_every_subcommand_and_the_exit_codes():
     code, out, err = run_cli(["--help"])
     assert (code, err) == (0, "")
@@ -87,6 +88,7 @@ def test_no_subcommand_shows_help_and_exits_2():
 
 # -- check -------------------------------------------------------------------
 
+
 def test_check_on_the_demo_prints_the_findings_table_and_exits_0(demo_config):
     assert run_cli(["--config", str(demo_config), "check"]) == (0, DEMO_TABLE, "")
 
@@ -100,8 +102,10 @@ def test_check_reads_config_toml_in_the_current_folder_by_default(demo_config, m
 def test_check_on_a_register_with_an_error_exits_1_naming_sheet_row_and_fix(spoiled_config):
     code, out, err = run_cli(["--config", str(spoiled_config), "check"])
     assert (code, err) == (1, "")
-    assert ("error     Indicators row 23  bad-unit   HSG-04: unit 'weeks' is not allowed. "
-            "Choose one of: number, %, rate per 1,000, £, days, count.") in out.splitlines()
+    assert (
+        "error     Indicators row 23  bad-unit   HSG-04: unit 'weeks' is not allowed. "
+        "Choose one of: number, %, rate per 1,000, £, days, count."
+    ) in out.splitlines()
     assert out.endswith("\n1 error(s), 1 warning(s).\n")
 
 
@@ -120,12 +124,28 @@ def test_check_json_is_a_list_of_findings_for_machines(spoiled_config):
     assert (code, err) == (1, "")
     findings = json.loads(out)
     assert findings == [
-        {"code": "bad-unit", "severity": "error", "sheet": "Indicators", "row": 23, "cell": "", "value": "weeks",
-         "where": "Indicators row 23", "message": "HSG-04: unit 'weeks' is not allowed.",
-         "fix": "Choose one of: number, %, rate per 1,000, £, days, count."},
-        {"code": "no-target", "severity": "warning", "sheet": "Indicators", "row": 25, "cell": "", "value": "",
-         "where": "Indicators row 25", "message": "HSG-06 has no annual or quarterly target.",
-         "fix": "Add an annual target, or set polarity to No polarity to track it only."},
+        {
+            "code": "bad-unit",
+            "severity": "error",
+            "sheet": "Indicators",
+            "row": 23,
+            "cell": "",
+            "value": "weeks",
+            "where": "Indicators row 23",
+            "message": "HSG-04: unit 'weeks' is not allowed.",
+            "fix": "Choose one of: number, %, rate per 1,000, £, days, count.",
+        },
+        {
+            "code": "no-target",
+            "severity": "warning",
+            "sheet": "Indicators",
+            "row": 25,
+            "cell": "",
+            "value": "",
+            "where": "Indicators row 25",
+            "message": "HSG-06 has no annual or quarterly target.",
+            "fix": "Add an annual target, or set polarity to No polarity to track it only.",
+        },
     ]
 
 
@@ -133,17 +153,20 @@ def test_check_json_on_the_demo_exits_0(demo_config):
     code, out, _err = run_cli(["--config", str(demo_config), "check", "--format", "json"])
     assert code == 0
     assert [(f["code"], f["severity"], f["sheet"], f["row"]) for f in json.loads(out)] == [
-        ("no-target", "warning", "Indicators", 25)]
+        ("no-target", "warning", "Indicators", 25)
+    ]
 
 
 # -- errors ------------------------------------------------------------------
+
 
 def test_a_broken_config_exits_2_with_one_line_and_no_traceback(tmp_path):
     config = write_config(tmp_path, DEMO_REGISTER, replace={"port = 25": 'port = "25"'})
     code, out, err = run_cli(["--config", str(config), "check"])
     assert (code, out) == (2, "")
-    assert err == (f"pipeline: error: {config}: mail.port = '25' is not valid. "
-                   "Set it to a port number from 1 to 65535.\n")
+    assert err == (
+        f"pipeline: error: {config}: mail.port = '25' is not valid. Set it to a port number from 1 to 65535.\n"
+    )
 
 
 def test_traceback_shows_the_python_trace_then_the_message(tmp_path):
@@ -152,17 +175,21 @@ def test_traceback_shows_the_python_trace_then_the_message(tmp_path):
     assert code == 2
     assert err.startswith("Traceback (most recent call last):\n")
     assert "pipeline.domain.errors.ConfigError" in err
-    assert err.endswith("pipeline: error: " f"{config}: mail.port = '25' is not valid. "
-                        "Set it to a port number from 1 to 65535.\n")
+    assert err.endswith(
+        f"pipeline: error: {config}: mail.port = '25' is not valid. Set it to a port number from 1 to 65535.\n"
+    )
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["chekc"], "argument COMMAND: invalid choice: 'chekc'"),
-    (["--bogus", "check"], "unrecognized arguments: --bogus"),
-    (["check", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
-    (["-v", "-q", "check"], "argument -q/--quiet: not allowed with argument -v/--verbose"),
-    (["--config"], "argument --config: expected one argument"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["chekc"], "argument COMMAND: invalid choice: 'chekc'"),
+        (["--bogus", "check"], "unrecognized arguments: --bogus"),
+        (["check", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["-v", "-q", "check"], "argument -q/--quiet: not allowed with argument -v/--verbose"),
+        (["--config"], "argument --config: expected one argument"),
+    ],
+)
 def test_a_usage_mistake_exits_2_with_one_line_pointing_at_help(argv, says):
     code, out, err = run_cli(argv)
     assert (code, out) == (2, "")
@@ -179,8 +206,10 @@ def test_an_unexpected_error_is_short_unless_traceback_is_asked_for(monkeypatch)
     monkeypatch.setitem(COMMANDS, "broken", ("a command with a bug", lambda p: None, broken))
     code, _out, err = run_cli(["broken"])
     assert code == ExitStatus.BUG == 70
-    assert err == ("pipeline: internal error: ZeroDivisionError: division by zero\n"
-                   "Run again with --traceback and report the output.\n")
+    assert err == (
+        "pipeline: internal error: ZeroDivisionError: division by zero\n"
+        "Run again with --traceback and report the output.\n"
+    )
     code, _out, err = run_cli(["--traceback", "broken"])
     assert code == 70
     assert err.startswith("Traceback (most recent call last):\n")
@@ -202,11 +231,13 @@ HEAVY = ("pandas", "openpyxl", "matplotlib")
 
 @pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["--version"]])
 def test_help_does_not_import_heavy_libraries(argv):
-    script = ("import sys, contextlib, io\n"
-              "from pipeline.cli.app import main\n"
-              "with contextlib.redirect_stdout(io.StringIO()):\n"
-              f"    code = main({argv!r})\n"
-              f"print(code, sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
+    script = (
+        "import sys, contextlib, io\n"
+        "from pipeline.cli.app import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main({argv!r})\n"
+        f"print(code, sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
     result = python("-c", script)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "0 []\n"
@@ -224,8 +255,10 @@ def test_python_m_pipeline_check_on_a_broken_config_prints_no_traceback(tmp_path
     result = python("-m", "pipeline", "--config", str(config), "check", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == (f"pipeline: error: {config}: rag.scheme = '5-level' is not valid. "
-                             "Set it to one of 3-level, 4-level, improvement.\n")
+    assert result.stderr == (
+        f"pipeline: error: {config}: rag.scheme = '5-level' is not valid. "
+        "Set it to one of 3-level, 4-level, improvement.\n"
+    )
 
 
 def test_python_m_pipeline_check_on_the_demo_exits_0(demo_config):
@@ -244,9 +277,11 @@ def test_the_console_script_is_installed():
 
 # -- periods -----------------------------------------------------------------
 
+
 def test_a_period_typed_without_quotes_is_read_as_one_period(demo_config):
-    code, out, err = run_cli(["--config", str(demo_config), "-q", "templates", "--period", "2025-26", "Q1",
-                              "--partnership", "CYP"])
+    code, out, err = run_cli(
+        ["--config", str(demo_config), "-q", "templates", "--period", "2025-26", "Q1", "--partnership", "CYP"]
+    )
     assert (code, err) == (0, "")
     assert out.endswith("1 return template(s) for 2025-26 Q1 written.\n")
 
@@ -254,8 +289,10 @@ def test_a_period_typed_without_quotes_is_read_as_one_period(demo_config):
 def test_a_period_of_more_than_two_words_is_a_usage_error(demo_config):
     code, out, err = run_cli(["--config", str(demo_config), "status", "--period", "2025-26", "Q1", "Q2"])
     assert (code, out) == (2, "")
-    assert err == ("pipeline: error: --period takes one period, but was given '2025-26 Q1 Q2'. "
-                   'Give one quarter, e.g. --period "2025-26 Q1".\n')
+    assert err == (
+        "pipeline: error: --period takes one period, but was given '2025-26 Q1 Q2'. "
+        'Give one quarter, e.g. --period "2025-26 Q1".\n'
+    )
 
 
 def test_a_bad_period_in_two_words_still_says_what_is_wrong(demo_config):
@@ -271,6 +308,7 @@ def test_usage_shows_the_period_option_plainly():
 
 # -- report and status for a period without returns ---------------------------------
 
+
 def test_report_for_a_period_without_returns_stops_and_names_the_periods_that_have_them(workspace):
     from pipeline.runtime.cycle import run_once
 
@@ -278,8 +316,10 @@ def test_report_for_a_period_without_returns_stops_and_names_the_periods_that_ha
     run_once(workspace.config, now=lambda: workspace.now, pdf=False)
     code, out, err = run_cli(["--config", str(workspace.config.source), "report", "--period", "2019-20 Q1"])
     assert (code, out) == (2, "")
-    assert err == ("pipeline: error: There are no accepted returns for 2019-20 Q1, so its pack would be empty. "
-                   "Check the period. Periods with accepted returns: 2025-26 Q1.\n")
+    assert err == (
+        "pipeline: error: There are no accepted returns for 2019-20 Q1, so its pack would be empty. "
+        "Check the period. Periods with accepted returns: 2025-26 Q1.\n"
+    )
     assert not (workspace.outbox / "2019-20-Q1").exists()
 
 
@@ -296,8 +336,9 @@ def test_status_for_a_period_without_returns_says_so(demo_config):
 
 
 def test_status_without_a_period_is_not_taken_to_a_quarter_with_only_a_rejected_return(workspace):
-    from pipeline.runtime.cycle import run_once
     from spoil import Q4
+
+    from pipeline.runtime.cycle import run_once
 
     workspace.submit("cyp.xlsx")
     workspace.submit("cyp q4.xlsx", period=Q4)  # July 2025: Q4 has not started, so it is rejected
@@ -323,6 +364,7 @@ def test_a_full_state_folder_is_an_output_failure_not_a_bug(workspace, monkeypat
 
 
 # -- run's console -----------------------------------------------------------
+
 
 def test_a_received_time_without_a_zone_is_uk_time(workspace):
     workspace.drop(workspace.fill("cyp.xlsx"))
@@ -351,5 +393,7 @@ def test_a_duplicate_is_shown_with_the_file_it_repeats(workspace):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "DUPLICATE CYP 2025-26 Q1   cyp again.xlsx"
-    assert lines[1] == ("          The same file was received before as 'cyp.xlsx' on 10 July 2025 and was accepted; "
-                        "this copy is kept but not counted again.")
+    assert lines[1] == (
+        "          The same file was received before as 'cyp.xlsx' on 10 July 2025 and was accepted; "
+        "this copy is kept but not counted again."
+    )

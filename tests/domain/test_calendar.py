@@ -10,11 +10,13 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from registers import DEMO_REGISTER, run_cli, write_config
+from reporting_calendar import HOLIDAYS, Q3, SETTINGS
 
 from pipeline.domain.calendar import (
+    DaysOff,
     ReminderKind,
     ScheduledReminder,
-    DaysOff,
     add_working_days,
     chase_until,
     deadline,
@@ -28,9 +30,6 @@ from pipeline.domain.calendar import (
     working_days_between,
 )
 from pipeline.domain.periods import Period
-
-from registers import DEMO_REGISTER, run_cli, write_config
-from reporting_calendar import HOLIDAYS, Q3, SETTINGS
 
 Q4 = Period(2025, 4)  # January to March 2026
 
@@ -71,12 +70,15 @@ def test_working_days_between_counts_only_working_days():
     assert add_working_days(date(2026, 1, 22), -15, HOLIDAYS) == date(2025, 12, 31)
 
 
-@pytest.mark.parametrize("received, late", [
-    pytest.param(date(2026, 1, 14), False, id="a_week_early_is_on_time"),
-    pytest.param(date(2026, 1, 22), False, id="on_the_deadline_day_is_on_time"),
-    pytest.param(date(2026, 1, 23), True, id="the_day_after_is_late"),
-    pytest.param(date(2026, 1, 24), True, id="the_saturday_after_is_late"),
-])
+@pytest.mark.parametrize(
+    "received, late",
+    [
+        pytest.param(date(2026, 1, 14), False, id="a_week_early_is_on_time"),
+        pytest.param(date(2026, 1, 22), False, id="on_the_deadline_day_is_on_time"),
+        pytest.param(date(2026, 1, 23), True, id="the_day_after_is_late"),
+        pytest.param(date(2026, 1, 24), True, id="the_saturday_after_is_late"),
+    ],
+)
 def test_is_late(received, late):
     assert is_late(Q3, SETTINGS, received) is late
 
@@ -136,13 +138,16 @@ def test_a_reminder_before_the_templates_go_out_is_dropped():
     assert [r.key for r in reminder_schedule(Q3, early)][:2] == ["before-deadline-3", "deadline"]
 
 
-@pytest.mark.parametrize("today, keys", [
-    pytest.param(date(2026, 1, 8), ["before-deadline-10"], id="ten_days_before"),
-    pytest.param(date(2026, 1, 9), [], id="a_day_with_nothing_due"),
-    pytest.param(date(2026, 1, 22), ["deadline"], id="deadline_day"),
-    pytest.param(date(2026, 1, 29), ["escalation"], id="escalation_day"),
-    pytest.param(date(2026, 1, 31), [], id="saturday"),
-])
+@pytest.mark.parametrize(
+    "today, keys",
+    [
+        pytest.param(date(2026, 1, 8), ["before-deadline-10"], id="ten_days_before"),
+        pytest.param(date(2026, 1, 9), [], id="a_day_with_nothing_due"),
+        pytest.param(date(2026, 1, 22), ["deadline"], id="deadline_day"),
+        pytest.param(date(2026, 1, 29), ["escalation"], id="escalation_day"),
+        pytest.param(date(2026, 1, 31), [], id="saturday"),
+    ],
+)
 def test_the_reminders_scheduled_for_a_day(today, keys):
     assert [r.key for r in reminder_schedule(Q3, SETTINGS) if r.on == today] == keys
 
@@ -159,13 +164,16 @@ def test_exactly_one_period_is_live_on_every_day():
 # --- templates that went out late ------------------------------------------------------
 
 
-@pytest.mark.parametrize("sent, due", [
-    pytest.param(None, date(2026, 1, 22), id="not_known_keeps_the_published_deadline"),
-    pytest.param(date(2025, 12, 22), date(2026, 1, 22), id="on_the_day"),
-    pytest.param(date(2025, 12, 30), date(2026, 1, 22), id="late_but_before_quarter_end_keeps_it"),
-    pytest.param(date(2026, 1, 5), date(2026, 1, 26), id="after_quarter_end_gives_15_working_days"),
-    pytest.param(date(2026, 3, 2), date(2026, 3, 23), id="weeks_after_the_deadline"),
-])
+@pytest.mark.parametrize(
+    "sent, due",
+    [
+        pytest.param(None, date(2026, 1, 22), id="not_known_keeps_the_published_deadline"),
+        pytest.param(date(2025, 12, 22), date(2026, 1, 22), id="on_the_day"),
+        pytest.param(date(2025, 12, 30), date(2026, 1, 22), id="late_but_before_quarter_end_keeps_it"),
+        pytest.param(date(2026, 1, 5), date(2026, 1, 26), id="after_quarter_end_gives_15_working_days"),
+        pytest.param(date(2026, 3, 2), date(2026, 3, 23), id="weeks_after_the_deadline"),
+    ],
+)
 def test_deadline_for_a_template_sent_late(sent, due):
     assert response_working_days(Q3, SETTINGS) == 15
     assert deadline_for(Q3, SETTINGS, sent) == due
@@ -189,7 +197,8 @@ def test_a_late_templates_schedule_counts_from_the_day_they_went_and_starts_afte
 
 def test_the_schedule_of_templates_sent_on_the_day_is_the_periods_own():
     assert reminder_schedule(Q3, SETTINGS, templates_sent=templates_out(Q3, SETTINGS)) == reminder_schedule(
-        Q3, SETTINGS)
+        Q3, SETTINGS
+    )
 
 
 # --- bank holidays for any year, by nation ----------------------------------------------

@@ -14,18 +14,21 @@ from pipeline.domain.periods import ACCEPTED_FORMS, Period, last_completed, pars
 Q1_2025 = Period(2025, 1)
 
 
-@pytest.mark.parametrize("text", [
-    "2025-26 Q1",
-    "2025/26 Q1",
-    "Q1 2025-26",
-    "2025-26-Q1",
-    "q1 2025/26",
-    "2025-2026 Q1",
-    "2025–26 Q1",  # en dash, as Word and Outlook autocorrect a hyphen
-    "  2025-26   Q1 ",
-    "2025 - 26 Q1",
-    "2025-26Q1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-26 Q1",
+        "2025/26 Q1",
+        "Q1 2025-26",
+        "2025-26-Q1",
+        "q1 2025/26",
+        "2025-2026 Q1",
+        "2025–26 Q1",  # en dash, as Word and Outlook autocorrect a hyphen
+        "  2025-26   Q1 ",
+        "2025 - 26 Q1",
+        "2025-26Q1",
+    ],
+)
 def test_every_accepted_form_reads_as_the_same_period(text):
     assert parse_period(text) == Q1_2025
 
@@ -55,12 +58,15 @@ def test_a_quarter_outside_one_to_four_does_not_exist():
         Period(2025, 5)
 
 
-@pytest.mark.parametrize("quarter, start, end, label", [
-    (1, date(2025, 4, 1), date(2025, 6, 30), "April to June 2025"),
-    (2, date(2025, 7, 1), date(2025, 9, 30), "July to September 2025"),
-    (3, date(2025, 10, 1), date(2025, 12, 31), "October to December 2025"),
-    (4, date(2026, 1, 1), date(2026, 3, 31), "January to March 2026"),
-])
+@pytest.mark.parametrize(
+    "quarter, start, end, label",
+    [
+        (1, date(2025, 4, 1), date(2025, 6, 30), "April to June 2025"),
+        (2, date(2025, 7, 1), date(2025, 9, 30), "July to September 2025"),
+        (3, date(2025, 10, 1), date(2025, 12, 31), "October to December 2025"),
+        (4, date(2026, 1, 1), date(2026, 3, 31), "January to March 2026"),
+    ],
+)
 def test_each_quarter_of_2025_26_starts_ends_and_reads_as_its_months(quarter, start, end, label):
     period = Period(2025, quarter)
     assert (period.start, period.end, period.label) == (start, end, label)
@@ -101,28 +107,33 @@ def test_back_gives_this_period_and_those_before_it_oldest_first():
 
 def test_periods_sort_in_time_order():
     shuffled = [Period(2025, 1), Period(2024, 4), Period(2025, 4), Period(2024, 1), Period(2025, 2)]
-    assert sorted(shuffled) == [Period(2024, 1), Period(2024, 4), Period(2025, 1), Period(2025, 2),
-                                Period(2025, 4)]
+    assert sorted(shuffled) == [Period(2024, 1), Period(2024, 4), Period(2025, 1), Period(2025, 2), Period(2025, 4)]
     assert Period(2024, 4) < Period(2025, 1)
 
 
-@pytest.mark.parametrize("day, period", [
-    (date(2025, 4, 1), Period(2025, 1)),
-    (date(2025, 6, 30), Period(2025, 1)),
-    (date(2025, 7, 1), Period(2025, 2)),
-    (date(2025, 12, 31), Period(2025, 3)),
-    (date(2026, 1, 1), Period(2025, 4)),
-    (date(2026, 3, 31), Period(2025, 4)),
-])
+@pytest.mark.parametrize(
+    "day, period",
+    [
+        (date(2025, 4, 1), Period(2025, 1)),
+        (date(2025, 6, 30), Period(2025, 1)),
+        (date(2025, 7, 1), Period(2025, 2)),
+        (date(2025, 12, 31), Period(2025, 3)),
+        (date(2026, 1, 1), Period(2025, 4)),
+        (date(2026, 3, 31), Period(2025, 4)),
+    ],
+)
 def test_period_containing_a_date_follows_the_april_financial_year(day, period):
     assert period_containing(day) == period
 
 
-@pytest.mark.parametrize("today, period", [
-    (date(2025, 7, 15), Period(2025, 1)),  # returns for April-June are being collected
-    (date(2025, 4, 1), Period(2024, 4)),  # the first day of a year: Q4 of the year before
-    (date(2026, 2, 10), Period(2025, 3)),
-])
+@pytest.mark.parametrize(
+    "today, period",
+    [
+        (date(2025, 7, 15), Period(2025, 1)),  # returns for April-June are being collected
+        (date(2025, 4, 1), Period(2024, 4)),  # the first day of a year: Q4 of the year before
+        (date(2026, 2, 10), Period(2025, 3)),
+    ],
+)
 def test_last_completed_is_the_quarter_before_today(today, period):
     assert last_completed(today) == period
 

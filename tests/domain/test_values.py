@@ -129,31 +129,85 @@ def test_blank_and_not_available(raw, kind):
 @pytest.mark.parametrize(
     "raw, unit, note",
     [
-        case("fraction_in_a_percentage_column", 0.125, "%",
-             "could be a fraction meaning 12.5%, or 0.125%; type the percentage as a number, e.g. 12.5 for 12.5%"),
-        case("fraction_typed_as_text_in_a_percentage_column", "0.5", "%",
-             "could be a fraction meaning 50%, or 0.5%; type the percentage as a number, e.g. 12.5 for 12.5%"),
-        case("decimal_comma", "1,5", "number", "could use a decimal comma (1.5) or be the whole number 15; "
-                                                "type the figure with a full stop for decimals, e.g. 1.5"),
-        case("decimal_comma_keeps_its_minus_sign", "-1,5", "number", "could use a decimal comma (-1.5) or be the "
-             "whole number -15; type the figure with a full stop for decimals, e.g. -1.5"),
-        case("decimal_comma_with_two_places", "12,50", "number", "could use a decimal comma (12.50) or be the whole "
-             "number 1250; type the figure with a full stop for decimals, e.g. 12.50"),
-        case("european_thousands_point", "1.234,5", "number", "has commas or points in unusual places; type the "
-             "figure with a full stop for decimals and no other marks, e.g. 1234.5"),
+        case(
+            "fraction_in_a_percentage_column",
+            0.125,
+            "%",
+            "could be a fraction meaning 12.5%, or 0.125%; type the percentage as a number, e.g. 12.5 for 12.5%",
+        ),
+        case(
+            "fraction_typed_as_text_in_a_percentage_column",
+            "0.5",
+            "%",
+            "could be a fraction meaning 50%, or 0.5%; type the percentage as a number, e.g. 12.5 for 12.5%",
+        ),
+        case(
+            "decimal_comma",
+            "1,5",
+            "number",
+            "could use a decimal comma (1.5) or be the whole number 15; "
+            "type the figure with a full stop for decimals, e.g. 1.5",
+        ),
+        case(
+            "decimal_comma_keeps_its_minus_sign",
+            "-1,5",
+            "number",
+            "could use a decimal comma (-1.5) or be the "
+            "whole number -15; type the figure with a full stop for decimals, e.g. -1.5",
+        ),
+        case(
+            "decimal_comma_with_two_places",
+            "12,50",
+            "number",
+            "could use a decimal comma (12.50) or be the whole "
+            "number 1250; type the figure with a full stop for decimals, e.g. 12.50",
+        ),
+        case(
+            "european_thousands_point",
+            "1.234,5",
+            "number",
+            "has commas or points in unusual places; type the "
+            "figure with a full stop for decimals and no other marks, e.g. 1234.5",
+        ),
         case("space_inside_the_number", "1 234", "number", "has a space inside the number; type it without spaces"),
-        case("brackets_for_negative", "(12)", "£", "is in brackets, which accountants use for a negative amount; "
-                                                    "type -12 for minus 12, or 12 without brackets"),
-        case("brackets_name_the_figure_typed", "(£1,200.50)", "£", "is in brackets, which accountants use for a "
-             "negative amount; type -1,200.50 for minus 1,200.50, or 1,200.50 without brackets"),
-        case("nil_could_be_zero_or_nothing", "Nil", "count",
-             'could mean 0 or "not available"; type 0, or n/a if the figure is not available'),
-        case("percent_sign_on_a_count", "12%", "count",
-             'has a % sign, but this indicator is not a percentage (its unit is "count"); type the number alone'),
-        case("pound_sign_on_a_percentage", "£12", "%",
-             'has a £ sign, but this indicator is not money (its unit is "%"); type the number alone'),
-        case("tiny_fraction_note_stays_short", 1e-30, "%",
-             "could be a fraction meaning 1E-28%, or 1E-30%; type the percentage as a number, e.g. 12.5 for 12.5%"),
+        case(
+            "brackets_for_negative",
+            "(12)",
+            "£",
+            "is in brackets, which accountants use for a negative amount; "
+            "type -12 for minus 12, or 12 without brackets",
+        ),
+        case(
+            "brackets_name_the_figure_typed",
+            "(£1,200.50)",
+            "£",
+            "is in brackets, which accountants use for a "
+            "negative amount; type -1,200.50 for minus 1,200.50, or 1,200.50 without brackets",
+        ),
+        case(
+            "nil_could_be_zero_or_nothing",
+            "Nil",
+            "count",
+            'could mean 0 or "not available"; type 0, or n/a if the figure is not available',
+        ),
+        case(
+            "percent_sign_on_a_count",
+            "12%",
+            "count",
+            'has a % sign, but this indicator is not a percentage (its unit is "count"); type the number alone',
+        ),
+        case(
+            "pound_sign_on_a_percentage",
+            "£12",
+            "%",
+            'has a £ sign, but this indicator is not money (its unit is "%"); type the number alone',
+        ),
+        case(
+            "tiny_fraction_note_stays_short",
+            1e-30,
+            "%",
+            "could be a fraction meaning 1E-28%, or 1E-30%; type the percentage as a number, e.g. 12.5 for 12.5%",
+        ),
     ],
 )
 def test_ambiguous_values_are_reported_not_guessed(raw, unit, note):
@@ -165,16 +219,26 @@ def test_ambiguous_values_are_reported_not_guessed(raw, unit, note):
     "raw, note",
     [
         case("number_in_words", "twelve", "is not a number; type the figure in digits, e.g. 12.5"),
-        case("number_with_words", "approx 12", "has words or symbols as well as a number; type the number alone "
-                                               "and put any explanation in the commentary"),
-        case("suppressed_small_number", "<5", "has words or symbols as well as a number; type the number alone "
-                                              "and put any explanation in the commentary"),
+        case(
+            "number_with_words",
+            "approx 12",
+            "has words or symbols as well as a number; type the number alone and put any explanation in the commentary",
+        ),
+        case(
+            "suppressed_small_number",
+            "<5",
+            "has words or symbols as well as a number; type the number alone and put any explanation in the commentary",
+        ),
         case("excel_error_text", "#DIV/0!", "shows the spreadsheet error #DIV/0!; fix the formula or type the figure"),
-        case("date_typed_in_a_number_cell", "31/03/2026", "looks like a date, not a number; type the figure, "
-                                                           "e.g. 12.5"),
+        case(
+            "date_typed_in_a_number_cell", "31/03/2026", "looks like a date, not a number; type the figure, e.g. 12.5"
+        ),
         case("date_cell", date(2026, 3, 31), "looks like a date or time, not a number; format the cell as a number"),
-        case("datetime_cell", datetime(2026, 3, 31), "looks like a date or time, not a number; "
-                                                     "format the cell as a number"),
+        case(
+            "datetime_cell",
+            datetime(2026, 3, 31),
+            "looks like a date or time, not a number; format the cell as a number",
+        ),
         case("true_cell", True, "is TRUE or FALSE, not a number"),
         case("false_cell", False, "is TRUE or FALSE, not a number"),
         case("nan_float", float("nan"), "is not a finite number"),
@@ -183,8 +247,11 @@ def test_ambiguous_values_are_reported_not_guessed(raw, unit, note):
         case("huge_float", 1e300, "is far too large to be a figure; check for a typing slip"),
         case("huge_exponent_text", "1e999", "is far too large to be a figure; check for a typing slip"),
         case("absurdly_long_text", "1" * 500, "is far too long to be a figure"),
-        case("double_minus", "--5", "has words or symbols as well as a number; type the number alone "
-                                    "and put any explanation in the commentary"),
+        case(
+            "double_minus",
+            "--5",
+            "has words or symbols as well as a number; type the number alone and put any explanation in the commentary",
+        ),
         case("list_object", [1], "is a list, not a number"),
         case("lone_percent_sign", "%", "is not a number; type the figure in digits, e.g. 12.5"),
         case("lone_pound_sign", "£", "is not a number; type the figure in digits, e.g. 12.5"),
@@ -231,21 +298,47 @@ def test_dates_as_people_type_them(raw, expected):
         case("blank", None, BLANK, ""),
         case("spaces", "  ", BLANK, ""),
         case("not_available", "n/a", NOT_AVAILABLE, ""),
-        case("us_month_first", "03/31/2026", AMBIGUOUS,
-             "looks like a US-style date (month first); type the date as day/month/year, e.g. 31/03/2026"),
-        case("impossible_day", "31/02/2026", INVALID,
-             "is not a real date; type the date as day/month/year, e.g. 31/03/2026"),
-        case("misspelt_month", "31 Marhc 2026", INVALID,
-             '"marhc" is not a month; type the date as day/month/year, e.g. 31/03/2026'),
+        case(
+            "us_month_first",
+            "03/31/2026",
+            AMBIGUOUS,
+            "looks like a US-style date (month first); type the date as day/month/year, e.g. 31/03/2026",
+        ),
+        case(
+            "impossible_day",
+            "31/02/2026",
+            INVALID,
+            "is not a real date; type the date as day/month/year, e.g. 31/03/2026",
+        ),
+        case(
+            "misspelt_month",
+            "31 Marhc 2026",
+            INVALID,
+            '"marhc" is not a month; type the date as day/month/year, e.g. 31/03/2026',
+        ),
         case("words", "end of March", INVALID, "is not a date; type the date as day/month/year, e.g. 31/03/2026"),
-        case("boolean", True, INVALID,
-             "is TRUE or FALSE, not a date; type the date as day/month/year, e.g. 31/03/2026"),
-        case("negative_serial", -5.0, INVALID,
-             "is a number, not a date; type the date as day/month/year, e.g. 31/03/2026"),
-        case("nan_serial", float("nan"), INVALID,
-             "is a number, not a date; type the date as day/month/year, e.g. 31/03/2026"),
-        case("phantom_leap_day", 60, INVALID, "is 29 February 1900, a date Excel has but the calendar does not; "
-                                              "type the date as day/month/year, e.g. 31/03/2026"),
+        case(
+            "boolean", True, INVALID, "is TRUE or FALSE, not a date; type the date as day/month/year, e.g. 31/03/2026"
+        ),
+        case(
+            "negative_serial",
+            -5.0,
+            INVALID,
+            "is a number, not a date; type the date as day/month/year, e.g. 31/03/2026",
+        ),
+        case(
+            "nan_serial",
+            float("nan"),
+            INVALID,
+            "is a number, not a date; type the date as day/month/year, e.g. 31/03/2026",
+        ),
+        case(
+            "phantom_leap_day",
+            60,
+            INVALID,
+            "is 29 February 1900, a date Excel has but the calendar does not; "
+            "type the date as day/month/year, e.g. 31/03/2026",
+        ),
     ],
 )
 def test_dates_that_are_not_read(raw, kind, note):
@@ -287,7 +380,7 @@ def test_parse_text(raw, expected):
         case("at_sign", "@SUM(A1)", True),
         case("tab", "\t=1", True),
         case("carriage_return", "\r=1", True),
-        case("equals_after_spaces", "  =HYPERLINK(\"http://x\")", True),
+        case("equals_after_spaces", '  =HYPERLINK("http://x")', True),
         case("full_width_equals", "\uff1d1+1", True),
         case("plain_negative_number", "-5", False),
         case("plain_negative_decimal", "-5.25", False),
@@ -418,7 +511,7 @@ def test_safe_for_sheet_never_leaves_a_formula(text):
     assert not looks_like_formula(safe_for_sheet(text))
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_thousands_separators_read_back_as_the_same_whole_number(value):
     assert parse_number(f"{value:,}").number == value
 
@@ -428,12 +521,15 @@ def test_timedelta_and_time_cells_are_not_numbers():
     assert parse_number(time(9, 30)).kind == INVALID
 
 
-@pytest.mark.parametrize("raw, unit, readings", [
-    case("a_fraction_in_a_percentage_column", 0.45, "%", (D("45"), D("0.45"))),
-    case("a_decimal_comma", "12,5", "number", (D("12.5"), D("125"))),
-    case("a_negative_decimal_comma", "-1,5", "count", (D("-1.5"), D("-15"))),
-    case("an_amount_in_brackets", "(12)", "£", (D("-12"), D("12"))),
-])
+@pytest.mark.parametrize(
+    "raw, unit, readings",
+    [
+        case("a_fraction_in_a_percentage_column", 0.45, "%", (D("45"), D("0.45"))),
+        case("a_decimal_comma", "12,5", "number", (D("12.5"), D("125"))),
+        case("a_negative_decimal_comma", "-1,5", "count", (D("-1.5"), D("-15"))),
+        case("an_amount_in_brackets", "(12)", "£", (D("-12"), D("12"))),
+    ],
+)
 def test_an_ambiguous_figure_carries_each_figure_it_could_be(raw, unit, readings):
     parsed = parse_number(raw, unit)
     assert (parsed.kind, parsed.readings) == (AMBIGUOUS, readings)

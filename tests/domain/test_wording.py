@@ -9,17 +9,20 @@ import pytest
 from pipeline.domain.wording import clean_name, plural, uk_date, uk_time, were
 
 
-@pytest.mark.parametrize("stamp, words", [
-    ("2025-10-20T10:00:00Z", "20 October 2025 at 11:00"),  # British Summer Time: UTC+1
-    ("2025-11-03T10:00:00Z", "3 November 2025 at 10:00"),  # Greenwich Mean Time
-    ("2025-10-26T00:59:00Z", "26 October 2025 at 01:59"),  # the last minute of BST
-    ("2025-10-26T01:00:00Z", "26 October 2025 at 01:00"),  # the clocks have gone back
-    ("2025-03-30T01:00:00Z", "30 March 2025 at 02:00"),  # and forward
-    ("2025-10-20T10:00:00", "20 October 2025 at 11:00"),  # no zone: stored times are UTC
-    ("2025-10-20T10:00:00+00:00", "20 October 2025 at 11:00"),
-    ("", ""),
-    ("soon", "soon"),  # not a time: shown as it is rather than lost
-])
+@pytest.mark.parametrize(
+    "stamp, words",
+    [
+        ("2025-10-20T10:00:00Z", "20 October 2025 at 11:00"),  # British Summer Time: UTC+1
+        ("2025-11-03T10:00:00Z", "3 November 2025 at 10:00"),  # Greenwich Mean Time
+        ("2025-10-26T00:59:00Z", "26 October 2025 at 01:59"),  # the last minute of BST
+        ("2025-10-26T01:00:00Z", "26 October 2025 at 01:00"),  # the clocks have gone back
+        ("2025-03-30T01:00:00Z", "30 March 2025 at 02:00"),  # and forward
+        ("2025-10-20T10:00:00", "20 October 2025 at 11:00"),  # no zone: stored times are UTC
+        ("2025-10-20T10:00:00+00:00", "20 October 2025 at 11:00"),
+        ("", ""),
+        ("soon", "soon"),  # not a time: shown as it is rather than lost
+    ],
+)
 def test_a_stored_utc_time_is_told_in_uk_local_time(stamp, words):
     assert uk_time(stamp) == words
 
@@ -48,19 +51,23 @@ def test_counts_are_singular_or_plural():
 
 # -- names as they may be shown: a submitted file name goes into mail headers, file names and logs --
 
-@pytest.mark.parametrize("name, shown", [
-    ("CYP return Q2.xlsx", "CYP return Q2.xlsx"),  # a clean name is left exactly as it is
-    ("CYP  return.xlsx", "CYP  return.xlsx"),
-    ("CYP return\nQ2.xlsx", "CYP return Q2.xlsx"),
-    ("CYP return\r\nQ2.xlsx", "CYP return Q2.xlsx"),
-    ("CYP\u2028return\u2029Q2\u0085.xlsx", "CYP return Q2 .xlsx"),  # line and paragraph separators, NEL
-    ("CYP\treturn\x00\x1b[31m.xlsx", "CYP return [31m.xlsx"),  # tab, NUL, a terminal escape
-    ("CYP return \u202excod.xlsx", "CYP return xcod.xlsx"),  # a bidi override that shows 'xlsx.docx'
-    ("\u2066CYP\u2069 \u202aQ2\u202c.xlsx", "CYP Q2.xlsx"),  # bidi isolates and embeddings
-    ("C\u200bY\u200dP\ufeff.xlsx", "CYP.xlsx"),  # zero-width space, joiner, byte-order mark
-    ("\n\u202e\n", "unnamed file"),
-    ("Cafe\u0301.xlsx", "Caf\u00e9.xlsx"),  # one way of writing each letter (NFC)
-    ("bad \udcff.xlsx", "bad \ufffd.xlsx"),  # a byte that was not UTF-8
-])
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("CYP return Q2.xlsx", "CYP return Q2.xlsx"),  # a clean name is left exactly as it is
+        ("CYP  return.xlsx", "CYP  return.xlsx"),
+        ("CYP return\nQ2.xlsx", "CYP return Q2.xlsx"),
+        ("CYP return\r\nQ2.xlsx", "CYP return Q2.xlsx"),
+        ("CYP\u2028return\u2029Q2\u0085.xlsx", "CYP return Q2 .xlsx"),  # line and paragraph separators, NEL
+        ("CYP\treturn\x00\x1b[31m.xlsx", "CYP return [31m.xlsx"),  # tab, NUL, a terminal escape
+        ("CYP return \u202excod.xlsx", "CYP return xcod.xlsx"),  # a bidi override that shows 'xlsx.docx'
+        ("\u2066CYP\u2069 \u202aQ2\u202c.xlsx", "CYP Q2.xlsx"),  # bidi isolates and embeddings
+        ("C\u200bY\u200dP\ufeff.xlsx", "CYP.xlsx"),  # zero-width space, joiner, byte-order mark
+        ("\n\u202e\n", "unnamed file"),
+        ("Cafe\u0301.xlsx", "Caf\u00e9.xlsx"),  # one way of writing each letter (NFC)
+        ("bad \udcff.xlsx", "bad \ufffd.xlsx"),  # a byte that was not UTF-8
+    ],
+)
 def test_a_submitted_name_is_cleaned_of_what_would_break_a_header_a_file_name_or_a_log_line(name, shown):
     assert clean_name(name) == shown

@@ -12,13 +12,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from corpus import CORPUS, MANIFEST, REASONS
-
-from pipeline.runtime.cycle import run_once
-from pipeline.intake.ingest import is_temporary
 from spoil import Workspace
 
+from pipeline.intake.ingest import is_temporary
+from pipeline.runtime.cycle import run_once
 
 if CORPUS is None:
     pytest.skip("hostile corpus not found (../shared/corpus or $PIPELINE_CORPUS)", allow_module_level=True)
@@ -46,7 +44,7 @@ def corpus_run(tmp_path_factory, register, return_templates):
 
 
 def test_every_file_gets_exactly_one_verdict_and_none_is_accepted(corpus_run):
-    workspace, names, report, files, _ = corpus_run
+    _workspace, names, report, files, _ = corpus_run
     taken = [n for n in names if not is_temporary(n)]
 
     assert Counter(f.name for f in files) == Counter(taken), "one database row per file"
@@ -71,14 +69,15 @@ def test_every_file_is_in_quarantine_once_with_a_reason_file(corpus_run):
 
 
 def test_the_inbox_keeps_only_what_is_ignored(corpus_run):
-    workspace, names, report, _, _ = corpus_run
+    workspace, names, _report, _, _ = corpus_run
 
     assert sorted(p.name for p in workspace.inbox.iterdir()) == sorted(n for n in names if is_temporary(n))
     assert not any((workspace.state / "incoming").iterdir())
 
 
-@pytest.mark.parametrize("row", [r for r in MANIFEST if r["expected"].lower().startswith("reject:")],
-                         ids=lambda row: row["file"])
+@pytest.mark.parametrize(
+    "row", [r for r in MANIFEST if r["expected"].lower().startswith("reject:")], ids=lambda row: row["file"]
+)
 def test_manifest_reason_for_rejecting_is_among_the_findings(corpus_run, row):
     _, _, _, files, findings = corpus_run
     [record] = [f for f in files if f.name == row["file"]]

@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from corpus import CORPUS, MANIFEST, REASONS
 
 from pipeline.domain.findings import ERROR
 from pipeline.intake.read.reader import ReaderPool
 from pipeline.intake.screen.safety import CONTENT_CODES, Limits
-
 
 if CORPUS is None:
     pytest.skip("hostile corpus not found (../shared/corpus or $PIPELINE_CORPUS)", allow_module_level=True)
@@ -80,8 +78,11 @@ def results(pool):
 
 def test_the_manifest_lists_every_file_in_the_corpus():
     listed = {row["file"] for row in ROWS}
-    present = {p.name for p in CORPUS.iterdir() if p.is_file() and p.suffix.lower() in
-               {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".doc"}}
+    present = {
+        p.name
+        for p in CORPUS.iterdir()
+        if p.is_file() and p.suffix.lower() in {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".doc"}
+    }
     assert listed == present
 
 
@@ -151,8 +152,10 @@ def test_a_rust_panic_in_the_reader_prints_nothing_on_the_console():
     import subprocess
     import sys
 
-    script = ("from pathlib import Path; from pipeline.intake.read.reader import read_file; "
-              f"print([f.code for f in read_file(Path({str(CORPUS / 'poi-Simple.xlsb')!r})).findings])")
+    script = (
+        "from pathlib import Path; from pipeline.intake.read.reader import read_file; "
+        f"print([f.code for f in read_file(Path({str(CORPUS / 'poi-Simple.xlsb')!r})).findings])"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "['reader-crashed']"
     assert "panicked" not in done.stderr

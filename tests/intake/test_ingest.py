@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import shutil
 import re
+import shutil
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,10 +17,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-
-from pipeline.cli.app import main
-from pipeline.intake.ingest import run_pass
-from pipeline.register.workbook import load_register
 from registers import DEMO_REGISTER
 from spoil import (
     Q1,
@@ -31,6 +27,10 @@ from spoil import (
     outcome,
     row_of,
 )
+
+from pipeline.cli.app import main
+from pipeline.intake.ingest import run_pass
+from pipeline.register.workbook import load_register
 
 STORED_NAME = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{12})-(.+)$")
 
@@ -46,8 +46,10 @@ def _sha256(path: Path) -> str:
 def clean_return(workspace: Workspace) -> Path:
     return workspace.fill(
         "CYP Q1 final.xlsx",
-        indicators={"CYP-01": {"actual": Decimal("5.8"), "commentary": "Better than target."},
-                    "CYP-05": {"actual": 612, "data_quality": "Provisional"}},
+        indicators={
+            "CYP-01": {"actual": Decimal("5.8"), "commentary": "Better than target."},
+            "CYP-05": {"actual": 612, "data_quality": "Provisional"},
+        },
         actions={"CYP-A1": {"status": "At risk", "percent_complete": 35, "commentary": "Two schools late."}},
         risks={"CYP-R1": {"likelihood": 4, "commentary": "Grant decision delayed."}},
     )
@@ -59,8 +61,12 @@ def test_clean_return_is_accepted_and_archived_under_its_period_and_partnership(
 
     result = outcome(workspace.run(), "CYP Q1 final.xlsx")
 
-    assert (result.verdict, result.reason, result.partnership, result.period) == \
-        ("accepted", "Accepted", "CYP", "2025-26 Q1")
+    assert (result.verdict, result.reason, result.partnership, result.period) == (
+        "accepted",
+        "Accepted",
+        "CYP",
+        "2025-26 Q1",
+    )
     assert not [f for f in result.findings if f.severity == "error"]
     folder, name = result.destination.rsplit("/", 1)
     assert folder == "archive/2025-26-Q1/CYP"
@@ -83,16 +89,27 @@ def test_accepted_figures_are_stored_exactly_as_typed_with_who_and_which_file(wo
         risks = {r.ref: r for r in store.risk_updates(submission.id)}
 
     assert {code: h.actual for code, h in history.items()} == {
-        "CYP-01": Decimal("5.8"), "CYP-03": Decimal("8"), "CYP-04": Decimal("34"), "CYP-05": Decimal("612")}
+        "CYP-01": Decimal("5.8"),
+        "CYP-03": Decimal("8"),
+        "CYP-04": Decimal("34"),
+        "CYP-05": Decimal("612"),
+    }
     assert history["CYP-05"].data_quality == "Provisional"
     assert history["CYP-01"].commentary == "Better than target."
     assert {h.file_name for h in history.values()} == {"CYP Q1 final.xlsx"}
-    assert (submission.completed_by, submission.email, submission.signed_off, submission.counts) == \
-        ("Daniel Price", "cyp.partnership@brackenford.example.org", True, True)
+    assert (submission.completed_by, submission.email, submission.signed_off, submission.counts) == (
+        "Daniel Price",
+        "cyp.partnership@brackenford.example.org",
+        True,
+        True,
+    )
     assert submission.date_completed == "2025-07-10"
     assert submission.received_at == "2025-07-10T09:30:00Z"
-    assert (actions["CYP-A1"].status, actions["CYP-A1"].percent_complete, actions["CYP-A1"].commentary) == \
-        ("At risk", Decimal("35"), "Two schools late.")
+    assert (actions["CYP-A1"].status, actions["CYP-A1"].percent_complete, actions["CYP-A1"].commentary) == (
+        "At risk",
+        Decimal("35"),
+        "Two schools late.",
+    )
     assert (risks["CYP-R1"].likelihood, risks["CYP-R1"].impact) == (4, 4)  # impact kept as pre-filled
     assert risks["CYP-R1"].commentary == "Grant decision delayed."
 
@@ -155,8 +172,10 @@ def test_a_fault_while_checking_one_file_rejects_that_file_and_the_pass_goes_on(
     report = workspace.run()
 
     first, second = outcome(report, "a.xlsx"), outcome(report, "b.xlsx")
-    assert (first.verdict, first.reason) == \
-        ("rejected", "This file could not be checked because of a fault in the pipeline.")
+    assert (first.verdict, first.reason) == (
+        "rejected",
+        "This file could not be checked because of a fault in the pipeline.",
+    )
     assert first.destination.startswith("quarantine/")
     assert second.verdict == "accepted"
 
@@ -205,12 +224,12 @@ def test_a_replaced_return_dropped_again_changes_nothing_and_says_how_to_make_it
 
 
 def test_returns_loaded_out_of_order_count_by_when_they_arrived_not_when_they_were_loaded(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    workspace.now = datetime(2025, 8, 1, 9, 0, tzinfo=timezone.utc)
+    workspace.now = datetime(2025, 8, 1, 9, 0, tzinfo=UTC)
     workspace.submit("newer.xlsx", indicators={"CYP-05": {"actual": 560}})
     workspace.run()
-    workspace.now = datetime(2025, 7, 10, 9, 0, tzinfo=timezone.utc)  # an older one, loaded afterwards
+    workspace.now = datetime(2025, 7, 10, 9, 0, tzinfo=UTC)  # an older one, loaded afterwards
     workspace.submit("older.xlsx", indicators={"CYP-05": {"actual": 555}})
     older = outcome(workspace.run(), "older.xlsx")
 
@@ -242,8 +261,9 @@ def test_a_pass_shares_its_commits_and_moves_no_file_before_its_verdict_is_commi
     def commit_and_look(self, *exc_info):
         real_exit(self, *exc_info)
         if not self.nested:
-            in_incoming_at_each_commit.append(sorted(p.name.split("-", 2)[2]
-                                                     for p in (workspace.state / "incoming").iterdir()))
+            in_incoming_at_each_commit.append(
+                sorted(p.name.split("-", 2)[2] for p in (workspace.state / "incoming").iterdir())
+            )
 
     monkeypatch.setattr(Store._Transaction, "__exit__", commit_and_look)
     names = ["a.xlsx", "b.xlsx", "c.xlsx"]
@@ -270,8 +290,10 @@ def test_corrected_return_supersedes_the_first_and_the_master_shows_the_later_fi
     assert (first.verdict, second.verdict) == ("accepted", "accepted")
     with workspace.store() as store:
         submissions = store.submissions(period="2025-26 Q1")
-        assert [(s.file_name, s.counts) for s in submissions] == \
-            [("CYP Q1.xlsx", False), ("CYP Q1 corrected.xlsx", True)]
+        assert [(s.file_name, s.counts) for s in submissions] == [
+            ("CYP Q1.xlsx", False),
+            ("CYP Q1 corrected.xlsx", True),
+        ]
         assert submissions[0].superseded_by == submissions[1].id
         assert [h.actual for h in store.history() if h.code == "CYP-05"] == [Decimal("530")]
     assert (workspace.state / first.destination).is_file(), "the superseded return stays in the archive"
@@ -324,8 +346,9 @@ def test_a_folder_the_pipeline_cannot_read_is_named_with_what_to_check(workspace
     assert left.name == "North" and "cannot be read" in left.why and "permissions" in left.why
 
 
-def test_a_file_that_goes_between_reading_the_inbox_and_taking_it_in_is_passed_over(workspace, clean_return,
-                                                                                     monkeypatch):
+def test_a_file_that_goes_between_reading_the_inbox_and_taking_it_in_is_passed_over(
+    workspace, clean_return, monkeypatch
+):
     import pipeline.intake.ingest as ingest
 
     workspace.drop(clean_return, "wrong one.xlsx")
@@ -362,16 +385,18 @@ def test_the_console_names_what_is_not_read_and_what_is_still_copying(workspace,
 
     (workspace.inbox / "link.xlsx").symlink_to(clean_return)
     out = io.StringIO()
-    code = main(["--config", str(workspace.root / "config.toml"), "-q", "run", "--received", "2025-07-16T10:00"],
-                stdout=out)
+    code = main(
+        ["--config", str(workspace.root / "config.toml"), "-q", "run", "--received", "2025-07-16T10:00"], stdout=out
+    )
     assert code == 1
     assert "NOT READ" in out.getvalue() and "link.xlsx" in out.getvalue()
     assert "Nothing new" not in out.getvalue()
 
 
 def test_file_still_being_copied_waits_for_the_next_pass(tmp_path, register, return_templates, clean_return):
-    patient = Workspace(tmp_path / "patient", register, return_templates,
-                        replace={"settle_seconds = 0": "settle_seconds = 30"})
+    patient = Workspace(
+        tmp_path / "patient", register, return_templates, replace={"settle_seconds = 0": "settle_seconds = 30"}
+    )
     arriving = patient.drop(clean_return, age=0)
 
     first = patient.run()
@@ -421,7 +446,8 @@ def test_cli_run_exits_0_when_every_return_is_accepted(workspace, clean_return, 
 
 
 def test_cli_run_exits_1_naming_the_file_and_its_problems_when_a_return_is_rejected(
-        workspace, clean_return, pipeline_run):
+    workspace, clean_return, pipeline_run
+):
     workspace.drop(clean_return)
     workspace.submit("SKL typo.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
 
@@ -465,16 +491,28 @@ def test_cli_run_with_an_empty_inbox_says_so(workspace, pipeline_run):
 
 # -- never a crash: random spoiling -----------------------------------------------------------
 
-INPUT_CELLS = st.sampled_from([
-    ("Indicators", "CYP-01", "Actual"), ("Indicators", "CYP-05", "Actual"), ("Indicators", "CYP-03", "Data quality"),
-    ("Indicators", "CYP-04", "Commentary"), ("Actions", "CYP-A1", "Status"), ("Actions", "CYP-A2", "% complete"),
-    ("Risks", "CYP-R1", "Likelihood (1-5)"), ("Risks", "CYP-R2", "Impact (1-5)"), ("Cover", None, None),
-])
+INPUT_CELLS = st.sampled_from(
+    [
+        ("Indicators", "CYP-01", "Actual"),
+        ("Indicators", "CYP-05", "Actual"),
+        ("Indicators", "CYP-03", "Data quality"),
+        ("Indicators", "CYP-04", "Commentary"),
+        ("Actions", "CYP-A1", "Status"),
+        ("Actions", "CYP-A2", "% complete"),
+        ("Risks", "CYP-R1", "Likelihood (1-5)"),
+        ("Risks", "CYP-R2", "Impact (1-5)"),
+        ("Cover", None, None),
+    ]
+)
 # Text a person can type: openpyxl refuses control characters, as Excel does.
 TYPED = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
 VALUES = st.one_of(
-    st.none(), TYPED, st.integers(min_value=-10**20, max_value=10**20),
-    st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.dates(),
+    st.none(),
+    TYPED,
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.dates(),
     st.sampled_from(["1e999", "inf", "nan", "-0", "1,2,3", "=1/0", "#DIV/0!", "12.5 %", "(5)", "n/a", "1e-999"]),
 )
 
@@ -494,12 +532,18 @@ def _put_anything(path: Path, where, value) -> None:
 
 SPOILERS = st.one_of(
     st.tuples(st.just("cell"), INPUT_CELLS, VALUES),
-    st.tuples(st.just("header"), st.sampled_from(["Indicators", "Actions", "Risks"]),
-              st.sampled_from(["Code", "Actual", "Status", "Ref", "Likelihood (1-5)", "Commentary"]),
-              TYPED),
+    st.tuples(
+        st.just("header"),
+        st.sampled_from(["Indicators", "Actions", "Risks"]),
+        st.sampled_from(["Code", "Actual", "Status", "Ref", "Likelihood (1-5)", "Commentary"]),
+        TYPED,
+    ),
     st.tuples(st.just("drop"), st.sampled_from(["Guidance", "Cover", "Indicators", "Actions", "Risks", "_meta"])),
-    st.tuples(st.just("meta"), st.sampled_from(["template", "template_version", "partnership", "period"]),
-              st.one_of(TYPED, st.sampled_from(["1e999", "inf", "-1", "2025-26 Q9", "CSP"]))),
+    st.tuples(
+        st.just("meta"),
+        st.sampled_from(["template", "template_version", "partnership", "period"]),
+        st.one_of(TYPED, st.sampled_from(["1e999", "inf", "-1", "2025-26 Q9", "CSP"])),
+    ),
 )
 
 
@@ -555,10 +599,11 @@ def test_any_spoiled_return_gets_a_verdict_and_the_pass_never_raises(return_temp
         if result.verdict == "rejected":
             assert result.reason and any(f.severity == "error" for f in result.findings)
         for f in result.findings:
-            assert f.message and f.message[0].isupper() or f.message.startswith(('"', "'")), f
+            assert (f.message and f.message[0].isupper()) or f.message.startswith(('"', "'")), f
 
 
 # -- what the inbox's file system can throw at a pass ------------------------------------------
+
 
 def test_a_file_name_that_is_not_utf8_is_taken_in_under_a_readable_name(workspace, clean_return):
     odd = os.fsencode(workspace.inbox) + b"/R\xe9turn CYP.xlsx"  # Latin-1 bytes from an old share
@@ -572,7 +617,8 @@ def test_a_file_name_that_is_not_utf8_is_taken_in_under_a_readable_name(workspac
 
 
 def test_a_file_that_cannot_be_read_is_left_in_the_inbox_and_named_while_the_rest_go_on(
-        workspace, clean_return, monkeypatch):
+    workspace, clean_return, monkeypatch
+):
     import pipeline.intake.ingest as ingest
 
     blocked = workspace.drop(clean_return, "locked.xlsx")

@@ -73,6 +73,7 @@ def test_a_merged_range_keeps_its_value_in_the_top_left_cell(pool, tmp_path):
 
 def test_cells_with_a_percent_format_are_known_on_their_sheet(pool, tmp_path):
     """12.5% typed in Excel is kept as 0.125 in a %-formatted cell; calamine gives the 0.125 alone."""
+
     def build(book):
         ws = book.active
         ws.title = "Indicators"
@@ -167,8 +168,9 @@ def test_a_worker_killed_between_files_is_replaced(pool, tmp_path):
 
 
 def numbered_returns(tmp_path: Path, count: int) -> list[Path]:
-    return [saved(tmp_path, lambda book, n=n: book.active.append([f"return {n}", n]), f"r{n}.xlsx")
-            for n in range(count)]
+    return [
+        saved(tmp_path, lambda book, n=n: book.active.append([f"return {n}", n]), f"r{n}.xlsx") for n in range(count)
+    ]
 
 
 def test_files_read_ahead_come_back_as_if_read_one_by_one(tmp_path):
@@ -238,6 +240,4 @@ def test_the_file_name_with_a_leading_dash_and_accents_is_read(pool):
 @needs_corpus
 def test_a_password_protected_file_says_so_in_plain_english(pool):
     result = pool.read(CORPUS / "poi-protected_passtika.xlsx")
-    assert result.findings[0].line() == (
-        "This file is password-protected. Save an unprotected copy and send that."
-    )
+    assert result.findings[0].line() == ("This file is password-protected. Save an unprotected copy and send that.")

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-
 from spoil import (
     Workspace,
     add_sheet,
@@ -63,18 +62,20 @@ def return_with_renamed_indicators_sheet(workspace, typed_return):
     return workspace.drop(rename_sheet(typed_return, "Indicators", "Indicators Q1"))
 
 
-def test_renamed_indicators_sheet_is_rejected_saying_what_was_expected(
-        workspace, return_with_renamed_indicators_sheet):
+def test_renamed_indicators_sheet_is_rejected_saying_what_was_expected(workspace, return_with_renamed_indicators_sheet):
     error = the_error(run(workspace, return_with_renamed_indicators_sheet))
 
     assert (error.code, error.sheet) == ("renamed-sheet", "Indicators")
-    assert error.message == ("The sheet 'Indicators' is missing; it may have been renamed or deleted "
-                             "(the file has: Guidance, Cover, Indicators Q1, Actions, Risks, Areas).")
+    assert error.message == (
+        "The sheet 'Indicators' is missing; it may have been renamed or deleted "
+        "(the file has: Guidance, Cover, Indicators Q1, Actions, Risks, Areas)."
+    )
     assert error.fix == "Rename the sheet back to 'Indicators', or start again from the template."
 
 
 def test_a_return_rejected_for_a_renamed_sheet_is_still_known_as_its_partnership_s(
-        workspace, return_with_renamed_indicators_sheet):
+    workspace, return_with_renamed_indicators_sheet
+):
     result = run(workspace, return_with_renamed_indicators_sheet)
 
     assert result.verdict == "rejected"
@@ -88,8 +89,10 @@ def test_a_cover_changed_to_another_period_is_rejected_at_the_cover_cell(workspa
 
     error = the_error(result)
     assert (error.code, error.sheet, error.cell, error.value) == ("cover-mismatch", "Cover", "B4", "2025-26 Q2")
-    assert error.message == ("The Cover says this return is for 2025-26 Q2, but it was made from the 2025-26 Q1 "
-                             "template, whose rows are that quarter's.")
+    assert error.message == (
+        "The Cover says this return is for 2025-26 Q2, but it was made from the 2025-26 Q1 "
+        "template, whose rows are that quarter's."
+    )
 
 
 def test_a_cover_changed_to_another_partnership_is_rejected_at_the_cover_cell(workspace, typed_return):
@@ -112,13 +115,14 @@ def test_edited_actual_header_is_rejected_naming_the_column(workspace, return_wi
     assert (error.code, error.sheet, error.row, error.value) == ("edited-header", "Indicators", 1, "Actual")
     column = get_column_letter(header_column(load_workbook(workspace.template())["Indicators"], "Actual"))
     assert error.cell == f"{column}1", "the cell where the header belongs, so the marked-up copy can show it"
-    assert error.line() == (f"Indicators!{column}1: The column headed 'Actual' is missing from the header row; "
-                            "its header may have been changed or deleted. "
-                            "Put the header 'Actual' back exactly as in the template.")
+    assert error.line() == (
+        f"Indicators!{column}1: The column headed 'Actual' is missing from the header row; "
+        "its header may have been changed or deleted. "
+        "Put the header 'Actual' back exactly as in the template."
+    )
 
 
-def test_a_missing_header_is_placed_after_its_neighbour_even_when_a_column_was_inserted_before(workspace,
-                                                                                                typed_return):
+def test_a_missing_header_is_placed_after_its_neighbour_even_when_a_column_was_inserted_before(workspace, typed_return):
     path = edit_header(typed_return, "Indicators", "Actual", "Actual figure")
     with editing(path) as book:
         book["Indicators"].insert_cols(1)  # a column of the officer's own, before everything
@@ -154,8 +158,7 @@ def return_for_unknown_partnership(workspace, typed_return):
     return workspace.drop(set_meta(typed_return, "partnership", "XYZ"))
 
 
-def test_return_for_unknown_partnership_is_rejected_listing_the_partnerships(
-        workspace, return_for_unknown_partnership):
+def test_return_for_unknown_partnership_is_rejected_listing_the_partnerships(workspace, return_for_unknown_partnership):
     error = the_error(run(workspace, return_for_unknown_partnership))
 
     assert (error.code, error.sheet) == ("unknown-partnership-return", "Cover")
@@ -188,7 +191,8 @@ def workbook_not_made_from_the_template(workspace):
 
 
 def test_workbook_not_made_from_the_template_is_rejected_asking_for_the_template(
-        workspace, workbook_not_made_from_the_template):
+    workspace, workbook_not_made_from_the_template
+):
     error = the_error(run(workspace, workbook_not_made_from_the_template))
 
     assert error.code == "not-a-return"
@@ -284,5 +288,7 @@ def return_without_meta_for_another_period_on_the_cover(workspace, typed_return)
 def test_cover_fallback_still_checks_the_period(workspace, return_without_meta_for_another_period_on_the_cover):
     error = the_error(run(workspace, return_without_meta_for_another_period_on_the_cover))
 
-    assert (error.code, error.message) == \
-        ("unknown-period", "The return's period '2025-26 Q7' is not a reporting period.")
+    assert (error.code, error.message) == (
+        "unknown-period",
+        "The return's period '2025-26 Q7' is not a reporting period.",
+    )

@@ -40,8 +40,10 @@ WORKBOOK_RELS = (
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
     'Target="worksheets/sheet1.xml"/>{extra}</Relationships>'
 )
-STYLES_REL = ('<Relationship Id="rId2" Target="styles.xml" '
-              'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>')
+STYLES_REL = (
+    '<Relationship Id="rId2" Target="styles.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>'
+)
 
 
 def hand_made_xlsx(path: Path, cells: str, workbook_extra: str = "", extra_entries=(), styles: str = "") -> Path:
@@ -170,15 +172,16 @@ def test_entities_declared_in_a_utf16_part_are_never_expanded(tmp_path):
     # In UTF-16 the bytes of "<!DOCTYPE" are not the ASCII ones a byte search looks for: the XML
     # parser of the package map refuses the declaration itself, before any entity is expanded.
     laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
-    evil = WORKBOOK.format(extra="").replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>'
-                                             f'<!DOCTYPE workbook [<!ENTITY l0 "ha">{laughs}]>')
+    evil = WORKBOOK.format(extra="").replace(
+        '<?xml version="1.0"?>',
+        f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE workbook [<!ENTITY l0 "ha">{laughs}]>',
+    )
     evil = evil.replace("<sheets>", "<sheets>&l9;")
     path = tmp_path / "return.xlsx"
     hand_made_xlsx(path, "")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp_path / "evil.xlsx", "w") as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, evil.encode("utf-16") if info.filename == "xl/workbook.xml"
-                         else src.read(info))
+            dst.writestr(info.filename, evil.encode("utf-16") if info.filename == "xl/workbook.xml" else src.read(info))
     assert codes(screen(tmp_path / "evil.xlsx")) == ["xml-attack"]
 
 
@@ -230,16 +233,20 @@ def test_cells_without_references_are_placed_where_excel_would_put_them(tmp_path
 
 
 def test_formulas_saved_with_their_values_are_not_reported(tmp_path):
-    cells = ('<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>4</v></c>'
-             '<c r="B1"><v>2</v></c></row><row r="2"><c r="A2"><f t="shared" si="0"/><v>6</v></c></row>'
-             '<row r="3"><c r="A3" t="str"><f>"a"&amp;"b"</f><v>ab</v></c></row>')
+    cells = (
+        '<row r="1"><c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>4</v></c>'
+        '<c r="B1"><v>2</v></c></row><row r="2"><c r="A2"><f t="shared" si="0"/><v>6</v></c></row>'
+        '<row r="3"><c r="A3" t="str"><f>"a"&amp;"b"</f><v>ab</v></c></row>'
+    )
     screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
     assert screened.findings == () and screened.kind == "xlsx"
 
 
 def test_a_shared_formula_left_without_its_value_is_reported_by_cell(tmp_path):
-    cells = ('<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">1+1</f><v>2</v></c></row>'
-             '<row r="2"><c r="A2"><f t="shared" si="0"/></c></row>')
+    cells = (
+        '<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">1+1</f><v>2</v></c></row>'
+        '<row r="2"><c r="A2"><f t="shared" si="0"/></c></row>'
+    )
     screened = screen(hand_made_xlsx(tmp_path / "return.xlsx", cells))
     assert [(f.code, f.cell) for f in screened.findings] == [("formulas-not-calculated", "A2")]
 
@@ -247,11 +254,29 @@ def test_a_shared_formula_left_without_its_value_is_reported_by_cell(tmp_path):
 # -- percent formats: what the parser drops, so that 12.5% typed in Excel reads as 12.5 --------
 
 
-@pytest.mark.parametrize("number_format, percent", [
-    ("0.0%", True), ("0%", True), ("0.00%", True), ("0.0%;[Red]-0.0%", True),
-    ('0.00" pts"', False), ("0.0\\%", False), ("General", False), ("0.0", False),
-], ids=["one-place", "built-in-0%", "built-in-0.00%", "red-negatives", "points-suffix", "escaped-percent-sign",
-        "general", "one-place-number"])
+@pytest.mark.parametrize(
+    "number_format, percent",
+    [
+        ("0.0%", True),
+        ("0%", True),
+        ("0.00%", True),
+        ("0.0%;[Red]-0.0%", True),
+        ('0.00" pts"', False),
+        ("0.0\\%", False),
+        ("General", False),
+        ("0.0", False),
+    ],
+    ids=[
+        "one-place",
+        "built-in-0%",
+        "built-in-0.00%",
+        "red-negatives",
+        "points-suffix",
+        "escaped-percent-sign",
+        "general",
+        "one-place-number",
+    ],
+)
 def test_cells_are_known_as_percent_formatted_only_when_their_format_scales_by_100(tmp_path, number_format, percent):
     book = openpyxl.Workbook()
     book.active.title = "Indicators"
@@ -264,8 +289,9 @@ def test_cells_are_known_as_percent_formatted_only_when_their_format_scales_by_1
     assert screened.percent_cells == ((("Indicators", 1, 1),) if percent else ())
 
 
-PERCENT_STYLES = (f'<styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="9"/>'
-                  "</cellXfs></styleSheet>")
+PERCENT_STYLES = (
+    f'<styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="9"/></cellXfs></styleSheet>'
+)
 
 
 def test_percent_formatted_cells_without_references_are_placed_where_excel_would_put_them(tmp_path):
@@ -307,8 +333,9 @@ def _patched(path: Path, old: bytes, new: bytes, count: int = 1) -> Path:
 def test_a_part_whose_own_header_gives_another_name_is_refused_as_damaged(tmp_path):
     # The local header is the first copy of the name; the directory at the end keeps the real one.
     # Readers that trust one or the other would see different files.
-    path = _patched(hand_made_xlsx(tmp_path / "return.xlsx", ""), b"xl/worksheets/sheet1.xml",
-                    b"xl/worksheets/sheetX.xml")
+    path = _patched(
+        hand_made_xlsx(tmp_path / "return.xlsx", ""), b"xl/worksheets/sheet1.xml", b"xl/worksheets/sheetX.xml"
+    )
     assert codes(screen(path)) == ["corrupt"]
 
 
@@ -329,7 +356,7 @@ def test_a_part_cut_short_is_refused_as_damaged(tmp_path):
         info = archive.getinfo("xl/worksheets/sheet1.xml")
     data = bytearray(path.read_bytes())
     start = info.header_offset + 30 + len(info.filename)
-    data[start + 5:start + info.compress_size] = bytes(info.compress_size - 5)  # the deflated bytes wiped out
+    data[start + 5 : start + info.compress_size] = bytes(info.compress_size - 5)  # the deflated bytes wiped out
     path.write_bytes(bytes(data))
     assert codes(screen(path)) == ["corrupt"]
 

@@ -3,14 +3,12 @@ with a finding naming the sheet, the cell and the fix; warnings accept."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from pipeline.domain.periods import Period
-
 from spoil import (
     Q1,
     Q2,
@@ -25,6 +23,8 @@ from spoil import (
     outcome,
     row_of,
 )
+
+from pipeline.domain.periods import Period
 
 
 def verdict_of(workspace: Workspace, path: Path):
@@ -67,7 +67,8 @@ def return_with_percentage_over_100(workspace):
 
 
 def test_percentage_over_100_is_rejected_without_asking_why_it_is_off_target(
-        workspace, return_with_percentage_over_100):
+    workspace, return_with_percentage_over_100
+):
     error = the_error(verdict_of(workspace, return_with_percentage_over_100))
 
     assert (error.code, error.where) == ("percent-out-of-range", "Indicators!J2")
@@ -102,8 +103,16 @@ def test_missing_actual_without_not_available_is_rejected(workspace, return_with
 
 @pytest.fixture
 def return_with_na_typed_and_not_available_chosen(workspace):
-    return workspace.submit("na.xlsx", indicators={"CYP-05": {
-        "actual": "n/a", "data_quality": "Not available", "commentary": "Provider figures due in August."}})
+    return workspace.submit(
+        "na.xlsx",
+        indicators={
+            "CYP-05": {
+                "actual": "n/a",
+                "data_quality": "Not available",
+                "commentary": "Provider figures due in August.",
+            }
+        },
+    )
 
 
 def test_na_with_not_available_is_accepted_as_no_data(workspace, return_with_na_typed_and_not_available_chosen):
@@ -116,8 +125,9 @@ def test_na_with_not_available_is_accepted_as_no_data(workspace, return_with_na_
 
 @pytest.fixture
 def return_with_red_indicator_without_commentary(workspace):
-    return workspace.submit("red-no-why.xlsx", indicators={"CYP-04": {
-        "actual": 60, "remedial_action": "Targeted clinics from September."}})
+    return workspace.submit(
+        "red-no-why.xlsx", indicators={"CYP-04": {"actual": 60, "remedial_action": "Targeted clinics from September."}}
+    )
 
 
 def test_off_target_indicator_without_commentary_is_rejected(workspace, return_with_red_indicator_without_commentary):
@@ -130,12 +140,14 @@ def test_off_target_indicator_without_commentary_is_rejected(workspace, return_w
 
 @pytest.fixture
 def return_with_red_indicator_without_remedial_action(workspace):
-    return workspace.submit("red-no-plan.xlsx", indicators={"CYP-04": {
-        "actual": 60, "commentary": "Two clinics closed in the spring."}})
+    return workspace.submit(
+        "red-no-plan.xlsx", indicators={"CYP-04": {"actual": 60, "commentary": "Two clinics closed in the spring."}}
+    )
 
 
 def test_off_target_indicator_without_remedial_action_is_rejected(
-        workspace, return_with_red_indicator_without_remedial_action):
+    workspace, return_with_red_indicator_without_remedial_action
+):
     error = the_error(verdict_of(workspace, return_with_red_indicator_without_remedial_action))
 
     assert (error.code, error.where) == ("off-target-no-remedial-action", "Indicators!M4")
@@ -143,8 +155,16 @@ def test_off_target_indicator_without_remedial_action_is_rejected(
 
 
 def test_off_target_indicator_with_commentary_and_remedial_action_is_accepted(workspace):
-    path = workspace.submit("red-explained.xlsx", indicators={"CYP-04": {
-        "actual": 60, "commentary": "Two clinics closed.", "remedial_action": "Targeted clinics from September."}})
+    path = workspace.submit(
+        "red-explained.xlsx",
+        indicators={
+            "CYP-04": {
+                "actual": 60,
+                "commentary": "Two clinics closed.",
+                "remedial_action": "Targeted clinics from September.",
+            }
+        },
+    )
 
     assert verdict_of(workspace, path).verdict == "accepted"
     assert stored(workspace, "CYP-04").remedial_action == "Targeted clinics from September."
@@ -165,8 +185,9 @@ def test_unknown_indicator_code_is_rejected_naming_the_code(workspace, return_wi
     assert (error.code, error.where, error.value) == ("unknown-indicator", "Indicators!A5", "CYP-99")
     assert error.message == "Indicator code 'CYP-99' is not one of CYP's indicators."
     warnings = [f for f in result.findings if f.severity == "warning"]
-    assert [(f.code, f.message) for f in warnings] == \
-        [("missing-indicator", "CYP-05 is due this period but its row is missing.")]
+    assert [(f.code, f.message) for f in warnings] == [
+        ("missing-indicator", "CYP-05 is due this period but its row is missing.")
+    ]
 
 
 @pytest.fixture
@@ -178,8 +199,10 @@ def test_likelihood_7_is_rejected(workspace, return_with_likelihood_7):
     error = the_error(verdict_of(workspace, return_with_likelihood_7))
 
     assert (error.code, error.where, error.value) == ("bad-likelihood-impact", "Risks!D2", "7")
-    assert error.line() == "Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5. " \
-                           "Pick 1, 2, 3, 4 or 5."
+    assert (
+        error.line() == "Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5. "
+        "Pick 1, 2, 3, 4 or 5."
+    )
 
 
 @pytest.fixture
@@ -209,15 +232,25 @@ def test_status_not_in_the_list_is_rejected_listing_the_choices(workspace, retur
 # -- reading as people type -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("code", "typed", "read", "extra"), [
-    ("CYP-05", "1,234", Decimal("1234"), {}),
-    ("CYP-01", "12.5 %", Decimal("12.5"), {"commentary": "More leavers.", "remedial_action": "Follow-up."}),
-    ("CYP-01", "5.5%", Decimal("5.5"), {}),
-    ("CYP-03", " 7 ", Decimal("7"), {}),
-    ("CYP-04", "'30", Decimal("30"), {}),
-    ("CYP-05", "\u00a0612\u00a0", Decimal("612"), {}),
-], ids=["thousands-comma", "percent-sign-after-space", "percent-sign", "spaces-around", "leading-apostrophe",
-        "non-breaking-spaces"])
+@pytest.mark.parametrize(
+    ("code", "typed", "read", "extra"),
+    [
+        ("CYP-05", "1,234", Decimal("1234"), {}),
+        ("CYP-01", "12.5 %", Decimal("12.5"), {"commentary": "More leavers.", "remedial_action": "Follow-up."}),
+        ("CYP-01", "5.5%", Decimal("5.5"), {}),
+        ("CYP-03", " 7 ", Decimal("7"), {}),
+        ("CYP-04", "'30", Decimal("30"), {}),
+        ("CYP-05", "\u00a0612\u00a0", Decimal("612"), {}),
+    ],
+    ids=[
+        "thousands-comma",
+        "percent-sign-after-space",
+        "percent-sign",
+        "spaces-around",
+        "leading-apostrophe",
+        "non-breaking-spaces",
+    ],
+)
 def test_figures_typed_as_people_type_them_are_read_as_meant(workspace, code, typed, read, extra):
     path = workspace.submit("typed.xlsx", indicators={code: {"actual": typed, **extra}})
 
@@ -237,8 +270,11 @@ def return_with_numbers_stored_as_text(workspace):
 
 def test_numbers_stored_as_text_are_read_as_numbers(workspace, return_with_numbers_stored_as_text):
     assert verdict_of(workspace, return_with_numbers_stored_as_text).verdict == "accepted"
-    assert [stored(workspace, c).actual for c in ("CYP-01", "CYP-04", "CYP-05")] == \
-        [Decimal("6"), Decimal("34"), Decimal("500")]
+    assert [stored(workspace, c).actual for c in ("CYP-01", "CYP-04", "CYP-05")] == [
+        Decimal("6"),
+        Decimal("34"),
+        Decimal("500"),
+    ]
 
 
 @pytest.fixture
@@ -272,13 +308,15 @@ def with_number_format(path: Path, sheet: str, ref: str, number_format: str) -> 
     return path
 
 
-@pytest.mark.parametrize("number_format", ["0.0%", "0%", "0.0%;[Red]-0.0%"],
-                         ids=["one-place", "built-in-whole-percent", "red-negatives"])
+@pytest.mark.parametrize(
+    "number_format", ["0.0%", "0%", "0.0%;[Red]-0.0%"], ids=["one-place", "built-in-whole-percent", "red-negatives"]
+)
 def test_percentage_typed_with_a_percent_sign_in_excel_is_read_as_shown(workspace, number_format):
     """Excel keeps 12.5% as 0.125 in a %-formatted cell; the submitter typed and sees 12.5%."""
     path = workspace.fill("typed-percent.xlsx", indicators={"CYP-01": {"actual": 0.125, **WHY_AND_PLAN}})
-    workspace.drop(with_number_format(path, "Indicators", cell_of(path, "Indicators", "CYP-01", "Actual"),
-                                      number_format))
+    workspace.drop(
+        with_number_format(path, "Indicators", cell_of(path, "Indicators", "CYP-01", "Actual"), number_format)
+    )
 
     result = verdict_of(workspace, path)
 
@@ -299,18 +337,22 @@ def test_percent_complete_typed_with_a_percent_sign_in_excel_is_read_as_shown(wo
     assert update.percent_complete == Decimal(40)
 
 
-@pytest.mark.parametrize("number_format", ["General", '0.00" pts"', "0.000\\%"],
-                         ids=["general", "points-suffix", "escaped-percent-sign"])
+@pytest.mark.parametrize(
+    "number_format", ["General", '0.00" pts"', "0.000\\%"], ids=["general", "points-suffix", "escaped-percent-sign"]
+)
 def test_a_fraction_in_a_percentage_cell_without_a_percent_format_is_ambiguous_naming_the_indicator(
-        workspace, number_format):
+    workspace, number_format
+):
     path = workspace.fill("fraction.xlsx", indicators={"CYP-01": {"actual": 0.125}})
     workspace.drop(with_number_format(path, "Indicators", "J2", number_format))
 
     error = the_error(verdict_of(workspace, path))
 
     assert (error.code, error.where, error.value) == ("ambiguous-number", "Indicators!J2", "0.125")
-    assert error.line() == ('Indicators!J2: CYP-01: "0.125" could be a fraction meaning 12.5%, or 0.125%. '
-                            "Type the percentage as a number, e.g. 12.5 for 12.5%.")
+    assert error.line() == (
+        'Indicators!J2: CYP-01: "0.125" could be a fraction meaning 12.5%, or 0.125%. '
+        "Type the percentage as a number, e.g. 12.5 for 12.5%."
+    )
 
 
 def test_a_decimal_comma_is_ambiguous_with_the_figure_shown_once_and_a_full_stop_in_the_fix(workspace):
@@ -318,8 +360,10 @@ def test_a_decimal_comma_is_ambiguous_with_the_figure_shown_once_and_a_full_stop
 
     error = the_error(verdict_of(workspace, path))
 
-    assert error.line() == ('Indicators!J4: CYP-04: "1,5" could use a decimal comma (1.5) or be the whole number '
-                            "15. Type the figure with a full stop for decimals, e.g. 1.5.")
+    assert error.line() == (
+        'Indicators!J4: CYP-04: "1,5" could use a decimal comma (1.5) or be the whole number '
+        "15. Type the figure with a full stop for decimals, e.g. 1.5."
+    )
 
 
 def test_a_whole_percentage_in_a_percent_formatted_cell_is_out_of_range_as_excel_shows_it(workspace):
@@ -379,9 +423,18 @@ def test_overdue_action_is_a_warning_and_the_return_is_accepted(workspace, retur
 
 
 def test_new_action_already_past_its_due_date_is_a_warning(workspace):
-    path = workspace.submit("new-action.xlsx", new_actions=[NewAction(
-        action="Recruit two youth workers", owner="Sam Lee", due=date(2025, 5, 1), status="On track",
-        percent_complete=20)])
+    path = workspace.submit(
+        "new-action.xlsx",
+        new_actions=[
+            NewAction(
+                action="Recruit two youth workers",
+                owner="Sam Lee",
+                due=date(2025, 5, 1),
+                status="On track",
+                percent_complete=20,
+            )
+        ],
+    )
 
     result = verdict_of(workspace, path)
 
@@ -408,8 +461,9 @@ def test_outlier_against_three_periods_of_history_is_a_warning_naming_the_previo
     [warning] = [f for f in result.findings if f.code == "outlier"]
     assert (warning.severity, warning.sheet) == ("warning", "Indicators")
     assert warning.cell == cell_of(workspace.template(period=Q4), "Indicators", "CYP-03", "Actual")
-    assert warning.message == ("CYP-03: 2% is far from the previous values "
-                               "(2025-26 Q1: 7.9%, 2025-26 Q2: 7.8%, 2025-26 Q3: 7.95%).")
+    assert warning.message == (
+        "CYP-03: 2% is far from the previous values (2025-26 Q1: 7.9%, 2025-26 Q2: 7.8%, 2025-26 Q3: 7.95%)."
+    )
     assert warning.fix == "Check the figure; if it is right, explain the change in Commentary."
 
 
@@ -438,8 +492,12 @@ def _history_of_csp03(workspace, totals):
     """Accepted CSP returns for 2025-26 Q1-Q4 with these running totals of CSP-03 (cumulative)."""
     for quarter, total in zip((Q1, Q2, Q3, Q4), totals):
         workspace.reporting(quarter)
-        workspace.submit(f"csp-{quarter.slug}.xlsx", short="CSP", period=quarter,
-                         indicators={"CSP-03": {"actual": total, **EXPLAINED}})
+        workspace.submit(
+            f"csp-{quarter.slug}.xlsx",
+            short="CSP",
+            period=quarter,
+            indicators={"CSP-03": {"actual": total, **EXPLAINED}},
+        )
         assert outcome(workspace.run(), f"csp-{quarter.slug}.xlsx").verdict == "accepted"
 
 
@@ -447,8 +505,9 @@ def _next_year_templates(workspace, *quarters):
     from pipeline.returns.generate import write_templates
 
     for quarter in quarters:
-        write_templates(workspace.config, workspace.register, Period(2026, quarter), ["CSP"],
-                        out_dir=workspace.templates)
+        write_templates(
+            workspace.config, workspace.register, Period(2026, quarter), ["CSP"], out_dir=workspace.templates
+        )
 
 
 def test_a_running_total_starting_again_in_april_is_not_an_outlier(workspace):
@@ -456,8 +515,9 @@ def test_a_running_total_starting_again_in_april_is_not_an_outlier(workspace):
     _history_of_csp03(workspace, [3000, 3600, 4200, 4800])
     _next_year_templates(workspace, 1)
     workspace.reporting(Period(2026, 1))
-    path = workspace.submit("csp-next-q1.xlsx", short="CSP", period=Period(2026, 1),
-                            indicators={"CSP-03": {"actual": 2900, **EXPLAINED}})
+    path = workspace.submit(
+        "csp-next-q1.xlsx", short="CSP", period=Period(2026, 1), indicators={"CSP-03": {"actual": 2900, **EXPLAINED}}
+    )
 
     assert [f.message for f in verdict_of(workspace, path).findings if f.code == "outlier"] == []
 
@@ -466,29 +526,37 @@ def test_a_running_total_is_judged_by_the_quarter_s_own_amount(workspace):
     _history_of_csp03(workspace, [2156, 4475, 6850, 9020])
     _next_year_templates(workspace, 1, 2)
     workspace.reporting(Period(2026, 1))
-    workspace.submit("csp-next-q1.xlsx", short="CSP", period=Period(2026, 1), indicators={"CSP-03": {"actual": 2200, **EXPLAINED}})
+    workspace.submit(
+        "csp-next-q1.xlsx", short="CSP", period=Period(2026, 1), indicators={"CSP-03": {"actual": 2200, **EXPLAINED}}
+    )
     workspace.run()
     workspace.reporting(Period(2026, 2))
-    path = workspace.submit("csp-next-q2.xlsx", short="CSP", period=Period(2026, 2),
-                            indicators={"CSP-03": {"actual": 12200, **EXPLAINED}})
+    path = workspace.submit(
+        "csp-next-q2.xlsx", short="CSP", period=Period(2026, 2), indicators={"CSP-03": {"actual": 12200, **EXPLAINED}}
+    )
 
     [warning] = [f for f in verdict_of(workspace, path).findings if f.code == "outlier"]
-    assert warning.message == ("CSP-03: 12,200 (a running total: 10,000 this quarter) is far from the amounts of "
-                               "earlier quarters (2025-26 Q2: 2,319, 2025-26 Q3: 2,375, 2025-26 Q4: 2,170, "
-                               "2026-27 Q1: 2,200).")
-    assert warning.fix == "Check the figure is right, and that Commentary says why it changed.", \
+    assert warning.message == (
+        "CSP-03: 12,200 (a running total: 10,000 this quarter) is far from the amounts of "
+        "earlier quarters (2025-26 Q2: 2,319, 2025-26 Q3: 2,375, 2025-26 Q4: 2,170, "
+        "2026-27 Q1: 2,200)."
+    )
+    assert warning.fix == "Check the figure is right, and that Commentary says why it changed.", (
         "the return explains it already: not asked again"
+    )
 
 
 def _register_now(workspace, book) -> None:
     """The officer edits the register after the quarter's templates went out."""
-    from pipeline.config.load import load_config
     from registers import DEMO_REGISTER, write_register
+
+    from pipeline.config.load import load_config
 
     register = write_register(workspace.root / "edited-register.xlsx", book)
     config = workspace.root / "config.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace(DEMO_REGISTER.as_posix(), register.as_posix()),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(DEMO_REGISTER.as_posix(), register.as_posix()), encoding="utf-8"
+    )
     workspace.config = load_config(config)
     assert workspace.config.paths.register == register
 
@@ -528,9 +596,9 @@ def test_a_row_for_an_indicator_taken_out_of_the_register_is_set_aside_not_rejec
 
 
 def test_a_return_for_a_quarter_already_reported_to_the_board_is_accepted_with_a_warning_saying_so(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)  # Q1 went to the board on 4 August
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)  # Q1 went to the board on 4 August
     result = verdict_of(workspace, workspace.submit("cyp-q1-late.xlsx", period=Q1))
 
     assert result.verdict == "accepted"
@@ -540,21 +608,23 @@ def test_a_return_for_a_quarter_already_reported_to_the_board_is_accepted_with_a
 
 
 def test_a_changed_return_after_the_board_meeting_says_it_replaces_what_the_board_saw(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     workspace.submit("cyp-q1.xlsx", period=Q1)
     workspace.run()
-    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)
-    result = verdict_of(workspace, workspace.submit("cyp-q1-v2.xlsx", period=Q1, indicators={"CYP-05": {"actual": 501}}))
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
+    result = verdict_of(
+        workspace, workspace.submit("cyp-q1-v2.xlsx", period=Q1, indicators={"CYP-05": {"actual": 501}})
+    )
 
     [warning] = [f for f in result.findings if f.code == "reported-period"]
     assert "its figures replace those reported then" in warning.message
 
 
 def test_a_rejected_return_for_a_reported_quarter_is_not_said_to_replace_anything(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
     result = verdict_of(workspace, workspace.submit("cyp-q1.xlsx", period=Q1, indicators={"CYP-05": {"actual": "x"}}))
 
     assert result.verdict == "rejected"
@@ -567,17 +637,19 @@ def test_a_return_for_a_quarter_that_had_not_started_is_rejected(workspace):
     result = verdict_of(workspace, workspace.submit("cyp-q3.xlsx", period=Q3, indicators={"CYP-05": {"actual": "x"}}))
 
     assert the_error(result).code == "future-period"
-    assert the_error(result).message == ("This return is for 2025-26 Q3 (October to December 2025), which had not "
-                                         "started when it arrived on 10 July 2025, so it cannot hold that "
-                                         "quarter's figures.")
+    assert the_error(result).message == (
+        "This return is for 2025-26 Q3 (October to December 2025), which had not "
+        "started when it arrived on 10 July 2025, so it cannot hold that "
+        "quarter's figures."
+    )
 
 
 def test_the_same_file_sent_again_once_its_quarter_has_started_is_examined_afresh_and_accepted(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     early = workspace.submit("cyp-q3.xlsx", period=Q3)
     assert the_error(verdict_of(workspace, early)).code == "future-period"
-    workspace.now = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)
+    workspace.now = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
     workspace.drop(workspace.drafts / "cyp-q3.xlsx", "cyp-q3 again.xlsx")
 
     again = outcome(workspace.run(), "cyp-q3 again.xlsx")
@@ -600,8 +672,10 @@ def test_the_console_says_so_when_a_return_replaces_figures_the_board_has_seen(w
 
     workspace.submit("cyp-q1-late.xlsx", period=Q1)
     out = io.StringIO()
-    main(["--config", str(workspace.root / "config.toml"), "-q", "run", "--no-pdf", "--received", "2025-10-01T09:00"],
-         stdout=out)
+    main(
+        ["--config", str(workspace.root / "config.toml"), "-q", "run", "--no-pdf", "--received", "2025-10-01T09:00"],
+        stdout=out,
+    )
     assert "ACCEPTED" in out.getvalue() and "went to the board on 4 August 2025" in out.getvalue()
 
 
@@ -613,8 +687,9 @@ def test_a_return_before_its_board_meeting_carries_no_such_warning(workspace):
 def test_a_figure_read_two_ways_off_target_either_way_asks_for_commentary_in_the_same_round(workspace):
     # "12,5" is 12.5 or 125; 125 cannot be a percentage, and 12.5 is far above CYP-01's target of 6 (lower
     # is better): retyping the figure alone would only bring the return back for its commentary.
-    path = workspace.submit("cyp.xlsx", indicators={"CYP-01": {"actual": "12,5", "commentary": "",
-                                                               "remedial_action": ""}})
+    path = workspace.submit(
+        "cyp.xlsx", indicators={"CYP-01": {"actual": "12,5", "commentary": "", "remedial_action": ""}}
+    )
 
     result = verdict_of(workspace, path)
 
@@ -625,8 +700,9 @@ def test_a_figure_read_two_ways_off_target_either_way_asks_for_commentary_in_the
 
 
 def test_a_figure_read_two_ways_on_target_one_way_asks_only_for_the_figure(workspace):
-    path = workspace.submit("cyp.xlsx", indicators={"CYP-01": {"actual": 0.05, "commentary": "",
-                                                               "remedial_action": ""}})  # 5% or 0.05%: both fine
+    path = workspace.submit(
+        "cyp.xlsx", indicators={"CYP-01": {"actual": 0.05, "commentary": "", "remedial_action": ""}}
+    )  # 5% or 0.05%: both fine
 
     result = verdict_of(workspace, path)
 

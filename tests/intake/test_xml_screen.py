@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from registers import run_cli
 from spoil import cell_of
 
-from pipeline.intake.screen import ooxml
 from pipeline.intake.read.parsers import parse_spreadsheet
+from pipeline.intake.screen import ooxml
 from pipeline.intake.screen.safety import Limits, screen
 
 
@@ -42,20 +42,22 @@ def rewrite_part(path: Path, part: str, change) -> Path:
 
 def single_quoted(xml: bytes) -> bytes:
     """Every attribute quoted with ' instead of ", as some generators write them (valid XML)."""
-    return re.sub(rb'(\s[\w:.-]+)\s*=\s*"([^"]*)"', lambda m: m.group(1) + b"='" + m.group(2).replace(b"'", b"&apos;")
-                  + b"'", xml)
+    return re.sub(
+        rb'(\s[\w:.-]+)\s*=\s*"([^"]*)"', lambda m: m.group(1) + b"='" + m.group(2).replace(b"'", b"&apos;") + b"'", xml
+    )
 
 
 def with_cell(xml: bytes, ref: str, cell: str) -> bytes:
     """The sheet XML with the cell at `ref` replaced by `cell` (its row must exist)."""
     found = re.search(rb"<c r=['\"]%s['\"][^>]*?(?:/>|>.*?</c>)" % ref.encode(), xml, re.S)
     assert found, ref
-    return xml[:found.start()] + cell.encode() + xml[found.end():]
+    return xml[: found.start()] + cell.encode() + xml[found.end() :]
 
 
 def run(workspace) -> tuple[int, str]:
-    code, out, _err = run_cli(["--config", str(workspace.config.source), "run", "--no-pdf",
-                               "--received", "2025-07-10T09:30"])
+    code, out, _err = run_cli(
+        ["--config", str(workspace.config.source), "run", "--no-pdf", "--received", "2025-07-10T09:30"]
+    )
     return code, out
 
 
@@ -77,8 +79,9 @@ def test_a_div0_cell_in_single_quoted_xml_is_named_and_the_return_rejected(works
 def test_a_cell_at_row_300000_in_single_quoted_xml_is_refused_as_far_beyond_any_return(workspace):
     path = workspace.fill("cyp.xlsx")
     far = "<row r='300000'><c r='B300000'><v>7</v></c></row></sheetData>"
-    rewrite_part(path, sheet_part(path, "Guidance"),
-                 lambda xml: single_quoted(xml).replace(b"</sheetData>", far.encode()))
+    rewrite_part(
+        path, sheet_part(path, "Guidance"), lambda xml: single_quoted(xml).replace(b"</sheetData>", far.encode())
+    )
     workspace.drop(path)
 
     code, out = run(workspace)
@@ -154,8 +157,9 @@ def sheet_xml(draw) -> tuple[str, str]:
         # Values as written: the reader takes attribute values raw (r='&#65;1' fails its read of
         # the sheet, so the file is refused as damaged whatever the screen saw).
         pairs = draw(st.permutations(pairs))
-        return "".join(f" {draw(gap)}{name}{draw(gap)}={draw(gap)}{quote}{value}{quote}"
-                       for name, value in pairs) + draw(gap)
+        return "".join(
+            f" {draw(gap)}{name}{draw(gap)}={draw(gap)}{quote}{value}{quote}" for name, value in pairs
+        ) + draw(gap)
 
     def tag(name: str) -> str:
         return prefix + name
@@ -186,23 +190,31 @@ def sheet_xml(draw) -> tuple[str, str]:
             if kind == "error":
                 error = draw(st.sampled_from(ERRORS))
                 formula = f"<{tag('f')}>1/0</{tag('f')}>" if draw(st.booleans()) else ""
-                body.append(f"<{tag('c')}{attrs(ref + style + [('t', 'e')])}>{formula}"
-                            f"<{tag('v')}>{error}</{tag('v')}></{tag('c')}>")
+                body.append(
+                    f"<{tag('c')}{attrs(ref + style + [('t', 'e')])}>{formula}"
+                    f"<{tag('v')}>{error}</{tag('v')}></{tag('c')}>"
+                )
                 marker += 1
                 marked_body.append(f"<{tag('c')}{attrs(ref + style)}><{tag('v')}>{marker}</{tag('v')}></{tag('c')}>")
                 continue
             if kind == "number":
                 cell = f"<{tag('c')}{attrs(ref + style)}><{tag('v')}>{col}</{tag('v')}></{tag('c')}>"
             elif kind == "inline":
-                cell = (f"<{tag('c')}{attrs(ref + style + [('t', 'inlineStr')])}><{tag('is')}><{tag('t')}>"
-                        f"{text('a<b & c')}</{tag('t')}></{tag('is')}></{tag('c')}>")
+                cell = (
+                    f"<{tag('c')}{attrs(ref + style + [('t', 'inlineStr')])}><{tag('is')}><{tag('t')}>"
+                    f"{text('a<b & c')}</{tag('t')}></{tag('is')}></{tag('c')}>"
+                )
             elif kind == "formula":
                 formula = text('"x"&"y"')
-                cell = (f"<{tag('c')}{attrs(ref + [('t', 'str')])}><{tag('f')}>{formula}"
-                        f"</{tag('f')}><{tag('v')}>xy</{tag('v')}></{tag('c')}>")
+                cell = (
+                    f"<{tag('c')}{attrs(ref + [('t', 'str')])}><{tag('f')}>{formula}"
+                    f"</{tag('f')}><{tag('v')}>xy</{tag('v')}></{tag('c')}>"
+                )
             else:
-                cell = (f"<{tag('c')}{attrs(ref)}><{tag('f')}{attrs([('t', 'shared'), ('si', '0')])}/>"
-                        f"<{tag('v')}>2</{tag('v')}></{tag('c')}>")
+                cell = (
+                    f"<{tag('c')}{attrs(ref)}><{tag('f')}{attrs([('t', 'shared'), ('si', '0')])}/>"
+                    f"<{tag('v')}>2</{tag('v')}></{tag('c')}>"
+                )
             body.append(cell)
             marked_body.append(cell)
         between = draw(gap)
@@ -210,8 +222,10 @@ def sheet_xml(draw) -> tuple[str, str]:
         marked.append(f"<{tag('row')}{row_attrs}>{between.join(marked_body)}</{tag('row')}>")
     namespace = f"xmlns:{prefix[:-1]}" if prefix else "xmlns"
     dimension = draw(st.sampled_from(["A1", "A1:B2", "A1:XFD1048576", "C3:D4"]))  # often a lie
-    head = (f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<{tag('worksheet')} {namespace}={quote}"
-            f"{MAIN}{quote}>{draw(gap)}<{tag('dimension')}{attrs([('ref', dimension)])}/><{tag('sheetData')}>")
+    head = (
+        f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<{tag('worksheet')} {namespace}={quote}"
+        f"{MAIN}{quote}>{draw(gap)}<{tag('dimension')}{attrs([('ref', dimension)])}/><{tag('sheetData')}>"
+    )
     tail = f"</{tag('sheetData')}>{draw(gap)}<{tag('pageMargins')}{attrs([('left', '0.7')])}/></{tag('worksheet')}>"
     between = draw(gap)
     return head + between.join(plain) + tail, head + between.join(marked) + tail
@@ -246,8 +260,9 @@ def test_the_screen_and_the_reader_agree_on_every_error_cell_and_on_the_extent(t
         return
     assert "too-large" not in [f.code for f in screened.findings], with_errors
     markers = read_by_the_reader(workbook_with(folder / "markers.xlsx", with_markers))
-    where_the_reader_puts_them = sorted(at for at, value in markers.items()
-                                        if isinstance(value, float) and value > 1_000_000)
+    where_the_reader_puts_them = sorted(
+        at for at, value in markers.items() if isinstance(value, float) and value > 1_000_000
+    )
     assert sorted((row, col) for _, row, col, _ in screened.error_cells) == where_the_reader_puts_them, with_errors
     assert {text for *_, text in screened.error_cells} <= set(ERRORS)
 

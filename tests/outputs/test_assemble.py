@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
-from pipeline.outputs.assemble import assemble
-from demo.fill import IndicatorEntry
-from pipeline.rating.rag import Direction, Rag
 from spoil import Q1, Q2, Q4
+
+from demo.fill import IndicatorEntry
+from pipeline.outputs.assemble import assemble
+from pipeline.rating.rag import Direction, Rag
 
 
 def _result(workspace, period, code):
@@ -19,9 +21,15 @@ def _result(workspace, period, code):
 def test_a_six_monthly_indicator_is_compared_with_six_months_before(workspace):
     # CYP-06 (children's centres reach, higher is better) is reported at Q2 and Q4 only.
     workspace.reporting(Q2)
-    workspace.submit("q2.xlsx", period=Q2, indicators={"CYP-06": IndicatorEntry(actual=64, data_quality="Validated",
-                                                                               commentary="Behind.",
-                                                                               remedial_action="Outreach.")})
+    workspace.submit(
+        "q2.xlsx",
+        period=Q2,
+        indicators={
+            "CYP-06": IndicatorEntry(
+                actual=64, data_quality="Validated", commentary="Behind.", remedial_action="Outreach."
+            )
+        },
+    )
     workspace.run()
     workspace.reporting(Q4)
     workspace.submit("q4.xlsx", period=Q4, indicators={"CYP-06": IndicatorEntry(actual=71, data_quality="Validated")})
@@ -51,9 +59,9 @@ def test_the_source_line_does_not_say_nothing_arrived_when_a_return_was_rejected
 
 
 def test_an_officer_override_changes_the_rating_and_keeps_the_computed_one_and_the_reason(
-        tmp_path, register, return_templates):
+    tmp_path, register, return_templates
+):
     from openpyxl import Workbook
-
     from registers import DEMO_REGISTER
     from spoil import Q1, Workspace
 
@@ -63,10 +71,17 @@ def test_an_officer_override_changes_the_rating_and_keeps_the_computed_one_and_t
     book.active.append(["2025/26 Q1", "CYP-01", "amber", "One-off data cleanse; agreed by the group.", "A. Morgan"])
     book.save(overrides)
     shipped = f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'"
-    ws = Workspace(tmp_path / "ws", register, return_templates,
-                   replace={shipped: f"overrides = '{overrides.as_posix()}'"})
-    ws.submit("cyp.xlsx", indicators={"CYP-01": IndicatorEntry(actual="7.9", data_quality="Validated",
-                                                               commentary="Up.", remedial_action="Tracking.")})
+    ws = Workspace(
+        tmp_path / "ws", register, return_templates, replace={shipped: f"overrides = '{overrides.as_posix()}'"}
+    )
+    ws.submit(
+        "cyp.xlsx",
+        indicators={
+            "CYP-01": IndicatorEntry(
+                actual="7.9", data_quality="Validated", commentary="Up.", remedial_action="Tracking."
+            )
+        },
+    )
     ws.run()
     result, _ = _result(ws, Q1, "CYP-01")
     assert result.outcome.computed is Rag.RED
@@ -83,12 +98,12 @@ def test_an_officer_override_changes_the_rating_and_keeps_the_computed_one_and_t
 
 
 def test_a_return_is_late_only_against_the_deadline_its_partnership_was_given(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from spoil import Q1
 
     workspace.templates_went_out("CYP", Q1, "2025-07-14T09:00:00Z")  # a week before the published deadline
-    workspace.now = datetime(2025, 7, 28, 10, 0, tzinfo=timezone.utc)  # a week after 21 July
+    workspace.now = datetime(2025, 7, 28, 10, 0, tzinfo=UTC)  # a week after 21 July
     workspace.submit("cyp.xlsx", period=Q1)
     workspace.run()
 
@@ -99,11 +114,11 @@ def test_a_return_is_late_only_against_the_deadline_its_partnership_was_given(wo
 
 
 def test_lateness_is_judged_on_the_uk_date_not_the_utc_one(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from spoil import Q1
 
-    workspace.now = datetime(2025, 7, 21, 23, 30, tzinfo=timezone.utc)  # 00:30 BST on 22 July, the day after
+    workspace.now = datetime(2025, 7, 21, 23, 30, tzinfo=UTC)  # 00:30 BST on 22 July, the day after
     workspace.submit("cyp.xlsx", period=Q1)
     workspace.run()
 
@@ -114,11 +129,11 @@ def test_lateness_is_judged_on_the_uk_date_not_the_utc_one(workspace):
 
 
 def test_a_correction_sent_after_the_deadline_does_not_make_a_return_that_met_it_late(workspace):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     workspace.submit("cyp.xlsx", period=Q1)  # 10 July: on time for 21 July
     workspace.run()
-    workspace.now = datetime(2025, 9, 1, 9, 0, tzinfo=timezone.utc)
+    workspace.now = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
     workspace.submit("cyp v2.xlsx", period=Q1, indicators={"CYP-05": {"actual": 501}})
     workspace.run()
 
@@ -136,8 +151,12 @@ def test_a_running_total_improves_when_the_quarter_s_own_amount_does(workspace):
     explained = {"commentary": "Seasonal.", "remedial_action": "Patrols."}
     for quarter, total in ((Q1, 3000), (Q2, 3600), (Q3, 4100)):
         workspace.reporting(quarter)
-        workspace.submit(f"csp-{quarter.slug}.xlsx", short="CSP", period=quarter,
-                         indicators={"CSP-03": {"actual": total, **explained}})
+        workspace.submit(
+            f"csp-{quarter.slug}.xlsx",
+            short="CSP",
+            period=quarter,
+            indicators={"CSP-03": {"actual": total, **explained}},
+        )
         workspace.run()
 
     q3, _ = _result(workspace, Q3, "CSP-03")

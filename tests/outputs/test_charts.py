@@ -37,8 +37,8 @@ def test_trend_chart_is_756_by_300_rgb_with_only_the_pixels_in_the_png(tmp_path)
     assert image.size == (756, 300) and image.mode == "RGB"
     chunks, at = [], 8
     while at < len(data):
-        length = int.from_bytes(data[at:at + 4], "big")
-        chunks.append(data[at + 4:at + 8])
+        length = int.from_bytes(data[at : at + 4], "big")
+        chunks.append(data[at + 4 : at + 8])
         at += 12 + length
     assert chunks == [b"IHDR", b"IDAT", b"IEND"]  # no text, time or software chunk
 
@@ -64,8 +64,10 @@ def test_changed_figure_draws_a_new_chart(tmp_path):
     cache = ChartCache(tmp_path)
     result = exception()
     before = trend_chart(result, cache).path
-    changed = dataclasses.replace(result, trend=result.trend[:-1] + (
-        TrendPoint(result.trend[-1].period, Decimal("29.9"), result.trend[-1].target),))
+    changed = dataclasses.replace(
+        result,
+        trend=result.trend[:-1] + (TrendPoint(result.trend[-1].period, Decimal("29.9"), result.trend[-1].target),),
+    )
     after = trend_chart(changed, cache).path
     assert after != before and cache.drawn == 2
 
@@ -112,8 +114,9 @@ def unlike_charts():
 def test_a_chart_is_the_same_whichever_chart_was_drawn_before_it(tmp_path):
     results = unlike_charts()
     forwards = [trend_chart(r, ChartCache(tmp_path / f"f{n}")).path.read_bytes() for n, r in enumerate(results)]
-    backwards = [trend_chart(r, ChartCache(tmp_path / f"b{n}")).path.read_bytes()
-                 for n, r in reversed(list(enumerate(results)))]
+    backwards = [
+        trend_chart(r, ChartCache(tmp_path / f"b{n}")).path.read_bytes() for n, r in reversed(list(enumerate(results)))
+    ]
     assert forwards == backwards[::-1]
     assert len(set(forwards)) == len(results)
 
@@ -127,12 +130,14 @@ def test_a_new_renderer_version_draws_the_chart_again(tmp_path, monkeypatch):
 
 
 def test_pipeline_help_imports_neither_pillow_nor_matplotlib():
-    script = ("import sys, contextlib, io\n"
-              "from pipeline.cli.app import main\n"
-              "import pipeline.outputs.charts\n"
-              "with contextlib.redirect_stdout(io.StringIO()):\n"
-              "    main(['--help'])\n"
-              "print(sorted(m for m in ('PIL', 'matplotlib') if m in sys.modules))\n")
+    script = (
+        "import sys, contextlib, io\n"
+        "from pipeline.cli.app import main\n"
+        "import pipeline.outputs.charts\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--help'])\n"
+        "print(sorted(m for m in ('PIL', 'matplotlib') if m in sys.modules))\n"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.stdout == "[]\n", result.stderr
 

@@ -4,19 +4,19 @@ workbook with a comment on every problem cell and a first 'Feedback' sheet."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-
-from pipeline.runtime.cycle import run_once
-from pipeline.domain.errors import TemplateError
-from pipeline.outputs.feedback import Due
-from pipeline.domain.findings import finding
-from pipeline.store.sqlite import FileRecord, Store
 from registers import TEMPLATES
 from spoil import Q1, Workspace, edit_header, outcome
+
+from pipeline.domain.errors import TemplateError
+from pipeline.domain.findings import finding
+from pipeline.outputs.feedback import Due
+from pipeline.runtime.cycle import run_once
+from pipeline.store.sqlite import FileRecord, Store
 
 FORMULA = '=HYPERLINK("http://x","y")'
 
@@ -30,10 +30,14 @@ def feedback_files(workspace: Workspace, result) -> tuple[Path, Path]:
 
 @pytest.fixture
 def return_with_three_problems(workspace):
-    return workspace.submit("CYP Q1 v1.xlsx", indicators={
-        "CYP-05": {"actual": "twelve"},
-        "CYP-04": {"actual": 60, "remedial_action": "Targeted clinics."},
-    }, risks={"CYP-R1": {"likelihood": 7}})
+    return workspace.submit(
+        "CYP Q1 v1.xlsx",
+        indicators={
+            "CYP-05": {"actual": "twelve"},
+            "CYP-04": {"actual": 60, "remedial_action": "Targeted clinics."},
+        },
+        risks={"CYP-R1": {"likelihood": 7}},
+    )
 
 
 def test_rejected_return_gets_a_text_summary_listing_each_problem(workspace, return_with_three_problems):
@@ -45,14 +49,17 @@ def test_rejected_return_gets_a_text_summary_listing_each_problem(workspace, ret
     assert text.startswith("Feedback on CYP Q1 v1.xlsx\nReceived 10 July 2025 at 10:30 (UK time)\n")
     assert "Not accepted: please correct the problems below and send the return again." in text
     assert "Problems to correct (3):" in text
-    for line in ('  - Indicators!J5: CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
-                 "  - Indicators!L4: CYP-04 is Red against its target, but has no commentary.",
-                 "  - Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5."):
+    for line in (
+        '  - Indicators!J5: CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
+        "  - Indicators!L4: CYP-04 is Red against its target, but has no commentary.",
+        "  - Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5.",
+    ):
         assert line in text, text
 
 
 def test_rejected_return_gets_its_own_workbook_back_with_a_comment_on_each_problem_cell(
-        workspace, return_with_three_problems):
+    workspace, return_with_three_problems
+):
     result = outcome(workspace.run(), "CYP Q1 v1.xlsx")
     _, book_path = feedback_files(workspace, result)
 
@@ -61,14 +68,19 @@ def test_rejected_return_gets_its_own_workbook_back_with_a_comment_on_each_probl
     assert book.sheetnames[0] == "Feedback"
     assert book.active.title == "Feedback"
     assert book["Indicators"]["J5"].value == "twelve", "the submitter's own figures are kept"
-    assert book["Indicators"]["J5"].comment.text == \
-        'CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+    assert (
+        book["Indicators"]["J5"].comment.text
+        == 'CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+    )
     assert book["Indicators"]["L4"].comment.text.startswith("CYP-04 is Red against its target")
     assert book["Risks"]["D2"].comment.text.startswith("Risk 'CYP-R1': likelihood '7'")
     assert book["Indicators"]["J2"].comment is None, "cells without a problem carry no comment"
     listed = [row for row in book["Feedback"].iter_rows(min_row=2, values_only=True) if any(row)]
-    assert sorted((severity, where) for severity, where, *_ in listed) == \
-        [("Error", "Indicators!J5"), ("Error", "Indicators!L4"), ("Error", "Risks!D2")]
+    assert sorted((severity, where) for severity, where, *_ in listed) == [
+        ("Error", "Indicators!J5"),
+        ("Error", "Indicators!L4"),
+        ("Error", "Risks!D2"),
+    ]
     feedback = book["Feedback"]  # printed: across a landscape page, the long texts wrapped
     assert (feedback.page_setup.orientation, feedback.page_setup.fitToWidth) == ("landscape", 1)
     assert feedback["C2"].alignment.wrap_text and feedback["D2"].alignment.wrap_text
@@ -105,12 +117,14 @@ def test_file_that_is_not_a_return_gets_a_text_summary_only(workspace):
 
 @pytest.fixture
 def return_with_formula_like_commentary_and_an_error(workspace):
-    return workspace.submit("formula.xlsx", indicators={
-        "CYP-01": {"commentary": FORMULA}, "CYP-05": {"actual": "twelve"}})
+    return workspace.submit(
+        "formula.xlsx", indicators={"CYP-01": {"commentary": FORMULA}, "CYP-05": {"actual": "twelve"}}
+    )
 
 
 def test_formula_like_commentary_stays_text_in_the_feedback_workbook(
-        workspace, return_with_formula_like_commentary_and_an_error):
+    workspace, return_with_formula_like_commentary_and_an_error
+):
     result = outcome(workspace.run(), "formula.xlsx")
     _, book_path = feedback_files(workspace, result)
 
@@ -171,7 +185,7 @@ def test_a_full_pass_marks_up_an_accepted_return_while_it_builds_the_packs(works
 
 
 def test_an_old_quarter_with_only_a_rejected_return_gets_no_pack_until_one_is_accepted(workspace):
-    workspace.now = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)  # 2025-26 Q1 is long past, not being collected
+    workspace.now = datetime(2026, 6, 1, 9, tzinfo=UTC)  # 2025-26 Q1 is long past, not being collected
     workspace.submit("CYP wrong.xlsx", indicators={"CYP-05": {"actual": "lots"}})
 
     first = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
@@ -226,8 +240,12 @@ def test_a_second_process_gets_ready_for_the_feedback_only_while_files_arrive(wo
 def test_submitters_are_told_even_when_the_packs_cannot_be_built(tmp_path, register, return_templates):
     folder = shutil.copytree(TEMPLATES, tmp_path / "templates")
     (folder / "highlight-report.docx").write_bytes(b"not a Word document")  # an officer's edit gone wrong
-    workspace = Workspace(tmp_path / "ws", register, return_templates,
-                          replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"})
+    workspace = Workspace(
+        tmp_path / "ws",
+        register,
+        return_templates,
+        replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"},
+    )
     _warned_return(workspace)
 
     [broken] = run_once(workspace.config, now=lambda: workspace.now, pdf=False).incomplete
@@ -262,13 +280,18 @@ def test_ctrl_c_during_the_build_stops_the_pass_without_telling_anyone(workspace
 
 
 def test_when_feedback_fails_too_after_a_failed_build_the_build_error_is_the_one_shown(
-        tmp_path, register, return_templates, monkeypatch):
+    tmp_path, register, return_templates, monkeypatch
+):
     import pipeline.runtime.cycle as cycle
 
     folder = shutil.copytree(TEMPLATES, tmp_path / "templates")
     (folder / "highlight-report.docx").write_bytes(b"not a Word document")
-    workspace = Workspace(tmp_path / "ws", register, return_templates,
-                          replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"})
+    workspace = Workspace(
+        tmp_path / "ws",
+        register,
+        return_templates,
+        replace={f"templates = '{TEMPLATES.as_posix()}'": f"templates = '{folder.as_posix()}'"},
+    )
     _warned_return(workspace)
 
     def mail_down(*args, **kwargs):
@@ -279,16 +302,31 @@ def test_when_feedback_fails_too_after_a_failed_build_the_build_error_is_the_one
     assert isinstance(broken, TemplateError) and "highlight-report.docx cannot be opened" in str(broken)
 
 
-@pytest.mark.parametrize("partnership, verdict, cell, marked_up", [
-    ("CYP", "rejected", "J5", True),
-    ("CYP", "accepted", "J5", True),  # a warning on a cell: their copy shows where to look
-    ("CYP", "rejected", "", False),  # nothing to point at: the text summary says it all
-    ("", "rejected", "J5", False),  # not recognised as a return: never opened with openpyxl
-    ("CYP", "duplicate", "J5", False),
-])
+@pytest.mark.parametrize(
+    "partnership, verdict, cell, marked_up",
+    [
+        ("CYP", "rejected", "J5", True),
+        ("CYP", "accepted", "J5", True),  # a warning on a cell: their copy shows where to look
+        ("CYP", "rejected", "", False),  # nothing to point at: the text summary says it all
+        ("", "rejected", "J5", False),  # not recognised as a return: never opened with openpyxl
+        ("CYP", "duplicate", "J5", False),
+    ],
+)
 def test_which_returns_get_their_own_workbook_back_marked_up(partnership, verdict, cell, marked_up):
-    record = FileRecord(id=1, sha256="0" * 64, name="r.xlsx", size=1, received_at="2025-07-10T09:30:00Z",
-                        location="archive/r.xlsx", verdict=verdict, destination=None, reason="",
-                        period="2025-26 Q1", partnership=partnership, duplicate_of=None, decided_at=None)
+    record = FileRecord(
+        id=1,
+        sha256="0" * 64,
+        name="r.xlsx",
+        size=1,
+        received_at="2025-07-10T09:30:00Z",
+        location="archive/r.xlsx",
+        verdict=verdict,
+        destination=None,
+        reason="",
+        period="2025-26 Q1",
+        partnership=partnership,
+        duplicate_of=None,
+        decided_at=None,
+    )
     found = [finding("not-a-number", "CYP-05: 'twelve' is not a number.", sheet="Indicators", cell=cell)]
     assert Due(record, found).annotate is marked_up

@@ -12,16 +12,16 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from registers import demo_book, write_register
+from spoil import Q1, Q2, drop_sheet, outcome, put
 
 from pipeline.outputs.assemble import assemble
 from pipeline.outputs.documents import write_documents
 from pipeline.outputs.master import write_master
 from pipeline.rating.rag import GapTrend
-from pipeline.register.workbook import read_register
 from pipeline.register.smart import check_register
+from pipeline.register.workbook import read_register
 from pipeline.returns.layout import AREA_HEADERS, AREAS
-from registers import demo_book, write_register
-from spoil import Q1, Q2, drop_sheet, outcome, put
 
 NRA, REST = "Neighbourhood renewal areas", "Rest of borough"
 
@@ -49,11 +49,14 @@ def test_a_register_without_an_areas_column_still_reads(tmp_path):
     assert all(i.areas == () for i in register.indicators)
 
 
-@pytest.mark.parametrize("areas, message", [
-    ("Neighbourhood renewal areas", "CYP-01 names one area ('Neighbourhood renewal areas'), but a gap needs two."),
-    ("North; north; Rest", "CYP-01 names the same area twice ('North; north; Rest')."),
-    ("A; B; C; D; E; F; G", "CYP-01 names 7 areas; at most 6 can be reported."),
-])
+@pytest.mark.parametrize(
+    "areas, message",
+    [
+        ("Neighbourhood renewal areas", "CYP-01 names one area ('Neighbourhood renewal areas'), but a gap needs two."),
+        ("North; north; Rest", "CYP-01 names the same area twice ('North; north; Rest')."),
+        ("A; B; C; D; E; F; G", "CYP-01 names 7 areas; at most 6 can be reported."),
+    ],
+)
 def test_areas_that_cannot_make_a_gap_are_register_errors(tmp_path, areas, message):
     book = demo_book()
     row = book["Indicators"].set("CYP-01", "Areas", areas)
@@ -69,13 +72,17 @@ def test_template_has_an_areas_sheet_with_one_input_row_per_indicator_and_area(w
     ws = load_workbook(workspace.template("CYP", Q1))[AREAS]
     rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
     assert rows[0] == AREA_HEADERS
-    assert [r[:3] for r in rows[1:]] == [("CYP-01", register_title(workspace, "CYP-01"), NRA),
-                                         ("CYP-01", register_title(workspace, "CYP-01"), REST)]
+    assert [r[:3] for r in rows[1:]] == [
+        ("CYP-01", register_title(workspace, "CYP-01"), NRA),
+        ("CYP-01", register_title(workspace, "CYP-01"), REST),
+    ]
     actual = AREA_HEADERS.index("Actual") + 1
     assert ws.protection.sheet
     assert not ws.cell(2, actual).protection.locked and ws.cell(2, 1).protection.locked
-    assert any(f"{ws.cell(2, actual).coordinate}" in str(v.sqref) and v.type == "decimal"
-               for v in ws.data_validations.dataValidation)
+    assert any(
+        f"{ws.cell(2, actual).coordinate}" in str(v.sqref) and v.type == "decimal"
+        for v in ws.data_validations.dataValidation
+    )
 
 
 def register_title(workspace, code: str) -> str:
@@ -114,7 +121,8 @@ def test_a_blank_area_figure_is_a_warning_naming_the_cell(workspace):
     result = outcome(workspace.run(), "cyp.xlsx")
     assert result.verdict == "accepted"
     assert [(f.code, f.where, f.message) for f in result.findings] == [
-        ("missing-area-value", f"{AREAS}!F3", f"CYP-01 has a figure but none for {REST}.")]
+        ("missing-area-value", f"{AREAS}!F3", f"CYP-01 has a figure but none for {REST}.")
+    ]
 
 
 def test_a_return_without_the_areas_sheet_is_accepted_with_a_warning(workspace):
@@ -144,8 +152,7 @@ def two_quarters(workspace):
     workspace.submit("q1.xlsx", areas={("CYP-01", NRA): Decimal("9.0"), ("CYP-01", REST): Decimal("5.0")})
     workspace.run()
     workspace.now += timedelta(days=91)
-    workspace.submit("q2.xlsx", period=Q2,
-                     areas={("CYP-01", NRA): Decimal("7.5"), ("CYP-01", REST): Decimal("5.0")})
+    workspace.submit("q2.xlsx", period=Q2, areas={("CYP-01", NRA): Decimal("7.5"), ("CYP-01", REST): Decimal("5.0")})
     assert outcome(workspace.run(), "q2.xlsx").verdict == "accepted"
     with workspace.store() as store:
         return assemble(workspace.config, workspace.register, store, Q2)
@@ -154,24 +161,44 @@ def two_quarters(workspace):
 def test_gap_narrowing_since_the_last_quarter(two_quarters):
     [cyp01] = [i for p in two_quarters.partnerships for i in p.indicators if i.indicator.code == "CYP-01"]
     [g] = cyp01.gaps
-    assert (g.area, g.compared_with, g.area_value, g.compared_value, g.before_period) == \
-        (NRA, REST, Decimal("7.5"), Decimal("5.0"), "2025-26 Q1")
-    assert (g.result.now, g.result.before, g.result.trend, g.result.area_behind) == \
-        (Decimal("2.5"), Decimal("4.0"), GapTrend.NARROWING, True)
+    assert (g.area, g.compared_with, g.area_value, g.compared_value, g.before_period) == (
+        NRA,
+        REST,
+        Decimal("7.5"),
+        Decimal("5.0"),
+        "2025-26 Q1",
+    )
+    assert (g.result.now, g.result.before, g.result.trend, g.result.area_behind) == (
+        Decimal("2.5"),
+        Decimal("4.0"),
+        GapTrend.NARROWING,
+        True,
+    )
 
 
 def test_master_workbook_has_the_gap_sheet_and_the_trend_beside_the_indicator(two_quarters, workspace):
     book = load_workbook(write_master(two_quarters, workspace.outbox))
     rows = _rows(book["Gaps"])
     assert [(r["Code"], r["Area"], r["Gap trend"]) for r in rows if r["Code"] != "CYP-01"] == [
-        ("CSP-01", "Eastgate ward", "Not comparable"), ("CSP-01", "Northfield ward", "Not comparable"),
+        ("CSP-01", "Eastgate ward", "Not comparable"),
+        ("CSP-01", "Northfield ward", "Not comparable"),
         ("SKL-01", NRA, "Not comparable"),
     ], "CSP and SKL sent no return: their gaps are listed, not comparable"
     [row] = [r for r in rows if r["Code"] == "CYP-01"]
-    assert (row["Code"], row["Area"], row["Area figure"], row["Compared with"], row["Comparison figure"]) == \
-        ("CYP-01", NRA, 7.5, REST, 5)
-    assert (row["Gap"], row["Area is"], row["Compared with report"], row["Gap then"], row["Gap trend"]) == \
-        (2.5, "Behind", "2025-26 Q1", 4, "Narrowing")
+    assert (row["Code"], row["Area"], row["Area figure"], row["Compared with"], row["Comparison figure"]) == (
+        "CYP-01",
+        NRA,
+        7.5,
+        REST,
+        5,
+    )
+    assert (row["Gap"], row["Area is"], row["Compared with report"], row["Gap then"], row["Gap trend"]) == (
+        2.5,
+        "Behind",
+        "2025-26 Q1",
+        4,
+        "Narrowing",
+    )
     indicators = {r["Code"]: r for r in _rows(book["Indicators"])}
     assert indicators["CYP-01"]["Gap between areas"] == f"{NRA}: Narrowing"
     assert indicators["CYP-03"]["Gap between areas"] is None
@@ -185,8 +212,15 @@ def test_highlight_report_shows_the_gap_in_words(two_quarters, workspace):
     [table] = [t for t in doc.tables if "Gap at last report" in [c.text for c in t.rows[0].cells]]
     [row] = [[c.text for c in r.cells] for r in table.rows[1:]]
     # 7.5% against 5% is a gap of 2.5 percentage points, not of 2.5%.
-    assert row[1:] == [NRA, "7.5%", REST, "5%", "2.5 percentage points (behind)",
-                       "4 percentage points (2025-26 Q1)", "Narrowing"]
+    assert row[1:] == [
+        NRA,
+        "7.5%",
+        REST,
+        "5%",
+        "2.5 percentage points (behind)",
+        "4 percentage points (2025-26 Q1)",
+        "Narrowing",
+    ]
     assert "Narrowing the gap" in [p.text for p in doc.paragraphs]
     other = Document(str(next(p for p in paths if p.name.startswith("highlight-HWB"))))
     assert "Narrowing the gap" not in [p.text for p in other.paragraphs]

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from spoil import Q1
 
 from demo.fill import IndicatorEntry
-from spoil import Q1
 
 SHEETS = ["Summary", "Indicators", "History", "Exceptions", "Gaps", "Actions", "Risks", "Submissions", "Validation"]
 
@@ -24,10 +24,17 @@ def _rows(sheet, header_row: int = 1) -> list[dict]:
 
 @pytest.fixture
 def master(workspace):
-    workspace.submit("cyp.xlsx", indicators={
-        "CYP-01": IndicatorEntry(actual="7.9", data_quality="Validated", commentary="=HYPERLINK(\"http://x\",\"y\")",
-                                 remedial_action="Tracking tool & mentoring <b>now</b>"),
-    })
+    workspace.submit(
+        "cyp.xlsx",
+        indicators={
+            "CYP-01": IndicatorEntry(
+                actual="7.9",
+                data_quality="Validated",
+                commentary='=HYPERLINK("http://x","y")',
+                remedial_action="Tracking tool & mentoring <b>now</b>",
+            ),
+        },
+    )
     workspace.run()
     return workspace.master(Q1)
 
@@ -78,9 +85,9 @@ def test_summary_counts_returns_and_ratings(master):
 
 
 def test_the_same_store_gives_the_same_cells(workspace, master):
-    first = [[c for c in row] for ws in load_workbook(master) for row in ws.iter_rows(values_only=True)]
+    first = [list(row) for ws in load_workbook(master) for row in ws.iter_rows(values_only=True)]
     again = workspace.master(Q1)
-    second = [[c for c in row] for ws in load_workbook(again) for row in ws.iter_rows(values_only=True)]
+    second = [list(row) for ws in load_workbook(again) for row in ws.iter_rows(values_only=True)]
     assert first == second
 
 
@@ -88,8 +95,19 @@ def test_the_same_store_gives_the_same_cells(workspace, master):
 def test_libreoffice_opens_the_master_workbook(master, tmp_path):
     out = tmp_path / "pdf"
     result = subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-         "--outdir", str(out), str(master)], capture_output=True, timeout=180)
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(master),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     pdf = out / (master.stem + ".pdf")
     assert pdf.stat().st_size > 1000
@@ -98,8 +116,14 @@ def test_libreoffice_opens_the_master_workbook(master, tmp_path):
 
 def test_a_long_commentary_gets_a_row_tall_enough_for_its_wrapped_lines(workspace):
     long_text = "Attendance fell in the spring term after the closure of two youth centres. " * 4  # 300 characters
-    workspace.submit("cyp.xlsx", indicators={"CYP-01": IndicatorEntry(actual="7.9", data_quality="Validated",
-                                                                       commentary=long_text, remedial_action="Mentors.")})
+    workspace.submit(
+        "cyp.xlsx",
+        indicators={
+            "CYP-01": IndicatorEntry(
+                actual="7.9", data_quality="Validated", commentary=long_text, remedial_action="Mentors."
+            )
+        },
+    )
     workspace.run()
     sheet = load_workbook(workspace.master(Q1))["Indicators"]
     [row] = [r[0].row for r in sheet.iter_rows(min_row=2) if r[1].value == "CYP-01"]
@@ -120,10 +144,16 @@ def test_a_plain_number_shows_no_stray_decimal_point(workspace):
     from pipeline.returns.generate import write_templates
 
     write_templates(workspace.config, workspace.register, Q1, ["HSG"], out_dir=workspace.templates)
-    workspace.submit("hsg.xlsx", short="HSG", indicators={
-        "HSG-01": IndicatorEntry(actual="245", data_quality="Validated"),
-        "HSG-02": IndicatorEntry(actual="12.5", data_quality="Validated", commentary="Behind.",
-                                 remedial_action="More sites.")})
+    workspace.submit(
+        "hsg.xlsx",
+        short="HSG",
+        indicators={
+            "HSG-01": IndicatorEntry(actual="245", data_quality="Validated"),
+            "HSG-02": IndicatorEntry(
+                actual="12.5", data_quality="Validated", commentary="Behind.", remedial_action="More sites."
+            ),
+        },
+    )
     workspace.run()
     sheet = load_workbook(workspace.master(Q1))["Indicators"]
     header = [c.value for c in sheet[1]]

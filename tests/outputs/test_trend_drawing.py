@@ -47,13 +47,28 @@ def varied_specs() -> list[dict]:
     return [
         base,
         {**base, "title": DEMO_TITLE + " and their contractors"},  # two lines of title
-        {**base, "title": LONG_TITLE, "unit": "rate per 1,000", "polarity": "Higher is better",
-         "actual": ["15.1", None, "16.2", "17.4", None, None, "16.9", "15.8"], "target": [None] * 8},
-        {**base, "title": "W" * 90, "unit": "per 100,000 population aged sixteen and over in the area " * 2,
-         "polarity": "No polarity", "actual": [str(10 ** 9 + n * 12345678.9) for n in range(8)]},
+        {
+            **base,
+            "title": LONG_TITLE,
+            "unit": "rate per 1,000",
+            "polarity": "Higher is better",
+            "actual": ["15.1", None, "16.2", "17.4", None, None, "16.9", "15.8"],
+            "target": [None] * 8,
+        },
+        {
+            **base,
+            "title": "W" * 90,
+            "unit": "per 100,000 population aged sixteen and over in the area " * 2,
+            "polarity": "No polarity",
+            "actual": [str(10**9 + n * 12345678.9) for n in range(8)],
+        },
         {**base, "actual": ["-3", "-1.5", "0", "2", "1", "-0.5", "0.25", "4"], "target": ["0"] * 8},
-        {**base, "periods": [f"20{y}-{y + 1} Q{q}" for y in range(20, 23) for q in range(1, 5)],
-         "actual": [str(n) for n in range(12)], "target": ["5"] * 12},
+        {
+            **base,
+            "periods": [f"20{y}-{y + 1} Q{q}" for y in range(20, 23) for q in range(1, 5)],
+            "actual": [str(n) for n in range(12)],
+            "target": ["5"] * 12,
+        },
         {**base, "periods": periods[-1:], "actual": ["31.5"], "target": ["25"]},
         {**base, "actual": [None] * 8},
         {**base, "title": "", "unit": "", "polarity": "", "actual": [None] * 8, "target": [None] * 8},
@@ -94,22 +109,25 @@ def test_the_target_steps_halfway_between_quarters_and_stops_where_it_is_missing
 
 def test_the_latest_figure_is_written_over_its_marker():
     spec = spec_of(exception())
-    latest, = trend_drawing.trend_layout(spec).labels["latest"]
+    (latest,) = trend_drawing.trend_layout(spec).labels["latest"]
     assert latest.text == "31.5" and latest.bold and latest.colour == "#1F4E79"
     gappy = {**spec, "actual": spec["actual"][:-1] + [None]}
-    latest, = trend_drawing.trend_layout(gappy).labels["latest"]
+    (latest,) = trend_drawing.trend_layout(gappy).labels["latest"]
     assert latest.text == trend_drawing.number(Decimal(spec["actual"][-2]))
     assert "latest" not in trend_drawing.trend_layout({**spec, "actual": [None] * 8}).labels
 
 
 def test_the_latest_figure_goes_below_its_marker_when_the_target_line_runs_just_above_it():
     # HWB-01 in the demo: 22.4 against a target of 23, once written across the dashed line.
-    spec = {**spec_of(exception()), "actual": ["24", "23.5", "20", "22.4", None, None, None, "22.4"],
-            "target": ["23"] * 8}
+    spec = {
+        **spec_of(exception()),
+        "actual": ["24", "23.5", "20", "22.4", None, None, None, "22.4"],
+        "target": ["23"] * 8,
+    }
     layout = trend_drawing.trend_layout(spec)
-    latest, = layout.labels["latest"]
+    (latest,) = layout.labels["latest"]
     target_y = layout.target[0][-1][1]
-    left, top, right, bottom = latest.box()
+    _left, top, _right, bottom = latest.box()
     assert not top - 2 <= target_y <= bottom + 2, "the dashed line does not strike through the figure"
     assert top > layout.markers[-1][1], "it sits under its marker"
 
@@ -120,10 +138,10 @@ def test_no_text_on_the_chart_overlaps_other_text_or_leaves_the_image(spec):
     labels = [(role, label) for role, labels in layout.labels.items() for label in labels]
     for role, label in labels:
         left, top, right, bottom = label.box()
-        inside = 0 <= left and 0 <= top and right <= trend_drawing.WIDTH and bottom <= trend_drawing.HEIGHT
+        inside = left >= 0 and top >= 0 and right <= trend_drawing.WIDTH and bottom <= trend_drawing.HEIGHT
         assert inside, (role, label.text)
     for n, (role, label) in enumerate(labels):
-        for other_role, other in labels[n + 1:]:
+        for other_role, other in labels[n + 1 :]:
             assert not overlap(label.box(), other.box()), (role, label.text, other_role, other.text)
 
 
@@ -147,7 +165,7 @@ def test_polarity_is_in_the_right_margin_under_the_legend_and_the_latest_figure_
 def test_y_tick_labels_clear_the_unit_label_even_when_they_are_wide():
     for spec in varied_specs():
         layout = trend_drawing.trend_layout(spec)
-        unit, = layout.labels["unit"]
+        (unit,) = layout.labels["unit"]
         assert all(unit.box()[2] < tick.box()[0] for tick in layout.labels["y_ticks"])
 
 
@@ -155,7 +173,7 @@ def test_a_long_title_is_clipped_to_the_width_it_has():
     assert trend_drawing.clip_to_width("SC01: Repeat victims", 600) == "SC01: Repeat victims"
     clipped = trend_drawing.clip_to_width(LONG_TITLE, 400)
     assert clipped.endswith("…") and LONG_TITLE.startswith(clipped[:-1])
-    one_more = LONG_TITLE[:len(clipped)] + "…"
+    one_more = LONG_TITLE[: len(clipped)] + "…"
     assert trend_drawing.text_width(clipped, 10, True) <= 400 < trend_drawing.text_width(one_more, 10, True)
     assert trend_drawing.clip_to_width("W" * 80, 660).count("W") < 60  # wide letters: fewer fit than 75 characters
     assert trend_drawing.clip_to_width(LONG_TITLE, 5) == ""
@@ -184,19 +202,22 @@ def test_a_title_too_long_for_one_line_is_wrapped_onto_two_lines_not_cut():
     assert picture(spec).size == (trend_drawing.WIDTH, trend_drawing.HEIGHT)
 
 
-@pytest.mark.parametrize("low, high, ticks", [
-    (15.1, 17.4, [15, 15.5, 16, 16.5, 17, 17.5]),
-    (1160, 1190, [1160, 1170, 1180, 1190]),
-    (31.5, 31.5, [28, 30, 32, 34]),  # all the same: a range around the value
-    (0, 0, [-1, -0.5, 0, 0.5, 1]),
-    (-3, 4, [-4, -2, 0, 2, 4]),
-    (-5, -2, [-5, -4, -3, -2]),
-    (25, 34.5, [25, 27.5, 30, 32.5, 35]),
-    (12.29, 12.4, [12.3, 12.35, 12.4]),  # not 12.275, 12.3, 12.325...: shorter labels
-    (0, 1, [0, 0.25, 0.5, 0.75, 1]),
-    (125000.5, 1000004, [0, 250000, 500000, 750000, 1000000]),
-    (0.0001, 0.000213, [0.0001, 0.00015, 0.0002]),
-])
+@pytest.mark.parametrize(
+    "low, high, ticks",
+    [
+        (15.1, 17.4, [15, 15.5, 16, 16.5, 17, 17.5]),
+        (1160, 1190, [1160, 1170, 1180, 1190]),
+        (31.5, 31.5, [28, 30, 32, 34]),  # all the same: a range around the value
+        (0, 0, [-1, -0.5, 0, 0.5, 1]),
+        (-3, 4, [-4, -2, 0, 2, 4]),
+        (-5, -2, [-5, -4, -3, -2]),
+        (25, 34.5, [25, 27.5, 30, 32.5, 35]),
+        (12.29, 12.4, [12.3, 12.35, 12.4]),  # not 12.275, 12.3, 12.325...: shorter labels
+        (0, 1, [0, 0.25, 0.5, 0.75, 1]),
+        (125000.5, 1000004, [0, 250000, 500000, 750000, 1000000]),
+        (0.0001, 0.000213, [0.0001, 0.00015, 0.0002]),
+    ],
+)
 def test_nice_ticks(low, high, ticks):
     bottom, top, got = trend_drawing.nice_ticks(low, high)
     assert got == ticks
@@ -208,10 +229,16 @@ def test_nice_ticks(low, high, ticks):
 
 def test_tick_labels_have_thousands_separators_and_no_trailing_zeros():
     spec = {**spec_of(exception()), "actual": [str(1160 + 4 * n) for n in range(8)], "target": [None] * 8}
-    assert [label.text for label in trend_drawing.trend_layout(spec).labels["y_ticks"]] == ["1,160", "1,170", "1,180",
-                                                                                         "1,190"]
-    assert [label.text for label in trend_drawing.trend_layout({**spec, "actual": ["15.1", "17.4"] + [None] * 6})
-            .labels["y_ticks"]] == ["15", "15.5", "16", "16.5", "17", "17.5"]
+    assert [label.text for label in trend_drawing.trend_layout(spec).labels["y_ticks"]] == [
+        "1,160",
+        "1,170",
+        "1,180",
+        "1,190",
+    ]
+    assert [
+        label.text
+        for label in trend_drawing.trend_layout({**spec, "actual": ["15.1", "17.4"] + [None] * 6}).labels["y_ticks"]
+    ] == ["15", "15.5", "16", "16.5", "17", "17.5"]
 
 
 def test_a_chart_with_only_a_target_or_no_figures_at_all_is_still_drawn():
@@ -222,14 +249,19 @@ def test_a_chart_with_only_a_target_or_no_figures_at_all_is_still_drawn():
 
 # -- any range the figures may have ----------------------------------------------------------
 
-@pytest.mark.parametrize("actual, target", [
-    (["1e-322"] * 8, ["0"] * 8),  # a figure no return means, against a target of 0
-    (["0"] * 8, ["0"] * 8),  # flat at zero
-    (["5"] * 8, [None] * 8),  # flat, no target
-    (["1E+300", "1.0000000000001E+300"] + [None] * 6, ["1E+300"] * 8),  # huge, a hair apart
-    (["1E+400", "-1E+400"] + [None] * 6, [None] * 8),  # beyond a float
-    (["999999999999999.9", "999999999999999.8"] + [None] * 6, ["0.000000001"] * 8),
-], ids=["tiny-over-zero", "flat-zero", "flat", "huge", "beyond-float", "wide"])
+
+@pytest.mark.parametrize(
+    "actual, target",
+    [
+        (["1e-322"] * 8, ["0"] * 8),  # a figure no return means, against a target of 0
+        (["0"] * 8, ["0"] * 8),  # flat at zero
+        (["5"] * 8, [None] * 8),  # flat, no target
+        (["1E+300", "1.0000000000001E+300"] + [None] * 6, ["1E+300"] * 8),  # huge, a hair apart
+        (["1E+400", "-1E+400"] + [None] * 6, [None] * 8),  # beyond a float
+        (["999999999999999.9", "999999999999999.8"] + [None] * 6, ["0.000000001"] * 8),
+    ],
+    ids=["tiny-over-zero", "flat-zero", "flat", "huge", "beyond-float", "wide"],
+)
 def test_a_chart_is_drawn_for_flat_tiny_and_huge_ranges(actual, target):
     spec = {**spec_of(exception()), "actual": actual, "target": target}
     assert picture(spec).size == (trend_drawing.WIDTH, trend_drawing.HEIGHT)
@@ -238,8 +270,11 @@ def test_a_chart_is_drawn_for_flat_tiny_and_huge_ranges(actual, target):
     assert len(layout.y_ticks) >= 2
 
 
-_FIGURES = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False).map(str),
-                     st.floats(allow_nan=False, allow_infinity=False).map(repr))
+_FIGURES = st.one_of(
+    st.none(),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -247,5 +282,5 @@ _FIGURES = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=Fals
 def test_drawing_never_fails_whatever_the_figures(actual, target):
     base = spec_of(exception())
     periods = [f"20{20 + n // 4}-{21 + n // 4} Q{n % 4 + 1}" for n in range(len(actual))]
-    spec = {**base, "periods": periods, "actual": actual, "target": target[:len(actual)]}
+    spec = {**base, "periods": periods, "actual": actual, "target": target[: len(actual)]}
     assert trend_drawing.draw_trend(spec).startswith(b"\x89PNG")

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from pipeline.domain.records import Frequency, Indicator, Polarity, Scheme, Tolerance
 from pipeline.rating.rag import (
     ActionRag,
     Direction,
@@ -29,7 +30,6 @@ from pipeline.rating.rag import (
     risk_movement,
     risk_score,
 )
-from pipeline.domain.records import Frequency, Indicator, Polarity, Scheme, Tolerance
 
 HIGHER, LOWER, NONE = Polarity.HIGHER, Polarity.LOWER, Polarity.NONE
 THREE, FOUR, IMPROVEMENT = Scheme.THREE_LEVEL, Scheme.FOUR_LEVEL, Scheme.IMPROVEMENT
@@ -86,8 +86,9 @@ def test_four_level_split_point_is_configurable():
 
 def test_four_level_split_outside_0_to_100_is_a_programming_error():
     with pytest.raises(ValueError, match="0-100"):
-        rate_indicator(polarity=HIGHER, scheme=FOUR, tolerance=PCT5, target=D(1), actual=D(1),
-                       four_level_split=D("150"))
+        rate_indicator(
+            polarity=HIGHER, scheme=FOUR, tolerance=PCT5, target=D(1), actual=D(1), four_level_split=D("150")
+        )
 
 
 @pytest.mark.parametrize(
@@ -105,8 +106,14 @@ def test_four_level_split_outside_0_to_100_is_a_programming_error():
     ],
 )
 def test_improvement_scheme(polarity, actual, last_year, expected):
-    rag = rate_indicator(polarity=polarity, scheme=IMPROVEMENT, tolerance=PCT5, target=D("80"), actual=actual,
-                         same_period_last_year=last_year)
+    rag = rate_indicator(
+        polarity=polarity,
+        scheme=IMPROVEMENT,
+        tolerance=PCT5,
+        target=D("80"),
+        actual=actual,
+        same_period_last_year=last_year,
+    )
     assert rag is expected
 
 
@@ -132,32 +139,65 @@ def test_seventy_six_against_eighty_is_amber_even_when_figures_arrive_as_float_t
     assert rate_indicator(polarity=HIGHER, scheme=THREE, tolerance=PCT5, target=D("80"), actual=actual) is Rag.AMBER
 
 
-def indicator(*, annual=D("100"), profile=(None, None, None, None), cumulative=False, polarity=HIGHER,
-              tolerance=None, scheme=None):
+def indicator(
+    *, annual=D("100"), profile=(None, None, None, None), cumulative=False, polarity=HIGHER, tolerance=None, scheme=None
+):
     return Indicator(
-        code="CS1", title="Test", partnership="CS", unit="number", polarity=polarity,
-        frequency=Frequency.QUARTERLY, cumulative=cumulative, baseline=None, baseline_period="",
-        annual_target=annual, quarter_targets=profile, final_target=annual, final_target_year="2027",
-        tolerance=tolerance, scheme=scheme, target_lead="", delivery_group="", data_source="", definition="",
+        code="CS1",
+        title="Test",
+        partnership="CS",
+        unit="number",
+        polarity=polarity,
+        frequency=Frequency.QUARTERLY,
+        cumulative=cumulative,
+        baseline=None,
+        baseline_period="",
+        annual_target=annual,
+        quarter_targets=profile,
+        final_target=annual,
+        final_target_year="2027",
+        tolerance=tolerance,
+        scheme=scheme,
+        target_lead="",
+        delivery_group="",
+        data_source="",
+        definition="",
     )
 
 
 @pytest.mark.parametrize(
     "ind, targets",
     [
-        case("cumulative_without_profile_is_straight_line", indicator(cumulative=True),
-             (D("25"), D("50"), D("75"), D("100"))),
-        case("cumulative_straight_line_is_exact_for_odd_annuals", indicator(annual=D("10"), cumulative=True),
-             (D("2.5"), D("5"), D("7.5"), D("10"))),
-        case("profile_wins_over_straight_line", indicator(cumulative=True, profile=(D(10), D(40), D(70), D(100))),
-             (D("10"), D("40"), D("70"), D("100"))),
-        case("partly_profiled_cumulative_fills_gaps_straight_line",
-             indicator(cumulative=True, profile=(D(10), None, None, D(100))),
-             (D("10"), D("50"), D("75"), D("100"))),
-        case("non_cumulative_without_profile_uses_annual_every_quarter", indicator(),
-             (D("100"), D("100"), D("100"), D("100"))),
-        case("non_cumulative_profile_is_used", indicator(profile=(D(90), D(92), D(95), D(100))),
-             (D("90"), D("92"), D("95"), D("100"))),
+        case(
+            "cumulative_without_profile_is_straight_line",
+            indicator(cumulative=True),
+            (D("25"), D("50"), D("75"), D("100")),
+        ),
+        case(
+            "cumulative_straight_line_is_exact_for_odd_annuals",
+            indicator(annual=D("10"), cumulative=True),
+            (D("2.5"), D("5"), D("7.5"), D("10")),
+        ),
+        case(
+            "profile_wins_over_straight_line",
+            indicator(cumulative=True, profile=(D(10), D(40), D(70), D(100))),
+            (D("10"), D("40"), D("70"), D("100")),
+        ),
+        case(
+            "partly_profiled_cumulative_fills_gaps_straight_line",
+            indicator(cumulative=True, profile=(D(10), None, None, D(100))),
+            (D("10"), D("50"), D("75"), D("100")),
+        ),
+        case(
+            "non_cumulative_without_profile_uses_annual_every_quarter",
+            indicator(),
+            (D("100"), D("100"), D("100"), D("100")),
+        ),
+        case(
+            "non_cumulative_profile_is_used",
+            indicator(profile=(D(90), D(92), D(95), D(100))),
+            (D("90"), D("92"), D("95"), D("100")),
+        ),
         case("no_annual_target_gives_none", indicator(annual=None, cumulative=True), (None, None, None, None)),
     ],
 )
@@ -209,14 +249,25 @@ def test_direction_of_travel(polarity, current, previous, band, expected):
 
 def test_every_direction_has_words_and_an_arrow_that_means_better_or_higher():
     assert {d: d.arrow for d in Direction} == {
-        Direction.IMPROVING: "▲", Direction.INCREASING: "▲", Direction.WORSENING: "▼",
-        Direction.DECREASING: "▼", Direction.NO_CHANGE: "►", Direction.NOT_COMPARABLE: "",
+        Direction.IMPROVING: "▲",
+        Direction.INCREASING: "▲",
+        Direction.WORSENING: "▼",
+        Direction.DECREASING: "▼",
+        Direction.NO_CHANGE: "►",
+        Direction.NOT_COMPARABLE: "",
     }
 
 
 def test_ratings_sort_worst_first_with_the_unrated_last():
     assert sorted(Rag, key=lambda r: r.rank) == [
-        Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN, Rag.NO_DATA, Rag.NO_TARGET, Rag.NOT_RATED,
+        Rag.RED,
+        Rag.AMBER_RED,
+        Rag.AMBER,
+        Rag.AMBER_GREEN,
+        Rag.GREEN,
+        Rag.NO_DATA,
+        Rag.NO_TARGET,
+        Rag.NOT_RATED,
     ]
 
 
@@ -251,7 +302,12 @@ def test_override_keeps_computed_rating_beside_the_final_one():
     override = Override(period="2025-26 Q3", code="CS1", rating=Rag.AMBER, reason="Data lag", who="J Smith")
     outcome = apply_override(Rag.RED, override)
     assert (outcome.computed, outcome.final, outcome.overridden, outcome.reason, outcome.who) == (
-        Rag.RED, Rag.AMBER, True, "Data lag", "J Smith")
+        Rag.RED,
+        Rag.AMBER,
+        True,
+        "Data lag",
+        "J Smith",
+    )
 
 
 def test_no_override_leaves_the_computed_rating():
@@ -269,8 +325,15 @@ MID = date(2026, 7, 2)  # 182 of 364 days: exactly 50% expected
         case("reported_complete_is_complete", "Complete", D("60"), START, DUE, MID, ActionRag.COMPLETE),
         case("completed_spelling_is_complete", " completed ", None, START, DUE, date(2027, 3, 1), ActionRag.COMPLETE),
         case("hundred_percent_is_complete", "On track", D("100"), START, DUE, MID, ActionRag.COMPLETE),
-        case("cancelled_is_cancelled_even_if_overdue", "Cancelled", D("10"), START, DUE, date(2027, 3, 1),
-             ActionRag.CANCELLED),
+        case(
+            "cancelled_is_cancelled_even_if_overdue",
+            "Cancelled",
+            D("10"),
+            START,
+            DUE,
+            date(2027, 3, 1),
+            ActionRag.CANCELLED,
+        ),
         case("overdue_and_not_complete_is_red", "On track", D("95"), START, DUE, date(2027, 1, 1), ActionRag.RED),
         case("on_due_date_is_not_overdue", "On track", D("100") - D("0.1"), START, DUE, DUE, ActionRag.AMBER),
         case("ahead_of_expected_is_green", "At risk", D("70"), START, DUE, MID, ActionRag.GREEN),
@@ -278,10 +341,16 @@ MID = date(2026, 7, 2)  # 182 of 364 days: exactly 50% expected
         case("behind_within_tolerance_is_amber", "On track", D("45"), START, DUE, MID, ActionRag.AMBER),
         case("behind_by_exactly_tolerance_is_amber", "On track", D("40"), START, DUE, MID, ActionRag.AMBER),
         case("far_behind_is_red", "On track", D("39.9"), START, DUE, MID, ActionRag.RED),
-        case("before_start_nothing_is_expected", "Not started", D("0"), START, DUE, date(2025, 12, 1),
-             ActionRag.GREEN),
-        case("not_started_before_start_date_is_green", "Not started", None, START, DUE, date(2025, 12, 1),
-             ActionRag.GREEN),
+        case("before_start_nothing_is_expected", "Not started", D("0"), START, DUE, date(2025, 12, 1), ActionRag.GREEN),
+        case(
+            "not_started_before_start_date_is_green",
+            "Not started",
+            None,
+            START,
+            DUE,
+            date(2025, 12, 1),
+            ActionRag.GREEN,
+        ),
         case("not_started_after_start_date_is_amber", "Not started", None, START, DUE, MID, ActionRag.AMBER),
         case("not_started_without_dates_is_amber", "not-started", None, None, None, MID, ActionRag.AMBER),
         case("no_percent_on_track_is_green", "On track", None, START, DUE, MID, ActionRag.GREEN),
@@ -305,14 +374,16 @@ def test_action_rating_explains_itself_and_shows_expected_progress():
 
 
 def test_overdue_action_names_the_due_date():
-    rating = rate_action(reported_status="On track", percent_complete=None, start=START, due=DUE,
-                         as_at=date(2027, 1, 5))
+    rating = rate_action(
+        reported_status="On track", percent_complete=None, start=START, due=DUE, as_at=date(2027, 1, 5)
+    )
     assert rating.reason == "overdue: was due 31/12/2026 and is not complete"
 
 
 def test_action_tolerance_is_configurable():
-    rating = rate_action(reported_status="", percent_complete=D("45"), start=START, due=DUE, as_at=MID,
-                         tolerance_points=D("2"))
+    rating = rate_action(
+        reported_status="", percent_complete=D("45"), start=START, due=DUE, as_at=MID, tolerance_points=D("2")
+    )
     assert rating.rating is ActionRag.RED
 
 
@@ -387,25 +458,86 @@ def test_risk_movement(previous, score, expected):
 @pytest.mark.parametrize(
     "polarity, area, rest, prev_area, prev_rest, now, before, trend, behind",
     [
-        case("area_catching_up_is_narrowing", HIGHER, D("60"), D("70"), D("50"), D("70"), D("10"), D("20"),
-             GapTrend.NARROWING, True),
-        case("area_falling_back_is_widening", HIGHER, D("45"), D("70"), D("50"), D("70"), D("25"), D("20"),
-             GapTrend.WIDENING, True),
-        case("same_gap_is_no_change", LOWER, D("12"), D("10"), D("14"), D("12"), D("2"), D("2"),
-             GapTrend.NO_CHANGE, True),
-        case("lower_is_better_area_below_rest_is_ahead", LOWER, D("8"), D("10"), D("7"), D("10"), D("2"), D("3"),
-             GapTrend.NARROWING, False),
-        case("gap_closed_is_narrowing_and_level", HIGHER, D("70"), D("70"), D("60"), D("70"), D("0"), D("10"),
-             GapTrend.NARROWING, None),
-        case("no_polarity_has_no_behind", NONE, D("5"), D("9"), D("5"), D("8"), D("4"), D("3"),
-             GapTrend.WIDENING, None),
-        case("missing_last_figure_is_not_comparable", HIGHER, D("60"), D("70"), None, D("70"), D("10"), None,
-             GapTrend.NOT_COMPARABLE, True),
-        case("missing_area_now_is_not_comparable", HIGHER, None, D("70"), D("60"), D("70"), None, D("10"),
-             GapTrend.NOT_COMPARABLE, None),
+        case(
+            "area_catching_up_is_narrowing",
+            HIGHER,
+            D("60"),
+            D("70"),
+            D("50"),
+            D("70"),
+            D("10"),
+            D("20"),
+            GapTrend.NARROWING,
+            True,
+        ),
+        case(
+            "area_falling_back_is_widening",
+            HIGHER,
+            D("45"),
+            D("70"),
+            D("50"),
+            D("70"),
+            D("25"),
+            D("20"),
+            GapTrend.WIDENING,
+            True,
+        ),
+        case(
+            "same_gap_is_no_change", LOWER, D("12"), D("10"), D("14"), D("12"), D("2"), D("2"), GapTrend.NO_CHANGE, True
+        ),
+        case(
+            "lower_is_better_area_below_rest_is_ahead",
+            LOWER,
+            D("8"),
+            D("10"),
+            D("7"),
+            D("10"),
+            D("2"),
+            D("3"),
+            GapTrend.NARROWING,
+            False,
+        ),
+        case(
+            "gap_closed_is_narrowing_and_level",
+            HIGHER,
+            D("70"),
+            D("70"),
+            D("60"),
+            D("70"),
+            D("0"),
+            D("10"),
+            GapTrend.NARROWING,
+            None,
+        ),
+        case(
+            "no_polarity_has_no_behind", NONE, D("5"), D("9"), D("5"), D("8"), D("4"), D("3"), GapTrend.WIDENING, None
+        ),
+        case(
+            "missing_last_figure_is_not_comparable",
+            HIGHER,
+            D("60"),
+            D("70"),
+            None,
+            D("70"),
+            D("10"),
+            None,
+            GapTrend.NOT_COMPARABLE,
+            True,
+        ),
+        case(
+            "missing_area_now_is_not_comparable",
+            HIGHER,
+            None,
+            D("70"),
+            D("60"),
+            D("70"),
+            None,
+            D("10"),
+            GapTrend.NOT_COMPARABLE,
+            None,
+        ),
     ],
 )
 def test_narrowing_the_gap(polarity, area, rest, prev_area, prev_rest, now, before, trend, behind):
-    result = gap(polarity=polarity, area_value=area, rest_value=rest, previous_area=prev_area,
-                 previous_rest=prev_rest)
+    result = gap(polarity=polarity, area_value=area, rest_value=rest, previous_area=prev_area, previous_rest=prev_rest)
     assert (result.now, result.before, result.trend, result.area_behind) == (now, before, trend, behind)

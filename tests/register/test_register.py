@@ -65,8 +65,7 @@ def test_decimal_figures_are_exact_not_binary_floats(demo):
     assert str(mortality.annual_target) == "0.85"
     assert demo.by_code["CSP-01"].quarter_targets[2] == Decimal("10.1")
     for indicator in demo.indicators:
-        for figure in (indicator.baseline, indicator.annual_target, indicator.final_target,
-                       *indicator.quarter_targets):
+        for figure in (indicator.baseline, indicator.annual_target, indicator.final_target, *indicator.quarter_targets):
             assert figure is None or type(figure) is Decimal
 
 
@@ -99,8 +98,9 @@ def test_the_test_helper_writes_the_same_register_as_the_demo(tmp_path, demo):
 def test_headers_are_matched_whatever_their_case_and_spacing(tmp_path, demo):
     book = demo_book()
     for sheet in book.values():
-        sheet.headers = [f"  {h.upper().replace(' ', '   ')} " if n % 2 else h.lower()
-                         for n, h in enumerate(sheet.headers)]
+        sheet.headers = [
+            f"  {h.upper().replace(' ', '   ')} " if n % 2 else h.lower() for n, h in enumerate(sheet.headers)
+        ]
     book["Indicators"].rename_header("q1 target", "Q1-Target")
     book["Risks"].rename_header("likelihood (1-5)", "Likelihood")
     register, findings = read(tmp_path, book)
@@ -123,17 +123,24 @@ def test_sheet_names_are_matched_whatever_their_case(tmp_path, demo):
     assert len(register.indicators) == 30
 
 
-@pytest.mark.parametrize("sheet, label", [
-    (sheet, column.label) for sheet, columns in SHEETS.items() for column in columns
-    if column.label in ("Short name", "Target lead", "Q4 target", "Owner", "Impact (1-5)")
-])
+@pytest.mark.parametrize(
+    "sheet, label",
+    [
+        (sheet, column.label)
+        for sheet, columns in SHEETS.items()
+        for column in columns
+        if column.label in ("Short name", "Target lead", "Q4 target", "Owner", "Impact (1-5)")
+    ],
+)
 def test_a_missing_required_column_is_refused_naming_the_sheet_and_column(tmp_path, sheet, label):
     book = demo_book()
     book[sheet].drop_column(label)
     with pytest.raises(RegisterError) as caught:
         read(tmp_path, book)
-    assert str(caught.value) == (f"The register's {sheet} sheet has no {label!r} column. "
-                                 f"Add a column headed {label!r} to row 1 of the {sheet} sheet.")
+    assert str(caught.value) == (
+        f"The register's {sheet} sheet has no {label!r} column. "
+        f"Add a column headed {label!r} to row 1 of the {sheet} sheet."
+    )
 
 
 def test_a_missing_sheet_is_refused_naming_it_and_the_sheets_there_are(tmp_path):
@@ -141,8 +148,10 @@ def test_a_missing_sheet_is_refused_naming_it_and_the_sheets_there_are(tmp_path)
     del book["Risks"]
     with pytest.raises(RegisterError) as caught:
         read(tmp_path, book)
-    assert str(caught.value) == ("The register register.xlsx has no sheet called 'Risks' "
-                                 "(it has: Partnerships, Indicators, Actions). Add or rename a sheet to 'Risks'.")
+    assert str(caught.value) == (
+        "The register register.xlsx has no sheet called 'Risks' "
+        "(it has: Partnerships, Indicators, Actions). Add or rename a sheet to 'Risks'."
+    )
 
 
 def test_a_renamed_sheet_counts_as_missing(tmp_path):
@@ -158,8 +167,10 @@ def test_a_register_structure_problem_exits_2_from_check(tmp_path):
     config = write_config(tmp_path, write_register(tmp_path / "register.xlsx", book))
     code, _out, err = run_cli(["--config", str(config), "check"])
     assert code == 2
-    assert err == ("pipeline: error: The register's Actions sheet has no 'Due date' column. "
-                              "Add a column headed 'Due date' to row 1 of the Actions sheet.\n")
+    assert err == (
+        "pipeline: error: The register's Actions sheet has no 'Due date' column. "
+        "Add a column headed 'Due date' to row 1 of the Actions sheet.\n"
+    )
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_with_a_fix(tmp_path):
@@ -186,43 +197,127 @@ def test_blank_rows_are_skipped_and_rows_keep_their_excel_numbers(tmp_path):
 
 # (sheet, row key, column, what was typed) -> (code, message, fix)
 BAD_CELLS = [
-    ("Indicators", "CYP-01", "Baseline", "twelve",
-     "bad-number", "Baseline 'twelve' is not a number.", "Type a number (no words or units)."),
-    ("Indicators", "CYP-01", "Annual target", "6 percent",
-     "bad-number", "Annual target '6 percent' is not a number.", "Type a number (no words or units)."),
-    ("Indicators", "CSP-01", "Q3 target", "NaN",
-     "bad-number", "Q3 target 'NaN' is not a number.", "Type a number (no words or units)."),
-    ("Indicators", "CYP-05", "Annual target", "1e1000",  # overflowed every rating made with it
-     "bad-number", "Annual target '1e1000' is not a number.", "Type a number (no words or units)."),
-    ("Indicators", "CYP-01", "Final target", True,
-     "bad-number", "Final target 'True' is not a number.", "Type a number (no words or units)."),
-    ("Indicators", "CYP-05", "Cumulative", "Maybe",
-     "bad-yes-no", "Cumulative 'Maybe' is not Yes or No.", "Type Yes or No."),
-    ("Indicators", "CYP-01", "RAG scheme", "traffic lights",
-     "bad-scheme", "RAG scheme 'traffic lights' is not one of: 3-level, 4-level, improvement.",
-     "Choose one of: 3-level, 4-level, improvement."),
-    ("Actions", "HSG-A1", "Due date", "next spring",
-     "bad-date", "Due date 'next spring' is not a date.", "Type a date such as 31/03/2026."),
-    ("Actions", "HSG-A1", "Start date", "31/02/2025",
-     "bad-date", "Start date '31/02/2025' is not a date.", "Type a date such as 31/03/2026."),
-    ("Risks", "CSP-R2", "Likelihood (1-5)", 7,
-     "bad-score", "Likelihood '7' is not a whole number from 1 to 5.", "Type 1, 2, 3, 4 or 5."),
-    ("Risks", "CSP-R2", "Impact (1-5)", "high",
-     "bad-score", "Impact 'high' is not a whole number from 1 to 5.", "Type 1, 2, 3, 4 or 5."),
-    ("Risks", "CSP-R2", "Impact (1-5)", 2.5,
-     "bad-score", "Impact '2.5' is not a whole number from 1 to 5.", "Type 1, 2, 3, 4 or 5."),
+    (
+        "Indicators",
+        "CYP-01",
+        "Baseline",
+        "twelve",
+        "bad-number",
+        "Baseline 'twelve' is not a number.",
+        "Type a number (no words or units).",
+    ),
+    (
+        "Indicators",
+        "CYP-01",
+        "Annual target",
+        "6 percent",
+        "bad-number",
+        "Annual target '6 percent' is not a number.",
+        "Type a number (no words or units).",
+    ),
+    (
+        "Indicators",
+        "CSP-01",
+        "Q3 target",
+        "NaN",
+        "bad-number",
+        "Q3 target 'NaN' is not a number.",
+        "Type a number (no words or units).",
+    ),
+    (
+        "Indicators",
+        "CYP-05",
+        "Annual target",
+        "1e1000",  # overflowed every rating made with it
+        "bad-number",
+        "Annual target '1e1000' is not a number.",
+        "Type a number (no words or units).",
+    ),
+    (
+        "Indicators",
+        "CYP-01",
+        "Final target",
+        True,
+        "bad-number",
+        "Final target 'True' is not a number.",
+        "Type a number (no words or units).",
+    ),
+    (
+        "Indicators",
+        "CYP-05",
+        "Cumulative",
+        "Maybe",
+        "bad-yes-no",
+        "Cumulative 'Maybe' is not Yes or No.",
+        "Type Yes or No.",
+    ),
+    (
+        "Indicators",
+        "CYP-01",
+        "RAG scheme",
+        "traffic lights",
+        "bad-scheme",
+        "RAG scheme 'traffic lights' is not one of: 3-level, 4-level, improvement.",
+        "Choose one of: 3-level, 4-level, improvement.",
+    ),
+    (
+        "Actions",
+        "HSG-A1",
+        "Due date",
+        "next spring",
+        "bad-date",
+        "Due date 'next spring' is not a date.",
+        "Type a date such as 31/03/2026.",
+    ),
+    (
+        "Actions",
+        "HSG-A1",
+        "Start date",
+        "31/02/2025",
+        "bad-date",
+        "Start date '31/02/2025' is not a date.",
+        "Type a date such as 31/03/2026.",
+    ),
+    (
+        "Risks",
+        "CSP-R2",
+        "Likelihood (1-5)",
+        7,
+        "bad-score",
+        "Likelihood '7' is not a whole number from 1 to 5.",
+        "Type 1, 2, 3, 4 or 5.",
+    ),
+    (
+        "Risks",
+        "CSP-R2",
+        "Impact (1-5)",
+        "high",
+        "bad-score",
+        "Impact 'high' is not a whole number from 1 to 5.",
+        "Type 1, 2, 3, 4 or 5.",
+    ),
+    (
+        "Risks",
+        "CSP-R2",
+        "Impact (1-5)",
+        2.5,
+        "bad-score",
+        "Impact '2.5' is not a whole number from 1 to 5.",
+        "Type 1, 2, 3, 4 or 5.",
+    ),
 ]
 
 
-@pytest.mark.parametrize("sheet, key, label, typed, code, message, fix", BAD_CELLS,
-                         ids=[f"{c[4]}-{c[2]}-{c[3]}" for c in BAD_CELLS])
-def test_a_bad_cell_becomes_a_finding_naming_sheet_row_and_fix(tmp_path, sheet, key, label, typed, code,
-                                                                 message, fix):
+@pytest.mark.parametrize(
+    "sheet, key, label, typed, code, message, fix", BAD_CELLS, ids=[f"{c[4]}-{c[2]}-{c[3]}" for c in BAD_CELLS]
+)
+def test_a_bad_cell_becomes_a_finding_naming_sheet_row_and_fix(tmp_path, sheet, key, label, typed, code, message, fix):
     book = demo_book()
     row = book[sheet].set(key, label, typed)
-    register, findings = read(tmp_path, book)
-    assert findings == [Finding(code=code, severity="error", message=message, fix=fix, sheet=sheet, row=row,
-                                value=str(typed))]
+    _register, findings = read(tmp_path, book)
+    assert findings == [
+        Finding(code=code, severity="error", message=message, fix=fix, sheet=sheet, row=row, value=str(typed))
+    ]
     assert findings[0].where == f"{sheet} row {row}"
 
 
@@ -252,7 +347,11 @@ def test_choices_are_read_whatever_their_case_and_punctuation(tmp_path):
     assert findings == []
     neet = register.by_code["CYP-01"]
     assert (neet.polarity, neet.frequency, neet.scheme, neet.cumulative) == (
-        Polarity.LOWER, Frequency.SIX_MONTHLY, Scheme.FOUR_LEVEL, True)
+        Polarity.LOWER,
+        Frequency.SIX_MONTHLY,
+        Scheme.FOUR_LEVEL,
+        True,
+    )
 
 
 def test_load_register_returns_a_sound_register(demo):
@@ -323,7 +422,8 @@ def test_load_register_refuses_a_register_with_errors_pointing_at_the_first(tmp_
     assert str(caught.value) == (
         f"The register register.xlsx has 2 error(s), the first at Indicators row {row}: "
         "CYP-02: unit 'percent' is not allowed. "
-        "Run `pipeline check` to see them all, correct the register, and try again.")
+        "Run `pipeline check` to see them all, correct the register, and try again."
+    )
 
 
 def test_a_cache_folder_that_cannot_be_written_costs_nothing_but_time(tmp_path):

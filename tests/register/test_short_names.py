@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from registers import demo_book, run_cli, write_config, write_register
 
-from pipeline.support.atomic import inside
 from pipeline.domain.errors import OutputError
+from pipeline.support.atomic import inside
 
 
 def with_partnerships(tmp_path: Path, *shorts: str) -> Path:
@@ -25,8 +25,9 @@ def with_partnerships(tmp_path: Path, *shorts: str) -> Path:
 
 
 def test_check_refuses_short_names_that_would_escape_a_folder_or_share_a_file_name(tmp_path):
-    config = with_partnerships(tmp_path, "CYP/YOT", "CYP YOT", "../../../../escaped", "cyp_yot", "CYP_YOT",
-                               "A" * 31, "Youth-Offending_2")
+    config = with_partnerships(
+        tmp_path, "CYP/YOT", "CYP YOT", "../../../../escaped", "cyp_yot", "CYP_YOT", "A" * 31, "Youth-Offending_2"
+    )
     code, out, err = run_cli(["--config", str(config), "check"])
     assert (code, err) == (1, "")
     lines = [" ".join(line.split()) for line in out.splitlines()]
@@ -57,14 +58,25 @@ def test_templates_and_run_stop_before_writing_anything_for_a_short_name_that_wo
     (tmp_path / "lsp" / "inbox" / "return.xlsx").write_bytes(b"a return")
     code, out, err = run_cli(["--config", str(config), "-q", *command])
     assert (code, out) == (2, "")
-    assert err.startswith("pipeline: error: The register register.xlsx has 1 error(s), the first at Partnerships "
-                          "row 7: Short name '../../../../escaped' has characters other than")
+    assert err.startswith(
+        "pipeline: error: The register register.xlsx has 1 error(s), the first at Partnerships "
+        "row 7: Short name '../../../../escaped' has characters other than"
+    )
     assert not list((tmp_path / "lsp" / "outbox").rglob("*.xlsx"))
     assert [p.name for p in tmp_path.rglob("escaped*")] == []
 
 
-@pytest.mark.parametrize("name", ["../escaped.xlsx", "a/../../escaped.xlsx", "/etc/escaped.xlsx", "", ".",
-                                  "archive/2025-26-Q1/../../../escaped.xlsx"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../escaped.xlsx",
+        "a/../../escaped.xlsx",
+        "/etc/escaped.xlsx",
+        "",
+        ".",
+        "archive/2025-26-Q1/../../../escaped.xlsx",
+    ],
+)
 def test_a_path_made_from_data_that_would_leave_its_folder_is_refused(tmp_path, name):
     with pytest.raises(OutputError, match="would land outside"):
         inside(tmp_path / "state", name)

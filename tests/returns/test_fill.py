@@ -41,33 +41,58 @@ Q1, Q2 = Period(2025, 1), Period(2025, 2)
 
 INDICATORS = {
     "CYP-01": IndicatorEntry(actual=D("5.9"), data_quality="Validated"),
-    "CYP-03": IndicatorEntry(actual="12.5 %", data_quality="Provisional", commentary="Two schools closed early.",
-                             remedial_action="Attendance officers in both schools."),
-    "CYP-04": IndicatorEntry(actual="twelve", data_quality="Estimate", commentary="=a person's note, not a formula",
-                             remedial_action="+ more outreach"),
+    "CYP-03": IndicatorEntry(
+        actual="12.5 %",
+        data_quality="Provisional",
+        commentary="Two schools closed early.",
+        remedial_action="Attendance officers in both schools.",
+    ),
+    "CYP-04": IndicatorEntry(
+        actual="twelve",
+        data_quality="Estimate",
+        commentary="=a person's note, not a formula",
+        remedial_action="+ more outreach",
+    ),
     "CYP-05": IndicatorEntry(actual="1,234", data_quality="Validated"),
 }
-ACTIONS = {"CYP-A1": ActionEntry("On track", 25, "Tool live in 9 of 12 schools."),
-           "CYP-A2": ActionEntry("At risk", D("12.5"), "Builder delays.")}
-RISKS = {"CYP-R1": RiskEntry(likelihood=4, commentary="Grant decision due in August."),
-         "CYP-R2": RiskEntry(impact="", mitigation="Agreement re-signed.")}
-COVER = CoverEntry("Daniel Price", "cyp.partnership@brackenford.example.org", date(2025, 7, 10), "Yes",
-                   "A steady quarter.")
-NEW_ACTIONS = [NewAction("CYP-A4", "Summer reading scheme", "Marcus Grey", date(2025, 9, 30), "Not started", 0,
-                         "Starts in August.")]
+ACTIONS = {
+    "CYP-A1": ActionEntry("On track", 25, "Tool live in 9 of 12 schools."),
+    "CYP-A2": ActionEntry("At risk", D("12.5"), "Builder delays."),
+}
+RISKS = {
+    "CYP-R1": RiskEntry(likelihood=4, commentary="Grant decision due in August."),
+    "CYP-R2": RiskEntry(impact="", mitigation="Agreement re-signed."),
+}
+COVER = CoverEntry(
+    "Daniel Price", "cyp.partnership@brackenford.example.org", date(2025, 7, 10), "Yes", "A steady quarter."
+)
+NEW_ACTIONS = [
+    NewAction(
+        "CYP-A4", "Summer reading scheme", "Marcus Grey", date(2025, 9, 30), "Not started", 0, "Starts in August."
+    )
+]
 NEW_RISKS = [NewRisk("CYP-R3", "Youth worker vacancies", "Marcus Grey", 3, 2, "Agency cover", "New.")]
 
 
 @pytest.fixture
 def template(tmp_path, config, register) -> Path:
-    return build_return(tmp_path / "template.xlsx", config=config, register=register,
-                        partnership=register.partnership("CYP"), period=Q1)
+    return build_return(
+        tmp_path / "template.xlsx", config=config, register=register, partnership=register.partnership("CYP"), period=Q1
+    )
 
 
 @pytest.fixture
 def filled(tmp_path, template) -> Path:
-    return fill_return(template, tmp_path / "filled.xlsx", indicators=INDICATORS, actions=ACTIONS, risks=RISKS,
-                       cover=COVER, new_actions=NEW_ACTIONS, new_risks=NEW_RISKS)
+    return fill_return(
+        template,
+        tmp_path / "filled.xlsx",
+        indicators=INDICATORS,
+        actions=ACTIONS,
+        risks=RISKS,
+        cover=COVER,
+        new_actions=NEW_ACTIONS,
+        new_risks=NEW_RISKS,
+    )
 
 
 def table(ws) -> dict[str, dict[str, object]]:
@@ -89,29 +114,48 @@ def assert_every_value_reads_back(book) -> None:
     indicators, actions, risks = table(book["Indicators"]), table(book["Actions"]), table(book["Risks"])
     for code, entry in INDICATORS.items():
         row = indicators[code]
-        for label, typed in (("Actual", entry.actual), ("Data quality", entry.data_quality),
-                             ("Commentary", entry.commentary), ("Remedial action", entry.remedial_action)):
+        for label, typed in (
+            ("Actual", entry.actual),
+            ("Data quality", entry.data_quality),
+            ("Commentary", entry.commentary),
+            ("Remedial action", entry.remedial_action),
+        ):
             assert same(row[label], typed) if typed is not None else row[label] is None, (code, label, row[label])
     assert same(actions["CYP-A1"]["% complete"], 25) and actions["CYP-A1"]["Status"] == "On track"
     assert same(actions["CYP-A2"]["% complete"], D("12.5"))
     assert actions["CYP-A2"]["Commentary"] == "Builder delays."
     new_action = actions["CYP-A4"]
     assert [new_action[label] for label in ACTION_HEADERS] == [
-        "CYP-A4", "Summer reading scheme", "Marcus Grey", datetime(2025, 9, 30), "Not started", 0, "Starts in August."]
+        "CYP-A4",
+        "Summer reading scheme",
+        "Marcus Grey",
+        datetime(2025, 9, 30),
+        "Not started",
+        0,
+        "Starts in August.",
+    ]
     assert (risks["CYP-R1"]["Likelihood (1-5)"], risks["CYP-R1"]["Impact (1-5)"]) == (4, 4)  # impact kept
     assert risks["CYP-R1"]["Commentary"] == "Grant decision due in August."
     assert (risks["CYP-R2"]["Likelihood (1-5)"], risks["CYP-R2"]["Impact (1-5)"]) == (2, None)  # impact cleared
     assert risks["CYP-R2"]["Mitigation"] == "Agreement re-signed."
     assert [risks["CYP-R3"][label] for label in RISK_HEADERS] == [
-        "CYP-R3", "Youth worker vacancies", "Marcus Grey", 3, 2, "Agency cover", "New."]
+        "CYP-R3",
+        "Youth worker vacancies",
+        "Marcus Grey",
+        3,
+        2,
+        "Agency cover",
+        "New.",
+    ]
     cover = book["Cover"]
-    assert [cover.cell(COVER_ROWS[label], 2).value for label in
-            ("Completed by", "Email", "Date completed", "Signed off by chair (Yes/No)", "Overall commentary")] == \
-        ["Daniel Price", "cyp.partnership@brackenford.example.org", datetime(2025, 7, 10), "Yes", "A steady quarter."]
+    assert [
+        cover.cell(COVER_ROWS[label], 2).value
+        for label in ("Completed by", "Email", "Date completed", "Signed off by chair (Yes/No)", "Overall commentary")
+    ] == ["Daniel Price", "cyp.partnership@brackenford.example.org", datetime(2025, 7, 10), "Yes", "A steady quarter."]
 
 
 def meta(book) -> dict[str, str]:
-    return {key: value for key, value in book[META].iter_rows(values_only=True)}
+    return dict(book[META].iter_rows(values_only=True))
 
 
 def test_a_fill_by_header_label_reads_back_with_every_value(filled):
@@ -125,8 +169,13 @@ def test_text_is_kept_exactly_as_typed_and_never_becomes_a_formula(filled):
     assert (commentary.value, commentary.data_type) == ("=a person's note, not a formula", "s")
     actual = ws.cell(rows["CYP-05"], INDICATOR_HEADERS.index("Actual") + 1)
     assert (actual.value, actual.data_type) == ("1,234", "s")
-    assert not [c.coordinate for s in openpyxl.load_workbook(filled).worksheets
-                for row in s.iter_rows() for c in row if c.data_type == "f"]
+    assert not [
+        c.coordinate
+        for s in openpyxl.load_workbook(filled).worksheets
+        for row in s.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
 
 
 def test_filling_keeps_the_hidden_metadata_protection_and_validations(template, filled):
@@ -148,8 +197,9 @@ def test_columns_are_found_by_label_even_when_a_person_has_moved_them(tmp_path, 
         a, c = ws.cell(row, actual), ws.cell(row, commentary)
         a.value, c.value = c.value, a.value
     book.save(moved)
-    out = fill_return(moved, tmp_path / "out.xlsx",
-                      indicators={"CYP-01": IndicatorEntry(actual=D("6.1"), commentary="Moved.")})
+    out = fill_return(
+        moved, tmp_path / "out.xlsx", indicators={"CYP-01": IndicatorEntry(actual=D("6.1"), commentary="Moved.")}
+    )
     rows = table(openpyxl.load_workbook(out)["Indicators"])
     assert (rows["CYP-01"]["Actual"], rows["CYP-01"]["Commentary"]) == (6.1, "Moved.")
 
@@ -176,9 +226,19 @@ def convert_with_libreoffice(source: Path, folder: Path) -> Path:
     folder.mkdir()
     profile = (folder.parent / "lo-profile").as_uri()  # a private profile: parallel runs don't collide
     result = subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "xlsx", "--outdir", str(folder),
-         str(source)],
-        capture_output=True, text=True, timeout=180,
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     converted = folder / source.name
     assert result.returncode == 0 and converted.is_file(), result.stderr
@@ -262,8 +322,9 @@ def test_the_demo_fills_a_history_quarter_for_every_partnership(tmp_path, config
 def test_the_demo_fills_a_corrected_return_for_one_partnership(tmp_path, config, register, demo):
     q1 = Period(2025, 1)
     write_templates(config, register, q1, out_dir=tmp_path / "templates")
-    [path] = demo.fill_demo_returns(config, register, q1, tmp_path / "templates", tmp_path / "inbox",
-                                    only="SKL", corrected=True)
+    [path] = demo.fill_demo_returns(
+        config, register, q1, tmp_path / "templates", tmp_path / "inbox", only="SKL", corrected=True
+    )
     assert path.name.endswith(" corrected.xlsx")
     from openpyxl import load_workbook
 

@@ -12,7 +12,6 @@ import pytest
 
 from pipeline.domain.errors import UsageError
 from pipeline.domain.periods import Period
-from pipeline.returns.sheets import list_source
 from pipeline.returns.generate import (
     ACTION_HEADERS,
     ACTION_STATUSES,
@@ -39,14 +38,24 @@ from pipeline.returns.generate import (
     template_filename,
     write_templates,
 )
+from pipeline.returns.sheets import list_source
 
 Q1, Q2, Q4 = Period(2025, 1), Period(2025, 2), Period(2025, 4)
 
 
-def build(tmp_path: Path, config, register, short: str = "CYP", period: Period = Q1, history={},
-          name: str = "return.xlsx") -> Path:
-    return build_return(tmp_path / name, config=config, register=register,
-                        partnership=register.partnership(short), period=period, history=history)
+def build(
+    tmp_path: Path, config, register, short: str = "CYP", period: Period = Q1, history=None, name: str = "return.xlsx"
+) -> Path:
+    if history is None:
+        history = {}
+    return build_return(
+        tmp_path / name,
+        config=config,
+        register=register,
+        partnership=register.partnership(short),
+        period=period,
+        history=history,
+    )
 
 
 def load(path: Path):
@@ -66,7 +75,7 @@ def codes(ws) -> list[str]:
 
 
 def meta(book) -> dict[str, str]:
-    return {key: value for key, value in book[META].iter_rows(values_only=True)}
+    return dict(book[META].iter_rows(values_only=True))
 
 
 @pytest.fixture
@@ -79,13 +88,31 @@ def template(tmp_path, config, register) -> Path:
 
 def test_the_contract_labels_are_pinned():
     assert INDICATOR_HEADERS == (
-        "Code", "Indicator", "Unit", "Polarity", "Baseline", "Same period last year", "Previous period",
-        "Target this period", "Annual target", "Actual", "Data quality", "Commentary", "Remedial action")
+        "Code",
+        "Indicator",
+        "Unit",
+        "Polarity",
+        "Baseline",
+        "Same period last year",
+        "Previous period",
+        "Target this period",
+        "Annual target",
+        "Actual",
+        "Data quality",
+        "Commentary",
+        "Remedial action",
+    )
     assert ACTION_HEADERS == ("Ref", "Action", "Owner", "Due date", "Status", "% complete", "Commentary")
-    assert RISK_HEADERS == ("Ref", "Risk", "Owner", "Likelihood (1-5)", "Impact (1-5)", "Mitigation",
-                            "Commentary")
-    assert COVER_LABELS == ("Partnership", "Period", "Completed by", "Email", "Date completed",
-                            "Signed off by chair (Yes/No)", "Overall commentary")
+    assert RISK_HEADERS == ("Ref", "Risk", "Owner", "Likelihood (1-5)", "Impact (1-5)", "Mitigation", "Commentary")
+    assert COVER_LABELS == (
+        "Partnership",
+        "Period",
+        "Completed by",
+        "Email",
+        "Date completed",
+        "Signed off by chair (Yes/No)",
+        "Overall commentary",
+    )
     assert DATA_QUALITY == ("Validated", "Provisional", "Estimate", "Not available")
     assert ACTION_STATUSES == ("Not started", "On track", "At risk", "Off track", "Complete", "Cancelled")
     assert (TEMPLATE_NAME, TEMPLATE_VERSION) == ("LSP quarterly return", 1)
@@ -123,8 +150,10 @@ def test_the_cover_title_spans_the_page_and_a_long_hint_gets_a_row_tall_enough(t
 
 def test_cover_repeats_the_files_identity_for_a_program_that_drops_the_hidden_sheet(template):
     ws = load(template)[COVER]
-    record = {ws.cell(COVER_ROWS[label], 1).value: ws.cell(COVER_ROWS[label], 2).value
-              for label in ("Template", "Template version", "Partnership code")}
+    record = {
+        ws.cell(COVER_ROWS[label], 1).value: ws.cell(COVER_ROWS[label], 2).value
+        for label in ("Template", "Template version", "Partnership code")
+    }
     assert record == {"Template": TEMPLATE_NAME, "Template version": TEMPLATE_VERSION, "Partnership code": "CYP"}
     assert ws.cell(COVER_ROWS["Template version"], 2).protection.locked
 
@@ -137,11 +166,14 @@ def test_files_are_named_by_short_name_and_period_without_spaces():
 # -- what a person can type, and where -------------------------------------------------------
 
 
-@pytest.mark.parametrize("sheet, inputs", [
-    (INDICATORS, {"Actual", "Data quality", "Commentary", "Remedial action"}),
-    (ACTIONS, {"Status", "% complete", "Commentary"}),
-    (RISKS, {"Likelihood (1-5)", "Impact (1-5)", "Mitigation", "Commentary"}),
-])
+@pytest.mark.parametrize(
+    "sheet, inputs",
+    [
+        (INDICATORS, {"Actual", "Data quality", "Commentary", "Remedial action"}),
+        (ACTIONS, {"Status", "% complete", "Commentary"}),
+        (RISKS, {"Likelihood (1-5)", "Impact (1-5)", "Mitigation", "Commentary"}),
+    ],
+)
 def test_register_rows_lock_everything_but_the_input_columns(template, register, sheet, inputs):
     ws = load(template)[sheet]
     assert ws.protection.sheet
@@ -155,8 +187,7 @@ def test_register_rows_lock_everything_but_the_input_columns(template, register,
 
 
 @pytest.mark.parametrize("sheet, count, registered", [(ACTIONS, NEW_ACTION_ROWS, 3), (RISKS, NEW_RISK_ROWS, 2)])
-def test_blank_rows_below_the_register_rows_are_wholly_unlocked_for_new_entries(template, sheet, count,
-                                                                                 registered):
+def test_blank_rows_below_the_register_rows_are_wholly_unlocked_for_new_entries(template, sheet, count, registered):
     ws = load(template)[sheet]
     rows = range(2 + registered, 2 + registered + count)
     assert ws.max_row == 1 + registered + count
@@ -242,8 +273,10 @@ def test_percent_complete_is_0_to_100_and_scores_are_whole_numbers_1_to_5(templa
     for label in ("Likelihood (1-5)", "Impact (1-5)"):
         dv = risks[label][0]
         assert (dv.type, dv.formula1, dv.formula2) == ("whole", "1", "5")
-        assert str(dv.sqref) == f"{'D' if label.startswith('L') else 'E'}2:{'D' if label.startswith('L') else 'E'}" \
-                                f"{1 + 2 + NEW_RISK_ROWS}"
+        assert (
+            str(dv.sqref) == f"{'D' if label.startswith('L') else 'E'}2:{'D' if label.startswith('L') else 'E'}"
+            f"{1 + 2 + NEW_RISK_ROWS}"
+        )
 
 
 def test_commentary_columns_explain_when_they_are_needed(template):
@@ -266,8 +299,13 @@ def test_frequency_decides_which_indicators_are_due(register):
 
 
 def test_the_indicators_sheet_lists_exactly_the_due_indicators(tmp_path, config, register):
-    assert codes(load(build(tmp_path, config, register, period=Q2))[INDICATORS]) == \
-        ["CYP-01", "CYP-03", "CYP-04", "CYP-05", "CYP-06"]
+    assert codes(load(build(tmp_path, config, register, period=Q2))[INDICATORS]) == [
+        "CYP-01",
+        "CYP-03",
+        "CYP-04",
+        "CYP-05",
+        "CYP-06",
+    ]
 
 
 def test_register_values_and_the_period_target_are_filled_in(tmp_path, config, register):
@@ -284,11 +322,17 @@ def test_register_values_and_the_period_target_are_filled_in(tmp_path, config, r
 
 
 def test_history_fills_same_period_last_year_and_previous_period(tmp_path, config, register):
-    history = {("CYP-01", "2024-25 Q2"): D("6.8"), ("CYP-01", "2025-26 Q1"): D("6.25"),
-               ("CYP-03", "2025-26 Q1"): D("8"), ("CYP-01", "2023-24 Q2"): D("99")}
+    history = {
+        ("CYP-01", "2024-25 Q2"): D("6.8"),
+        ("CYP-01", "2025-26 Q1"): D("6.25"),
+        ("CYP-03", "2025-26 Q1"): D("8"),
+        ("CYP-01", "2023-24 Q2"): D("99"),
+    }
     ws = load(build(tmp_path, config, register, period=Q2, history=history))[INDICATORS]
-    rows = {ws.cell(row, 1).value: dict(zip(INDICATOR_HEADERS, (c.value for c in ws[row])))
-            for row in range(2, ws.max_row + 1)}
+    rows = {
+        ws.cell(row, 1).value: dict(zip(INDICATOR_HEADERS, (c.value for c in ws[row])))
+        for row in range(2, ws.max_row + 1)
+    }
     assert (rows["CYP-01"]["Same period last year"], rows["CYP-01"]["Previous period"]) == (6.8, 6.25)
     assert (rows["CYP-03"]["Same period last year"], rows["CYP-03"]["Previous period"]) == (None, 8)
     assert (rows["CYP-04"]["Same period last year"], rows["CYP-04"]["Previous period"]) == (None, None)
@@ -296,9 +340,15 @@ def test_history_fills_same_period_last_year_and_previous_period(tmp_path, confi
 
 def test_risks_carry_the_registers_current_scores_and_mitigation_as_editable_inputs(template):
     ws = load(template)[RISKS]
-    row = [c for c in ws[2]]
-    assert [c.value for c in row[:6]] == ["CYP-R1", "Loss of grant funding for youth services", "Marcus Grey", 3, 4,
-                                          "Bid to the lottery fund; prioritise hubs in deprived wards"]
+    row = list(ws[2])
+    assert [c.value for c in row[:6]] == [
+        "CYP-R1",
+        "Loss of grant funding for youth services",
+        "Marcus Grey",
+        3,
+        4,
+        "Bid to the lottery fund; prioritise hubs in deprived wards",
+    ]
     assert not row[3].protection.locked and not row[4].protection.locked
 
 
@@ -310,8 +360,10 @@ def test_due_dates_are_real_dates_shown_as_dd_mm_yyyy(template):
 
 
 def test_text_starting_with_equals_is_written_as_text_not_a_formula(tmp_path, config, register):
-    risks = tuple(dataclasses.replace(r, mitigation="=SUM(A1:A9) is not a plan") if r.ref == "CYP-R1" else r
-                  for r in register.risks)
+    risks = tuple(
+        dataclasses.replace(r, mitigation="=SUM(A1:A9) is not a plan") if r.ref == "CYP-R1" else r
+        for r in register.risks
+    )
     spoiled = dataclasses.replace(register, risks=risks, by_code={})
     ws = load(build(tmp_path, config, spoiled))[RISKS]
     assert ws["F2"].value == "=SUM(A1:A9) is not a plan"
@@ -384,8 +436,13 @@ def test_the_register_hash_changes_with_the_partnerships_rows_only(register):
     assert len(before) == 64
     reordered = dataclasses.replace(register, indicators=tuple(reversed(register.indicators)), by_code={})
     assert register_hash(reordered, "CYP") == before
-    retargeted = dataclasses.replace(register, by_code={}, indicators=tuple(
-        dataclasses.replace(i, annual_target=D("5.5")) if i.code == "CYP-01" else i for i in register.indicators))
+    retargeted = dataclasses.replace(
+        register,
+        by_code={},
+        indicators=tuple(
+            dataclasses.replace(i, annual_target=D("5.5")) if i.code == "CYP-01" else i for i in register.indicators
+        ),
+    )
     assert register_hash(retargeted, "CYP") != before
     assert register_hash(retargeted, "CSP") == register_hash(register, "CSP")
 
@@ -409,8 +466,9 @@ def test_write_templates_puts_one_file_per_partnership_under_outbox_templates_pe
 
 
 def test_write_templates_for_one_partnership_accepts_its_name_in_any_case(tmp_path, config, register):
-    assert [p.name for p in write_templates(config, register, Q1, ["hsg"], out_dir=tmp_path)] == \
-        ["HSG-return-2025-26-Q1.xlsx"]
+    assert [p.name for p in write_templates(config, register, Q1, ["hsg"], out_dir=tmp_path)] == [
+        "HSG-return-2025-26-Q1.xlsx"
+    ]
 
 
 def test_an_unknown_partnership_is_refused_naming_the_known_ones(tmp_path, config, register):

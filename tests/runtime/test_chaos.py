@@ -20,12 +20,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from spoil import Workspace
 from smtp_server import Inbox, start
+from spoil import Workspace
 
 from pipeline.domain.periods import parse_period
 from pipeline.store.sqlite import Store
@@ -34,8 +34,14 @@ Q2 = parse_period("2025-26 Q2")
 
 WAIT = 180  # seconds: a bound on waiting for the loop to get somewhere, not a speed requirement
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-HOSTILE = ("gen-zip-bomb-1GB-sheet.xlsx", "gen-billion-laughs.xlsx", "gen-truncated.xlsx",
-           "gen-empty-0-bytes.xlsx", "poi-password.xls", "gen-zip-slip.xlsx")
+HOSTILE = (
+    "gen-zip-bomb-1GB-sheet.xlsx",
+    "gen-billion-laughs.xlsx",
+    "gen-truncated.xlsx",
+    "gen-empty-0-bytes.xlsx",
+    "poi-password.xls",
+    "gen-zip-slip.xlsx",
+)
 
 
 class SwitchableServer:
@@ -68,12 +74,14 @@ class SwitchableServer:
 
     def _relay(self, client: socket.socket) -> None:
         with client, socket.create_connection(("127.0.0.1", self.backend_port)) as backend:
+
             def pump(source: socket.socket, sink: socket.socket) -> None:
                 with contextlib.suppress(OSError):
                     while data := source.recv(65536):
                         sink.sendall(data)
                 with contextlib.suppress(OSError):
                     sink.shutdown(socket.SHUT_WR)
+
             other = threading.Thread(target=pump, args=(backend, client), daemon=True)
             other.start()
             pump(client, backend)
@@ -87,14 +95,17 @@ class SwitchableServer:
 @contextlib.contextmanager
 def database_held(database: Path, seconds: float) -> Iterator[None]:
     """Another program (a DB browser, say) holds the store's write lock for `seconds`."""
-    program = ("import sqlite3, sys, time\n"
-               "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-               "db.execute('BEGIN IMMEDIATE')\n"
-               "print('held', flush=True)\n"
-               "time.sleep(float(sys.argv[2]))\n"
-               "db.execute('ROLLBACK')\n")
-    holder = subprocess.Popen([sys.executable, "-c", program, str(database), str(seconds)],
-                              stdout=subprocess.PIPE, text=True)
+    program = (
+        "import sqlite3, sys, time\n"
+        "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "db.execute('BEGIN IMMEDIATE')\n"
+        "print('held', flush=True)\n"
+        "time.sleep(float(sys.argv[2]))\n"
+        "db.execute('ROLLBACK')\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", program, str(database), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         yield
@@ -115,8 +126,10 @@ def wait_for(condition, what: str, watch: subprocess.Popen, explain=lambda: "") 
         if watch.poll() is not None:
             raise AssertionError(f"watch stopped ({watch.returncode}) before {what}: {watch.console.read_text()}")
         time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}; the log says:\n{log_text(watch)}\n"
-                         f"the console:\n{watch.console.read_text()[-3000:]}\n{explain()}")
+    raise AssertionError(
+        f"gave up waiting for {what}; the log says:\n{log_text(watch)}\n"
+        f"the console:\n{watch.console.read_text()[-3000:]}\n{explain()}"
+    )
 
 
 def log_text(watch: subprocess.Popen) -> str:
@@ -141,19 +154,32 @@ def inbox_empty(ws: Workspace) -> bool:
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the hostile corpus is in ../shared/corpus")
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prlimit on another process is Linux's")
 def test_watch_survives_poison_files_a_busy_database_a_slow_mail_server_and_a_full_disk(
-        tmp_path, register, return_templates):
+    tmp_path, register, return_templates
+):
     inbox = Inbox()
     backend = start(inbox)
     front = SwitchableServer(backend.port)
-    ws = Workspace(tmp_path / "ws", register, return_templates,
-                   replace={"interval_seconds = 60": "interval_seconds = 1",
-                            'mode = "files"': 'mode = "smtp"', 'host = "localhost"': 'host = "127.0.0.1"',
-                            "port = 25": f"port = {front.port}", "deadline_seconds = 60": "deadline_seconds = 2"})
+    ws = Workspace(
+        tmp_path / "ws",
+        register,
+        return_templates,
+        replace={
+            "interval_seconds = 60": "interval_seconds = 1",
+            'mode = "files"': 'mode = "smtp"',
+            'host = "localhost"': 'host = "127.0.0.1"',
+            "port = 25": f"port = {front.port}",
+            "deadline_seconds = 60": "deadline_seconds = 2",
+        },
+    )
     # Its console goes to a file: a pipe nobody drains would stop the loop once full, which is the
     # test's fault, not the pipeline's.
     console = (tmp_path / "console.txt").open("w")
-    watch = subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(ws.config.source), "watch",
-                              "--no-pdf"], stdout=console, stderr=subprocess.STDOUT, text=True)
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--config", str(ws.config.source), "watch", "--no-pdf"],
+        stdout=console,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     watch.console = tmp_path / "console.txt"  # type: ignore[attr-defined]
     watch.log_path = ws.state / "logs" / "pipeline.log"  # type: ignore[attr-defined]
     dropped: list[str] = []
@@ -186,8 +212,9 @@ def test_watch_survives_poison_files_a_busy_database_a_slow_mail_server_and_a_fu
         drop(ws.fill("cyp-corrected.xlsx", short="CYP"), "cyp-corrected.xlsx")
         time.sleep(4)  # a few passes meet the full disk
         fsize_limit(watch.pid, resource.RLIM_INFINITY)
-        wait_for(lambda: inbox_empty(ws) and "cyp-corrected.xlsx" in verdicts(ws), "the correction after the disk",
-                 watch)
+        wait_for(
+            lambda: inbox_empty(ws) and "cyp-corrected.xlsx" in verdicts(ws), "the correction after the disk", watch
+        )
 
         # The mail server recovers: everything owed goes.
         front.dripping = False
@@ -207,8 +234,10 @@ def test_watch_survives_poison_files_a_busy_database_a_slow_mail_server_and_a_fu
         console.close()
 
     found = verdicts(ws)
-    clean = {name: " ".join(name.replace("\u2028", " ").replace("\u202e", "").replace("\u202c", "").split())
-             for name in dropped}
+    clean = {
+        name: " ".join(name.replace("\u2028", " ").replace("\u202e", "").replace("\u202c", "").split())
+        for name in dropped
+    }
     assert sorted(found) == sorted(clean.values())
     assert all(len(v) == 1 for v in found.values()), found
     assert {found[clean[n]][0] for n in ("cyp.xlsx", "csp-q2.xlsx", "cyp-corrected.xlsx")} == {"accepted"}

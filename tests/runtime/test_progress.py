@@ -10,8 +10,8 @@ import re
 import pytest
 from rich.console import Console
 
-from pipeline.support.worker import Background
 from pipeline.runtime.progress import Progress
+from pipeline.support.worker import Background
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -21,7 +21,7 @@ def pipeline_log(tmp_path):
     """The CLI's set-up: one stream handler on the 'pipeline' logger, here writing to a file."""
     logger = logging.getLogger("pipeline")
     saved = (logger.handlers[:], logger.level, logger.propagate)
-    stream = open(tmp_path / "stderr.txt", "a", encoding="utf-8")
+    stream = open(tmp_path / "stderr.txt", "a", encoding="utf-8")  # noqa: SIM115 - closed in the finally
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     logger.handlers[:] = [handler]

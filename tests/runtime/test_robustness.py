@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,13 +29,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import county  # noqa: E402
+import contextlib
 
-from pipeline.support.atomic import write_with  # noqa: E402
-from pipeline.config.load import load_config  # noqa: E402
-from pipeline.domain.errors import OutputError  # noqa: E402
-from pipeline.register.workbook import load_register  # noqa: E402
-from pipeline.returns.generate import template_filename, write_templates  # noqa: E402
+import county
+
+from pipeline.config.load import load_config
+from pipeline.domain.errors import OutputError
+from pipeline.register.workbook import load_register
+from pipeline.returns.generate import template_filename, write_templates
+from pipeline.support.atomic import write_with
 
 PERIODS = county.HISTORY[:2]
 KILLS = 20
@@ -61,8 +63,7 @@ class Batch:
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory) -> Batch:
     folder = tmp_path_factory.mktemp("returns")
-    register_path = county.write_register(folder / "register.xlsx", partnerships=3, indicators=5, actions=2,
-                                          risks=2)
+    register_path = county.write_register(folder / "register.xlsx", partnerships=3, indicators=5, actions=2, risks=2)
     config = load_config(county.write_config(folder / "setup", register_path))
     register = load_register(register_path)
     shorts = [p.short_name for p in register.partnerships]
@@ -77,17 +78,30 @@ def batch(tmp_path_factory) -> Batch:
 
     def fill(n: int, combo, **spoil) -> Path:
         short, period = combo
-        return county.fill_one(config, register, templates[combo], out / f"{n:02d} {short} {period.slug}.xlsx",
-                               short, period, on_target=True, **spoil)
+        return county.fill_one(
+            config,
+            register,
+            templates[combo],
+            out / f"{n:02d} {short} {period.slug}.xlsx",
+            short,
+            period,
+            on_target=True,
+            **spoil,
+        )
 
     good = [fill(n, combo) for n, combo in enumerate(combos)]
-    good += [fill(n, combos[n % len(combos)], commentary=f"Corrected return, version {n}.")
-             for n in range(len(good), 20)]
+    good += [
+        fill(n, combos[n % len(combos)], commentary=f"Corrected return, version {n}.") for n in range(len(good), 20)
+    ]
     rejected = [fill(20 + n, combos[n % len(combos)], mistake="not-a-number") for n in range(3)]
     rejected += [fill(23 + n, combos[n % len(combos)], mistake="no-commentary") for n in range(2)]
     junk = random.Random(SEED).randbytes(4000)
-    for name, data in (("25 scan of the return.xlsx", junk), ("26 half uploaded.xlsx", good[0].read_bytes()[:3000]),
-                       ("27 empty.xlsx", b""), ("28 covering note.txt", b"Please find our return attached.\n")):
+    for name, data in (
+        ("25 scan of the return.xlsx", junk),
+        ("26 half uploaded.xlsx", good[0].read_bytes()[:3000]),
+        ("27 empty.xlsx", b""),
+        ("28 covering note.txt", b"Please find our return attached.\n"),
+    ):
         (out / name).write_bytes(data)
         rejected.append(out / name)
     duplicate = out / f"29 Copy of {good[0].name}"
@@ -141,17 +155,19 @@ def pipeline_run(config_path: Path) -> Run:
     with open(out, "w") as stdout, open(err, "w") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "--config", str(config_path), "run", "--no-pdf"],
-            cwd=config_path.parent, stdout=stdout, stderr=stderr, start_new_session=True)
+            cwd=config_path.parent,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
     run = Run(process, out, err)
     _started.append(run)
     return run
 
 
 def kill_group(run: Run) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(run.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def finish(run: Run, timeout: float = 120) -> tuple[int, str, str]:
@@ -170,8 +186,12 @@ def wait_for_moves(run: Run, state: Path, moves: int, limit: float) -> None:
 
 def stored_files(state: Path) -> list[Path]:
     """Every return the pipeline holds in archive/ or quarantine/ (not its .reason.txt notes)."""
-    return sorted(p for where in ("archive", "quarantine") for p in (state / where).rglob("*")
-                  if p.is_file() and not p.name.endswith(".reason.txt"))
+    return sorted(
+        p
+        for where in ("archive", "quarantine")
+        for p in (state / where).rglob("*")
+        if p.is_file() and not p.name.endswith(".reason.txt")
+    )
 
 
 def original_name(stored: Path) -> str:
@@ -194,10 +214,13 @@ def assert_everything_processed_once(batch: Batch, folder: Path) -> None:
         assert verdicts == {"accepted": len(batch.good), "rejected": len(batch.rejected), "duplicate": 1}
         assert all(location == destination for _, _, location, destination in files)
         submissions, counting, pairs = db.execute(
-            "SELECT count(*), sum(counts), count(DISTINCT partnership || period) FROM submissions").fetchone()
+            "SELECT count(*), sum(counts), count(DISTINCT partnership || period) FROM submissions"
+        ).fetchone()
         assert (submissions, counting, pairs) == (len(batch.good), batch.combinations, batch.combinations)
-        assert db.execute("SELECT count(*) FROM submissions s WHERE NOT EXISTS "
-                          "(SELECT 1 FROM indicator_values v WHERE v.submission_id = s.id)").fetchone() == (0,)
+        assert db.execute(
+            "SELECT count(*) FROM submissions s WHERE NOT EXISTS "
+            "(SELECT 1 FROM indicator_values v WHERE v.submission_id = s.id)"
+        ).fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM stale_periods").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM feedback_due").fetchone() == (0,)
     finally:
@@ -242,7 +265,7 @@ def test_killing_the_run_at_random_points_loses_nothing_and_counts_nothing_twice
         if run.process.poll() is None:  # a run with little left to do may have finished already
             os.kill(run.pid, signal.SIGKILL)  # the pipeline process only: its reader child lives on, orphaned
         finish(run)
-    code, out, err = finish(pipeline_run(config_path))
+    code, _out, err = finish(pipeline_run(config_path))
     assert code in (0, 1), err
     assert "Traceback" not in err
     assert_everything_processed_once(batch, tmp_path / "killed")
@@ -285,13 +308,15 @@ def test_an_outbox_that_cannot_be_written_fails_clearly_and_keeps_the_previous_o
     assert code == 4, err
     assert "Traceback" not in err
     # The master workbook and the Word packs are written side by side: either may be the first to fail.
-    assert re.match(rf"pipeline: error: Could not write {re.escape(str(blocker))}/[^/ ]+\.(xlsx|docx): "
-                    rf"{re.escape(str(blocker))} is a file where a folder should be\.", err.strip().splitlines()[-1])
+    assert re.match(
+        rf"pipeline: error: Could not write {re.escape(str(blocker))}/[^/ ]+\.(xlsx|docx): "
+        rf"{re.escape(str(blocker))} is a file where a folder should be\.",
+        err.strip().splitlines()[-1],
+    )
     for path, data in before.items():
         assert path.read_bytes() == data, f"{path} changed"
     assert list(outbox.rglob("*.tmp")) == []
-    assert sorted(original_name(p) for p in stored_files(tmp_path / "state")) == sorted(
-        p.name for p in firsts + laters)
+    assert sorted(original_name(p) for p in stored_files(tmp_path / "state")) == sorted(p.name for p in firsts + laters)
 
     blocker.unlink()  # the officer frees the folder; the next run finishes the job
     code, _out, err = finish(pipeline_run(config_path))
@@ -321,12 +346,12 @@ def test_a_disk_that_fills_while_an_output_is_written_leaves_the_old_file_whole(
 
 
 def test_the_same_file_sent_again_in_the_same_second_as_an_interrupted_copy_is_kept_twice(batch, tmp_path):
-    from pipeline.runtime.cycle import run_once
     from pipeline.intake.ingest import take_in
+    from pipeline.runtime.cycle import run_once
     from pipeline.store.sqlite import Store
 
     config = load_config(county.write_config(tmp_path, batch.register))
-    moment = datetime(2025, 10, 1, 9, 0, tzinfo=timezone.utc)
+    moment = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
     dropped = config.paths.inbox / batch.good[0].name
     with Store(config.paths.database) as store:
         for _ in range(2):  # a pass killed just after taking the file in; a sync tool delivers it again

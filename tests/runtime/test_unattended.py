@@ -13,8 +13,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from spoil import Workspace
@@ -23,13 +23,21 @@ WAIT = 120  # seconds: a bound on waiting for a child, not a speed requirement
 
 
 def pipeline(config: Path, *args: str, timeout: float = WAIT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", "--config", str(config), *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def start_watch(config: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config), "watch", "--no-pdf"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--config", str(config), "watch", "--no-pdf"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for(condition, what: str, process: subprocess.Popen | None = None, *, within: float = WAIT) -> None:
@@ -59,6 +67,7 @@ def stopped_at_the_end(process: subprocess.Popen) -> Iterator[subprocess.Popen]:
 
 
 # --- point 4: a slow mail server ----------------------------------------------------------------
+
 
 class DrippingServer:
     """An SMTP server on 127.0.0.1 that never finishes its greeting: one continuation line ('220-')
@@ -102,9 +111,17 @@ def dripping() -> Iterator[DrippingServer]:
 
 
 def smtp_workspace(tmp_path: Path, register, return_templates, port: int, **replace: str) -> Workspace:
-    return Workspace(tmp_path / "ws", register, return_templates,
-                     replace={'mode = "files"': 'mode = "smtp"', 'host = "localhost"': 'host = "127.0.0.1"',
-                              "port = 25": f"port = {port}", **replace})
+    return Workspace(
+        tmp_path / "ws",
+        register,
+        return_templates,
+        replace={
+            'mode = "files"': 'mode = "smtp"',
+            'host = "localhost"': 'host = "127.0.0.1"',
+            "port = 25": f"port = {port}",
+            **replace,
+        },
+    )
 
 
 def message_states(ws: Workspace) -> list[tuple[str, str]]:
@@ -113,9 +130,11 @@ def message_states(ws: Workspace) -> list[tuple[str, str]]:
 
 
 def test_run_gives_up_on_a_mail_server_that_drips_its_greeting_at_the_deadline(
-        tmp_path, register, return_templates, dripping):
-    ws = smtp_workspace(tmp_path, register, return_templates, dripping.port,
-                        **{"deadline_seconds = 60": "deadline_seconds = 2"})
+    tmp_path, register, return_templates, dripping
+):
+    ws = smtp_workspace(
+        tmp_path, register, return_templates, dripping.port, **{"deadline_seconds = 60": "deadline_seconds = 2"}
+    )
     ws.submit("cyp.xlsx")
     started = time.monotonic()
     result = pipeline(ws.config.source, "run", "--no-pdf", timeout=60)
@@ -133,8 +152,7 @@ def test_run_gives_up_on_a_mail_server_that_drips_its_greeting_at_the_deadline(
     assert dripping.connections == 2
 
 
-def test_sigterm_stops_watch_within_5_seconds_while_a_mail_server_drips(
-        tmp_path, register, return_templates, dripping):
+def test_sigterm_stops_watch_within_5_seconds_while_a_mail_server_drips(tmp_path, register, return_templates, dripping):
     ws = smtp_workspace(tmp_path, register, return_templates, dripping.port)  # deadline 60 s, as shipped
     ws.submit("cyp.xlsx")
     with stopped_at_the_end(start_watch(ws.config.source)) as watch:
@@ -154,6 +172,7 @@ def test_sigterm_stops_watch_within_5_seconds_while_a_mail_server_drips(
 
 
 # --- point 5: another program holding the database ---------------------------------------------
+
 
 @contextlib.contextmanager
 def write_lock_held(database: Path) -> Iterator[None]:
@@ -182,8 +201,9 @@ def test_a_database_held_by_another_program_is_exit_7_and_the_return_waits_in_th
     with write_lock_held(workspace.config.paths.database):
         busy = pipeline(config, "-q", "run", "--no-pdf")
         assert busy.returncode == 7, busy.stderr
-        assert busy.stderr.startswith("pipeline: error: The pipeline's database "
-                                      f"{workspace.config.paths.database} is in use by another program")
+        assert busy.stderr.startswith(
+            f"pipeline: error: The pipeline's database {workspace.config.paths.database} is in use by another program"
+        )
         assert "try again later" in busy.stderr.lower()
         assert "internal error" not in busy.stderr and "Traceback" not in busy.stderr
         assert dropped.exists(), "nothing is moved while the database is busy"
@@ -196,9 +216,11 @@ def test_a_database_held_by_another_program_is_exit_7_and_the_return_waits_in_th
 
 
 def test_watch_goes_on_while_another_program_holds_the_database_and_takes_the_return_in_after(
-        tmp_path, register, return_templates):
-    ws = Workspace(tmp_path / "ws", register, return_templates,
-                   replace={"interval_seconds = 60": "interval_seconds = 1"})
+    tmp_path, register, return_templates
+):
+    ws = Workspace(
+        tmp_path / "ws", register, return_templates, replace={"interval_seconds = 60": "interval_seconds = 1"}
+    )
     assert pipeline(ws.config.source, "status").returncode == 0
     with stopped_at_the_end(start_watch(ws.config.source)) as watch:
         wait_for(lambda: "Watching" in log_text(ws), "the loop", watch)
@@ -216,6 +238,7 @@ def test_watch_goes_on_while_another_program_holds_the_database_and_takes_the_re
 
 # --- point 6: a damaged or foreign database ----------------------------------------------------
 
+
 def _garbage(path: Path) -> None:
     path.write_bytes(b"These are not the bytes of a database.\n" * 200)
 
@@ -226,8 +249,9 @@ def _foreign(path: Path) -> None:
         db.execute("INSERT INTO contacts VALUES ('Ann', '01632 960000')")
 
 
-@pytest.mark.parametrize("spoil, why", [(_garbage, "is not a SQLite database"),
-                                        (_foreign, "belongs to another program")])
+@pytest.mark.parametrize(
+    "spoil, why", [(_garbage, "is not a SQLite database"), (_foreign, "belongs to another program")]
+)
 @pytest.mark.parametrize("command", [["run", "--no-pdf"], ["status"]])
 def test_a_damaged_or_foreign_database_is_exit_8_naming_the_file_and_left_untouched(workspace, spoil, why, command):
     database = workspace.config.paths.database
@@ -243,5 +267,6 @@ def test_a_damaged_or_foreign_database_is_exit_8_naming_the_file_and_left_untouc
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
     assert database.read_bytes() == before
     assert sorted(p.name for p in database.parent.iterdir() if p.name.startswith("pipeline.sqlite3")) == [
-        "pipeline.sqlite3"]
+        "pipeline.sqlite3"
+    ]
     assert dropped.exists()

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from datetime import time as time_of_day
 from pathlib import Path
 
@@ -24,21 +24,26 @@ def _wait_for(condition, what: str, process: subprocess.Popen) -> None:
         if condition():
             return
         if process.poll() is not None:
-            raise AssertionError(f"watch exited early ({process.returncode}) before {what}: "
-                                 f"{process.stderr.read().decode()}")
+            raise AssertionError(
+                f"watch exited early ({process.returncode}) before {what}: {process.stderr.read().decode()}"
+            )
         time.sleep(0.2)
     process.kill()
     raise AssertionError(f"gave up waiting for {what}")
 
 
 def _start(config: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "--config", str(config), "watch", "--no-pdf"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--config", str(config), "watch", "--no-pdf"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_watch_ingests_a_dropped_return_and_stops_cleanly_on_sigterm(tmp_path, register, return_templates):
-    ws = Workspace(tmp_path / "ws", register, return_templates,
-                   replace={"interval_seconds = 60": "interval_seconds = 1"})
+    ws = Workspace(
+        tmp_path / "ws", register, return_templates, replace={"interval_seconds = 60": "interval_seconds = 1"}
+    )
     config = ws.config.source
     process = _start(config)
     try:
@@ -59,14 +64,19 @@ def test_watch_ingests_a_dropped_return_and_stops_cleanly_on_sigterm(tmp_path, r
 
 
 def test_a_second_watch_refuses_to_start_with_exit_code_3(tmp_path, register, return_templates):
-    ws = Workspace(tmp_path / "ws", register, return_templates,
-                   replace={"interval_seconds = 60": "interval_seconds = 1"})
+    ws = Workspace(
+        tmp_path / "ws", register, return_templates, replace={"interval_seconds = 60": "interval_seconds = 1"}
+    )
     first = _start(ws.config.source)
     try:
         _wait_for(lambda: (ws.state / "logs" / "pipeline.log").exists(), "the first watch", first)
         _wait_for(lambda: "Watching" in (ws.state / "logs" / "pipeline.log").read_text(), "the loop", first)
-        second = subprocess.run([sys.executable, "-m", "pipeline", "--config", str(ws.config.source), "watch"],
-                                capture_output=True, text=True, timeout=WAIT)
+        second = subprocess.run(
+            [sys.executable, "-m", "pipeline", "--config", str(ws.config.source), "watch"],
+            capture_output=True,
+            text=True,
+            timeout=WAIT,
+        )
         assert second.returncode == 3
         assert "Another pipeline watch" in second.stderr
         assert "Traceback" not in second.stderr
@@ -97,7 +107,7 @@ class _Recording(Watcher):
 
 
 def _utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def _start_once(watcher: _Recording):
@@ -122,12 +132,15 @@ def test_a_watch_restarted_after_the_reminder_time_catches_up_on_the_days_remind
     assert watcher.ran == ["inbox", "reminders"]
 
 
-@pytest.mark.parametrize("machine_utc, reminded", [
-    pytest.param(_utc(2026, 7, 15, 7, 30), False, id="07:30_utc_in_july_is_08:30_uk"),
-    pytest.param(_utc(2026, 7, 15, 8, 30), True, id="08:30_utc_in_july_is_09:30_uk"),
-    pytest.param(_utc(2026, 12, 7, 8, 30), False, id="08:30_utc_in_december_is_08:30_uk"),
-    pytest.param(_utc(2026, 12, 7, 9, 0), True, id="09:00_utc_in_december_is_09:00_uk"),
-])
+@pytest.mark.parametrize(
+    "machine_utc, reminded",
+    [
+        pytest.param(_utc(2026, 7, 15, 7, 30), False, id="07:30_utc_in_july_is_08:30_uk"),
+        pytest.param(_utc(2026, 7, 15, 8, 30), True, id="08:30_utc_in_july_is_09:30_uk"),
+        pytest.param(_utc(2026, 12, 7, 8, 30), False, id="08:30_utc_in_december_is_08:30_uk"),
+        pytest.param(_utc(2026, 12, 7, 9, 0), True, id="09:00_utc_in_december_is_09:00_uk"),
+    ],
+)
 def test_on_a_machine_in_utc_the_reminders_keep_uk_time(workspace, machine_utc, reminded):
     watcher = _Recording(workspace.config, machine_utc)
     _start_once(watcher)
@@ -137,8 +150,14 @@ def test_on_a_machine_in_utc_the_reminders_keep_uk_time(workspace, machine_utc, 
 def test_the_reminders_go_once_a_uk_day_at_the_reminder_time(workspace):
     watcher = _Recording(workspace.config, _utc(2026, 7, 15, 3, 22))  # 04:22 BST
     _start_once(watcher)
-    for clock in (_utc(2026, 7, 15, 7, 59), _utc(2026, 7, 15, 8, 0), _utc(2026, 7, 15, 8, 1),
-                  _utc(2026, 7, 15, 22, 0), _utc(2026, 7, 16, 7, 59), _utc(2026, 7, 16, 8, 0)):
+    for clock in (
+        _utc(2026, 7, 15, 7, 59),
+        _utc(2026, 7, 15, 8, 0),
+        _utc(2026, 7, 15, 8, 1),
+        _utc(2026, 7, 15, 22, 0),
+        _utc(2026, 7, 16, 7, 59),
+        _utc(2026, 7, 16, 8, 0),
+    ):
         watcher.clock = clock
         watcher.reminder_check()
     # 09:00 BST on the 15th and on the 16th, nothing more.
@@ -161,21 +180,26 @@ def test_the_reminders_are_for_the_uk_date_just_after_midnight_in_summer(workspa
     assert watcher.today() == date(2026, 8, 1)
 
 
-@pytest.mark.parametrize("now, chased_on, due", [
-    pytest.param(datetime(2026, 11, 30, 4, 22), None, False, id="before"),
-    pytest.param(datetime(2026, 11, 30, 9, 0), None, True, id="on_the_minute"),
-    pytest.param(datetime(2026, 11, 30, 23, 59), None, True, id="late_evening"),
-    pytest.param(datetime(2026, 11, 30, 9, 1), date(2026, 11, 30), False, id="already_sent_today"),
-    pytest.param(datetime(2026, 12, 1, 9, 0), date(2026, 11, 30), True, id="sent_yesterday"),
-])
+@pytest.mark.parametrize(
+    "now, chased_on, due",
+    [
+        pytest.param(datetime(2026, 11, 30, 4, 22), None, False, id="before"),
+        pytest.param(datetime(2026, 11, 30, 9, 0), None, True, id="on_the_minute"),
+        pytest.param(datetime(2026, 11, 30, 23, 59), None, True, id="late_evening"),
+        pytest.param(datetime(2026, 11, 30, 9, 1), date(2026, 11, 30), False, id="already_sent_today"),
+        pytest.param(datetime(2026, 12, 1, 9, 0), date(2026, 11, 30), True, id="sent_yesterday"),
+    ],
+)
 def test_reminders_due(now, chased_on, due):
     assert reminders_due(now, time_of_day(9, 0), chased_on) is due
 
 
 # --- only a signal stops the loop -----------------------------------------------------------------
 
+
 def test_a_pass_that_fails_with_a_bug_is_logged_and_retried_less_often_while_it_goes_on_failing(
-        workspace, monkeypatch, caplog):
+    workspace, monkeypatch, caplog
+):
     import pipeline.runtime.cycle
 
     outcomes = [ZeroDivisionError("division by zero")] * 4 + [None]
@@ -197,8 +221,10 @@ def test_a_pass_that_fails_with_a_bug_is_logged_and_retried_less_often_while_it_
     assert len(calls) == 4
     assert (watcher.failures, watcher.skipping) == (4, 7 - 4)
     [first, *_] = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert first.getMessage().startswith("The pass failed with an internal error, ZeroDivisionError: division by zero "
-                                         "(the next try is in 60 s; the traceback is in ")
+    assert first.getMessage().startswith(
+        "The pass failed with an internal error, ZeroDivisionError: division by zero "
+        "(the next try is in 60 s; the traceback is in "
+    )
     assert first.exc_info is not None, "the traceback goes to the log file"
     for _ in range(4):
         watcher.inbox_job()
@@ -293,7 +319,7 @@ def test_a_second_signal_stops_watch_at_once_and_releases_its_lock(workspace):
         time.sleep(0.5)
         os.kill(os.getpid(), signal.SIGTERM)  # ...no: stop now
 
-    watcher = _Busy(workspace.config, now=lambda: datetime(2026, 11, 30, 4, 22, tzinfo=timezone.utc))
+    watcher = _Busy(workspace.config, now=lambda: datetime(2026, 11, 30, 4, 22, tzinfo=UTC))
     sender = threading.Thread(target=signal_twice)
     started = time.monotonic()
     sender.start()

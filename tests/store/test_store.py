@@ -12,8 +12,9 @@ from pipeline.store.sqlite import Store
 
 
 def _add(store: Store, name: str) -> int:
-    return store.add_file(sha256="0" * 64, name=name, size=1, received_at="2025-07-10T09:30:00Z",
-                          location=f"incoming/{name}")
+    return store.add_file(
+        sha256="0" * 64, name=name, size=1, received_at="2025-07-10T09:30:00Z", location=f"incoming/{name}"
+    )
 
 
 def test_writes_grouped_in_one_transaction_are_seen_by_others_only_once_it_commits(tmp_path):
@@ -58,13 +59,22 @@ def test_when_sqlite_has_rolled_everything_back_itself_its_own_error_comes_throu
 
 
 KEY = "2025-26-Q1/CYP/templates-out"
-REFUSAL = ("Could not send 'Templates' to cyp@brackenford.example.org: 127.0.0.1:2525 refused every recipient "
-           "(cyp@brackenford.example.org: 550 5.1.1 No such mailbox).")
+REFUSAL = (
+    "Could not send 'Templates' to cyp@brackenford.example.org: 127.0.0.1:2525 refused every recipient "
+    "(cyp@brackenford.example.org: 550 5.1.1 No such mailbox)."
+)
 
 
 def _queue(store: Store, recipients: str, created_at: str = "2025-06-23T09:00:00Z") -> None:
-    store.queue_message(key=KEY, kind="templates-out", partnership="CYP", period="2025-26 Q1",
-                        recipients=recipients, subject="Templates", created_at=created_at)
+    store.queue_message(
+        key=KEY,
+        kind="templates-out",
+        partnership="CYP",
+        period="2025-26 Q1",
+        recipients=recipients,
+        subject="Templates",
+        created_at=created_at,
+    )
 
 
 def test_a_refused_message_keeps_the_addresses_it_was_refused_for_and_the_reply(tmp_path):
@@ -92,8 +102,11 @@ def test_a_sent_message_is_left_as_it_was_sent_when_queued_again(tmp_path):
         store.message_sent(KEY, sent_at="2025-06-23T09:00:05Z")
         _queue(store, "someone.else@brackenford.example.org")
         message = store.message(KEY)
-    assert (message.status, message.recipients, message.sent_at) == ("sent", "cyp@brackenford.example.org",
-                                                                      "2025-06-23T09:00:05Z")
+    assert (message.status, message.recipients, message.sent_at) == (
+        "sent",
+        "cyp@brackenford.example.org",
+        "2025-06-23T09:00:05Z",
+    )
 
 
 def test_a_database_that_cannot_be_written_is_an_output_failure_naming_it(tmp_path):

@@ -22,10 +22,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.support.worker import detach_from_display, die_with_parent
 from pipeline.domain.findings import Finding, finding
 from pipeline.intake.screen.ooxml import a1
 from pipeline.intake.screen.safety import Limits, Screened, screen
+from pipeline.support.worker import detach_from_display, die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +124,9 @@ def parse_spreadsheet(path: Path, kind: str, sheet_types: dict[str, str], max_ce
             with open(path, "rb") as handle:
                 book = pc.CalamineWorkbook.from_filelike(handle)
     except pc.PasswordError:
-        return Parsed(notes=(finding("encrypted", "This file is password-protected.",
-                                     "Save an unprotected copy and send that."),))
+        return Parsed(
+            notes=(finding("encrypted", "This file is password-protected.", "Save an unprotected copy and send that."),)
+        )
     except (pc.CalamineError, pc.XmlError, pc.ZipError, OSError, ValueError) as exc:
         if "Unrecognized sheet" in str(exc) and kind in ("xlsx", "xlsm"):
             return parse_with_openpyxl(path, sheet_types, max_cells)
@@ -191,21 +192,40 @@ def parse_with_openpyxl(path: Path, sheet_types: dict[str, str], max_cells: int)
 
 def _skipped(name: str, what: str) -> Finding:
     label = {"chartsheet": "a chart", "dialogsheet": "a dialog", "macrosheet": "a macro"}.get(what.lower(), what)
-    return finding("sheet-skipped", f"Sheet '{name}' is {label} sheet, not a worksheet, so it was skipped.",
-                   "Nothing to do if it holds no figures for the return.", sheet=name)
+    return finding(
+        "sheet-skipped",
+        f"Sheet '{name}' is {label} sheet, not a worksheet, so it was skipped.",
+        "Nothing to do if it holds no figures for the return.",
+        sheet=name,
+    )
 
 
 def _too_many(max_cells: int) -> Parsed:
-    return Parsed(notes=(finding("too-large", f"This file holds more than {max_cells:,} cells; a return has a few "
-                                 "thousand.", "Please fill in the return template and send that."),))
+    return Parsed(
+        notes=(
+            finding(
+                "too-large",
+                f"This file holds more than {max_cells:,} cells; a return has a few thousand.",
+                "Please fill in the return template and send that.",
+            ),
+        )
+    )
 
 
 def _failed(kind: str, exc: BaseException, sheet: str = "") -> Parsed:
     text = str(exc)
     log.info("parser refused a %s file: %s", kind, text)
     if "Cell limit exceeded" in text:
-        return Parsed(notes=(finding("too-large", "This file declares far more cells than a return can hold.",
-                                     "Please fill in the return template and send that.", sheet=sheet),))
+        return Parsed(
+            notes=(
+                finding(
+                    "too-large",
+                    "This file declares far more cells than a return can hold.",
+                    "Please fill in the return template and send that.",
+                    sheet=sheet,
+                ),
+            )
+        )
     where = f"Sheet '{sheet}' of this file" if sheet else "This file"
     return Parsed(notes=(finding("corrupt", f"{where} is damaged and cannot be read.", RESEND, sheet=sheet),))
 
@@ -220,18 +240,39 @@ def read_csv(path: Path, max_rows: int, max_columns: int, max_text: int) -> Pars
     try:
         for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
             if r >= max_rows or len(row) > max_columns:
-                return Parsed(notes=(finding("too-large", "This CSV file has far more rows or columns than a return.",
-                                             "Please fill in the return template and send that."),))
+                return Parsed(
+                    notes=(
+                        finding(
+                            "too-large",
+                            "This CSV file has far more rows or columns than a return.",
+                            "Please fill in the return template and send that.",
+                        ),
+                    )
+                )
             for c, value in enumerate(row):
                 if len(value) > max_text:
-                    return Parsed(notes=(finding("too-large", f"The text in {a1(r, c)} is longer than a cell can hold.",
-                                                 "Please fill in the return template and send that."),))
+                    return Parsed(
+                        notes=(
+                            finding(
+                                "too-large",
+                                f"The text in {a1(r, c)} is longer than a cell can hold.",
+                                "Please fill in the return template and send that.",
+                            ),
+                        )
+                    )
                 if value != "":
                     cells[(r, c)] = value
     except csv.Error as exc:
         log.info("CSV error in %s: %s", path, exc)
-        return Parsed(notes=(finding("corrupt", "This CSV file is malformed (a field is far too long or a quote "
-                                     "is never closed).", RESEND),))
+        return Parsed(
+            notes=(
+                finding(
+                    "corrupt",
+                    "This CSV file is malformed (a field is far too long or a quote is never closed).",
+                    RESEND,
+                ),
+            )
+        )
     return Parsed((RawSheet(path.stem, "visible", cells),))
 
 

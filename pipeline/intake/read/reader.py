@@ -12,20 +12,21 @@ processor.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import time as clock
 import unicodedata
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from pipeline.intake.screen import ooxml
-from pipeline.intake.read import parsers
 from pipeline.domain.findings import ERROR, Finding, finding, has_errors
+from pipeline.intake.read import parsers
+from pipeline.intake.screen import ooxml
 from pipeline.intake.screen.safety import RESEND, Limits, Screened
 
 log = logging.getLogger(__name__)
@@ -164,10 +165,8 @@ class ReaderPool:
             self._sent.clear()
             self._stop()
             return
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self._conn.send(None)
-        except (OSError, ValueError):
-            pass
         self._process.join(2)
         self._stop()
 
@@ -210,7 +209,9 @@ class ReaderPool:
         self._stop()
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=parsers.serve, args=(child, self.limits, parent, os.getpid()), daemon=True,
+            target=parsers.serve,
+            args=(child, self.limits, parent, os.getpid()),
+            daemon=True,
             name="pipeline-reader",
         )
         process.start()
@@ -250,15 +251,25 @@ def _assemble(screened: Screened, parsed: parsers.Parsed) -> ReadResult:
     for sheet_name, row, col in screened.percent_cells:
         percent.setdefault(sheet_name, set()).add((row, col))
     sheets = tuple(
-        Sheet(raw.name, raw.state, {**raw.cells, **errors.get(raw.name, {})}, raw.merged,
-              frozenset(percent.get(raw.name, ())))
+        Sheet(
+            raw.name,
+            raw.state,
+            {**raw.cells, **errors.get(raw.name, {})},
+            raw.merged,
+            frozenset(percent.get(raw.name, ())),
+        )
         for raw in parsed.sheets
     )
     if not any(sheet.cells for sheet in sheets):
-        findings += (finding("no-data", "This file has no figures or text in any worksheet.",
-                             "Fill in the return template and send it again."),)
+        findings += (
+            finding(
+                "no-data",
+                "This file has no figures or text in any worksheet.",
+                "Fill in the return template and send it again.",
+            ),
+        )
     workbook = Workbook(screened.kind or "", sheets, findings)
     return ReadResult(workbook, findings)
 
 
-__all__ = ["CellError", "Sheet", "Workbook", "ReadResult", "ReaderPool", "read_file", "Limits"]
+__all__ = ["CellError", "Limits", "ReadResult", "ReaderPool", "Sheet", "Workbook", "read_file"]

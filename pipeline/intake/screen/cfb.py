@@ -41,7 +41,7 @@ def open_compound(data: bytes, head_bytes: int = 8192) -> CompoundFile:
         raise CfbError("bad sector size")
     size = 1 << sector_shift
     n_sectors = (len(data) - 512 + size - 1) // size
-    (n_fat, first_dir, _tx, mini_cutoff, first_minifat, n_minifat, first_difat, n_difat) = struct.unpack_from(
+    (_n_fat, first_dir, _tx, mini_cutoff, first_minifat, n_minifat, first_difat, n_difat) = struct.unpack_from(
         "<IIIIIIII", data, 44
     )
 

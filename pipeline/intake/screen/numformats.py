@@ -80,15 +80,15 @@ def _section(xml: bytes, prefix: bytes, name: bytes) -> bytes:
     """What lies between <name ...> and </name>: empty if it is missing or self-closing."""
     name = prefix + name
     start = xml.find(b"<" + name)
-    while start >= 0 and xml[start + len(name) + 1:start + len(name) + 2] not in (b" ", b">", b"/", b"\n"):
+    while start >= 0 and xml[start + len(name) + 1 : start + len(name) + 2] not in (b" ", b">", b"/", b"\n"):
         start = xml.find(b"<" + name, start + 1)  # another tag whose name starts the same
     if start < 0:
         return b""
     opened = xml.find(b">", start)
-    if opened < 0 or xml[opened - 1:opened] == b"/":
+    if opened < 0 or xml[opened - 1 : opened] == b"/":
         return b""
     end = xml.find(b"</" + name, opened)
-    return xml[opened + 1:end if end >= 0 else len(xml)]
+    return xml[opened + 1 : end if end >= 0 else len(xml)]
 
 
 @dataclass

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
-
+from typing import Any, NamedTuple
 from xml.parsers import expat
 
 from pipeline.intake.screen.numformats import PercentCells
@@ -32,7 +32,12 @@ MAIN_KINDS = (  # content type of the main part -> kind (first match wins)
     ("wordprocessingml", "docx"),
     ("presentationml", "pptx"),
 )
-SHEET_TYPES = {"worksheet": "worksheet", "chartsheet": "chartsheet", "dialogsheet": "dialogsheet", "xlmacrosheet": "macrosheet"}
+SHEET_TYPES = {
+    "worksheet": "worksheet",
+    "chartsheet": "chartsheet",
+    "dialogsheet": "dialogsheet",
+    "xlmacrosheet": "macrosheet",
+}
 
 
 class PackageError(ValueError):
@@ -264,11 +269,44 @@ def column_number(letters: str) -> int:
 # (_PART: rich-text runs, their formatting, phonetic runs, extensions) leave it open; any other
 # element ends it, as does the end of the part.
 _CELL, _ROW, _VALUE, _FORMULA, _INLINE, _TEXT, _SHEET_DATA, _PART, _OTHER, _STRING = range(1, 11)
-_CODES = {"c": _CELL, "row": _ROW, "v": _VALUE, "f": _FORMULA, "is": _INLINE, "t": _TEXT, "sheetData": _SHEET_DATA,
-          "si": _STRING}
-_CODES.update(dict.fromkeys(
-    ("r", "rPr", "rPh", "phoneticPr", "extLst", "ext", "b", "i", "strike", "condense", "extend", "outline",
-     "shadow", "u", "vertAlign", "sz", "color", "rFont", "family", "charset", "scheme"), _PART))
+_CODES = {
+    "c": _CELL,
+    "row": _ROW,
+    "v": _VALUE,
+    "f": _FORMULA,
+    "is": _INLINE,
+    "t": _TEXT,
+    "sheetData": _SHEET_DATA,
+    "si": _STRING,
+}
+_CODES.update(
+    dict.fromkeys(
+        (
+            "r",
+            "rPr",
+            "rPh",
+            "phoneticPr",
+            "extLst",
+            "ext",
+            "b",
+            "i",
+            "strike",
+            "condense",
+            "extend",
+            "outline",
+            "shadow",
+            "u",
+            "vertAlign",
+            "sz",
+            "color",
+            "rFont",
+            "family",
+            "charset",
+            "scheme",
+        ),
+        _PART,
+    )
+)
 _NAMES: dict[str, int] = {}  # element name as written ('x:c') -> its code
 
 
@@ -339,7 +377,7 @@ class SheetScan:
                     cell[5] = len(pieces)
                 return
             if cell is not None:
-                if code == _PART or code == _TEXT:
+                if code in (_PART, _TEXT):
                     return
                 if code == _FORMULA:
                     cell[4] |= _HAS_FORMULA
@@ -390,7 +428,7 @@ class SheetScan:
                     if not (letters.isalpha() and letters.isascii()):
                         raise PackageError(f"a cell referenced as {ref[:20]!r}")
                     here = columns[letters] = column_number(letters) - 1
-                digits = ref[len(letters):]
+                digits = ref[len(letters) :]
                 number = numbers.get(digits)
                 if number is None:
                     if not digits or not digits.isascii() or _int(digits) < 1:
@@ -418,10 +456,11 @@ class SheetScan:
             if at is None:
                 return None
             ends = [mark for mark in cell[5:8] if mark is not None and mark > at]
-            value = "".join(pieces[at:min(ends)] if ends else pieces[at:])
+            value = "".join(pieces[at : min(ends)] if ends else pieces[at:])
             if len(value) > max_text:
-                raise TooLarge(f"the text in {a1(cell[0], cell[1])} is longer than the {max_text:,} characters "
-                               "a cell can hold")
+                raise TooLarge(
+                    f"the text in {a1(cell[0], cell[1])} is longer than the {max_text:,} characters a cell can hold"
+                )
             return value
 
         def held(cell: list) -> None:
@@ -442,8 +481,12 @@ class SheetScan:
                     formula = text(cell, cell[6])
                     if formula and "[" in formula and _EXTERNAL_REF.search(formula):
                         self.external.append((row, col))
-            if style is not None and percent_styles and percents is not None and (
-                    style in percent_styles or (style[:1] == "0" and style.isdigit() and _int(style) in styles)):
+            if (
+                style is not None
+                and percent_styles
+                and percents is not None
+                and (style in percent_styles or (style[:1] == "0" and style.isdigit() and _int(style) in styles))
+            ):
                 self._note_percent(percents, row, col)
             if holds & _HAS_INLINE:
                 self.text_chars += len(text(cell, cell[7]) or "")

@@ -24,10 +24,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.intake.screen import cfb
-from pipeline.intake.screen import ooxml
-from pipeline.intake.screen import zipscan
 from pipeline.domain.findings import Finding, finding, has_errors
+from pipeline.intake.screen import cfb, ooxml, zipscan
 from pipeline.intake.screen.ooxml import TooLarge, a1
 
 log = logging.getLogger(__name__)
@@ -197,13 +195,7 @@ def _encrypted(kind: str | None = None) -> Screened:
 
 def _unsafe_name(name: str) -> bool:
     parts = name.split("/")
-    return (
-        name.startswith("/")
-        or "\\" in name
-        or ".." in parts
-        or (len(name) > 1 and name[1] == ":")
-        or "\x00" in name
-    )
+    return name.startswith("/") or "\\" in name or ".." in parts or (len(name) > 1 and name[1] == ":") or "\x00" in name
 
 
 def _screen_zip(path: Path, data: bytes, limits: Limits) -> Screened:
@@ -228,8 +220,9 @@ def _screen_zip(path: Path, data: bytes, limits: Limits) -> Screened:
         if problem is not None:
             return problem
         try:
-            package = zipscan.Package(archive, data, infos, limits.max_total_uncompressed, limits.max_ratio,
-                                      limits.ratio_floor)
+            package = zipscan.Package(
+                archive, data, infos, limits.max_total_uncompressed, limits.max_ratio, limits.ratio_floor
+            )
             return _screen_package(package, limits)
         except TooLarge as exc:
             return _reject("too-large", f"This file is far larger than a return can be: {exc}.", ASK_TEMPLATE)
@@ -285,12 +278,18 @@ def _screen_package(package: zipscan.Package, limits: Limits) -> Screened:
     if "mimetype" in by_name and "[content_types].xml" not in by_name:
         return _ods(package)
     if "[content_types].xml" not in by_name or "_rels/.rels" not in by_name:
-        inside = [i.filename.rsplit("/", 1)[-1] for i in package.infos
-                  if i.filename.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".csv"))]
+        inside = [
+            i.filename.rsplit("/", 1)[-1]
+            for i in package.infos
+            if i.filename.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".csv"))
+        ]
         if inside:  # a return zipped up to be e-mailed: archives inside archives are not opened here
             shown = ", ".join(repr(n) for n in inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
-            return _reject("not-a-spreadsheet", f"This file is a zip archive holding {shown}, not a spreadsheet.",
-                           "Unzip it and send the workbook itself.")
+            return _reject(
+                "not-a-spreadsheet",
+                f"This file is a zip archive holding {shown}, not a spreadsheet.",
+                "Unzip it and send the workbook itself.",
+            )
         return _reject("not-a-spreadsheet", "This file is a zip archive, not a spreadsheet.", ASK_TEMPLATE)
     main = ooxml.main_part(package.read("_rels/.rels"))
     kind = ooxml.kind_of(ooxml.content_type(package.read("[Content_Types].xml"), main))
@@ -321,18 +320,27 @@ def _ods(package: zipscan.Package) -> Screened:
 
 def _contents(package: zipscan.Package, kind: str, info: ooxml.WorkbookInfo, limits: Limits) -> Screened:
     """The verdict on an OOXML workbook, from a scan of every part under the caps."""
-    scans = package.scan_sheets(info, limits.max_rows, limits.max_columns, limits.max_cell_text,
-                                limits.max_cell_styles, limits.max_percent_cells)
-    notes = _notes(kind, info, scans, package.by_name, limits)
-    errors = tuple(
-        (name, row, col, text) for name, scan in scans for row, col, text in scan.errors
+    scans = package.scan_sheets(
+        info,
+        limits.max_rows,
+        limits.max_columns,
+        limits.max_cell_text,
+        limits.max_cell_styles,
+        limits.max_percent_cells,
     )
+    notes = _notes(kind, info, scans, package.by_name, limits)
+    errors = tuple((name, row, col, text) for name, scan in scans for row, col, text in scan.errors)
     percent = tuple((name, row, col) for name, scan in scans for row, col in sorted(scan.percent_cells))
     return Screened(kind, tuple(notes), info.sheets, errors, info.date1904, percent)
 
 
-def _notes(kind: str, info: ooxml.WorkbookInfo, scans: list[tuple[str, ooxml.SheetScan]],
-           by_name: dict[str, zipfile.ZipInfo], limits: Limits) -> list[Finding]:
+def _notes(
+    kind: str,
+    info: ooxml.WorkbookInfo,
+    scans: list[tuple[str, ooxml.SheetScan]],
+    by_name: dict[str, zipfile.ZipInfo],
+    limits: Limits,
+) -> list[Finding]:
     """The findings about what the cells hold; a damaged or oversized workbook raises."""
     cap = limits.max_findings_per_code
     notes: list[Finding] = []
@@ -341,42 +349,71 @@ def _notes(kind: str, info: ooxml.WorkbookInfo, scans: list[tuple[str, ooxml.She
     bad_refs = [(name, r, c) for name, scan in scans for r, c in scan.bad_string_refs]
     if bad_refs:
         cells = ", ".join(f"{n}!{a1(r, c)}" for n, r, c in bad_refs[:cap])
-        raise _Rejected(
-            _reject("corrupt", f"This file is damaged: {cells} point(s) at text that is not in the file.")
-        )
+        raise _Rejected(_reject("corrupt", f"This file is damaged: {cells} point(s) at text that is not in the file."))
     notes += _capped(
         [
-            finding("formula-error", f"{name}!{a1(r, c)} shows {text}.",
-                    "Correct the formula or type the figure, so the cell shows a value.",
-                    sheet=name, cell=a1(r, c), value=text)
-            for name, scan in scans for r, c, text in sorted(scan.errors)
+            finding(
+                "formula-error",
+                f"{name}!{a1(r, c)} shows {text}.",
+                "Correct the formula or type the figure, so the cell shows a value.",
+                sheet=name,
+                cell=a1(r, c),
+                value=text,
+            )
+            for name, scan in scans
+            for r, c, text in sorted(scan.errors)
         ],
         cap,
     )
     uncalculated = [
-        finding("formulas-not-calculated", f"{name}!{a1(r, c)} holds a formula with no calculated value.",
-                "Open the file in Excel, let it calculate, save it and send it again.", sheet=name, cell=a1(r, c))
-        for name, scan in scans for r, c in sorted(scan.uncalculated)
+        finding(
+            "formulas-not-calculated",
+            f"{name}!{a1(r, c)} holds a formula with no calculated value.",
+            "Open the file in Excel, let it calculate, save it and send it again.",
+            sheet=name,
+            cell=a1(r, c),
+        )
+        for name, scan in scans
+        for r, c in sorted(scan.uncalculated)
     ]
     notes += _capped(uncalculated, cap)
     if info.full_calc_on_load and not uncalculated and any(scan.formulas for _, scan in scans):
-        notes.append(finding(
-            "formulas-not-calculated",
-            "This file asks to have every formula recalculated when it is opened, so the figures saved in it "
-            "may be out of date (it was probably written by a program rather than saved by Excel).",
-            "Open the file in Excel, save it and send it again."))
+        notes.append(
+            finding(
+                "formulas-not-calculated",
+                "This file asks to have every formula recalculated when it is opened, so the figures saved in it "
+                "may be out of date (it was probably written by a program rather than saved by Excel).",
+                "Open the file in Excel, save it and send it again.",
+            )
+        )
     external = [
-        finding("external-link", f"{name}!{a1(r, c)} takes its figure from another workbook, which we cannot see.",
-                "Type the figure itself into the cell.", sheet=name, cell=a1(r, c))
-        for name, scan in scans for r, c in scan.external
+        finding(
+            "external-link",
+            f"{name}!{a1(r, c)} takes its figure from another workbook, which we cannot see.",
+            "Type the figure itself into the cell.",
+            sheet=name,
+            cell=a1(r, c),
+        )
+        for name, scan in scans
+        for r, c in scan.external
     ]
     notes += _capped(external, cap)
     if not external and (info.external_links or any("externallinks/" in k for k in by_name)):
-        notes.append(finding("external-link", "This file has links to other workbooks, which we cannot see.",
-                             "Check no figure depends on another workbook; type the figures in."))
+        notes.append(
+            finding(
+                "external-link",
+                "This file has links to other workbooks, which we cannot see.",
+                "Check no figure depends on another workbook; type the figures in.",
+            )
+        )
     if kind in ("xlsm", "xlsb") and any(k.endswith("vbaproject.bin") for k in by_name):
-        notes.append(finding("macros-ignored", "This file contains macros; they were not run and are not kept.",
-                             "Use the return template (.xlsx), which needs no macros."))
+        notes.append(
+            finding(
+                "macros-ignored",
+                "This file contains macros; they were not run and are not kept.",
+                "Use the return template (.xlsx), which needs no macros.",
+            )
+        )
     return notes
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from pipeline.intake.screen import ooxml
 from pipeline.intake.screen.numformats import PercentCells, StylesPart
@@ -50,7 +50,7 @@ def entry_chunks(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -
     header = _LOCAL_HEADER.unpack_from(data, start)
     name_end = start + _LOCAL_HEADER.size + header[10]
     try:
-        name = data[start + _LOCAL_HEADER.size:name_end].decode("utf-8" if header[3] & 0x800 else "cp437")
+        name = data[start + _LOCAL_HEADER.size : name_end].decode("utf-8" if header[3] & 0x800 else "cp437")
     except UnicodeDecodeError:
         name = None
     # A name that differs from the directory's would let two readers see two different files.
@@ -59,16 +59,16 @@ def entry_chunks(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -
     if info.flag_bits & 0x60:
         raise NotImplementedError("patched data or strong encryption")
     begin = name_end + header[11]
-    compressed = data[begin:begin + info.compress_size]
+    compressed = data[begin : begin + info.compress_size]
     # As zipfile does: an entry is cut at its declared size, the last chunk is handed on only
     # once the CRC is checked, and a deflated entry needs its bytes only up to the end of its stream.
     if info.compress_type == zipfile.ZIP_STORED:
-        whole = compressed[:info.file_size]
+        whole = compressed[: info.file_size]
         if len(whole) < min(info.compress_size, info.file_size):
             raise EOFError(f"{info.orig_filename!r} is cut short")
         split = (len(whole) - 1) // _CHUNK * _CHUNK if whole else 0
         crc, last = zlib.crc32(whole), whole[split:]
-        yield from (whole[at:at + _CHUNK] for at in range(0, split, _CHUNK))
+        yield from (whole[at : at + _CHUNK] for at in range(0, split, _CHUNK))
     else:
         inflater, crc, left = zlib.decompressobj(-zlib.MAX_WBITS), 0, info.file_size
         last = inflater.decompress(compressed, _CHUNK)[:left]  # never more than _CHUNK at once
@@ -122,15 +122,15 @@ class Package:
             produced += len(chunk)
             self.inflated += len(chunk)
             if self.inflated > self.max_total_uncompressed or (
-                produced > self.ratio_floor
-                and produced > self.max_ratio * max(info.compress_size, 1)
+                produced > self.ratio_floor and produced > self.max_ratio * max(info.compress_size, 1)
             ):
                 raise TooLarge("it unpacks to far more data than a return can hold")
             if is_xml:
                 window = tail + chunk[:16] if tail else b""
                 declared = b"<!" in chunk or b"<!" in window  # one pass, as most parts have no <! at all
-                if declared and (b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk or b"<!DOCTYPE" in window
-                                 or b"<!ENTITY" in window):
+                if declared and (
+                    b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk or b"<!DOCTYPE" in window or b"<!ENTITY" in window
+                ):
                     raise XmlDeclaration(info.filename)
                 tail = chunk[-16:]
             sink(chunk)
@@ -141,8 +141,15 @@ class Package:
             if info.filename.casefold() not in self.streamed:
                 self.stream(info, _discard)
 
-    def scan_sheets(self, info: ooxml.WorkbookInfo, max_rows: int, max_columns: int, max_text: int,
-                    max_styles: int = 0, max_percent_cells: int = 0) -> list[tuple[str, ooxml.SheetScan]]:
+    def scan_sheets(
+        self,
+        info: ooxml.WorkbookInfo,
+        max_rows: int,
+        max_columns: int,
+        max_text: int,
+        max_styles: int = 0,
+        max_percent_cells: int = 0,
+    ) -> list[tuple[str, ooxml.SheetScan]]:
         """Each worksheet's name and what its XML holds: the shared strings and the number
         formats are streamed first, then every worksheet and every other entry not read yet,
         through the scans."""
