@@ -31,9 +31,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from demo.fill import ActionEntry, CoverEntry, IndicatorEntry, RiskEntry, fill_return
-from pipeline.config.load import Config, load_config
+from pipeline.config.load import load_config
 from pipeline.domain.periods import Period
 from pipeline.domain.records import UNITS, Indicator, Polarity, Register
+from pipeline.domain.settings import Config
 from pipeline.rating.rag import period_target
 from pipeline.register.workbook import SHEETS
 from pipeline.returns.generate import due_indicators, template_filename, write_templates

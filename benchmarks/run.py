@@ -38,7 +38,8 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 import county
 
-from pipeline.config.load import Config, load_config
+from pipeline.config.load import load_config
+from pipeline.domain.settings import Config
 
 WORK = HERE / "work"
 PIPELINE = Path(sys.executable).with_name("pipeline")

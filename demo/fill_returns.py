@@ -49,10 +49,11 @@ from demo.fill import (
     RiskEntry,
     fill_return,
 )
-from pipeline.config.load import Config, load_config
+from pipeline.config.load import load_config
 from pipeline.domain.calendar import add_working_days
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Action, Indicator, Polarity, Register
+from pipeline.domain.settings import Config
 from pipeline.rating.rag import period_target
 from pipeline.register.workbook import read_register
 from pipeline.returns.generate import due_indicators, template_filename, template_folder, write_templates

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config.load import Config, load_config
+from pipeline.config.load import load_config
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
+from pipeline.domain.settings import Config
 from pipeline.register.workbook import read_register
 
 ROOT = Path(__file__).resolve().parent.parent

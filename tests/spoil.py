@@ -30,9 +30,10 @@ from demo.fill import (
     RiskEntry,
     fill_return,
 )
-from pipeline.config.load import Config, load_config
+from pipeline.config.load import load_config
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
+from pipeline.domain.settings import Config
 from pipeline.intake.ingest import Outcome, PassReport, run_pass
 from pipeline.outputs.assemble import assemble
 from pipeline.outputs.feedback import annotate_all, write_summary

@@ -33,9 +33,9 @@ from typing import Any
 import jinja2
 
 from pipeline.chasing.reminders import MessageKind, PlannedMessage
-from pipeline.config.load import MailSettings
 from pipeline.domain.errors import MailError, MailRefused, TemplateError
 from pipeline.domain.periods import Period
+from pipeline.domain.settings import MailSettings
 from pipeline.domain.wording import one_line
 from pipeline.intake.ingest import shown_name
 from pipeline.support.atomic import inside

@@ -43,11 +43,11 @@ from pipeline.chasing.reminders import (
     plan_templates_out,
     sent_days,
 )
-from pipeline.config.load import Config
 from pipeline.domain.calendar import deadline, deadline_for
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
+from pipeline.domain.settings import Config
 from pipeline.domain.wording import clean_name, uk_day
 from pipeline.store.sqlite import FileRecord, Store
 

@@ -34,7 +34,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pipeline.config.load import CalendarSettings, Config
 from pipeline.domain.calendar import (
     ReminderKind,
     ScheduledReminder,
@@ -50,6 +49,7 @@ from pipeline.domain.calendar import (
 from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Partnership
+from pipeline.domain.settings import CalendarSettings, Config
 from pipeline.domain.wording import letter_date, uk_day
 from pipeline.intake.ingest import shown_name
 

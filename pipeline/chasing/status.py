@@ -9,11 +9,11 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from pipeline.chasing.reminders import sent_days, templates_sent
-from pipeline.config.load import Config
 from pipeline.domain.calendar import deadline_for
 from pipeline.domain.errors import PipelineError
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Register
+from pipeline.domain.settings import Config
 from pipeline.domain.values import safe_for_sheet
 from pipeline.domain.wording import parse_stamp, uk_day, uk_today, uk_zone
 from pipeline.outputs.assemble import assemble

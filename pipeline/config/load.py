@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Container
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
@@ -19,104 +18,10 @@ from typing import Any
 
 from pipeline.domain.calendar import NATIONS, DaysOff
 from pipeline.domain.errors import ConfigError
-from pipeline.domain.records import Scheme, Tolerance, parse_tolerance
+from pipeline.domain.records import Scheme, parse_tolerance
+from pipeline.domain.settings import CalendarSettings, Config, IngestSettings, MailSettings, Paths, RagSettings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Paths:
-    inbox: Path
-    outbox: Path
-    register: Path
-    templates: Path
-    state: Path  # holds the SQLite database, archive/, quarantine/, logs/ and cache/
-    overrides: Path | None
-
-    @property
-    def database(self) -> Path:
-        return self.state / "pipeline.sqlite3"
-
-    @property
-    def archive(self) -> Path:
-        return self.state / "archive"
-
-    @property
-    def quarantine(self) -> Path:
-        return self.state / "quarantine"
-
-    @property
-    def logs(self) -> Path:
-        return self.state / "logs"
-
-    @property
-    def cache(self) -> Path:
-        return self.state / "cache"  # derived data only: deleting it costs time, never data
-
-
-@dataclass(frozen=True)
-class RagSettings:
-    scheme: Scheme
-    tolerance: Tolerance
-    four_level_split: Decimal  # % of the tolerance band that is Amber/Green
-    no_change_band: Decimal  # % change treated as "No change" in direction of travel
-    action_tolerance: Decimal  # percentage points behind expected progress still Amber
-    risk_low_max: int
-    risk_medium_max: int
-
-
-@dataclass(frozen=True)
-class CalendarSettings:
-    templates_out_working_days: int  # before quarter end (negative: after)
-    deadline_working_days: int  # after quarter end
-    reminder_working_days: tuple[int, ...]  # before the deadline
-    remind_on_deadline: bool
-    overdue_every_working_days: int
-    escalate_after_working_days: int
-    days_off: Container[date]  # besides weekends: a DaysOff (the nation's bank holidays and closure days)
-    reminder_time: time
-    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set
-    meeting_working_days: int = 10  # else: the meeting is taken as this many working days after the deadline
-
-
-@dataclass(frozen=True)
-class IngestSettings:
-    settle_seconds: float
-    max_file_mb: int
-    reader_timeout_seconds: float
-    reader_memory_mb: int
-    outlier_factor: Decimal  # how many times the usual movement counts as an outlier
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    mode: str  # "files" writes .eml to outbox/mail; "smtp" sends
-    host: str
-    port: int
-    sender: str
-    reply_to: str
-    starttls: bool
-    username: str
-    password_env: str  # name of the environment variable holding the password
-    deadline_seconds: float = 60.0  # one SMTP conversation, however the server drips its replies
-
-
-@dataclass(frozen=True)
-class Config:
-    source: Path
-    organisation: str
-    board: str
-    board_officer: str
-    board_officer_email: str
-    area: str
-    template_password: str
-    watch_interval_seconds: int
-    paths: Paths
-    rag: RagSettings
-    calendar: CalendarSettings
-    ingest: IngestSettings
-    mail: MailSettings
-
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -12,12 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
 from functools import cache
-from typing import TYPE_CHECKING
 
 from pipeline.domain.periods import Period, period_containing
-
-if TYPE_CHECKING:  # config builds a DaysOff, so it imports this module
-    from pipeline.config.load import CalendarSettings
+from pipeline.domain.settings import CalendarSettings
 
 # The nations of the UK with their own bank holidays, as config.toml names them, and the
 # `holidays` package's code for each (Wales keeps England's).

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.config.load import Config
 from pipeline.domain.calendar import board_meeting
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
+from pipeline.domain.settings import Config
 from pipeline.domain.wording import plain_date, uk_day
 from pipeline.intake.read.reader import ReaderPool
 from pipeline.intake.recognise import identify

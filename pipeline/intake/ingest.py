@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.config.load import Config
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
 from pipeline.domain.records import Register
+from pipeline.domain.settings import Config
 from pipeline.domain.wording import clean_name, uk_date
 from pipeline.store.sqlite import FileRecord, Store
 from pipeline.support.atomic import inside

@@ -15,10 +15,10 @@ from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
 
-from pipeline.config.load import Config
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import NON_NEGATIVE_UNITS, Frequency, Indicator, Register
+from pipeline.domain.settings import Config
 from pipeline.domain.values import (
     AMBIGUOUS,
     BLANK,

@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.chasing.reminders import sent_days, templates_sent
-from pipeline.config.load import Config
 from pipeline.domain.calendar import deadline, is_late
 from pipeline.domain.findings import Finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
+from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_day, uk_time
 from pipeline.rating.rag import (
     ActionRating,

@@ -23,9 +23,9 @@ from types import TracebackType
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from pipeline.config.load import Config
 from pipeline.domain.calendar import board_meeting
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
+from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
 from pipeline.outputs.charts import Chart, ChartCache, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context

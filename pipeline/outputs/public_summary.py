@@ -14,10 +14,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipeline.config.load import Config
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Polarity
+from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_date
 from pipeline.outputs.assemble import IndicatorResult, PeriodReport
 from pipeline.outputs.charts import ChartCache, rag_summary_chart

@@ -16,11 +16,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.config.load import Config
 from pipeline.domain.calendar import deadline_for, templates_out
 from pipeline.domain.errors import UsageError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Indicator, Partnership, Register
+from pipeline.domain.settings import Config
 from pipeline.domain.wording import letter_date
 from pipeline.rating.rag import period_target
 from pipeline.returns.layout import (  # re-exported (see __all__): the contract lives in one place

@@ -33,11 +33,11 @@ from pipeline.chasing.reminders import (
     plan_reminders,
     plan_templates_out,
 )
-from pipeline.config.load import CalendarSettings, MailSettings
 from pipeline.domain.errors import MailError, MailRefused, TemplateError
 from pipeline.domain.findings import ERROR, WARNING, Finding
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Partnership
+from pipeline.domain.settings import CalendarSettings, MailSettings
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
