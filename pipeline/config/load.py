@@ -1,4 +1,4 @@
-"""config.toml: read, check key by key, and turn into a typed Config.
+"""config.toml: read, check each key against its declaration (pipeline.config.keys), and turn into a typed Config.
 
 Every problem names the file, the key and the fix, because the person editing
 config.toml is a performance officer, not a developer. Paths are relative to
@@ -8,14 +8,13 @@ the config file, so the pipeline can be run from any folder.
 from __future__ import annotations
 
 import logging
-import re
 import tomllib
-from collections.abc import Callable
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pipeline.config.keys import SECTIONS, keys_of
 from pipeline.domain.calendar import NATIONS, DaysOff
 from pipeline.domain.errors import ConfigError
 from pipeline.domain.records import Scheme, parse_tolerance
@@ -23,151 +22,10 @@ from pipeline.domain.settings import CalendarSettings, Config, IngestSettings, M
 
 log = logging.getLogger(__name__)
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _check(kind: type | tuple, describe: str, test: Callable[[Any], bool] = lambda v: True):
-    return (kind, describe, test)
-
-
-# section -> key -> (python type(s), how to describe a good value, extra test, default)
-_SCHEMA: dict[str, dict[str, tuple]] = {
-    "organisation": {
-        "name": (*_check(str, "the partnership's name in quotes", bool), None),
-        "board": (*_check(str, "the board's name in quotes", bool), None),
-        "board_officer": (*_check(str, "the board officer's name in quotes"), ""),
-        "board_officer_email": (*_check(str, "an e-mail address", lambda v: not v or _EMAIL.match(v)), ""),
-        "area": (*_check(str, 'the ward(s) reports cover, e.g. "Borough-wide"', bool), "Borough-wide"),
-    },
-    "paths": {
-        "inbox": (*_check(str, "a folder path in quotes", bool), "inbox"),
-        "outbox": (*_check(str, "a folder path in quotes", bool), "outbox"),
-        "register": (*_check(str, "the path of the register workbook", bool), None),
-        "templates": (*_check(str, "a folder path in quotes", bool), "templates"),
-        "state": (*_check(str, "a folder path in quotes", bool), "state"),
-        "overrides": (*_check(str, 'the path of the overrides workbook, or ""'), ""),
-    },
-    "rag": {
-        "scheme": (
-            *_check(str, "one of " + ", ".join(s.value for s in Scheme), lambda v: v in {s.value for s in Scheme}),
-            "3-level",
-        ),
-        "tolerance": (
-            *_check(
-                (str, int, float),
-                'a percentage such as "5%" or an amount such as 2',
-                lambda v: parse_tolerance(v) is not None,
-            ),
-            "5%",
-        ),
-        "four_level_split": (*_check((int, float), "a number from 0 to 100", lambda v: 0 <= v <= 100), 50),
-        "no_change_band": (*_check((int, float), "a percentage from 0 to 100", lambda v: 0 <= v <= 100), 1),
-        "action_tolerance": (*_check((int, float), "percentage points from 0 to 100", lambda v: 0 <= v <= 100), 10),
-        "risk_low_max": (*_check(int, "a whole number from 1 to 25", lambda v: 1 <= v <= 25), 4),
-        "risk_medium_max": (*_check(int, "a whole number from 1 to 25", lambda v: 1 <= v <= 25), 12),
-    },
-    "calendar": {
-        "templates_out_working_days": (*_check(int, "a whole number of working days"), 5),
-        "deadline_working_days": (
-            *_check(int, "a whole number of working days from 1 to 60", lambda v: 1 <= v <= 60),
-            15,
-        ),
-        "reminder_working_days": (
-            *_check(
-                list, "a list of whole numbers such as [10, 3]", lambda v: all(isinstance(x, int) and x > 0 for x in v)
-            ),
-            [10, 3],
-        ),
-        "remind_on_deadline": (*_check(bool, "true or false"), True),
-        "overdue_every_working_days": (*_check(int, "a whole number from 1 to 30", lambda v: 1 <= v <= 30), 3),
-        "escalate_after_working_days": (*_check(int, "a whole number from 1 to 60", lambda v: 1 <= v <= 60), 5),
-        "nation": (
-            *_check(str, "one of " + ", ".join(f'"{n}"' for n in NATIONS), lambda v: v in NATIONS),
-            "England and Wales",
-        ),
-        "closure_days": (
-            *_check(
-                list,
-                'a list of dates such as ["2027-12-29"]',
-                lambda v: all(isinstance(x, date) or _is_iso(x) for x in v),
-            ),
-            [],
-        ),
-        # Before `nation`, bank holidays were listed by hand: still read, as closure days (see _build).
-        "bank_holidays": (
-            *_check(
-                list,
-                'a list of dates such as ["2025-12-25"]',
-                lambda v: all(isinstance(x, date) or _is_iso(x) for x in v),
-            ),
-            [],
-        ),
-        "reminder_time": (*_check(str, 'a time such as "09:00"', lambda v: _is_time(v)), "09:00"),
-        "board_meetings": (
-            *_check(
-                list,
-                'a list of dates such as ["2025-11-04"]',
-                lambda v: all(isinstance(x, date) or _is_iso(x) for x in v),
-            ),
-            [],
-        ),
-        "meeting_working_days": (
-            *_check(int, "a whole number of working days from 1 to 60", lambda v: 1 <= v <= 60),
-            10,
-        ),
-    },
-    "ingest": {
-        "settle_seconds": (*_check((int, float), "a number of seconds, 0 or more", lambda v: v >= 0), 5),
-        "max_file_mb": (*_check(int, "a whole number of megabytes from 1 to 200", lambda v: 1 <= v <= 200), 20),
-        "reader_timeout_seconds": (
-            *_check((int, float), "a number of seconds from 1 to 600", lambda v: 1 <= v <= 600),
-            20,
-        ),
-        "reader_memory_mb": (
-            *_check(int, "a whole number of megabytes from 256 to 16384", lambda v: 256 <= v <= 16384),
-            2048,
-        ),
-        "outlier_factor": (*_check((int, float), "a number greater than 1", lambda v: v > 1), 3),
-    },
-    "template": {
-        "password": (*_check(str, 'a password in quotes, or "" for no password'), ""),
-    },
-    "watch": {
-        "interval_seconds": (*_check(int, "a whole number of seconds from 1 to 86400", lambda v: 1 <= v <= 86400), 60),
-    },
-    "mail": {
-        "mode": (*_check(str, '"files" or "smtp"', lambda v: v in ("files", "smtp")), "files"),
-        "host": (*_check(str, "the SMTP server's name"), "localhost"),
-        "port": (*_check(int, "a port number from 1 to 65535", lambda v: 1 <= v <= 65535), 25),
-        "from": (*_check(str, "an e-mail address", lambda v: bool(_EMAIL.match(v))), None),
-        "reply_to": (*_check(str, "an e-mail address", lambda v: not v or _EMAIL.match(v)), ""),
-        "starttls": (*_check(bool, "true or false"), False),
-        "username": (*_check(str, 'the SMTP login name, or ""'), ""),
-        "password_env": (*_check(str, "the name of an environment variable"), "PIPELINE_SMTP_PASSWORD"),
-        "deadline_seconds": (*_check((int, float), "a number of seconds from 1 to 3600", lambda v: 1 <= v <= 3600), 60),
-    },
-}
-
-
-def _is_iso(value: Any) -> bool:
-    try:
-        date.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return True
-
 
 def _dates(values: list) -> list[date]:
     """TOML dates, written bare (2027-12-29) or in quotes ("2027-12-29")."""
     return [d if isinstance(d, date) else date.fromisoformat(d) for d in values]
-
-
-def _is_time(value: str) -> bool:
-    try:
-        time.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def load_config(path: Path | str) -> Config:
@@ -198,41 +56,39 @@ def load_config(path: Path | str) -> Config:
 
 def _validated(path: Path, raw: dict) -> dict[str, dict[str, Any]]:
     for section in raw:
-        if section not in _SCHEMA:
+        if section not in SECTIONS:
             raise ConfigError(
                 f"{path}: unknown section [{section}].",
-                fix=f"Use only {', '.join('[' + s + ']' for s in _SCHEMA)}; check the spelling.",
+                fix=f"Use only {', '.join('[' + s + ']' for s in SECTIONS)}; check the spelling.",
             )
         if not isinstance(raw[section], dict):
             raise ConfigError(f"{path}: {section} must be a section written [{section}].")
     values: dict[str, dict[str, Any]] = {}
-    for section, keys in _SCHEMA.items():
+    for section in SECTIONS:
+        keys = keys_of(section)
         given = raw.get(section, {})
-        for key in given:
-            if key not in keys:
+        for name in given:
+            if name not in keys:
                 raise ConfigError(
-                    f"{path}: unknown key {section}.{key}.",
+                    f"{path}: unknown key {section}.{name}.",
                     fix=f"Keys allowed in [{section}]: {', '.join(keys)}.",
                 )
         values[section] = {}
-        for key, (kind, describe, test, default) in keys.items():
-            if key not in given:
-                if default is None:
+        for name, key in keys.items():
+            if name not in given:
+                if key.required:
                     raise ConfigError(
-                        f"{path}: {section}.{key} is missing.",
-                        fix=f"Add {key} = ... under [{section}]: {describe}.",
+                        f"{path}: {section}.{name} is missing.",
+                        fix=f"Add {name} = ... under [{section}]: {key.describe}.",
                     )
-                values[section][key] = default
+                values[section][name] = key.default
                 continue
-            value = given[key]
-            kinds = kind if isinstance(kind, tuple) else (kind,)
-            wrong_type = not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
-            if wrong_type or not test(value):
+            value = given[name]
+            if not key.accepts(value):
                 raise ConfigError(
-                    f"{path}: {section}.{key} = {value!r} is not valid.",
-                    fix=f"Set it to {describe}.",
+                    f"{path}: {section}.{name} = {value!r} is not valid.", fix=f"Set it to {key.describe}."
                 )
-            values[section][key] = value
+            values[section][name] = value
     if values["rag"]["risk_low_max"] >= values["rag"]["risk_medium_max"]:
         raise ConfigError(
             f"{path}: rag.risk_low_max must be smaller than rag.risk_medium_max.",
