@@ -234,7 +234,7 @@ def test_a_pass_that_fails_with_a_bug_is_logged_and_retried_less_often_while_it_
 def test_the_console_shows_one_line_for_a_failed_pass_and_the_log_file_its_traceback(workspace, capsys):
     import logging
 
-    from pipeline.cli.app import _configure_logging, _log_to_file
+    from pipeline.cli.logs import configure_logging, log_to_file
 
     class Args:
         verbose = quiet = traceback = False
@@ -242,8 +242,8 @@ def test_the_console_shows_one_line_for_a_failed_pass_and_the_log_file_its_trace
     logger = logging.getLogger("pipeline")
     saved = logger.handlers[:], logger.level, logger.propagate
     try:
-        _configure_logging(Args(), sys.stderr)
-        _log_to_file(workspace.config)
+        configure_logging(Args(), sys.stderr)
+        log_to_file(workspace.config)
         watcher = Watcher(workspace.config)
         try:
             raise ZeroDivisionError("division by zero")
@@ -264,7 +264,7 @@ def test_the_console_shows_one_line_for_a_failed_pass_and_the_log_file_its_trace
 def test_a_log_file_that_cannot_be_written_is_said_once_and_written_again_once_it_can(workspace, capsys):
     import logging
 
-    from pipeline.cli.app import _log_to_file
+    from pipeline.cli.logs import log_to_file
 
     class FullDisk:
         closed = False
@@ -283,7 +283,7 @@ def test_a_log_file_that_cannot_be_written_is_said_once_and_written_again_once_i
     try:
         logger.handlers[:] = []
         logger.setLevel(logging.INFO)
-        _log_to_file(workspace.config)
+        log_to_file(workspace.config)
         [handler] = logger.handlers
         handler.stream = FullDisk()
         for n in range(3):

@@ -1,0 +1,116 @@
+"""What the commands print: a pass's, a check's or a chase's result turned into lines for the console.
+
+Nothing here reads a file or decides an exit code; the commands (pipeline.cli.commands) do that.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TextIO
+
+from pipeline.domain.wording import clean_name
+
+# Warnings on an accepted return that the officer running the pass should see there and then.
+ANNOUNCED = frozenset({"reported-period", "register-changed"})
+
+
+def format_findings(findings) -> str:
+    """A plain-text table of findings: severity, place, code, message and fix."""
+    rows = [("Severity", "Where", "Code", "Message")]
+    rows += [(f.severity, f.where, f.code, f.message + (f" {f.fix}" if f.fix else "")) for f in findings]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 7)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def checked(register_path: Path, register, findings, form: str, out: TextIO) -> None:
+    """`pipeline check`: the register's counts and its findings, as a table or as JSON."""
+    if form == "json":
+        json.dump([f.__dict__ | {"where": f.where} for f in findings], out, indent=2)
+        out.write("\n")
+        return
+    out.write(f"Register: {register_path}\n")
+    out.write(
+        f"{len(register.partnerships)} partnerships, {len(register.indicators)} indicators, "
+        f"{len(register.actions)} actions, {len(register.risks)} risks\n\n"
+    )
+    if findings:
+        out.write(format_findings(findings) + "\n")
+    errors = sum(f.severity == "error" for f in findings)
+    out.write(f"\n{errors} error(s), {len(findings) - errors} warning(s).\n")
+
+
+def passed(report, out: TextIO) -> None:
+    """`pipeline run`: one line a file (with the errors of a rejected one), the outputs made, and what failed."""
+    outcomes, ingest = report.ingest.outcomes, report.ingest
+    for name in ingest.waiting:
+        out.write(f"{'WAITING':<9} {'-':<16} {name}: still being copied; it will be read on the next pass\n")
+    for left in ingest.not_read:
+        out.write(f"{'NOT READ':<9} {'-':<16} {clean_name(left.name)}: {left.why}\n")
+    for o in outcomes:
+        where = f"{o.partnership} {o.period}".strip() or "-"
+        out.write(f"{o.verdict.upper():<9} {where:<16} {clean_name(o.name)}\n")
+        if o.verdict == "rejected":
+            for f in o.findings:
+                if f.severity == "error":
+                    out.write(f"          {f.line()}\n")
+        elif o.verdict == "duplicate" and o.reason:  # which file it repeats, so nobody wonders why it did not count
+            out.write(f"          {o.reason}\n")
+        else:  # accepted: the warnings that change more than this return, so nobody is surprised later
+            for f in o.findings:
+                if f.code in ANNOUNCED:
+                    out.write(f"          {f.line()}\n")
+    for period, paths in report.built.items():
+        out.write(f"Outputs for {period}: {len(paths)} file(s) in {paths[0].parent if paths else '-'}\n")
+    rejected = sum(o.verdict == "rejected" for o in outcomes)
+    if outcomes:
+        out.write(
+            f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
+            f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n"
+        )
+    elif not report.built and not ingest.waiting and not ingest.not_read and not report.mail_failed:
+        out.write("Nothing new in the inbox.\n")
+    for key in report.mail_failed:  # on every pass until it goes, not only the pass that decided the file
+        out.write(f"{'MAIL':<9} {'-':<16} {key}: not sent (the log says why); see `pipeline status`\n")
+    messages = set(report.mail_failed)
+    for failure in report.failures:
+        if failure.what not in messages:
+            out.write(
+                f"{'FAILED':<9} {'-':<16} {clean_name(failure.what)}: feedback not given (the log says why); "
+                "tried again next pass\n"
+            )
+    for incomplete in report.incomplete:  # the outputs that were made are counted above
+        out.write(f"{'NOT MADE':<9} {'-':<16} {incomplete}\n")
+
+
+def chased(result, out: TextIO) -> None:
+    """`pipeline chase`: each message sent, failed, refused for good or held back, and the counts."""
+    for key in result.sent:
+        out.write(f"sent    {key}\n")
+    for key in result.failed:
+        if key in result.refused:
+            out.write(f"REFUSED {key} (refused for good: see the error; not retried until its address changes)\n")
+        else:
+            out.write(f"FAILED  {key} (will be retried)\n")
+    for key in result.held:
+        out.write(f"held    {key} (refused before; sent once the address is corrected)\n")
+    # Refusals are counted with the failures: either way the officer has something to put right.
+    refused = f", {len(result.refused)} refused" if result.refused else ""
+    held = f", {len(result.held)} held back" if result.held else ""
+    out.write(
+        f"{len(result.sent)} message(s) sent, {len(result.failed) - len(result.refused)} failed{refused}{held}.\n"
+    )
+
+
+def previewed(result, folder: Path, out: TextIO) -> None:
+    """A dry run's console: worded so that nobody takes a preview for a message that went."""
+    out.writelines(f"would send {key}\n" for key in result.sent)
+    out.writelines(f"FAILED     {key} (the preview could not be written: see the warning)\n" for key in result.failed)
+    out.write(
+        f"{len(result.sent)} message(s) would be sent (dry run: previews in {folder}; nothing was sent or recorded).\n"
+    )
