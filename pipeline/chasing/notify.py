@@ -48,6 +48,7 @@ from pipeline.domain.calendar import deadline, deadline_for
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
+from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import clean_name, uk_day
 from pipeline.store.sqlite import FileRecord, Store
 
@@ -223,7 +224,7 @@ class Notifier:
         settings = self.config.calendar
         # Late against the deadline the partnership was given, which is later if its template went out late.
         opened = self._sent_on(period).get((partnership.short_name, MessageKind.TEMPLATES_OUT.value))
-        if record.verdict == "accepted" and self._superseded(record):
+        if record.verdict == Verdict.ACCEPTED and self._superseded(record):
             # A later return replaced it before anyone was told: that one is acknowledged, not this.
             log.info(
                 "%s was replaced by a later return for %s %s before it was acknowledged",
@@ -234,7 +235,7 @@ class Notifier:
             # An acknowledgement tried before (the mail server was down) will not go: it is not owed.
             self.store.message_withdrawn(f"{period.slug}/{record.partnership}/acknowledgement-{record.id}")
             return True
-        if record.verdict == "accepted":
+        if record.verdict == Verdict.ACCEPTED:
             first = self.store.first_received(record.period).get(record.partnership)
             planned = plan_acknowledgement(
                 period=period,
@@ -266,7 +267,7 @@ class Notifier:
         if attempt.refusal is not None:
             # Counted as done, so later passes do not redo this file's feedback: the officer
             # passes it on instead, and later messages go to the corrected address by themselves.
-            what = "acknowledgement" if record.verdict == "accepted" else "feedback"
+            what = "acknowledgement" if record.verdict == Verdict.ACCEPTED else "feedback"
             files = " and ".join(p.name for p in feedback) or "the feedback"
             folder = feedback[0].parent if feedback else self.config.paths.outbox / "feedback"
             log.error(

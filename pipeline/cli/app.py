@@ -22,6 +22,7 @@ from typing import TextIO
 
 from pipeline import __version__
 from pipeline.domain.errors import ExitStatus, OutputsIncomplete, PipelineError, UsageError, most_urgent
+from pipeline.domain.verdicts import Verdict
 
 log = logging.getLogger("pipeline")
 
@@ -257,11 +258,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     for o in outcomes:
         where = f"{o.partnership} {o.period}".strip() or "-"
         out.write(f"{o.verdict.upper():<9} {where:<16} {clean_name(o.name)}\n")
-        if o.verdict == "rejected":
+        if o.verdict == Verdict.REJECTED:
             for f in o.findings:
                 if f.severity == "error":
                     out.write(f"          {f.line()}\n")
-        elif o.verdict == "duplicate" and o.reason:  # which file it repeats, so nobody wonders why it did not count
+        elif o.verdict == Verdict.DUPLICATE and o.reason:  # which file it repeats, so nobody wonders why
             out.write(f"          {o.reason}\n")
         else:  # accepted: the warnings that change more than this return, so nobody is surprised later
             for f in o.findings:
@@ -269,7 +270,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(f"          {f.line()}\n")
     for period, paths in report.built.items():
         out.write(f"Outputs for {period}: {len(paths)} file(s) in {paths[0].parent if paths else '-'}\n")
-    rejected = sum(o.verdict == "rejected" for o in outcomes)
+    rejected = sum(o.verdict == Verdict.REJECTED for o in outcomes)
     if outcomes:
         out.write(
             f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "

@@ -31,6 +31,7 @@ from pathlib import Path
 from pipeline.config.load import Config
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
 from pipeline.domain.records import Register
+from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import clean_name, uk_date
 from pipeline.store.sqlite import FileRecord, Store
 from pipeline.support.atomic import inside
@@ -59,7 +60,7 @@ class Outcome:
 
     file_id: int
     name: str
-    verdict: str  # accepted, rejected, duplicate
+    verdict: Verdict  # accepted, rejected or duplicate: never pending once a pass has decided it
     reason: str
     period: str
     partnership: str
@@ -77,11 +78,11 @@ class PassReport:
 
     @property
     def accepted(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.verdict == "accepted"]
+        return [o for o in self.outcomes if o.verdict == Verdict.ACCEPTED]
 
     @property
     def rejected(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.verdict == "rejected"]
+        return [o for o in self.outcomes if o.verdict == Verdict.REJECTED]
 
 
 def is_temporary(name: str) -> bool:
@@ -332,13 +333,13 @@ def recover_incoming(config: Config, store: Store) -> None:
 
 
 def _destination(
-    verdict: str, record: FileRecord, period_slug: str, partnership: str, original: FileRecord | None
+    verdict: Verdict, record: FileRecord, period_slug: str, partnership: str, original: FileRecord | None
 ) -> str:
     stored_name = clean_name(record.location.rsplit("/", 1)[-1])  # taken in before names were cleaned
-    if verdict == "duplicate" and original is not None and original.destination:
+    if verdict == Verdict.DUPLICATE and original is not None and original.destination:
         folder = original.destination.rsplit("/", 1)[0]
         return f"{folder}/duplicates/{stored_name}"
-    if verdict == "accepted":
+    if verdict == Verdict.ACCEPTED:
         return f"archive/{period_slug}/{partnership}/{stored_name}"
     return f"quarantine/{stored_name}"
 
@@ -354,7 +355,7 @@ def finish_move(config: Config, store: Store, record: FileRecord) -> None:
     source = config.paths.state / record.location
     target = inside(config.paths.state, record.destination)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if record.verdict in ("rejected", "duplicate"):
+    if record.verdict in (Verdict.REJECTED, Verdict.DUPLICATE):
         reason = target.with_name(target.name + ".reason.txt")
         findings = store.findings_for(record.id)
         lines = [f"{record.name}: {record.reason}", ""] + [f.line() for f in findings]
@@ -388,7 +389,7 @@ def run_pass(
 
     with Examiner(config, store) as examiner:
         report.register = examiner.register
-        examiner.pool.read_ahead(config.paths.state / r.location for r in queue if r.verdict == "pending")
+        examiner.pool.read_ahead(config.paths.state / r.location for r in queue if r.verdict == Verdict.PENDING)
         decided: list[FileRecord] = []
         while queue or decided:
             with store.transaction():
@@ -412,7 +413,7 @@ def _decide_batch(
     deadline = time.monotonic() + BATCH_SECONDS
     while queue and (not batch or time.monotonic() < deadline):
         record = queue.popleft()
-        if record.verdict == "pending":
+        if record.verdict == Verdict.PENDING:
             if progress:
                 progress(record.name)
             record = _decide(config, store, examiner, record, now)
@@ -429,7 +430,7 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
             f"and was {original.verdict}; this copy is kept but not counted again."
         )
         fix = "No action is needed."
-        later = store.replaced_by(original.id) if original.verdict == "accepted" else None
+        later = store.replaced_by(original.id) if original.verdict == Verdict.ACCEPTED else None
         if later is not None:
             # A copy of an old file is far more often dropped again by accident (a whole folder of
             # e-mailed returns copied in twice) than meant to undo a correction: figures stay as
@@ -444,10 +445,10 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
             )
         store.decide(
             record.id,
-            verdict="duplicate",
+            verdict=Verdict.DUPLICATE,
             reason=reason,
             decided_at=iso(now()),
-            destination=_destination("duplicate", record, "", "", original),
+            destination=_destination(Verdict.DUPLICATE, record, "", "", original),
             findings=[finding("duplicate-file", reason, fix)],
             period=original.period,
             partnership=original.partnership,
@@ -463,8 +464,8 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
         from pipeline.intake.examine import Examined
 
         examined = Examined((internal_error(),))
-    verdict = "rejected" if has_errors(examined.findings) or examined.submission is None else "accepted"
-    if verdict == "accepted":
+    verdict = Verdict.REJECTED if has_errors(examined.findings) or examined.submission is None else Verdict.ACCEPTED
+    if verdict == Verdict.ACCEPTED:
         reason = "Accepted" + (
             " as provisional (not signed off by the chair)" if not examined.submission.signed_off else ""
         )
@@ -482,9 +483,9 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
         findings=examined.findings,
         period=examined.period,
         partnership=examined.partnership,
-        submission=examined.submission if verdict == "accepted" else None,
+        submission=examined.submission if verdict == Verdict.ACCEPTED else None,
     )
-    if verdict == "accepted":
+    if verdict == Verdict.ACCEPTED:
         examiner.remember(examined.submission)
     log.info("%s: %s (%s)", record.name, verdict, reason)
     return store.file(record.id)
@@ -494,7 +495,7 @@ def _outcome(store: Store, record: FileRecord) -> Outcome:
     return Outcome(
         file_id=record.id,
         name=record.name,
-        verdict=record.verdict,
+        verdict=Verdict(record.verdict),
         reason=record.reason,
         period=record.period,
         partnership=record.partnership,

@@ -20,6 +20,7 @@ from pipeline.domain.calendar import deadline, is_late
 from pipeline.domain.findings import Finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
+from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import uk_day, uk_time
 from pipeline.rating.rag import (
     ActionRating,
@@ -263,7 +264,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     files = store.files(period=str(period))
     rejected = defaultdict(int)
     for f in files:
-        if f.verdict == "rejected":
+        if f.verdict == Verdict.REJECTED:
             rejected[f.partnership] += 1
     # A partnership whose template went out late was given a later deadline (calendar.deadline_for):
     # it is late against that one, as its acknowledgement said.
@@ -297,7 +298,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     findings = tuple(
         FileFinding(f.name, f.partnership, f.verdict, x)
         for f in files
-        if f.verdict in ("accepted", "rejected")
+        if f.verdict in (Verdict.ACCEPTED, Verdict.REJECTED)
         for x in store.findings_for(f.id)
     )
     return PeriodReport(
