@@ -27,7 +27,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +45,7 @@ from pipeline.chasing.reminders import (
 )
 from pipeline.config.load import Config
 from pipeline.domain.calendar import deadline, deadline_for
+from pipeline.domain.clock import iso
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
@@ -162,7 +163,7 @@ class Notifier:
             period=str(planned.period),
             recipients=recipients,
             subject=message.subject,
-            created_at=_iso(self.now()),
+            created_at=iso(self.now()),
         )
         try:
             sent = self.mailer.send(message)
@@ -178,7 +179,7 @@ class Notifier:
             return Attempt(key, "failed")
         except Exception as exc:
             return self._broken(key, exc, queued=True)
-        self.store.message_sent(key, sent_at=_iso(sent.sent_at), location=str(sent.path or ""))
+        self.store.message_sent(key, sent_at=iso(sent.sent_at), location=str(sent.path or ""))
         self.result.sent.append(key)
         return Attempt(key, "sent")
 
@@ -392,7 +393,3 @@ class Notifier:
 def _recipients(addresses: tuple[str, ...]) -> str:
     """The addresses as the store keeps them: compared with the next pass's to see if one was corrected."""
     return ", ".join(addresses)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

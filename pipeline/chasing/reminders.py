@@ -50,8 +50,7 @@ from pipeline.domain.calendar import (
 from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Partnership
-from pipeline.domain.wording import letter_date, uk_day
-from pipeline.intake.ingest import shown_name
+from pipeline.domain.wording import letter_date, shown_name, uk_day
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ import errno
 import hashlib
 import logging
 import os
-import re
 import shutil
 import time
 from collections import deque
@@ -29,10 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.config.load import Config
+from pipeline.domain.clock import iso, utc_now
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
 from pipeline.domain.records import Register
 from pipeline.domain.verdicts import Verdict
-from pipeline.domain.wording import clean_name, uk_date
+from pipeline.domain.wording import STORED_AT, clean_name, uk_date
 from pipeline.store.sqlite import FileRecord, Store
 from pipeline.support.atomic import inside
 
@@ -44,14 +44,6 @@ INCOMING = "incoming"
 # write lock is never held for long.
 BATCH_SECONDS = 0.25
 _FOLDER_DEPTH = 5  # an officer drops a folder of returns, perhaps with a folder or two inside
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -198,18 +190,6 @@ def _fitting(name: str, limit: int = 200) -> str:
     return data[: limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
 
 
-_STORED_AT = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
-
-
-def shown_name(path: Path | str) -> str:
-    """A stored file's name as its sender knows it: incoming/ and the archive put the receipt time
-    and a digest in front ('20251020T090000Z-bfb20eeba71b-CYP Q2.xlsx'), which mean nothing to them.
-    Cleaned (wording.clean_name): it goes into mail headers and attachments."""
-    name = Path(path).name
-    found = _STORED_AT.match(name)
-    return clean_name(found.group(2) if found else name)
-
-
 def readable(name: str) -> str:
     """A file name as text that can be shown, stored and written anywhere: bytes that are not UTF-8
     (a name made on an old Windows or Mac share) become U+FFFD instead of failing every pass, and a
@@ -315,7 +295,7 @@ def recover_incoming(config: Config, store: Store) -> None:
             if entry.name.startswith("."):  # a copy from another file system, cut short: the original
                 entry.unlink(missing_ok=True)  # is still in the inbox, as it is removed only after the copy
                 continue
-            found = _STORED_AT.match(entry.name)
+            found = STORED_AT.match(entry.name)
             if found:
                 name = clean_name(found.group(2))
                 received = datetime.strptime(found.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)

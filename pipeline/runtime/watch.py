@@ -29,9 +29,9 @@ from typing import Any
 
 from pipeline.chasing.mail import Hangup
 from pipeline.config.load import Config
+from pipeline.domain.clock import utc_now
 from pipeline.domain.errors import LockHeld, PipelineError
 from pipeline.domain.wording import uk_zone
-from pipeline.intake.ingest import utc_now
 from pipeline.runtime.lock import RunLock
 
 log = logging.getLogger(__name__)
