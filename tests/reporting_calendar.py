@@ -3,7 +3,7 @@ reminders 10 and 3 days before, chasers every 3 days overdue, escalation after 5
 
 from datetime import date, time
 
-from pipeline.config.load import CalendarSettings
+from pipeline.domain.calendar import CalendarSettings
 from pipeline.domain.periods import Period
 
 HOLIDAYS = tuple(

@@ -41,10 +41,9 @@ from pipeline.chasing.reminders import (
     plan_internal_error,
     plan_reminders,
     plan_templates_out,
-    sent_days,
 )
 from pipeline.config.load import Config
-from pipeline.domain.calendar import deadline, deadline_for
+from pipeline.domain.calendar import deadline, deadline_for, sent_days
 from pipeline.domain.clock import iso
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.domain.periods import Period

@@ -8,9 +8,8 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from pipeline.chasing.reminders import sent_days, templates_sent
 from pipeline.config.load import Config
-from pipeline.domain.calendar import deadline_for
+from pipeline.domain.calendar import deadline_for, sent_days, templates_sent
 from pipeline.domain.errors import PipelineError
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Register

@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipeline.domain.calendar import NATIONS, DaysOff
+from pipeline.domain.calendar import NATIONS, CalendarSettings, DaysOff
 from pipeline.domain.errors import ConfigError
 from pipeline.domain.records import Scheme, Tolerance, parse_tolerance
 
@@ -63,20 +63,6 @@ class RagSettings:
     action_tolerance: Decimal  # percentage points behind expected progress still Amber
     risk_low_max: int
     risk_medium_max: int
-
-
-@dataclass(frozen=True)
-class CalendarSettings:
-    templates_out_working_days: int  # before quarter end (negative: after)
-    deadline_working_days: int  # after quarter end
-    reminder_working_days: tuple[int, ...]  # before the deadline
-    remind_on_deadline: bool
-    overdue_every_working_days: int
-    escalate_after_working_days: int
-    days_off: Container[date]  # besides weekends: a DaysOff (the nation's bank holidays and closure days)
-    reminder_time: time
-    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set
-    meeting_working_days: int = 10  # else: the meeting is taken as this many working days after the deadline
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,14 @@ watch loop, `pipeline status` and the tests all agree on the same days.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from enum import Enum
 from functools import cache
-from typing import TYPE_CHECKING
 
 from pipeline.domain.periods import Period, period_containing
-
-if TYPE_CHECKING:  # config builds a DaysOff, so it imports this module
-    from pipeline.config.load import CalendarSettings
+from pipeline.domain.wording import uk_day
 
 # The nations of the UK with their own bank holidays, as config.toml names them, and the
 # `holidays` package's code for each (Wales keeps England's).
@@ -46,6 +43,22 @@ class DaysOff:
         except KeyError:
             year = self._years[day.year] = _bank_holidays(NATIONS[self.nation], day.year) | self.closure_days
             return day in year
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """config.toml's [calendar], as the date arithmetic here needs it (config.load reads and checks it)."""
+
+    templates_out_working_days: int  # before quarter end (negative: after)
+    deadline_working_days: int  # after quarter end
+    reminder_working_days: tuple[int, ...]  # before the deadline
+    remind_on_deadline: bool
+    overdue_every_working_days: int
+    escalate_after_working_days: int
+    days_off: Container[date]  # besides weekends: a DaysOff (the nation's bank holidays and closure days)
+    reminder_time: time
+    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set
+    meeting_working_days: int = 10  # else: the meeting is taken as this many working days after the deadline
 
 
 @cache
@@ -149,6 +162,25 @@ def chase_until(period: Period, settings: CalendarSettings) -> date:
     A return still missing then is the board officer's, who has had the escalation.
     """
     return templates_out(period.next(), settings) - timedelta(days=1)
+
+
+# The key a partnership's templates-out message is recorded under: its deadline counts from the day it went.
+TEMPLATES_OUT = "templates-out"
+
+
+def sent_days(messages: Iterable) -> dict[tuple[str, str], date]:
+    """(partnership, message key) -> the UK date each message recorded as sent went out."""
+    days = {}
+    for m in messages:
+        day = uk_day(m.sent_at) if m.status == "sent" and m.sent_at else None
+        if day is not None:
+            days[(m.partnership, m.key.rsplit("/", 1)[-1])] = day
+    return days
+
+
+def templates_sent(already_sent: Mapping[tuple[str, str], date]) -> dict[str, date]:
+    """Short name -> the day its templates-out message for the period was sent (deadline_for's `templates_sent`)."""
+    return {who: day for (who, key), day in already_sent.items() if key == TEMPLATES_OUT}
 
 
 class ReminderKind(str, Enum):

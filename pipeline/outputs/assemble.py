@@ -14,9 +14,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.chasing.reminders import sent_days, templates_sent
 from pipeline.config.load import Config
-from pipeline.domain.calendar import deadline, is_late
+from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
 from pipeline.domain.findings import Finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register

@@ -33,7 +33,8 @@ from pipeline.chasing.reminders import (
     plan_reminders,
     plan_templates_out,
 )
-from pipeline.config.load import CalendarSettings, MailSettings
+from pipeline.config.load import MailSettings
+from pipeline.domain.calendar import CalendarSettings
 from pipeline.domain.errors import MailError, MailRefused, TemplateError
 from pipeline.domain.findings import ERROR, WARNING, Finding
 from pipeline.domain.periods import Period
