@@ -14,6 +14,7 @@ import functools
 import re
 import unicodedata
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from pathlib import PurePath
 
 UK_ZONE = "Europe/London"
@@ -82,6 +83,14 @@ def letter_date(day: date) -> str:
 def plural(count: int, word: str, many: str = "") -> str:
     """'1 return', '2 returns', '0 returns'; `many` for a word that does not just add an s."""
     return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """`part` of `whole` as a whole percentage, a half to even; 100 when there is nothing to count
+    (a return's completeness: due indicators with a figure, of those due)."""
+    if not whole:
+        return Decimal(100)
+    return (Decimal(part) * 100 / whole).quantize(Decimal("1"))
 
 
 def were(count: int) -> str:

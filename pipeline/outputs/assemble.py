@@ -20,7 +20,7 @@ from pipeline.domain.findings import Finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.verdicts import Verdict
-from pipeline.domain.wording import uk_day, uk_time
+from pipeline.domain.wording import percent, uk_day, uk_time
 from pipeline.rating.rag import (
     ActionRating,
     Direction,
@@ -139,9 +139,7 @@ class ReturnStatus:
 
     @property
     def completeness(self) -> Decimal:
-        if not self.due_count:
-            return Decimal(100)
-        return (Decimal(self.with_data) * 100 / self.due_count).quantize(Decimal("1"))
+        return percent(self.with_data, self.due_count)
 
 
 @dataclass(frozen=True)
