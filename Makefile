@@ -1,12 +1,13 @@
 # Two commands for a fresh machine (Python 3.11+ and make):
 #   make demo   set up .venv and run the whole cycle on the shipped demo borough
 #   make test   set up .venv and run the whole test suite
+#   make lint   ruff, the import contracts (pyproject.toml [tool.importlinter]) and mypy
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean-demo
+.PHONY: demo test lint imports bench clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,15 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+# The import rules of the layout: which stage may import which (CI runs this too).
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+lint: imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy pipeline
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -36,8 +36,7 @@ from pipeline.chasing.reminders import MessageKind, PlannedMessage
 from pipeline.domain.errors import MailError, MailRefused, TemplateError
 from pipeline.domain.periods import Period
 from pipeline.domain.settings import MailSettings
-from pipeline.domain.wording import one_line
-from pipeline.intake.ingest import shown_name
+from pipeline.domain.wording import one_line, shown_name
 from pipeline.support.atomic import inside
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -41,13 +41,14 @@ from pipeline.chasing.reminders import (
     plan_internal_error,
     plan_reminders,
     plan_templates_out,
-    sent_days,
 )
-from pipeline.domain.calendar import deadline, deadline_for
+from pipeline.domain.calendar import deadline, deadline_for, sent_days
+from pipeline.domain.clock import iso
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
+from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import clean_name, uk_day
 from pipeline.store.sqlite import FileRecord, Store
 
@@ -161,7 +162,7 @@ class Notifier:
             period=str(planned.period),
             recipients=recipients,
             subject=message.subject,
-            created_at=_iso(self.now()),
+            created_at=iso(self.now()),
         )
         try:
             sent = self.mailer.send(message)
@@ -177,7 +178,7 @@ class Notifier:
             return Attempt(key, "failed")
         except Exception as exc:
             return self._broken(key, exc, queued=True)
-        self.store.message_sent(key, sent_at=_iso(sent.sent_at), location=str(sent.path or ""))
+        self.store.message_sent(key, sent_at=iso(sent.sent_at), location=str(sent.path or ""))
         self.result.sent.append(key)
         return Attempt(key, "sent")
 
@@ -223,7 +224,7 @@ class Notifier:
         settings = self.config.calendar
         # Late against the deadline the partnership was given, which is later if its template went out late.
         opened = self._sent_on(period).get((partnership.short_name, MessageKind.TEMPLATES_OUT.value))
-        if record.verdict == "accepted" and self._superseded(record):
+        if record.verdict == Verdict.ACCEPTED and self._superseded(record):
             # A later return replaced it before anyone was told: that one is acknowledged, not this.
             log.info(
                 "%s was replaced by a later return for %s %s before it was acknowledged",
@@ -234,7 +235,7 @@ class Notifier:
             # An acknowledgement tried before (the mail server was down) will not go: it is not owed.
             self.store.message_withdrawn(f"{period.slug}/{record.partnership}/acknowledgement-{record.id}")
             return True
-        if record.verdict == "accepted":
+        if record.verdict == Verdict.ACCEPTED:
             first = self.store.first_received(record.period).get(record.partnership)
             planned = plan_acknowledgement(
                 period=period,
@@ -266,7 +267,7 @@ class Notifier:
         if attempt.refusal is not None:
             # Counted as done, so later passes do not redo this file's feedback: the officer
             # passes it on instead, and later messages go to the corrected address by themselves.
-            what = "acknowledgement" if record.verdict == "accepted" else "feedback"
+            what = "acknowledgement" if record.verdict == Verdict.ACCEPTED else "feedback"
             files = " and ".join(p.name for p in feedback) or "the feedback"
             folder = feedback[0].parent if feedback else self.config.paths.outbox / "feedback"
             log.error(
@@ -391,7 +392,3 @@ class Notifier:
 def _recipients(addresses: tuple[str, ...]) -> str:
     """The addresses as the store keeps them: compared with the next pass's to see if one was corrected."""
     return ", ".join(addresses)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

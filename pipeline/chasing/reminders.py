@@ -35,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.domain.calendar import (
+    TEMPLATES_OUT as TEMPLATES_OUT_KEY,
+)
+from pipeline.domain.calendar import (
     ReminderKind,
     ScheduledReminder,
     board_meeting,
@@ -44,14 +47,14 @@ from pipeline.domain.calendar import (
     is_working_day,
     reminder_schedule,
     templates_out,
+    templates_sent,
     working_days_between,
 )
 from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Partnership
 from pipeline.domain.settings import CalendarSettings, Config
-from pipeline.domain.wording import letter_date, uk_day
-from pipeline.intake.ingest import shown_name
+from pipeline.domain.wording import letter_date, shown_name
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ MAX_FINDINGS_LISTED = 30
 
 
 class MessageKind(str, Enum):
-    TEMPLATES_OUT = "templates-out"
+    TEMPLATES_OUT = TEMPLATES_OUT_KEY
     REMINDER = "reminder"
     ESCALATION = "escalation"
     ACKNOWLEDGEMENT = "acknowledgement"
@@ -119,21 +122,6 @@ def chasing(key: str) -> bool:
     """Whether a message key is one of the chasing track (templates-out, reminders, escalation),
     as opposed to an acknowledgement or feedback on a file."""
     return key == MessageKind.TEMPLATES_OUT.value or key.startswith(tuple(k.value for k in ReminderKind))
-
-
-def sent_days(messages: Iterable) -> dict[tuple[str, str], date]:
-    """(partnership, message key) -> the UK date each message recorded as sent went out."""
-    days = {}
-    for m in messages:
-        day = uk_day(m.sent_at) if m.status == "sent" and m.sent_at else None
-        if day is not None:
-            days[(m.partnership, m.key.rsplit("/", 1)[-1])] = day
-    return days
-
-
-def templates_sent(already_sent: Mapping[tuple[str, str], date]) -> dict[str, date]:
-    """Short name -> the day its templates-out message for the period was sent."""
-    return {who: day for (who, key), day in already_sent.items() if key == MessageKind.TEMPLATES_OUT.value}
 
 
 def _reachable(partnership: Partnership, what: str) -> bool:

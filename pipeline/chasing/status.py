@@ -5,19 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from pipeline.chasing.reminders import sent_days, templates_sent
-from pipeline.domain.calendar import deadline_for
+from pipeline.domain.actions import is_closed
+from pipeline.domain.calendar import deadline_for, is_late, sent_days, templates_sent
 from pipeline.domain.errors import PipelineError
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
 from pipeline.domain.values import safe_for_sheet
-from pipeline.domain.wording import parse_stamp, uk_day, uk_today, uk_zone
-from pipeline.outputs.assemble import assemble
-from pipeline.rating.rag import ActionRag
+from pipeline.domain.verdicts import Verdict
+from pipeline.domain.wording import parse_stamp, percent, uk_day, uk_today, uk_zone
 from pipeline.store.sqlite import MessageRecord, Store
 
 
@@ -80,41 +80,54 @@ def periods_with_returns(store: Store, *, accepted_only: bool = False) -> list[P
 def period_status(
     config: Config, register: Register, store: Store, period: Period, today: date | None = None
 ) -> list[StatusRow]:
-    """One row a partnership; `today` (the UK date) tells a missing return that is overdue."""
-    report = assemble(config, register, store, period)
-    messages = store.messages(period=str(period))
+    """One row a partnership, read from the store and the register as they are (nothing is rated);
+    `today` (the UK date) tells a missing return that is overdue."""
+    key = str(period)
+    counting = {s.partnership: s for s in store.submissions(period=key) if s.counts}
+    first_accepted = store.first_received(key)
+    rejected = Counter(f.partnership for f in store.files(period=key) if f.verdict == Verdict.REJECTED)
+    with_figures = {code for code, of in store.actuals() if of == key}
+    messages = store.messages(period=key)
     opened = templates_sent(sent_days(m for m in messages if m.status == "sent"))
     today = today or uk_today()
     rows = []
-    for p in report.partnerships:
-        st = p.status
-        short = p.partnership.short_name
+    for partnership in register.partnerships:
+        short = partnership.short_name
+        submission = counting.get(short)
+        due_codes = [i.code for i in register.indicators_of(short) if i.frequency.due_in(period.quarter)]
+        actions = register.actions_of(short)
         mine = [m for m in messages if m.partnership == short]
         due = deadline_for(period, config.calendar, opened.get(short))
-        if st.received_at:
-            on_time = "late" if st.late else "on time"
-            if st.first_received_at and _day(st.first_received_at) != _day(st.received_at):
-                on_time += f" (first return {_day(st.first_received_at)})"  # a correction came later
-        else:
+        if submission is None:
+            state = "rejected" if rejected[short] else "missing"
             on_time = "overdue" if today > due else ""
+            outstanding = len(actions)
+        else:
+            state = "accepted" if submission.signed_off else "provisional"
+            first = first_accepted.get(short, "")
+            received = uk_day(first) or date.fromisoformat(first[:10])  # lateness is judged by the first
+            on_time = "late" if is_late(period, config.calendar, received, opened.get(short)) else "on time"
+            if first and _day(first) != _day(submission.received_at):
+                on_time += f" (first return {_day(first)})"  # a correction came later
+            updates = {u.ref: u for u in store.action_updates(submission.id)}
+            # An action of the register with no update is open; one the partnership added counts too.
+            outstanding = sum(a.ref not in updates for a in actions) + sum(
+                not is_closed(u.status, u.percent_complete) for u in updates.values()
+            )
         rows.append(
             StatusRow(
                 partnership=short,
-                name=p.partnership.name,
-                indicators_due=st.due_count,
-                state=st.state,
-                received_at=st.received_at,
-                completed_by=st.completed_by,
+                name=partnership.name,
+                indicators_due=len(due_codes),
+                state=state,
+                received_at=submission.received_at if submission else "",
+                completed_by=submission.completed_by if submission else "",
                 on_time=on_time,
-                completeness=int(st.completeness),
-                outstanding_actions=sum(
-                    a.rating.rating not in (ActionRag.COMPLETE, ActionRag.CANCELLED) for a in p.actions
-                )
-                if p.actions
-                else len(register.actions_of(p.partnership.short_name)),
-                rejected_attempts=st.rejected_attempts,
+                completeness=int(percent(sum(c in with_figures for c in due_codes), len(due_codes))),
+                outstanding_actions=outstanding,
+                rejected_attempts=rejected[short],
                 messages=len(mine),
-                last_message=last_message(mine, returned=st.state in ("accepted", "provisional")),
+                last_message=last_message(mine, returned=submission is not None),
                 deadline=due.isoformat(),
             )
         )

@@ -7,7 +7,7 @@ watch loop, `pipeline status` and the tests all agree on the same days.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
@@ -15,6 +15,7 @@ from functools import cache
 
 from pipeline.domain.periods import Period, period_containing
 from pipeline.domain.settings import CalendarSettings
+from pipeline.domain.wording import uk_day
 
 # The nations of the UK with their own bank holidays, as config.toml names them, and the
 # `holidays` package's code for each (Wales keeps England's).
@@ -146,6 +147,25 @@ def chase_until(period: Period, settings: CalendarSettings) -> date:
     A return still missing then is the board officer's, who has had the escalation.
     """
     return templates_out(period.next(), settings) - timedelta(days=1)
+
+
+# The key a partnership's templates-out message is recorded under: its deadline counts from the day it went.
+TEMPLATES_OUT = "templates-out"
+
+
+def sent_days(messages: Iterable) -> dict[tuple[str, str], date]:
+    """(partnership, message key) -> the UK date each message recorded as sent went out."""
+    days = {}
+    for m in messages:
+        day = uk_day(m.sent_at) if m.status == "sent" and m.sent_at else None
+        if day is not None:
+            days[(m.partnership, m.key.rsplit("/", 1)[-1])] = day
+    return days
+
+
+def templates_sent(already_sent: Mapping[tuple[str, str], date]) -> dict[str, date]:
+    """Short name -> the day its templates-out message for the period was sent (deadline_for's `templates_sent`)."""
+    return {who: day for (who, key), day in already_sent.items() if key == TEMPLATES_OUT}
 
 
 class ReminderKind(str, Enum):

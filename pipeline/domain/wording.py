@@ -14,6 +14,8 @@ import functools
 import re
 import unicodedata
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from pathlib import PurePath
 
 UK_ZONE = "Europe/London"
 
@@ -83,6 +85,14 @@ def plural(count: int, word: str, many: str = "") -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
 
 
+def percent(part: int, whole: int) -> Decimal:
+    """`part` of `whole` as a whole percentage, a half to even; 100 when there is nothing to count
+    (a return's completeness: due indicators with a figure, of those due)."""
+    if not whole:
+        return Decimal(100)
+    return (Decimal(part) * 100 / whole).quantize(Decimal("1"))
+
+
 def were(count: int) -> str:
     return "was" if count == 1 else "were"
 
@@ -106,3 +116,17 @@ def one_line(text: str) -> str:
     """clean_name for any text bound for a header or a log line; '' stays ''."""
     text = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", text))
     return _BREAKS.sub(" ", "".join(c for c in text if unicodedata.category(c) != "Cf")).strip()
+
+
+# How incoming/ and the archive store a file: receipt time, a digest and a copy number in
+# front of the sender's name ('20251020T090000Z-bfb20eeba71b-CYP Q2.xlsx').
+STORED_AT = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
+
+
+def shown_name(path: PurePath | str) -> str:
+    """A stored file's name as its sender knows it: without the receipt time and digest in front
+    (STORED_AT), which mean nothing to them. Cleaned (clean_name): it goes into mail headers and
+    attachments."""
+    name = PurePath(path).name
+    found = STORED_AT.match(name)
+    return clean_name(found.group(2) if found else name)

@@ -19,7 +19,6 @@ import errno
 import hashlib
 import logging
 import os
-import re
 import shutil
 import time
 from collections import deque
@@ -28,10 +27,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.domain.clock import iso, utc_now
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
-from pipeline.domain.wording import clean_name, uk_date
+from pipeline.domain.verdicts import Verdict
+from pipeline.domain.wording import STORED_AT, clean_name, uk_date
 from pipeline.store.sqlite import FileRecord, Store
 from pipeline.support.atomic import inside
 
@@ -45,21 +46,13 @@ BATCH_SECONDS = 0.25
 _FOLDER_DEPTH = 5  # an officer drops a folder of returns, perhaps with a folder or two inside
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one file in this pass."""
 
     file_id: int
     name: str
-    verdict: str  # accepted, rejected, duplicate
+    verdict: Verdict  # accepted, rejected or duplicate: never pending once a pass has decided it
     reason: str
     period: str
     partnership: str
@@ -77,11 +70,11 @@ class PassReport:
 
     @property
     def accepted(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.verdict == "accepted"]
+        return [o for o in self.outcomes if o.verdict == Verdict.ACCEPTED]
 
     @property
     def rejected(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.verdict == "rejected"]
+        return [o for o in self.outcomes if o.verdict == Verdict.REJECTED]
 
 
 def is_temporary(name: str) -> bool:
@@ -197,18 +190,6 @@ def _fitting(name: str, limit: int = 200) -> str:
     return data[: limit - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
 
 
-_STORED_AT = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{12}(?:\.\d+)?-(.+)$")
-
-
-def shown_name(path: Path | str) -> str:
-    """A stored file's name as its sender knows it: incoming/ and the archive put the receipt time
-    and a digest in front ('20251020T090000Z-bfb20eeba71b-CYP Q2.xlsx'), which mean nothing to them.
-    Cleaned (wording.clean_name): it goes into mail headers and attachments."""
-    name = Path(path).name
-    found = _STORED_AT.match(name)
-    return clean_name(found.group(2) if found else name)
-
-
 def readable(name: str) -> str:
     """A file name as text that can be shown, stored and written anywhere: bytes that are not UTF-8
     (a name made on an old Windows or Mac share) become U+FFFD instead of failing every pass, and a
@@ -314,7 +295,7 @@ def recover_incoming(config: Config, store: Store) -> None:
             if entry.name.startswith("."):  # a copy from another file system, cut short: the original
                 entry.unlink(missing_ok=True)  # is still in the inbox, as it is removed only after the copy
                 continue
-            found = _STORED_AT.match(entry.name)
+            found = STORED_AT.match(entry.name)
             if found:
                 name = clean_name(found.group(2))
                 received = datetime.strptime(found.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
@@ -332,13 +313,13 @@ def recover_incoming(config: Config, store: Store) -> None:
 
 
 def _destination(
-    verdict: str, record: FileRecord, period_slug: str, partnership: str, original: FileRecord | None
+    verdict: Verdict, record: FileRecord, period_slug: str, partnership: str, original: FileRecord | None
 ) -> str:
     stored_name = clean_name(record.location.rsplit("/", 1)[-1])  # taken in before names were cleaned
-    if verdict == "duplicate" and original is not None and original.destination:
+    if verdict == Verdict.DUPLICATE and original is not None and original.destination:
         folder = original.destination.rsplit("/", 1)[0]
         return f"{folder}/duplicates/{stored_name}"
-    if verdict == "accepted":
+    if verdict == Verdict.ACCEPTED:
         return f"archive/{period_slug}/{partnership}/{stored_name}"
     return f"quarantine/{stored_name}"
 
@@ -354,7 +335,7 @@ def finish_move(config: Config, store: Store, record: FileRecord) -> None:
     source = config.paths.state / record.location
     target = inside(config.paths.state, record.destination)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if record.verdict in ("rejected", "duplicate"):
+    if record.verdict in (Verdict.REJECTED, Verdict.DUPLICATE):
         reason = target.with_name(target.name + ".reason.txt")
         findings = store.findings_for(record.id)
         lines = [f"{record.name}: {record.reason}", ""] + [f.line() for f in findings]
@@ -388,7 +369,7 @@ def run_pass(
 
     with Examiner(config, store) as examiner:
         report.register = examiner.register
-        examiner.pool.read_ahead(config.paths.state / r.location for r in queue if r.verdict == "pending")
+        examiner.pool.read_ahead(config.paths.state / r.location for r in queue if r.verdict == Verdict.PENDING)
         decided: list[FileRecord] = []
         while queue or decided:
             with store.transaction():
@@ -412,7 +393,7 @@ def _decide_batch(
     deadline = time.monotonic() + BATCH_SECONDS
     while queue and (not batch or time.monotonic() < deadline):
         record = queue.popleft()
-        if record.verdict == "pending":
+        if record.verdict == Verdict.PENDING:
             if progress:
                 progress(record.name)
             record = _decide(config, store, examiner, record, now)
@@ -429,7 +410,7 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
             f"and was {original.verdict}; this copy is kept but not counted again."
         )
         fix = "No action is needed."
-        later = store.replaced_by(original.id) if original.verdict == "accepted" else None
+        later = store.replaced_by(original.id) if original.verdict == Verdict.ACCEPTED else None
         if later is not None:
             # A copy of an old file is far more often dropped again by accident (a whole folder of
             # e-mailed returns copied in twice) than meant to undo a correction: figures stay as
@@ -444,10 +425,10 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
             )
         store.decide(
             record.id,
-            verdict="duplicate",
+            verdict=Verdict.DUPLICATE,
             reason=reason,
             decided_at=iso(now()),
-            destination=_destination("duplicate", record, "", "", original),
+            destination=_destination(Verdict.DUPLICATE, record, "", "", original),
             findings=[finding("duplicate-file", reason, fix)],
             period=original.period,
             partnership=original.partnership,
@@ -463,8 +444,8 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
         from pipeline.intake.examine import Examined
 
         examined = Examined((internal_error(),))
-    verdict = "rejected" if has_errors(examined.findings) or examined.submission is None else "accepted"
-    if verdict == "accepted":
+    verdict = Verdict.REJECTED if has_errors(examined.findings) or examined.submission is None else Verdict.ACCEPTED
+    if verdict == Verdict.ACCEPTED:
         reason = "Accepted" + (
             " as provisional (not signed off by the chair)" if not examined.submission.signed_off else ""
         )
@@ -482,9 +463,9 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
         findings=examined.findings,
         period=examined.period,
         partnership=examined.partnership,
-        submission=examined.submission if verdict == "accepted" else None,
+        submission=examined.submission if verdict == Verdict.ACCEPTED else None,
     )
-    if verdict == "accepted":
+    if verdict == Verdict.ACCEPTED:
         examiner.remember(examined.submission)
     log.info("%s: %s (%s)", record.name, verdict, reason)
     return store.file(record.id)
@@ -494,7 +475,7 @@ def _outcome(store: Store, record: FileRecord) -> Outcome:
     return Outcome(
         file_id=record.id,
         name=record.name,
-        verdict=record.verdict,
+        verdict=Verdict(record.verdict),
         reason=record.reason,
         period=record.period,
         partnership=record.partnership,

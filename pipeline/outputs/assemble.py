@@ -14,13 +14,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.chasing.reminders import sent_days, templates_sent
-from pipeline.domain.calendar import deadline, is_late
+from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
 from pipeline.domain.findings import Finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import Config
-from pipeline.domain.wording import uk_day, uk_time
+from pipeline.domain.verdicts import Verdict
+from pipeline.domain.wording import percent, uk_day, uk_time
 from pipeline.rating.rag import (
     ActionRating,
     Direction,
@@ -139,9 +139,7 @@ class ReturnStatus:
 
     @property
     def completeness(self) -> Decimal:
-        if not self.due_count:
-            return Decimal(100)
-        return (Decimal(self.with_data) * 100 / self.due_count).quantize(Decimal("1"))
+        return percent(self.with_data, self.due_count)
 
 
 @dataclass(frozen=True)
@@ -263,7 +261,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     files = store.files(period=str(period))
     rejected = defaultdict(int)
     for f in files:
-        if f.verdict == "rejected":
+        if f.verdict == Verdict.REJECTED:
             rejected[f.partnership] += 1
     # A partnership whose template went out late was given a later deadline (calendar.deadline_for):
     # it is late against that one, as its acknowledgement said.
@@ -297,7 +295,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     findings = tuple(
         FileFinding(f.name, f.partnership, f.verdict, x)
         for f in files
-        if f.verdict in ("accepted", "rejected")
+        if f.verdict in (Verdict.ACCEPTED, Verdict.REJECTED)
         for x in store.findings_for(f.id)
     )
     return PeriodReport(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.domain.findings import Finding
+from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import clean_name, uk_time
 from pipeline.store.sqlite import FileRecord
 from pipeline.support.atomic import inside, write_text, write_with
@@ -36,7 +37,7 @@ def summary_text(record: FileRecord, findings: list[Finding], partnership_name: 
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity == "warning"]
     lines = [f"Feedback on {record.name}", f"Received {uk_time(record.received_at)} (UK time)", ""]
-    if record.verdict == "accepted":
+    if record.verdict == Verdict.ACCEPTED:
         lines.append(f"Accepted for {partnership_name or record.partnership}, {record.period}. Thank you.")
     else:
         lines.append("Not accepted: please correct the problems below and send the return again.")
@@ -59,7 +60,7 @@ class Due:
         """A copy of their workbook is marked up when it is a recognised return with a problem cell."""
         return (
             bool(self.record.partnership)
-            and self.record.verdict in ("accepted", "rejected")
+            and self.record.verdict in (Verdict.ACCEPTED, Verdict.REJECTED)
             and any(f.cell for f in self.findings)
         )
 

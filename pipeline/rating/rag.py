@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import Enum
 
+from pipeline.domain.actions import CANCELLED, COMPLETE, status_key
 from pipeline.domain.records import Indicator, Polarity, Scheme, Tolerance
 
 _HUNDRED = Decimal(100)
@@ -260,10 +261,6 @@ class ActionRating:
     reason: str  # one line for the reader: why this rating
 
 
-def _status_key(text: str) -> str:
-    return " ".join(str(text).replace("-", " ").replace("_", " ").split()).casefold()
-
-
 def expected_percent(start: date, due: date, as_at: date) -> Decimal:
     """Straight-line progress expected by `as_at`, 0-100, rounded down to 0.1 in the partnership's favour.
 
@@ -293,15 +290,15 @@ def rate_action(
     (Green at or above it, Amber within `tolerance_points` below, Red further);
     without a % or dates, the reported status is mapped to a colour.
     """
-    status = _status_key(reported_status)
+    status = status_key(reported_status)
     expected = expected_percent(start, due, as_at) if start is not None and due is not None else None
 
     def outcome(rating: ActionRag, reason: str) -> ActionRating:
         return ActionRating(rating, reported_status, expected, reason)
 
-    if status in ("complete", "completed"):
+    if status in COMPLETE:
         return outcome(ActionRag.COMPLETE, "reported complete")
-    if status in ("cancelled", "canceled"):
+    if status in CANCELLED:
         return outcome(ActionRag.CANCELLED, "reported cancelled")
     if percent_complete is not None and percent_complete >= _HUNDRED:
         return outcome(ActionRag.COMPLETE, f"{_pct(percent_complete)} complete")

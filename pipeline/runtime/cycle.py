@@ -13,11 +13,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.domain.clock import utc_now
 from pipeline.domain.errors import ExitStatus, Failure, OutputsIncomplete, failure_of
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_today
-from pipeline.intake.ingest import PassReport, run_pass, utc_now
+from pipeline.intake.ingest import PassReport, run_pass
 from pipeline.runtime.lock import RunLock
 from pipeline.store.sqlite import Store
 

@@ -28,10 +28,10 @@ from datetime import time as time_of_day
 from typing import Any
 
 from pipeline.chasing.mail import Hangup
+from pipeline.domain.clock import utc_now
 from pipeline.domain.errors import LockHeld, PipelineError
 from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_zone
-from pipeline.intake.ingest import utc_now
 from pipeline.runtime.lock import RunLock
 
 log = logging.getLogger(__name__)
