@@ -30,9 +30,10 @@ from pathlib import Path
 
 from pipeline.config.load import Config
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
+from pipeline.domain.history import FileRecord
 from pipeline.domain.records import Register
 from pipeline.domain.wording import clean_name, uk_date
-from pipeline.store.sqlite import FileRecord, Store
+from pipeline.store import Store
 from pipeline.support.atomic import inside
 
 log = logging.getLogger(__name__)

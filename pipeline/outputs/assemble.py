@@ -18,6 +18,7 @@ from pipeline.chasing.reminders import sent_days, templates_sent
 from pipeline.config.load import Config
 from pipeline.domain.calendar import deadline, is_late
 from pipeline.domain.findings import Finding
+from pipeline.domain.history import HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.wording import uk_day, uk_time
@@ -42,7 +43,7 @@ from pipeline.rating.rag import (
     risk_movement,
     risk_score,
 )
-from pipeline.store.sqlite import HistoryValue, Store, SubmissionRecord
+from pipeline.store import Store
 
 TREND_PERIODS = 8
 
