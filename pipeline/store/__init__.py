@@ -2,11 +2,11 @@
 
 Stages write `from pipeline.store import Store` and pass the records of pipeline.domain.history
 in and out. What a store raises: StoreBusy (another program holds it), OutputError (it cannot be
-written), StoreUnusable (damaged, or another program's) and StoreFault (a fault of ours).
+written), StoreUnusable (damaged, another program's, or a newer pipeline's) and StoreFault (a fault of ours).
 
 `Store` is the SQLite back end (sqlite.py), its methods grouped by what they keep: files.py
 (files, verdicts, findings, follow-up work), history.py (accepted returns and their figures) and
-messages.py, over connection.py; the tables are in schema.py. A PostgreSQL back end would be a
+messages.py, over connection.py; the tables and their numbered migrations are in schema.py. A PostgreSQL back end would be a
 second class with the same public methods, records and errors, and its own SQL.
 """
 

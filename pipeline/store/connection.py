@@ -4,11 +4,12 @@ closing it, and transactions. The parts of the store that read and write records
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Self
 
 from pipeline.store.errors import speaks_sql, translated
-from pipeline.store.schema import open_schema
+from pipeline.store.schema import MIGRATIONS, Migration, open_schema
 
 # How long a write waits for another program (a database browser) to let go before the pass gives up
 # with StoreBusy and is tried again later. SQLite waits in C, where no signal handler runs, so this
@@ -19,7 +20,7 @@ BUSY_TIMEOUT_SECONDS = 5.0
 class Connection:
     """The pipeline's database. Use as a context manager, or call close()."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.path = path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -28,7 +29,7 @@ class Connection:
         except sqlite3.Error as exc:
             raise translated(exc, path) from exc
         try:
-            open_schema(self._db, path)
+            open_schema(self._db, path, migrations)
         except sqlite3.Error as exc:
             self._db.close()
             raise translated(exc, path) from exc

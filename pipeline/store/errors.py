@@ -1,8 +1,8 @@
 """What SQLite's errors mean for the person running the pipeline.
 
 A database held by another program is StoreBusy (exit 7), one that cannot be written an
-OutputError (exit 4), one that is damaged or another program's StoreUnusable
-(exit 8). Anything else is a fault of ours, StoreFault: the pass stops and it
+OutputError (exit 4), one that is damaged, another program's or a newer pipeline's
+StoreUnusable (exit 8). Anything else is a fault of ours, StoreFault: the pass stops and it
 is reported as a bug. No code outside the store sees an sqlite3 error.
 """
 
@@ -56,6 +56,16 @@ def unusable(path: Path, why: str) -> StoreUnusable:
         "say to pipeline.sqlite3.old): the next run starts an empty database, and the record of the "
         "returns taken in, their figures and verdicts, and the messages sent is lost (the files in "
         "state/archive/ stay, and reminders already sent may be sent again).",
+    )
+
+
+def newer(path: Path, version: int, known: int) -> StoreUnusable:
+    return StoreUnusable(
+        f"The pipeline's database {path} was written by a newer version of the pipeline (its schema is "
+        f"version {version}; this version of the pipeline knows versions up to {known}). The pipeline has "
+        "not touched it and will not use it.",
+        fix="Upgrade the pipeline to the version that wrote it, or a later one, and run again. The "
+        f"database is not damaged: keep {path.name} as it is, and do not move it aside.",
     )
 
 
