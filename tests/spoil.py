@@ -43,7 +43,7 @@ from pipeline.register.workbook import header_key
 from pipeline.returns.generate import due_indicators
 from pipeline.returns.layout import template_filename
 from pipeline.runtime.cycle import feedback_due
-from pipeline.store.sqlite import Store
+from pipeline.store import Store
 
 Q1, Q2, Q3, Q4 = (Period(2025, q) for q in (1, 2, 3, 4))
 PERIODS = (Q1, Q2, Q3, Q4)

@@ -24,7 +24,6 @@ return templates not yet made are not made (the preview lacks that attachment).
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -45,12 +44,13 @@ from pipeline.chasing.reminders import (
 from pipeline.domain.calendar import deadline, deadline_for, sent_days
 from pipeline.domain.clock import iso
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
+from pipeline.domain.history import FileRecord
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import clean_name, uk_day
-from pipeline.store.sqlite import FileRecord, Store
+from pipeline.store import Store, StoreFault
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ class Notifier:
         """One message that could not be made (a broken template, a fault in the pipeline): said, recorded
         as failed, and tried again next pass, while the pass's other messages go on. The store failing
         is not one message's problem: that stops the pass."""
-        if isinstance(exc, sqlite3.Error):
+        if isinstance(exc, StoreFault):
             raise exc
         failure = failure_of(key, exc)
         again = "the other messages go on, and it is tried again on the next pass"

@@ -12,13 +12,14 @@ from datetime import date
 from pipeline.domain.actions import is_closed
 from pipeline.domain.calendar import deadline_for, is_late, sent_days, templates_sent
 from pipeline.domain.errors import PipelineError
+from pipeline.domain.history import MessageRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
 from pipeline.domain.values import safe_for_sheet
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import parse_stamp, percent, uk_day, uk_today, uk_zone
-from pipeline.store.sqlite import MessageRecord, Store
+from pipeline.store import Store
 
 
 @dataclass(frozen=True)

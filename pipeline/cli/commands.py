@@ -35,7 +35,7 @@ def templates(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.periods import parse_period
     from pipeline.register.workbook import load_register
     from pipeline.returns.generate import write_templates
-    from pipeline.store.sqlite import Store
+    from pipeline.store import Store
 
     config = load_config(args.config)
     period = parse_period(args.period)
@@ -132,7 +132,7 @@ def _refuse_an_empty_pack(config, period) -> None:
     from pipeline.chasing.status import periods_with_returns
     from pipeline.domain.wording import uk_today
     from pipeline.runtime.cycle import pack_wanted
-    from pipeline.store.sqlite import Store
+    from pipeline.store import Store
 
     with Store(config.paths.database) as store:
         if pack_wanted(config, store, period, uk_today()):
@@ -154,7 +154,7 @@ def status(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.periods import last_completed, parse_period
     from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
-    from pipeline.store.sqlite import Store
+    from pipeline.store import Store
 
     config = load_config(args.config)
     register = load_register(config.paths.register, config.paths.cache)

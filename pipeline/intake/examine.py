@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.domain.calendar import board_meeting
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
+from pipeline.domain.history import FileRecord, Submission
 from pipeline.domain.settings import Config
 from pipeline.domain.wording import plain_date, uk_day
 from pipeline.intake.read.reader import ReaderPool
@@ -22,7 +23,7 @@ from pipeline.intake.recognise import identify
 from pipeline.intake.screen.safety import Limits
 from pipeline.intake.validate import check_return
 from pipeline.register.workbook import load_register
-from pipeline.store.sqlite import FileRecord, Store, Submission
+from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,12 @@ from pathlib import Path
 
 from pipeline.domain.clock import iso, utc_now
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
+from pipeline.domain.history import FileRecord
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import STORED_AT, clean_name, uk_date
-from pipeline.store.sqlite import FileRecord, Store
+from pipeline.store import Store
 from pipeline.support.atomic import inside
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from pipeline.domain.findings import Finding, finding
+from pipeline.domain.history import ActionUpdate, IndicatorValue, RiskUpdate, Submission
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import NON_NEGATIVE_UNITS, Frequency, Indicator, Register
 from pipeline.domain.settings import Config
@@ -38,7 +39,6 @@ from pipeline.intake.recognise import Identity, Table, find_table
 from pipeline.rating.rag import rate
 from pipeline.register.workbook import header_key
 from pipeline.returns import layout as T
-from pipeline.store.sqlite import ActionUpdate, IndicatorValue, RiskUpdate, Submission
 
 NOT_AVAILABLE_QUALITY = "Not available"
 _DONE = ("complete", "cancelled")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
 from pipeline.domain.findings import Finding
+from pipeline.domain.history import HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import Config
@@ -42,7 +43,7 @@ from pipeline.rating.rag import (
     risk_movement,
     risk_score,
 )
-from pipeline.store.sqlite import HistoryValue, Store, SubmissionRecord
+from pipeline.store import Store
 
 TREND_PERIODS = 8
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.domain.findings import Finding
+from pipeline.domain.history import FileRecord
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import clean_name, uk_time
-from pipeline.store.sqlite import FileRecord
 from pipeline.support.atomic import inside, write_text, write_with
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,6 @@ thin wrappers over these functions.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +19,7 @@ from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_today
 from pipeline.intake.ingest import PassReport, run_pass
 from pipeline.runtime.lock import RunLock
-from pipeline.store.sqlite import Store
+from pipeline.store import Store, StoreFault
 
 if TYPE_CHECKING:
     from pipeline.chasing.mail import Hangup
@@ -188,7 +187,7 @@ def give_feedback(
             if notifier.outcome(d.record, paths, register):
                 store.feedback_done(d.record.id)
         except Exception as exc:
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, StoreFault):
                 raise
             failure = failure_of(d.record.name, exc)
             log.error(

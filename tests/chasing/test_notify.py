@@ -19,7 +19,7 @@ from demo.fill import IndicatorEntry
 from pipeline.config.load import load_config
 from pipeline.domain.calendar import add_working_days, deadline, templates_out
 from pipeline.runtime.cycle import chase, run_once
-from pipeline.store.sqlite import Store
+from pipeline.store import Store
 
 CYP_EMAIL = "cyp.partnership@brackenford.example.org"
 CYP_TEMPLATES_OUT = "2025-26-Q1/CYP/templates-out"

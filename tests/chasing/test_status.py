@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from pipeline.chasing.status import last_message
-from pipeline.store.sqlite import MessageRecord
+from pipeline.domain.history import MessageRecord
 
 
 def _message(key: str, kind: str, sent_at: str, status: str = "sent") -> MessageRecord:

@@ -253,7 +253,7 @@ def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
 
 def test_a_pass_shares_its_commits_and_moves_no_file_before_its_verdict_is_committed(workspace, monkeypatch):
     import pipeline.intake.ingest
-    from pipeline.store.sqlite import Store
+    from pipeline.store import Store
 
     monkeypatch.setattr(pipeline.intake.ingest, "BATCH_SECONDS", 60)  # every verdict of this pass in one batch
     in_incoming_at_each_commit, real_exit = [], Store._Transaction.__exit__

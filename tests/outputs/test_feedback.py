@@ -14,9 +14,10 @@ from spoil import Q1, Workspace, edit_header, outcome
 
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.findings import finding
+from pipeline.domain.history import FileRecord
 from pipeline.outputs.feedback import Due
 from pipeline.runtime.cycle import run_once
-from pipeline.store.sqlite import FileRecord, Store
+from pipeline.store import Store
 
 FORMULA = '=HYPERLINK("http://x","y")'
 

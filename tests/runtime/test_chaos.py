@@ -28,7 +28,7 @@ from smtp_server import Inbox, start
 from spoil import Workspace
 
 from pipeline.domain.periods import parse_period
-from pipeline.store.sqlite import Store
+from pipeline.store import Store
 
 Q2 = parse_period("2025-26 Q2")
 

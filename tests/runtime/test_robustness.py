@@ -348,7 +348,7 @@ def test_a_disk_that_fills_while_an_output_is_written_leaves_the_old_file_whole(
 def test_the_same_file_sent_again_in_the_same_second_as_an_interrupted_copy_is_kept_twice(batch, tmp_path):
     from pipeline.intake.ingest import take_in
     from pipeline.runtime.cycle import run_once
-    from pipeline.store.sqlite import Store
+    from pipeline.store import Store
 
     config = load_config(county.write_config(tmp_path, batch.register))
     moment = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from pipeline.store.sqlite import Store
+from pipeline.store import Store
 
 
 def _add(store: Store, name: str) -> int:
@@ -125,3 +125,14 @@ def test_tables_a_killed_first_run_left_half_made_are_finished_not_taken_for_ano
         db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     with Store(tmp_path / "db.sqlite3") as store:
         assert store.files() == []
+
+
+def test_an_sql_error_that_is_a_fault_of_ours_comes_out_as_a_store_fault_naming_the_file(tmp_path):
+    from pipeline.store import StoreFault
+
+    with Store(tmp_path / "db.sqlite3") as store:
+        store._db.execute("DROP TABLE findings")  # as if the code asked for a table its schema lacks
+        with pytest.raises(StoreFault, match="no such table: findings") as caught:
+            store.findings_for(1)
+    assert str(tmp_path / "db.sqlite3") in str(caught.value)
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)

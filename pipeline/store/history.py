@@ -1,0 +1,180 @@
+"""Accepted returns as rows: a submission with its indicator values, action updates and risk
+updates written together, which return counts for a partnership and period, and the history
+of counting figures that rating, templates and the packs read.
+
+Figures are kept as text, never floats, and come back as the Decimal they went in as.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from pipeline.domain.history import (
+    ActionUpdate,
+    AreaValues,
+    HistoryValue,
+    RiskUpdate,
+    Submission,
+    SubmissionRecord,
+)
+from pipeline.store.connection import Connection
+
+
+def _area_text(values: AreaValues) -> str:
+    # JSON, so an area's name may hold any character; figures as text, like every other figure here.
+    return json.dumps([[area, _text(value)] for area, value in values], ensure_ascii=False) if values else ""
+
+
+def _area_values(text: str) -> AreaValues:
+    return tuple((area, _dec(value)) for area, value in json.loads(text)) if text else ()
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+class History(Connection):
+    def _add_submission(self, file_id: int, s: Submission) -> int:
+        """Write an accepted return and make it the one that counts, unless a later-received one does.
+        Called inside the transaction that records the file's verdict."""
+        received_at = self._db.execute("SELECT received_at FROM files WHERE id = ?", (file_id,)).fetchone()[0]
+        cursor = self._db.execute(
+            "INSERT INTO submissions (file_id, partnership, period, template_version, completed_by, email, "
+            "date_completed, signed_off, overall_commentary, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                file_id,
+                s.partnership,
+                s.period,
+                s.template_version,
+                s.completed_by,
+                s.email,
+                s.date_completed,
+                int(s.signed_off),
+                s.overall_commentary,
+                received_at,
+            ),
+        )
+        sid = int(cursor.lastrowid)
+        # The latest return received counts; earlier ones stay for the audit trail. Received, not
+        # examined: old returns loaded out of order with `run --received` must not undo a later one.
+        later = self._db.execute(
+            "SELECT id FROM submissions WHERE partnership = ? AND period = ? AND id != ? AND counts = 1 "
+            "AND received_at > ?",
+            (s.partnership, s.period, sid, received_at),
+        ).fetchone()
+        if later is not None:
+            self._db.execute("UPDATE submissions SET counts = 0, superseded_by = ? WHERE id = ?", (later[0], sid))
+        else:
+            self._db.execute(
+                "UPDATE submissions SET counts = 0, superseded_by = ? "
+                "WHERE partnership = ? AND period = ? AND id != ? AND counts = 1",
+                (sid, s.partnership, s.period, sid),
+            )
+        self._db.executemany(
+            "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    sid,
+                    v.code,
+                    _text(v.actual),
+                    v.data_quality,
+                    v.commentary,
+                    v.remedial_action,
+                    v.cell,
+                    _area_text(v.area_values),
+                )
+                for v in s.values
+            ],
+        )
+        self._db.executemany(
+            "INSERT INTO action_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (sid, a.ref, a.action, a.owner, a.due, a.status, _text(a.percent_complete), a.commentary, int(a.is_new))
+                for a in s.actions
+            ],
+        )
+        self._db.executemany(
+            "INSERT INTO risk_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (sid, r.ref, r.risk, r.owner, r.likelihood, r.impact, r.mitigation, r.commentary, int(r.is_new))
+                for r in s.risks
+            ],
+        )
+        return sid
+
+    def submissions(self, *, period: str | None = None, counting_only: bool = False) -> list[SubmissionRecord]:
+        sql = (
+            "SELECT s.id, s.file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email, "
+            "s.date_completed, s.signed_off, s.overall_commentary, s.received_at, s.counts, "
+            "s.superseded_by, f.name, f.location FROM submissions s JOIN files f ON f.id = s.file_id"
+        )
+        where, args = [], []
+        if period is not None:
+            where.append("s.period = ?")
+            args.append(period)
+        if counting_only:
+            where.append("s.counts = 1")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._db.execute(sql + " ORDER BY s.id", args).fetchall()
+        return [SubmissionRecord(*r[:8], bool(r[8]), r[9], r[10], bool(r[11]), *r[12:]) for r in rows]
+
+    def first_received(self, period: str) -> dict[str, str]:
+        """Partnership -> when its first accepted return for the period arrived (superseded or not):
+        lateness is judged by it, so a correction sent after the deadline does not make it late."""
+        return dict(
+            self._db.execute(
+                "SELECT partnership, MIN(received_at) FROM submissions WHERE period = ? GROUP BY partnership", (period,)
+            )
+        )
+
+    def history(self, codes: Iterable[str] | None = None) -> Iterator[HistoryValue]:
+        """Every counting indicator value, oldest period first."""
+        sql = (
+            "SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "
+            "v.area_values, s.id, f.name, s.received_at FROM indicator_values v "
+            "JOIN submissions s ON s.id = v.submission_id JOIN files f ON f.id = s.file_id "
+            "WHERE s.counts = 1"
+        )
+        args: list = []
+        if codes is not None:
+            codes = list(codes)
+            sql += f" AND v.code IN ({','.join('?' * len(codes))})"
+            args = codes
+        for r in self._db.execute(sql + " ORDER BY s.period, v.code", args):
+            yield HistoryValue(r[0], r[1], _dec(r[2]), r[3], r[4], r[5], _area_values(r[6]), *r[7:])
+
+    def actuals(self) -> dict[tuple[str, str], Decimal]:
+        """(code, period) -> the counting actual, oldest period first: what templates pre-fill
+        from and ingest's outlier checks compare with. Only the figures are read: every pass
+        that examines a file asks for the whole history."""
+        rows = self._db.execute(
+            "SELECT v.code, s.period, v.actual FROM indicator_values v JOIN submissions s "
+            "ON s.id = v.submission_id WHERE s.counts = 1 AND v.actual IS NOT NULL ORDER BY s.period, v.code"
+        )
+        return {(code, period): Decimal(actual) for code, period, actual in rows}
+
+    def action_updates(self, submission_id: int) -> list[ActionUpdate]:
+        rows = self._db.execute(
+            "SELECT ref, action, owner, due, status, percent_complete, commentary, is_new "
+            "FROM action_updates WHERE submission_id = ? ORDER BY ref",
+            (submission_id,),
+        ).fetchall()
+        return [ActionUpdate(r[0], r[1], r[2], r[3], r[4], _dec(r[5]), r[6], bool(r[7])) for r in rows]
+
+    def risk_updates(self, submission_id: int) -> list[RiskUpdate]:
+        rows = self._db.execute(
+            "SELECT ref, risk, owner, likelihood, impact, mitigation, commentary, is_new "
+            "FROM risk_updates WHERE submission_id = ? ORDER BY ref",
+            (submission_id,),
+        ).fetchall()
+        return [RiskUpdate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+
+    def periods(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT period FROM files WHERE period != '' ORDER BY period")]

@@ -1,0 +1,227 @@
+"""The store's tables, and how a store made by an older pipeline is brought up to date.
+
+The schema's version is SQLite's `PRAGMA user_version`, read each time a store is opened. A
+store at the current version costs that read and nothing else. An older store is migrated
+forward, version by version, in ONE transaction: a failure or a kill part-way leaves it at
+the version it had. There is no way back: a store newer than this code is refused
+(StoreUnusable, exit 8), untouched, with a message that says to upgrade the pipeline.
+
+To change the schema, append a Migration with the next version number; never edit one that
+has shipped, since stores out there have already run it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.store.errors import StoreFault, newer, problem, unusable
+
+
+@dataclass(frozen=True)
+class Migration:
+    """The SQL that brings a store from version `version - 1` to `version`."""
+
+    version: int
+    why: str
+    sql: str  # one or more statements; they run inside the migration's transaction, so no BEGIN or COMMIT
+
+    def statements(self) -> list[str]:
+        """The statements one at a time (Python's executescript would commit the transaction first)."""
+        found, statement = [], ""
+        for line in self.sql.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):  # SQLite's own tokenizer: a ';' in a comment is no end
+                found.append(statement.strip())
+                statement = ""
+        if statement.strip():
+            raise ValueError(f"migration {self.version} ends in the middle of a statement: {statement.strip()!r}")
+        return found
+
+
+# Version 1 is the schema the pipeline had before its versions were numbered: those stores have
+# user_version 0 and these tables. IF NOT EXISTS, so such a store is adopted as it is, and a first
+# run killed before all its tables were made (by code older still) is finished.
+_VERSION_1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    name TEXT NOT NULL,             -- the name it arrived with
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,      -- when it landed in the inbox (UTC, ISO)
+    location TEXT NOT NULL,         -- where it is now, relative to the state folder
+    verdict TEXT NOT NULL DEFAULT 'pending',  -- pending, accepted, rejected, duplicate
+    destination TEXT,               -- where the verdict sends it, relative to the state folder
+    reason TEXT NOT NULL DEFAULT '',
+    period TEXT NOT NULL DEFAULT '',
+    partnership TEXT NOT NULL DEFAULT '',
+    duplicate_of INTEGER REFERENCES files(id),
+    decided_at TEXT
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL UNIQUE REFERENCES files(id),
+    partnership TEXT NOT NULL,
+    period TEXT NOT NULL,
+    template_version INTEGER NOT NULL,
+    completed_by TEXT NOT NULL,
+    email TEXT NOT NULL,
+    date_completed TEXT,
+    signed_off INTEGER NOT NULL,
+    overall_commentary TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    counts INTEGER NOT NULL DEFAULT 1,  -- 0 once a later accepted return supersedes it
+    superseded_by INTEGER REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS submissions_pp ON submissions(period, partnership);
+CREATE TABLE IF NOT EXISTS indicator_values (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    code TEXT NOT NULL,
+    actual TEXT,                    -- Decimal as text; NULL when not available
+    data_quality TEXT NOT NULL,
+    commentary TEXT NOT NULL,
+    remedial_action TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    area_values TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (submission_id, code)
+);
+CREATE TABLE IF NOT EXISTS action_updates (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    ref TEXT NOT NULL,
+    action TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due TEXT,
+    status TEXT NOT NULL,
+    percent_complete TEXT,
+    commentary TEXT NOT NULL,
+    is_new INTEGER NOT NULL,
+    PRIMARY KEY (submission_id, ref)
+);
+CREATE TABLE IF NOT EXISTS risk_updates (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    ref TEXT NOT NULL,
+    risk TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    likelihood INTEGER,
+    impact INTEGER,
+    mitigation TEXT NOT NULL,
+    commentary TEXT NOT NULL,
+    is_new INTEGER NOT NULL,
+    PRIMARY KEY (submission_id, ref)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    seq INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    row INTEGER,
+    value TEXT NOT NULL,
+    message TEXT NOT NULL,
+    fix TEXT NOT NULL,
+    PRIMARY KEY (file_id, seq)
+);
+CREATE TABLE IF NOT EXISTS stale_periods (period TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS feedback_due (file_id INTEGER PRIMARY KEY REFERENCES files(id));
+CREATE TABLE IF NOT EXISTS messages (
+    key TEXT PRIMARY KEY,           -- kind/partnership/period/occasion: each is sent once
+    kind TEXT NOT NULL,
+    partnership TEXT NOT NULL,
+    period TEXT NOT NULL,
+    recipients TEXT NOT NULL,       -- to and cc; for a refused message, those it was refused for
+    subject TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    status TEXT NOT NULL,           -- queued, sent, failed (retried), refused (5xx: waits for new recipients)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    location TEXT NOT NULL DEFAULT ''  -- .eml file, in files mode
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "the tables of the pipeline before its schema versions were numbered", _VERSION_1),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def open_schema(db: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+    """Check that `db` is a pipeline store this code can use, and bring its schema up to date.
+
+    Raises StoreUnusable for another program's database or a newer pipeline's, having written nothing.
+    """
+    latest = migrations[-1].version
+    # Read before anything is written: a file that is not ours (damaged, another program's database put
+    # here by mistake, or a newer pipeline's) is left exactly as it is, WAL files and all.
+    version = _version(db)
+    tables = {
+        name
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not name.startswith("sqlite_")
+    }
+    if version > latest and "meta" in tables:  # ours, with tables a later version may have added
+        raise newer(path, version, latest)
+    strange = tables - _tables_made_by(migrations)
+    if strange:
+        raise unusable(
+            path,
+            f"belongs to another program (it has tables such as {', '.join(sorted(strange)[:3])}, "
+            "which the pipeline never made)",
+        )
+    if version > latest:
+        raise newer(path, version, latest)
+    db.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; kept in the file once set
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    if version < latest:
+        _migrate(db, path, migrations)
+
+
+def _version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _tables_made_by(migrations: Sequence[Migration]) -> set[str]:
+    return {
+        name
+        for migration in migrations
+        for name in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migration.sql, re.IGNORECASE)
+    }
+
+
+def _migrate(db: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> None:
+    """Run every migration past the store's version, and set the version, in one transaction."""
+    db.execute("BEGIN IMMEDIATE")
+    # Read again now that no other program can write: another pass may have migrated it meanwhile.
+    start = version = _version(db)
+    try:
+        for migration in migrations:
+            if migration.version <= version:
+                continue
+            for statement in migration.statements():
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {int(migration.version)}")  # transactional, like any write
+            version = migration.version
+        # For people who look inside with a database browser: the same number, where version 1 put it.
+        db.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(version),),
+        )
+        db.execute("COMMIT")
+    except BaseException as exc:
+        if db.in_transaction:  # SQLite may have rolled back already (disk full, I/O error)
+            db.execute("ROLLBACK")
+        if not isinstance(exc, sqlite3.Error):
+            raise
+        failed = next(m.version for m in migrations if m.version > version)
+        raise problem(exc, path) or StoreFault(
+            f"could not bring the pipeline's database {path} from schema version {start} to "
+            f"{migrations[-1].version}: migration {failed} failed ({type(exc).__name__}: {exc}); the database is "
+            f"left at version {start}, as it was"
+        ) from exc
