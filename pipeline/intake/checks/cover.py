@@ -1,0 +1,66 @@
+"""The Cover sheet: who completed the return, when, whether the chair signed it off."""
+
+from __future__ import annotations
+
+from pipeline.domain.findings import Finding, finding
+from pipeline.domain.values import BLANK, DATE, looks_like_formula, parse_date, parse_text, parse_yes_no
+from pipeline.intake.read.reader import Workbook
+from pipeline.register.workbook import header_key
+from pipeline.returns import layout as T
+
+
+def read_cover(book: Workbook, findings: list[Finding]) -> dict[str, str | None]:
+    """The Cover's answers by label (a date as ISO text, sign-off as Yes or No), with findings."""
+    sheet = book.sheet(T.COVER)
+    label_col, value_col = T.COVER_LABEL_COLUMN - 1, T.COVER_VALUE_COLUMN - 1
+    where = {}
+    for (r, c), value in sheet.cells.items():
+        if c == label_col and isinstance(value, str):
+            where.setdefault(header_key(value), r)
+    out: dict[str, str | None] = {}
+    for label in T.COVER_LABELS:
+        row = where.get(header_key(label))
+        raw = sheet.value(row, value_col) if row is not None else None
+        cell = sheet.a1(row, value_col) if row is not None else ""
+        if label == "Date completed":
+            parsed = parse_date(raw)
+            if parsed.kind not in (DATE, BLANK):
+                findings.append(
+                    finding(
+                        "bad-cover-date",
+                        f"Date completed {parse_text(raw)!r} is not a date.",
+                        "Type the date as 31/03/2026.",
+                        sheet=sheet.name,
+                        cell=cell,
+                        value=parse_text(raw),
+                    )
+                )
+            out[label] = parsed.value.isoformat() if parsed.kind == DATE else None
+        elif label.startswith("Signed off"):
+            signed = parse_yes_no(raw)
+            if signed is not True:
+                findings.append(
+                    finding(
+                        "not-signed-off",
+                        "The chair has not signed off this return, so its figures are provisional.",
+                        "When the chair has agreed it, choose Yes and send the return again.",
+                        sheet=sheet.name,
+                        cell=cell,
+                        value=parse_text(raw),
+                    )
+                )
+            out[label] = "Yes" if signed else "No"
+        else:
+            out[label] = text = parse_text(raw)
+            if text and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20"):
+                findings.append(
+                    finding(
+                        "formula-text",
+                        f"{label} starts with {text[:1]!r}, like a formula; it is kept as plain text.",
+                        "No action is needed unless you meant something else.",
+                        sheet=sheet.name,
+                        cell=cell,
+                        value=text[:80],
+                    )
+                )
+    return out
