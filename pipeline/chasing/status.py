@@ -14,7 +14,7 @@ from pipeline.domain.calendar import deadline_for
 from pipeline.domain.errors import PipelineError
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Register
-from pipeline.domain.values import safe_for_sheet
+from pipeline.domain.text import safe_for_sheet
 from pipeline.domain.wording import parse_stamp, uk_day, uk_today, uk_zone
 from pipeline.outputs.assemble import assemble
 from pipeline.rating.rag import ActionRag

@@ -13,7 +13,7 @@ from pipeline.domain.errors import PeriodError
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Partnership, Register
-from pipeline.domain.values import parse_text
+from pipeline.domain.text import parse_text
 from pipeline.intake.read.reader import Sheet, Workbook
 from pipeline.register.workbook import header_key
 from pipeline.returns import layout as T

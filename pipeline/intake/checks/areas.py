@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.records import Indicator, Register
-from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, Parsed, parse_text
+from pipeline.domain.text import parse_text
+from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, Parsed
 from pipeline.intake.checks.cells import in_range, read_figure, unreadable
 from pipeline.intake.read.reader import Workbook
 from pipeline.intake.recognise import Identity, Table, find_table

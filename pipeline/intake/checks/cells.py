@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.records import NON_NEGATIVE_UNITS, Indicator
-from pipeline.domain.values import AMBIGUOUS, Parsed, implausible, looks_like_formula, parse_number, parse_text
+from pipeline.domain.text import looks_like_formula, parse_text
+from pipeline.domain.values import AMBIGUOUS, Parsed, implausible, parse_number
 from pipeline.intake.recognise import Table
 
 
