@@ -5,6 +5,7 @@ Pure functions that never raise for any input; values.py reads figures and dates
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -82,3 +83,15 @@ def parse_yes_no(raw: object) -> bool | None:
     if key in _NO:
         return False
     return None
+
+
+def header_key(label: object) -> str:
+    """Fold a header so 'Q1 Target', 'q1  target' and 'Q1-target' match."""
+    return _header_key(str(label or ""))
+
+
+@functools.lru_cache(maxsize=4096)  # ingest folds the same few labels for every row of every return
+def _header_key(label: str) -> str:
+    text = label.casefold().replace("&", "and")
+    text = re.sub(r"\(.*?\)", "", text)  # '(1-5)' is a hint, not part of the name
+    return re.sub(r"[^a-z0-9£%]+", "", text)

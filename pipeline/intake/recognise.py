@@ -13,9 +13,8 @@ from pipeline.domain.errors import PeriodError
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Partnership, Register
-from pipeline.domain.text import parse_text
+from pipeline.domain.text import header_key, parse_text
 from pipeline.intake.read.reader import Sheet, Workbook
-from pipeline.register.workbook import header_key
 from pipeline.returns import layout as T
 
 RESEND_TEMPLATE = "Fill in the return template that was sent to you for this period, and send that."

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pipeline.domain.findings import Finding, finding
-from pipeline.domain.text import looks_like_formula, parse_text, parse_yes_no
+from pipeline.domain.text import header_key, looks_like_formula, parse_text, parse_yes_no
 from pipeline.domain.values import BLANK, DATE, parse_date
 from pipeline.intake.read.reader import Workbook
-from pipeline.register.workbook import header_key
 from pipeline.returns import layout as T
 
 

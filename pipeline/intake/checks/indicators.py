@@ -9,13 +9,12 @@ from pipeline.config.load import Config
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.periods import Period
 from pipeline.domain.records import NON_NEGATIVE_UNITS, Indicator, Register
-from pipeline.domain.text import parse_text
+from pipeline.domain.text import header_key, parse_text
 from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, implausible
 from pipeline.intake.checks.cells import in_range, read_figure, read_text, unreadable
 from pipeline.intake.checks.outliers import check_outlier
 from pipeline.intake.recognise import Identity, Table
 from pipeline.rating.rag import rate
-from pipeline.register.workbook import header_key
 from pipeline.returns import layout as T
 from pipeline.store.sqlite import IndicatorValue
 

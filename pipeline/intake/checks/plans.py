@@ -6,11 +6,10 @@ from datetime import date
 
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.records import Register
-from pipeline.domain.text import parse_text
+from pipeline.domain.text import header_key, parse_text
 from pipeline.domain.values import BLANK, DATE, parse_date, parse_number
 from pipeline.intake.checks.cells import read_text
 from pipeline.intake.recognise import Identity, Table
-from pipeline.register.workbook import header_key
 from pipeline.returns import layout as T
 from pipeline.store.sqlite import ActionUpdate, RiskUpdate
 
