@@ -18,7 +18,7 @@ from pipeline.intake.checks.areas import check_areas
 from pipeline.intake.checks.cover import read_cover
 from pipeline.intake.checks.indicators import check_indicators
 from pipeline.intake.checks.plans import check_actions, check_risks
-from pipeline.intake.read.reader import Workbook
+from pipeline.intake.read.reader import Sheet, Workbook
 from pipeline.intake.recognise import Identity, find_table
 from pipeline.returns import layout as T
 from pipeline.store.sqlite import Submission
@@ -42,23 +42,24 @@ def check_return(
     """Read and validate every sheet of a recognised return; `outdated` when its template was made
     from an earlier register (rows added or retired since are then not the submitter's doing)."""
     findings: list[Finding] = []
-    tables = {}
+    tables = []
     for name, headers, required in (
         (T.INDICATORS, T.INDICATOR_HEADERS, ("Code",) + T.INDICATOR_INPUTS),
         (T.ACTIONS, T.ACTION_HEADERS, ("Ref", "Action", "Owner", "Due date") + T.ACTION_INPUTS),
         (T.RISKS, T.RISK_HEADERS, ("Ref", "Risk", "Owner") + T.RISK_INPUTS),
     ):
-        table, problems = find_table(book.sheet(name), headers, required)
+        table, problems = find_table(_required_sheet(book, name), headers, required)
         findings += problems
-        tables[name] = table
-    if any(t is None for t in tables.values()):
+        tables.append(table)
+    indicator_table, action_table, risk_table = tables
+    if indicator_table is None or action_table is None or risk_table is None:
         return Checked(None, tuple(findings))
     short = who.partnership.short_name
-    values = check_indicators(tables[T.INDICATORS], who, register, config, history, findings, outdated)
+    values = check_indicators(indicator_table, who, register, config, history, findings, outdated)
     values = check_areas(book, who, register, values, findings)
-    actions = check_actions(tables[T.ACTIONS], who, register, findings)
-    risks = check_risks(tables[T.RISKS], who, register, findings)
-    cover = read_cover(book, findings)
+    actions = check_actions(action_table, who, register, findings)
+    risks = check_risks(risk_table, who, register, findings)
+    cover = read_cover(_required_sheet(book, T.COVER), findings)
     if not any(v.actual is not None for v in values) and not any(a.status for a in actions):
         findings.append(
             finding(
@@ -72,13 +73,20 @@ def check_return(
         partnership=short,
         period=str(who.period),
         template_version=who.version,
-        completed_by=cover["Completed by"],
-        email=cover["Email"],
-        date_completed=cover["Date completed"],
-        signed_off=cover["Signed off by chair (Yes/No)"] == "Yes",
-        overall_commentary=cover["Overall commentary"],
+        completed_by=cover.text["Completed by"],
+        email=cover.text["Email"],
+        date_completed=cover.date_completed,
+        signed_off=cover.signed_off,
+        overall_commentary=cover.text["Overall commentary"],
         values=tuple(values),
         actions=tuple(actions),
         risks=tuple(risks),
     )
     return Checked(submission, tuple(findings))
+
+
+def _required_sheet(book: Workbook, name: str) -> Sheet:
+    sheet = book.sheet(name)
+    # identify() finds an error in a return without each of T.REQUIRED_SHEETS, and such a return is not checked.
+    assert sheet is not None, f"{name} sheet missing from a recognised return"
+    return sheet

@@ -53,7 +53,7 @@ def check_areas(
             continue
         code = codes.get(code_text.casefold())
         area = areas[code].get(" ".join(area_text.split()).casefold()) if code else None
-        if area is None:
+        if code is None or area is None:
             findings.append(
                 finding(
                     "unknown-area",
@@ -113,4 +113,6 @@ def _area_figure(
             unreadable(f"{i.code}, {area}", parsed, shown, sheet, cell, "Type the figure as a number, e.g. 12.5.")
         )
         return None
-    return parsed.number if in_range(i, parsed.number, sheet, cell, shown, findings) else None
+    number = parsed.number
+    assert number is not None  # every other kind has returned above, and Parsed sets number exactly for NUMBER
+    return number if in_range(i, number, sheet, cell, shown, findings) else None

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.text import header_key, looks_like_formula, parse_text, parse_yes_no
 from pipeline.domain.values import BLANK, DATE, parse_date
-from pipeline.intake.read.reader import Workbook
+from pipeline.intake.read.reader import Sheet
 from pipeline.returns import layout as T
 
 
-def read_cover(book: Workbook, findings: list[Finding]) -> dict[str, str | None]:
-    """The Cover's answers by label (a date as ISO text, sign-off as Yes or No), with findings."""
-    sheet = book.sheet(T.COVER)
+@dataclass(frozen=True)
+class Cover:
+    """The Cover's answers: the text ones by label, the date as ISO text (None when blank or not a date)."""
+
+    text: dict[str, str]
+    date_completed: str | None
+    signed_off: bool
+
+
+def read_cover(sheet: Sheet, findings: list[Finding]) -> Cover:
+    """The Cover's answers, with findings for a date that is not one, no sign-off, and formula-like text."""
     label_col, value_col = T.COVER_LABEL_COLUMN - 1, T.COVER_VALUE_COLUMN - 1
-    where = {}
+    where: dict[str, int] = {}
     for (r, c), value in sheet.cells.items():
         if c == label_col and isinstance(value, str):
             where.setdefault(header_key(value), r)
-    out: dict[str, str | None] = {}
+    text_by_label: dict[str, str] = {}
+    date_completed: str | None = None
+    signed_off = False
     for label in T.COVER_LABELS:
         row = where.get(header_key(label))
         raw = sheet.value(row, value_col) if row is not None else None
@@ -35,7 +47,7 @@ def read_cover(book: Workbook, findings: list[Finding]) -> dict[str, str | None]
                         value=parse_text(raw),
                     )
                 )
-            out[label] = parsed.value.isoformat() if parsed.kind == DATE else None
+            date_completed = parsed.value.isoformat() if parsed.value is not None else None  # set exactly for DATE
         elif label.startswith("Signed off"):
             signed = parse_yes_no(raw)
             if signed is not True:
@@ -49,9 +61,9 @@ def read_cover(book: Workbook, findings: list[Finding]) -> dict[str, str | None]
                         value=parse_text(raw),
                     )
                 )
-            out[label] = "Yes" if signed else "No"
+            signed_off = signed is True
         else:
-            out[label] = text = parse_text(raw)
+            text_by_label[label] = text = parse_text(raw)
             if text and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20"):
                 findings.append(
                     finding(
@@ -63,4 +75,4 @@ def read_cover(book: Workbook, findings: list[Finding]) -> dict[str, str | None]
                         value=text[:80],
                     )
                 )
-    return out
+    return Cover(text_by_label, date_completed, signed_off)

@@ -47,7 +47,7 @@ def check_outlier(
         return  # too little history to say what is unusual
     figures = [v for _, v in earlier]
     moves = [abs(b - a) for a, b in itertools.pairwise(figures)]
-    usual = sum(moves) / len(moves)
+    usual = sum(moves, Decimal(0)) / len(moves)
     if usual == 0:
         usual = abs(figures[-1]) / 10 or Decimal(1)
     if abs(figure - figures[-1]) <= config.ingest.outlier_factor * usual:

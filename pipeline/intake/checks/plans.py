@@ -105,15 +105,11 @@ def check_risks(table: Table, who: Identity, register: Register, findings: list[
         if not (ref or text) or (ref.casefold() not in known and not text):
             continue
         risk = known.get(ref.casefold())
-        scores = {}
+        scores: dict[str, int | None] = {}
         for label in ("Likelihood (1-5)", "Impact (1-5)"):
             raw = table.cell(row, label)
-            parsed = parse_number(raw)
-            good = (
-                parsed.number is not None
-                and parsed.number == parsed.number.to_integral_value()
-                and 1 <= parsed.number <= 5
-            )
+            number = parse_number(raw).number
+            good = number is not None and number == number.to_integral_value() and 1 <= number <= 5
             if not good:
                 findings.append(
                     finding(
@@ -126,7 +122,7 @@ def check_risks(table: Table, who: Identity, register: Register, findings: list[
                         value=parse_text(raw),
                     )
                 )
-            scores[label] = int(parsed.number) if good else None
+            scores[label] = None if number is None or not good else int(number)
         new_ref = ref or f"{who.partnership.short_name}-NEW-R{len(updates) + 1}"
         updates[new_ref.casefold()] = RiskUpdate(
             ref=risk.ref if risk else new_ref,
