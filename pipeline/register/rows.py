@@ -109,7 +109,14 @@ def _choice(row, r, field, label, sheet, enum, code, findings):
 
 def read_partnership(row: int, r: dict) -> Partnership:
     """A Partnerships row as its record."""
-    return Partnership(*(_text(r[f]) for f in ("name", "short_name", "chair", "lead_officer", "email")), row=row)
+    return Partnership(
+        name=_text(r["name"]),
+        short_name=_text(r["short_name"]),
+        chair=_text(r["chair"]),
+        lead_officer=_text(r["lead_officer"]),
+        email=_text(r["email"]),
+        row=row,
+    )
 
 
 def read_indicator(row: int, r: dict, findings: list) -> Indicator:
@@ -155,7 +162,12 @@ def read_indicator(row: int, r: dict, findings: list) -> Indicator:
         baseline=_number(row, r, "baseline", "Baseline", sheet, findings),
         baseline_period=_text(r["baseline_period"]),
         annual_target=_number(row, r, "annual_target", "Annual target", sheet, findings),
-        quarter_targets=tuple(_number(row, r, f"q{q}", f"Q{q} target", sheet, findings) for q in (1, 2, 3, 4)),
+        quarter_targets=(
+            _number(row, r, "q1", "Q1 target", sheet, findings),
+            _number(row, r, "q2", "Q2 target", sheet, findings),
+            _number(row, r, "q3", "Q3 target", sheet, findings),
+            _number(row, r, "q4", "Q4 target", sheet, findings),
+        ),
         final_target=_number(row, r, "final_target", "Final target", sheet, findings),
         final_target_year=_text(r["final_target_year"]),
         tolerance=tolerance,

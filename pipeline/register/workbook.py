@@ -169,7 +169,9 @@ def _cached(path: Path, cache: Path) -> tuple[str, Path]:
     from pipeline.register import rows, smart
 
     for module in (sys.modules[__name__], rows, records, smart, findings, text):
-        key.update(Path(module.__file__).read_bytes())
+        source = module.__file__
+        assert source is not None  # our own modules, each imported from its file
+        key.update(Path(source).read_bytes())
     return digest, cache / f"register-{key.hexdigest()[:32]}.pickle"
 
 

@@ -307,8 +307,8 @@ class Sheets(SheetWriter):
             ws.set_row(row, DATA_ROW_HEIGHT)
             for col, value in enumerate((ref, risk, owner)):
                 self._write(ws, row, col, value, self.locked)
-            for col, value in enumerate((likelihood, impact, mitigation, None), start=3):
-                self._write(ws, row, col, value, self.input)
+            for col, score_or_text in enumerate((likelihood, impact, mitigation, None), start=3):
+                self._write(ws, row, col, score_or_text, self.input)
         new_first = first + len(existing)
         last = new_first + NEW_RISK_ROWS - 1
         for row in range(new_first, last + 1):

@@ -30,9 +30,7 @@ def checked(code: int, what: str) -> None:
         )
 
 
-def _number(value: object) -> float | int | None:
-    if value is None:
-        return None
+def _number(value: int | float | Decimal) -> int | float:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
