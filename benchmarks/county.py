@@ -37,7 +37,8 @@ from pipeline.domain.records import UNITS, Indicator, Polarity, Register
 from pipeline.domain.settings import Config
 from pipeline.rating.rag import period_target
 from pipeline.register.workbook import SHEETS
-from pipeline.returns.generate import due_indicators, template_filename, write_templates
+from pipeline.returns.generate import due_indicators, write_templates
+from pipeline.returns.layout import template_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST = Period(2023, 3)

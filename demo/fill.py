@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.register.workbook import header_key
+from pipeline.domain.text import header_key
 from pipeline.returns.generate import write_atomically
 from pipeline.returns.layout import (
     ACTIONS,

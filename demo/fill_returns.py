@@ -56,7 +56,8 @@ from pipeline.domain.records import Action, Indicator, Polarity, Register
 from pipeline.domain.settings import Config
 from pipeline.rating.rag import period_target
 from pipeline.register.workbook import read_register
-from pipeline.returns.generate import due_indicators, template_filename, template_folder, write_templates
+from pipeline.returns.generate import due_indicators, template_folder, write_templates
+from pipeline.returns.layout import template_filename
 
 log = logging.getLogger(__name__)
 

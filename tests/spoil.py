@@ -34,12 +34,12 @@ from pipeline.config.load import load_config
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
+from pipeline.domain.text import header_key
 from pipeline.intake.ingest import Outcome, PassReport, run_pass
 from pipeline.outputs.assemble import assemble
 from pipeline.outputs.feedback import annotate_all, write_summary
 from pipeline.outputs.master import write_master
 from pipeline.rating.rag import period_target
-from pipeline.register.workbook import header_key
 from pipeline.returns.generate import due_indicators
 from pipeline.returns.layout import template_filename
 from pipeline.runtime.cycle import feedback_due

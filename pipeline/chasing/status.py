@@ -16,7 +16,7 @@ from pipeline.domain.history import MessageRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
-from pipeline.domain.values import safe_for_sheet
+from pipeline.domain.text import safe_for_sheet
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import parse_stamp, percent, uk_day, uk_today, uk_zone
 from pipeline.store import Store

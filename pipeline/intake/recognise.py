@@ -13,9 +13,8 @@ from pipeline.domain.errors import PeriodError
 from pipeline.domain.findings import Finding, finding
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Partnership, Register
-from pipeline.domain.values import parse_text
+from pipeline.domain.text import header_key, parse_text
 from pipeline.intake.read.reader import Sheet, Workbook
-from pipeline.register.workbook import header_key
 from pipeline.returns import layout as T
 
 RESEND_TEMPLATE = "Fill in the return template that was sent to you for this period, and send that."
@@ -178,11 +177,13 @@ def _cover_disagrees(
             )
             break
     row, value = cells.get(header_key("Period"), (None, None))
+    if row is None or not parse_text(value):
+        return findings
     try:
-        said_period = parse_period(parse_text(value)) if row is not None and parse_text(value) else None
+        said_period = parse_period(parse_text(value))
     except PeriodError:
-        said_period = None
-    if said_period is not None and said_period != period:
+        return findings
+    if said_period != period:
         findings.append(
             finding(
                 "cover-mismatch",
@@ -207,7 +208,8 @@ def find_table(sheet: Sheet, headers: tuple[str, ...], required: tuple[str, ...]
             label = wanted.get(header_key(value))
             if label is not None:
                 by_row.setdefault(r, {}).setdefault(label, c)
-    best_row, best = -1, {}
+    best_row = -1
+    best: dict[str, int] = {}
     for row in sorted(by_row):
         if len(by_row[row]) > len(best):
             best_row, best = row, by_row[row]

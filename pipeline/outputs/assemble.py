@@ -224,7 +224,7 @@ def load_overrides(path: Path | None) -> dict[tuple[str, str], Override]:
         return {}
     from openpyxl import load_workbook
 
-    from pipeline.register.workbook import header_key
+    from pipeline.domain.text import header_key
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from pipeline.domain.findings import Finding, finding
-from pipeline.domain.records import UNITS, Polarity, Register
+from pipeline.domain.records import UNITS, Partnership, Polarity, Register
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # A short name names the partnership's files and folders as it is: no '/', '.' or space that
@@ -86,7 +86,9 @@ def check_register(register: Register) -> list[Finding]:
 def _check_partnerships(register: Register) -> list[Finding]:
     findings = []
     seen = Counter(p.short_name.casefold() for p in register.partnerships)
-    first_with_file = {}  # a short name's files, ignoring case -> the first partnership to have them
+    first_with_file: dict[
+        str, Partnership
+    ] = {}  # a short name's files, ignoring case -> the first partnership to have them
     for p in register.partnerships:
         row = p.row
         files = _file_part(p.short_name).casefold()

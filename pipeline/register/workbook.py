@@ -2,8 +2,9 @@
 
 Headers are matched by label, tolerant of case, spacing and punctuation, in any
 column order, so an officer can re-arrange or re-case the sheet in Excel.
-Cell-level problems become findings (see smart.py for the SMART checks);
-only a missing sheet or column stops the read, since nothing sensible follows.
+Cell-level problems become findings (rows.py reads each row into its record; see
+smart.py for the SMART checks); only a missing sheet or column stops the read,
+since nothing sensible follows.
 """
 
 from __future__ import annotations
@@ -12,26 +13,15 @@ import functools
 import hashlib
 import logging
 import pickle
-import re
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pipeline.domain.errors import OutputError, RegisterError
-from pipeline.domain.findings import Finding, finding, has_errors
-from pipeline.domain.records import (
-    Action,
-    Frequency,
-    Indicator,
-    Partnership,
-    Polarity,
-    Register,
-    Risk,
-    Scheme,
-    parse_tolerance,
-)
+from pipeline.domain.findings import Finding, has_errors
+from pipeline.domain.records import Register
+from pipeline.domain.text import header_key
+from pipeline.register.rows import read_action, read_indicator, read_partnership, read_risk
 from pipeline.support.atomic import write_bytes
 
 log = logging.getLogger(__name__)
@@ -98,18 +88,6 @@ SHEETS: dict[str, tuple[Column, ...]] = {
 }
 
 
-def header_key(label: object) -> str:
-    """Fold a header so 'Q1 Target', 'q1  target' and 'Q1-target' match."""
-    return _header_key(str(label or ""))
-
-
-@functools.lru_cache(maxsize=4096)  # ingest folds the same few labels for every row of every return
-def _header_key(label: str) -> str:
-    text = label.casefold().replace("&", "and")
-    text = re.sub(r"\(.*?\)", "", text)  # '(1-5)' is a hint, not part of the name
-    return re.sub(r"[^a-z0-9£%]+", "", text)
-
-
 def read_register(path: Path) -> tuple[Register, list[Finding]]:
     """Read the register workbook into records and cell-level findings."""
     from openpyxl import load_workbook  # lazy: keeps `pipeline --help` fast
@@ -132,10 +110,10 @@ def read_register(path: Path) -> tuple[Register, list[Finding]]:
     finally:
         book.close()
     findings: list[Finding] = []
-    partnerships = tuple(_partnership(row, r) for row, r in tables["Partnerships"])
-    indicators = tuple(_indicator(row, r, findings) for row, r in tables["Indicators"])
-    actions = tuple(_action(row, r, findings) for row, r in tables["Actions"])
-    risks = tuple(_risk(row, r, findings) for row, r in tables["Risks"])
+    partnerships = tuple(read_partnership(row, r) for row, r in tables["Partnerships"])
+    indicators = tuple(read_indicator(row, r, findings) for row, r in tables["Indicators"])
+    actions = tuple(read_action(row, r, findings) for row, r in tables["Actions"])
+    risks = tuple(read_risk(row, r, findings) for row, r in tables["Risks"])
     register = Register(
         partnerships=partnerships,
         indicators=indicators,
@@ -187,11 +165,13 @@ def _cached(path: Path, cache: Path) -> tuple[str, Path]:
     key = hashlib.sha256(digest.encode("ascii"))
     key.update(str(path).encode("utf-8"))  # Register.source names the file as it was given
     key.update(_openpyxl_version().encode("ascii"))
-    from pipeline.domain import findings, records
-    from pipeline.register import smart
+    from pipeline.domain import findings, records, text
+    from pipeline.register import rows, smart
 
-    for module in (sys.modules[__name__], records, smart, findings):
-        key.update(Path(module.__file__).read_bytes())
+    for module in (sys.modules[__name__], rows, records, smart, findings, text):
+        source = module.__file__
+        assert source is not None  # our own modules, each imported from its file
+        key.update(Path(source).read_bytes())
     return digest, cache / f"register-{key.hexdigest()[:32]}.pickle"
 
 
@@ -245,200 +225,3 @@ def _table(book, path: Path, name: str, columns: tuple[Column, ...]) -> list[tup
             continue  # blank rows between blocks are normal in officers' sheets
         table.append((number, record))
     return table
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
-
-
-_LARGEST = Decimal(10) ** 15  # as the return template's validations allow
-
-
-def _number(row: int, r: dict, field: str, label: str, sheet: str, findings: list) -> Decimal | None:
-    value = r.get(field)
-    text = _text(value)
-    if not text:
-        return None
-    if not isinstance(value, bool):
-        try:
-            number = Decimal(text.replace(",", "").rstrip("%").strip())
-        except InvalidOperation:
-            number = None
-        # 'NaN' and 'inf' parse, but are not figures; nor is 1e1000, which no target is and which
-        # would overflow the arithmetic of every rating made with it.
-        if number is not None and number.is_finite() and abs(number) < _LARGEST:
-            return number
-    findings.append(
-        finding(
-            "bad-number",
-            f"{label} {text!r} is not a number.",
-            "Type a number (no words or units).",
-            sheet=sheet,
-            row=row,
-            value=text,
-        )
-    )
-    return None
-
-
-def _date(row: int, r: dict, field: str, label: str, sheet: str, findings: list) -> date | None:
-    value = r.get(field)
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    for form in ("%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"):
-        try:
-            return datetime.strptime(_text(value), form).date()
-        except ValueError:
-            continue
-    findings.append(
-        finding(
-            "bad-date",
-            f"{label} {_text(value)!r} is not a date.",
-            "Type a date such as 31/03/2026.",
-            sheet=sheet,
-            row=row,
-            value=_text(value),
-        )
-    )
-    return None
-
-
-def _choice(row, r, field, label, sheet, enum, code, findings):
-    text = _text(r.get(field))
-    for member in enum:
-        if header_key(member.value) == header_key(text):
-            return member
-    allowed = ", ".join(m.value for m in enum)
-    if text or code != "bad-scheme":
-        findings.append(
-            finding(
-                code,
-                f"{label} {text!r} is not one of: {allowed}.",
-                f"Choose one of: {allowed}.",
-                sheet=sheet,
-                row=row,
-                value=text,
-            )
-        )
-    return None
-
-
-def _partnership(row: int, r: dict) -> Partnership:
-    return Partnership(*(_text(r[f]) for f in ("name", "short_name", "chair", "lead_officer", "email")), row=row)
-
-
-def _indicator(row: int, r: dict, findings: list) -> Indicator:
-    sheet = "Indicators"
-    cumulative_text = _text(r["cumulative"]).casefold()
-    if cumulative_text not in ("yes", "no", "y", "n", ""):
-        findings.append(
-            finding(
-                "bad-yes-no",
-                f"Cumulative {_text(r['cumulative'])!r} is not Yes or No.",
-                "Type Yes or No.",
-                sheet=sheet,
-                row=row,
-                value=_text(r["cumulative"]),
-            )
-        )
-    tolerance_text = _text(r["tolerance"])
-    tolerance = parse_tolerance(r["tolerance"]) if tolerance_text else None
-    if tolerance_text and tolerance is None:
-        findings.append(
-            finding(
-                "malformed-tolerance",
-                f"Tolerance {tolerance_text!r} is not understood.",
-                "Type a percentage of the target such as 5% or an amount such as 2.",
-                sheet=sheet,
-                row=row,
-                value=tolerance_text,
-            )
-        )
-    scheme = (
-        _choice(row, r, "scheme", "RAG scheme", sheet, Scheme, "bad-scheme", findings) if _text(r["scheme"]) else None
-    )
-    return Indicator(
-        code=_text(r["code"]),
-        title=_text(r["title"]),
-        partnership=_text(r["partnership"]),
-        unit=_text(r["unit"]),
-        polarity=_choice(row, r, "polarity", "Polarity", sheet, Polarity, "bad-polarity", findings) or Polarity.NONE,
-        frequency=_choice(row, r, "frequency", "Frequency", sheet, Frequency, "bad-frequency", findings)
-        or Frequency.QUARTERLY,
-        cumulative=cumulative_text in ("yes", "y"),
-        baseline=_number(row, r, "baseline", "Baseline", sheet, findings),
-        baseline_period=_text(r["baseline_period"]),
-        annual_target=_number(row, r, "annual_target", "Annual target", sheet, findings),
-        quarter_targets=tuple(_number(row, r, f"q{q}", f"Q{q} target", sheet, findings) for q in (1, 2, 3, 4)),
-        final_target=_number(row, r, "final_target", "Final target", sheet, findings),
-        final_target_year=_text(r["final_target_year"]),
-        tolerance=tolerance,
-        scheme=scheme,
-        target_lead=_text(r["target_lead"]),
-        delivery_group=_text(r["delivery_group"]),
-        data_source=_text(r["data_source"]),
-        definition=_text(r["definition"]),
-        areas=split_areas(r.get("areas")),
-        row=row,
-    )
-
-
-def split_areas(value: object) -> tuple[str, ...]:
-    """'Neighbourhood renewal areas; Rest of borough' -> the two names, in order (blanks dropped)."""
-    return tuple(name for name in (_text(part) for part in _text(value).split(";")) if name)
-
-
-def _action(row: int, r: dict, findings: list) -> Action:
-    return Action(
-        ref=_text(r["ref"]),
-        partnership=_text(r["partnership"]),
-        action=_text(r["action"]),
-        owner=_text(r["owner"]),
-        start=_date(row, r, "start", "Start date", "Actions", findings),
-        due=_date(row, r, "due", "Due date", "Actions", findings),
-        row=row,
-    )
-
-
-def _score(row: int, r: dict, field: str, label: str, findings: list) -> int | None:
-    value = r.get(field)
-    if value is None or _text(value) == "":
-        return None
-    try:
-        number = Decimal(_text(value))
-    except InvalidOperation:
-        number = Decimal(-1)
-    if number.is_finite() and number == number.to_integral_value() and 1 <= number <= 5:
-        return int(number)
-    findings.append(
-        finding(
-            "bad-score",
-            f"{label} {_text(value)!r} is not a whole number from 1 to 5.",
-            "Type 1, 2, 3, 4 or 5.",
-            sheet="Risks",
-            row=row,
-            value=_text(value),
-        )
-    )
-    return None
-
-
-def _risk(row: int, r: dict, findings: list) -> Risk:
-    return Risk(
-        ref=_text(r["ref"]),
-        partnership=_text(r["partnership"]),
-        risk=_text(r["risk"]),
-        owner=_text(r["owner"]),
-        likelihood=_score(row, r, "likelihood", "Likelihood", findings),
-        impact=_score(row, r, "impact", "Impact", findings),
-        mitigation=_text(r["mitigation"]),
-        row=row,
-    )

@@ -1,9 +1,10 @@
 """Make the return workbooks: one protected, pre-filled template per partnership per period.
 
-The layout is the contract in template_layout.py (re-exported here). Workbooks
-are written with xlsxwriter, which is fast but quiet about its limits: a list
-validation over 255 characters is dropped and a string starting with '=' becomes
-a formula unless told otherwise, so both are guarded here. Every date in the file
+The layout is the contract in returns/layout.py (import its names from there);
+returns/sheets.py lays each sheet out. Workbooks are written with xlsxwriter,
+which is fast but quiet about its limits: a list validation over 255 characters
+is dropped and a string starting with '=' becomes a formula unless told
+otherwise, so both are guarded. Every date in the file
 comes from the period, never the clock, so re-running gives the same bytes.
 """
 
@@ -23,89 +24,9 @@ from pipeline.domain.records import Indicator, Partnership, Register
 from pipeline.domain.settings import Config
 from pipeline.domain.wording import letter_date
 from pipeline.rating.rag import period_target
-from pipeline.returns.layout import (  # re-exported (see __all__): the contract lives in one place
-    ACTION_HEADERS,
-    ACTION_INPUTS,
-    ACTION_STATUSES,
-    ACTIONS,
-    AREA_HEADERS,
-    AREA_INPUTS,
-    AREAS,
-    COVER,
-    COVER_INPUTS,
-    COVER_LABEL_COLUMN,
-    COVER_LABELS,
-    COVER_RECORD_LABELS,
-    COVER_ROWS,
-    COVER_VALUE_COLUMN,
-    DATA_QUALITY,
-    FIRST_DATA_ROW,
-    GUIDANCE,
-    HEADER_ROW,
-    INDICATOR_HEADERS,
-    INDICATOR_INPUTS,
-    INDICATORS,
-    LIST_SOURCE_LIMIT,
-    META,
-    META_KEYS,
-    NEW_ACTION_ROWS,
-    NEW_RISK_ROWS,
-    RISK_HEADERS,
-    RISK_INPUTS,
-    RISKS,
-    SHEET_ORDER,
-    TEMPLATE_NAME,
-    TEMPLATE_VERSION,
-    YES_NO,
-    template_filename,
-)
+from pipeline.returns.layout import TEMPLATE_NAME, TEMPLATE_VERSION, template_filename
 from pipeline.returns.sheets import Sheets
 from pipeline.support.atomic import inside, write_bytes
-
-__all__ = [
-    "ACTIONS",
-    "ACTION_HEADERS",
-    "ACTION_INPUTS",
-    "ACTION_STATUSES",
-    "AREAS",
-    "AREA_HEADERS",
-    "AREA_INPUTS",
-    "COVER",
-    "COVER_INPUTS",
-    "COVER_LABELS",
-    "COVER_LABEL_COLUMN",
-    "COVER_RECORD_LABELS",
-    "COVER_ROWS",
-    "COVER_VALUE_COLUMN",
-    "DATA_QUALITY",
-    "FIRST_DATA_ROW",
-    "GUIDANCE",
-    "HEADER_ROW",
-    "INDICATORS",
-    "INDICATOR_HEADERS",
-    "INDICATOR_INPUTS",
-    "LIST_SOURCE_LIMIT",
-    "META",
-    "META_KEYS",
-    "NEW_ACTION_ROWS",
-    "NEW_RISK_ROWS",
-    "RISKS",
-    "RISK_HEADERS",
-    "RISK_INPUTS",
-    "SHEET_ORDER",
-    "TEMPLATE_NAME",
-    "TEMPLATE_VERSION",
-    "YES_NO",
-    "History",
-    "build_return",
-    "due_indicators",
-    "generated_at",
-    "register_hash",
-    "template_filename",
-    "template_folder",
-    "write_atomically",
-    "write_templates",
-]
 
 log = logging.getLogger(__name__)
 

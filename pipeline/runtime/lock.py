@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import os
 from pathlib import Path
+from typing import TextIO
 
 from pipeline.domain.errors import LockHeld
 
@@ -32,7 +33,7 @@ os.register_at_fork(after_in_child=_drop_inherited_locks)
 class RunLock:
     def __init__(self, state: Path, name: str = "pipeline.runtime.lock") -> None:
         self.path = Path(state) / name
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def __enter__(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)

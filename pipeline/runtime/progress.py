@@ -10,13 +10,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.status import Status
 
 
 class Progress:
     def __init__(self, enabled: bool = True, console=None) -> None:
         self.enabled = console is not None or (enabled and sys.stderr.isatty())
         self._console = console
-        self._status = None
+        self._status: Status | None = None
         self._handlers: list[tuple[logging.Handler, logging.Handler]] = []
         self.count = 0
 
@@ -25,8 +29,8 @@ class Progress:
             from rich.console import Console
 
             console = self._console or Console(stderr=True)
-            self._status = console.status("Looking in the inbox...")
-            self._status.start()
+            self._status = status = console.status("Looking in the inbox...")
+            status.start()
             logger = logging.getLogger("pipeline")
             for n, handler in enumerate(logger.handlers):
                 if type(handler) is logging.StreamHandler:  # the command line's, to the terminal (not the log file's)

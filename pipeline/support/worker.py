@@ -22,7 +22,9 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,9 @@ class Background(Generic[T]):
 
     def __init__(self, fn: Callable[..., T], *args: Any, fork: bool = True) -> None:
         self._fn, self._args = fn, args
-        self._child = self._pipe = None
+        # Both set, or both None: the child and the end of the pipe its result comes back on.
+        self._child: BaseProcess | None = None
+        self._pipe: Connection | None = None
         if fork and hasattr(os, "fork") and _cpus() > 1:
             # fork, as in ReaderPool: the child starts in milliseconds with everything
             # already imported, and no __main__ module is run again.
@@ -62,7 +66,7 @@ class Background(Generic[T]):
                 sender.close()  # the child holds the only sending end: its death reads as EOF here
 
     @classmethod
-    def _adopt(cls, fn: Callable[..., T], args: tuple, child, pipe) -> Background[T]:
+    def _adopt(cls, fn: Callable[..., T], args: tuple, child: BaseProcess, pipe: Connection) -> Background[T]:
         """A Background for a call handed to a child that is already running (Standby.start)."""
         job = cls(fn, *args, fork=False)
         job._child, job._pipe = child, pipe
@@ -71,6 +75,7 @@ class Background(Generic[T]):
     def result(self) -> T:
         if self._child is None:
             return self._fn(*self._args)
+        assert self._pipe is not None  # set with the child
         try:
             done, value = self._pipe.recv()
         except (EOFError, OSError):
@@ -84,6 +89,7 @@ class Background(Generic[T]):
 
     def _close(self) -> None:
         if self._child is not None:
+            assert self._pipe is not None  # set with the child
             # Closed before the join: a child still sending a result nobody will read gets a
             # broken pipe and leaves, instead of blocking on a full pipe while we wait for it.
             self._pipe.close()
@@ -107,7 +113,10 @@ class Standby:
     """
 
     def __init__(self, prepare: Callable[[], object], *, fork: bool = True) -> None:
-        self._child = self._replies = self._orders = None
+        # All three set, or all None: the child, the end its result comes back on, the end its call goes out on.
+        self._child: BaseProcess | None = None
+        self._replies: Connection | None = None
+        self._orders: Connection | None = None
         if not (fork and hasattr(os, "fork") and _cpus() > 1):
             return
         context = multiprocessing.get_context("fork")
@@ -135,6 +144,7 @@ class Standby:
     def start(self, fn: Callable[..., T], *args: Any, fork: bool = True) -> Background[T]:
         """fn(*args) in the waiting child; with fork=False, or when it is gone, a Background as usual."""
         if self._child is not None and fork:
+            assert self._orders is not None and self._replies is not None  # set with the child
             try:
                 self._orders.send((fn, args))
             except (OSError, ValueError, pickle.PicklingError, AttributeError, TypeError) as exc:
@@ -151,6 +161,7 @@ class Standby:
         """Stop the waiting child, if start() never gave it a call: it has only been preparing."""
         if self._child is None:
             return
+        assert self._orders is not None and self._replies is not None  # set with the child
         self._orders.close()
         self._replies.close()
         self._child.kill()
@@ -164,6 +175,14 @@ class Standby:
         self.close()
 
 
+class _Lock(Protocol):
+    """What Claims needs of a lock: a multiprocessing one shared with children, or a thread's."""
+
+    def acquire(self, *, timeout: float) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 class Claims:
     """Hands out 0 .. n-1, each once, to whichever process asks first: this one or a forked child.
 
@@ -173,6 +192,7 @@ class Claims:
 
     def __init__(self, n: int) -> None:
         self.n = n
+        self._lock: _Lock
         try:
             context = multiprocessing.get_context("fork")
             self._next, self._lock = context.RawValue("i", 0), context.Lock()

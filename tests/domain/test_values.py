@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.domain.text import looks_like_formula, parse_text, parse_yes_no, safe_for_sheet
 from pipeline.domain.values import (
     AMBIGUOUS,
     BLANK,
@@ -17,13 +18,9 @@ from pipeline.domain.values import (
     KINDS,
     NOT_AVAILABLE,
     NUMBER,
-    looks_like_formula,
     parse_date,
     parse_number,
     parse_score,
-    parse_text,
-    parse_yes_no,
-    safe_for_sheet,
 )
 
 

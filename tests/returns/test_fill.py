@@ -24,7 +24,8 @@ from demo.fill import (
     fill_return,
 )
 from pipeline.domain.periods import Period
-from pipeline.returns.generate import (
+from pipeline.returns.generate import build_return, write_templates
+from pipeline.returns.layout import (
     ACTION_HEADERS,
     COVER_ROWS,
     INDICATOR_HEADERS,
@@ -32,8 +33,6 @@ from pipeline.returns.generate import (
     META_KEYS,
     NEW_ACTION_ROWS,
     RISK_HEADERS,
-    build_return,
-    write_templates,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.domain.errors import UsageError
 from pipeline.domain.periods import Period
-from pipeline.returns.generate import (
+from pipeline.returns.generate import build_return, due_indicators, generated_at, register_hash, write_templates
+from pipeline.returns.layout import (
     ACTION_HEADERS,
     ACTION_STATUSES,
     ACTIONS,
@@ -31,12 +32,7 @@ from pipeline.returns.generate import (
     RISKS,
     TEMPLATE_NAME,
     TEMPLATE_VERSION,
-    build_return,
-    due_indicators,
-    generated_at,
-    register_hash,
     template_filename,
-    write_templates,
 )
 from pipeline.returns.sheets import list_source
 

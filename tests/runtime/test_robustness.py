@@ -36,7 +36,8 @@ import county
 from pipeline.config.load import load_config
 from pipeline.domain.errors import OutputError
 from pipeline.register.workbook import load_register
-from pipeline.returns.generate import template_filename, write_templates
+from pipeline.returns.generate import write_templates
+from pipeline.returns.layout import template_filename
 from pipeline.support.atomic import write_with
 
 PERIODS = county.HISTORY[:2]

@@ -102,6 +102,7 @@ def serve(conn, limits: Limits, parent_end=None, parent: int | None = None) -> N
 
 def parse(path: Path, screened: Screened, limits: Limits) -> Parsed:
     """Parse a file the screen has passed, as the kind its bytes showed it to be."""
+    assert screened.kind is not None  # parseable: the screen knew what the file is
     if screened.kind == "csv":
         return read_csv(path, limits.max_rows, limits.max_columns, limits.max_cell_text)
     return parse_spreadsheet(path, screened.kind, {s.name: s.type for s in screened.sheets}, limits.max_cells)

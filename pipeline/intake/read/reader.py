@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from pipeline.domain.findings import ERROR, Finding, finding, has_errors
@@ -124,8 +126,9 @@ class ReaderPool:
         # in milliseconds with the parsers already imported. Make the pool before
         # starting threads, as with any fork.
         self._context = multiprocessing.get_context("fork")
-        self._process = None
-        self._conn = None
+        # Both set, or both None: the child and this end of its pipe.
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
         self._upcoming: deque[Path] = deque()  # files read_ahead said come next, not yet sent
         self._sent: deque[Path] = deque()  # files sent to the child, whose replies are still to come
         self._started = 0.0  # when the child began the first of them: its time limit runs from here
@@ -165,6 +168,7 @@ class ReaderPool:
             self._sent.clear()
             self._stop()
             return
+        assert self._conn is not None  # set with the process
         with contextlib.suppress(OSError, ValueError):
             self._conn.send(None)
         self._process.join(2)
@@ -180,6 +184,7 @@ class ReaderPool:
         if not self._sent:
             self._started = clock.monotonic()
         self._sent.append(path)
+        assert self._conn is not None  # the child was started just above if it was not running
         try:
             self._conn.send(str(path))
         except OSError:
@@ -187,6 +192,8 @@ class ReaderPool:
 
     def _receive(self) -> ReadResult:
         path = self._sent.popleft()
+        # A file is in _sent only while the child it was sent to runs: _stop moves them back to _upcoming.
+        assert self._process is not None and self._conn is not None
         try:
             if self._conn.poll(max(0.0, self._started + self.limits.timeout_seconds - clock.monotonic())):
                 screened, parsed = self._conn.recv()

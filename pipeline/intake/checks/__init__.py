@@ -1,0 +1,1 @@
+"""The checks of each sheet of a return, assembled by intake/validate.py."""
