@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
-from pipeline.outputs.trend_drawing import DPI, clip_to_length, draw_trend, font_source, number, package_version
+from pipeline.outputs.drawing import DPI, clip_to_length, font_source, number, package_version
+from pipeline.outputs.trend_drawing import draw_trend
 from pipeline.rating.rag import Rag
 from pipeline.support.atomic import write_bytes
 
