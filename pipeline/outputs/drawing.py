@@ -10,7 +10,6 @@ stays fast.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import math
 import struct
 import zlib
@@ -24,8 +23,11 @@ PT = DPI / 72
 SCALE = 3  # lines and shapes are drawn three times the size and shrunk: anti-aliased edges
 TICK = round(3.5 * PT)  # tick length, outside the axes
 PAD = round(3.5 * PT)  # from a tick to its label
+# DejaVu Sans ships with the package (fonts/, free licence in fonts/LICENSE): the same files,
+# so the same pixels, on every machine, with no font search and nothing else installed.
+_FONTS = Path(__file__).with_name("fonts")
 _FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
-_SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+_FONT_VERSION = "DejaVu Sans 2.35, bundled"
 
 
 def number(value: Decimal | None) -> str:
@@ -52,27 +54,9 @@ def package_version(package: str) -> str:
         return "none"
 
 
-@functools.lru_cache(maxsize=1)
-def _font_dir() -> tuple[Path, str]:
-    """The folder with DejaVu Sans, and what it is (for the cache key).
-
-    matplotlib's copy first, found without importing matplotlib: the same font files on
-    every machine with the same matplotlib, so the same pixels.
-    """
-    spec = importlib.util.find_spec("matplotlib")
-    candidates = [
-        (Path(folder) / "mpl-data" / "fonts" / "ttf", "matplotlib")
-        for folder in (spec.submodule_search_locations or [] if spec else [])
-    ]
-    for folder, source in candidates + [(_SYSTEM_FONTS, "system")]:
-        if all((folder / name).is_file() for name in _FONT_FILES.values()):
-            return folder, f"matplotlib {package_version('matplotlib')}" if source == "matplotlib" else source
-    raise FileNotFoundError("DejaVu Sans not found: it comes with matplotlib, or install fonts-dejavu-core")
-
-
 def font_source() -> str:
-    """Where the fonts come from, with matplotlib's version if from its copy (for the cache key)."""
-    return _font_dir()[1]
+    """Which font files draw the text (for the cache key: other files may draw other pixels)."""
+    return _FONT_VERSION
 
 
 @functools.cache
@@ -81,7 +65,7 @@ def font_at(size: float, bold: bool = False):
     positions whether or not libraqm is installed."""
     from PIL import ImageFont
 
-    return ImageFont.truetype(str(_font_dir()[0] / _FONT_FILES[bold]), size * PT, layout_engine=ImageFont.Layout.BASIC)
+    return ImageFont.truetype(str(_FONTS / _FONT_FILES[bold]), size * PT, layout_engine=ImageFont.Layout.BASIC)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
