@@ -2,7 +2,7 @@
 where errors become messages.
 
 Each subcommand is a thin function over the library API. Heavy libraries
-(pandas, openpyxl, matplotlib) are imported inside the functions that need
+(pandas, openpyxl, Pillow) are imported inside the functions that need
 them, so `pipeline --help` starts instantly.
 """
 
