@@ -3,7 +3,7 @@ where errors become messages.
 
 Each subcommand is a thin function over the library API (pipeline.cli.commands),
 printing through pipeline.cli.render. Heavy libraries (pandas, openpyxl,
-matplotlib) are imported inside the commands that need them, so `pipeline --help`
+Pillow) are imported inside the commands that need them, so `pipeline --help`
 starts instantly.
 """
 

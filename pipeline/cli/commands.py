@@ -1,7 +1,7 @@
 """The commands: each a thin function from parsed arguments to the library's API and back to an exit
 code, printing through pipeline.cli.render.
 
-Heavy libraries (pandas, openpyxl, matplotlib) are imported inside the functions that need them, so
+Heavy libraries (pandas, openpyxl, Pillow) are imported inside the functions that need them, so
 `pipeline --help` starts instantly.
 """
 

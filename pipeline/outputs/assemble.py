@@ -4,6 +4,9 @@ This is where the register, the history store, overrides and the rating engine
 meet. The master workbook and the Word documents are both drawn from the same
 PeriodReport, so a number in a board paper is always the number in the master
 workbook. Nothing here reads the clock: the same store gives the same report.
+
+Over 400 lines on purpose: the records a report is made of sit beside the one function
+that fills them, so a field and where its value comes from read together.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ that description (and of the renderer's version), so a re-run with unchanged dat
 the file instead of drawing it again. Each chart also gets the alt text a screen reader
 announces, with the figures it shows.
 
-The trend charts, about 60 a quarter, are drawn with Pillow (`trend_drawing`). The rating
-summary, drawn once a half-year, stays on matplotlib, drawn here. Both libraries are
+Both kinds are drawn with Pillow: the trend charts, about 60 a quarter, by `trend_drawing`,
+and the public summary's rating chart, twice a year, by `ratings_drawing`. Pillow is
 imported inside the drawing functions, so `pipeline --help` stays fast. The PNG bytes are
 deterministic: fixed size, no software or date stamp.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 import zlib
 from collections.abc import Callable, Sequence
@@ -23,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
-from pipeline.outputs.trend_drawing import DPI, clip_to_length, draw_trend, font_source, number, package_version
+from pipeline.outputs.drawing import font_source, number, package_version
+from pipeline.outputs.ratings_drawing import draw_ratings
+from pipeline.outputs.trend_drawing import draw_trend
 from pipeline.rating.rag import Rag
 from pipeline.support.atomic import write_bytes
 
@@ -82,11 +83,9 @@ class ChartCache:
         return removed
 
 
-@functools.cache
+@functools.cache  # reading package metadata is slow: once per run
 def _renderer(kind: str) -> dict[str, str]:
     """What draws a chart of this kind, with versions: a new version may draw other pixels."""
-    if kind != "trend":
-        return {"matplotlib": package_version("matplotlib")}  # reading package metadata is slow: once per run
     return {"pillow": package_version("pillow"), "fonts": font_source(), "zlib": zlib.ZLIB_RUNTIME_VERSION}
 
 
@@ -121,84 +120,10 @@ def rag_summary_chart(rows: Sequence[tuple[str, dict[Rag, int]]], cache: ChartCa
         "names": [name for name, _ in rows],
         "series": [{"rag": r.value, "colour": r.colour, "counts": [c.get(r, 0) for _, c in rows]} for r in shown],
     }
-    path = cache.get("ratings", spec, _draw_ratings)
+    path = cache.get("ratings", spec, draw_ratings)
     parts = []
     for name, counts in rows:
         said = ", ".join(f"{counts.get(r, 0)} {r.value}" for r in shown if counts.get(r, 0))
         parts.append(f"{name}: {said or 'no rated measures'}")
     alt = "Bar chart of how many measures each partnership has in each rating. " + "; ".join(parts) + "."
     return Chart(path, alt, 160.0)
-
-
-def _draw_ratings(spec: dict) -> bytes:
-    from matplotlib.figure import Figure
-
-    names = [clip_to_length(n, 40) for n in spec["names"]]
-    with _style():
-        fig = Figure(figsize=(7.5, 0.45 * len(names) + 1.3), dpi=DPI)
-        ax = fig.add_subplot()
-        ys = list(range(len(names)))[::-1]
-        left = [0] * len(names)
-        hatches = {"Green": "", "Amber/Green": "..", "Amber": "//", "Amber/Red": "xx", "Red": "\\\\"}
-        for series in spec["series"]:
-            counts = series["counts"]
-            bars = ax.barh(
-                ys,
-                counts,
-                left=left,
-                color=series["colour"],
-                edgecolor="#333333",
-                linewidth=0.6,
-                hatch=hatches.get(series["rag"], ""),
-                label=series["rag"],
-            )
-            ax.bar_label(
-                bars,
-                labels=[str(c) if c else "" for c in counts],
-                label_type="center",
-                fontsize=9,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
-            )
-            left = [a + b for a, b in zip(left, counts)]
-        for y, total in zip(ys, left):
-            if not total:
-                ax.text(0.05, y, "no rated measures yet", va="center", fontsize=9, color="#404040")
-        ax.set_yticks(ys, names)
-        ax.set_xlabel("Number of measures")
-        ax.set_xlim(0, max(left + [1]))
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(
-            loc="lower center",
-            bbox_to_anchor=(0.5, 1.0),
-            ncol=min(3, max(1, len(spec["series"]))),
-            frameon=False,
-            fontsize=9,
-        )
-        fig.tight_layout()
-        return _figure_png(fig)
-
-
-def _style():
-    import matplotlib
-
-    return matplotlib.rc_context(
-        {
-            "font.family": "DejaVu Sans",
-            "font.size": 9,
-            "axes.titlesize": 10,
-            "axes.labelsize": 9,
-            "xtick.labelsize": 8,
-            "ytick.labelsize": 9,
-            "hatch.linewidth": 0.5,
-            "svg.hashsalt": "pipeline",
-        }
-    )
-
-
-def _figure_png(fig) -> bytes:
-    buffer = io.BytesIO()
-    # No Software/date metadata: the same data gives the same bytes. zlib level 3, not
-    # Pillow's 6: it encodes in half the time, for files about 2% larger.
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
-    return buffer.getvalue()

@@ -6,6 +6,9 @@ templates/board-paper.docx (built by tools/build_word_templates.py); a copy in
 the configured templates folder takes precedence, so officers can restyle the
 documents in Word. A broken tag in a template is reported as a TemplateError
 naming the file and the tag. docxtpl and python-docx are imported lazily.
+
+Over 400 lines on purpose: choosing the documents and rendering them share one run's
+templates and failures; the Word mechanics (render_docx on) are the split if it grows.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Every figure is formatted here, once, so the documents and the tests agree on
 what "the number in the master workbook" looks like on the page. Templates
 get no objects with behaviour, only text, so an officer editing a template
 needs to know nothing but the field names built here.
+
+Over 400 lines on purpose: one idea, every string a template sees; split by document,
+the same figure would be formatted in two places.
 """
 
 from __future__ import annotations

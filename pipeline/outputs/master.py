@@ -5,6 +5,9 @@ Written with xlsxwriter as real Excel tables (filters, frozen headers, print
 set-up). Every piece of user text goes through write_string, so a commentary
 that starts with '=' stays text and never becomes a formula or a link.
 Document dates come from the period, so the same data gives the same file.
+
+Over 400 lines on purpose: one workbook, a function a sheet over the formats `_Sheets`
+holds; split by sheet, those formats would be passed about.
 """
 
 from __future__ import annotations

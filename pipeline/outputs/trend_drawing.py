@@ -1,35 +1,33 @@
 """The trend chart, drawn with Pillow: a PNG from the chart's description, in a few milliseconds.
 
 About 60 are drawn a quarter. Lines and markers are drawn on a canvas three times the
-size and shrunk, for anti-aliasing; text is written at the final size with FreeType's own
-anti-aliasing. Pillow is imported inside the drawing functions, so `pipeline --help` stays
-fast. The bytes are deterministic: fixed size, no software or date stamp, and nothing
+size and shrunk, for anti-aliasing; text, fonts and the PNG are `drawing`'s. The bytes are deterministic: fixed size, no software or date stamp, and nothing
 carried over from the chart drawn before.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import itertools
 import math
-import struct
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
-# Positions are in pixels of the final image, x from the left and y from the top; a point
-# (pt) is DPI/72 pixels, as in matplotlib.
-DPI = 120  # sharp enough on paper at 150 mm wide (the rating chart uses it too)
-WIDTH, HEIGHT = 756, 300  # 6.3 x 2.5 inches
-_PT = DPI / 72
-_SCALE = 3  # lines and markers are drawn three times the size and shrunk: anti-aliased edges
-_TICK = round(3.5 * _PT)  # tick length, outside the axes
-_PAD = round(3.5 * _PT)  # from a tick to its label
-_FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
-_SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+from pipeline.outputs.drawing import (
+    PAD,
+    PT,
+    SCALE,
+    TICK,
+    Label,
+    clip_to_length,
+    clip_to_width,
+    font_at,
+    number,
+    png,
+    text_width,
+    write,
+)
+
+WIDTH, HEIGHT = 756, 300  # 6.3 x 2.5 inches at drawing.DPI
 _ACTUAL = "#1F4E79"  # dark blue: strong contrast on white, distinct from the target line
 _TARGET = "#404040"
 _GRID = "#DDDDDD"
@@ -39,82 +37,6 @@ _NARROWEST = 1e-9
 # Figures are drawn no further from zero than this, so the axis's arithmetic stays finite; no
 # figure a return or the register can hold comes near it.
 _FURTHEST = 1e100
-
-
-def number(value: Decimal | None) -> str:
-    """A figure as people write it: 1,234.5 (no trailing zeros), or 'no figure'. The chart's
-    latest figure and the alt text both say it this way."""
-    if value is None:
-        return "no figure"
-    text = format(value.normalize(), ",f")
-    if len(text) > 24:  # no figure a return can hold; 1e-322 in 330 digits would run off the chart
-        return format(value, ".6g")
-    return "0" if text in ("-0", "") else text
-
-
-def clip_to_length(text: str, limit: int) -> str:
-    """`text` if it has at most `limit` characters, else its start with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def package_version(package: str) -> str:
-    """The installed version of `package`, or "none"."""
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "none"
-
-
-@functools.lru_cache(maxsize=1)
-def _font_dir() -> tuple[Path, str]:
-    """The folder with DejaVu Sans, and what it is (for the cache key).
-
-    matplotlib's copy first, found without importing matplotlib: the same font files on
-    every machine with the same matplotlib, so the same pixels.
-    """
-    spec = importlib.util.find_spec("matplotlib")
-    candidates = [
-        (Path(folder) / "mpl-data" / "fonts" / "ttf", "matplotlib")
-        for folder in (spec.submodule_search_locations or [] if spec else [])
-    ]
-    for folder, source in candidates + [(_SYSTEM_FONTS, "system")]:
-        if all((folder / name).is_file() for name in _FONT_FILES.values()):
-            return folder, f"matplotlib {package_version('matplotlib')}" if source == "matplotlib" else source
-    raise FileNotFoundError("DejaVu Sans not found: it comes with matplotlib, or install fonts-dejavu-core")
-
-
-def font_source() -> str:
-    """Where the fonts come from, with matplotlib's version if from its copy (for the cache key)."""
-    return _font_dir()[1]
-
-
-@functools.cache
-def _font(size: float, bold: bool = False):
-    """DejaVu Sans at `size` points. The basic layout engine, not raqm: the same glyph
-    positions whether or not libraqm is installed."""
-    from PIL import ImageFont
-
-    return ImageFont.truetype(str(_font_dir()[0] / _FONT_FILES[bold]), size * _PT, layout_engine=ImageFont.Layout.BASIC)
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """How wide `text` is in pixels at `size` points."""
-    return _font(size, bold).getlength(text)
-
-
-def clip_to_width(text: str, width: float, size: float = 10, bold: bool = True) -> str:
-    """`text` if it fits in `width` pixels at `size` points, else its longest start that
-    fits with an ellipsis. The defaults are the trend chart's title font."""
-    if text_width(text, size, bold) <= width:
-        return text
-    lo, hi = 0, len(text)  # the longest start that fits is at least lo and less than hi characters
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if text_width(text[:mid].rstrip() + "…", size, bold) <= width:
-            lo = mid
-        else:
-            hi = mid
-    return text[:lo].rstrip() + "…" if lo else ""
 
 
 TITLE_SIZE = 10  # points, bold
@@ -188,31 +110,6 @@ def _tick_label(value: float) -> str:
     return f"{value:,.10g}"  # 1,160 and 32.5: thousands separated, no trailing zeros
 
 
-@dataclass(frozen=True)
-class Label:
-    """A piece of text on the chart, at (x, y) by Pillow's text anchor ("ls": left, baseline).
-    An upright label reads upwards, and (x, y) is then the middle of its right side."""
-
-    text: str
-    x: int
-    y: int
-    anchor: str
-    size: float
-    bold: bool = False
-    colour: str = "black"
-    upright: bool = False
-    halo: int = 0
-
-    def box(self) -> tuple[float, float, float, float]:
-        """Left, top, right and bottom of the ink, in pixels of the image."""
-        font = _font(self.size, self.bold)
-        if self.upright:
-            length, across = font.getlength(self.text), sum(font.getmetrics())
-            return self.x - across, self.y - length / 2, self.x, self.y + length / 2
-        left, top, right, bottom = font.getbbox(self.text, anchor=self.anchor)
-        return self.x + left, self.y + top, self.x + right, self.y + bottom
-
-
 @dataclass
 class TrendLayout:
     """Where everything on a trend chart goes."""
@@ -246,12 +143,12 @@ def trend_layout(spec: dict) -> TrendLayout:
     low, high, ticks = nice_ticks(min(known, default=0.0), max(known, default=1.0))
     tick_text = [_tick_label(t) for t in ticks]
     widest = max((text_width(t, 9) for t in tick_text), default=0.0)
-    unit_depth = sum(_font(9).getmetrics())  # the y label's width, turned upright
+    unit_depth = sum(font_at(9).getmetrics())  # the y label's width, turned upright
     # Tick labels wider than usual push the axes right, rather than into the y label.
-    left = max(round(0.12 * WIDTH), math.ceil(3 + unit_depth + 4 * _PT + widest + _PAD + _TICK))
+    left = max(round(0.12 * WIDTH), math.ceil(3 + unit_depth + 4 * PT + widest + PAD + TICK))
     # A title too long for one line goes onto two, and the axes start one line lower.
     title = wrap_title(clip_to_length(spec["title"], 150), WIDTH - 4 - left)
-    title_height = round(1.2 * TITLE_SIZE * _PT)
+    title_height = round(1.2 * TITLE_SIZE * PT)
     right, bottom = round(0.86 * WIDTH), round(0.80 * HEIGHT)
     top = round(0.14 * HEIGHT) + title_height * max(0, len(title) - 1)
     step = (right - left) / max(n, 1)
@@ -262,25 +159,23 @@ def trend_layout(spec: dict) -> TrendLayout:
 
     labels: dict[str, list[Label]] = {}
     y_ticks = [min(bottom, max(top, math.floor(y_of(t)))) for t in ticks]
-    labels["y_ticks"] = [Label(text, left - 1 - _TICK - _PAD, row, "rm", 9) for text, row in zip(tick_text, y_ticks)]
+    labels["y_ticks"] = [Label(text, left - 1 - TICK - PAD, row, "rm", 9) for text, row in zip(tick_text, y_ticks)]
     unit = clip_to_width(spec["unit"], bottom - top, 9, bold=False)
     labels["unit"] = [
-        Label(
-            unit, left - 1 - _TICK - _PAD - math.ceil(widest) - round(4 * _PT), (top + bottom) // 2, "", 9, upright=True
-        )
+        Label(unit, left - 1 - TICK - PAD - math.ceil(widest) - round(4 * PT), (top + bottom) // 2, "", 9, upright=True)
     ]
 
     periods = [_short_period(p).split("\n") for p in spec["periods"]]
     period_width = max((text_width(line, 8) for lines in periods for line in lines), default=0.0)
     every = max(1, math.ceil((period_width + 6) / step))  # many quarters: label every other one, or fewer
-    line_height = round(1.2 * 8 * _PT)
+    line_height = round(1.2 * 8 * PT)
     labels["x_ticks"] = [
-        Label(line, round(xs[i]), bottom + 1 + _TICK + _PAD + k * line_height, "ma", 8)
+        Label(line, round(xs[i]), bottom + 1 + TICK + PAD + k * line_height, "ma", 8)
         for i in range(0, n, every)
         for k, line in enumerate(periods[i])
     ]
     labels["title"] = [
-        Label(line, left, top - round(6 * _PT) - title_height * (len(title) - 1 - k), "ls", TITLE_SIZE, bold=True)
+        Label(line, left, top - round(6 * PT) - title_height * (len(title) - 1 - k), "ls", TITLE_SIZE, bold=True)
         for k, line in enumerate(title)
     ]
 
@@ -305,8 +200,8 @@ def trend_layout(spec: dict) -> TrendLayout:
     if latest is not None:
         x, y = round(xs[latest]), y_of(actual[latest])
         text = number(Decimal(spec["actual"][latest]))
-        above = Label(text, x, round(y - 7 * _PT), "ms", 9, bold=True, colour=_ACTUAL)
-        below = Label(text, x, round(y + 5 * _PT), "ma", 9, bold=True, colour=_ACTUAL)
+        above = Label(text, x, round(y - 7 * PT), "ms", 9, bold=True, colour=_ACTUAL)
+        below = Label(text, x, round(y + 5 * PT), "ma", 9, bold=True, colour=_ACTUAL)
         line_y = None if target[latest] is None else y_of(target[latest])
 
         def struck(label: Label) -> bool:
@@ -320,14 +215,14 @@ def trend_layout(spec: dict) -> TrendLayout:
         labels["latest"] = [Label(text, x + round(shift), label.y, label.anchor, 9, bold=True, colour=_ACTUAL, halo=2)]
 
     # The legend, in the right margin at the top, and the polarity under it.
-    legend_left = right + round(0.9 * 8 * _PT)
-    sample = (legend_left, legend_left + round(2 * 8 * _PT))
+    legend_left = right + round(0.9 * 8 * PT)
+    sample = (legend_left, legend_left + round(2 * 8 * PT))
     has_target = any(v is not None for v in target)
     legend = [
         (kind, top + 19 + 20 * row) for row, kind in enumerate(["target", "actual"] if has_target else ["actual"])
     ]
     labels["legend"] = [
-        Label(kind.capitalize(), sample[1] + round(0.8 * 8 * _PT), round(y), "lm", 8) for kind, y in legend
+        Label(kind.capitalize(), sample[1] + round(0.8 * 8 * PT), round(y), "lm", 8) for kind, y in legend
     ]
     below = round(legend[-1][1]) + 17
     labels["polarity"] = [
@@ -398,7 +293,7 @@ def draw_trend(spec: dict) -> bytes:
     from PIL import Image, ImageDraw
 
     layout = trend_layout(spec)
-    s = _SCALE
+    s = SCALE
     # Lines, markers and the legend's samples: drawn large, then shrunk.
     origin_x, origin_y = layout.left, layout.top
     fine = Image.new("RGB", ((layout.sample[1] + 8 - origin_x) * s, (layout.bottom - origin_y) * s), "white")
@@ -412,11 +307,11 @@ def draw_trend(spec: dict) -> bytes:
             draw.rectangle(
                 [0, (row - origin_y) * s, (layout.right - origin_x) * s - 1, (row - origin_y + 1) * s - 1], fill=_GRID
             )
-    target_width, actual_width = round(1.5 * _PT * s), round(2 * _PT * s)
-    radius = 3.5 * _PT * s  # 6 pt across, as matplotlib's default marker, plus its edge
+    target_width, actual_width = round(1.5 * PT * s), round(2 * PT * s)
+    radius = 3.5 * PT * s  # 6 pt across, as matplotlib's default marker, plus its edge
 
     def target_line(points: list[tuple[float, float]]) -> None:
-        for dash in _dashes([at(x, y) for x, y in points], 5.55 * _PT * s, 2.4 * _PT * s):
+        for dash in _dashes([at(x, y) for x, y in points], 5.55 * PT * s, 2.4 * PT * s):
             draw.line(dash, fill=_TARGET, width=target_width, joint="curve")
 
     def marker(x: float, y: float) -> None:
@@ -444,61 +339,10 @@ def draw_trend(spec: dict) -> bytes:
     draw.rectangle([left - 1, top, left - 1, bottom], fill="black")  # spines: left and bottom only
     draw.rectangle([left - 1, bottom, right - 1, bottom], fill="black")
     for row in layout.y_ticks:
-        draw.rectangle([left - 1 - _TICK, row, left - 2, row], fill="black")
+        draw.rectangle([left - 1 - TICK, row, left - 2, row], fill="black")
     for column in layout.x_ticks:
-        draw.rectangle([column, bottom + 1, column, bottom + _TICK], fill="black")
+        draw.rectangle([column, bottom + 1, column, bottom + TICK], fill="black")
     for labels in layout.labels.values():
         for label in labels:
-            _write(image, label)
-    return _png(image)
-
-
-def _write(image, label: Label) -> None:
-    if not label.text:
-        return
-    if label.halo:  # a white edge, so a line under the text does not cross it
-        mask, left, top = _ink(label.text, label.size, label.bold, label.anchor, label.upright, label.halo)
-        image.paste("white", (label.x + left, label.y + top), mask)
-    mask, left, top = _ink(label.text, label.size, label.bold, label.anchor, label.upright, 0)
-    image.paste(label.colour, (label.x + left, label.y + top), mask)
-
-
-@functools.lru_cache(maxsize=4096)
-def _ink(text: str, size: float, bold: bool, anchor: str, upright: bool, halo: int):
-    """A label's shape as a mask (with a border `halo` pixels wide), and where its top-left
-    corner goes from the label's (x, y). Rendered once a run: most labels (quarters, tick
-    values, the legend) recur from chart to chart."""
-    from PIL import Image, ImageDraw
-
-    font = _font(size, bold)
-    if upright:
-        ascent, descent = font.getmetrics()
-        mask = Image.new("L", (math.ceil(font.getlength(text)), ascent + descent), 0)
-        ImageDraw.Draw(mask).text((0, ascent), text, fill=255, font=font, anchor="ls")
-        mask = mask.rotate(90, expand=True)  # reads upwards
-        return mask, -mask.width, -(mask.height // 2)
-    left, top, right, bottom = font.getbbox(text, anchor=anchor, stroke_width=halo)
-    mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(mask).text(
-        (-left, -top), text, fill=255, font=font, anchor=anchor, stroke_width=halo, stroke_fill=255
-    )
-    return mask, left, top
-
-
-def _png(image) -> bytes:
-    """An RGB image as PNG bytes: the pixels and nothing else (no date, no software).
-
-    Written here rather than by Pillow, whose encoder tries every PNG row filter on every
-    row: two thirds of a chart's drawing time. A chart is mostly flat colour, which zlib
-    compresses well unfiltered, in a quarter of the time and to a smaller file.
-    """
-    width, height = image.size
-    pixels = image.tobytes()
-    stride = 3 * width
-    rows = b"".join(b"\0" + pixels[at : at + stride] for at in range(0, len(pixels), stride))  # filter 0: none
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, not interlaced
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 3)) + chunk(b"IEND", b"")
+            write(image, label)
+    return png(image)

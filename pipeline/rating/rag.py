@@ -4,6 +4,9 @@ Pure functions over Decimal figures; no I/O. Every band edge is inclusive in
 the partnership's favour (exactly on target is Green; missing by exactly the
 tolerance is still within it), and the arithmetic is exact decimal, so a
 figure never tips into a worse band through floating-point error.
+
+Over 400 lines on purpose: the four ratings (indicators, actions, risks, gaps) share the
+fills and the rule that a band edge favours the partnership.
 """
 
 from __future__ import annotations

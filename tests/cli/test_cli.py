@@ -226,7 +226,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch):
 
 # -- as a real process -------------------------------------------------------
 
-HEAVY = ("pandas", "openpyxl", "matplotlib")
+HEAVY = ("pandas", "openpyxl", "PIL")
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["--version"]])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from test_charts import exception
 
-from pipeline.outputs import trend_drawing
+from pipeline.outputs import drawing, trend_drawing
 from pipeline.outputs.charts import ChartCache, trend_chart
 
 ACTUAL = (0x1F, 0x4E, 0x79)
@@ -113,7 +113,7 @@ def test_the_latest_figure_is_written_over_its_marker():
     assert latest.text == "31.5" and latest.bold and latest.colour == "#1F4E79"
     gappy = {**spec, "actual": spec["actual"][:-1] + [None]}
     (latest,) = trend_drawing.trend_layout(gappy).labels["latest"]
-    assert latest.text == trend_drawing.number(Decimal(spec["actual"][-2]))
+    assert latest.text == drawing.number(Decimal(spec["actual"][-2]))
     assert "latest" not in trend_drawing.trend_layout({**spec, "actual": [None] * 8}).labels
 
 
@@ -170,13 +170,13 @@ def test_y_tick_labels_clear_the_unit_label_even_when_they_are_wide():
 
 
 def test_a_long_title_is_clipped_to_the_width_it_has():
-    assert trend_drawing.clip_to_width("SC01: Repeat victims", 600) == "SC01: Repeat victims"
-    clipped = trend_drawing.clip_to_width(LONG_TITLE, 400)
+    assert drawing.clip_to_width("SC01: Repeat victims", 600) == "SC01: Repeat victims"
+    clipped = drawing.clip_to_width(LONG_TITLE, 400)
     assert clipped.endswith("…") and LONG_TITLE.startswith(clipped[:-1])
     one_more = LONG_TITLE[: len(clipped)] + "…"
-    assert trend_drawing.text_width(clipped, 10, True) <= 400 < trend_drawing.text_width(one_more, 10, True)
-    assert trend_drawing.clip_to_width("W" * 80, 660).count("W") < 60  # wide letters: fewer fit than 75 characters
-    assert trend_drawing.clip_to_width(LONG_TITLE, 5) == ""
+    assert drawing.text_width(clipped, 10, True) <= 400 < drawing.text_width(one_more, 10, True)
+    assert drawing.clip_to_width("W" * 80, 660).count("W") < 60  # wide letters: fewer fit than 75 characters
+    assert drawing.clip_to_width(LONG_TITLE, 5) == ""
 
 
 def test_the_chart_title_fits_beside_the_y_axis_whatever_its_length():
