@@ -53,43 +53,47 @@ class _Done(Exception):
 def _scan(xml: bytes, max_styles: int, custom: dict[int, bool], formats: list[int | None]) -> None:
     """The custom formats (numFmts/numFmt) and the cell styles (cellXfs/xf) of a styles part, parsed
     with expat as the sheets are: local names (any prefix), unprefixed attributes in either quote,
-    character references decoded. A part that is not a styleSheet has none."""
+    character references decoded. A part that is not a styleSheet has none. Only the start of an
+    element calls Python: expat appends each end's name itself, so the depth is starts less ends."""
+    ends: list[str] = []
+    started = 0
     section = ""  # the child of the root being read
-    depth = 0
 
     def start(name: str, attrs: list[str]) -> None:
-        nonlocal section, depth
-        local = name.rpartition(":")[2]
-        if depth == 0 and local != "styleSheet":
-            raise _Done
-        if depth == 1:
-            section = local
-        elif depth == 2:
-            named = dict(zip(attrs[::2], attrs[1::2]))
-            if section == "cellXfs" and local == "xf":
-                if len(formats) >= max_styles:
-                    raise _Done
-                formats.append(_number(named.get("numFmtId")))
-            elif section == "numFmts" and local == "numFmt" and len(custom) < max_styles:
-                number, code = _number(named.get("numFmtId")), named.get("formatCode")
+        nonlocal started, section
+        depth = started - len(ends)
+        started += 1
+        if depth == 2:
+            if section == "cellXfs":
+                if name.rpartition(":")[2] == "xf":
+                    if len(formats) >= max_styles:
+                        raise _Done
+                    formats.append(_number(_attribute(attrs, "numFmtId")))
+            elif section == "numFmts" and name.rpartition(":")[2] == "numFmt" and len(custom) < max_styles:
+                number, code = _number(_attribute(attrs, "numFmtId")), _attribute(attrs, "formatCode")
                 if number is not None and code is not None:
                     custom[number] = percent_code(code)
-        depth += 1
-
-    def end(_name: str) -> None:
-        nonlocal depth
-        depth -= 1
-        if depth == 1 and section == "cellXfs":
+        elif depth == 1:
+            if section == "cellXfs":
+                raise _Done  # the cell styles are over: nothing after them is needed
+            section = name.rpartition(":")[2]
+        elif depth == 0 and name.rpartition(":")[2] != "styleSheet":
             raise _Done
 
     parser = ooxml.refusing_parser()
-    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartElementHandler, parser.EndElementHandler = start, ends.append
     try:
         parser.Parse(xml, True)
     except _Done:
         pass
     except expat.ExpatError as exc:
         raise ooxml.PackageError(f"malformed XML: {exc}") from exc
+
+
+def _attribute(attrs: list[str], name: str) -> str | None:
+    """An unprefixed attribute's value from expat's [name, value, ...] list."""
+    names = attrs[::2]
+    return attrs[names.index(name) * 2 + 1] if name in names else None
 
 
 def _number(text: str | None) -> int | None:
