@@ -74,6 +74,14 @@ def test_a_namespace_prefix_on_every_tag_is_followed():
     assert percent_styles(xml, 100) == {1}
 
 
+def test_formats_and_styles_written_with_single_quotes_are_read():
+    xml = styles_part(
+        "<xf numFmtId='0'/><xf applyNumberFormat='1' numFmtId='164'/><xf numFmtId = '10'/><xf numFmtId=\"9\"/>",
+        "<numFmt formatCode='0.0&#37;' numFmtId='164'/>",
+    )
+    assert percent_styles(xml, 100) == {1, 2, 3}
+
+
 def test_a_workbook_without_any_percent_format_has_no_percent_style():
     xml = styles_part('<xf numFmtId="0"/><xf numFmtId="164"/>', '<numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>')
     assert percent_styles(xml, 100) == frozenset()

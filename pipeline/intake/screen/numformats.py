@@ -6,25 +6,23 @@ the person sees. A cell's s="N" is an index into the styles part's cellXfs list;
 is a percent style when its number format is built-in 9 (0%) or 10 (0.00%), or a custom
 format (numFmts) whose code has a % that is not quoted, escaped or in brackets.
 
-The styles part is read as the screen inflates it (searches for literal text rather than a
-parser: tens of microseconds for a return), and the cells with a percent style are noted by
-ooxml's sheet scans as expat reads each cell's s=; both capped, as a hostile file can declare
-millions of styles or format millions of cells.
+The styles part is kept as the screen inflates it and parsed with expat, as the sheets are, up
+to the end of its cell styles (a format's number or code in either quote, a prefix on every
+tag: searches for text missed those); the cells with a percent style are noted by ooxml's sheet
+scans as expat reads each cell's s=; both capped, as a hostile file can declare millions of
+styles or format millions of cells.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import islice
+from xml.parsers import expat
+
+from pipeline.intake.screen import ooxml
 
 BUILT_IN_PERCENT = frozenset({9, 10})  # 0% and 0.00%
 MAX_STYLES_BYTES = 16 * 1024 * 1024  # Excel's 65,490 styles take about 10 MB; past this, no style is read
-_ROOT = re.compile(rb"<(\w+:)?styleSheet[\s>/]")
-_NUM_FMT_ID = re.compile(rb"""\bnumFmtId\s*=\s*["'](\d{1,9})["']""")
-_FORMAT_CODE = re.compile(rb"""\bformatCode\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # What shows as itself rather than scaling the figure: "quoted text", [Red] or [$-809],
 # an escaped \%, and the character after _ (a space as wide as it) or * (repeated to fill).
 _LITERAL = re.compile(r'"[^"]*"?|\[[^\]]*\]?|[\\_*].?', re.DOTALL)
@@ -39,56 +37,69 @@ def percent_code(code: str) -> bool:
 def percent_styles(xml: bytes, max_styles: int) -> frozenset[int]:
     """The style indices (a cell's s="N") whose number format shows a percentage, from the
     styles part; only its first `max_styles` styles and custom formats are read."""
-    if b"%" not in xml and b"&#" not in xml and b'numFmtId="9"' not in xml and b'numFmtId="10"' not in xml:
-        return frozenset()  # nearly every return: no percent format at all, as searches in C show
-    root = _ROOT.search(xml, 0, 4096)
-    if root is None:
-        return frozenset()
-    prefix = root.group(1) or b""  # the tags looked for are spelled as the root is (x:xf)
-    custom: dict[int, bool] = {}
-    for tag in islice(_custom_format(prefix).finditer(_section(xml, prefix, b"numFmts")), max_styles):
-        number, code = _NUM_FMT_ID.search(tag.group(1)), _FORMAT_CODE.search(tag.group(1))
-        if number and code:
-            text = (code.group(1) or code.group(2) or b"").decode("utf-8", "replace")
-            custom[int(number.group(1))] = percent_code(html.unescape(text) if "&" in text else text)
+    if not xml:
+        return frozenset()  # no styles part
+    custom: dict[int, bool] = {}  # custom format number -> whether it is a percent
+    formats: list[int | None] = []  # each cell style's format number, in order
+    _scan(xml, max_styles, custom, formats)
     wanted = {number for number, percent in custom.items() if percent} | (BUILT_IN_PERCENT - custom.keys())
-    if not wanted:
-        return frozenset()
-    # Each style with a percent format, found by a search in C for numFmtId="N" as writers spell
-    # it; its index is the number of <xf tags before it, counted (in C too) from the last found.
-    cell_styles = _section(xml, prefix, b"cellXfs")
-    numbers = b"|".join(b"%d" % n for n in sorted(wanted)) if len(wanted) <= 64 else rb"\d{1,9}"
-    xf, found, index, counted = b"<%sxf" % prefix, set(), -1, 0
-    for match in re.finditer(rb'numFmtId="(%s)"' % numbers, cell_styles):
-        if int(match.group(1)) in wanted:
-            index += cell_styles.count(xf, counted, match.start())
-            counted = match.start()
-            if index >= max_styles:
-                break
-            found.add(index)
-    return frozenset(found)
+    return frozenset(index for index, number in enumerate(formats) if number in wanted)
 
 
-@lru_cache(maxsize=8)
-def _custom_format(prefix: bytes) -> re.Pattern:
-    """A search for a custom format's tag, capturing its attributes, with the namespace prefix
-    the root has. It starts with the literal tag name, so it runs in C past everything else."""
-    return re.compile(rb"""<%snumFmt\s((?:[^>"'<]|"[^"<]*"|'[^'<]*')*)>""" % re.escape(prefix))  # '>' may be quoted
+class _Done(Exception):
+    """The cell styles have all been read (or the cap reached): the rest of the part is not needed."""
 
 
-def _section(xml: bytes, prefix: bytes, name: bytes) -> bytes:
-    """What lies between <name ...> and </name>: empty if it is missing or self-closing."""
-    name = prefix + name
-    start = xml.find(b"<" + name)
-    while start >= 0 and xml[start + len(name) + 1 : start + len(name) + 2] not in (b" ", b">", b"/", b"\n"):
-        start = xml.find(b"<" + name, start + 1)  # another tag whose name starts the same
-    if start < 0:
-        return b""
-    opened = xml.find(b">", start)
-    if opened < 0 or xml[opened - 1 : opened] == b"/":
-        return b""
-    end = xml.find(b"</" + name, opened)
-    return xml[opened + 1 : end if end >= 0 else len(xml)]
+def _scan(xml: bytes, max_styles: int, custom: dict[int, bool], formats: list[int | None]) -> None:
+    """The custom formats (numFmts/numFmt) and the cell styles (cellXfs/xf) of a styles part, parsed
+    with expat as the sheets are: local names (any prefix), unprefixed attributes in either quote,
+    character references decoded. A part that is not a styleSheet has none. Only the start of an
+    element calls Python: expat appends each end's name itself, so the depth is starts less ends."""
+    ends: list[str] = []
+    started = 0
+    section = ""  # the child of the root being read
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal started, section
+        depth = started - len(ends)
+        started += 1
+        if depth == 2:
+            if section == "cellXfs":
+                if name.rpartition(":")[2] == "xf":
+                    if len(formats) >= max_styles:
+                        raise _Done
+                    formats.append(_number(_attribute(attrs, "numFmtId")))
+            elif section == "numFmts" and name.rpartition(":")[2] == "numFmt" and len(custom) < max_styles:
+                number, code = _number(_attribute(attrs, "numFmtId")), _attribute(attrs, "formatCode")
+                if number is not None and code is not None:
+                    custom[number] = percent_code(code)
+        elif depth == 1:
+            if section == "cellXfs":
+                raise _Done  # the cell styles are over: nothing after them is needed
+            section = name.rpartition(":")[2]
+        elif depth == 0 and name.rpartition(":")[2] != "styleSheet":
+            raise _Done
+
+    parser = ooxml.refusing_parser()
+    parser.StartElementHandler, parser.EndElementHandler = start, ends.append
+    try:
+        parser.Parse(xml, True)
+    except _Done:
+        pass
+    except expat.ExpatError as exc:
+        raise ooxml.PackageError(f"malformed XML: {exc}") from exc
+
+
+def _attribute(attrs: list[str], name: str) -> str | None:
+    """An unprefixed attribute's value from expat's [name, value, ...] list."""
+    names = attrs[::2]
+    return attrs[names.index(name) * 2 + 1] if name in names else None
+
+
+def _number(text: str | None) -> int | None:
+    """A format number as written (' 9', '09'), or None if it is not one."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and text.isascii() and len(text) <= 9 else None
 
 
 @dataclass

@@ -19,10 +19,11 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from xml.parsers import expat
 
-from pipeline.intake.screen.numformats import PercentCells
+if TYPE_CHECKING:  # numformats reads the styles part with this module's parser
+    from pipeline.intake.screen.numformats import PercentCells
 
 MAIN_KINDS = (  # content type of the main part -> kind (first match wins)
     ("sheet.binary.macroenabled.main", "xlsb"),
@@ -184,7 +185,7 @@ class TooLarge(Exception):
     """A cap was passed; the message says which, in plain words."""
 
 
-def _refusing_parser() -> expat.XMLParserType:
+def refusing_parser() -> expat.XMLParserType:
     """An expat parser that refuses any DTD or entity declaration, as defusedxml does, with element
     names as written (prefix and all: the reader matches local names, whatever the namespace) and
     attributes as [name, value, ...] lists, which cost less to build than dicts."""
@@ -217,7 +218,7 @@ class SharedStrings:
     _pieces: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._parser = parser = _refusing_parser()
+        self._parser = parser = refusing_parser()
         names, code_of, lengths, pieces = _NAMES, _code, self.lengths, self._pieces
         took = self._took
 
@@ -352,7 +353,7 @@ class SheetScan:
     _last: Callable[[], None] = field(init=False, repr=False)  # ends the cell open at the end of the part
 
     def __post_init__(self) -> None:
-        self._parser = parser = _refusing_parser()
+        self._parser = parser = refusing_parser()
         names, code_of, max_text = _NAMES, _code, self.max_text
         max_rows, max_columns, sst = self.max_rows, self.max_columns, self.sst
         percents = self.percents
