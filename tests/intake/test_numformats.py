@@ -103,7 +103,7 @@ def test_a_styles_part_too_large_for_any_workbook_is_not_read(monkeypatch):
 
 def percent_cells(styles: frozenset[int], cells: bytes) -> set[tuple[int, int]]:
     """The %-formatted cells the screen's sheet scan notes in a sheet holding `cells`."""
-    from pipeline.intake.screen.ooxml import SheetScan
+    from pipeline.intake.screen.sheetscan import SheetScan
 
     scan = SheetScan(1000, 100, 32767, [], percents=PercentCells(styles, room=100))
     namespace = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.domain.findings import Finding, finding, has_errors
-from pipeline.intake.screen import cfb, ooxml, zipscan
+from pipeline.intake.screen import cfb, ooxml, sheetscan, zipscan
 from pipeline.intake.screen.ooxml import TooLarge, a1
 
 log = logging.getLogger(__name__)
@@ -337,7 +337,7 @@ def _contents(package: zipscan.Package, kind: str, info: ooxml.WorkbookInfo, lim
 def _notes(
     kind: str,
     info: ooxml.WorkbookInfo,
-    scans: list[tuple[str, ooxml.SheetScan]],
+    scans: list[tuple[str, sheetscan.SheetScan]],
     by_name: dict[str, zipfile.ZipInfo],
     limits: Limits,
 ) -> list[Finding]:

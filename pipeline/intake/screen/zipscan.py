@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from pipeline.intake.screen import ooxml
+from pipeline.intake.screen import ooxml, sheetscan
 from pipeline.intake.screen.numformats import PercentCells, StylesPart
 from pipeline.intake.screen.ooxml import TooLarge, XmlDeclaration
 
@@ -149,11 +149,11 @@ class Package:
         max_text: int,
         max_styles: int = 0,
         max_percent_cells: int = 0,
-    ) -> list[tuple[str, ooxml.SheetScan]]:
+    ) -> list[tuple[str, sheetscan.SheetScan]]:
         """Each worksheet's name and what its XML holds: the shared strings and the number
         formats are streamed first, then every worksheet and every other entry not read yet,
         through the scans."""
-        sst = ooxml.SharedStrings(max_text)
+        sst = sheetscan.SharedStrings(max_text)
         if info.shared_strings and info.shared_strings.casefold() in self.by_name:
             self.stream(self.by_name[info.shared_strings.casefold()], sst.feed)
             sst.feed(b"", final=True)
@@ -161,10 +161,10 @@ class Package:
         if max_percent_cells and info.styles and info.styles.casefold() in self.by_name:
             self.stream(self.by_name[info.styles.casefold()], styles.feed)
         percents = PercentCells(styles.percent_styles(max_styles), max_percent_cells)  # one cap for every sheet
-        scans: dict[str, tuple[str, ooxml.SheetScan]] = {}
+        scans: dict[str, tuple[str, sheetscan.SheetScan]] = {}
         for sheet in info.sheets:
             if sheet.type in ("worksheet", "macrosheet", "dialogsheet") and sheet.part.lower().endswith(".xml"):
-                scan = ooxml.SheetScan(max_rows, max_columns, max_text, sst.lengths, percents=percents)
+                scan = sheetscan.SheetScan(max_rows, max_columns, max_text, sst.lengths, percents=percents)
                 scans[sheet.part.casefold()] = (sheet.name, scan)
         for entry in self.infos:
             key = entry.filename.casefold()
