@@ -21,6 +21,9 @@ Rules, in one place:
   otherwise only the most recent missed reminder is sent, once. Reminders due on
   or before the day of the partnership's last chasing message are stale ("10
   days to go" when 3 are left) and are dropped.
+
+Why one module past 400 lines: one planner a kind of message, over the same rules above; split,
+the rules would be stated in one place and applied in several.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ Each commit costs an fsync, longer than reading a return, so commits are
 shared: one records every arrival of the pass, and one records the verdicts
 of a batch of files (BATCH_SECONDS of work) together with where the previous
 batch's files went. A file leaves incoming/ only after its verdict's commit.
+
+Why one module past 400 lines: a file's journey from the inbox to its verdict's folder and the
+recovery after a crash are one set of invariants (where a file may be, what the store says of it);
+split, each half would hold only part of the promise that nothing is lost or counted twice.
 """
 
 from __future__ import annotations
