@@ -320,6 +320,7 @@ class Mailer:
         MailRefused if the server refuses it for good (retrying it unchanged cannot help)."""
         when = self.clock()
         email = build_email(message, sender=self.settings.sender, reply_to=self.settings.reply_to, when=when)
+        refused: tuple[str, ...]
         if self.mode == "files":
             path, refused = self._write(message, email), ()
         else:
@@ -373,16 +374,14 @@ class Mailer:
 
     def _smtp(self, message: Message, email: EmailMessage) -> tuple[str, ...]:
         s = self.settings
-        password = None
-        if s.username:
-            password = self.environ.get(s.password_env)
-            if not password:
-                raise MailError(
-                    f"mail.username is set to {s.username!r} in config.toml, but the environment "
-                    f"variable {s.password_env} that holds the password is not set.",
-                    fix=f"Set {s.password_env} before starting the pipeline (the password is never "
-                    f'read from config.toml), or set username = "" if the server needs no login.',
-                )
+        password = self.environ.get(s.password_env, "") if s.username else ""
+        if s.username and not password:
+            raise MailError(
+                f"mail.username is set to {s.username!r} in config.toml, but the environment "
+                f"variable {s.password_env} that holds the password is not set.",
+                fix=f"Set {s.password_env} before starting the pipeline (the password is never "
+                f'read from config.toml), or set username = "" if the server needs no login.',
+            )
         if self._unreachable is not None:
             raise MailError(
                 f"Could not send '{message.subject}' to {', '.join(message.to)}: not tried, as the "

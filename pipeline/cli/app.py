@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from pipeline import __version__
 from pipeline.cli import commands
@@ -44,7 +44,7 @@ EXIT_CODES_HELP = "\n".join(
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage mistakes as UsageError (exit 2, one line)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message}.", fix=f"See `{self.prog} --help`.")
 
 

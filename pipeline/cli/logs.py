@@ -62,7 +62,7 @@ def log_to_file(config) -> None:
             # A failed write may leave the stream's buffer holding the lines: start afresh next time.
             with contextlib.suppress(Exception):
                 self.close()
-            self.stream = None  # type: ignore[assignment]
+            self.stream = None
 
     config.paths.logs.mkdir(parents=True, exist_ok=True)
     handler = LogFile(config.paths.logs / "pipeline.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8")

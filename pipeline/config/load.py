@@ -180,6 +180,8 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             others,
             len(cal["bank_holidays"]),
         )
+    tolerance = parse_tolerance(rag["tolerance"])
+    assert tolerance is not None  # _validated refused a rag.tolerance that does not parse (keys.py's check)
     return Config(
         source=path.resolve(),
         organisation=org["name"],
@@ -199,7 +201,7 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
         ),
         rag=RagSettings(
             scheme=Scheme(rag["scheme"]),
-            tolerance=parse_tolerance(rag["tolerance"]),
+            tolerance=tolerance,
             four_level_split=Decimal(str(rag["four_level_split"])),
             no_change_band=Decimal(str(rag["no_change_band"])),
             action_tolerance=Decimal(str(rag["action_tolerance"])),

@@ -263,7 +263,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     overrides = load_overrides(config.paths.overrides)
     due_by = deadline(period, config.calendar)
     files = store.files(period=str(period))
-    rejected = defaultdict(int)
+    rejected: defaultdict[str, int] = defaultdict(int)
     for f in files:
         if f.verdict == Verdict.REJECTED:
             rejected[f.partnership] += 1

@@ -8,6 +8,7 @@ files still stand and the log says how to get PDFs.
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import subprocess
@@ -89,7 +90,7 @@ def convert_to_pdf(
                 missing.append(Path(document).name)
                 continue
             target = Path(out_dir) / made.name
-            written.append(write_with(target, lambda path, made=made: shutil.copyfile(made, path)))
+            written.append(write_with(target, functools.partial(shutil.copyfile, made)))
         if missing:
             detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
             raise OutputError(

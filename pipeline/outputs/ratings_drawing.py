@@ -47,8 +47,9 @@ def _hatch(draw, box: tuple[int, int, int, int], pattern: str, spacing: int, wid
     for direction in {"/": (1,), "\\": (-1,), "x": (1, -1)}[pattern[0]]:
         for start in range(left - height, right + height, spacing):
             # A line at 45 degrees, clipped to the box by hand: Pillow draws no clip region.
-            ay, by = (bottom, top) if direction == 1 else (top, bottom)
-            ax, bx = start, start + height
+            # Floats: clipping moves an end along the slope, off whole pixels.
+            ay, by = (float(bottom), float(top)) if direction == 1 else (float(top), float(bottom))
+            ax, bx = float(start), float(start + height)
             slope = (by - ay) / (bx - ax)
             if ax < left:
                 ay, ax = ay + slope * (left - ax), left

@@ -102,6 +102,7 @@ def nice_ticks(low: float, high: float) -> tuple[float, float, list[float]]:
             score = (abs(count - 5) + 1.5 * longer, mantissa == "2.5", count)
             if best is None or score < best[0]:
                 best = (score, step, first, last)
+    assert best is not None  # the loops above always run: sixteen candidate steps
     _, step, first, last = best
     return low, high, [float(step * k) for k in range(first, last + 1)]
 
@@ -124,7 +125,7 @@ class TrendLayout:
     target: list[list[tuple[float, float]]]  # lines, each a list of points
     actual: list[list[tuple[float, float]]]
     markers: list[tuple[float, float]]
-    legend: list[tuple[str, float]]  # "target" or "actual", and the middle of its row
+    legend: list[tuple[str, int]]  # "target" or "actual", and the pixel row through its middle
     sample: tuple[int, int]  # the x span of the legend's line samples
     labels: dict[str, list[Label]] = field(default_factory=dict)  # by role: "title", "polarity", ...
 
@@ -182,27 +183,29 @@ def trend_layout(spec: dict) -> TrendLayout:
     # Target: a step per quarter, jumping halfway between quarters (matplotlib's steps-mid).
     target_lines = []
     for run in _runs(target):
-        first, last = run[0], run[-1]
+        (first, first_value), (last, last_value) = run[0], run[-1]
         start = xs[first] - step / 2 if first or n == 1 else xs[first]
         end = xs[last] + step / 2 if last < n - 1 or n == 1 else xs[last]
-        points = [(start, y_of(target[first]))]
-        for i in run[1:]:
-            middle = (xs[i - 1] + xs[i]) / 2
-            points += [(middle, y_of(target[i - 1])), (middle, y_of(target[i]))]
-        target_lines.append(points + [(end, y_of(target[last]))])
-    actual_lines = [[(xs[i], y_of(actual[i])) for i in run] for run in _runs(actual) if len(run) > 1]
+        points = [(start, y_of(first_value))]
+        for (before, before_value), (i, value) in itertools.pairwise(run):
+            middle = (xs[before] + xs[i]) / 2
+            points += [(middle, y_of(before_value)), (middle, y_of(value))]
+        target_lines.append(points + [(end, y_of(last_value))])
+    actual_runs = _runs(actual)
+    actual_lines = [[(xs[i], y_of(v)) for i, v in run] for run in actual_runs if len(run) > 1]
     markers = [(xs[i], y_of(v)) for i, v in enumerate(actual) if v is not None]
 
     # The latest figure, above its marker; below it if there is no room above, or if the target
     # line would run through it above and not below; moved sideways to stay over the axes (clear
     # of the legend).
-    latest = next((i for i in reversed(range(n)) if actual[i] is not None), None)
-    if latest is not None:
-        x, y = round(xs[latest]), y_of(actual[latest])
+    if actual_runs:
+        latest, latest_value = actual_runs[-1][-1]
+        x, y = round(xs[latest]), y_of(latest_value)
         text = number(Decimal(spec["actual"][latest]))
         above = Label(text, x, round(y - 7 * PT), "ms", 9, bold=True, colour=_ACTUAL)
         below = Label(text, x, round(y + 5 * PT), "ma", 9, bold=True, colour=_ACTUAL)
-        line_y = None if target[latest] is None else y_of(target[latest])
+        latest_target = target[latest]
+        line_y = None if latest_target is None else y_of(latest_target)
 
         def struck(label: Label) -> bool:
             return line_y is not None and label.box()[1] - 2 <= line_y <= label.box()[3] + 2
@@ -224,9 +227,9 @@ def trend_layout(spec: dict) -> TrendLayout:
     labels["legend"] = [
         Label(kind.capitalize(), sample[1] + round(0.8 * 8 * PT), round(y), "lm", 8) for kind, y in legend
     ]
-    below = round(legend[-1][1]) + 17
+    polarity_top = round(legend[-1][1]) + 17
     labels["polarity"] = [
-        Label(line, legend_left, below + k * line_height, "la", 8, colour=_TARGET)
+        Label(line, legend_left, polarity_top + k * line_height, "la", 8, colour=_TARGET)
         for k, line in enumerate(_wrap(spec["polarity"], WIDTH - 4 - legend_left, 8))
     ]
     return TrendLayout(
@@ -251,16 +254,16 @@ def _values(values: list[str | None]) -> list[float | None]:
     return [None if v is None else max(-_FURTHEST, min(_FURTHEST, float(v))) for v in values]
 
 
-def _runs(values: list[float | None]) -> list[list[int]]:
-    """The indexes of each stretch of values without a gap."""
-    runs: list[list[int]] = []
+def _runs(values: list[float | None]) -> list[list[tuple[int, float]]]:
+    """Each stretch of values without a gap, as (index, value) pairs."""
+    runs: list[list[tuple[int, float]]] = []
     for i, value in enumerate(values):
         if value is None:
             continue
-        if runs and runs[-1][-1] == i - 1:
-            runs[-1].append(i)
+        if runs and runs[-1][-1][0] == i - 1:
+            runs[-1].append((i, value))
         else:
-            runs.append([i])
+            runs.append([(i, value)])
     return runs
 
 

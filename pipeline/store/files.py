@@ -10,8 +10,23 @@ from pipeline.store.connection import Connection
 
 
 def file_record(row: tuple) -> FileRecord:
-    """A row of `files` (SELECT *) as a record; the verdict is kept as its word."""
-    return FileRecord(*row[:6], Verdict(row[6]), *row[7:])
+    """A row of `files` (SELECT *, columns in the order the schema makes them) as a record; the verdict
+    is kept as its word."""
+    return FileRecord(
+        id=row[0],
+        sha256=row[1],
+        name=row[2],
+        size=row[3],
+        received_at=row[4],
+        location=row[5],
+        verdict=Verdict(row[6]),
+        destination=row[7],
+        reason=row[8],
+        period=row[9],
+        partnership=row[10],
+        duplicate_of=row[11],
+        decided_at=row[12],
+    )
 
 
 class Files(Connection):
@@ -21,7 +36,9 @@ class Files(Connection):
                 "INSERT INTO files (sha256, name, size, received_at, location) VALUES (?, ?, ?, ?, ?)",
                 (sha256, name, size, received_at, location),
             )
-        return int(cursor.lastrowid)
+        # Always set after an INSERT into a table with an INTEGER PRIMARY KEY; None only after other statements.
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def file(self, file_id: int) -> FileRecord:
         return file_record(self._db.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone())

@@ -39,6 +39,27 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _submission_record(row: tuple) -> SubmissionRecord:
+    """A row of History.submissions' SELECT as a record; SQLite keeps the two flags as 0 or 1."""
+    return SubmissionRecord(
+        id=row[0],
+        file_id=row[1],
+        partnership=row[2],
+        period=row[3],
+        template_version=row[4],
+        completed_by=row[5],
+        email=row[6],
+        date_completed=row[7],
+        signed_off=bool(row[8]),
+        overall_commentary=row[9],
+        received_at=row[10],
+        counts=bool(row[11]),
+        superseded_by=row[12],
+        file_name=row[13],
+        file_location=row[14],
+    )
+
+
 class History(Connection):
     def _add_submission(self, file_id: int, s: Submission) -> int:
         """Write an accepted return and make it the one that counts, unless a later-received one does.
@@ -60,7 +81,9 @@ class History(Connection):
                 received_at,
             ),
         )
-        sid = int(cursor.lastrowid)
+        # Always set after an INSERT into a table with an INTEGER PRIMARY KEY; None only after other statements.
+        assert cursor.lastrowid is not None
+        sid = cursor.lastrowid
         # The latest return received counts; earlier ones stay for the audit trail. Received, not
         # examined: old returns loaded out of order with `run --received` must not undo a later one.
         later = self._db.execute(
@@ -123,7 +146,7 @@ class History(Connection):
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self._db.execute(sql + " ORDER BY s.id", args).fetchall()
-        return [SubmissionRecord(*r[:8], bool(r[8]), r[9], r[10], bool(r[11]), *r[12:]) for r in rows]
+        return [_submission_record(r) for r in rows]
 
     def first_received(self, period: str) -> dict[str, str]:
         """Partnership -> when its first accepted return for the period arrived (superseded or not):
