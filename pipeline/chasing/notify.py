@@ -30,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from pipeline.chasing.mail import Hangup, Mailer, compose
+from pipeline.chasing.mail import compose
 from pipeline.chasing.reminders import (
     BoardContact,
     MessageKind,
@@ -41,6 +41,7 @@ from pipeline.chasing.reminders import (
     plan_reminders,
     plan_templates_out,
 )
+from pipeline.chasing.sending import Hangup, Mailer
 from pipeline.domain.calendar import deadline, deadline_for, sent_days
 from pipeline.domain.clock import iso
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of

@@ -22,7 +22,7 @@ from pipeline.runtime.lock import RunLock
 from pipeline.store import Store, StoreFault
 
 if TYPE_CHECKING:
-    from pipeline.chasing.mail import Hangup
+    from pipeline.chasing.sending import Hangup
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from datetime import time as time_of_day
 from typing import Any
 
-from pipeline.chasing.mail import Hangup
+from pipeline.chasing.sending import Hangup
 from pipeline.domain.clock import utc_now
 from pipeline.domain.errors import LockHeld, PipelineError
 from pipeline.domain.settings import Config

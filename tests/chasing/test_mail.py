@@ -22,7 +22,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from openpyxl import Workbook
 from smtp_server import Inbox, Server, free_port, start
 
-from pipeline.chasing.mail import Mailer, Message, build_email, compose, eml_name, render
+from pipeline.chasing.mail import Message, build_email, compose, eml_name, render
 from pipeline.chasing.reminders import (
     BoardContact,
     MessageKind,
@@ -33,6 +33,7 @@ from pipeline.chasing.reminders import (
     plan_reminders,
     plan_templates_out,
 )
+from pipeline.chasing.sending import Mailer
 from pipeline.domain.errors import MailError, MailRefused, TemplateError
 from pipeline.domain.findings import ERROR, WARNING, Finding
 from pipeline.domain.periods import Period

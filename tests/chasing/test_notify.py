@@ -490,18 +490,18 @@ def test_a_pipeline_wedged_by_a_poisoned_name_before_names_were_cleaned_recovers
 
 
 def test_a_message_that_cannot_be_built_is_named_and_retried_while_the_others_go(workspace, monkeypatch):
-    import pipeline.chasing.mail
+    import pipeline.chasing.sending
 
     ws = workspace
     _poisoned_and_two_good_returns(ws)
-    real = pipeline.chasing.mail.build_email
+    real = pipeline.chasing.sending.build_email
 
     def faulty(message, **kwargs):
         if message.partnership == "CSP":
             raise RuntimeError("a fault in the pipeline")
         return real(message, **kwargs)
 
-    monkeypatch.setattr(pipeline.chasing.mail, "build_email", faulty)
+    monkeypatch.setattr(pipeline.chasing.sending, "build_email", faulty)
     code, out, err = run_cli(_run_argv(ws))
     assert code == 70  # a bug: reported, but only once everything else was done
     assert [m["To"] for m in _by_subject(ws, "Thank you")] == [CYP_EMAIL]
