@@ -90,6 +90,9 @@ class IndicatorResult:
     submitted_at: str
     trend: tuple[TrendPoint, ...]
     gaps: tuple[AreaGap, ...] = ()
+    # The report dot_previous is compared with when it is not the quarter before (a six-monthly
+    # indicator's is six months back, an annual one's a year back); "" when it is the quarter before.
+    compared_since: str = ""
 
     @property
     def rag(self) -> Rag:
@@ -362,7 +365,8 @@ def _count(indicators) -> dict[Rag, int]:
 def _indicator(config: Config, i: Indicator, period: Period, values, overrides) -> IndicatorResult:
     now = values.get((i.code, str(period)))
     last_year = values.get((i.code, str(period.same_last_year())))
-    previous = values.get((i.code, str(period.previous_due(i.frequency.due_in))))
+    earlier = period.previous_due(i.frequency.due_in)
+    previous = values.get((i.code, str(earlier)))
     actual = now.actual if now else None
     last_year_actual = last_year.actual if last_year else None
     # Cumulative figures restart each April, so a first report of the year is compared with last year only.
@@ -411,6 +415,7 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
         submitted_at=now.received_at if now else "",
         trend=trend,
         gaps=_gaps(i, period, values),
+        compared_since="" if earlier == period.previous() else str(earlier),
     )
 
 

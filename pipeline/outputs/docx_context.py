@@ -117,9 +117,11 @@ def override_notes(indicators: Iterable[IndicatorResult]) -> list[dict[str, str]
     ]
 
 
-def travel(direction: Direction) -> str:
-    """Direction of travel in words, with the arrow after them."""
-    return f"{direction.value} {direction.arrow}".strip()
+def travel(direction: Direction, since: str = "") -> str:
+    """Direction of travel in words, with the arrow after them, and the report compared with when
+    `since` names one (the column says 'since last quarter', untrue of a six-monthly indicator)."""
+    words = f"{direction.value} {direction.arrow}".strip()
+    return f"{words} since {since}" if since and direction is not Direction.NOT_COMPARABLE else words
 
 
 def status_words(status: ReturnStatus) -> str:
@@ -164,7 +166,7 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
         "rag": rag_words(i),
         "override": override_words(i),
         "fill": fill(i.rag.colour),
-        "dot": travel(i.dot_previous),
+        "dot": travel(i.dot_previous, i.compared_since),
         "dot_year": travel(i.dot_last_year),
         "commentary": clean(i.commentary) or "No commentary given.",
         "remedial": clean(i.remedial_action) or "No remedial action given.",
