@@ -68,6 +68,9 @@ class AreaGap:
     compared_value: Decimal | None
     before_period: str  # the report the gap is compared with; "" when there is none
     result: GapResult
+    # A cumulative indicator after its first report of the year: the figures and both gaps are each
+    # quarter's own amounts, as running totals to different points would not compare like with like.
+    quarter_alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class IndicatorResult:
     submitted_at: str
     trend: tuple[TrendPoint, ...]
     gaps: tuple[AreaGap, ...] = ()
+    # The report dot_previous is compared with when it is not the quarter before (a six-monthly
+    # indicator's is six months back, an annual one's a year back); "" when it is the quarter before.
+    compared_since: str = ""
 
     @property
     def rag(self) -> Rag:
@@ -322,13 +328,31 @@ def _own_amount(i: Indicator, period: Period, values) -> Decimal | None:
     """A cumulative indicator's amount for `period` alone: its running total less the total at the
     previous due period of the same financial year (a year's first due period is its own total)."""
     now = values.get((i.code, str(period)))
-    if now is None or now.actual is None:
-        return None
     before = period.previous_due(i.frequency.due_in)
-    if before.year != period.year:
-        return now.actual
-    prior = values.get((i.code, str(before)))
-    return None if prior is None or prior.actual is None else now.actual - prior.actual
+    prior = values.get((i.code, str(before))) if before.year == period.year else None
+    return _less(now.actual if now else None, prior.actual if prior else None, first=before.year != period.year)
+
+
+def _own_areas(i: Indicator, period: Period, values) -> dict[str, Decimal]:
+    """_own_amount for each area of a cumulative indicator: the area's figures for `period` alone."""
+    now = values.get((i.code, str(period)))
+    before = period.previous_due(i.frequency.due_in)
+    first = before.year != period.year
+    prior = dict(values[(i.code, str(before))].area_values) if not first and (i.code, str(before)) in values else {}
+    own = {}
+    for area, total in now.area_values if now else ():
+        amount = _less(total, prior.get(area), first=first)
+        if amount is not None:
+            own[area] = amount
+    return own
+
+
+def _less(total: Decimal | None, earlier: Decimal | None, *, first: bool) -> Decimal | None:
+    if total is None:
+        return None
+    if first:
+        return total
+    return None if earlier is None else total - earlier
 
 
 def _count(indicators) -> dict[Rag, int]:
@@ -341,7 +365,8 @@ def _count(indicators) -> dict[Rag, int]:
 def _indicator(config: Config, i: Indicator, period: Period, values, overrides) -> IndicatorResult:
     now = values.get((i.code, str(period)))
     last_year = values.get((i.code, str(period.same_last_year())))
-    previous = values.get((i.code, str(period.previous_due(i.frequency.due_in))))
+    earlier = period.previous_due(i.frequency.due_in)
+    previous = values.get((i.code, str(earlier)))
     actual = now.actual if now else None
     last_year_actual = last_year.actual if last_year else None
     # Cumulative figures restart each April, so a first report of the year is compared with last year only.
@@ -389,14 +414,29 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
         source_file=now.file_name if now else "",
         submitted_at=now.received_at if now else "",
         trend=trend,
-        gaps=_gaps(i, now, last_year if restarted else previous),
+        gaps=_gaps(i, period, values),
+        compared_since="" if earlier == period.previous() else str(earlier),
     )
 
 
-def _gaps(i: Indicator, now: HistoryValue | None, before: HistoryValue | None) -> tuple[AreaGap, ...]:
-    """Each area's gap with the comparison area, against the same gap at the last comparable report."""
-    current = dict(now.area_values) if now else {}
-    earlier = dict(before.area_values) if before else {}
+def _gaps(i: Indicator, period: Period, values) -> tuple[AreaGap, ...]:
+    """Each area's gap with the comparison area, against the same gap at the last comparable report.
+
+    Like with like, as for direction of travel: a cumulative indicator's first report of the year
+    sets its running totals against the same period last year's; a later one sets each quarter's
+    own amounts against the last report's own amounts, since this quarter's running total covers
+    more months than the last one's and its gap would grow however the quarters went.
+    """
+    now = values.get((i.code, str(period)))
+    previous_period = period.previous_due(i.frequency.due_in)
+    quarter_alone = i.cumulative and previous_period.year == period.year
+    if quarter_alone:
+        before = values.get((i.code, str(previous_period)))
+        current, earlier = _own_areas(i, period, values), _own_areas(i, previous_period, values)
+    else:
+        before = values.get((i.code, str(period.same_last_year() if i.cumulative else previous_period)))
+        current = dict(now.area_values) if now else {}
+        earlier = dict(before.area_values) if before else {}
     return tuple(
         AreaGap(
             area=area,
@@ -411,6 +451,7 @@ def _gaps(i: Indicator, now: HistoryValue | None, before: HistoryValue | None) -
                 previous_area=earlier.get(area),
                 previous_rest=earlier.get(rest),
             ),
+            quarter_alone=quarter_alone,
         )
         for area, rest in i.gap_pairs
     )

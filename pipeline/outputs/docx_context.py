@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pipeline.domain.records import Frequency
 from pipeline.domain.wording import plain_date, plural, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
@@ -116,9 +117,11 @@ def override_notes(indicators: Iterable[IndicatorResult]) -> list[dict[str, str]
     ]
 
 
-def travel(direction: Direction) -> str:
-    """Direction of travel in words, with the arrow after them."""
-    return f"{direction.value} {direction.arrow}".strip()
+def travel(direction: Direction, since: str = "") -> str:
+    """Direction of travel in words, with the arrow after them, and the report compared with when
+    `since` names one (the column says 'since last quarter', untrue of a six-monthly indicator)."""
+    words = f"{direction.value} {direction.arrow}".strip()
+    return f"{words} since {since}" if since and direction is not Direction.NOT_COMPARABLE else words
 
 
 def status_words(status: ReturnStatus) -> str:
@@ -163,7 +166,7 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
         "rag": rag_words(i),
         "override": override_words(i),
         "fill": fill(i.rag.colour),
-        "dot": travel(i.dot_previous),
+        "dot": travel(i.dot_previous, i.compared_since),
         "dot_year": travel(i.dot_last_year),
         "commentary": clean(i.commentary) or "No commentary given.",
         "remedial": clean(i.remedial_action) or "No remedial action given.",
@@ -192,20 +195,33 @@ def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
     unit = i.indicator.unit
     rows = []
     for g in i.gaps:
+        # A cumulative indicator's later quarters are compared by each quarter's own amounts (assemble._gaps):
+        # say so, or the figures would be taken for the running totals the partnership reported.
+        alone = " alone" if g.quarter_alone else ""
+        span = "this quarter alone" if i.indicator.frequency is Frequency.QUARTERLY else "this half-year alone"
+        notes = (
+            [] if g.result.area_behind is None or not g.result.now else ["behind" if g.result.area_behind else "ahead"]
+        )
         now = fmt_difference(g.result.now, unit, "Not available")
-        if g.result.area_behind is not None and g.result.now:
-            now += " (behind)" if g.result.area_behind else " (ahead)"
+        if g.result.now is not None and g.quarter_alone:
+            notes.append(span)
+        if notes:
+            now += f" ({', '.join(notes)})"
         before = fmt_difference(g.result.before, unit, "Not available")
         rows.append(
             {
                 "code": clean(i.indicator.code),
                 "title": clean(i.indicator.title),
                 "area": clean(g.area),
-                "area_value": fmt(g.area_value, unit),
+                "area_value": _alone(
+                    fmt(g.area_value, unit), span if g.area_value is not None and g.quarter_alone else ""
+                ),
                 "compared_with": clean(g.compared_with),
-                "compared_value": fmt(g.compared_value, unit),
+                "compared_value": _alone(
+                    fmt(g.compared_value, unit), span if g.compared_value is not None and g.quarter_alone else ""
+                ),
                 "now": now,
-                "before": f"{before} ({g.before_period})"
+                "before": f"{before} ({g.before_period}{alone})"
                 if g.before_period and g.result.before is not None
                 else before,
                 "trend": g.result.trend.value,
@@ -213,6 +229,10 @@ def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _alone(figure: str, span: str) -> str:
+    return f"{figure} ({span})" if span else figure
 
 
 def rag_counts(counts: dict[Rag, int]) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from decimal import Decimal
 
-from spoil import Q1, Q2, Q4
+from spoil import Q1, Q2, Q4, outcome
 
 from demo.fill import IndicatorEntry
 from pipeline.outputs.assemble import assemble
@@ -163,3 +163,33 @@ def test_a_running_total_improves_when_the_quarter_s_own_amount_does(workspace):
     q2, _ = _result(workspace, Q2, "CSP-03")
     assert q3.dot_previous is Direction.IMPROVING
     assert q2.dot_previous is Direction.IMPROVING, "600 in Q2 against Q1's 3,000"
+
+
+def test_direction_of_travel_names_the_report_a_six_monthly_indicator_is_compared_with(workspace):
+    """CYP-06 is six-monthly: its last report was 2025-26 Q2, not the quarter before; quarterly CYP-03's was."""
+    from docx import Document
+
+    from pipeline.outputs.documents import write_documents
+
+    for period, figure in ((Q2, Decimal("40")), (Q4, Decimal("60"))):
+        workspace.reporting(period)
+        name = f"cyp-{period.slug}.xlsx"
+        workspace.submit(
+            name,
+            period=period,
+            indicators={
+                "CYP-06": IndicatorEntry(
+                    actual=figure, data_quality="Validated", commentary="Below target.", remedial_action="A plan."
+                )
+            },
+        )
+        result = outcome(workspace.run(), name)
+        assert result.verdict == "accepted", result.findings
+    with workspace.store() as store:
+        report = assemble(workspace.config, workspace.register, store, Q4)
+    paths = write_documents(report, workspace.config, workspace.outbox / Q4.slug, pdf=False)
+    doc = Document(str(next(p for p in paths if p.name.startswith("highlight-CYP"))))
+    [table] = [t for t in doc.tables if "Since last quarter" in [c.text for c in t.rows[0].cells]]
+    rows = {r[0]: r for r in ([c.text for c in row.cells] for row in table.rows)}
+    assert rows["CYP-06"][-2] == "Improving ▲ since 2025-26 Q2"
+    assert rows["CYP-03"][-2] == "Not comparable", "quarterly, and no return for 2025-26 Q3"

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 from registers import demo_book, write_register
-from spoil import Q1, Q2, drop_sheet, outcome, put
+from spoil import Q1, Q2, Q3, Q4, drop_sheet, outcome, put
 
 from pipeline.outputs.assemble import assemble
 from pipeline.outputs.documents import write_documents
@@ -224,3 +224,97 @@ def test_highlight_report_shows_the_gap_in_words(two_quarters, workspace):
     assert "Narrowing the gap" in [p.text for p in doc.paragraphs]
     other = Document(str(next(p for p in paths if p.name.startswith("highlight-HWB"))))
     assert "Narrowing the gap" not in [p.text for p in other.paragraphs]
+
+
+# -- a cumulative indicator: like compared with like ---------------------------------
+
+EASTGATE = "Eastgate ward"
+# CSP-01 (serious acquisitive crime, cumulative, lower is better): each quarter's own rate in
+# Eastgate and in the rest of the borough. The quarters' own gaps are 2.67, 2.57, 2.76 and 1.08,
+# so they mostly narrow, while the running totals' gap grows every quarter (2.67, 5.24, 8.00, 9.08).
+EASTGATE_OWN = (Decimal("6.07"), Decimal("5.97"), Decimal("6.06"), Decimal("4.48"))
+REST_OWN = (Decimal("3.40"), Decimal("3.40"), Decimal("3.30"), Decimal("3.40"))
+
+
+@pytest.fixture
+def cumulative_year(workspace):
+    """CSP's four returns of 2025-26, each giving CSP-01's running totals for Eastgate and the rest."""
+    east = rest = Decimal(0)
+    for period, east_own, rest_own in zip((Q1, Q2, Q3, Q4), EASTGATE_OWN, REST_OWN, strict=True):
+        east, rest = east + east_own, rest + rest_own
+        workspace.reporting(period)
+        name = f"csp-{period.slug}.xlsx"
+        workspace.submit(name, short="CSP", period=period, areas={("CSP-01", EASTGATE): east, ("CSP-01", REST): rest})
+        assert outcome(workspace.run(), name).verdict == "accepted"
+    return workspace
+
+
+def _csp01_gap(workspace, period):
+    with workspace.store() as store:
+        report = assemble(workspace.config, workspace.register, store, period)
+    [csp01] = [i for p in report.partnerships for i in p.indicators if i.indicator.code == "CSP-01"]
+    [g] = [g for g in csp01.gaps if g.area == EASTGATE]
+    return report, g
+
+
+@pytest.mark.parametrize(
+    "period, now, before, trend",
+    [
+        (Q2, Decimal("2.57"), Decimal("2.67"), GapTrend.NARROWING),
+        (Q3, Decimal("2.76"), Decimal("2.57"), GapTrend.WIDENING),
+        (Q4, Decimal("1.08"), Decimal("2.76"), GapTrend.NARROWING),
+    ],
+)
+def test_a_cumulative_gap_is_compared_quarter_on_quarter_by_each_quarters_own_amounts(
+    cumulative_year, period, now, before, trend
+):
+    _, g = _csp01_gap(cumulative_year, period)
+    assert (g.result.now, g.result.before, g.result.trend, g.result.area_behind) == (now, before, trend, True)
+    assert g.before_period == str(period.previous())
+
+
+def test_a_cumulative_gaps_figures_are_the_quarters_own_amounts(cumulative_year):
+    _, g = _csp01_gap(cumulative_year, Q4)
+    assert (g.area_value, g.compared_value, g.quarter_alone) == (Decimal("4.48"), Decimal("3.40"), True)
+
+
+def test_a_cumulative_gap_in_the_first_quarter_is_its_running_total_against_last_years(cumulative_year):
+    _, g = _csp01_gap(cumulative_year, Q1)
+    assert (g.area_value, g.compared_value, g.quarter_alone) == (Decimal("6.07"), Decimal("3.40"), False)
+    assert (g.result.now, g.result.trend, g.before_period) == (Decimal("2.67"), GapTrend.NOT_COMPARABLE, "")
+
+
+def test_highlight_report_says_a_cumulative_gap_is_the_quarters_own(cumulative_year):
+    from docx import Document
+
+    workspace = cumulative_year
+    report, _ = _csp01_gap(workspace, Q4)
+    paths = write_documents(report, workspace.config, workspace.outbox / Q4.slug, pdf=False)
+    doc = Document(str(next(p for p in paths if p.name.startswith("highlight-CSP"))))
+    [table] = [t for t in doc.tables if "Gap at last report" in [c.text for c in t.rows[0].cells]]
+    [row] = [[c.text for c in r.cells] for r in table.rows[1:] if r.cells[1].text == EASTGATE]
+    assert row[1:] == [
+        EASTGATE,
+        "4.48 (this quarter alone)",
+        REST,
+        "3.4 (this quarter alone)",
+        "1.08 (behind, this quarter alone)",
+        "2.76 (2025-26 Q3 alone)",
+        "Narrowing",
+    ]
+
+
+def test_master_workbook_gap_sheet_compares_a_cumulative_gap_quarter_by_quarter(cumulative_year):
+    workspace = cumulative_year
+    report, _ = _csp01_gap(workspace, Q4)
+    rows = _rows(load_workbook(write_master(report, workspace.outbox))["Gaps"])
+    [row] = [r for r in rows if r["Code"] == "CSP-01" and r["Area"] == EASTGATE]
+    assert (row["Area figure"], row["Comparison figure"], row["Gap"], row["Gap then"], row["Gap trend"]) == (
+        4.48,
+        3.4,
+        1.08,
+        2.76,
+        "Narrowing",
+    )
+    indicators = {r["Code"]: r for r in _rows(load_workbook(write_master(report, workspace.outbox))["Indicators"])}
+    assert indicators["CSP-01"]["Gap between areas"] == f"{EASTGATE}: Narrowing; Northfield ward: No change"
