@@ -958,15 +958,17 @@ def build(path: Path) -> None:
     book.close()
 
 
-# Manual ratings agreed by the management group: Period, Code, Rating, Reason, Who.
+# Manual ratings agreed by the management group: Period, Code, Rating, Reason, Who, Date. HSG-03 is on
+# the 3-level scheme (the default), so Amber is the rating within tolerance: it has no Amber/Red.
 OVERRIDES = [
     (
         "2025-26 Q2",
         "HSG-03",
-        "Amber/Red",
+        "Amber",
         "Includes 18 households placed after the Eastgate hostel fire, a one-off; without them the figure is "
-        "within tolerance. Agreed at the management group on 28 October 2025.",
+        "within tolerance. Agreed at the management group.",
         "Alex Morgan",
+        date(2025, 10, 28),
     ),
 ]
 
@@ -976,13 +978,15 @@ def build_overrides(path: Path) -> None:
     book.set_properties({"title": "Brackenford rating overrides", "created": datetime(2025, 4, 1)})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     ws = book.add_worksheet("Overrides")
-    ws.write_row(0, 0, ["Period", "Code", "Rating", "Reason", "Who"], bold)
-    for r, row in enumerate(OVERRIDES, start=1):
-        for c, value in enumerate(row):
+    day = book.add_format({"num_format": "d mmmm yyyy"})
+    ws.write_row(0, 0, ["Period", "Code", "Rating", "Reason", "Who", "Date"], bold)
+    for r, (*words, made_on) in enumerate(OVERRIDES, start=1):
+        for c, value in enumerate(words):
             ws.write_string(r, c, value)
+        ws.write_datetime(r, len(words), datetime(made_on.year, made_on.month, made_on.day), day)
     ws.set_column(0, 2, 12)
     ws.set_column(3, 3, 80)
-    ws.set_column(4, 4, 16)
+    ws.set_column(4, 5, 16)
     book.close()
 
 

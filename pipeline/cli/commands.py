@@ -17,14 +17,16 @@ from pipeline.domain.errors import ExitStatus, OutputsIncomplete, UsageError, mo
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
-    """Check config.toml and the register; 1 if the register has errors."""
+    """Check config.toml, the register and the overrides workbook; 1 if either has errors."""
     from pipeline.config.load import load_config
+    from pipeline.outputs.overrides import read_overrides
     from pipeline.register.smart import check_register
     from pipeline.register.workbook import read_register
 
     config = load_config(args.config)
     register, findings = read_register(config.paths.register)
     findings = findings + check_register(register)
+    findings += read_overrides(config.paths.overrides, register, config.rag.scheme).findings
     render.checked(config.paths.register, register, findings, args.format, out)
     return ExitStatus.DATA_PROBLEMS if any(f.severity == "error" for f in findings) else ExitStatus.OK
 

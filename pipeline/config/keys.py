@@ -200,8 +200,8 @@ KEYS: tuple[Key, ...] = (
         str,
         'the path of the overrides workbook, or ""',
         "",
-        'Optional workbook of manual rating overrides (sheet Overrides: Period, Code, Rating, Reason, Who). "" means '
-        "none.",
+        "Optional workbook of manual rating overrides (sheet Overrides: Period, Code, Rating, Reason, Who, and "
+        'optionally Date). "" means none.',
         example="demo/overrides.xlsx",
     ),
     # -- rag

@@ -86,6 +86,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-areas": (ERROR, "an indicator's Areas do not name two to six different areas for a gap"),
     "name-too-long": (ERROR, "a partnership's name or short name is far longer than files and reports allow"),
     "no-email": (WARNING, "a partnership has no e-mail address, so it cannot be sent templates or reminders"),
+    # the overrides workbook (pipeline check, and the master workbook's Validation sheet)
+    "override-outside-scheme": (
+        ERROR,
+        "an override gives a rating the indicator's scheme does not have; the calculated rating stands",
+    ),
     # file safety and reading (ingest)
     "empty-file": (ERROR, "the file is empty"),
     "not-a-spreadsheet": (ERROR, "the file is not a spreadsheet"),

@@ -39,13 +39,27 @@ def parse_stamp(stamp: str) -> datetime | None:
 def uk_time(stamp: str) -> str:
     """'20 October 2025 at 11:00': a stored time in UK local time (BST or GMT); '' for none.
 
-    A stamp that is not an ISO time is shown as stored rather than dropped.
+    A stamp that is not an ISO time is shown as stored rather than dropped; a date alone (an
+    override's day, when it is the latest thing a report knows) is shown without a time.
     """
+    day = _plain_iso_date(stamp)
+    if day is not None:
+        return plain_date(day)
     moment = parse_stamp(stamp)
     if moment is None:
         return (stamp or "").strip()
     local = moment.astimezone(uk_zone())
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _plain_iso_date(stamp: str) -> date | None:
+    text = (stamp or "").strip()
+    if len(text) != 10:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def uk_today() -> date:

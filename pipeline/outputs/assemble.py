@@ -25,12 +25,13 @@ from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import Config
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import percent, uk_day, uk_time
+from pipeline.outputs.overrides import VERDICT as REFUSED
+from pipeline.outputs.overrides import Overrides, read_overrides
 from pipeline.rating.rag import (
     ActionRating,
     Direction,
     GapResult,
     Movement,
-    Override,
     Rag,
     RatedOutcome,
     RiskBand,
@@ -38,7 +39,6 @@ from pipeline.rating.rag import (
     apply_override,
     direction,
     gap,
-    parse_rag,
     period_target,
     rate,
     rate_action,
@@ -227,38 +227,6 @@ def reported_periods(i: Indicator, period: Period, count: int) -> list[Period]:
 FREQUENCY_STEPS = {Frequency.QUARTERLY: "quarters", Frequency.SIX_MONTHLY: "half-years", Frequency.ANNUAL: "years"}
 
 
-def load_overrides(path: Path | None) -> dict[tuple[str, str], Override]:
-    """The officers' manual ratings: sheet 'Overrides' with Period, Code, Rating, Reason, Who."""
-    if path is None:
-        return {}
-    from openpyxl import load_workbook
-
-    from pipeline.domain.text import header_key
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book[book.sheetnames[0]]
-        rows = sheet.iter_rows(values_only=True)
-        header = [header_key(h) for h in next(rows, ())]
-        overrides = {}
-        for values in rows:
-            record = dict(zip(header, values))
-            rating = parse_rag(str(record.get("rating") or ""))
-            if not record.get("code") or rating is None:
-                continue
-            period = str(parse_period(str(record.get("period"))))
-            overrides[(period, str(record["code"]).strip())] = Override(
-                period=period,
-                code=str(record["code"]).strip(),
-                rating=rating,
-                reason=str(record.get("reason") or ""),
-                who=str(record.get("who") or ""),
-            )
-        return overrides
-    finally:
-        book.close()
-
-
 def assemble(config: Config, register: Register, store: Store, period: Period) -> PeriodReport:
     """Everything the master workbook and the Word documents show for `period`."""
     history = tuple(store.history())
@@ -266,7 +234,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     submissions = store.submissions(period=str(period))
     counting = {s.partnership: s for s in submissions if s.counts}
     first_accepted = store.first_received(str(period))
-    overrides = load_overrides(config.paths.overrides)
+    overrides = read_overrides(config.paths.overrides, register, config.rag.scheme)
     due_by = deadline(period, config.calendar)
     files = store.files(period=str(period))
     rejected: defaultdict[str, int] = defaultdict(int)
@@ -301,12 +269,19 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
                 counts=_count(indicators),
             )
         )
-    as_at = max((s.received_at for s in counting.values()), default="")
+    as_at = _as_at(
+        max((s.received_at for s in counting.values()), default=""),
+        [i.outcome.made_on for r in reports for i in r.indicators if i.outcome.overridden],
+    )
     findings = tuple(
         FileFinding(f.name, f.partnership, f.verdict, x)
         for f in files
         if f.verdict in (Verdict.ACCEPTED, Verdict.REJECTED)
         for x in store.findings_for(f.id)
+    ) + tuple(
+        FileFinding(overrides.source, r.partnership, REFUSED, r.finding)
+        for r in overrides.refused
+        if r.period == str(period)
     )
     return PeriodReport(
         organisation=config.organisation,
@@ -322,6 +297,17 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         findings=findings,
         history=tuple(h for h in history if parse_period(h.period) <= period),
     )
+
+
+def _as_at(received_at: str, override_days: list[date | None]) -> str:
+    """What the report's figures and ratings are as at: the latest return counted, or the day of the
+    latest override when that is later (a date alone, as the overrides workbook gives no time).
+    With no return counted it stays "", so the paper says that none has arrived."""
+    latest = max((d for d in override_days if d is not None), default=None)
+    received_day = uk_day(received_at)
+    if latest is not None and received_day is not None and latest > received_day:
+        return latest.isoformat()
+    return received_at
 
 
 def _own_amount(i: Indicator, period: Period, values) -> Decimal | None:
@@ -362,7 +348,7 @@ def _count(indicators) -> dict[Rag, int]:
     return dict(counts)
 
 
-def _indicator(config: Config, i: Indicator, period: Period, values, overrides) -> IndicatorResult:
+def _indicator(config: Config, i: Indicator, period: Period, values, overrides: Overrides) -> IndicatorResult:
     now = values.get((i.code, str(period)))
     last_year = values.get((i.code, str(period.same_last_year())))
     earlier = period.previous_due(i.frequency.due_in)
@@ -408,7 +394,7 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides) 
         data_quality=now.data_quality if now else "",
         commentary=now.commentary if now else "",
         remedial_action=now.remedial_action if now else "",
-        outcome=apply_override(computed, overrides.get((str(period), i.code))),
+        outcome=apply_override(computed, overrides.get(str(period), i.code)),
         dot_previous=dot_previous,
         dot_last_year=direction(polarity=i.polarity, current=actual, previous=last_year_actual, no_change_band=band),
         source_file=now.file_name if now else "",

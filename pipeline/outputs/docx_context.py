@@ -98,14 +98,36 @@ def override_words(result: IndicatorResult) -> str:
     outcome = result.outcome
     if not outcome.overridden:
         return ""
-    who = clean(outcome.who)
     reason = clean(outcome.reason)
     if reason and reason[-1] not in ".!?":
         reason += "."
-    return (
-        f"{outcome.final.value} in place of the calculated {outcome.computed.value}"
-        f"{f', set by {who}' if who else ''}. " + (f"Reason: {reason}" if reason else "No reason was recorded.")
+    return f"{outcome.final.value} in place of the calculated {outcome.computed.value}{_set_by(result)}. " + (
+        f"Reason: {reason}" if reason else "No reason was recorded."
     )
+
+
+def _set_by(result: IndicatorResult) -> str:
+    """', set by A. Morgan on 3 November 2025': who and when, each only when the overrides workbook says."""
+    who, day = clean(result.outcome.who), result.outcome.made_on
+    if not who and day is None:
+        return ""
+    return f", set{f' by {who}' if who else ''}{f' on {plain_date(day)}' if day else ''}"
+
+
+def overrides_to_agree(indicators: Iterable[IndicatorResult]) -> str:
+    """The recommendation that the board agree the quarter's officer ratings, listing them; "" when there are none."""
+    listed = []
+    for i in indicators:
+        if i.outcome.overridden:
+            set_by = _set_by(i).removeprefix(", ")
+            listed.append(
+                f"{clean(i.indicator.code)} {i.rag.value} in place of {i.outcome.computed.value}"
+                + (f" ({set_by})" if set_by else "")
+            )
+    if not listed:
+        return ""
+    items = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
+    return f"agrees this quarter's overrides of the calculated ratings: {items};"
 
 
 def override_notes(indicators: Iterable[IndicatorResult]) -> list[dict[str, str]]:
@@ -431,6 +453,9 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
         "considers the exceptions in section 5.0 and the remedial action proposed;",
         "notes the delivery plan actions off track (section 6.0) and the high risks (section 7.0);",
     ]
+    agree = overrides_to_agree(i for p in parts for i in p.indicators)
+    if agree:
+        recommendations.insert(2, agree)
     if missing or rejected or provisional:
         recommendations.append("asks the partnerships named in section 8.0 to submit or sign off their returns.")
     else:

@@ -143,6 +143,18 @@ def rate_indicator(
     return Rag.RED
 
 
+_SCHEME_RATINGS = {
+    Scheme.THREE_LEVEL: (Rag.GREEN, Rag.AMBER, Rag.RED),
+    Scheme.FOUR_LEVEL: (Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER_RED, Rag.RED),
+    Scheme.IMPROVEMENT: (Rag.GREEN, Rag.AMBER, Rag.RED),
+}
+
+
+def scheme_ratings(scheme: Scheme) -> tuple[Rag, ...]:
+    """The ratings an indicator on `scheme` can be given, best first: an officer's rating must be one of them."""
+    return _SCHEME_RATINGS[scheme]
+
+
 def rate(
     indicator: Indicator,
     quarter: int,
@@ -211,13 +223,14 @@ def direction(
 
 @dataclass(frozen=True)
 class Override:
-    """An officer's manual rating for one indicator in one period, with the reason and who made it."""
+    """An officer's manual rating for one indicator in one period, with the reason, who made it and when."""
 
     period: str
     code: str
     rating: Rag
     reason: str
     who: str
+    made_on: date | None = None  # None: the overrides workbook does not say
 
 
 @dataclass(frozen=True)
@@ -229,6 +242,7 @@ class RatedOutcome:
     overridden: bool = False
     reason: str = ""
     who: str = ""
+    made_on: date | None = None
 
 
 def apply_override(computed: Rag, override: Override | None) -> RatedOutcome:
@@ -236,7 +250,12 @@ def apply_override(computed: Rag, override: Override | None) -> RatedOutcome:
     if override is None:
         return RatedOutcome(computed=computed, final=computed)
     return RatedOutcome(
-        computed=computed, final=override.rating, overridden=True, reason=override.reason, who=override.who
+        computed=computed,
+        final=override.rating,
+        overridden=True,
+        reason=override.reason,
+        who=override.who,
+        made_on=override.made_on,
     )
 
 
