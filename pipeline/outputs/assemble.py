@@ -22,7 +22,7 @@ from pipeline.domain.findings import Finding
 from pipeline.domain.history import HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
-from pipeline.domain.settings import Config
+from pipeline.domain.settings import Config, RagSettings
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import percent, uk_day, uk_time
 from pipeline.outputs.overrides import VERDICT as REFUSED
@@ -189,6 +189,9 @@ class PeriodReport:
     submissions: tuple[SubmissionRecord, ...]
     findings: tuple[FileFinding, ...]
     history: tuple[HistoryValue, ...]
+    indicators: tuple[Indicator, ...]  # the register's, due this period or not: every figure in history has one
+    rules: RagSettings  # the defaults the ratings were worked out under, so the workbook can show them
+    overrides: dict[tuple[str, str], Override]  # (period, code): the officers' ratings, for every period
 
     @property
     def source_line(self) -> str:
@@ -296,6 +299,9 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         submissions=tuple(submissions),
         findings=findings,
         history=tuple(h for h in history if parse_period(h.period) <= period),
+        indicators=register.indicators,
+        rules=config.rag,
+        overrides=overrides,
     )
 
 

@@ -13,12 +13,15 @@ holds; split by sheet, those formats would be passed about.
 from __future__ import annotations
 
 import math
+import textwrap
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from pipeline.domain.wording import parse_stamp, uk_time, uk_zone
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.docx_context import travel
+from pipeline.outputs.master_history import history_lines
 from pipeline.rating.rag import Rag
 from pipeline.support.atomic import write_with
 
@@ -37,31 +40,88 @@ LINE_HEIGHT = 15  # points, for the default 11-point font
 MAX_ROW_HEIGHT = 409  # Excel's limit
 A4_LANDSCAPE_CHARACTERS = 135  # column-width characters across a landscape A4 page at full size
 MIN_PRINT_SCALE = 0.75
+NARROW_MARGIN = 0.4  # inches, left and right, where a sheet is fitted to one page wide (Excel's are 0.7)
 
-INDICATOR_COLUMNS = (
+# What a board member reads, printed one page wide; the columns after it are the analysts', there to
+# filter, pivot and recompute a rating from, and left off the printed page.
+INDICATOR_READER_COLUMNS = (
     "Partnership",
     "Code",
     "Indicator",
     "Unit",
-    "Polarity",
-    "Baseline",
-    "Same period last year",
-    "Previous period",
     "Target this period",
-    "Annual target",
     "Actual",
     "RAG",
-    "Computed RAG",
-    "Override reason",
     "Direction of travel",
     "Direction vs last year",
     "Data quality",
     "Commentary",
+)
+INDICATOR_COLUMNS = (
+    *INDICATOR_READER_COLUMNS,
     "Remedial action",
+    "Polarity",
+    "Frequency",
+    "Cumulative",
+    "Baseline",
+    "Same period last year",
+    "Previous period",
+    "Annual target",
+    "Final target",
+    "Final target year",
+    "Scheme",
+    "Tolerance",
+    "Computed RAG",
+    "Override reason",
+    "Target lead",
     "Source file",
     "Submitted at",
     "Gap between areas",
 )
+INDICATOR_WIDTHS = {
+    # the printed columns: at most 135 / 0.75 * (11.69 - 0.8) / (11.69 - 1.4), about 190, in all
+    "Partnership": 20,
+    "Code": 8,
+    "Indicator": 34,
+    "Unit": 8,
+    "Target this period": 10,
+    "Actual": 10,
+    "RAG": 12,
+    "Direction of travel": 14,
+    "Direction vs last year": 14,
+    "Data quality": 11,
+    "Commentary": 40,
+    # the analysts'
+    "Remedial action": 40,
+    "Polarity": 16,
+    "Final target year": 10,
+    "Scheme": 12,
+    "Tolerance": 10,
+    "Computed RAG": 12,
+    "Override reason": 30,
+    "Target lead": 18,
+    "Source file": 30,
+    "Submitted at": 20,
+    "Gap between areas": 30,
+}
+HISTORY_COLUMNS = (
+    "Period",
+    "Partnership",
+    "Partnership name",
+    "Code",
+    "Indicator",
+    "Unit",
+    "Polarity",
+    "Cumulative",
+    "Target",
+    "Actual",
+    "RAG",
+    "Computed RAG",
+    "Direction of travel",
+    "Direction vs last year",
+    "Data quality",
+)
+HISTORY_SOURCE_COLUMNS = ("Source file", "Submitted at")
 GAP_COLUMNS = (
     "Partnership",
     "Code",
@@ -132,6 +192,12 @@ class _Sheets:
             rag: self.book.add_format({"bg_color": rag.colour, "valign": "top", "border": 1, "border_color": "#808080"})
             for rag in Rag
         }
+        self.header = self.book.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
+        self.header_fill = {
+            rag: self.book.add_format({"bold": True, "text_wrap": True, "valign": "bottom", "bg_color": rag.colour})
+            for rag in Rag
+        }
+        self.bold_total = self.book.add_format({"bold": True})
         self.when = self.book.add_format({"num_format": "d mmm yyyy hh:mm", "valign": "top"})
         self.day = self.book.add_format({"num_format": "d mmm yyyy", "valign": "top"})
         self.fills: dict[str, object] = {}
@@ -173,12 +239,18 @@ class _Sheets:
         widths: dict[str, int],
         first_row: int = 0,
         heading: str = "",
+        wrap: frozenset[str] = frozenset(),
+        printed: int = 0,
     ) -> object:
+        """A sheet holding one Excel table. `wrap` names narrower columns that wrap too; `printed`
+        columns from the left, when given, are the print area, fitted to one page wide."""
         ws = self.book.add_worksheet(name)
         if heading:
             ws.write_string(0, 0, heading, self.title)
             first_row = 2
-        wrapped = [(c, widths.get(h, 14)) for c, h in enumerate(columns) if widths.get(h, 14) >= WRAP_WIDTH]
+        width = {h: widths.get(h, 14) for h in columns}
+        wraps = {h for h in columns if width[h] >= WRAP_WIDTH or h in wrap}
+        wrapped = [(c, width[h]) for c, h in enumerate(columns) if h in wraps]
         for r, row in enumerate(rows, start=first_row + 1):
             for c, value in enumerate(row):
                 self.write(ws, r, c, value)
@@ -195,13 +267,19 @@ class _Sheets:
             {
                 "name": name.replace(" ", ""),
                 "style": "Table Style Light 9",
-                "columns": [{"header": h} for h in columns],
+                "columns": [{"header": h, "header_format": self.header} for h in columns],
             },
         )
+        # A header wraps at its column's width rather than being cut off, on screen and on paper.
+        ws.set_row(first_row, LINE_HEIGHT * max(_header_lines(h, width[h]) for h in columns))
         for c, h in enumerate(columns):
-            ws.set_column(c, c, widths.get(h, 14), self.wrap if widths.get(h, 14) >= WRAP_WIDTH else self.top)
+            ws.set_column(c, c, width[h], self.wrap if h in wraps else self.top)
         ws.freeze_panes(first_row + 1, 0)
-        _print_across(ws, sum(widths.get(h, 14) for h in columns))
+        if printed:
+            ws.print_area(0, 0, first_row + max(len(rows), 1), printed - 1)
+            _print_one_page_wide(ws)
+        else:
+            _print_across(ws, sum(width.values()))
         ws.repeat_rows(first_row)
         ws.set_footer(f"&L{name}: {self.footer_note}&RPage &P of &N")
         return ws
@@ -231,6 +309,19 @@ def _lines(value, width: int) -> int:
     """Lines a value's text takes in a wrapped column `width` characters wide (a little generously)."""
     text = str(value[0] if isinstance(value, tuple) else value or "")
     return sum(max(1, math.ceil(len(line) / width)) for line in text.split("\n"))
+
+
+def _header_lines(header: str, width: int) -> int:
+    """Lines a bold header takes wrapped at a column `width` wide (bold text is a little wider)."""
+    return len(textwrap.wrap(header, max(1, width - 1))) or 1
+
+
+def _print_one_page_wide(ws) -> None:
+    """Landscape A4, the print area one page wide, with narrow side margins to keep the type large."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=NARROW_MARGIN, right=NARROW_MARGIN)
+    ws.fit_to_pages(1, 0)
 
 
 def _print_across(ws, width: int) -> None:
@@ -263,56 +354,84 @@ def _build(report: PeriodReport, path: Path) -> None:
 
 
 def _summary(s: _Sheets, report: PeriodReport) -> None:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
     ws = s.book.add_worksheet("Summary")
     ws.write_string(
         0, 0, f"{report.organisation}: performance summary, {report.period} ({report.period.label})", s.title
     )
     ws.write_string(1, 0, report.source_line)
     ws.write_string(2, 0, f"Returns were due by {report.deadline:%d %B %Y}.")
+    ws.write_string(3, 0, _rules_line(report))
     rags = [Rag.GREEN, Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED, Rag.RED, Rag.NO_DATA, Rag.NO_TARGET, Rag.NOT_RATED]
-    headers = [
-        "Partnership",
-        "Indicators due",
-        *[r.value for r in rags],
-        "Return",
-        "Received at",
-        "Late",
-        "Completeness %",
-        "Rejected attempts",
-    ]
-    row0 = 4
-    for c, h in enumerate(headers):
-        ws.write_string(row0, c, h, s.rag[Rag(h)] if h in {r.value for r in rags} else s.bold)
-    totals = [0] * len(rags)
-    for n, p in enumerate(report.partnerships, start=row0 + 1):
-        ws.write_string(n, 0, p.partnership.name)
-        ws.write_number(n, 1, len(p.indicators))
-        for k, rag in enumerate(rags):
-            ws.write_number(n, 2 + k, p.counts.get(rag, 0))
-            totals[k] += p.counts.get(rag, 0)
+    counted = ["Indicators due", *(r.value for r in rags)]
+    headers = [*counted, "Return", "Received at", "Late", "Completeness %", "Rejected attempts"]
+    row0 = 5
+    rows = []
+    for p in report.partnerships:
         st = p.status
-        ws.write_string(n, 2 + len(rags), st.state.capitalize())
-        if st.received_at:
-            s.write(ws, n, 3 + len(rags), s.moment(st.received_at))
-            ws.write_string(n, 4 + len(rags), "Yes" if st.late else "No")
-        ws.write_number(n, 5 + len(rags), float(st.completeness))
-        ws.write_number(n, 6 + len(rags), st.rejected_attempts)
-    last = row0 + 1 + len(report.partnerships)
-    ws.write_string(last, 0, "All partnerships", s.bold)
-    ws.write_number(last, 1, sum(len(p.indicators) for p in report.partnerships), s.bold)
-    for k, total in enumerate(totals):
-        ws.write_number(last, 2 + k, total, s.bold)
-    ws.set_column(0, 0, 40)
-    for c, h in enumerate(headers[1:], start=1):  # every header readable, the times whole
-        ws.set_column(c, c, 21 if h == "Received at" else max(12, len(h) + 2))
+        rows.append(
+            [
+                p.partnership.name,
+                len(p.indicators),
+                *(p.counts.get(rag, 0) for rag in rags),
+                st.state.capitalize(),
+                s.moment(st.received_at) if st.received_at else "",
+                ("Yes" if st.late else "No") if st.received_at else "",
+                float(st.completeness),
+                st.rejected_attempts,
+            ]
+        )
+    for n, row in enumerate(rows, start=row0 + 1):
+        for c, value in enumerate(row):
+            s.write(ws, n, c, value)
+    totals = {"Indicators due": sum(len(p.indicators) for p in report.partnerships)} | {
+        rag.value: sum(p.counts.get(rag, 0) for p in report.partnerships) for rag in rags
+    }
+    rag_fills = {r.value: s.header_fill[r] for r in rags}
+    columns: list[dict] = [{"header": "Partnership", "header_format": s.header, "total_string": "All partnerships"}]
+    for h in headers:
+        column: dict = {"header": h, "header_format": rag_fills.get(h, s.header)}
+        columns.append(column)
+    ws.add_table(
+        row0,
+        0,
+        row0 + len(rows) + 1,
+        len(headers),
+        {"name": "Summary", "style": "Table Style Light 9", "columns": columns, "total_row": True},
+    )
+    # SUBTOTAL over a plain range, so a filtered table totals what it shows: LibreOffice cannot read
+    # the structured reference ([Indicators due]) a table's own total function writes.
+    last = row0 + len(rows) + 1
+    for c, h in enumerate(headers, start=1):
+        if h in totals:
+            first_cell, last_cell = xl_rowcol_to_cell(row0 + 1, c), xl_rowcol_to_cell(last - 1, c)
+            ws.write_formula(last, c, f"=SUBTOTAL(109,{first_cell}:{last_cell})", s.bold_total, totals[h])
+    ws.set_column(0, 0, 40, s.top)
+    for c, h in enumerate(headers, start=1):  # every header readable, the times whole
+        ws.set_column(c, c, 17 if h == "Received at" else max(9, max(map(len, h.split())) + 3), s.top)
+    ws.set_row(row0, LINE_HEIGHT * max(_header_lines(h, max(9, max(map(len, h.split())) + 3)) for h in headers))
     ws.freeze_panes(row0 + 1, 1)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    _print_one_page_wide(ws)
+    ws.repeat_rows(row0)
     ws.set_footer(f"&LSummary: {s.footer_note}&RPage &P of &N")
     ws.activate()
 
 
+def _rules_line(report: PeriodReport) -> str:
+    """The defaults every rating used unless the register sets its own (the Indicators sheet shows each)."""
+    r = report.rules
+    split = format(r.four_level_split.normalize(), "f")
+    band = format(r.no_change_band.normalize(), "f")
+    return (
+        f"Ratings: {r.scheme.value} scheme and {r.tolerance} tolerance unless the register sets others; "
+        f"under the 4-level scheme the first {split}% of the tolerance is Amber/Green; "
+        f"a change within {band}% is No change."
+    )
+
+
 def _indicators(s: _Sheets, report: PeriodReport) -> None:
+    rules = report.rules
     rows = []
     for p in report.partnerships:
         for i in p.indicators:
@@ -324,26 +443,34 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
                     ind.code,
                     ind.title,
                     ind.unit,
+                    s.figure(i.target, unit),
+                    s.figure(i.actual, unit),
+                    (i.rag.value, s.rag[i.rag]),
+                    travel(i.dot_previous),
+                    travel(i.dot_last_year),
+                    i.data_quality,
+                    i.commentary,
+                    i.remedial_action,
                     ind.polarity.value,
+                    ind.frequency.value,
+                    ind.cumulative,
                     *(
                         s.figure(v, unit)
                         for v in (
                             ind.baseline,
                             i.same_period_last_year,
                             i.previous,
-                            i.target,
                             ind.annual_target,
-                            i.actual,
+                            ind.final_target,
                         )
                     ),
-                    (i.rag.value, s.rag[i.rag]),
+                    ind.final_target_year,
+                    # The scheme and tolerance the rating used: the register's, else config.toml's.
+                    (ind.scheme or rules.scheme).value,
+                    str(ind.tolerance or rules.tolerance),
                     (i.outcome.computed.value, s.rag[i.outcome.computed]),
                     f"{i.outcome.reason} ({i.outcome.who})" if i.outcome.overridden else "",
-                    f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(),
-                    f"{i.dot_last_year.arrow} {i.dot_last_year.value}".strip(),
-                    i.data_quality,
-                    i.commentary,
-                    i.remedial_action,
+                    ind.target_lead,
                     i.source_file,
                     s.moment(i.submitted_at),
                     "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
@@ -353,49 +480,59 @@ def _indicators(s: _Sheets, report: PeriodReport) -> None:
         "Indicators",
         INDICATOR_COLUMNS,
         rows,
-        {
-            "Partnership": WRAP_WIDTH,
-            "Indicator": 40,
-            "Commentary": 40,
-            "Remedial action": 40,
-            "Source file": 30,
-            "Override reason": 30,
-            "Direction of travel": 16,
-            "Direction vs last year": 16,
-            "RAG": 12,
-            "Computed RAG": 12,
-            "Code": 9,
-            "Submitted at": 20,
-            "Gap between areas": 30,
-        },
+        INDICATOR_WIDTHS,
+        wrap=frozenset({"Partnership", "Indicator"}),
+        printed=len(INDICATOR_READER_COLUMNS),
     )
 
 
 def _history(s: _Sheets, report: PeriodReport) -> None:
-    titles = {
-        i.indicator.code: (p.partnership.short_name, i.indicator) for p in report.partnerships for i in p.indicators
-    }
+    lines = history_lines(report)
+    # Area figures a column an area, so a pivot can set one area against another.
+    areas = list(dict.fromkeys(area for line in lines for area, _ in line.value.area_values))
     rows = []
-    for h in report.history:
-        short, ind = titles.get(h.code, ("", None))
+    for line in lines:
+        h, ind, o = line.value, line.indicator, line.outcome
         unit = ind.unit if ind else "number"
+        figures = dict(h.area_values)
         rows.append(
             [
                 h.period,
-                short,
+                line.partnership.short_name if line.partnership else (ind.partnership if ind else ""),
+                line.partnership.name if line.partnership else "",
                 h.code,
                 ind.title if ind else "",
+                unit if ind else "",
+                ind.polarity.value if ind else "",
+                ind.cumulative if ind else "",
+                s.figure(line.target, unit),
                 s.figure(h.actual, unit),
+                (o.final.value, s.rag[o.final]) if o else "",
+                (o.computed.value, s.rag[o.computed]) if o else "",
+                travel(line.dot_previous),
+                travel(line.dot_last_year),
                 h.data_quality,
+                *(s.figure(figures.get(area), unit) for area in areas),
                 h.file_name,
                 s.moment(h.received_at),
             ]
         )
     s.table(
         "History",
-        ("Period", "Partnership", "Code", "Indicator", "Actual", "Data quality", "Source file", "Submitted at"),
+        (*HISTORY_COLUMNS, *areas, *HISTORY_SOURCE_COLUMNS),
         rows,
-        {"Indicator": 40, "Source file": 30, "Submitted at": 20},
+        {
+            "Period": 11,
+            "Partnership name": WRAP_WIDTH,
+            "Code": 9,
+            "Indicator": 40,
+            "Polarity": 16,
+            "Direction of travel": 14,
+            "Direction vs last year": 14,
+            "Source file": 30,
+            "Submitted at": 20,
+        }
+        | dict.fromkeys(areas, 14),
     )
 
 
@@ -412,7 +549,7 @@ def _exceptions(s: _Sheets, report: PeriodReport) -> None:
                     s.figure(i.target, unit),
                     s.figure(i.actual, unit),
                     (i.rag.value, s.rag[i.rag]),
-                    f"{i.dot_previous.arrow} {i.dot_previous.value}".strip(),
+                    travel(i.dot_previous),
                     i.commentary,
                     i.remedial_action,
                     i.indicator.target_lead,

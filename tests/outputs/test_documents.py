@@ -22,7 +22,8 @@ from pipeline.config.load import load_config
 from pipeline.domain.calendar import add_working_days
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
-from pipeline.domain.records import Frequency, Indicator, Partnership, Polarity
+from pipeline.domain.records import Frequency, Indicator, Partnership, Polarity, Scheme, Tolerance
+from pipeline.domain.settings import RagSettings
 from pipeline.outputs.assemble import (
     ActionResult,
     IndicatorResult,
@@ -354,6 +355,9 @@ def build_report(period: Period = PERIOD) -> PeriodReport:
         submissions=(),
         findings=(),
         history=(),
+        indicators=tuple(i.indicator for p in (scp, hwb, cyp, eco) for i in p.indicators),
+        rules=RagSettings(Scheme.THREE_LEVEL, Tolerance(Decimal(5), True), Decimal(50), Decimal(1), Decimal(10), 6, 12),
+        overrides={},
     )
 
 

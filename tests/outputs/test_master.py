@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
+import textwrap
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from spoil import Q1
+from openpyxl.utils import get_column_letter
+from spoil import Q1, Q2
 
 from demo.fill import IndicatorEntry
+from pipeline.domain.records import Polarity, Scheme, parse_tolerance
+from pipeline.outputs.assemble import assemble
+from pipeline.outputs.docx_context import travel
+from pipeline.outputs.master import A4_LANDSCAPE_CHARACTERS, MIN_PRINT_SCALE, write_master
+from pipeline.rating.rag import period_target, rate_indicator
 
+NRA, REST = "Neighbourhood renewal areas", "Rest of borough"
 SHEETS = ["Summary", "Indicators", "History", "Exceptions", "Gaps", "Actions", "Risks", "Submissions", "Validation"]
 
 
@@ -77,11 +86,15 @@ def test_summary_counts_returns_and_ratings(master):
     sheet = load_workbook(master)["Summary"]
     text = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(t.startswith("Data as at 10 July 2025 at 10:30.") for t in text)
-    rows = _rows(sheet, header_row=5)
+    rows = _rows(sheet, header_row=_summary_header_row(sheet))
     by_name = {r["Partnership"]: r for r in rows}
     assert by_name["Children and Young People Partnership"]["Return"] == "Accepted"
     assert by_name["Safer Brackenford Partnership"]["Return"] == "Missing"
     assert by_name["Children and Young People Partnership"]["Red"] == 1
+
+
+def _summary_header_row(sheet) -> int:
+    return next(row[0].row for row in sheet.iter_rows() if row[0].value == "Partnership")
 
 
 def test_the_same_store_gives_the_same_cells(workspace, master):
@@ -134,8 +147,8 @@ def test_a_long_commentary_gets_a_row_tall_enough_for_its_wrapped_lines(workspac
 
 def test_a_wide_sheet_prints_across_pages_at_a_readable_size_with_its_key_columns_repeated(master):
     book = load_workbook(master)
-    indicators, actions = book["Indicators"], book["Actions"]
-    assert indicators.page_setup.fitToWidth >= 3 and indicators.print_title_cols == "$A:$B"
+    history, actions = book["History"], book["Actions"]
+    assert history.page_setup.fitToWidth >= 2 and history.print_title_cols == "$A:$B"
     assert actions.page_setup.fitToWidth in (1, 2)
 
 
@@ -175,3 +188,175 @@ def test_a_partnership_s_full_name_wraps_instead_of_being_cut_off(master):
     name = sheet["A2"]
     assert name.value == "Children and Young People Partnership"
     assert name.alignment.wrap_text or sheet.column_dimensions["A"].width >= len(name.value)
+
+
+# -- two quarters: the History sheet, the Indicators sheet's rules, printing ---------------------
+
+
+@pytest.fixture
+def two_quarters(workspace):
+    """CYP returns 2025-26 Q1 and Q2 with NEET worse in Q2, with area figures; the Q2 report."""
+    workspace.submit(
+        "cyp-q1.xlsx",
+        indicators={
+            "CYP-01": IndicatorEntry(
+                actual="6.2", data_quality="Validated", commentary="Near.", remedial_action="Mentors."
+            )
+        },
+        areas={("CYP-01", NRA): Decimal("9.1"), ("CYP-01", REST): Decimal("4.4")},
+    )
+    workspace.run()
+    workspace.reporting(Q2)
+    workspace.submit(
+        "cyp-q2.xlsx",
+        period=Q2,
+        indicators={
+            "CYP-01": IndicatorEntry(
+                actual="7.9", data_quality="Estimate", commentary="Worse.", remedial_action="Mentors."
+            )
+        },
+    )
+    workspace.run()
+    with workspace.store() as store:
+        report = assemble(workspace.config, workspace.register, store, Q2)
+    return report, load_workbook(write_master(report, workspace.outbox))
+
+
+def _history(book) -> dict[tuple[str, str], dict]:
+    return {(r["Period"], r["Code"]): r for r in _rows(book["History"])}
+
+
+def test_history_rows_carry_what_a_pivot_of_ratings_needs(two_quarters, register):
+    _report, book = two_quarters
+    row = _history(book)[("2025-26 Q2", "CYP-01")]
+    neet = register.by_code["CYP-01"]
+    assert (row["Partnership"], row["Partnership name"]) == ("CYP", "Children and Young People Partnership")
+    assert (row["Unit"], row["Polarity"], row["Cumulative"]) == (neet.unit, "Lower is better", "No")
+    assert Decimal(str(row["Target"])) == period_target(neet, 2)
+    assert Decimal(str(row["Actual"])) == Decimal("7.9")
+    assert (row["RAG"], row["Direction of travel"], row["Data quality"]) == ("Red", "Worsening ▼", "Estimate")
+    assert row["Source file"] == "cyp-q2.xlsx"
+    earlier = _history(book)[("2025-26 Q1", "CYP-01")]
+    assert (Decimal(str(earlier[NRA])), Decimal(str(earlier[REST]))) == (Decimal("9.1"), Decimal("4.4"))
+
+
+def test_history_rates_every_period_as_that_period_s_own_report_did(two_quarters, workspace):
+    _report, book = two_quarters
+    history = _history(book)
+    for period in (Q1, Q2):
+        with workspace.store() as store:
+            then = assemble(workspace.config, workspace.register, store, period)
+        for p in then.partnerships:
+            for i in p.indicators:
+                row = history.get((str(period), i.indicator.code))
+                if row is None:
+                    assert i.actual is None, (period, i.indicator.code)
+                    continue
+                seen = (row["RAG"], row["Computed RAG"], row["Direction of travel"], row["Direction vs last year"])
+                assert seen == (
+                    i.rag.value,
+                    i.outcome.computed.value,
+                    travel(i.dot_previous),
+                    travel(i.dot_last_year),
+                ), (period, i.indicator.code)
+
+
+def test_an_indicator_not_due_this_quarter_is_still_described_in_history(workspace, register):
+    annual = next(i for i in register.indicators if i.frequency.value == "Annual" and i.partnership == "CYP")
+    workspace.submit("cyp.xlsx")
+    workspace.run()
+    with workspace.store() as store:
+        report = assemble(workspace.config, workspace.register, store, Q1)
+    # A figure for an indicator the report's period does not rate (an annual one, from last year).
+    last_year = dataclasses.replace(report.history[0], code=annual.code, period="2024-25 Q4")
+    report = dataclasses.replace(report, history=(last_year, *report.history))
+    row = _history(load_workbook(write_master(report, workspace.outbox)))[("2024-25 Q4", annual.code)]
+    assert (row["Indicator"], row["Unit"], row["Partnership name"]) == (
+        annual.title,
+        annual.unit,
+        "Children and Young People Partnership",
+    )
+
+
+def test_a_rating_can_be_recomputed_from_the_indicators_sheet_alone(two_quarters, config):
+    _report, book = two_quarters
+    rows = _rows(book["Indicators"])
+    assert {"Frequency", "Cumulative", "Tolerance", "Scheme", "Target lead", "Final target"} <= set(rows[0])
+
+    def figure(value):
+        return None if value is None else Decimal(str(value))
+
+    for row in rows:
+        recomputed = rate_indicator(
+            polarity=Polarity(row["Polarity"]),
+            scheme=Scheme(row["Scheme"]),
+            tolerance=parse_tolerance(row["Tolerance"]),
+            target=figure(row["Target this period"]),
+            actual=figure(row["Actual"]),
+            same_period_last_year=figure(row["Same period last year"]),
+            four_level_split=config.rag.four_level_split,
+        )
+        assert recomputed.value == row["Computed RAG"], row["Code"]
+
+
+def test_direction_of_travel_reads_as_in_the_word_documents(two_quarters):
+    report, book = two_quarters
+    rows = {r["Code"]: r for r in _rows(book["Indicators"])}
+    for p in report.partnerships:
+        for i in p.indicators:
+            row = rows[i.indicator.code]
+            assert row["Direction of travel"] == travel(i.dot_previous)
+            assert row["Direction vs last year"] == travel(i.dot_last_year)
+    exceptions = {r["Code"]: r for r in _rows(book["Exceptions"])}
+    assert exceptions["CYP-01"]["Direction of travel"] == "Worsening ▼"
+
+
+def test_summary_is_an_excel_table_with_the_totals_in_its_last_row(master):
+    sheet = load_workbook(master)["Summary"]
+    [table] = sheet.tables.values()
+    first, last = table.ref.split(":")
+    header_row = sheet[first].row
+    assert sheet[first].value == "Partnership"
+    assert sheet.cell(sheet[last].row, 1).value == "All partnerships"
+    assert table.totalsRowCount == 1
+    rows = _rows(sheet, header_row=header_row)
+    assert len([r for r in rows if r["Partnership"] != "All partnerships"]) == 5
+
+
+def test_every_sheet_prints_on_a4_landscape_with_its_headers_on_each_page(master):
+    book = load_workbook(master)
+    for name in SHEETS:
+        sheet = book[name]
+        assert (sheet.page_setup.paperSize, sheet.page_setup.orientation) == (9, "landscape"), name
+        assert sheet.print_title_rows, name
+
+
+def _width(sheet, column: int) -> float:
+    return sheet.column_dimensions[get_column_letter(column)].width
+
+
+def test_indicators_print_one_page_wide_at_a_readable_size_with_the_analysts_columns_left_off(master):
+    sheet = load_workbook(master)["Indicators"]
+    assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)  # 1 is the default
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    area = sheet.print_area[0] if isinstance(sheet.print_area, list) else sheet.print_area
+    first, last = (c.replace("$", "") for c in area.split("!")[-1].split(":"))
+    columns = range(sheet[first].column, sheet[last].column + 1)
+    printed = [sheet.cell(1, c).value for c in columns]
+    assert printed[:3] == ["Partnership", "Code", "Indicator"]
+    assert {"Target this period", "Actual", "RAG", "Direction of travel", "Commentary"} <= set(printed)
+    assert not {"Source file", "Submitted at", "Tolerance", "Baseline"} & set(printed), "kept for analysts"
+    across = sum(_width(sheet, c) for c in columns)
+    margins = sheet.page_margins.left + sheet.page_margins.right  # inches
+    page = A4_LANDSCAPE_CHARACTERS * (11.69 - margins) / (11.69 - 1.4)  # 1.4": the widths' default margins
+    assert page / across >= MIN_PRINT_SCALE, f"{across} characters print at {page / across:.0%}"
+
+
+def test_no_header_of_the_indicators_sheet_is_cut_off(master):
+    sheet = load_workbook(master)["Indicators"]
+    height = sheet.row_dimensions[1].height or 15
+    for cell in sheet[1]:
+        width = _width(sheet, cell.column)
+        lines = len(textwrap.wrap(cell.value, int(width) - 1))  # a bold header needs a little more room
+        assert lines == 1 or cell.alignment.wrap_text, cell.value
+        assert height >= 15 * lines, cell.value
