@@ -191,7 +191,7 @@ class PeriodReport:
     history: tuple[HistoryValue, ...]
     indicators: tuple[Indicator, ...]  # the register's, due this period or not: every figure in history has one
     rules: RagSettings  # the defaults the ratings were worked out under, so the workbook can show them
-    overrides: dict[tuple[str, str], Override]  # (period, code): the officers' ratings, for every period
+    overrides: Overrides  # the officers' ratings, for every period, by (period, code)
 
     @property
     def source_line(self) -> str:

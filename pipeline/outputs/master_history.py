@@ -79,7 +79,7 @@ def _line(h: HistoryValue, i: Indicator | None, partnerships, values, report: Pe
         indicator=i,
         partnership=partnerships.get(i.partnership),
         target=period_target(i, period.quarter),
-        outcome=apply_override(computed, report.overrides.get((h.period, i.code))),
+        outcome=apply_override(computed, report.overrides.get(h.period, i.code)),
         dot_previous=direction(polarity=i.polarity, current=current, previous=previous, no_change_band=band),
         dot_last_year=direction(polarity=i.polarity, current=h.actual, previous=last_year, no_change_band=band),
     )

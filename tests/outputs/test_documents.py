@@ -40,6 +40,7 @@ from pipeline.outputs.documents import (
     write_documents,
 )
 from pipeline.outputs.docx_context import fmt, fmt_difference, override_words, status_detail
+from pipeline.outputs.overrides import Overrides
 from pipeline.outputs.pdf import convert_to_pdf, find_soffice
 from pipeline.outputs.public_summary import summary_context
 from pipeline.rating.rag import ActionRag, ActionRating, Direction, Movement, Rag, RatedOutcome, RiskBand
@@ -357,7 +358,7 @@ def build_report(period: Period = PERIOD) -> PeriodReport:
         history=(),
         indicators=tuple(i.indicator for p in (scp, hwb, cyp, eco) for i in p.indicators),
         rules=RagSettings(Scheme.THREE_LEVEL, Tolerance(Decimal(5), True), Decimal(50), Decimal(1), Decimal(10), 6, 12),
-        overrides={},
+        overrides=Overrides(),
     )
 
 
