@@ -18,7 +18,8 @@ from demo.fill import IndicatorEntry
 from pipeline.domain.records import Polarity, Scheme, parse_tolerance
 from pipeline.outputs.assemble import assemble
 from pipeline.outputs.docx_context import travel
-from pipeline.outputs.master import A4_LANDSCAPE_CHARACTERS, MIN_PRINT_SCALE, write_master
+from pipeline.outputs.master import write_master
+from pipeline.outputs.master_book import A4_LANDSCAPE_CHARACTERS, MIN_PRINT_SCALE
 from pipeline.rating.rag import period_target, rate_indicator
 
 NRA, REST = "Neighbourhood renewal areas", "Rest of borough"
