@@ -122,7 +122,15 @@ class Indicator:
     # Narrowing the gap: the areas reported separately, the last being the one the others are
     # compared with (e.g. ("Neighbourhood renewal areas", "Rest of borough")); () for most indicators.
     areas: tuple[str, ...] = ()
+    # The plain-English name on the public summary ('Children in the care of the council' for
+    # 'Looked-after children'); "" when the register gives none, and the title is used.
+    public_name: str = ""
     row: int = 0  # row on the register's Indicators sheet, for messages
+
+    @property
+    def plain_name(self) -> str:
+        """The name the public reads: the register's Public name, else the Title."""
+        return self.public_name or self.title
 
     @property
     def gap_pairs(self) -> tuple[tuple[str, str], ...]:
@@ -153,6 +161,11 @@ class Risk:
     impact: int | None
     mitigation: str
     row: int = 0
+
+
+# Fields left out of Register.rows_hash: the row number, and the public name, which no return
+# template shows, so giving one does not make the partnerships' returns out of date.
+UNHASHED = ("row", "public_name")
 
 
 @dataclass(frozen=True)
@@ -193,7 +206,7 @@ class Register:
 
             def rows(records, key):
                 return sorted(
-                    ({k: v for k, v in asdict(r).items() if k != "row"} for r in records), key=lambda d: d[key]
+                    ({k: v for k, v in asdict(r).items() if k not in UNHASHED} for r in records), key=lambda d: d[key]
                 )
 
             canonical = {

@@ -177,6 +177,7 @@ def read_indicator(row: int, r: dict, findings: list) -> Indicator:
         data_source=_text(r["data_source"]),
         definition=_text(r["definition"]),
         areas=split_areas(r.get("areas")),
+        public_name=_text(r.get("public_name")),
         row=row,
     )
 

@@ -67,6 +67,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("definition", "Definition"),
         # Optional, so registers made before narrowing-the-gap reporting still read.
         Column("areas", "Areas", required=False),
+        # Optional: the plain-English name the public summary uses; blank or absent, the Title.
+        Column("public_name", "Public name", required=False),
     ),
     "Actions": (
         Column("ref", "Ref"),
