@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import base64
 import logging
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pipeline.domain.calendar import deadline
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Polarity
-from pipeline.domain.settings import Config
-from pipeline.domain.wording import uk_date
-from pipeline.outputs.assemble import IndicatorResult, PeriodReport
+from pipeline.domain.settings import CalendarSettings, Config
+from pipeline.domain.wording import plain_date, plural, uk_date
+from pipeline.outputs.assemble import AreaGap, IndicatorResult, PartnershipReport, PeriodReport
 from pipeline.outputs.charts import ChartCache, rag_summary_chart
-from pipeline.outputs.docx_context import clean, fill, fmt
-from pipeline.rating.rag import Direction, Rag
+from pipeline.outputs.docx_context import clean, fill, fmt, fmt_difference
+from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, direction
 from pipeline.support.atomic import write_text
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,30 @@ COMPARED = {
     Direction.NOT_COMPARABLE: "No figure a year ago to compare",
 }
 NO_FIGURE_NOW = "No figure for this period yet"
+# At the full year, a measure new since last year is compared with its baseline instead.
+AGAINST_BASELINE = {
+    Direction.IMPROVING: "Better than",
+    Direction.WORSENING: "Worse than",
+    Direction.NO_CHANGE: "About the same as",
+    Direction.INCREASING: "Higher than",
+    Direction.DECREASING: "Lower than",
+}
+BETTER = {Polarity.HIGHER: "Higher is better", Polarity.LOWER: "Lower is better", Polarity.NONE: "Neither"}
+QUALITY = {"Provisional": "provisional", "Estimate": "estimate"}
+ACTION_PLAIN = {
+    ActionRag.COMPLETE: "done",
+    ActionRag.GREEN: "on track",
+    ActionRag.AMBER: "slightly behind",
+    ActionRag.RED: "behind schedule",
+    ActionRag.CANCELLED: "stopped",
+    ActionRag.NO_DATA: "no update given",
+}
+GAP_WORDS = {
+    GapTrend.NARROWING: "narrower than",
+    GapTrend.WIDENING: "wider than",
+    GapTrend.NO_CHANGE: "about the same as",
+}
+TO_BE_CONFIRMED = "to be confirmed"
 # Green under the improvement scheme includes a figure short of its target by no more than the
 # tolerance: "on target" would not be true of it, so it is said as it is.
 WITHIN_TOLERANCE = "within tolerance of target"
@@ -65,6 +91,37 @@ def covering(period: Period) -> str:
     if start.year == period.end.year:
         return f"{start:%B} to {period.end:%B %Y}"
     return f"{start:%B %Y} to {period.end:%B %Y}"
+
+
+def next_summary(period: Period) -> Period:
+    """The next six-monthly summary's period: Q2's is the full year (Q4), Q4's the next half year."""
+    return Period(period.year, 4) if period.quarter == 2 else Period(period.year + 1, 2)
+
+
+def next_update(period: Period, calendar: CalendarSettings | None) -> str:
+    """When the next summary is due: the board meeting in the diary that receives the next half-year's
+    figures ('the board meeting on 12 May 2026'), or 'to be confirmed' while the diary has none."""
+    if calendar is None:
+        return TO_BE_CONFIRMED
+    due = deadline(next_summary(period), calendar)
+    meeting = min((d for d in calendar.board_meetings if d > due), default=None)
+    return f"after the board meeting on {plain_date(meeting)}" if meeting else TO_BE_CONFIRMED
+
+
+def figure(value: Decimal | None, unit: str, missing: str = "No data") -> str:
+    """A figure with its unit, as the public reads it: 72.5%, £1,200, 14 days, 22.55 per 1,000."""
+    text = fmt(value, unit, missing)
+    if value is None or unit in ("", "number", "count", "%", "£"):
+        return text
+    if unit == "days":
+        return "1 day" if value == 1 else text
+    rate = unit.removeprefix("rate ").strip()
+    return f"{text} {rate}"
+
+
+def difference(value: Decimal | None, unit: str) -> str:
+    """A gap between two figures in the unit (percentage points for a % unit)."""
+    return fmt_difference(value, unit) if unit == "%" else figure(value, unit)
 
 
 def write_public_summary(report: PeriodReport, config: Config, out_dir: Path, cache: ChartCache) -> Path:
@@ -90,7 +147,7 @@ def render_public_summary(report: PeriodReport, config: Config, cache: ChartCach
     )
     try:
         template = env.get_template(TEMPLATE)
-        return template.render(summary_context(report, cache))
+        return template.render(summary_context(report, cache, config))
     except jinja2.TemplateNotFound:
         raise TemplateError(
             f"The public summary template {TEMPLATE} is in neither {folders[0]} nor {folders[1]}.",
@@ -128,41 +185,106 @@ def meaning(i: IndicatorResult) -> str:
     return PLAIN[i.rag]
 
 
-def compared(i: IndicatorResult) -> str:
-    """Against the same period last year; when there is nothing to compare, which figure is missing."""
+def compared(i: IndicatorResult, period: Period, no_change_band: Decimal = Decimal(0)) -> str:
+    """Against the same period last year; at the full year, a measure with no figure a year ago is
+    compared with its baseline; when there is nothing to compare, which figure is missing."""
     if i.dot_last_year is Direction.NOT_COMPARABLE and i.actual is None:
         return NO_FIGURE_NOW
+    base = i.indicator.baseline
+    if period.quarter == 4 and i.same_period_last_year is None and base is not None:
+        way = direction(polarity=i.indicator.polarity, current=i.actual, previous=base, no_change_band=no_change_band)
+        if way in AGAINST_BASELINE:
+            when = f" ({clean(i.indicator.baseline_period)})" if i.indicator.baseline_period else ""
+            return f"{AGAINST_BASELINE[way]} the baseline of {figure(base, i.indicator.unit)}{when}"
     return COMPARED[i.dot_last_year]
 
 
-def _row(i: IndicatorResult) -> dict[str, str]:
+def gap_words(g: AreaGap, unit: str) -> str:
+    """One area against the area it is compared with, in a plain sentence or two."""
+    if g.area_value is None or g.compared_value is None or g.result.now is None:
+        return f"{clean(g.area)} compared with {clean(g.compared_with)}: the figures are not yet available."
+    alone = " (this period alone)" if g.quarter_alone else ""
+    text = (
+        f"{clean(g.area)}: {figure(g.area_value, unit)}{alone}, against {figure(g.compared_value, unit)} "
+        f"in {clean(g.compared_with)}"
+    )
+    if not g.result.now:
+        text += ", so there is no gap."
+    else:
+        side = "" if g.result.area_behind is None else (" behind" if g.result.area_behind else " ahead")
+        text += f": a gap of {difference(g.result.now, unit)}{f', with {clean(g.area)}{side}' if side else ''}."
+    if g.result.trend in GAP_WORDS and g.before_period and g.result.before is not None:
+        text += (
+            f" The gap is {GAP_WORDS[g.result.trend]} in {g.before_period}, when it was "
+            f"{difference(g.result.before, unit)}."
+        )
+    return text
+
+
+def _row(i: IndicatorResult, period: Period, band: Decimal) -> dict[str, Any]:
     unit = i.indicator.unit
+    actual = figure(i.actual, unit, "Not yet available")
+    if i.actual is not None and i.data_quality in QUALITY:
+        actual += f" ({QUALITY[i.data_quality]})"
     return {
-        "title": clean(i.indicator.title),
-        "actual": fmt(i.actual, unit, "Not yet available"),
-        "target": fmt(i.target, unit, "No target"),
+        "title": clean(i.indicator.plain_name),
+        "better": BETTER[i.indicator.polarity],
+        "actual": actual,
+        "target": figure(i.target, unit, "No target"),
         "rating": i.rag.value,
         "meaning": meaning(i),
         "fill": "#" + fill(i.rag.colour),
-        "compared": compared(i),
+        "compared": compared(i, period, band),
+        "gaps": [gap_words(g, unit) for g in i.gaps],
     }
 
 
-def summary_context(report: PeriodReport, cache: ChartCache) -> dict[str, Any]:
-    parts = []
-    for p in report.partnerships:
-        note = ""
-        if p.status.state in ("missing", "rejected"):
-            note = "This partnership's figures for the period are not yet available."
-        elif p.status.state == "provisional":
-            note = "These figures are provisional until the partnership signs them off, and may change."
-        parts.append({"name": clean(p.partnership.name), "note": note, "indicators": [_row(i) for i in p.indicators]})
+def _note(p: PartnershipReport) -> str:
+    if p.status.state in ("missing", "rejected"):
+        return "This partnership's figures for the period are not yet available."
+    if p.status.state == "provisional":
+        return "These figures are provisional until the partnership signs them off, and may change."
+    return ""
+
+
+def _actions(p: PartnershipReport) -> dict[str, Any]:
+    """The partnership's action plan: how many actions are where, and each one's progress (no owners)."""
+    counts = {r: sum(a.rating.rating is r for a in p.actions) for r in ACTION_PLAIN}
+    words = [f"{n} {ACTION_PLAIN[r]}" for r, n in counts.items() if n]
+    return {
+        "summary": f"{plural(len(p.actions), 'action')}: {', '.join(words)}." if p.actions else "",
+        "rows": [
+            {
+                "action": clean(a.action),
+                "due": plain_date(a.due) if a.due else "No date set",
+                "progress": "Not reported" if a.percent_complete is None else figure(a.percent_complete, "%"),
+                "status": ACTION_PLAIN[a.rating.rating].capitalize(),
+            }
+            for a in p.actions
+        ],
+    }
+
+
+def summary_context(report: PeriodReport, cache: ChartCache, config: Config | None = None) -> dict[str, Any]:
+    band = report.rules.no_change_band
+    parts = [
+        {
+            "name": clean(p.partnership.name),
+            "note": _note(p),
+            "indicators": [_row(i, report.period, band) for i in p.indicators],
+            "actions": _actions(p),
+        }
+        for p in report.partnerships
+    ]
     chart = rag_summary_chart([(clean(p.partnership.name), p.counts) for p in report.partnerships], cache)
     totals = report.counts()
     on = totals.get(Rag.GREEN, 0)
     close = sum(totals.get(r, 0) for r in (Rag.AMBER_GREEN, Rag.AMBER, Rag.AMBER_RED))
     off = totals.get(Rag.RED, 0)
     rated = on + close + off
+    missing = [clean(p.partnership.name) for p in report.partnerships if p.status.state in ("missing", "rejected")]
+    provisional = [clean(p.partnership.name) for p in report.partnerships if p.status.state == "provisional"]
+    email = config.board_officer_email if config else ""
     # Say "or within tolerance" of the Greens only when some Green figure has not reached its target.
     short = any(
         r.rag is Rag.GREEN and meaning(r) != PLAIN[Rag.GREEN] for p in report.partnerships for r in p.indicators
@@ -175,7 +297,16 @@ def summary_context(report: PeriodReport, cache: ChartCache) -> dict[str, Any]:
         "covering": covering(report.period),
         "half": "full year" if report.period.quarter == 4 else "first half of the year",
         "as_at": uk_date(report.data_as_at) if report.data_as_at else "",
+        "measures": sum(len(p.indicators) for p in report.partnerships),
         "rated": rated,
+        "no_figure": totals.get(Rag.NO_DATA, 0),
+        "no_target": totals.get(Rag.NO_TARGET, 0),
+        "for_information": totals.get(Rag.NOT_RATED, 0),
+        "missing": missing,
+        "provisional": provisional,
+        "next_update": next_update(report.period, config.calendar if config else None),
+        "next_covering": covering(next_summary(report.period)),
+        "email": clean(email),
         "on_target": on,
         "close": close,
         "off_target": off,
