@@ -175,16 +175,18 @@ def test_the_page_gives_its_date_contact_and_next_update(tmp_path):
         email="performance@brackenford.example.org",
     )
     assert shown.about["Date of this summary"] == "24 October 2025 (the date of the latest figures in it)"
-    assert shown.about["Next update"] == "April 2025 to March 2026: to be confirmed"
+    assert shown.about["Next update"] == "Figures for April 2025 to March 2026, to be confirmed"
     assert shown.about["Contact"] == "performance@brackenford.example.org"
 
 
 def test_the_next_update_is_the_board_meeting_that_receives_the_full_year(tmp_path):
     meetings = (date(2025, 11, 18), date(2026, 2, 10), date(2026, 6, 9), date(2026, 7, 14))
     shown = page(build_report(), tmp_path, board_meetings=meetings)
-    assert shown.about["Next update"] == "April 2025 to March 2026: after the board meeting on 9 June 2026"
+    assert shown.about["Next update"] == "Figures for April 2025 to March 2026, after the board meeting on 9 June 2026"
     q4 = page(build_report(Period(2025, 4)), tmp_path / "q4", board_meetings=meetings)
-    assert q4.about["Next update"] == "April to September 2026: to be confirmed"  # no meeting in the diary yet
+    assert (
+        q4.about["Next update"] == "Figures for April to September 2026, to be confirmed"
+    )  # no meeting in the diary yet
 
 
 def test_without_a_contact_address_the_organisation_is_named(tmp_path):
