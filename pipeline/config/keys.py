@@ -361,8 +361,10 @@ KEYS: tuple[Key, ...] = (
         list,
         'a list of dates such as ["2025-11-04"]',
         [],
-        "The board's meeting dates: a board paper is dated for the first one after the returns deadline.",
+        "The board's meeting dates: a board paper is dated for the first one after the returns deadline. "
+        "Without one, the paper's date of meeting reads 'To be confirmed' and no e-mail names a meeting.",
         _dates,
+        example=["2025-08-04", "2025-11-04", "2026-02-05", "2026-05-08"],
     ),
     Key(
         "calendar",
@@ -370,9 +372,9 @@ KEYS: tuple[Key, ...] = (
         int,
         "a whole number of working days from 1 to 60",
         10,
-        "Without a date in `board_meetings` after the deadline, the meeting is taken as this many working days "
-        "after it.",
+        "No longer used: a meeting is never guessed from the deadline. Set the dates in `board_meetings`.",
         _between(1, 60),
+        deprecated=True,
     ),
     # -- ingest
     Key(

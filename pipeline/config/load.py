@@ -218,7 +218,6 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             days_off=DaysOff(cal["nation"], frozenset(_dates(cal["closure_days"]) + _dates(cal["bank_holidays"]))),
             reminder_time=time.fromisoformat(cal["reminder_time"]),
             board_meetings=tuple(sorted(_dates(cal["board_meetings"]))),
-            meeting_working_days=cal["meeting_working_days"],
         ),
         ingest=IngestSettings(
             settle_seconds=float(ing["settle_seconds"]),

@@ -63,8 +63,7 @@ class CalendarSettings:
     escalate_after_working_days: int
     days_off: Container[date]  # besides weekends: a DaysOff (the nation's bank holidays and closure days)
     reminder_time: time
-    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set
-    meeting_working_days: int = 10  # else: the meeting is taken as this many working days after the deadline
+    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set; else none is known
 
 
 @dataclass(frozen=True)

@@ -407,7 +407,7 @@ def _count_row(name: str, counts: dict[Rag, int]) -> dict[str, str]:
     return row
 
 
-def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
+def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
     """Fields of templates/board-paper.docx."""
     parts = report.partnerships
     groups = []
@@ -463,7 +463,7 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
     return {
         "organisation": clean(report.organisation),
         "board": clean(report.board),
-        "meeting_date": long_date(meeting),
+        "meeting_date": plain_date(meeting) if meeting else "To be confirmed",
         "officer": clean(report.board_officer) or "Not named",
         "subject": subject,
         "wards": clean(report.area),

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.config.load import load_config
-from pipeline.domain.calendar import add_working_days
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Polarity, Scheme, Tolerance
@@ -442,11 +441,10 @@ def test_board_paper_is_in_committee_format_with_sections_in_order(written, repo
     assert top[:8] == SECTIONS
     assert top[8].startswith("APPENDIX")
     text = all_text(doc)
-    meeting = add_working_days(report.deadline, config.calendar.meeting_working_days)
-    assert meeting == meeting_date(report, config) == date(2025, 11, 4)
+    assert meeting_date(report, config) is None, "no meeting in the diary: none is invented"
     for line in (
         "REPORT TO:\tBrackenford Partnership Board",
-        "DATE OF MEETING:\t4 November 2025",
+        "DATE OF MEETING:\tTo be confirmed",
         "REPORTING OFFICER:\tAlex Morgan, Partnership Performance Manager",
         "WARD(S):\tBorough-wide",
         "SUBJECT:\tQuarterly performance report: 2025-26 Q2 (July to September 2025)",
@@ -754,6 +752,8 @@ def test_the_board_paper_is_dated_for_the_board_s_next_meeting_in_its_diary(repo
     )
     assert report.deadline < date(2025, 11, 18)
     assert meeting_date(report, diary) == date(2025, 11, 18), "the first meeting after the returns deadline"
+    paths = write_documents(report, diary, diary.paths.outbox / "dated", pdf=False)
+    assert "DATE OF MEETING:\t18 November 2025" in all_text(open_docx(by_name(paths, "board-paper-2025-26-Q2.docx")))
 
 
 def test_a_pdf_from_an_earlier_run_does_not_outlive_its_rewritten_document(report, config, tmp_path, caplog):
