@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline.domain.calendar import NATIONS
 from pipeline.domain.records import Scheme, parse_tolerance
+from pipeline.domain.settings import BoardPaperSettings
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UNSET = object()  # `example` left out: the shipped config.toml shows the default
@@ -108,7 +109,12 @@ SECTIONS: dict[str, str] = {
     "template": "",
     "watch": "",
     "mail": "",
+    "board_paper": (
+        "The board paper's standing sections after the performance sections, as the committee format has them: "
+        "the reporting officer's words, the same every quarter until changed here."
+    ),
 }
+_PAPER = BoardPaperSettings()
 
 KEYS: tuple[Key, ...] = (
     # -- organisation
@@ -161,6 +167,15 @@ KEYS: tuple[Key, ...] = (
         "Borough-wide",
         'The ward(s) the reports cover ("WARD(S)" on the board paper).',
         bool,
+    ),
+    Key(
+        "organisation",
+        "board_officer_telephone",
+        str,
+        "a telephone number in quotes",
+        "",
+        "The board officer's telephone number, given with the e-mail address as the board paper's contact officer.",
+        example="01632 960 123",
     ),
     # -- paths
     Key("paths", "inbox", str, _FOLDER, "inbox", "Where officers drop returns.", bool),
@@ -509,6 +524,25 @@ KEYS: tuple[Key, ...] = (
         "The longest one conversation with the mail server may take, however slowly it answers: a message not "
         "sent by then is tried again on the next pass.",
         _between(1, 3600),
+    ),
+    # -- board_paper
+    *(
+        Key(
+            "board_paper",
+            name,
+            str,
+            "a sentence or two in quotes",
+            getattr(_PAPER, name),
+            f"{heading}: the text of that section of the board paper.",
+            bool,
+        )
+        for name, heading in (
+            ("policy_implications", "POLICY IMPLICATIONS"),
+            ("financial_implications", "FINANCIAL IMPLICATIONS"),
+            ("priorities_implications", "IMPLICATIONS FOR THE PARTNERSHIP'S PRIORITIES"),
+            ("risk_analysis", "RISK ANALYSIS"),
+            ("equality_and_diversity", "EQUALITY AND DIVERSITY ISSUES"),
+        )
     ),
 )
 
