@@ -248,12 +248,20 @@ def _fill_cell(cell, spec) -> None:
 
 
 def footer(doc, text: str) -> None:
-    p = doc.sections[0].footer.paragraphs[0]
-    p.style = doc.styles["Footer"]
-    p.add_run(text)
-    p.add_run(" · Page ")
+    """The document's title, then "Page N of M" on a line of its own, so a long title never splits it."""
+    first = doc.sections[0].footer.paragraphs[0]
+    first.style = doc.styles["Footer"]
+    first.add_run(text)
+    p = doc.sections[0].footer.add_paragraph(style=doc.styles["Footer"])
+    p.add_run("Page ")
+    _field(p, "PAGE")
+    p.add_run(" of ")
+    _field(p, "NUMPAGES")
+
+
+def _field(p, instruction: str) -> None:
     field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
+    field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
     t = OxmlElement("w:t")
     t.text = "1"
@@ -330,7 +338,7 @@ def build_highlight(path: Path) -> None:
         ],
         "e in exceptions",
         [
-            "{{ e.code }} {{ e.title }}",
+            ["{{ e.code }} {{ e.title }}", "Target lead: {{ e.lead }}"],
             "{{ e.target }}",
             "{{ e.actual }}",
             ("rag", "e.fill", "{{ e.rag }}"),
@@ -554,7 +562,7 @@ def build_board_paper(path: Path) -> None:
         ],
         "e in g.rows",
         [
-            "{{ e.code }} {{ e.title }}",
+            ["{{ e.code }} {{ e.title }}", "Target lead: {{ e.lead }}"],
             "{{ e.target }}",
             "{{ e.actual }}",
             ("rag", "e.fill", "{{ e.rag }}"),
@@ -565,9 +573,35 @@ def build_board_paper(path: Path) -> None:
     override_notes(doc, "o in g.overrides")
     para(doc, "{%p endfor %}")
 
-    heading(doc, "6.0 DELIVERY PLAN", 1)
+    heading(doc, "6.0 NARROWING THE GAP", 1)
+    para(doc, "{%p if gaps %}")
+    lead_in(doc, "6.1 {{ gap_sentence }}")
+    table(
+        doc,
+        "Narrowing the gap: each area's gap with the rest now and at the last report, and whether it narrowed",
+        [
+            ("Indicator", 3.6),
+            ("Areas compared", 4.0),
+            ("Gap now", 2.8),
+            ("Gap at the last report", 3.0),
+            ("Narrowed or widened", 3.6),
+        ],
+        "x in gaps",
+        [
+            "{{ x.code }} {{ x.title }}",
+            "{{ x.areas }}",
+            "{{ x.now }}",
+            "{{ x.before }}",
+            ("rag", "x.fill", "{{ x.change }}"),
+        ],
+    )
+    para(doc, "{%p else %}")
+    para(doc, "6.1 {{ gap_sentence }}")
+    para(doc, "{%p endif %}")
+
+    heading(doc, "7.0 DELIVERY PLAN", 1)
     para(doc, "{%p if off_track %}")
-    lead_in(doc, "6.1 {{ actions_sentence }}")
+    lead_in(doc, "7.1 {{ actions_sentence }}")
     table(
         doc,
         "Delivery plan actions off track",
@@ -590,12 +624,12 @@ def build_board_paper(path: Path) -> None:
         ],
     )
     para(doc, "{%p else %}")
-    para(doc, "6.1 {{ actions_sentence }}")
+    para(doc, "7.1 {{ actions_sentence }}")
     para(doc, "{%p endif %}")
 
-    heading(doc, "7.0 RISKS", 1)
+    heading(doc, "8.0 RISKS", 1)
     para(doc, "{%p if high_risks %}")
-    lead_in(doc, "7.1 {{ risks_sentence }}")
+    lead_in(doc, "8.1 {{ risks_sentence }}")
     table(
         doc,
         "High risks",
@@ -618,11 +652,11 @@ def build_board_paper(path: Path) -> None:
         ],
     )
     para(doc, "{%p else %}")
-    para(doc, "7.1 {{ risks_sentence }}")
+    para(doc, "8.1 {{ risks_sentence }}")
     para(doc, "{%p endif %}")
 
-    heading(doc, "8.0 RETURNS", 1)
-    lead_in(doc, "8.1 {{ returns_sentence }}")
+    heading(doc, "9.0 RETURNS", 1)
+    lead_in(doc, "9.1 {{ returns_sentence }}")
     table(
         doc,
         "Quarterly returns: received, late, missing and provisional",
@@ -636,6 +670,29 @@ def build_board_paper(path: Path) -> None:
         "x in returns",
         ["{{ x.partnership }}", "{{ x.status }}", "{{ x.received }}", "{{ x.completed_by }}", "{{ x.completeness }}"],
     )
+    para(doc, "{%p for r in rejections %}")
+    para(doc, "9.{{ loop.index + 1 }} {{ r }}").paragraph_format.space_before = Pt(6)
+    para(doc, "{%p endfor %}")
+
+    for number, (title, field) in enumerate(
+        (
+            ("POLICY IMPLICATIONS", "policy"),
+            ("FINANCIAL IMPLICATIONS", "financial"),
+            ("IMPLICATIONS FOR THE PARTNERSHIP'S PRIORITIES", "priorities"),
+            ("RISK ANALYSIS", "risk"),
+            ("EQUALITY AND DIVERSITY ISSUES", "equality"),
+        ),
+        start=10,
+    ):
+        heading(doc, f"{number}.0 {title}", 1)
+        para(doc, f"{number}.1 {{{{ implications.{field} }}}}")
+    heading(doc, "15.0 LIST OF BACKGROUND PAPERS", 1)
+    lead_in(doc, "15.1 The papers this report was drawn from, available from the contact officer:")
+    para(doc, "{%p for b in background_papers %}")
+    para(doc, "{{ b }}", style="List Bullet")
+    para(doc, "{%p endfor %}")
+    contact = para(doc, ("b", "{{ contact }}"))
+    contact.paragraph_format.space_before = Pt(12)
 
     heading(doc, "APPENDIX A: EVERY INDICATOR", 1, page_break=True)
     table(

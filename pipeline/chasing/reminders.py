@@ -261,8 +261,9 @@ def _most_relevant(
         1 for who, key in already_sent if who == p.short_name and key.startswith(_CHASER_KEYS)
     )
     meeting = board_meeting(period, settings)
-    # Once the board has had the quarter's report, "will show as missing" is no longer true.
-    context["reported_on"] = letter_date(meeting) if today > meeting else ""
+    # Once the board has had the quarter's report, "will show as missing" is no longer true. With no
+    # meeting in the diary nobody knows that it has: never say so.
+    context["reported_on"] = letter_date(meeting) if meeting is not None and today > meeting else ""
     planned = []
     escalation = next((r for r in passed if r.kind is ReminderKind.ESCALATION), None)
     if escalation is not None and (p.short_name, escalation.key) not in already_sent:

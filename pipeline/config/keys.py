@@ -23,6 +23,7 @@ from typing import Any
 
 from pipeline.domain.calendar import NATIONS
 from pipeline.domain.records import Scheme, parse_tolerance
+from pipeline.domain.settings import BoardPaperSettings
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UNSET = object()  # `example` left out: the shipped config.toml shows the default
@@ -108,7 +109,12 @@ SECTIONS: dict[str, str] = {
     "template": "",
     "watch": "",
     "mail": "",
+    "board_paper": (
+        "The board paper's standing sections after the performance sections, as the committee format has them: "
+        "the reporting officer's words, the same every quarter until changed here."
+    ),
 }
+_PAPER = BoardPaperSettings()
 
 KEYS: tuple[Key, ...] = (
     # -- organisation
@@ -161,6 +167,15 @@ KEYS: tuple[Key, ...] = (
         "Borough-wide",
         'The ward(s) the reports cover ("WARD(S)" on the board paper).',
         bool,
+    ),
+    Key(
+        "organisation",
+        "board_officer_telephone",
+        str,
+        "a telephone number in quotes",
+        "",
+        "The board officer's telephone number, given with the e-mail address as the board paper's contact officer.",
+        example="01632 960 123",
     ),
     # -- paths
     Key("paths", "inbox", str, _FOLDER, "inbox", "Where officers drop returns.", bool),
@@ -361,8 +376,10 @@ KEYS: tuple[Key, ...] = (
         list,
         'a list of dates such as ["2025-11-04"]',
         [],
-        "The board's meeting dates: a board paper is dated for the first one after the returns deadline.",
+        "The board's meeting dates: a board paper is dated for the first one after the returns deadline. "
+        "Without one, the paper's date of meeting reads 'To be confirmed' and no e-mail names a meeting.",
         _dates,
+        example=["2025-08-04", "2025-11-04", "2026-02-05", "2026-05-08"],
     ),
     Key(
         "calendar",
@@ -370,9 +387,9 @@ KEYS: tuple[Key, ...] = (
         int,
         "a whole number of working days from 1 to 60",
         10,
-        "Without a date in `board_meetings` after the deadline, the meeting is taken as this many working days "
-        "after it.",
+        "No longer used: a meeting is never guessed from the deadline. Set the dates in `board_meetings`.",
         _between(1, 60),
+        deprecated=True,
     ),
     # -- ingest
     Key(
@@ -507,6 +524,25 @@ KEYS: tuple[Key, ...] = (
         "The longest one conversation with the mail server may take, however slowly it answers: a message not "
         "sent by then is tried again on the next pass.",
         _between(1, 3600),
+    ),
+    # -- board_paper
+    *(
+        Key(
+            "board_paper",
+            name,
+            str,
+            "a sentence or two in quotes",
+            getattr(_PAPER, name),
+            f"{heading}: the text of that section of the board paper.",
+            bool,
+        )
+        for name, heading in (
+            ("policy_implications", "POLICY IMPLICATIONS"),
+            ("financial_implications", "FINANCIAL IMPLICATIONS"),
+            ("priorities_implications", "IMPLICATIONS FOR THE PARTNERSHIP'S PRIORITIES"),
+            ("risk_analysis", "RISK ANALYSIS"),
+            ("equality_and_diversity", "EQUALITY AND DIVERSITY ISSUES"),
+        )
     ),
 )
 

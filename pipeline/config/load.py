@@ -18,7 +18,15 @@ from pipeline.config.keys import SECTIONS, keys_of
 from pipeline.domain.calendar import NATIONS, DaysOff
 from pipeline.domain.errors import ConfigError
 from pipeline.domain.records import Scheme, parse_tolerance
-from pipeline.domain.settings import CalendarSettings, Config, IngestSettings, MailSettings, Paths, RagSettings
+from pipeline.domain.settings import (
+    BoardPaperSettings,
+    CalendarSettings,
+    Config,
+    IngestSettings,
+    MailSettings,
+    Paths,
+    RagSettings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +226,6 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             days_off=DaysOff(cal["nation"], frozenset(_dates(cal["closure_days"]) + _dates(cal["bank_holidays"]))),
             reminder_time=time.fromisoformat(cal["reminder_time"]),
             board_meetings=tuple(sorted(_dates(cal["board_meetings"]))),
-            meeting_working_days=cal["meeting_working_days"],
         ),
         ingest=IngestSettings(
             settle_seconds=float(ing["settle_seconds"]),
@@ -227,6 +234,8 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             reader_memory_mb=ing["reader_memory_mb"],
             outlier_factor=Decimal(str(ing["outlier_factor"])),
         ),
+        board_officer_telephone=org["board_officer_telephone"],
+        board_paper=BoardPaperSettings(**v["board_paper"]),
         mail=MailSettings(
             mode=mail["mode"],
             host=mail["host"],

@@ -127,15 +127,12 @@ def deadline_for(period: Period, settings: CalendarSettings, templates_sent: dat
     return max(due, given)
 
 
-def board_meeting(period: Period, settings: CalendarSettings) -> date:
+def board_meeting(period: Period, settings: CalendarSettings) -> date | None:
     """The board meeting that receives `period`'s report: the first of `board_meetings` after the
-    returns deadline; without one, `meeting_working_days` after it (time to chase, check and
-    circulate the papers)."""
+    returns deadline, or None when the diary has none: a paper, or an e-mail, then says the date is
+    to be confirmed rather than give one nobody set."""
     due = deadline(period, settings)
-    return next(
-        (d for d in settings.board_meetings if d > due),
-        add_working_days(due, settings.meeting_working_days, settings.days_off),
-    )
+    return next((d for d in settings.board_meetings if d > due), None)
 
 
 def chase_until(period: Period, settings: CalendarSettings) -> date:

@@ -63,8 +63,7 @@ class CalendarSettings:
     escalate_after_working_days: int
     days_off: Container[date]  # besides weekends: a DaysOff (the nation's bank holidays and closure days)
     reminder_time: time
-    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set
-    meeting_working_days: int = 10  # else: the meeting is taken as this many working days after the deadline
+    board_meetings: tuple[date, ...] = ()  # the board's meeting dates, when the year's diary is set; else none is known
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,35 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class BoardPaperSettings:
+    """The board paper's standing sections in the committee format: the officer's words for each,
+    the same every quarter unless config.toml's [board_paper] says otherwise."""
+
+    policy_implications: str = (
+        "There are no policy implications arising directly from this report. Where remedial action calls for "
+        "a change of policy, the partnership concerned will bring it to the board."
+    )
+    financial_implications: str = (
+        "There are no financial implications arising directly from this report. Remedial action is met from "
+        "the partnerships' existing budgets unless the board is asked otherwise."
+    )
+    priorities_implications: str = (
+        "The indicators in this report measure progress against the partnership's priorities. Those rated Red "
+        "or Amber (section 5.0) show where a priority is at risk of not being met."
+    )
+    risk_analysis: str = (
+        "An indicator off target is a risk to the priority it measures; section 8.0 lists the risks the "
+        "partnerships rate High, with their mitigation. Returns not accepted (section 9.0) leave performance "
+        "unknown, itself a risk the board is asked to act on."
+    )
+    equality_and_diversity: str = (
+        "Narrowing the gap (section 6.0) shows whether outcomes in the most deprived areas are moving closer to "
+        "those of the rest of the area. There are no other equality and diversity issues arising directly from "
+        "this report."
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     organisation: str
@@ -104,3 +132,5 @@ class Config:
     calendar: CalendarSettings
     ingest: IngestSettings
     mail: MailSettings
+    board_officer_telephone: str = ""
+    board_paper: BoardPaperSettings = BoardPaperSettings()

@@ -113,7 +113,7 @@ class Examiner:
         accepted (late figures are still the figures), but nobody should be surprised by it."""
         period = who.period
         received, meeting = uk_day(record.received_at), board_meeting(period, self.config.calendar)
-        if received is None or received <= meeting:
+        if received is None or meeting is None or received <= meeting:  # no meeting in the diary: none known
             return []
         name = str(period)
         reported = any(

@@ -18,11 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
-from pipeline.domain.findings import Finding
+from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.history import HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
-from pipeline.domain.settings import Config, RagSettings
+from pipeline.domain.settings import BoardPaperSettings, Config, RagSettings
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import percent, uk_day, uk_time
 from pipeline.outputs.overrides import VERDICT as REFUSED
@@ -93,6 +93,8 @@ class IndicatorResult:
     # The report dot_previous is compared with when it is not the quarter before (a six-monthly
     # indicator's is six months back, an annual one's a year back); "" when it is the quarter before.
     compared_since: str = ""
+    # How many reports running, this one included, the indicator has been rated Red (after overrides).
+    red_run: int = 0
 
     @property
     def rag(self) -> Rag:
@@ -153,6 +155,20 @@ class ReturnStatus:
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """A partnership's latest rejected return when none has been accepted: why, when, what was done,
+    and the last figures the board had from it."""
+
+    file_name: str
+    received_at: str
+    reasons: tuple[str, ...]  # the errors that rejected it, each "where: message"
+    feedback_at: str  # when the submitter was sent the feedback; "" if not (yet)
+    escalated_at: str  # when the board officer was sent the escalation; "" if not (yet)
+    last_period: str  # the last period with an accepted return; "" when there is none
+    last_figures: tuple[tuple[str, str, Decimal | None, str], ...]  # (code, title, actual, unit)
+
+
+@dataclass(frozen=True)
 class PartnershipReport:
     partnership: Partnership
     indicators: tuple[IndicatorResult, ...]
@@ -161,6 +177,7 @@ class PartnershipReport:
     status: ReturnStatus
     overall_commentary: str
     counts: dict[Rag, int] = field(default_factory=dict)
+    rejection: Rejection | None = None
 
     @property
     def exceptions(self) -> tuple[IndicatorResult, ...]:
@@ -192,6 +209,9 @@ class PeriodReport:
     indicators: tuple[Indicator, ...]  # the register's, due this period or not: every figure in history has one
     rules: RagSettings  # the defaults the ratings were worked out under, so the workbook can show them
     overrides: Overrides  # the officers' ratings, for every period, by (period, code)
+    board_officer_email: str = ""
+    board_officer_telephone: str = ""
+    paper: BoardPaperSettings = BoardPaperSettings()  # the board paper's standing sections
 
     @property
     def source_line(self) -> str:
@@ -246,7 +266,8 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
             rejected[f.partnership] += 1
     # A partnership whose template went out late was given a later deadline (calendar.deadline_for):
     # it is late against that one, as its acknowledgement said.
-    opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))
+    sent = store.messages(period=str(period), status="sent")
+    opened = templates_sent(sent_days(sent))
     reports = []
     for partnership in register.partnerships:
         short = partnership.short_name
@@ -270,6 +291,9 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
                 ),
                 overall_commentary=submission.overall_commentary if submission else "",
                 counts=_count(indicators),
+                rejection=None
+                if submission is not None or not rejected[short]
+                else _rejection(store, register, short, period, files, sent, values),
             )
         )
     as_at = _as_at(
@@ -302,6 +326,45 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         indicators=register.indicators,
         rules=config.rag,
         overrides=overrides,
+        board_officer_email=config.board_officer_email,
+        board_officer_telephone=config.board_officer_telephone,
+        paper=config.board_paper,
+    )
+
+
+def _rejection(store: Store, register: Register, short: str, period: Period, files, sent, values) -> Rejection:
+    """What the board needs to know of a partnership whose returns were all rejected."""
+    latest = [f for f in files if f.partnership == short and f.verdict == Verdict.REJECTED][-1]
+    reasons = tuple(
+        f"{x.where}: {x.message}" if x.where else x.message
+        for x in store.findings_for(latest.id)
+        if x.severity == ERROR
+    )
+    mine = [m for m in sent if m.partnership == short and m.sent_at]
+    feedback = [m.sent_at for m in mine if m.kind == "feedback" and (m.sent_at or "") >= latest.received_at]
+    escalated = [m.sent_at for m in mine if m.kind == "escalation"]
+    earlier = sorted(
+        {
+            s.period
+            for s in store.submissions(counting_only=True)
+            if s.partnership == short and parse_period(s.period) < period
+        },
+        key=parse_period,
+    )
+    last = earlier[-1] if earlier else ""
+    figures = tuple(
+        (i.code, i.title, values[(i.code, last)].actual, i.unit)
+        for i in register.indicators_of(short)
+        if (i.code, last) in values
+    )
+    return Rejection(
+        file_name=latest.name,
+        received_at=latest.received_at,
+        reasons=reasons,
+        feedback_at=min(feedback, default="") or "",
+        escalated_at=max(escalated, default="") or "",
+        last_period=last,
+        last_figures=figures,
     )
 
 
@@ -408,7 +471,29 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
         trend=trend,
         gaps=_gaps(i, period, values),
         compared_since="" if earlier == period.previous() else str(earlier),
+        red_run=_red_run(config, i, period, values, overrides),
     )
+
+
+def _red_run(config: Config, i: Indicator, period: Period, values, overrides: Overrides) -> int:
+    """How many of the indicator's reports running, back from `period`, were rated Red (overrides applied)."""
+    run, at = 0, period
+    while run < TREND_PERIODS:
+        now = values.get((i.code, str(at)))
+        last_year = values.get((i.code, str(at.same_last_year())))
+        computed = rate(
+            i,
+            at.quarter,
+            now.actual if now else None,
+            last_year.actual if last_year else None,
+            default_scheme=config.rag.scheme,
+            default_tolerance=config.rag.tolerance,
+            four_level_split=config.rag.four_level_split,
+        )
+        if apply_override(computed, overrides.get(str(at), i.code)).final is not Rag.RED:
+            break
+        run, at = run + 1, at.previous_due(i.frequency.due_in)
+    return run
 
 
 def _gaps(i: Indicator, period: Period, values) -> tuple[AreaGap, ...]:

@@ -83,8 +83,9 @@ def _incomplete(failures: list[Failure], written: list[Path], report: PeriodRepo
     )
 
 
-def meeting_date(report: PeriodReport, config: Config) -> date:
-    """DATE OF MEETING: the board meeting the period's report goes to (calendar.board_meeting). Never the clock."""
+def meeting_date(report: PeriodReport, config: Config) -> date | None:
+    """DATE OF MEETING: the board meeting the period's report goes to (calendar.board_meeting), None when
+    the diary has none. Never the clock, never a guess."""
     return board_meeting(report.period, config.calendar)
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.domain.records import Frequency
-from pipeline.domain.wording import plain_date, plural, uk_time, were
+from pipeline.domain.wording import plain_date, plural, uk_day, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
@@ -181,6 +181,7 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
     return {
         "code": clean(i.indicator.code),
         "title": clean(i.indicator.title),
+        "lead": clean(i.indicator.target_lead) or "Not named",
         "unit": clean(unit),
         "target": fmt(i.target, unit, "No target"),
         "actual": fmt(i.actual, unit),
@@ -407,7 +408,7 @@ def _count_row(name: str, counts: dict[Rag, int]) -> dict[str, str]:
     return row
 
 
-def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
+def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
     """Fields of templates/board-paper.docx."""
     parts = report.partnerships
     groups = []
@@ -448,22 +449,11 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
     provisional = [clean(p.partnership.name) for p in parts if p.status.state == "provisional"]
     received = sum(p.status.state in ("accepted", "provisional") for p in parts)
     subject = f"Quarterly performance report: {report.period} ({report.period.label})"
-    recommendations = [
-        f"notes performance against the partnership's indicators for {report.period};",
-        "considers the exceptions in section 5.0 and the remedial action proposed;",
-        "notes the delivery plan actions off track (section 6.0) and the high risks (section 7.0);",
-    ]
-    agree = overrides_to_agree(i for p in parts for i in p.indicators)
-    if agree:
-        recommendations.insert(2, agree)
-    if missing or rejected or provisional:
-        recommendations.append("asks the partnerships named in section 8.0 to submit or sign off their returns.")
-    else:
-        recommendations[-1] = recommendations[-1].rstrip(";") + "."
+    recommendations = _recommendations(report)
     return {
         "organisation": clean(report.organisation),
         "board": clean(report.board),
-        "meeting_date": long_date(meeting),
+        "meeting_date": plain_date(meeting) if meeting else "To be confirmed",
         "officer": clean(report.board_officer) or "Not named",
         "subject": subject,
         "wards": clean(report.area),
@@ -493,6 +483,23 @@ def board_context(report: PeriodReport, meeting: date) -> dict[str, Any]:
             "Risks rated High (likelihood x impact)", "No risks are rated High", high, "risks", without_return
         ),
         "returns": returns,
+        "rejections": [_rejection_words(p) for p in parts if p.rejection is not None],
+        "gap_sentence": _gap_sentence(parts),
+        "gaps": [
+            dict(row, partnership=clean(p.partnership.short_name))
+            for p in parts
+            for i in p.indicators
+            for row in board_gap_rows(i)
+        ],
+        "implications": {
+            "policy": clean(report.paper.policy_implications),
+            "financial": clean(report.paper.financial_implications),
+            "priorities": clean(report.paper.priorities_implications),
+            "risk": clean(report.paper.risk_analysis),
+            "equality": clean(report.paper.equality_and_diversity),
+        },
+        "background_papers": _background_papers(report),
+        "contact": _contact(report),
         "returns_sentence": (
             f"Returns have been accepted from {received} of {len(parts)} partnerships"
             f" ({received - len(provisional)} signed off, {len(provisional)} provisional)."
@@ -548,3 +555,138 @@ def _exceptions_sentence(count: int, without_return: list[PartnershipReport]) ->
             f"{'has no figure' if due == 1 else 'have no figures'}."
         )
     return text
+
+
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _recommendations(report: PeriodReport) -> list[str]:
+    """What the board is asked to resolve, each with its reason: agree the overrides, chase the returns
+    not accepted by name, commission a deep dive where an indicator has stayed Red, note the rest."""
+    parts = report.partnerships
+    listed = []
+    agree = overrides_to_agree(i for p in parts for i in p.indicators)
+    if agree:
+        listed.append(
+            agree.rstrip(";") + ". Reason: an officer's rating replaces the calculated one in the board's record "
+            "only once the board has agreed it."
+        )
+    for p in parts:
+        if not no_return(p.status):
+            continue
+        chair = f" ({clean(p.partnership.chair)})" if clean(p.partnership.chair) else ""
+        why = f"{why_no_return(p.status)} and none accepted" if p.status.rejected_attempts else "none has been received"
+        due = len(p.indicators)
+        listed.append(
+            f"asks the chair of the {clean(p.partnership.name)}{chair} to see that its return for {report.period} "
+            f"is sent: {why}. Reason: until a return is accepted its {plural(due, 'indicator')} cannot be rated, "
+            "and its delivery plan and risks cannot be assessed."
+        )
+    for p in parts:
+        for i in p.indicators:
+            if i.rag is Rag.RED and i.red_run >= 2:
+                lead = clean(i.indicator.target_lead) or "not named"
+                listed.append(
+                    f"commissions a deep dive into {clean(i.indicator.code)} {clean(i.indicator.title)} "
+                    f"({clean(p.partnership.name)}; target lead: {lead}), rated Red for {i.red_run} "
+                    f"{FREQUENCY_STEPS[i.indicator.frequency]} running, to report to its next meeting. Reason: "
+                    "the remedial action reported so far has not brought it back on target."
+                )
+    listed.append(
+        f"notes the rest of the report: performance for {report.period} (section 4.0), the exceptions and the "
+        "remedial action proposed (section 5.0), narrowing the gap (section 6.0), the delivery plan actions off "
+        "track (section 7.0), the high risks (section 8.0) and the returns (section 9.0). Reason: each partnership "
+        "owns its targets and its remedial action; none of these yet needs a decision of the board."
+    )
+    return listed
+
+
+def board_gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
+    """Narrowing the gap for the board paper: one row per area, with the change in words."""
+    unit = i.indicator.unit
+    rows = []
+    for g, row in zip(i.gaps, gap_rows(i)):
+        now, before = g.result.now, g.result.before
+        if g.result.trend is GapTrend.NARROWING and now is not None and before is not None:
+            change = f"Narrowed: the gap is {fmt_difference(before - now, unit)} smaller"
+        elif g.result.trend is GapTrend.WIDENING and now is not None and before is not None:
+            change = f"Widened: the gap is {fmt_difference(now - before, unit)} larger"
+        elif g.result.trend is GapTrend.NO_CHANGE:
+            change = "No change in the gap"
+        else:
+            change = "Cannot be compared: a figure is missing now or then"
+        row["areas"] = f"{row['area']} ({row['area_value']}) against {row['compared_with']} ({row['compared_value']})"
+        row["change"] = change
+        rows.append(row)
+    return rows
+
+
+def _gap_sentence(parts: tuple[PartnershipReport, ...]) -> str:
+    """Section 6.1: how many indicators are reported by area, and how their gaps moved."""
+    reported = [i for p in parts for i in p.indicators if i.gaps]
+    if not reported:
+        return "No indicator due this quarter is reported by area, so there is no gap to report."
+    trends = [g.result.trend for i in reported for g in i.gaps]
+    counts = {t: trends.count(t) for t in GapTrend if trends.count(t)}
+    moved = ", ".join(f"{n} {t.value.lower()}" for t, n in counts.items())
+    return (
+        f"{plural(len(reported), 'indicator')} {'is' if len(reported) == 1 else 'are'} reported by area, comparing "
+        f"the most deprived areas with the rest. Of {plural(len(trends), 'gap')}: {moved}. Each gap is the "
+        "difference between the two figures now, set against the same difference at the last report."
+    )
+
+
+def _rejection_words(p: PartnershipReport) -> str:
+    """A rejected return as the board needs it: why, when, what has been done, and the last accepted figures."""
+    r = p.rejection
+    assert r is not None
+    name = clean(p.partnership.name)
+    reasons = "; ".join(clean(x).rstrip(".") for x in r.reasons) or "no reason was recorded"
+    text = f"The {name}'s return ({clean(r.file_name)}), received {uk_time(r.received_at)}, was rejected: {reasons}."
+    done = []
+    if r.feedback_at:
+        done.append(f"The submitter was told how to put it right on {_day(r.feedback_at)}")
+    if r.escalated_at:
+        done.append(f"the missing return was escalated to the board officer on {_day(r.escalated_at)}")
+    text += (" " + "; ".join(done) + ".") if done else " No message about it has been sent yet."
+    if r.last_period and r.last_figures:
+        figures = "; ".join(
+            f"{clean(code)} {clean(title)} {fmt(actual, unit)}" for code, title, actual, unit in r.last_figures
+        )
+        text += f" Its last accepted figures, for {r.last_period}: {figures}."
+    else:
+        text += " It has no earlier accepted return."
+    return text
+
+
+def _day(at: str) -> str:
+    day = uk_day(at)
+    return plain_date(day) if day else at
+
+
+def _background_papers(report: PeriodReport) -> list[str]:
+    """LIST OF BACKGROUND PAPERS: what the figures were drawn from, each named so it can be found."""
+    papers = [
+        f"The indicator register: {clean(report.register_source)}.",
+        f"The master indicator workbook for {report.period}: master-{report.period.slug}.xlsx.",
+    ]
+    for p in report.partnerships:
+        if p.status.file_name and p.status.received_at:
+            papers.append(
+                f"The {clean(p.partnership.name)}'s return: {clean(p.status.file_name)}, received "
+                f"{uk_time(p.status.received_at)}."
+            )
+        elif p.rejection is not None:
+            papers.append(f"The {clean(p.partnership.name)}'s rejected return: {clean(p.rejection.file_name)}.")
+    return papers
+
+
+def _contact(report: PeriodReport) -> str:
+    """The contact officer, with telephone and e-mail as config.toml gives them."""
+    parts = [f"Contact officer: {clean(report.board_officer) or 'the partnership performance team'}."]
+    if clean(report.board_officer_telephone):
+        parts.append(f"Telephone: {clean(report.board_officer_telephone)}.")
+    if clean(report.board_officer_email):
+        parts.append(f"E-mail: {clean(report.board_officer_email)}.")
+    return " ".join(parts)

@@ -550,14 +550,16 @@ def test_an_overdue_reminder_after_the_board_meeting_does_not_say_the_figures_wi
     from pipeline.chasing.mail import render
     from pipeline.domain.calendar import board_meeting
 
-    day, planned = board_meeting(Q3, SETTINGS), []
+    diary = replace(SETTINGS, board_meetings=(date(2026, 2, 5),))
+    day, planned = board_meeting(Q3, diary), []
+    assert day == date(2026, 2, 5)
     sent = {("SKL", "templates-out"): OPENED, ("SKL", "escalation"): date(2026, 1, 29)}
     while not planned and day < date(2026, 3, 24):  # the next chaser after the meeting, before chasing ends
         day += timedelta(days=1)
         planned = plan_reminders(
             period=Q3,
             today=day,
-            settings=SETTINGS,
+            settings=diary,
             partnerships=[NEVER],
             accepted=set(),
             already_sent=sent,
@@ -568,3 +570,24 @@ def test_an_overdue_reminder_after_the_board_meeting_does_not_say_the_figures_wi
     body = render(TEMPLATES, reminder.template, reminder.context)[1]
     assert "without the partnership's figures" in body
     assert "will show as missing" not in body
+
+
+def test_without_a_meeting_in_the_diary_no_reminder_says_the_quarter_went_to_the_board():
+    from pipeline.domain.calendar import board_meeting
+
+    assert board_meeting(Q3, SETTINGS) is None, "no board_meetings: no date is invented from the deadline"
+    sent = {("SKL", "templates-out"): OPENED, ("SKL", "escalation"): date(2026, 1, 29)}
+    contexts = [
+        m.context
+        for day in (date(2026, 2, 20), date(2026, 3, 13))
+        for m in plan_reminders(
+            period=Q3,
+            today=day,
+            settings=SETTINGS,
+            partnerships=[NEVER],
+            accepted=set(),
+            already_sent=sent,
+            board=BOARD,
+        )
+    ]
+    assert contexts and all(c["reported_on"] == "" for c in contexts)

@@ -607,6 +607,24 @@ def test_a_return_for_a_quarter_already_reported_to_the_board_is_accepted_with_a
     assert "the board saw that quarter without CYP's figures, which are now added" in warning.message
 
 
+def test_without_a_meeting_in_the_diary_a_late_return_is_not_said_to_have_gone_to_the_board(
+    tmp_path, register, return_templates
+):
+    from datetime import datetime
+
+    workspace = Workspace(
+        tmp_path / "no-diary",
+        register,
+        return_templates,
+        replace={'board_meetings = ["2025-08-04", "2025-11-04", "2026-02-05", "2026-05-08"]': "board_meetings = []"},
+    )
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
+    result = verdict_of(workspace, workspace.submit("cyp-q1-late.xlsx", period=Q1))
+
+    assert result.verdict == "accepted"
+    assert [f for f in result.findings if f.code == "reported-period"] == []
+
+
 def test_a_changed_return_after_the_board_meeting_says_it_replaces_what_the_board_saw(workspace):
     from datetime import datetime
 

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.config.load import load_config
-from pipeline.domain.calendar import add_working_days
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Polarity, Scheme, Tolerance
@@ -55,9 +54,10 @@ SECTIONS = [
     "3.0 BACKGROUND",
     "4.0 PERFORMANCE SUMMARY",
     "5.0 EXCEPTIONS",
-    "6.0 DELIVERY PLAN",
-    "7.0 RISKS",
-    "8.0 RETURNS",
+    "6.0 NARROWING THE GAP",
+    "7.0 DELIVERY PLAN",
+    "8.0 RISKS",
+    "9.0 RETURNS",
 ]
 
 
@@ -439,14 +439,12 @@ def test_no_public_summary_in_a_quarter_that_is_not_six_monthly(config, tmp_path
 def test_board_paper_is_in_committee_format_with_sections_in_order(written, report, config):
     doc = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
     top = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert top[:8] == SECTIONS
-    assert top[8].startswith("APPENDIX")
+    assert top[:9] == SECTIONS, "the implications and background papers follow: test_board_paper.py"
     text = all_text(doc)
-    meeting = add_working_days(report.deadline, config.calendar.meeting_working_days)
-    assert meeting == meeting_date(report, config) == date(2025, 11, 4)
+    assert meeting_date(report, config) is None, "no meeting in the diary: none is invented"
     for line in (
         "REPORT TO:\tBrackenford Partnership Board",
-        "DATE OF MEETING:\t4 November 2025",
+        "DATE OF MEETING:\tTo be confirmed",
         "REPORTING OFFICER:\tAlex Morgan, Partnership Performance Manager",
         "WARD(S):\tBorough-wide",
         "SUBJECT:\tQuarterly performance report: 2025-26 Q2 (July to September 2025)",
@@ -593,12 +591,12 @@ def test_board_paper_delivery_plan_risks_and_returns(written):
     ) in text
     # The partnership with no return has actions and risks nobody could rate: "none" is not good news.
     assert (
-        "6.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now); "
+        "7.1 Delivery plan actions rated Red or Amber (overdue, or behind the progress expected by now); "
         "the actions of the Children and Young People's Partnership cannot be assessed, as no return has "
         "been accepted:"
     ) in text
     assert (
-        "7.1 Risks rated High (likelihood x impact); the risks of the Children and Young People's "
+        "8.1 Risks rated High (likelihood x impact); the risks of the Children and Young People's "
         "Partnership cannot be assessed, as no return has been accepted:"
     ) in text
     summary = rows_of(tables_headed(doc, "Partnership", "Amber/ Green")[0])
@@ -754,6 +752,8 @@ def test_the_board_paper_is_dated_for_the_board_s_next_meeting_in_its_diary(repo
     )
     assert report.deadline < date(2025, 11, 18)
     assert meeting_date(report, diary) == date(2025, 11, 18), "the first meeting after the returns deadline"
+    paths = write_documents(report, diary, diary.paths.outbox / "dated", pdf=False)
+    assert "DATE OF MEETING:\t18 November 2025" in all_text(open_docx(by_name(paths, "board-paper-2025-26-Q2.docx")))
 
 
 def test_a_pdf_from_an_earlier_run_does_not_outlive_its_rewritten_document(report, config, tmp_path, caplog):
