@@ -856,7 +856,26 @@ INDICATOR_HEADERS = [
     "Data source",
     "Definition",
     "Areas",
+    "Public name",
 ]
+
+# The plain-English name the public summary uses where the title is officers' shorthand; the rest
+# are plain already, and a blank Public name reads as the Title.
+PUBLIC_NAMES = {
+    "CYP-01": "Young people aged 16 to 18 not in education, employment or training",
+    "CYP-02": "Pupils getting five or more good GCSEs, including English and maths",
+    "CYP-04": "Pregnancies among girls aged 15 to 17",
+    "CYP-06": "Families in the most deprived areas using children's centres",
+    "CSP-01": "Burglary, robbery and vehicle crime",
+    "CSP-05": "High-risk domestic abuse victims harmed again",
+    "CSP-06": "Reoffending by the most frequent offenders",
+    "HWB-02": "People who stopped smoking and were still not smoking four weeks later",
+    "HWB-04": "People aged 65 and over taken into hospital after a fall",
+    "HWB-05": "Deaths from heart disease and stroke under the age of 75",
+    "HSG-01": "Extra homes in the borough, after any lost to demolition",
+    "HSG-05": "Privately owned homes brought up to a decent standard",
+    "SKL-02": "Adults gaining their first qualification at GCSE level",
+}
 
 
 def indicator_rows() -> list[list]:
@@ -904,6 +923,7 @@ def indicator_rows() -> list[list]:
                 source,
                 f"{title}, as reported by {source.lower()}.",
                 AREAS.get(code, ""),
+                PUBLIC_NAMES.get(code, ""),
             ]
         )
     return rows
@@ -944,7 +964,7 @@ def build(path: Path) -> None:
         "Indicators",
         INDICATOR_HEADERS,
         indicator_rows(),
-        [9, 50, 11, 14, 16, 12, 11, 9, 9, 9, 8, 8, 8, 8, 9, 10, 9, 11, 18, 24, 28, 50, 40],
+        [9, 50, 11, 14, 16, 12, 11, 9, 9, 9, 8, 8, 8, 8, 9, 10, 9, 11, 18, 24, 28, 50, 40, 50],
     )
     sheet(
         "Actions", ["Ref", "Partnership", "Action", "Owner", "Start date", "Due date"], ACTIONS, [9, 11, 60, 20, 12, 12]
