@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from pipeline.domain.records import Frequency
-from pipeline.domain.wording import plain_date, plural, uk_day, uk_time, were
+from pipeline.domain.wording import difference, figure, plain_date, plural, uk_day, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
@@ -49,24 +48,6 @@ def clean(text: str | None) -> str:
     Escaping of & and < is left to the template's autoescape, so it happens once.
     """
     return _INVALID_XML.sub("", str(text or "")).replace("\t", " ").replace("\r\n", "\n").strip()
-
-
-def fmt(value: Decimal | None, unit: str, missing: str = "No data") -> str:
-    """A figure in its unit as it appears in every document: 72.5%, £1,200, 14 days, 3,456."""
-    if value is None:
-        return missing
-    text = format(value.normalize(), ",f")
-    if text == "-0":
-        text = "0"
-    if unit == "%":
-        return f"{text}%"
-    if unit == "£":
-        if "." in text:  # pence: always two places, as money is written
-            text = format(value.quantize(Decimal("0.01")), ",f")
-        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-    if unit == "days":
-        return f"{text} days"
-    return text
 
 
 def fill(colour: str) -> str:
@@ -183,9 +164,9 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
         "title": clean(i.indicator.title),
         "lead": clean(i.indicator.target_lead) or "Not named",
         "unit": clean(unit),
-        "target": fmt(i.target, unit, "No target"),
-        "actual": fmt(i.actual, unit),
-        "last_year": fmt(i.same_period_last_year, unit, "None"),
+        "target": figure(i.target, unit, "No target"),
+        "actual": figure(i.actual, unit),
+        "last_year": figure(i.same_period_last_year, unit, "None"),
         "rag": rag_words(i),
         "override": override_words(i),
         "fill": fill(i.rag.colour),
@@ -194,15 +175,6 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
         "commentary": clean(i.commentary) or "No commentary given.",
         "remedial": clean(i.remedial_action) or "No remedial action given.",
     }
-
-
-def fmt_difference(value: Decimal | None, unit: str, missing: str = "No data") -> str:
-    """A difference between two figures: in percentage points for a % unit (16.2% - 10.2% is 6 points,
-    not 6%), else as fmt writes the unit."""
-    if value is None or unit != "%":
-        return fmt(value, unit, missing)
-    points = fmt(value, "number")
-    return f"{points} percentage point{'' if abs(value) == 1 else 's'}"
 
 
 GAP_FILL = {
@@ -225,23 +197,23 @@ def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
         notes = (
             [] if g.result.area_behind is None or not g.result.now else ["behind" if g.result.area_behind else "ahead"]
         )
-        now = fmt_difference(g.result.now, unit, "Not available")
+        now = difference(g.result.now, unit, "Not available")
         if g.result.now is not None and g.quarter_alone:
             notes.append(span)
         if notes:
             now += f" ({', '.join(notes)})"
-        before = fmt_difference(g.result.before, unit, "Not available")
+        before = difference(g.result.before, unit, "Not available")
         rows.append(
             {
                 "code": clean(i.indicator.code),
                 "title": clean(i.indicator.title),
                 "area": clean(g.area),
                 "area_value": _alone(
-                    fmt(g.area_value, unit), span if g.area_value is not None and g.quarter_alone else ""
+                    figure(g.area_value, unit), span if g.area_value is not None and g.quarter_alone else ""
                 ),
                 "compared_with": clean(g.compared_with),
                 "compared_value": _alone(
-                    fmt(g.compared_value, unit), span if g.compared_value is not None and g.quarter_alone else ""
+                    figure(g.compared_value, unit), span if g.compared_value is not None and g.quarter_alone else ""
                 ),
                 "now": now,
                 "before": f"{before} ({g.before_period}{alone})"
@@ -271,14 +243,14 @@ def rag_counts(counts: dict[Rag, int]) -> list[dict[str, str]]:
 def action_row(a, partnership: str = "") -> dict[str, str]:
     progress = a.rating.reason
     if a.percent_complete is not None and "complete" not in progress:
-        progress = f"{fmt(a.percent_complete, '%')} complete; {progress}"
+        progress = f"{figure(a.percent_complete, '%')} complete; {progress}"
     return {
         "partnership": partnership,
         "ref": clean(a.ref),
         "action": clean(a.action) + (" (new)" if a.is_new else ""),
         "owner": clean(a.owner) or "Not named",
         "due": a.due.strftime("%d/%m/%Y") if a.due else "No date",
-        "percent": fmt(a.percent_complete, "%", "Not given"),
+        "percent": figure(a.percent_complete, "%", "Not given"),
         "rating": a.rating.rating.value,
         "fill": fill(a.rating.rating.colour),
         "progress": clean(progress),
@@ -609,9 +581,9 @@ def board_gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
     for g, row in zip(i.gaps, gap_rows(i)):
         now, before = g.result.now, g.result.before
         if g.result.trend is GapTrend.NARROWING and now is not None and before is not None:
-            change = f"Narrowed: the gap is {fmt_difference(before - now, unit)} smaller"
+            change = f"Narrowed: the gap is {difference(before - now, unit)} smaller"
         elif g.result.trend is GapTrend.WIDENING and now is not None and before is not None:
-            change = f"Widened: the gap is {fmt_difference(now - before, unit)} larger"
+            change = f"Widened: the gap is {difference(now - before, unit)} larger"
         elif g.result.trend is GapTrend.NO_CHANGE:
             change = "No change in the gap"
         else:
@@ -652,7 +624,7 @@ def _rejection_words(p: PartnershipReport) -> str:
     text += (" " + "; ".join(done) + ".") if done else " No message about it has been sent yet."
     if r.last_period and r.last_figures:
         figures = "; ".join(
-            f"{clean(code)} {clean(title)} {fmt(actual, unit)}" for code, title, actual, unit in r.last_figures
+            f"{clean(code)} {clean(title)} {figure(actual, unit)}" for code, title, actual, unit in r.last_figures
         )
         text += f" Its last accepted figures, for {r.last_period}: {figures}."
     else:
