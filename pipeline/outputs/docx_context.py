@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pipeline.domain.records import Frequency
@@ -157,14 +158,59 @@ def status_detail(status: ReturnStatus) -> str:
     )
 
 
-def indicator_row(i: IndicatorResult) -> dict[str, str]:
+def target_words(i: IndicatorResult) -> str:
+    """The target as its cell shows it: a cumulative indicator's says it is the year to date and gives
+    the annual target, so '240' is not read as the whole year's."""
+    unit, ind = i.indicator.unit, i.indicator
+    text = figure(i.target, unit, "No target")
+    if i.target is None or not ind.cumulative or ind.frequency is Frequency.ANNUAL:
+        return text
+    if ind.annual_target is None or ind.annual_target == i.target:
+        return f"{text} year to date (the annual target)"
+    return f"{text} year to date (annual target {figure(ind.annual_target, unit)})"
+
+
+def towards_final(i: IndicatorResult, year_end: bool) -> str:
+    """The final target, its year and the distance travelled towards it from the baseline; "" when the
+    register sets no final target. A running total part of the way through the year is not set
+    against a full year's baseline."""
+    ind, unit = i.indicator, i.indicator.unit
+    if ind.final_target is None:
+        return ""
+    by = f" by {clean(ind.final_target_year)}" if clean(ind.final_target_year) else ""
+    head = f"Final target {figure(ind.final_target, unit)}{by}"
+    if ind.baseline is None:
+        return f"{head}. No baseline is recorded, so progress towards it cannot be measured."
+    when = f" ({clean(ind.baseline_period)})" if clean(ind.baseline_period) else ""
+    if ind.cumulative and ind.frequency is not Frequency.ANNUAL and not year_end:
+        return (
+            f"{head}, against a baseline of {figure(ind.baseline, unit)}{when}; progress is measured on the "
+            "full year's figure."
+        )
+    base = f"From the baseline of {figure(ind.baseline, unit)}{when}"
+    span = ind.final_target - ind.baseline
+    if i.actual is None:
+        return f"{head}. {base}: progress cannot be measured without a figure for this period."
+    if span == 0:
+        return f"{head}, the same as the baseline{when}."
+    share = ((i.actual - ind.baseline) / span * 100).quantize(Decimal("1"), ROUND_HALF_UP)
+    if share >= 100:
+        return f"{head}. {base}, the final target has been reached."
+    if share <= 0:
+        return f"{head}. {base}, no progress yet towards the final target."
+    return f"{head}. {base}, {share}% of the way to the final target."
+
+
+def indicator_row(i: IndicatorResult, *, year_end: bool) -> dict[str, str]:
+    """An indicator's cells; `year_end` is whether the report is the year's last (Q4)."""
     unit = i.indicator.unit
     return {
         "code": clean(i.indicator.code),
         "title": clean(i.indicator.title),
+        "towards": towards_final(i, year_end),
         "lead": clean(i.indicator.target_lead) or "Not named",
         "unit": clean(unit),
-        "target": figure(i.target, unit, "No target"),
+        "target": target_words(i),
         "actual": figure(i.actual, unit),
         "last_year": figure(i.same_period_last_year, unit, "None"),
         "rag": rag_words(i),
@@ -299,7 +345,7 @@ def highlight_context(
     name = clean(p.partnership.name)
     exceptions = []
     for i in p.exceptions:
-        row = indicator_row(i)
+        row = indicator_row(i, year_end=report.period.quarter == 4)
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
         row["chart_caption"] = (
@@ -341,7 +387,7 @@ def highlight_context(
         "overall_commentary": commentary,
         "summary": rag_counts(p.counts),
         "summary_sentence": summary,
-        "indicators": [indicator_row(i) for i in p.indicators],
+        "indicators": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.indicators],
         "overrides": override_notes(p.indicators),
         "other_overrides": override_notes(i for i in p.indicators if not i.rag.is_exception),
         "exceptions": exceptions,
@@ -390,7 +436,7 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
                 {
                     "name": clean(p.partnership.name),
                     "short_name": clean(p.partnership.short_name),
-                    "rows": [indicator_row(i) for i in p.exceptions],
+                    "rows": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.exceptions],
                     "overrides": override_notes(p.exceptions),
                 }
             )
@@ -480,7 +526,9 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
             f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."
         ),
         "appendix": [
-            dict(indicator_row(i), partnership=clean(p.partnership.short_name)) for p in parts for i in p.indicators
+            dict(indicator_row(i, year_end=report.period.quarter == 4), partnership=clean(p.partnership.short_name))
+            for p in parts
+            for i in p.indicators
         ],
         "overrides": override_notes(i for p in parts for i in p.indicators),
     }
