@@ -109,3 +109,18 @@ def test_every_unit_is_written_the_one_way():
     assert figure(None, "rate per 1,000") == "No data"
     assert difference(Decimal("6"), "%") == "6 percentage points"
     assert difference(Decimal("2.5"), "rate per 1,000") == "2.5 per 1,000"
+
+
+def test_at_the_year_end_a_running_total_is_measured_against_the_baseline_and_the_target_is_the_annual_one():
+    from pipeline.outputs.docx_context import target_words, towards_final
+
+    sc02 = changed(build_report()).partnerships[0].indicators[1]
+    full_year = dataclasses.replace(sc02, target=Decimal("480"), actual=Decimal("260"))
+    assert target_words(full_year) == "480 year to date (the annual target)"
+    assert towards_final(full_year, year_end=True) == (
+        "Final target 300 by 2027-28. From the baseline of 200 (2023-24), 60% of the way to the final target."
+    )
+    reached = dataclasses.replace(full_year, actual=Decimal("310"))
+    assert towards_final(reached, year_end=True).endswith("the final target has been reached.")
+    worse = dataclasses.replace(full_year, actual=Decimal("190"))
+    assert towards_final(worse, year_end=True).endswith("no progress yet towards the final target.")
