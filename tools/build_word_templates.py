@@ -309,7 +309,8 @@ def build_highlight(path: Path) -> None:
         "i in indicators",
         [
             "{{ i.code }}",
-            "{{ i.title }}",
+            # The final target and the way travelled from the baseline, under the title, when the register sets one.
+            ["{{ i.title }}", "{%p if i.towards %}", "{{ i.towards }}", "{%p endif %}"],
             "{{ i.target }}",
             "{{ i.actual }}",
             ("rag", "i.fill", "{{ i.rag }}"),

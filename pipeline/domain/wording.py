@@ -1,4 +1,5 @@
-"""Times, counts and differences as a board member reads them, for the Word documents and the public summary.
+"""Times, counts, differences and figures in their units as a board member reads them, for the Word
+documents and the public summary.
 
 The store keeps every time in UTC ("2025-10-20T10:00:00Z"), which suits sorting and
 spreadsheets; people read "20 October 2025 at 11:00" in UK local time. The conversion
@@ -144,3 +145,32 @@ def shown_name(path: PurePath | str) -> str:
     name = PurePath(path).name
     found = STORED_AT.match(name)
     return clean_name(found.group(2) if found else name)
+
+
+def figure(value: Decimal | None, unit: str, missing: str = "No data") -> str:
+    """A figure in its unit, as every document and the public summary write it: 72.5%, £1,200,
+    14 days, 1 day, 22.55 per 1,000, 3,456; `missing` when there is none."""
+    if value is None:
+        return missing
+    text = format(value.normalize(), ",f")
+    if text == "-0":
+        text = "0"
+    if unit == "%":
+        return f"{text}%"
+    if unit == "£":
+        if "." in text:  # pence: always two places, as money is written
+            text = format(value.quantize(Decimal("0.01")), ",f")
+        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
+    if unit == "days":
+        return "1 day" if value == 1 else f"{text} days"
+    if unit.startswith("rate "):  # 'rate per 1,000': the figure is read '22.55 per 1,000'
+        return f"{text} {unit.removeprefix('rate ').strip()}"
+    return text
+
+
+def difference(value: Decimal | None, unit: str, missing: str = "No data") -> str:
+    """A difference between two figures: in percentage points for a % unit (16.2% - 10.2% is 6 points,
+    not 6%), else in the unit as figure writes it."""
+    if value is None or unit != "%":
+        return figure(value, unit, missing)
+    return f"{figure(value, 'number')} percentage point{'' if abs(value) == 1 else 's'}"

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pipeline.domain.records import Frequency
-from pipeline.domain.wording import plain_date, plural, uk_day, uk_time, were
+from pipeline.domain.wording import difference, figure, plain_date, plural, uk_day, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
@@ -49,24 +49,6 @@ def clean(text: str | None) -> str:
     Escaping of & and < is left to the template's autoescape, so it happens once.
     """
     return _INVALID_XML.sub("", str(text or "")).replace("\t", " ").replace("\r\n", "\n").strip()
-
-
-def fmt(value: Decimal | None, unit: str, missing: str = "No data") -> str:
-    """A figure in its unit as it appears in every document: 72.5%, £1,200, 14 days, 3,456."""
-    if value is None:
-        return missing
-    text = format(value.normalize(), ",f")
-    if text == "-0":
-        text = "0"
-    if unit == "%":
-        return f"{text}%"
-    if unit == "£":
-        if "." in text:  # pence: always two places, as money is written
-            text = format(value.quantize(Decimal("0.01")), ",f")
-        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-    if unit == "days":
-        return f"{text} days"
-    return text
 
 
 def fill(colour: str) -> str:
@@ -176,16 +158,61 @@ def status_detail(status: ReturnStatus) -> str:
     )
 
 
-def indicator_row(i: IndicatorResult) -> dict[str, str]:
+def target_words(i: IndicatorResult) -> str:
+    """The target as its cell shows it: a cumulative indicator's says it is the year to date and gives
+    the annual target, so '240' is not read as the whole year's."""
+    unit, ind = i.indicator.unit, i.indicator
+    text = figure(i.target, unit, "No target")
+    if i.target is None or not ind.cumulative or ind.frequency is Frequency.ANNUAL:
+        return text
+    if ind.annual_target is None or ind.annual_target == i.target:
+        return f"{text} year to date (the annual target)"
+    return f"{text} year to date (annual target {figure(ind.annual_target, unit)})"
+
+
+def towards_final(i: IndicatorResult, year_end: bool) -> str:
+    """The final target, its year and the distance travelled towards it from the baseline; "" when the
+    register sets no final target. A running total part of the way through the year is not set
+    against a full year's baseline."""
+    ind, unit = i.indicator, i.indicator.unit
+    if ind.final_target is None:
+        return ""
+    by = f" by {clean(ind.final_target_year)}" if clean(ind.final_target_year) else ""
+    head = f"Final target {figure(ind.final_target, unit)}{by}"
+    if ind.baseline is None:
+        return f"{head}. No baseline is recorded, so progress towards it cannot be measured."
+    when = f" ({clean(ind.baseline_period)})" if clean(ind.baseline_period) else ""
+    if ind.cumulative and ind.frequency is not Frequency.ANNUAL and not year_end:
+        return (
+            f"{head}, against a baseline of {figure(ind.baseline, unit)}{when}; progress is measured on the "
+            "full year's figure."
+        )
+    base = f"From the baseline of {figure(ind.baseline, unit)}{when}"
+    span = ind.final_target - ind.baseline
+    if i.actual is None:
+        return f"{head}. {base}: progress cannot be measured without a figure for this period."
+    if span == 0:
+        return f"{head}, the same as the baseline{when}."
+    share = ((i.actual - ind.baseline) / span * 100).quantize(Decimal("1"), ROUND_HALF_UP)
+    if share >= 100:
+        return f"{head}. {base}, the final target has been reached."
+    if share <= 0:
+        return f"{head}. {base}, no progress yet towards the final target."
+    return f"{head}. {base}, {share}% of the way to the final target."
+
+
+def indicator_row(i: IndicatorResult, *, year_end: bool) -> dict[str, str]:
+    """An indicator's cells; `year_end` is whether the report is the year's last (Q4)."""
     unit = i.indicator.unit
     return {
         "code": clean(i.indicator.code),
         "title": clean(i.indicator.title),
+        "towards": towards_final(i, year_end),
         "lead": clean(i.indicator.target_lead) or "Not named",
         "unit": clean(unit),
-        "target": fmt(i.target, unit, "No target"),
-        "actual": fmt(i.actual, unit),
-        "last_year": fmt(i.same_period_last_year, unit, "None"),
+        "target": target_words(i),
+        "actual": figure(i.actual, unit),
+        "last_year": figure(i.same_period_last_year, unit, "None"),
         "rag": rag_words(i),
         "override": override_words(i),
         "fill": fill(i.rag.colour),
@@ -194,15 +221,6 @@ def indicator_row(i: IndicatorResult) -> dict[str, str]:
         "commentary": clean(i.commentary) or "No commentary given.",
         "remedial": clean(i.remedial_action) or "No remedial action given.",
     }
-
-
-def fmt_difference(value: Decimal | None, unit: str, missing: str = "No data") -> str:
-    """A difference between two figures: in percentage points for a % unit (16.2% - 10.2% is 6 points,
-    not 6%), else as fmt writes the unit."""
-    if value is None or unit != "%":
-        return fmt(value, unit, missing)
-    points = fmt(value, "number")
-    return f"{points} percentage point{'' if abs(value) == 1 else 's'}"
 
 
 GAP_FILL = {
@@ -225,23 +243,23 @@ def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
         notes = (
             [] if g.result.area_behind is None or not g.result.now else ["behind" if g.result.area_behind else "ahead"]
         )
-        now = fmt_difference(g.result.now, unit, "Not available")
+        now = difference(g.result.now, unit, "Not available")
         if g.result.now is not None and g.quarter_alone:
             notes.append(span)
         if notes:
             now += f" ({', '.join(notes)})"
-        before = fmt_difference(g.result.before, unit, "Not available")
+        before = difference(g.result.before, unit, "Not available")
         rows.append(
             {
                 "code": clean(i.indicator.code),
                 "title": clean(i.indicator.title),
                 "area": clean(g.area),
                 "area_value": _alone(
-                    fmt(g.area_value, unit), span if g.area_value is not None and g.quarter_alone else ""
+                    figure(g.area_value, unit), span if g.area_value is not None and g.quarter_alone else ""
                 ),
                 "compared_with": clean(g.compared_with),
                 "compared_value": _alone(
-                    fmt(g.compared_value, unit), span if g.compared_value is not None and g.quarter_alone else ""
+                    figure(g.compared_value, unit), span if g.compared_value is not None and g.quarter_alone else ""
                 ),
                 "now": now,
                 "before": f"{before} ({g.before_period}{alone})"
@@ -271,14 +289,14 @@ def rag_counts(counts: dict[Rag, int]) -> list[dict[str, str]]:
 def action_row(a, partnership: str = "") -> dict[str, str]:
     progress = a.rating.reason
     if a.percent_complete is not None and "complete" not in progress:
-        progress = f"{fmt(a.percent_complete, '%')} complete; {progress}"
+        progress = f"{figure(a.percent_complete, '%')} complete; {progress}"
     return {
         "partnership": partnership,
         "ref": clean(a.ref),
         "action": clean(a.action) + (" (new)" if a.is_new else ""),
         "owner": clean(a.owner) or "Not named",
         "due": a.due.strftime("%d/%m/%Y") if a.due else "No date",
-        "percent": fmt(a.percent_complete, "%", "Not given"),
+        "percent": figure(a.percent_complete, "%", "Not given"),
         "rating": a.rating.rating.value,
         "fill": fill(a.rating.rating.colour),
         "progress": clean(progress),
@@ -327,7 +345,7 @@ def highlight_context(
     name = clean(p.partnership.name)
     exceptions = []
     for i in p.exceptions:
-        row = indicator_row(i)
+        row = indicator_row(i, year_end=report.period.quarter == 4)
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
         row["chart_caption"] = (
@@ -369,7 +387,7 @@ def highlight_context(
         "overall_commentary": commentary,
         "summary": rag_counts(p.counts),
         "summary_sentence": summary,
-        "indicators": [indicator_row(i) for i in p.indicators],
+        "indicators": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.indicators],
         "overrides": override_notes(p.indicators),
         "other_overrides": override_notes(i for i in p.indicators if not i.rag.is_exception),
         "exceptions": exceptions,
@@ -418,7 +436,7 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
                 {
                     "name": clean(p.partnership.name),
                     "short_name": clean(p.partnership.short_name),
-                    "rows": [indicator_row(i) for i in p.exceptions],
+                    "rows": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.exceptions],
                     "overrides": override_notes(p.exceptions),
                 }
             )
@@ -508,7 +526,9 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
             f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."
         ),
         "appendix": [
-            dict(indicator_row(i), partnership=clean(p.partnership.short_name)) for p in parts for i in p.indicators
+            dict(indicator_row(i, year_end=report.period.quarter == 4), partnership=clean(p.partnership.short_name))
+            for p in parts
+            for i in p.indicators
         ],
         "overrides": override_notes(i for p in parts for i in p.indicators),
     }
@@ -609,9 +629,9 @@ def board_gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
     for g, row in zip(i.gaps, gap_rows(i)):
         now, before = g.result.now, g.result.before
         if g.result.trend is GapTrend.NARROWING and now is not None and before is not None:
-            change = f"Narrowed: the gap is {fmt_difference(before - now, unit)} smaller"
+            change = f"Narrowed: the gap is {difference(before - now, unit)} smaller"
         elif g.result.trend is GapTrend.WIDENING and now is not None and before is not None:
-            change = f"Widened: the gap is {fmt_difference(now - before, unit)} larger"
+            change = f"Widened: the gap is {difference(now - before, unit)} larger"
         elif g.result.trend is GapTrend.NO_CHANGE:
             change = "No change in the gap"
         else:
@@ -652,7 +672,7 @@ def _rejection_words(p: PartnershipReport) -> str:
     text += (" " + "; ".join(done) + ".") if done else " No message about it has been sent yet."
     if r.last_period and r.last_figures:
         figures = "; ".join(
-            f"{clean(code)} {clean(title)} {fmt(actual, unit)}" for code, title, actual, unit in r.last_figures
+            f"{clean(code)} {clean(title)} {figure(actual, unit)}" for code, title, actual, unit in r.last_figures
         )
         text += f" Its last accepted figures, for {r.last_period}: {figures}."
     else:

@@ -20,10 +20,10 @@ from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Polarity
 from pipeline.domain.settings import CalendarSettings, Config
-from pipeline.domain.wording import plain_date, plural, uk_date
+from pipeline.domain.wording import difference, figure, plain_date, plural, uk_date
 from pipeline.outputs.assemble import AreaGap, IndicatorResult, PartnershipReport, PeriodReport
 from pipeline.outputs.charts import ChartCache, rag_summary_chart
-from pipeline.outputs.docx_context import clean, fill, fmt, fmt_difference
+from pipeline.outputs.docx_context import clean, fill
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, direction
 from pipeline.support.atomic import write_text
 
@@ -106,22 +106,6 @@ def next_update(period: Period, calendar: CalendarSettings | None) -> str:
     due = deadline(next_summary(period), calendar)
     meeting = min((d for d in calendar.board_meetings if d > due), default=None)
     return f"after the board meeting on {plain_date(meeting)}" if meeting else TO_BE_CONFIRMED
-
-
-def figure(value: Decimal | None, unit: str, missing: str = "No data") -> str:
-    """A figure with its unit, as the public reads it: 72.5%, £1,200, 14 days, 22.55 per 1,000."""
-    text = fmt(value, unit, missing)
-    if value is None or unit in ("", "number", "count", "%", "£"):
-        return text
-    if unit == "days":
-        return "1 day" if value == 1 else text
-    rate = unit.removeprefix("rate ").strip()
-    return f"{text} {rate}"
-
-
-def difference(value: Decimal | None, unit: str) -> str:
-    """A gap between two figures in the unit (percentage points for a % unit)."""
-    return fmt_difference(value, unit) if unit == "%" else figure(value, unit)
 
 
 def write_public_summary(report: PeriodReport, config: Config, out_dir: Path, cache: ChartCache) -> Path:

@@ -218,7 +218,7 @@ def test_a_rejected_return_gives_the_reason_the_date_the_last_figures_and_what_w
         escalated_at="2025-10-29T08:00:00Z",
         last_period="2025-26 Q1",
         last_figures=(
-            ("CY01", "Children in need per 10,000", Decimal("310"), "rate per 1,000"),
+            ("CY01", "Children in need", Decimal("310"), "rate per 1,000"),
             ("CY02", "Pupils achieving 5 GCSEs", Decimal("52"), "%"),
         ),
     )
@@ -231,6 +231,6 @@ def test_a_rejected_return_gives_the_reason_the_date_the_last_figures_and_what_w
     assert "The submitter was told how to put it right on 20 October 2025" in text
     assert "escalated to the board officer on 29 October 2025" in text
     assert (
-        "Its last accepted figures, for 2025-26 Q1: CY01 Children in need per 10,000 310; CY02 Pupils achieving 5 GCSEs 52%."
+        "Its last accepted figures, for 2025-26 Q1: CY01 Children in need 310 per 1,000; CY02 Pupils achieving 5 GCSEs 52%."
         in text
     )

@@ -23,6 +23,7 @@ from pipeline.domain.errors import TemplateError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Polarity, Scheme, Tolerance
 from pipeline.domain.settings import RagSettings
+from pipeline.domain.wording import difference, figure
 from pipeline.outputs.assemble import (
     ActionResult,
     IndicatorResult,
@@ -38,7 +39,7 @@ from pipeline.outputs.documents import (
     meeting_date,
     write_documents,
 )
-from pipeline.outputs.docx_context import fmt, fmt_difference, override_words, status_detail
+from pipeline.outputs.docx_context import override_words, status_detail
 from pipeline.outputs.overrides import Overrides
 from pipeline.outputs.pdf import convert_to_pdf, find_soffice
 from pipeline.outputs.public_summary import summary_context
@@ -329,7 +330,7 @@ def build_report(period: Period = PERIOD) -> PeriodReport:
         "CYP",
         "Children and Young People's Partnership",
         [
-            indicator("CY01", "CYP", "Children in need per 10,000", "rate per 1,000", "320", None, Rag.NO_DATA),
+            indicator("CY01", "CYP", "Children in need", "rate per 1,000", "320", None, Rag.NO_DATA),
             indicator("CY02", "CYP", "Pupils achieving 5 GCSEs", "%", "55", None, Rag.NO_DATA),
         ],
         state=status("missing", due=2),
@@ -462,8 +463,8 @@ def test_exception_table_numbers_are_the_numbers_of_the_report(written, report):
     expected = [i for p in report.partnerships for i in p.exceptions]
     assert [r[0].split()[0] for r in rows] == [i.indicator.code for i in expected] == ["SC01", "SC02", "HW02"]
     for row, result in zip(rows, expected):
-        assert row[1] == fmt(result.target, result.indicator.unit)
-        assert row[2] == fmt(result.actual, result.indicator.unit)
+        assert row[1] == figure(result.target, result.indicator.unit)
+        assert row[2] == figure(result.actual, result.indicator.unit)
         assert row[3].startswith(result.rag.value)
     assert rows[0][1:4] == ["25%", "31.5%", "Red"]
     assert rows[2][1:4] == ["400 days", "436 days", "Amber/Red (officer rating; calculated Red)"]
@@ -972,12 +973,12 @@ def test_the_time_a_return_arrived_is_told_in_gmt_after_the_clocks_go_back(repor
 
 
 def test_a_gap_between_percentages_is_in_percentage_points():
-    assert fmt_difference(Decimal("6.0"), "%") == "6 percentage points"
-    assert fmt_difference(Decimal("1"), "%") == "1 percentage point"
-    assert fmt_difference(Decimal("0.5"), "%") == "0.5 percentage points"
-    assert fmt_difference(Decimal("6"), "days") == "6 days"
-    assert fmt_difference(Decimal("1200"), "number") == "1,200"
-    assert fmt_difference(None, "%", "Not available") == "Not available"
+    assert difference(Decimal("6.0"), "%") == "6 percentage points"
+    assert difference(Decimal("1"), "%") == "1 percentage point"
+    assert difference(Decimal("0.5"), "%") == "0.5 percentage points"
+    assert difference(Decimal("6"), "days") == "6 days"
+    assert difference(Decimal("1200"), "number") == "1,200"
+    assert difference(None, "%", "Not available") == "Not available"
 
 
 def keeps_with_next(paragraph) -> bool:
@@ -1087,12 +1088,12 @@ def test_public_summary_legend_agrees_with_its_headline_that_every_amber_is_clos
 
 
 def test_figures_are_formatted_in_their_units():
-    assert fmt(Decimal("72.50"), "%") == "72.5%"
-    assert fmt(Decimal("1234567"), "number") == "1,234,567"
-    assert fmt(Decimal("-1200.5"), "£") == "-£1,200.50"
-    assert fmt(Decimal("125000"), "£") == "£125,000"
-    assert fmt(Decimal("1E+3"), "count") == "1,000"
-    assert fmt(None, "%") == "No data"
+    assert figure(Decimal("72.50"), "%") == "72.5%"
+    assert figure(Decimal("1234567"), "number") == "1,234,567"
+    assert figure(Decimal("-1200.5"), "£") == "-£1,200.50"
+    assert figure(Decimal("125000"), "£") == "£125,000"
+    assert figure(Decimal("1E+3"), "count") == "1,000"
+    assert figure(None, "%") == "No data"
 
 
 def test_a_highlight_report_claimed_by_a_child_that_dies_is_written_all_the_same(report, config, tmp_path, monkeypatch):

@@ -295,11 +295,11 @@ def test_highlight_report_says_a_cumulative_gap_is_the_quarters_own(cumulative_y
     [row] = [[c.text for c in r.cells] for r in table.rows[1:] if r.cells[1].text == EASTGATE]
     assert row[1:] == [
         EASTGATE,
-        "4.48 (this quarter alone)",
+        "4.48 per 1,000 (this quarter alone)",
         REST,
-        "3.4 (this quarter alone)",
-        "1.08 (behind, this quarter alone)",
-        "2.76 (2025-26 Q3 alone)",
+        "3.4 per 1,000 (this quarter alone)",
+        "1.08 per 1,000 (behind, this quarter alone)",
+        "2.76 per 1,000 (2025-26 Q3 alone)",
         "Narrowing",
     ]
 
