@@ -16,9 +16,11 @@ def test_readme_opens_with_the_two_commands():
     assert commands == ["make demo", "make test"]
 
 
-def test_ci_runs_the_readme_test_command():
+def test_ci_runs_the_readme_test_command_exactly_as_written():
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
-    assert "make test" in ci
+    block = re.search(r"```sh\n(.*?)```", README, flags=re.S).group(1)
+    [test_line] = [line for line in block.splitlines() if line.startswith("make test")]
+    assert test_line in ci.splitlines()
 
 
 def test_every_finding_code_is_in_the_readme_table_with_its_severity():
