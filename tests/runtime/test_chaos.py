@@ -204,7 +204,14 @@ def test_watch_survives_poison_files_a_busy_database_a_slow_mail_server_and_a_fu
         with database_held(ws.config.paths.database, seconds=4):
             drop(ws.fill("csp-q2.xlsx", short="CSP", period=Q2), "csp-q2.xlsx")
             time.sleep(2)  # the loop meets the lock on at least one pass
-            assert (ws.inbox / "csp-q2.xlsx").exists() or (ws.state / "incoming").exists()
+            # Nothing could be recorded while the lock was held: the return has no verdict yet, and
+            # waits in the inbox or in incoming/ for the next pass.
+            assert "csp-q2.xlsx" not in verdicts(ws)
+            assert [
+                p
+                for p in (ws.inbox, ws.state / "incoming")
+                if (p / "csp-q2.xlsx").exists() or any(q.name.endswith("csp-q2.xlsx") for q in p.iterdir())
+            ]
         wait_for(lambda: inbox_empty(ws) and "csp-q2.xlsx" in verdicts(ws), "the return held up by the lock", watch)
 
         # The disk fills: a correction arrives that cannot be written anywhere.
