@@ -25,6 +25,7 @@ from pipeline.domain.settings import (
     IngestSettings,
     MailSettings,
     Paths,
+    PublishingSettings,
     RagSettings,
 )
 
@@ -236,6 +237,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
         ),
         board_officer_telephone=org["board_officer_telephone"],
         board_paper=BoardPaperSettings(**v["board_paper"]),
+        publishing=PublishingSettings(
+            threshold=v["publishing"]["small_number_threshold"],
+            marker=v["publishing"]["suppressed_marker"].strip(),
+            public_board_paper=v["publishing"]["public_board_paper"],
+            accessibility_statement=v["publishing"]["accessibility_statement"],
+        ),
         mail=MailSettings(
             mode=mail["mode"],
             host=mail["host"],

@@ -82,6 +82,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-number": (ERROR, "a register cell that must hold a number does not"),
     "bad-date": (ERROR, "a register cell that must hold a date does not"),
     "bad-yes-no": (ERROR, "a register cell that must say Yes or No does not"),
+    "bad-publish": (ERROR, "an indicator's Publish is not Suppress small numbers, Yes or No"),
     "bad-score": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),
     "bad-areas": (ERROR, "an indicator's Areas do not name two to six different areas for a gap"),
     "name-too-long": (ERROR, "a partnership's name or short name is far longer than files and reports allow"),

@@ -22,7 +22,7 @@ from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.history import HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
-from pipeline.domain.settings import BoardPaperSettings, Config, RagSettings
+from pipeline.domain.settings import BoardPaperSettings, Config, PublishingSettings, RagSettings
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import percent, uk_day, uk_time
 from pipeline.outputs.overrides import VERDICT as REFUSED
@@ -212,6 +212,7 @@ class PeriodReport:
     board_officer_email: str = ""
     board_officer_telephone: str = ""
     paper: BoardPaperSettings = BoardPaperSettings()  # the board paper's standing sections
+    publishing: PublishingSettings = PublishingSettings()  # what the public may see (outputs.disclosure)
 
     @property
     def source_line(self) -> str:
@@ -329,6 +330,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         board_officer_email=config.board_officer_email,
         board_officer_telephone=config.board_officer_telephone,
         paper=config.board_paper,
+        publishing=config.publishing,
     )
 
 

@@ -21,6 +21,7 @@ from pipeline.domain.records import Frequency
 from pipeline.domain.wording import difference, figure, plain_date, plural, uk_day, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
+from pipeline.outputs.disclosure import plan
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
 
 # The order ratings are counted and listed in: worst first, then the unrated.
@@ -201,8 +202,9 @@ def towards_final(i: IndicatorResult, year_end: bool) -> str:
     return f"{head}. {base}, {share}% of the way to the final target."
 
 
-def indicator_row(i: IndicatorResult, *, year_end: bool) -> dict[str, str]:
-    """An indicator's cells; `year_end` is whether the report is the year's last (Q4)."""
+def indicator_row(i: IndicatorResult, *, year_end: bool, public: str = "") -> dict[str, str]:
+    """An indicator's cells; `year_end` is whether the report is the year's last (Q4). `public` says what
+    the public summary hides of it (Disclosure.why), so the board sees which figures would not go out."""
     unit = i.indicator.unit
     return {
         "code": clean(i.indicator.code),
@@ -211,7 +213,7 @@ def indicator_row(i: IndicatorResult, *, year_end: bool) -> dict[str, str]:
         "lead": clean(i.indicator.target_lead) or "Not named",
         "unit": clean(unit),
         "target": target_words(i),
-        "actual": figure(i.actual, unit),
+        "actual": figure(i.actual, unit) + (f" ({public})" if public else ""),
         "last_year": figure(i.same_period_last_year, unit, "None"),
         "rag": rag_words(i),
         "override": override_words(i),
@@ -343,9 +345,10 @@ def highlight_context(
 ) -> dict[str, Any]:
     """Fields of templates/highlight-report.docx for one partnership."""
     name = clean(p.partnership.name)
+    public = plan(report).why
     exceptions = []
     for i in p.exceptions:
-        row = indicator_row(i, year_end=report.period.quarter == 4)
+        row = indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code))
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
         row["chart_caption"] = (
@@ -387,7 +390,9 @@ def highlight_context(
         "overall_commentary": commentary,
         "summary": rag_counts(p.counts),
         "summary_sentence": summary,
-        "indicators": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.indicators],
+        "indicators": [
+            indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code)) for i in p.indicators
+        ],
         "overrides": override_notes(p.indicators),
         "other_overrides": override_notes(i for i in p.indicators if not i.rag.is_exception),
         "exceptions": exceptions,
@@ -429,6 +434,7 @@ def _count_row(name: str, counts: dict[Rag, int]) -> dict[str, str]:
 def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
     """Fields of templates/board-paper.docx."""
     parts = report.partnerships
+    public = plan(report).why
     groups = []
     for p in parts:
         if p.exceptions:
@@ -436,7 +442,10 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
                 {
                     "name": clean(p.partnership.name),
                     "short_name": clean(p.partnership.short_name),
-                    "rows": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.exceptions],
+                    "rows": [
+                        indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code))
+                        for i in p.exceptions
+                    ],
                     "overrides": override_notes(p.exceptions),
                 }
             )
@@ -526,7 +535,10 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
             f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."
         ),
         "appendix": [
-            dict(indicator_row(i, year_end=report.period.quarter == 4), partnership=clean(p.partnership.short_name))
+            dict(
+                indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code)),
+                partnership=clean(p.partnership.short_name),
+            )
             for p in parts
             for i in p.indicators
         ],

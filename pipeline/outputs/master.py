@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.disclosure import plan
 from pipeline.outputs.docx_context import travel
 from pipeline.outputs.master_book import (
     HISTORY_COLUMNS,
@@ -145,6 +146,7 @@ def _rules_line(report: PeriodReport) -> str:
 
 def _indicators(s: Sheets, report: PeriodReport) -> None:
     rules = report.rules
+    disclosure = plan(report)
     rows = []
     for p in report.partnerships:
         for i in p.indicators:
@@ -187,6 +189,7 @@ def _indicators(s: Sheets, report: PeriodReport) -> None:
                     i.source_file,
                     s.moment(i.submitted_at),
                     "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
+                    _sentence(disclosure.why(ind.code)) or "Published",
                 ]
             )
     s.table(
@@ -247,3 +250,8 @@ def _history(s: Sheets, report: PeriodReport) -> None:
         }
         | dict.fromkeys(areas, 14),
     )
+
+
+def _sentence(text: str) -> str:
+    """The first letter a capital, the rest as it is (str.capitalize would lower an area's name)."""
+    return text[:1].upper() + text[1:]

@@ -69,6 +69,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("areas", "Areas", required=False),
         # Optional: the plain-English name the public summary uses; blank or absent, the Title.
         Column("public_name", "Public name", required=False),
+        # Optional: whether the figures may be published; blank or absent, small numbers are suppressed.
+        Column("publish", "Publish", required=False),
     ),
     "Actions": (
         Column("ref", "Ref"),
