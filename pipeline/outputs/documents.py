@@ -120,7 +120,9 @@ def write_documents(
 
     out_dir = Path(out_dir)
     folder = Path(chart_dir) if chart_dir else out_dir / ".charts"
+    public = report.publishing.public_board_paper
     names = [_highlight_name(p, report) for p in report.partnerships] + [_board_paper_name(report)]
+    names += [_board_paper_name(report, public=True)] if public else []
     # What the documents that already have a PDF held: one written again unchanged keeps its PDF.
     before = {n: _content(out_dir / n) for n in names if (out_dir / n).with_suffix(".pdf").exists()}
     env = jinja_env()  # shared, so the highlight template is compiled once per process, not once per partnership
@@ -131,6 +133,12 @@ def write_documents(
     failures: list[Failure] = []
     with Background(_highlight_reports, report, config, out_dir, folder, claims, fork=claims.shared) as theirs:
         board = _attempt(_board_paper_name(report), lambda: _board_paper(report, config, out_dir, env), failures)
+        if public:
+            published = _attempt(
+                _board_paper_name(report, public=True),
+                lambda: _board_paper(report, config, out_dir, env, public=True),
+                failures,
+            )
         mine, cache, my_failures = _highlight_reports(report, config, out_dir, folder, claims, env)
         others, other_cache, their_failures = theirs.result()
     cache.merge(other_cache)
@@ -145,6 +153,7 @@ def write_documents(
         failures += more_failures
     written = [done[n] for n in (_highlight_name(p, report) for p in report.partnerships) if n in done]
     written += [board] if board else []
+    written += [published] if public and published else []
     log.info(
         "Wrote %d Word documents to %s (charts: %d drawn, %d re-used).",
         len(written),
@@ -204,8 +213,8 @@ def _content(path: Path) -> str | None:
         return None
 
 
-def _board_paper_name(report: PeriodReport) -> str:
-    return f"board-paper-{report.period.slug}.docx"
+def _board_paper_name(report: PeriodReport, *, public: bool = False) -> str:
+    return f"board-paper-{report.period.slug}{'-public' if public else ''}.docx"
 
 
 def _highlight_name(p, report: PeriodReport) -> str:
@@ -248,12 +257,16 @@ def _highlight_reports(
     return written, cache, failures
 
 
-def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Path:
+def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env, *, public: bool = False) -> Path:
+    """The board paper; `public`: its version with the public summary's disclosure control (public_paper)."""
+    from pipeline.outputs.public_paper import public_board_context
+
     meeting = meeting_date(report, config)
+    context = public_board_context if public else board_context
     return render_docx(
         template_path(config, BOARD_TEMPLATE),
-        out_dir / _board_paper_name(report),
-        lambda picture: board_context(report, meeting),
+        out_dir / _board_paper_name(report, public=public),
+        lambda picture: context(report, meeting),
         stamp=report_stamp(report),
         subject=f"Board paper {report.period}",
         author=report.organisation,

@@ -63,7 +63,10 @@ def published(tmp_path_factory):
         root / "work",
         register,
         templates,
-        replace={f"register = '{DEMO_REGISTER.as_posix()}'": f"register = '{path.as_posix()}'"},
+        replace={
+            f"register = '{DEMO_REGISTER.as_posix()}'": f"register = '{path.as_posix()}'",
+            "public_board_paper = false": "public_board_paper = true",
+        },
     )
     config = str(workspace.root / "config.toml")
     code, _out, err = run_cli(["--config", config, "templates", "--period", str(Q2), "--partnership", "HSG"])
@@ -168,3 +171,16 @@ def test_publish_does_not_change_the_returns_register_hash(tmp_path):
     book["Indicators"].set("HSG-03", "Publish", "No")
     after, _ = read_register(write_register(tmp_path / "after.xlsx", book))
     assert before.rows_hash("HSG") == after.rows_hash("HSG")
+
+
+def test_the_public_board_paper_shows_the_marker_where_the_board_paper_has_the_figure(published):
+    xml = docx_text_parts(published / f"board-paper-{Q2.slug}-public.docx")["word/document.xml"]
+    text = Text(xml).text
+    assert "(public version)" in text
+    assert "[c] Not published: a count of fewer than 5" in text
+    assert "suppressed in public" not in text and "Empty homes brought back into use" not in text
+    # The ward figures and their gaps: Eastgate's 3 and Northfield's 30, and any gap with either, are not in it.
+    assert "Eastgate ward ([c]) against Rest of borough (85)" in text
+    assert "Northfield ward ([c]) against Rest of borough (85)" in text
+    assert "Affordable homes delivered 70 year to date (annual target 150) [c] Red" in text
+    assert "Households in temporary accommodation 120 118 Amber" in text  # the total stays: the wards hide
