@@ -47,8 +47,8 @@ def kinds(elements: list[pikepdf.Dictionary]) -> list[str]:
 @pytest.fixture(scope="module")
 def pdfs(demo_outbox: Path) -> list[Path]:
     made = sorted(demo_outbox.glob("2025-26-Q*/*.pdf"))
-    # Two quarters: five highlight reports and the board paper each.
-    assert len(made) == 12, [p.name for p in made]
+    # Two quarters: five highlight reports and the board paper, in the board's and the public version, each.
+    assert len(made) == 14, [p.name for p in made]
     return made
 
 
