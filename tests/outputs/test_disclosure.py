@@ -8,6 +8,7 @@ workbook keep every figure and say which would be hidden.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -16,9 +17,13 @@ import pytest
 from openpyxl import load_workbook
 from registers import DEMO_REGISTER, demo_book, run_cli, write_register
 from spoil import Q2, Workspace
+from test_documents import build_report, indicator, partnership
 
 from pipeline.domain.records import Publish
+from pipeline.outputs.assemble import AreaGap
+from pipeline.outputs.disclosure import DERIVABLE, SMALL, plan
 from pipeline.outputs.documents import docx_text_parts
+from pipeline.rating.rag import GapResult, GapTrend, Rag
 from pipeline.register.workbook import read_register
 
 WARDS = "Eastgate ward; Northfield ward; Rest of borough"
@@ -184,3 +189,82 @@ def test_the_public_board_paper_shows_the_marker_where_the_board_paper_has_the_f
     assert "Northfield ward ([c]) against Rest of borough (85)" in text
     assert "Affordable homes delivered 70 year to date (annual target 150) [c] Red" in text
     assert "Households in temporary accommodation 120 118 Amber" in text  # the total stays: the wards hide
+
+
+# -- the rules, figure by figure ------------------------------------------------------------
+
+
+def counted(actual: str | None, areas: dict[str, str | None], *, unit: str = "count", publish=Publish.SUPPRESS):
+    """A count indicator with its own figure and, by area, each area's (the last the comparison area)."""
+    result = indicator("X1", "SCP", "Repeat referrals", unit, "20", actual, Rag.GREEN)
+    names = list(areas)
+    gaps = tuple(
+        AreaGap(
+            area=name,
+            area_value=None if areas[name] is None else Decimal(areas[name]),
+            compared_with=names[-1],
+            compared_value=None if areas[names[-1]] is None else Decimal(areas[names[-1]]),
+            before_period="",
+            result=GapResult(None, None, GapTrend.NOT_COMPARABLE, None),
+        )
+        for name in names[:-1]
+    )
+    return dataclasses.replace(
+        result, gaps=gaps, indicator=dataclasses.replace(result.indicator, publish=publish, areas=tuple(names))
+    )
+
+
+def hidden(result) -> dict[str, str]:
+    report = dataclasses.replace(build_report(), partnerships=(partnership("SCP", "Safer", [result]),))
+    return {area or "total": why for (_code, area), why in plan(report).hidden.items()}
+
+
+@pytest.mark.parametrize(
+    "actual, areas, unit, publish, expected",
+    [
+        ("3", {}, "count", Publish.SUPPRESS, {"total": SMALL}),
+        ("5", {}, "count", Publish.SUPPRESS, {}),  # the threshold itself is published
+        ("0", {}, "count", Publish.SUPPRESS, {}),  # zero identifies nobody
+        ("3", {}, "number", Publish.SUPPRESS, {"total": SMALL}),
+        ("3", {}, "%", Publish.SUPPRESS, {}),  # a percentage waits for its numerator
+        ("3", {}, "count", Publish.YES, {}),
+        # Two areas: the small one could be worked out as the total less the other, so the other goes too.
+        ("40", {"Eastgate": "2", "Rest": "38"}, "count", Publish.SUPPRESS, {"Eastgate": SMALL, "Rest": DERIVABLE}),
+        # Three: the smallest other area goes, and the total stays, the headline.
+        (
+            "60",
+            {"Eastgate": "2", "Northfield": "18", "Rest": "40"},
+            "count",
+            Publish.SUPPRESS,
+            {"Eastgate": SMALL, "Northfield": DERIVABLE},
+        ),
+        # Two small areas already hide each other; no more is needed.
+        (
+            "48",
+            {"Eastgate": "2", "Northfield": "1", "Rest": "45"},
+            "count",
+            Publish.SUPPRESS,
+            {"Eastgate": SMALL, "Northfield": SMALL},
+        ),
+        # A small total: its areas are smaller still.
+        (
+            "4",
+            {"Eastgate": "1", "Rest": "3"},
+            "count",
+            Publish.SUPPRESS,
+            {"total": SMALL, "Eastgate": SMALL, "Rest": SMALL},
+        ),
+        # An area without a figure already leaves two unknowns.
+        ("40", {"Eastgate": "2", "Northfield": None, "Rest": "30"}, "count", Publish.SUPPRESS, {"Eastgate": SMALL}),
+        # No total to subtract from: the areas alone give nothing away.
+        (None, {"Eastgate": "2", "Rest": "38"}, "count", Publish.SUPPRESS, {"Eastgate": SMALL}),
+    ],
+)
+def test_which_figures_are_hidden(actual, areas, unit, publish, expected):
+    assert hidden(counted(actual, areas, unit=unit, publish=publish)) == expected
+
+
+def test_the_demo_suppresses_its_three_empty_homes_on_the_public_summary(demo_outbox):
+    html = (demo_outbox / "2025-26-Q2" / "public-summary-2025-26-Q2.html").read_text(encoding="utf-8")
+    row = row_of(html, "Empty homes brought back into use")
+    assert "[c]" in row and not re.search(r"\b3\b", row)
