@@ -30,6 +30,7 @@ from pipeline.domain.calendar import board_meeting
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.board_front import front_context
 from pipeline.outputs.charts import Chart, ChartCache, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context
 from pipeline.rating.rag import RiskBands
@@ -257,12 +258,17 @@ def _highlight_reports(
     return written, cache, failures
 
 
+def paper_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
+    """Fields of templates/board-paper.docx: the body's and the front's (dashboard, year-end outturn)."""
+    return board_context(report, meeting) | front_context(report)
+
+
 def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env, *, public: bool = False) -> Path:
     """The board paper; `public`: its version with the public summary's disclosure control (public_paper)."""
     from pipeline.outputs.public_paper import public_board_context
 
     meeting = meeting_date(report, config)
-    context = public_board_context if public else board_context
+    context = public_board_context if public else paper_context
     return render_docx(
         template_path(config, BOARD_TEMPLATE),
         out_dir / _board_paper_name(report, public=public),

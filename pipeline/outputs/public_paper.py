@@ -15,6 +15,7 @@ from typing import Any
 from pipeline.domain.records import Publish
 from pipeline.domain.wording import figure
 from pipeline.outputs.assemble import IndicatorResult, PeriodReport
+from pipeline.outputs.board_front import front_context
 from pipeline.outputs.disclosure import Disclosure, is_small, plan, public_report
 from pipeline.outputs.docx_context import board_context
 
@@ -25,10 +26,12 @@ def public_board_context(report: PeriodReport, meeting: date | None) -> dict[str
     """Fields of templates/board-paper.docx for the public version of the paper."""
     disclosure = plan(report)
     shown = _without_small_last_figures(public_report(report, disclosure), disclosure)
-    context = board_context(shown, meeting)
+    context = board_context(shown, meeting) | front_context(shown)
     results = {i.indicator.code: i for p in shown.partnerships for i in p.indicators}
     for row in [r for g in context["exception_groups"] for r in g["rows"]] + context["appendix"]:
         _hide_row(row, results[row["code"]], disclosure)
+    for row in context["outturn_rows"]:
+        _hide_outturn(row, results[row["code"]], disclosure)
     for row in context["gaps"]:
         _hide_gap(row, disclosure)
     context["subject"] += " (public version)"
@@ -50,6 +53,17 @@ def _hide_row(row: dict[str, str], i: IndicatorResult, disclosure: Disclosure) -
         row["last_year"] = marker
     # Progress towards the final target is worked out from the figure and the baseline.
     if row["towards"] and (disclosure.figure_hidden(code) or code in disclosure.baselines):
+        row["towards"] = "Progress towards the final target is not published, as it would give away a small number."
+
+
+def _hide_outturn(row: dict[str, str], i: IndicatorResult, disclosure: Disclosure) -> None:
+    """A year-end outturn row with a small outturn, last year's small figure and the progress they give away hidden."""
+    marker, code = disclosure.settings.marker, i.indicator.code
+    if disclosure.figure_hidden(code):
+        row["outturn"] = marker
+    if _small(i, i.same_period_last_year, disclosure):
+        row["last_year"] = marker
+    if disclosure.figure_hidden(code) or code in disclosure.baselines:
         row["towards"] = "Progress towards the final target is not published, as it would give away a small number."
 
 
