@@ -56,6 +56,7 @@ class TrendPoint:
     period: str
     actual: Decimal | None
     target: Decimal | None
+    data_quality: str = ""  # as returned: an estimate or a provisional figure is marked on the chart
 
 
 @dataclass(frozen=True)
@@ -449,9 +450,9 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
     else:
         dot_previous = direction(polarity=i.polarity, current=actual, previous=previous_actual, no_change_band=band)
     trend = tuple(
-        TrendPoint(
-            str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None, period_target(i, p.quarter)
-        )
+        TrendPoint(str(p), h.actual, period_target(i, p.quarter), h.data_quality)
+        if (h := values.get((i.code, str(p))))
+        else TrendPoint(str(p), None, period_target(i, p.quarter))
         for p in reported_periods(i, period, TREND_PERIODS)
     )
     return IndicatorResult(

@@ -348,10 +348,7 @@ def highlight_context(
         row = indicator_row(i, year_end=report.period.quarter == 4)
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
-        row["chart_caption"] = (
-            f"Figure: {row['code']} {row['title']}, last {len(i.trend)} "
-            f"{FREQUENCY_STEPS[i.indicator.frequency]} (solid line: actual; dashed line: target)."
-        )
+        row["chart_caption"] = chart.caption if chart else ""
         exceptions.append(row)
     total = sum(p.counts.values())
     nothing = no_return(p.status)
