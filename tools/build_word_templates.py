@@ -278,6 +278,9 @@ def build_highlight(path: Path) -> None:
     para(doc, ("b", "Chair: "), "{{ chair }}", ("b", "    Lead officer: "), "{{ lead_officer }}")
     para(doc, ("b", "Sign-off status: "), "{{ status }}")
     para(doc, "{{ status_detail }}")
+    para(doc, "{%p if overall_status %}")
+    para(doc, ("b", "Overall status, in the partnership's view: "), "{{ overall_status }}")
+    para(doc, "{%p endif %}")
     para(doc, "{{ source_line }}", style="Source Note")
 
     heading(doc, "Summary", 2)
@@ -291,6 +294,11 @@ def build_highlight(path: Path) -> None:
     )
     heading(doc, "Overall commentary", 2)
     para(doc, "{{ overall_commentary }}")
+    # The Cover's optional highlight answers (Basingstoke's format), each only when given.
+    para(doc, "{%p for h in highlight_sections %}")
+    heading(doc, "{{ h.heading }}", 2)
+    para(doc, "{{ h.text }}")
+    para(doc, "{%p endfor %}")
 
     heading(doc, "Indicators", 2)
     para(doc, "{%p if indicators %}")
@@ -550,6 +558,9 @@ def build_board_paper(path: Path) -> None:
     lead_in(doc, "5.1 {{ exceptions_sentence }}")
     para(doc, "{%p for g in exception_groups %}")
     heading(doc, "{{ g.name }}", 2)
+    para(doc, "{%p if g.overall_status %}")
+    lead_in(doc, ("b", "Overall status, in the partnership's view: "), "{{ g.overall_status }}")
+    para(doc, "{%p endif %}")
     table(
         doc,
         "Exceptions: indicators rated Red or Amber, with commentary and remedial action",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
 from pipeline.domain.findings import ERROR, Finding
-from pipeline.domain.history import HistoryValue, SubmissionRecord
+from pipeline.domain.history import Highlights, HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import BoardPaperSettings, Config, RagSettings
@@ -179,6 +179,7 @@ class PartnershipReport:
     overall_commentary: str
     counts: dict[Rag, int] = field(default_factory=dict)
     rejection: Rejection | None = None
+    highlights: Highlights = Highlights()  # the Cover's optional answers for the highlight report
 
     @property
     def exceptions(self) -> tuple[IndicatorResult, ...]:
@@ -291,6 +292,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
                     indicators,
                 ),
                 overall_commentary=submission.overall_commentary if submission else "",
+                highlights=submission.highlights if submission else Highlights(),
                 counts=_count(indicators),
                 rejection=None
                 if submission is not None or not rejected[short]
