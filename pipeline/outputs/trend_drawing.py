@@ -58,6 +58,10 @@ def axis_label(unit: str, cumulative: bool = False) -> str:
     return f"{said}, year to date" if cumulative and said else said
 
 
+_LEGEND = {"target": ["Target"], "actual": ["Actual"], "estimate": ["Estimate or", "provisional"]}
+# From the axes' right end to the legend's words: a gap, the line sample, a gap.
+_LEGEND_INDENT = round(0.9 * 8 * PT) + round(2 * 8 * PT) + round(0.8 * 8 * PT)
+
 TITLE_SIZE = 10  # points, bold
 TITLE_LINES = 2
 
@@ -170,7 +174,14 @@ def trend_layout(spec: dict) -> TrendLayout:
     # A title too long for one line goes onto two, and the axes start one line lower.
     title = wrap_title(clip_to_length(spec["title"], 150), WIDTH - 4 - left)
     title_height = round(1.2 * TITLE_SIZE * PT)
-    right, bottom = round(0.86 * WIDTH), round(0.80 * HEIGHT)
+    flags = spec.get("estimate") or []
+    not_final = [n < len(flags) and bool(flags[n]) for n in range(len(actual))]
+    has_estimate = any(v is not None and flag for v, flag in zip(actual, not_final))
+    # The legend's words, in the right margin: the axes end where the widest still fits in the image.
+    legend_words = _LEGEND["estimate"] if has_estimate else _LEGEND["actual"]
+    legend_text = max(text_width(line, 8) for line in legend_words)
+    right = min(round(0.86 * WIDTH), math.floor(WIDTH - 4 - legend_text - _LEGEND_INDENT))
+    bottom = round(0.80 * HEIGHT)
     top = round(0.14 * HEIGHT) + title_height * max(0, len(title) - 1)
     step = (right - left) / max(n, 1)
     xs = [left + (i + 0.5) * step for i in range(n)]
@@ -217,8 +228,6 @@ def trend_layout(spec: dict) -> TrendLayout:
         target_lines.append(points + [(end, y_of(last_value))])
     actual_runs = _runs(actual, years)
     actual_lines = [[(xs[i], y_of(v)) for i, v in run] for run in actual_runs if len(run) > 1]
-    flags = spec.get("estimate") or []
-    not_final = [n < len(flags) and bool(flags[n]) for n in range(len(actual))]
     markers = [(xs[i], y_of(v)) for i, v in enumerate(actual) if v is not None and not not_final[i]]
     estimates = [(xs[i], y_of(v)) for i, v in enumerate(actual) if v is not None and not_final[i]]
 
@@ -249,7 +258,7 @@ def trend_layout(spec: dict) -> TrendLayout:
     sample = (legend_left, legend_left + round(2 * 8 * PT))
     kinds = ["target"] * any(v is not None for v in target) + ["actual"] + ["estimate"] * bool(estimates)
     legend = [(kind, top + 19 + 20 * row) for row, kind in enumerate(kinds)]
-    words = {"target": ["Target"], "actual": ["Actual"], "estimate": ["Estimate or", "provisional"]}
+    words = _LEGEND
     labels["legend"] = [
         Label(line, sample[1] + round(0.8 * 8 * PT), round(y) + k * line_height, "lm", 8)
         for kind, y in legend

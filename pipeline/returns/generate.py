@@ -243,7 +243,10 @@ def _guidance_lines(
         (
             "text",
             "Cover: your name, e-mail address and the date you completed the return; whether the chair "
-            "has signed it off (Yes/No); and an overall commentary on the quarter.",
+            "has signed it off (Yes/No); and an overall commentary on the quarter. Under them, if you "
+            "wish, for the board's highlight report: key achievements, plans for next quarter, issues and "
+            "decisions for the board, and the partnership's overall status (On track, Some concerns or "
+            "Off track).",
         ),
         (
             "text",

@@ -70,6 +70,8 @@ def varied_specs() -> list[dict]:
             "target": ["5"] * 12,
         },
         {**base, "periods": periods[-1:], "actual": ["31.5"], "target": ["25"]},
+        {**base, "title": DEMO_TITLE, "estimate": [False] * 6 + [True, True]},  # its legend is the widest
+        {**base, "cumulative": True, "unit": "rate per 1,000", "estimate": [True] * 8},
         {**base, "actual": [None] * 8},
         {**base, "title": "", "unit": "", "polarity": "", "actual": [None] * 8, "target": [None] * 8},
     ]
