@@ -96,6 +96,8 @@ class IndicatorResult:
     compared_since: str = ""
     # How many reports running, this one included, the indicator has been rated Red (after overrides).
     red_run: int = 0
+    # The rating at the indicator's previous report (overrides applied), for the board's dashboard.
+    previous_rag: Rag = Rag.NO_DATA
 
     @property
     def rag(self) -> Rag:
@@ -180,6 +182,11 @@ class PartnershipReport:
     counts: dict[Rag, int] = field(default_factory=dict)
     rejection: Rejection | None = None
     highlights: Highlights = Highlights()  # the Cover's optional answers for the highlight report
+
+    @property
+    def previous_counts(self) -> dict[Rag, int]:
+        """The same indicators' ratings at their previous report, counted as `counts` is."""
+        return _count_rags(i.previous_rag for i in self.indicators)
 
     @property
     def exceptions(self) -> tuple[IndicatorResult, ...]:
@@ -414,9 +421,13 @@ def _less(total: Decimal | None, earlier: Decimal | None, *, first: bool) -> Dec
 
 
 def _count(indicators) -> dict[Rag, int]:
+    return _count_rags(i.rag for i in indicators)
+
+
+def _count_rags(rags) -> dict[Rag, int]:
     counts: dict[Rag, int] = defaultdict(int)
-    for i in indicators:
-        counts[i.rag] += 1
+    for rag in rags:
+        counts[rag] += 1
     return dict(counts)
 
 
@@ -475,26 +486,30 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
         gaps=_gaps(i, period, values),
         compared_since="" if earlier == period.previous() else str(earlier),
         red_run=_red_run(config, i, period, values, overrides),
+        previous_rag=_rating_at(config, i, earlier, values, overrides),
     )
+
+
+def _rating_at(config: Config, i: Indicator, at: Period, values, overrides: Overrides) -> Rag:
+    """The indicator's rating at `at` as that period's report gave it, the officers' override applied."""
+    now = values.get((i.code, str(at)))
+    last_year = values.get((i.code, str(at.same_last_year())))
+    computed = rate(
+        i,
+        at.quarter,
+        now.actual if now else None,
+        last_year.actual if last_year else None,
+        default_scheme=config.rag.scheme,
+        default_tolerance=config.rag.tolerance,
+        four_level_split=config.rag.four_level_split,
+    )
+    return apply_override(computed, overrides.get(str(at), i.code)).final
 
 
 def _red_run(config: Config, i: Indicator, period: Period, values, overrides: Overrides) -> int:
     """How many of the indicator's reports running, back from `period`, were rated Red (overrides applied)."""
     run, at = 0, period
-    while run < TREND_PERIODS:
-        now = values.get((i.code, str(at)))
-        last_year = values.get((i.code, str(at.same_last_year())))
-        computed = rate(
-            i,
-            at.quarter,
-            now.actual if now else None,
-            last_year.actual if last_year else None,
-            default_scheme=config.rag.scheme,
-            default_tolerance=config.rag.tolerance,
-            four_level_split=config.rag.four_level_split,
-        )
-        if apply_override(computed, overrides.get(str(at), i.code)).final is not Rag.RED:
-            break
+    while run < TREND_PERIODS and _rating_at(config, i, at, values, overrides) is Rag.RED:
         run, at = run + 1, at.previous_due(i.frequency.due_in)
     return run
 

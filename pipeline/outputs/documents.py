@@ -30,6 +30,7 @@ from pipeline.domain.calendar import board_meeting
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.board_front import front_context
 from pipeline.outputs.charts import Chart, ChartCache, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context
 from pipeline.rating.rag import RiskBands
@@ -253,7 +254,7 @@ def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Pa
     return render_docx(
         template_path(config, BOARD_TEMPLATE),
         out_dir / _board_paper_name(report),
-        lambda picture: board_context(report, meeting),
+        lambda picture: board_context(report, meeting) | front_context(report),
         stamp=report_stamp(report),
         subject=f"Board paper {report.period}",
         author=report.organisation,

@@ -479,6 +479,8 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
     provisional = [clean(p.partnership.name) for p in parts if p.status.state == "provisional"]
     received = sum(p.status.state in ("accepted", "provisional") for p in parts)
     subject = f"Quarterly performance report: {report.period} ({report.period.label})"
+    if report.period.quarter == 4:  # the year's last report is the board's annual outturn report too
+        subject = f"Year-end outturn {report.period.fy} and quarterly performance report: {report.period}"
     recommendations = _recommendations(report)
     return {
         "organisation": clean(report.organisation),
@@ -625,8 +627,9 @@ def _recommendations(report: PeriodReport) -> list[str]:
                     f"{FREQUENCY_STEPS[i.indicator.frequency]} running, to report to its next meeting. Reason: "
                     "the remedial action reported so far has not brought it back on target."
                 )
+    year_end = f" and the year-end outturn for {report.period.fy}" if report.period.quarter == 4 else ""
     listed.append(
-        f"notes the rest of the report: performance for {report.period} (section 4.0), the exceptions and the "
+        f"notes the rest of the report: performance for {report.period}{year_end} (section 4.0), the exceptions and the "
         "remedial action proposed (section 5.0), narrowing the gap (section 6.0), the delivery plan actions off "
         "track (section 7.0), the high risks (section 8.0) and the returns (section 9.0). Reason: each partnership "
         "owns its targets and its remedial action; none of these yet needs a decision of the board."
