@@ -510,7 +510,10 @@ def dashboard(doc) -> None:
         "Number of indicators in each rating by partnership, with the previous report's in brackets",
         [("Partnership", 3.9)] + [(name, 1.6) for name in RATING_COLUMNS] + [("Total", 1.9)],
         "row in dashboard_rows",
-        ["{{ row.name }}"] + [f"{{{{ row.{k} }}}}" for k in RATING_KEYS] + ["{{ row.total }}"],
+        # The partnership's own word on how it is doing, when its return's Cover gave one.
+        [["{{ row.name }}", "{%p if row.status %}", "Overall: {{ row.status }}", "{%p endif %}"]]
+        + [f"{{{{ row.{k} }}}}" for k in RATING_KEYS]
+        + ["{{ row.total }}"],
         header_fills={i + 1: rag_fill for i, rag_fill in enumerate(_RATING_FILLS)},
         after=[[("b", "{{ dashboard_total.name }}")]]
         + [[("b", f"{{{{ dashboard_total.{k} }}}}")] for k in RATING_KEYS]
