@@ -163,6 +163,32 @@ OVERALL = {
     "HSG": "Delivery on track; temporary accommodation is under pressure.",
     "SKL": "Employment affected by a major closure; apprenticeships ahead of profile.",
 }
+# The Cover's optional answers for the highlight report, in 2025-26 Q2: (key achievements, plans for
+# next quarter, issues and decisions for the board, overall status). HWB leaves them blank, as a
+# partnership may; CSP sends no return.
+HIGHLIGHTS = {
+    "CYP": (
+        "Forty-two young people started apprenticeships through the NEET tracking panel. "
+        "Persistent absence fell in five of the seven secondary schools.",
+        "Restore the school nurse outreach clinics in Eastgate and Northfield; start the summer "
+        "holiday activities evaluation.",
+        "The board is asked to support a joint bid with health partners for a sexual health outreach worker.",
+        "Some concerns",
+    ),
+    "HSG": (
+        "Ninety-one net additional homes, ahead of profile; two new supported housing schemes opened.",
+        "Open the second family hostel; agree the private rented sector enforcement plan.",
+        "Temporary accommodation is rising with evictions from private rentals: the board is asked to "
+        "note the pressure on the council's budget.",
+        "Some concerns",
+    ),
+    "SKL": (
+        "Apprenticeship starts ahead of profile; the Eastgate jobs fair placed 120 people.",
+        "Redundancy support for the workers of the closed Eastgate plant; a second jobs fair in March.",
+        "None this quarter.",
+        "On track",
+    ),
+}
 # The names officers give the files they send back: rarely the template's.
 FILE_NAMES = {
     "CYP": "CYP return {period} FINAL.xlsx",
@@ -232,6 +258,7 @@ def fill_demo_returns(
                     date_completed=add_working_days(period.end, 8, config.calendar.days_off),
                     signed_off="No" if (period, short) in NOT_SIGNED_OFF else "Yes",
                     overall_commentary=OVERALL.get(short, "") if period in DEMO_PERIODS else "",
+                    **_highlights(short, period),
                 ),
                 new_actions=new_actions,
                 new_risks=new_risks,
@@ -242,6 +269,14 @@ def fill_demo_returns(
     for n, path in enumerate(written):  # a second apart, in the order they were filled
         os.utime(path, (landed + n, landed + n))
     return written
+
+
+def _highlights(short: str, period: Period) -> dict[str, str]:
+    """The CoverEntry fields of a partnership's highlight answers, if it gave any that quarter."""
+    if period != Q2 or short not in HIGHLIGHTS:
+        return {}
+    fields = ("key_achievements", "next_quarter_plans", "board_issues", "overall_status")
+    return dict(zip(fields, HIGHLIGHTS[short], strict=True))
 
 
 def _history_outcome(code: str, period: Period) -> str:

@@ -285,6 +285,9 @@ def build_highlight(path: Path) -> None:
     para(doc, ("b", "Chair: "), "{{ chair }}", ("b", "    Lead officer: "), "{{ lead_officer }}")
     para(doc, ("b", "Sign-off status: "), "{{ status }}")
     para(doc, "{{ status_detail }}")
+    para(doc, "{%p if overall_status %}")
+    para(doc, ("b", "Overall status, in the partnership's view: "), "{{ overall_status }}")
+    para(doc, "{%p endif %}")
     para(doc, "{{ source_line }}", style="Source Note")
 
     heading(doc, "Summary", 2)
@@ -298,6 +301,11 @@ def build_highlight(path: Path) -> None:
     )
     heading(doc, "Overall commentary", 2)
     para(doc, "{{ overall_commentary }}")
+    # The Cover's optional highlight answers (Basingstoke's format), each only when given.
+    para(doc, "{%p for h in highlight_sections %}")
+    heading(doc, "{{ h.heading }}", 2)
+    para(doc, "{{ h.text }}")
+    para(doc, "{%p endfor %}")
 
     heading(doc, "Indicators", 2)
     para(doc, "{%p if indicators %}")
@@ -502,7 +510,10 @@ def dashboard(doc) -> None:
         "Number of indicators in each rating by partnership, with the previous report's in brackets",
         [("Partnership", 3.9)] + [(name, 1.6) for name in RATING_COLUMNS] + [("Total", 1.9)],
         "row in dashboard_rows",
-        ["{{ row.name }}"] + [f"{{{{ row.{k} }}}}" for k in RATING_KEYS] + ["{{ row.total }}"],
+        # The partnership's own word on how it is doing, when its return's Cover gave one.
+        [["{{ row.name }}", "{%p if row.status %}", "Overall: {{ row.status }}", "{%p endif %}"]]
+        + [f"{{{{ row.{k} }}}}" for k in RATING_KEYS]
+        + ["{{ row.total }}"],
         header_fills={i + 1: rag_fill for i, rag_fill in enumerate(_RATING_FILLS)},
         after=[[("b", "{{ dashboard_total.name }}")]]
         + [[("b", f"{{{{ dashboard_total.{k} }}}}")] for k in RATING_KEYS]
@@ -627,6 +638,9 @@ def build_board_paper(path: Path) -> None:
     lead_in(doc, "5.1 {{ exceptions_sentence }}")
     para(doc, "{%p for g in exception_groups %}")
     heading(doc, "{{ g.name }}", 2)
+    para(doc, "{%p if g.overall_status %}")
+    lead_in(doc, ("b", "Overall status, in the partnership's view: "), "{{ g.overall_status }}")
+    para(doc, "{%p endif %}")
     table(
         doc,
         "Exceptions: indicators rated Red or Amber, with commentary and remedial action",

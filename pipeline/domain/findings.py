@@ -150,6 +150,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-likelihood-impact": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),
     "not-signed-off": (WARNING, "the chair has not signed off the return, so it is provisional"),
     "bad-cover-date": (WARNING, "the date completed is not a date"),
+    "text-too-long": (ERROR, "an answer for the highlight report is longer than the report has room for"),
+    "bad-overall-status": (ERROR, "the partnership's overall status is not On track, Some concerns or Off track"),
     "duplicate-file": (WARNING, "the same file was received and accepted before"),
     "formula-text": (WARNING, "text starts like a formula; it is kept as text"),
 }

@@ -70,6 +70,21 @@ class RiskUpdate:
 
 
 @dataclass(frozen=True)
+class Highlights:
+    """The Cover's optional answers for the highlight report; "" for each one not given (and for
+    every one in a return made from a template sent out before they were asked)."""
+
+    achievements: str = ""
+    next_quarter: str = ""
+    issues_for_board: str = ""
+    overall_status: str = ""  # On track, Some concerns or Off track
+
+    @property
+    def given(self) -> bool:
+        return any((self.achievements, self.next_quarter, self.issues_for_board, self.overall_status))
+
+
+@dataclass(frozen=True)
 class Submission:
     """An accepted return: who sent what, for which partnership and period."""
 
@@ -84,6 +99,7 @@ class Submission:
     values: tuple[IndicatorValue, ...]
     actions: tuple[ActionUpdate, ...]
     risks: tuple[RiskUpdate, ...]
+    highlights: Highlights = Highlights()
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,7 @@ class SubmissionRecord:
     superseded_by: int | None
     file_name: str
     file_location: str
+    highlights: Highlights = Highlights()
 
 
 @dataclass(frozen=True)

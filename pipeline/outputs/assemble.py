@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
 from pipeline.domain.findings import ERROR, Finding
-from pipeline.domain.history import HistoryValue, SubmissionRecord
+from pipeline.domain.history import Highlights, HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import BoardPaperSettings, Config, PublishingSettings, RagSettings
@@ -56,6 +56,7 @@ class TrendPoint:
     period: str
     actual: Decimal | None
     target: Decimal | None
+    data_quality: str = ""  # as returned: an estimate or a provisional figure is marked on the chart
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class PartnershipReport:
     overall_commentary: str
     counts: dict[Rag, int] = field(default_factory=dict)
     rejection: Rejection | None = None
+    highlights: Highlights = Highlights()  # the Cover's optional answers for the highlight report
 
     @property
     def previous_counts(self) -> dict[Rag, int]:
@@ -298,6 +300,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
                     indicators,
                 ),
                 overall_commentary=submission.overall_commentary if submission else "",
+                highlights=submission.highlights if submission else Highlights(),
                 counts=_count(indicators),
                 rejection=None
                 if submission is not None or not rejected[short]
@@ -462,9 +465,9 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
     else:
         dot_previous = direction(polarity=i.polarity, current=actual, previous=previous_actual, no_change_band=band)
     trend = tuple(
-        TrendPoint(
-            str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None, period_target(i, p.quarter)
-        )
+        TrendPoint(str(p), h.actual, period_target(i, p.quarter), h.data_quality)
+        if (h := values.get((i.code, str(p))))
+        else TrendPoint(str(p), None, period_target(i, p.quarter))
         for p in reported_periods(i, period, TREND_PERIODS)
     )
     return IndicatorResult(

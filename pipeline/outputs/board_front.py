@@ -29,7 +29,11 @@ def front_context(report: PeriodReport) -> dict[str, Any]:
     outturns = [outturn_row(i, clean(p.partnership.short_name)) for p in report.partnerships for i in p.indicators]
     return {
         "dashboard_rows": [
-            _count_row(clean(p.partnership.name), p.counts, p.previous_counts) for p in report.partnerships
+            dict(
+                _count_row(clean(p.partnership.name), p.counts, p.previous_counts),
+                status=clean(p.highlights.overall_status),
+            )
+            for p in report.partnerships
         ],
         "dashboard_total": _count_row(
             "All partnerships", report.counts(), _sum(p.previous_counts for p in report.partnerships)

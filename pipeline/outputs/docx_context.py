@@ -17,6 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from pipeline.domain.history import Highlights
 from pipeline.domain.records import Frequency
 from pipeline.domain.wording import difference, figure, plain_date, plural, uk_day, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
@@ -351,10 +352,7 @@ def highlight_context(
         row = indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code))
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
-        row["chart_caption"] = (
-            f"Figure: {row['code']} {row['title']}, last {len(i.trend)} "
-            f"{FREQUENCY_STEPS[i.indicator.frequency]} (solid line: actual; dashed line: target)."
-        )
+        row["chart_caption"] = chart.caption if chart else ""
         exceptions.append(row)
     total = sum(p.counts.values())
     nothing = no_return(p.status)
@@ -388,6 +386,8 @@ def highlight_context(
             else ""
         ),
         "overall_commentary": commentary,
+        "overall_status": "" if nothing else clean(p.highlights.overall_status),
+        "highlight_sections": [] if nothing else highlight_sections(p.highlights),
         "summary": rag_counts(p.counts),
         "summary_sentence": summary,
         "indicators": [
@@ -404,6 +404,17 @@ def highlight_context(
         "risk_count": str(len(p.risks)),
         "heat_map": heat_map(p.risks, bands),
     }
+
+
+def highlight_sections(h: Highlights) -> list[dict[str, str]]:
+    """The Cover's highlight answers the partnership gave, each under its own heading, in the
+    Cover's order; none for a return made before they were asked."""
+    given = (
+        ("Key achievements", h.achievements),
+        ("Plans for next quarter", h.next_quarter),
+        ("Issues and decisions for the board", h.issues_for_board),
+    )
+    return [{"heading": heading, "text": clean(text)} for heading, text in given if clean(text)]
 
 
 def _summary_sentence(counts: dict[Rag, int], total: int) -> str:
@@ -447,6 +458,7 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
                         for i in p.exceptions
                     ],
                     "overrides": override_notes(p.exceptions),
+                    "overall_status": clean(p.highlights.overall_status),
                 }
             )
     off_track = [

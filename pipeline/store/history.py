@@ -14,6 +14,7 @@ from decimal import Decimal
 from pipeline.domain.history import (
     ActionUpdate,
     AreaValues,
+    Highlights,
     HistoryValue,
     RiskUpdate,
     Submission,
@@ -57,6 +58,7 @@ def _submission_record(row: tuple) -> SubmissionRecord:
         superseded_by=row[12],
         file_name=row[13],
         file_location=row[14],
+        highlights=Highlights(*row[15:19]),
     )
 
 
@@ -67,7 +69,8 @@ class History(Connection):
         received_at = self._db.execute("SELECT received_at FROM files WHERE id = ?", (file_id,)).fetchone()[0]
         cursor = self._db.execute(
             "INSERT INTO submissions (file_id, partnership, period, template_version, completed_by, email, "
-            "date_completed, signed_off, overall_commentary, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "date_completed, signed_off, overall_commentary, received_at, key_achievements, next_quarter_plans, "
+            "board_issues, overall_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 file_id,
                 s.partnership,
@@ -79,6 +82,10 @@ class History(Connection):
                 int(s.signed_off),
                 s.overall_commentary,
                 received_at,
+                s.highlights.achievements,
+                s.highlights.next_quarter,
+                s.highlights.issues_for_board,
+                s.highlights.overall_status,
             ),
         )
         # Always set after an INSERT into a table with an INTEGER PRIMARY KEY; None only after other statements.
@@ -135,7 +142,8 @@ class History(Connection):
         sql = (
             "SELECT s.id, s.file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email, "
             "s.date_completed, s.signed_off, s.overall_commentary, s.received_at, s.counts, "
-            "s.superseded_by, f.name, f.location FROM submissions s JOIN files f ON f.id = s.file_id"
+            "s.superseded_by, f.name, f.location, s.key_achievements, s.next_quarter_plans, s.board_issues, "
+            "s.overall_status FROM submissions s JOIN files f ON f.id = s.file_id"
         )
         where, args = [], []
         if period is not None:

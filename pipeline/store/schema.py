@@ -145,8 +145,20 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 """
 
+# The Cover's optional answers for the highlight report. '' for the returns accepted before, as for
+# a return that leaves them blank. Plain ADD COLUMN with a constant default: SQLite and PostgreSQL alike.
+_HIGHLIGHTS = """
+ALTER TABLE submissions ADD COLUMN key_achievements TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN next_quarter_plans TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN board_issues TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN overall_status TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the tables of the pipeline before its schema versions were numbered", _VERSION_1),
+    Migration(
+        2, "a return's highlight-report answers from its Cover: achievements, plans, issues, status", _HIGHLIGHTS
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
