@@ -41,6 +41,9 @@ EXIT_CODES_HELP = "\n".join(
 )
 
 
+CONFIG_HELP = "the configuration file (default: ./config.toml); before or after the command"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage mistakes as UsageError (exit 2, one line)."""
 
@@ -68,13 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config.toml"),
-        metavar="PATH",
-        help="the configuration file (default: ./config.toml)",
-    )
+    parser.add_argument("--config", type=Path, default=Path("config.toml"), metavar="PATH", help=CONFIG_HELP)
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="show debugging detail")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="show warnings and errors only")
@@ -85,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (summary, add_arguments, _run) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=summary, description=summary, formatter_class=_Formatter)
         add_arguments(sub)
+        if name != "init":
+            # People type `pipeline run --config x.toml` as often as `pipeline --config x.toml run`: both
+            # work. SUPPRESS leaves the value given before the command alone when none is given after it.
+            sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="PATH", help=CONFIG_HELP)
     return parser
 
 
@@ -183,7 +184,24 @@ def _watch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
 
 
+def _init_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", type=Path, metavar="PATH", help="the new council's folder (made if need be)")
+    p.add_argument("--name", required=True, help='the partnership\'s name, e.g. "Eastvale Partnership"')
+    p.add_argument(
+        "--email",
+        required=True,
+        metavar="ADDRESS",
+        help="the performance team's address: e-mails are sent from it and faults reported to it",
+    )
+    p.add_argument("--board", default="", help='the board the papers go to (default: the name and "Board")')
+
+
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
+    "init": (
+        "make a folder ready for a new council: config.toml, a blank register, inbox, outbox, templates",
+        _init_arguments,
+        commands.init,
+    ),
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, commands.check),
     "templates": ("write each partnership's return template for a period", _templates_arguments, commands.templates),
     "run": (

@@ -16,6 +16,17 @@ from pipeline.cli.logs import log_to_file
 from pipeline.domain.errors import ExitStatus, OutputsIncomplete, UsageError, most_urgent
 
 
+def init(args: argparse.Namespace, out: TextIO) -> int:
+    """Make a new council's folder and say what to do next."""
+    from pipeline.domain.periods import period_containing
+    from pipeline.domain.wording import uk_today
+    from pipeline.runtime.setup import init_council
+
+    made = init_council(args.folder, name=args.name, email=args.email, board=args.board)
+    render.initialised(made, period_containing(uk_today()), out)
+    return ExitStatus.OK
+
+
 def check(args: argparse.Namespace, out: TextIO) -> int:
     """Check config.toml, the register and the overrides workbook; 1 if either has errors."""
     from pipeline.config.load import load_config

@@ -114,3 +114,24 @@ def previewed(result, folder: Path, out: TextIO) -> None:
     out.write(
         f"{len(result.sent)} message(s) would be sent (dry run: previews in {folder}; nothing was sent or recorded).\n"
     )
+
+
+def initialised(made, period, out: TextIO) -> None:
+    """`pipeline init`: what was made, and the next three commands, to run in the new folder."""
+    import shlex
+
+    out.write(f"Made a new council's folder {made.folder}:\n")
+    for path in made.made:
+        out.write(f"  {path.relative_to(made.folder)}{'/' if path.is_dir() else ''}\n")
+    steps = [
+        ("pipeline check", "names every problem in the register and config.toml"),
+        ("pipeline import-history past-figures.xlsx", "last years' figures (Code, Period, Actual), if you have them"),
+        (f'pipeline templates --period "{period}"', "the return templates to send out"),
+    ]
+    width = max(len(command) for command, _ in steps)
+    out.write(
+        f"\nFill in {made.register.name} (its Guidance sheet explains every column) and look over config.toml; "
+        f"then the next three commands, in that folder:\n  cd {shlex.quote(str(made.folder))}\n"
+    )
+    for command, why in steps:
+        out.write(f"  {command.ljust(width)}   # {why}\n")

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from pipeline.config.builtin import BUILTIN_TEMPLATES
 from pipeline.domain.calendar import board_meeting
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.domain.settings import Config
@@ -38,7 +39,7 @@ from pipeline.support.worker import Background, Claims
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 HIGHLIGHT_TEMPLATE = "highlight-report.docx"
 BOARD_TEMPLATE = "board-paper.docx"
 LANGUAGE = "en-GB"
