@@ -87,7 +87,7 @@ def period_status(
     counting = {s.partnership: s for s in store.submissions(period=key) if s.counts}
     first_accepted = store.first_received(key)
     rejected = Counter(f.partnership for f in store.files(period=key) if f.verdict == Verdict.REJECTED)
-    with_figures = {code for code, of in store.actuals() if of == key}
+    with_figures = {code for code, of in store.actuals(returns_only=True) if of == key}
     messages = store.messages(period=key)
     opened = templates_sent(sent_days(m for m in messages if m.status == "sent"))
     today = today or uk_today()

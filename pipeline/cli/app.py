@@ -196,6 +196,33 @@ def _init_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--board", default="", help='the board the papers go to (default: the name and "Board")')
 
 
+def _import_history_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a workbook (.xlsx) or CSV file, one row a figure: Code, Period, Actual, and optionally Area, "
+        "Data quality, Note",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="where a figure differs from an accepted return's, use the imported one (default: keep the return's)",
+    )
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    _period_argument(p, required=False)
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="csv (default) or xlsx")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: outbox/export/figures[-PERIOD].csv or .xlsx)",
+    )
+
+
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "init": (
         "make a folder ready for a new council: config.toml, a blank register, inbox, outbox, templates",
@@ -203,6 +230,11 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
         commands.init,
     ),
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, commands.check),
+    "import-history": (
+        "load past figures (last years' master spreadsheet) as history, so the first packs show direction of travel",
+        _import_history_arguments,
+        commands.import_history,
+    ),
     "templates": ("write each partnership's return template for a period", _templates_arguments, commands.templates),
     "run": (
         "one pass: ingest the inbox, give feedback, rebuild the outputs that changed",
@@ -212,6 +244,11 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "report": ("rebuild a period's master workbook and Word documents", _report_arguments, commands.report),
     "status": ("show who has and has not returned for a period", _status_arguments, commands.status),
     "chase": ("send the templates-out messages and reminders due today", _chase_arguments, commands.chase),
+    "export": (
+        "every figure in the store as one tidy table (CSV or Excel), one row an indicator, period and area",
+        _export_arguments,
+        commands.export,
+    ),
     "watch": (
         "run unattended: check the inbox every few seconds, send reminders daily",
         _watch_arguments,

@@ -42,6 +42,25 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.DATA_PROBLEMS if any(f.severity == "error" for f in findings) else ExitStatus.OK
 
 
+def import_history(args: argparse.Namespace, out: TextIO) -> int:
+    """Load past figures; 1 if the file has errors (then nothing is kept)."""
+    from pipeline.config.load import load_config
+    from pipeline.intake.past import import_history as load_past
+    from pipeline.register.workbook import load_register
+    from pipeline.store import Store
+
+    config = load_config(args.config)
+    if not args.file.is_file():
+        raise UsageError(
+            f"{args.file} does not exist.", fix="Give the path of the workbook or CSV file of past figures."
+        )
+    register = load_register(config.paths.register, config.paths.cache)
+    with Store(config.paths.database) as store:
+        result = load_past(store, register, args.file, replace_returns=args.replace)
+    render.imported(result, out)
+    return ExitStatus.DATA_PROBLEMS if result.count is None else ExitStatus.OK
+
+
 def templates(args: argparse.Namespace, out: TextIO) -> int:
     """Write each partnership's return template for a period, naming each file."""
     from pipeline.config.load import load_config
@@ -188,6 +207,23 @@ def status(args: argparse.Namespace, out: TextIO) -> int:
         others = f" Periods with returns: {', '.join(str(p) for p in known)}." if known else ""
         note = f"No returns have been received for {period}.{others}"
     out.write(status_table(rows, args.format, period, deadline(period, config.calendar), note))
+    return ExitStatus.OK
+
+
+def export(args: argparse.Namespace, out: TextIO) -> int:
+    """Write every figure (or a period's) as one tidy table, naming the file and its rows."""
+    from pipeline.config.load import load_config
+    from pipeline.domain.periods import parse_period
+    from pipeline.outputs.export import figures, write_table
+
+    config = load_config(args.config)
+    period = parse_period(args.period) if args.period else None
+    target = args.output or config.paths.outbox / "export" / (
+        f"figures{'-' + period.slug if period else ''}.{args.format}"
+    )
+    frame = figures(config, str(period) if period else None)
+    write_table(frame, target, args.format)
+    out.write(f"{target}\n{len(frame)} figure(s) written.\n")
     return ExitStatus.OK
 
 

@@ -135,3 +135,21 @@ def initialised(made, period, out: TextIO) -> None:
     )
     for command, why in steps:
         out.write(f"  {command.ljust(width)}   # {why}\n")
+
+
+def imported(result, out: TextIO) -> None:
+    """`pipeline import-history`: the findings, then what was kept."""
+    if result.findings:
+        out.write(format_findings(result.findings) + "\n\n")
+    errors = sum(f.severity == "error" for f in result.findings)
+    if result.count is None:
+        out.write(
+            f"Nothing was imported: {result.file.name} has {errors} error(s). Correct them and import it again.\n"
+        )
+        return
+    span = f" for {result.periods[0]} to {result.periods[-1]}" if result.periods else ""
+    c = result.count
+    out.write(
+        f"{result.read} figure(s) read from {result.file.name}{span}: {c.added} added, {c.changed} changed, "
+        f"{c.unchanged} already there.\n"
+    )

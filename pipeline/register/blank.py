@@ -15,7 +15,10 @@ from pipeline.register.workbook import SHEETS
 
 # (sheet, header) -> (what it means, an example). Examples are a fictional borough's, as the demo's.
 COLUMN_HELP: dict[tuple[str, str], tuple[str, str]] = {
-    ("Partnerships", "Name"): ("The thematic partnership's full name, as reports show it.", "Safer Eastvale Partnership"),
+    ("Partnerships", "Name"): (
+        "The thematic partnership's full name, as reports show it.",
+        "Safer Eastvale Partnership",
+    ),
     ("Partnerships", "Short name"): (
         "A short code for the partnership: letters, digits, '-' or '_', at most 30 characters. File names use it.",
         "CSP",
@@ -38,7 +41,10 @@ COLUMN_HELP: dict[tuple[str, str], tuple[str, str]] = {
     ("Indicators", "Cumulative"): ("Yes when each quarter's figure is the year's running total.", "No"),
     ("Indicators", "Baseline"): ("The figure the target improves on.", "1250"),
     ("Indicators", "Baseline period"): ("When the baseline was measured.", "2024-25"),
-    ("Indicators", "Annual target"): ("The target for the year (for a cumulative indicator, the year's total).", "1150"),
+    ("Indicators", "Annual target"): (
+        "The target for the year (for a cumulative indicator, the year's total).",
+        "1150",
+    ),
     ("Indicators", "Q1 target"): ("Optional: the target for April-June; blank uses the annual target.", "1150"),
     ("Indicators", "Q2 target"): ("Optional: the target for July-September.", "1150"),
     ("Indicators", "Q3 target"): ("Optional: the target for October-December.", "1150"),
