@@ -139,6 +139,11 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
     p.add_argument(
+        "--wait",
+        action="store_true",
+        help="when files are still being copied, wait until they have settled and take them in too",
+    )
+    p.add_argument(
         "--received",
         metavar="YYYY-MM-DDTHH:MM",
         help="record the files as received at this time (UK time, unless a zone such as Z "

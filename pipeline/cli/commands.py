@@ -8,6 +8,7 @@ Heavy libraries (pandas, openpyxl, Pillow) are imported inside the functions tha
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import UTC
 from typing import Any, TextIO
 
@@ -115,9 +116,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     log_to_file(config)
     received = _moment(args.received, "--received")
     clock: dict[str, Any] = {"now": lambda: received} if received else {}
-    with Progress(enabled=not args.quiet) as progress:
-        report = run_once(config, pdf=not args.no_pdf, progress=progress.step, stage=progress.stage, **clock)
-    render.passed(report, out)
+    statuses: list[ExitStatus] = []
+    while True:
+        with Progress(enabled=not args.quiet) as progress:
+            report = run_once(config, pdf=not args.no_pdf, progress=progress.step, stage=progress.stage, **clock)
+        render.passed(report, out)
+        statuses.append(_pass_status(report))
+        if not (args.wait and report.ingest.waiting):
+            return most_urgent(statuses)
+        # --wait: another pass once the files still being copied have settled (each was named with its time).
+        time.sleep(min(max(report.ingest.ready_in.values(), default=0.0), config.ingest.settle_seconds) + 0.2)
+
+
+def _pass_status(report) -> ExitStatus:
     rejected = sum(o.verdict == "rejected" for o in report.ingest.outcomes)
     # A submitter not told is more urgent than a rejected return: they are waiting to hear. A message
     # that failed for another reason than the mail server has that reason's code.

@@ -6,6 +6,7 @@ Nothing here reads a file or decides an exit code; the commands (pipeline.cli.co
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TextIO
 
@@ -49,7 +50,12 @@ def passed(report, out: TextIO) -> None:
     """`pipeline run`: one line a file (with the errors of a rejected one), the outputs made, and what failed."""
     outcomes, ingest = report.ingest.outcomes, report.ingest
     for name in ingest.waiting:
-        out.write(f"{'WAITING':<9} {'-':<16} {name}: still being copied; it will be read on the next pass\n")
+        # Said in whole seconds, rounded up: "in 0 s" would read as now.
+        when = f"in {max(1, math.ceil(ingest.ready_in[name]))} s" if name in ingest.ready_in else "soon"
+        out.write(
+            f"{'WAITING':<9} {'-':<16} {name}: still being copied; it can be taken {when}, by the next pass "
+            "after that (`pipeline run --wait` waits for it)\n"
+        )
     for left in ingest.not_read:
         out.write(f"{'NOT READ':<9} {'-':<16} {clean_name(left.name)}: {left.why}\n")
     for o in outcomes:

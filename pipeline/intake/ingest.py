@@ -70,6 +70,7 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # temporary and hidden files
     waiting: list[str] = field(default_factory=list)  # still being copied
+    ready_in: dict[str, float] = field(default_factory=dict)  # a waiting file -> seconds until it has settled
     not_read: list[NotRead] = field(default_factory=list)  # links, special files, unreadable folders
     register: Register | None = None  # read by the pass when it examined a file; the cycle reuses it
 
@@ -121,6 +122,7 @@ def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassRepo
         if now.timestamp() - changed < settle_seconds:
             log.info("Waiting for %s: it changed %.0f s ago and may still be copying", shown, now.timestamp() - changed)
             report.waiting.append(shown)
+            report.ready_in[shown] = max(0.0, settle_seconds - (now.timestamp() - changed))
             continue
         ready.append((changed, entry.name, Path(entry.path)))
     return [path for _changed, _name, path in sorted(ready)]

@@ -71,9 +71,7 @@ def write_table(frame: pandas.DataFrame, target: Path, form: str) -> Path:
     if form == "csv":
         # A submitter names their file: one named '=HYPERLINK(...).xlsx' must not become a formula when
         # the CSV is opened in Excel, so text that starts like one is written with a leading apostrophe.
-        text = frame.select_dtypes(include="object").columns
-        safe = frame.copy()
-        safe[text] = safe[text].map(lambda v: safe_for_sheet(v) if isinstance(v, str) else v)
+        safe = frame.map(lambda v: safe_for_sheet(v) if isinstance(v, str) else v)
         safe.to_csv(target, index=False, encoding="utf-8-sig", date_format="%Y-%m-%dT%H:%M:%SZ")
     else:
         local = frame.copy()

@@ -408,6 +408,57 @@ def test_file_still_being_copied_waits_for_the_next_pass(tmp_path, register, ret
     assert outcome(patient.run(), "CYP Q1 final.xlsx").verdict == "accepted"
 
 
+def test_run_names_how_long_until_a_file_still_being_copied_is_taken(
+    tmp_path, register, return_templates, clean_return
+):
+    import io
+
+    from pipeline.cli.app import main
+
+    patient = Workspace(
+        tmp_path / "patient", register, return_templates, replace={"settle_seconds = 0": "settle_seconds = 30"}
+    )
+    arriving = patient.drop(clean_return, age=10)
+    out = io.StringIO()
+    code = main(["-q", "run", "--no-pdf", "--config", str(patient.root / "config.toml")], stdout=out)
+    assert code == 0
+    (line,) = [line for line in out.getvalue().splitlines() if line.startswith("WAITING")]
+    seconds = int(line.split("it can be taken in ")[1].split(" s,")[0])
+    assert 1 <= seconds <= 20  # 30 s to settle, 10 already gone (a slow machine takes a few more)
+    assert line.endswith("by the next pass after that (`pipeline run --wait` waits for it)")
+    assert arriving.is_file()
+
+
+def test_run_wait_takes_in_a_file_once_it_has_settled(tmp_path, register, return_templates, clean_return):
+    import io
+
+    from pipeline.cli.app import main
+
+    patient = Workspace(
+        tmp_path / "patient", register, return_templates, replace={"settle_seconds = 0": "settle_seconds = 2"}
+    )
+    arriving = patient.drop(clean_return, age=0)
+    out = io.StringIO()
+    code = main(
+        [
+            "--config",
+            str(patient.root / "config.toml"),
+            "-q",
+            "run",
+            "--no-pdf",
+            "--wait",
+            "--received",
+            "2025-07-16T10:00",
+        ],
+        stdout=out,
+    )
+    assert code == 0
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("WAITING") for line in lines)
+    assert any(line.startswith("ACCEPTED") and "CYP Q1 final.xlsx" in line for line in lines)
+    assert not arriving.exists()
+
+
 def test_a_pass_with_nothing_new_does_nothing(workspace, clean_return):
     workspace.drop(clean_return)
     workspace.run()

@@ -134,7 +134,7 @@ def test_off_target_indicator_without_commentary_is_rejected(workspace, return_w
     error = the_error(verdict_of(workspace, return_with_red_indicator_without_commentary))
 
     assert (error.code, error.where) == ("off-target-no-commentary", "Indicators!L4")
-    assert error.message == "CYP-04 is Red against its target, but has no commentary."
+    assert error.message == "CYP-04 is Red against its target of 34 per 1,000, but has no commentary."
     assert error.fix == "Say in Commentary why the indicator is off target."
 
 
@@ -151,7 +151,7 @@ def test_off_target_indicator_without_remedial_action_is_rejected(
     error = the_error(verdict_of(workspace, return_with_red_indicator_without_remedial_action))
 
     assert (error.code, error.where) == ("off-target-no-remedial-action", "Indicators!M4")
-    assert error.message == "CYP-04 is Red against its target, but has no remedial action."
+    assert error.message == "CYP-04 is Red against its target of 34 per 1,000, but has no remedial action."
 
 
 def test_off_target_indicator_with_commentary_and_remedial_action_is_accepted(workspace):
@@ -579,6 +579,23 @@ def test_an_indicator_added_to_the_register_after_the_template_is_not_blamed_on_
     assert "made before it was in the register" in codes["missing-indicator"].message
 
 
+def test_a_target_changed_after_the_template_went_out_is_named_with_the_change(workspace):
+    from registers import demo_book
+
+    path = workspace.fill("cyp.xlsx", indicators={"CYP-04": {"actual": 35, "commentary": "", "remedial_action": "x"}})
+    book = demo_book()
+    book["Indicators"].set("CYP-04", "Q1 target", 30)  # the template said 34 per 1,000
+    _register_now(workspace, book)
+
+    result = verdict_of(workspace, workspace.drop(path))
+
+    [error] = [f for f in result.findings if f.code == "off-target-no-commentary"]
+    assert error.message == (
+        "CYP-04 is Red against its target of 30 per 1,000 (the register's now: it has changed since this "
+        "template was made), but has no commentary."
+    )
+
+
 def test_a_row_for_an_indicator_taken_out_of_the_register_is_set_aside_not_rejected(workspace):
     from registers import demo_book
 
@@ -714,7 +731,9 @@ def test_a_figure_read_two_ways_off_target_either_way_asks_for_commentary_in_the
     codes = sorted(f.code for f in result.findings if f.severity == "error")
     assert codes == ["ambiguous-number", "off-target-no-commentary", "off-target-no-remedial-action"]
     [asked] = [f for f in result.findings if f.code == "off-target-no-commentary"]
-    assert asked.message == "CYP-01 would be off target whichever way its figure is read, but has no commentary."
+    assert asked.message == (
+        "CYP-01 would be off target against its target of 6% whichever way its figure is read, but has no commentary."
+    )
 
 
 def test_a_figure_read_two_ways_on_target_one_way_asks_only_for_the_figure(workspace):
