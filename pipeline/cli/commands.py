@@ -65,7 +65,9 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
 def templates(args: argparse.Namespace, out: TextIO) -> int:
     """Write each partnership's return template for a period, naming each file."""
     from pipeline.config.load import load_config
+    from pipeline.domain.calendar import sent_days, templates_sent
     from pipeline.domain.periods import parse_period
+    from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
     from pipeline.returns.generate import write_templates
     from pipeline.store import Store
@@ -75,7 +77,18 @@ def templates(args: argparse.Namespace, out: TextIO) -> int:
     register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:
         history = store.actuals()
-    paths = write_templates(config, register, period, args.partnership, history=history)
+        opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))
+    # A template shows the deadline it is given under: the day its templates-out message went, or, not
+    # sent yet, today, as if it went now (later than the calendar's day, that moves the deadline).
+    today = uk_today()
+    wanted = args.partnership or [p.short_name for p in register.partnerships]
+    by_day: dict = {}
+    for name in wanted:
+        found = register.partnership(name)  # an unknown name is refused by write_templates, naming the known ones
+        by_day.setdefault(opened.get(found.short_name if found else name, today), []).append(name)
+    paths = []
+    for issued, shorts in by_day.items():
+        paths += write_templates(config, register, period, shorts, history=history, issued=issued)
     for path in paths:
         out.write(f"{path}\n")
     out.write(f"{len(paths)} return template(s) for {period} written.\n")

@@ -13,7 +13,7 @@ from typing import TextIO
 from pipeline.domain.wording import clean_name
 
 # Warnings on an accepted return that the officer running the pass should see there and then.
-ANNOUNCED = frozenset({"reported-period", "register-changed"})
+ANNOUNCED = frozenset({"reported-period", "register-changed", "period-not-ended"})
 
 
 def format_findings(findings) -> str:

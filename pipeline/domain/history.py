@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipeline.domain.calendar import part_quarter
+from pipeline.domain.periods import parse_period
 from pipeline.domain.verdicts import Verdict
 
 
@@ -134,7 +136,9 @@ class HistoryValue:
         """Where the figure came from, as people find it again: the file and its cell, or the imported row."""
         if self.imported:
             return f"imported: {self.file_name}, row {self.imported_row}"
-        return f"{self.file_name}, Indicators!{self.cell}" if self.cell else self.file_name
+        where = f"{self.file_name}, Indicators!{self.cell}" if self.cell else self.file_name
+        # A return sent before its quarter ended holds figures for part of it, wherever they are shown.
+        return f"{where} (part quarter)" if part_quarter(parse_period(self.period), self.received_at) else where
 
 
 @dataclass(frozen=True)

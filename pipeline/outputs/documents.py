@@ -27,7 +27,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from pipeline.config.builtin import BUILTIN_TEMPLATES
-from pipeline.domain.calendar import board_meeting
+from pipeline.domain.calendar import board_meeting, board_paper_filename
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
@@ -87,7 +87,7 @@ def _incomplete(failures: list[Failure], written: list[Path], report: PeriodRepo
 def meeting_date(report: PeriodReport, config: Config) -> date | None:
     """DATE OF MEETING: the board meeting the period's report goes to (calendar.board_meeting), None when
     the diary has none. Never the clock, never a guess."""
-    return board_meeting(report.period, config.calendar)
+    return board_meeting(report.period, config.calendar, report.deadlines)
 
 
 def file_part(text: str) -> str:
@@ -206,7 +206,7 @@ def _content(path: Path) -> str | None:
 
 
 def _board_paper_name(report: PeriodReport) -> str:
-    return f"board-paper-{report.period.slug}.docx"
+    return board_paper_filename(report.period)
 
 
 def _highlight_name(p, report: PeriodReport) -> str:

@@ -728,3 +728,43 @@ def test_an_inbox_folder_that_does_not_exist_is_said_not_passed_over(workspace):
     [missing] = report.not_read
     assert missing.name == str(workspace.inbox)
     assert missing.why.startswith("the inbox folder does not exist")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_percentages_typed_in_libreoffice_calc_are_read_from_an_ods_return_as_in_xlsx(workspace, tmp_path):
+    import subprocess
+
+    from pipeline.store import Store
+
+    draft = workspace.fill("cyp.xlsx")
+    book = load_workbook(draft)
+    ws = book["Indicators"]
+    code_col = next(c.column for c in ws[1] if c.value == "Code")
+    actual_col = next(c.column for c in ws[1] if c.value == "Actual")
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, code_col).value == "CYP-01")
+    ws.cell(row, actual_col).value = 0.06  # 6% typed: kept as 0.06 in a percent-formatted cell
+    ws.cell(row, actual_col).number_format = "0%"
+    book.save(draft)
+    converted = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path / "ods"),
+            str(draft),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
+    assert converted.returncode == 0, converted.stderr
+    workspace.drop(tmp_path / "ods" / "cyp.ods")
+
+    result = outcome(workspace.run(), "cyp.ods")
+
+    assert result.verdict == "accepted", [f.line() for f in result.findings]
+    assert not [f for f in result.findings if f.code == "ambiguous-number"]
+    with Store(workspace.config.paths.database) as store:
+        assert store.actuals()[("CYP-01", "2025-26 Q1")] == 6
