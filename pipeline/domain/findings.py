@@ -154,4 +154,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-overall-status": (ERROR, "the partnership's overall status is not On track, Some concerns or Off track"),
     "duplicate-file": (WARNING, "the same file was received and accepted before"),
     "formula-text": (WARNING, "text starts like a formula; it is kept as text"),
+    # pipeline import-history
+    "not-yet-history": (ERROR, "an imported figure is for a quarter that has not ended"),
+    "differs-from-return": (WARNING, "an imported figure differs from an accepted return's; the return's is kept"),
 }

@@ -17,7 +17,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
+from pipeline.domain.calendar import (
+    deadline,
+    deadline_for,
+    first_full_returns,
+    is_late,
+    part_quarter,
+    sent_days,
+    templates_sent,
+)
 from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.history import Highlights, HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
@@ -151,6 +159,8 @@ class ReturnStatus:
     # When the first accepted return arrived, which lateness is judged by; received_at is the
     # counting (latest) one's. The same unless a correction followed.
     first_received_at: str = ""
+    # The counting return came before the quarter ended: its figures are for part of it, and a full return is owed.
+    part_quarter: bool = False
 
     @property
     def completeness(self) -> Decimal:
@@ -222,6 +232,9 @@ class PeriodReport:
     board_officer_telephone: str = ""
     paper: BoardPaperSettings = BoardPaperSettings()  # the board paper's standing sections
     publishing: PublishingSettings = PublishingSettings()  # what the public may see (outputs.disclosure)
+    # The deadlines in force for partnerships whose templates went out (moved when late): the board
+    # meeting that takes the period is the first after all of them.
+    deadlines: tuple[date, ...] = ()
 
     @property
     def source_line(self) -> str:
@@ -266,7 +279,8 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     values = {(h.code, h.period): h for h in history}
     submissions = store.submissions(period=str(period))
     counting = {s.partnership: s for s in submissions if s.counts}
-    first_accepted = store.first_received(str(period))
+    # Lateness is judged by the first return received after the quarter ended (a part-quarter one is not the quarter's).
+    first_accepted = store.first_received(str(period)) | first_full_returns(period, submissions)
     overrides = read_overrides(config.paths.overrides, register, config.rag.scheme)
     due_by = deadline(period, config.calendar)
     files = store.files(period=str(period))
@@ -341,6 +355,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         board_officer_telephone=config.board_officer_telephone,
         paper=config.board_paper,
         publishing=config.publishing,
+        deadlines=tuple(deadline_for(period, config.calendar, day) for day in opened.values()),
     )
 
 
@@ -652,6 +667,7 @@ def _status(
     with_data = sum(i.actual is not None for i in indicators)
     if submission is None:
         return ReturnStatus("rejected" if rejected else "missing", "", "", "", "", False, len(indicators), 0, rejected)
+    early = part_quarter(period, submission.received_at)
     received = uk_day(first_accepted) or date.fromisoformat(first_accepted[:10])
     return ReturnStatus(
         state="accepted" if submission.signed_off else "provisional",
@@ -659,9 +675,10 @@ def _status(
         completed_by=submission.completed_by,
         email=submission.email,
         file_name=submission.file_name,
-        late=is_late(period, config.calendar, received, templates_sent),
+        late=not early and is_late(period, config.calendar, received, templates_sent),
         due_count=len(indicators),
         with_data=with_data,
         rejected_attempts=rejected,
         first_received_at=first_accepted,
+        part_quarter=early,
     )

@@ -26,7 +26,8 @@ from types import TracebackType
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from pipeline.domain.calendar import board_meeting
+from pipeline.config.builtin import BUILTIN_TEMPLATES
+from pipeline.domain.calendar import board_meeting, board_paper_filename
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
@@ -39,7 +40,7 @@ from pipeline.support.worker import Background, Claims
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 HIGHLIGHT_TEMPLATE = "highlight-report.docx"
 BOARD_TEMPLATE = "board-paper.docx"
 LANGUAGE = "en-GB"
@@ -87,7 +88,7 @@ def _incomplete(failures: list[Failure], written: list[Path], report: PeriodRepo
 def meeting_date(report: PeriodReport, config: Config) -> date | None:
     """DATE OF MEETING: the board meeting the period's report goes to (calendar.board_meeting), None when
     the diary has none. Never the clock, never a guess."""
-    return board_meeting(report.period, config.calendar)
+    return board_meeting(report.period, config.calendar, report.deadlines)
 
 
 def file_part(text: str) -> str:
@@ -215,7 +216,8 @@ def _content(path: Path) -> str | None:
 
 
 def _board_paper_name(report: PeriodReport, *, public: bool = False) -> str:
-    return f"board-paper-{report.period.slug}{'-public' if public else ''}.docx"
+    name = board_paper_filename(report.period)
+    return name.replace(".docx", "-public.docx") if public else name
 
 
 def _highlight_name(p, report: PeriodReport) -> str:

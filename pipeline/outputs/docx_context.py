@@ -132,6 +132,8 @@ def travel(direction: Direction, since: str = "") -> str:
 
 def status_words(status: ReturnStatus) -> str:
     text = STATE_WORDS.get(status.state, status.state.capitalize())
+    if status.part_quarter:
+        text += ", part quarter (sent before the quarter ended; the full return is still due)"
     return f"{text}, late" if status.late else text
 
 

@@ -96,24 +96,6 @@ INDICATOR_WIDTHS = {
     "Submitted at": 20,
     "Gap between areas": 30,
 }
-HISTORY_COLUMNS = (
-    "Period",
-    "Partnership",
-    "Partnership name",
-    "Code",
-    "Indicator",
-    "Unit",
-    "Polarity",
-    "Cumulative",
-    "Target",
-    "Actual",
-    "RAG",
-    "Computed RAG",
-    "Direction of travel",
-    "Direction vs last year",
-    "Data quality",
-)
-HISTORY_SOURCE_COLUMNS = ("Source file", "Submitted at")
 GAP_COLUMNS = (
     "Partnership",
     "Code",

@@ -159,6 +159,26 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2, "a return's highlight-report answers from its Cover: achievements, plans, issues, status", _HIGHLIGHTS
     ),
+    Migration(
+        3,
+        "past figures loaded by `pipeline import-history`, each with where it came from",
+        """
+CREATE TABLE imported_values (
+    code TEXT NOT NULL,
+    period TEXT NOT NULL,
+    area TEXT NOT NULL DEFAULT '',      -- '' for the whole area
+    actual TEXT,                        -- Decimal as text; NULL when not available
+    data_quality TEXT NOT NULL,
+    note TEXT NOT NULL,
+    file_name TEXT NOT NULL,            -- the file it was imported from
+    file_sha256 TEXT NOT NULL,
+    source_row INTEGER NOT NULL,        -- its row in that file
+    imported_at TEXT NOT NULL,          -- UTC, ISO
+    replaces_return INTEGER NOT NULL DEFAULT 0,  -- 1: imported with --replace, it counts over a return's figure
+    PRIMARY KEY (code, period, area)
+);
+""",
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
