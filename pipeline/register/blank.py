@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.domain.records import UNITS, Frequency, Polarity, Scheme
+from pipeline.domain.records import UNITS, Frequency, Polarity, Publish, Scheme
 from pipeline.register.workbook import SHEETS
 
 # (sheet, header) -> (what it means, an example). Examples are a fictional borough's, as the demo's.
@@ -74,6 +74,12 @@ COLUMN_HELP: dict[tuple[str, str], tuple[str, str]] = {
         "Optional: the plain-English name the public summary uses; blank uses the Title.",
         "Nuisance and anti-social behaviour reported",
     ),
+    ("Indicators", "Publish"): (
+        "Optional: whether its figures may be published. Blank or 'Suppress small numbers' hides a count "
+        "below the threshold in public outputs; 'Yes' publishes it as it is (no disclosure risk, such as homes "
+        "built); 'No' keeps it out of every public output.",
+        "Suppress small numbers",
+    ),
     ("Actions", "Ref"): ("A unique reference for the action.", "CSP-A1"),
     ("Actions", "Partnership"): ("The partnership that owns it: short or full name.", "CSP"),
     ("Actions", "Action"): ("What will be done.", "Extend the evening youth outreach to two more wards"),
@@ -98,6 +104,7 @@ _CHOICES: dict[str, list[str]] = {
     "Frequency": [f.value for f in Frequency],
     "Cumulative": ["Yes", "No"],
     "RAG scheme": [s.value for s in Scheme],
+    "Publish": [p.value for p in Publish],
 }
 
 
