@@ -127,3 +127,7 @@ class PercentCells:
 
     styles: frozenset[int]  # style indices (a cell's s="N") whose number format is a percentage
     room: int  # cells still to be noted
+    written: frozenset[str] = field(init=False)  # the same as s= writes them, worked out once a workbook
+
+    def __post_init__(self) -> None:
+        self.written = frozenset(str(n) for n in self.styles)

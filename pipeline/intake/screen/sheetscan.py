@@ -178,7 +178,7 @@ class SheetScan:
         max_rows, max_columns, sst = self.max_rows, self.max_columns, self.sst
         percents = self.percents
         styles = percents.styles if percents is not None else frozenset()
-        percent_styles = frozenset(str(n) for n in styles)
+        percent_styles = percents.written if percents is not None else frozenset()
         columns: dict[str, int] = {}  # column letters seen -> 0-based column
         numbers: dict[str, int] = {}  # row digits seen -> 0-based row
         # None, or the cell being read: [row, col, t=, s=, what it holds (flags), and where in
