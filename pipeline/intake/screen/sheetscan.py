@@ -265,16 +265,16 @@ class SheetScan:
 
         def held(cell: list) -> None:
             """A cell that holds something, which the reader will read."""
-            row, col, kind, style, holds, at = cell[:6]
+            row, col, kind, style, holds, at, _, inline_at = cell
             if row >= max_rows or col >= max_columns:
                 raise TooLarge(
                     f"a cell at {a1(row, col)} is far beyond the template "
                     f"(a return never goes past row {max_rows:,} or column {a1(0, max_columns - 1)[:-1]})"
                 )
             if holds == _HAS_INLINE:  # a cell with an inline string alone: its text runs to the end
-                inline = "".join(pieces[cell[7] :])
+                inline = "".join(pieces[inline_at:])
                 if len(inline) > max_text:
-                    text(cell, cell[7])  # raises, naming the cell
+                    text(cell, inline_at)  # raises, naming the cell
                 self.text_chars += len(inline)
                 value = None
             else:
