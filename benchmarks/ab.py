@@ -9,7 +9,9 @@ goes first changing each round. Each tree builds its own county (its own benchma
 the trees' stores need not share a schema), and each round
 
 - screens the same files (this tree's county's quarter of returns) in both trees, five times
-  each, timed as CPU time of the screen alone, which other work on the machine barely moves; and
+  each, timed as CPU time of the screen alone, which other work on the machine barely moves, and
+  beside it the bare python-calamine read of the same files (the same library in both trees: a
+  check on the drift between them); and
 - ingests each tree's own quarter in one pass (restored from a snapshot first), timed as wall
   time a return (the whole pass over the returns, and the median from one file's start to the
   next's, which leaves out the pass's fixed cost), and as the CPU time a return of the pass's
@@ -56,6 +58,15 @@ def _find(tree: Path, name: str):
     raise ImportError(f"{name} is in none of {PLACES[name]} in {tree}")
 
 
+def bare_read(path: Path) -> None:
+    """The floor: python-calamine reading every sheet of the file into Python values."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -84,7 +95,13 @@ def worker(tree: Path, work: Path) -> None:
             for _ in range(SCREENS):
                 for path in files:
                     screen(path)
-            print(json.dumps({"cpu": (time.process_time() - start) / len(files) / SCREENS}), flush=True)
+            middle = time.process_time()
+            for _ in range(SCREENS):
+                for path in files:
+                    bare_read(path)
+            runs = len(files) * SCREENS
+            answer = {"cpu": (middle - start) / runs, "bare_read_cpu": (time.process_time() - middle) / runs}
+            print(json.dumps(answer), flush=True)
         elif command["do"] == "ingest":
             for name in ("state", "outbox", "inbox"):  # as the quarter's history left them, the inbox empty
                 shutil.rmtree(info.folder / name, ignore_errors=True)
@@ -160,7 +177,9 @@ def drive(other: Path, rounds: int, work: Path) -> dict:
         for turn in range(rounds):
             order = list(trees) if turn % 2 == 0 else list(reversed(trees))
             for name in order:
-                took[name].setdefault("screen_cpu", []).append(workers[name].ask(do="screen", files=files)["cpu"])
+                screened = workers[name].ask(do="screen", files=files)
+                took[name].setdefault("screen_cpu", []).append(screened["cpu"])
+                took[name].setdefault("bare_read_cpu", []).append(screened["bare_read_cpu"])
             for name in order:
                 for key, value in workers[name].ask(do="ingest").items():
                     took[name].setdefault(f"ingest_{key}", []).append(value)
