@@ -83,6 +83,26 @@ def column_number(letters: str) -> int:
     return number
 
 
+# Where a cell reference as written ('B7') is, 0-based (row, col): returns made from one template
+# write the same references, so a pass looks most of them up here. Kept small: a file full of
+# distinct references only empties it more often.
+_PLACES: dict[str, tuple[int, int]] = {}
+_MAX_PLACES = 100_000
+
+
+def _place(ref: str) -> tuple[int, int]:
+    """Where a cell reference (letters, then digits) is, 0-based; PackageError if it is none."""
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    number = _int(digits) if digits else 0
+    if number < 1 or not (letters.isalpha() and letters.isascii()):
+        raise PackageError(f"a cell referenced as {ref[:20]!r}")
+    if len(_PLACES) >= _MAX_PLACES:
+        _PLACES.clear()
+    place = _PLACES[ref] = (number - 1, column_number(letters) - 1)
+    return place
+
+
 # What an element is to the sheet scan, by local name. Elements that may stand inside a cell
 # (up to _FORMULA; _PART: a string's text, rich-text runs, their formatting, phonetic runs,
 # extensions) leave it open; any other element ends it, as does the end of the part.
@@ -174,13 +194,11 @@ class SheetScan:
         self._parser = parser = refusing_parser()
         # Attributes as a dict (built by expat in C): a cell's r, s and t are three lookups.
         parser.ordered_attributes = False
-        names, code_of, max_text = _NAMES, _code, self.max_text
+        names, code_of, places, place_of, max_text = _NAMES, _code, _PLACES, _place, self.max_text
         max_rows, max_columns, sst = self.max_rows, self.max_columns, self.sst
         percents = self.percents
         styles = percents.styles if percents is not None else frozenset()
         percent_styles = percents.written if percents is not None else frozenset()
-        columns: dict[str, int] = {}  # column letters seen -> 0-based column
-        numbers: dict[str, int] = {}  # row digits seen -> 0-based row
         # None, or the cell being read: [row, col, t=, s=, what it holds (flags), and where in
         # `pieces` the text of its <v>, its <f> and its inline string starts (None: it has none)]
         cell: Any = None
@@ -224,19 +242,7 @@ class SheetScan:
                     cell = [row, col, attrs.get("t"), attrs.get("s"), 0, None, None, None]
                     col += 1
                     return
-                letters = ref.rstrip("0123456789")
-                here = columns.get(letters)
-                if here is None:
-                    if not (letters.isalpha() and letters.isascii()):
-                        raise PackageError(f"a cell referenced as {ref[:20]!r}")
-                    here = columns[letters] = column_number(letters) - 1
-                digits = ref[len(letters) :]
-                number = numbers.get(digits)
-                if number is None:
-                    number = _int(digits) if digits and digits.isascii() else 0
-                    if number < 1:
-                        raise PackageError(f"a cell referenced as {ref[:20]!r}")
-                    number = numbers[digits] = number - 1
+                number, here = places.get(ref) or place_of(ref)
                 cell = [number, here, attrs.get("t"), attrs.get("s"), 0, None, None, None]
                 col = here + 1
             elif code == _ROW:
