@@ -34,6 +34,7 @@ def percent_code(code: str) -> bool:
     return "%" in code and "%" in _LITERAL.sub("", code)
 
 
+@ooxml.same_parts_once
 def percent_styles(xml: bytes, max_styles: int) -> frozenset[int]:
     """The style indices (a cell's s="N") whose number format shows a percentage, from the
     styles part; only its first `max_styles` styles and custom formats are read."""
