@@ -9,7 +9,8 @@ goes first changing each round. Each tree builds its own county (its own benchma
 the trees' stores need not share a schema), and each round
 
 - screens the same files (this tree's county's quarter of returns) in both trees, five times
-  each, timed as CPU time of the screen alone, which other work on the machine barely moves, and
+  each, each time in a fresh process as a pass's reading child screens them, timed as CPU time of
+  the screen alone, which other work on the machine barely moves, and
   beside it the bare python-calamine read of the same files (the same library in both trees: a
   check on the drift between them); and
 - ingests each tree's own quarter in one pass (restored from a snapshot first), timed as wall
@@ -39,7 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SCREENS = 5  # screens of each file a round
+SCREENS = 5  # screens of each file a round (and bare reads)
 
 # What the worker needs, by its place after the move into subpackages, then before it.
 PLACES = {
@@ -56,6 +57,26 @@ def _find(tree: Path, name: str):
         if (tree / (module.replace(".", "/") + ".py")).exists():
             return getattr(importlib.import_module(module), name)
     raise ImportError(f"{name} is in none of {PLACES[name]} in {tree}")
+
+
+def screen_cpu(screen, files: list[Path]) -> float:
+    """CPU time a file of screening `files` once each in a fresh fork of the worker, which has
+    screened nothing itself: as a pass's reading child starts, with nothing kept from earlier
+    screens (the screen keeps what returns made from one template share)."""
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(read_end)
+        start = time.process_time()
+        for path in files:
+            screen(path)
+        os.write(write_end, repr(time.process_time() - start).encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        took = float(pipe.read())
+    os.waitpid(child, 0)
+    return took / len(files)
 
 
 def bare_read(path: Path) -> None:
@@ -89,19 +110,13 @@ def worker(tree: Path, work: Path) -> None:
         command = json.loads(line)
         if command["do"] == "screen":
             files = [Path(p) for p in command["files"]]
-            for path in files[:2]:
-                screen(path)  # warm: the first screen of a process imports what it needs
+            screens = statistics.fmean(screen_cpu(screen, files) for _ in range(SCREENS))
             start = time.process_time()
             for _ in range(SCREENS):
                 for path in files:
-                    screen(path)
-            middle = time.process_time()
-            for _ in range(SCREENS):
-                for path in files:
                     bare_read(path)
-            runs = len(files) * SCREENS
-            answer = {"cpu": (middle - start) / runs, "bare_read_cpu": (time.process_time() - middle) / runs}
-            print(json.dumps(answer), flush=True)
+            reads = (time.process_time() - start) / len(files) / SCREENS
+            print(json.dumps({"cpu": screens, "bare_read_cpu": reads}), flush=True)
         elif command["do"] == "ingest":
             for name in ("state", "outbox", "inbox"):  # as the quarter's history left them, the inbox empty
                 shutil.rmtree(info.folder / name, ignore_errors=True)
