@@ -90,7 +90,7 @@ def parse_xml(data: bytes) -> list[Element]:
 
 
 _Result = TypeVar("_Result")
-SMALL_PART = 256 * 1024  # bytes: far above a return's package map and styles, which are a few KB
+SMALL_PART = 64 * 1024  # bytes: well above a return's package map and styles, which are a few KB each
 
 
 def same_parts_once(function: Callable[..., _Result]) -> Callable[..., _Result]:
