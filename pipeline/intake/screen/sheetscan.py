@@ -84,10 +84,12 @@ def column_number(letters: str) -> int:
 
 
 # Where a cell reference as written ('B7') is, 0-based (row, col): returns made from one template
-# write the same references, so a pass looks most of them up here. Kept small: a file full of
-# distinct references only empties it more often.
+# write the same references, so a pass looks most of them up here. Kept small: only references
+# as short as a real one (XFD1048576) are kept, and a file full of distinct ones only empties it
+# more often.
 _PLACES: dict[str, tuple[int, int]] = {}
 _MAX_PLACES = 100_000
+_LONGEST_REF = len("XFD1048576")
 
 
 def _place(ref: str) -> tuple[int, int]:
@@ -97,9 +99,11 @@ def _place(ref: str) -> tuple[int, int]:
     number = _int(digits) if digits else 0
     if number < 1 or not (letters.isalpha() and letters.isascii()):
         raise PackageError(f"a cell referenced as {ref[:20]!r}")
-    if len(_PLACES) >= _MAX_PLACES:
-        _PLACES.clear()
-    place = _PLACES[ref] = (number - 1, column_number(letters) - 1)
+    place = (number - 1, column_number(letters) - 1)
+    if len(ref) <= _LONGEST_REF:
+        if len(_PLACES) >= _MAX_PLACES:
+            _PLACES.clear()
+        _PLACES[ref] = place
     return place
 
 
