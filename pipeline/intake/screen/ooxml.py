@@ -12,7 +12,7 @@ import functools
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 from xml.parsers import expat
 
 if TYPE_CHECKING:  # numformats reads the styles part with this module's parser
@@ -89,11 +89,12 @@ def parse_xml(data: bytes) -> list[Element]:
     return elements
 
 
+_Args = ParamSpec("_Args")
 _Result = TypeVar("_Result")
 SMALL_PART = 64 * 1024  # bytes: well above a return's package map and styles, which are a few KB each
 
 
-def same_parts_once(function: Callable[..., _Result]) -> Callable[..., _Result]:
+def same_parts_once(function: Callable[_Args, _Result]) -> Callable[_Args, _Result]:
     """`function` of parts' bytes, worked out once for the same small parts: returns made from one
     template carry the same package map and styles, so most of a pass reads them from here. The
     function must be pure and its result immutable; the parts are still inflated and checked
@@ -101,9 +102,9 @@ def same_parts_once(function: Callable[..., _Result]) -> Callable[..., _Result]:
     kept = functools.lru_cache(maxsize=32)(function)
 
     @functools.wraps(function)
-    def once(*args: object) -> _Result:
-        if sum(len(arg) for arg in args if isinstance(arg, bytes)) > SMALL_PART:
-            return function(*args)
+    def once(*args: _Args.args, **kwargs: _Args.kwargs) -> _Result:
+        if kwargs or sum(len(arg) for arg in args if isinstance(arg, bytes)) > SMALL_PART:
+            return function(*args, **kwargs)
         return kept(*args)
 
     return once
