@@ -293,3 +293,17 @@ def test_a_return_screened_again_in_the_same_process_gets_the_same_verdict(tmp_p
         assert screen(error).error_cells == (("Indicators", 0, 1, "#N/A"),)
         assert [f.code for f in screen(far).findings] == ["too-large"]
         assert [f.code for f in screen(broken).findings] == ["corrupt"]
+
+
+def test_a_sheet_of_many_distinct_element_names_is_screened_and_leaves_little_behind(tmp_path):
+    # The screen remembers each element name's meaning between returns; a hostile file writing
+    # thousands of made-up names must neither hide a cell nor fill the reader's memory with them.
+    from pipeline.intake.screen import sheetscan
+
+    noise = "".join(f"<n{k}/>" for k in range(25_000))
+    cell = "<row r='1'><c r='C1' t='e'><v>#REF!</v></c></row>"
+    xml = f"<worksheet xmlns='{MAIN}'><sheetData>{noise}{cell}</sheetData></worksheet>"
+    screened = screen(workbook_with(tmp_path / "names.xlsx", xml))
+
+    assert screened.error_cells == (("Indicators", 0, 2, "#REF!"),)
+    assert len(sheetscan._NAMES) <= sheetscan._MAX_NAMES

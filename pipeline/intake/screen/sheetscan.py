@@ -150,9 +150,12 @@ _CODES.update(
     )
 )
 _NAMES: dict[str, int] = {}  # element name as written ('x:c') -> its code
+_MAX_NAMES = 10_000  # a real part has a few dozen names; a file made of distinct ones only empties it
 
 
 def _code(name: str) -> int:
+    if len(_NAMES) >= _MAX_NAMES:
+        _NAMES.clear()
     code = _NAMES[name] = _CODES.get(name.rpartition(":")[2], _OTHER)
     return code
 
