@@ -416,3 +416,26 @@ __all__ = [
     "sort_rows",
     "swap_columns",
 ]
+
+
+def saved_as_ods(path: Path, folder: Path) -> Path:
+    """`path` opened and saved as .ods by LibreOffice, headless, as a Calc user's return is made:
+    the .ods, in `folder`. Needs soffice (.ci/run installs LibreOffice)."""
+    import subprocess
+
+    converted = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/lo",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(folder / "ods"),
+            str(path),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
+    assert converted.returncode == 0, converted.stderr
+    return folder / "ods" / f"{path.stem}.ods"

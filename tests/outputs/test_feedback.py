@@ -4,13 +4,14 @@ workbook with a comment on every problem cell and a first 'Feedback' sheet."""
 from __future__ import annotations
 
 import shutil
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from registers import TEMPLATES
-from spoil import Q1, Workspace, edit_header, outcome
+from registers import TEMPLATES, run_cli
+from spoil import Q1, Workspace, edit_header, outcome, saved_as_ods
 
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.findings import finding
@@ -111,6 +112,32 @@ def test_file_that_is_not_a_return_gets_a_text_summary_only(workspace):
     folder = workspace.outbox / "feedback" / "unrecognised"
     assert "Not accepted" in (folder / f"{stem}.feedback.txt").read_text(encoding="utf-8")
     assert not (folder / f"{stem}.feedback.xlsx").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_an_ods_return_gets_an_xlsx_copy_of_what_was_read_with_a_comment_on_each_problem_cell(workspace, tmp_path):
+    ods = saved_as_ods(workspace.fill("cyp.xlsx", indicators={"CYP-05": {"actual": "twelve"}}), tmp_path)
+    workspace.drop(ods)
+
+    code, _out, _err = run_cli(
+        ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T10:30"]
+    )
+
+    assert code == 1  # the return was rejected
+    [book_path] = (workspace.outbox / "feedback" / "2025-26-Q1").glob("*-cyp.feedback.xlsx")
+    assert zipfile.is_zipfile(book_path) and "xl/workbook.xml" in zipfile.ZipFile(book_path).namelist()
+    book = load_workbook(book_path)
+    assert book.sheetnames[0] == "Feedback"
+    assert {"Cover", "Indicators", "Actions", "Risks"} <= set(book.sheetnames)
+    wrong = book["Indicators"]["J5"]
+    assert wrong.value == "twelve", "the submitter's own entry, in its own cell"
+    assert wrong.comment.text == 'CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+    assert wrong.fill.start_color.rgb.endswith("FFC7CE")
+    assert book["Indicators"]["A5"].value == "CYP-05", "the cells without a problem are copied too"
+    assert book["Indicators"]["J2"].comment is None
+    assert book["_meta"].sheet_state != "visible", "a sheet hidden in the return stays hidden"
+    listed = [row[:2] for row in book["Feedback"].iter_rows(min_row=2, values_only=True) if any(row)]
+    assert listed == [("Error", "Indicators!J5")]
 
 
 # -- a formula typed as commentary stays text everywhere ----------------------------------------
