@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from registers import TEMPLATES, run_cli
-from spoil import Q1, Workspace, edit_header, outcome, saved_as_ods
+from spoil import Q1, Workspace, edit_header, editing, header_column, outcome, row_of, saved_as_ods
 
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.findings import finding
@@ -116,8 +116,12 @@ def test_file_that_is_not_a_return_gets_a_text_summary_only(workspace):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
 def test_an_ods_return_gets_an_xlsx_copy_of_what_was_read_with_a_comment_on_each_problem_cell(workspace, tmp_path):
-    ods = saved_as_ods(workspace.fill("cyp.xlsx", indicators={"CYP-05": {"actual": "twelve"}}), tmp_path)
-    workspace.drop(ods)
+    draft = workspace.fill("cyp.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
+    with editing(draft) as filled:  # 6% typed in a percentage cell
+        ws = filled["Indicators"]
+        six = ws.cell(row_of(ws, "CYP-01"), header_column(ws, "Actual"))
+        six.value, six.number_format = 0.06, "0%"
+    workspace.drop(saved_as_ods(draft, tmp_path))
 
     code, _out, _err = run_cli(
         ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T10:30"]
@@ -135,6 +139,7 @@ def test_an_ods_return_gets_an_xlsx_copy_of_what_was_read_with_a_comment_on_each
     assert wrong.fill.start_color.rgb.endswith("FFC7CE")
     assert book["Indicators"]["A5"].value == "CYP-05", "the cells without a problem are copied too"
     assert book["Indicators"]["J2"].comment is None
+    assert (book["Indicators"]["J2"].value, book["Indicators"]["J2"].number_format) == (0.06, "0.00%")
     assert book["_meta"].sheet_state != "visible", "a sheet hidden in the return stays hidden"
     listed = [row[:2] for row in book["Feedback"].iter_rows(min_row=2, values_only=True) if any(row)]
     assert listed == [("Error", "Indicators!J5")]
