@@ -418,9 +418,9 @@ __all__ = [
 ]
 
 
-def saved_as_ods(path: Path, folder: Path) -> Path:
-    """`path` opened and saved as .ods by LibreOffice, headless, as a Calc user's return is made:
-    the .ods, in `folder`. Needs soffice (.ci/run installs LibreOffice)."""
+def saved_by_libreoffice(path: Path, folder: Path, kind: str = "ods") -> Path:
+    """`path` opened and saved as .ods (or another `kind`) by LibreOffice, headless, as a Calc
+    user's return is made: the new file, in `folder`. Needs soffice (.ci/run installs LibreOffice)."""
     import subprocess
 
     converted = subprocess.run(
@@ -429,13 +429,13 @@ def saved_as_ods(path: Path, folder: Path) -> Path:
             "--headless",
             f"-env:UserInstallation=file://{folder}/lo",
             "--convert-to",
-            "ods",
+            kind,
             "--outdir",
-            str(folder / "ods"),
+            str(folder / kind),
             str(path),
         ],
         capture_output=True,
         timeout=180,
     )
     assert converted.returncode == 0, converted.stderr
-    return folder / "ods" / f"{path.stem}.ods"
+    return folder / kind / f"{path.stem}.{kind}"

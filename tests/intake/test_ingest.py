@@ -26,7 +26,7 @@ from spoil import (
     header_column,
     outcome,
     row_of,
-    saved_as_ods,
+    saved_by_libreoffice,
 )
 
 from pipeline.cli.app import main
@@ -744,7 +744,7 @@ def test_percentages_typed_in_libreoffice_calc_are_read_from_an_ods_return_as_in
     ws.cell(row, actual_col).value = 0.06  # 6% typed: kept as 0.06 in a percent-formatted cell
     ws.cell(row, actual_col).number_format = "0%"
     book.save(draft)
-    workspace.drop(saved_as_ods(draft, tmp_path))
+    workspace.drop(saved_by_libreoffice(draft, tmp_path))
 
     result = outcome(workspace.run(), "cyp.ods")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from registers import TEMPLATES, run_cli
-from spoil import Q1, Workspace, edit_header, editing, header_column, outcome, row_of, saved_as_ods
+from spoil import Q1, Workspace, edit_header, editing, header_column, outcome, row_of, saved_by_libreoffice
 
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.findings import finding
@@ -121,7 +121,7 @@ def test_an_ods_return_gets_an_xlsx_copy_of_what_was_read_with_a_comment_on_each
         ws = filled["Indicators"]
         six = ws.cell(row_of(ws, "CYP-01"), header_column(ws, "Actual"))
         six.value, six.number_format = 0.06, "0%"
-    workspace.drop(saved_as_ods(draft, tmp_path))
+    workspace.drop(saved_by_libreoffice(draft, tmp_path))
 
     code, _out, _err = run_cli(
         ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T10:30"]
@@ -143,6 +143,21 @@ def test_an_ods_return_gets_an_xlsx_copy_of_what_was_read_with_a_comment_on_each
     assert book["_meta"].sheet_state != "visible", "a sheet hidden in the return stays hidden"
     listed = [row[:2] for row in book["Feedback"].iter_rows(min_row=2, values_only=True) if any(row)]
     assert listed == [("Error", "Indicators!J5")]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_an_old_excel_xls_return_gets_its_annotated_copy_as_xlsx_too(workspace, tmp_path):
+    draft = workspace.fill("cyp.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
+    workspace.drop(saved_by_libreoffice(draft, tmp_path, "xls"))
+
+    result = outcome(workspace.run(), "cyp.xls")
+
+    _, book_path = feedback_files(workspace, result)
+    wrong = load_workbook(book_path)["Indicators"]["J5"]
+    assert (wrong.value, wrong.comment.text) == (
+        "twelve",
+        'CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
+    )
 
 
 # -- a formula typed as commentary stays text everywhere ----------------------------------------
