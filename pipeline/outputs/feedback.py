@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
 _UNRECOGNISED = "unrecognised"
+_EXCEL_CELL_CHARACTERS = 32767
 PERCENT_FORMAT = "0.00%"  # LibreOffice Calc's own for a percentage cell: how a .ods return showed it
 
 
@@ -124,7 +125,7 @@ def _rebuilt(read: ReadCopy):
     hidden), values in the same cells, merged ranges and percentage cells shown as percentages.
     Their fonts, widths and colours are not read, so not copied."""
     from openpyxl import Workbook as Book
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
     book = Book()
     book.remove(book.active)
@@ -133,11 +134,12 @@ def _rebuilt(read: ReadCopy):
         ws.sheet_state = sheet.state
         for (r, c), value in sheet.cells.items():
             cell = ws.cell(row=r + 1, column=c + 1)
-            if isinstance(value, CellError):
+            if isinstance(value, CellError) and value.text in ERROR_CODES:
                 cell.value, cell.data_type = value.text, "e"
-            elif isinstance(value, str):
-                # Control characters a spreadsheet can hold but an .xlsx cannot would stop the whole copy.
-                _text(cell, ILLEGAL_CHARACTERS_RE.sub("", value))
+            elif isinstance(value, (str, CellError)):  # LibreOffice's own errors (Err:502) as the text shown
+                # Control characters a spreadsheet can hold but an .xlsx cannot would stop the whole copy,
+                # and Excel refuses a cell longer than this.
+                _text(cell, ILLEGAL_CHARACTERS_RE.sub("", str(value))[:_EXCEL_CELL_CHARACTERS])
             else:
                 cell.value = value
             if (r, c) in sheet.percent_cells:

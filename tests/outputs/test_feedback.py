@@ -378,3 +378,52 @@ def test_which_returns_get_their_own_workbook_back_marked_up(partnership, verdic
     )
     found = [finding("not-a-number", "CYP-05: 'twelve' is not a number.", sheet="Indicators", cell=cell)]
     assert Due(record, found).annotate is marked_up
+
+
+def test_the_xlsx_copy_of_an_ods_return_keeps_what_it_read_as_it_was_shown_and_never_as_a_formula(tmp_path):
+    from datetime import date
+
+    from pipeline.domain.cells import CellError, ReadCopy, SheetCopy, read_copy_path, to_json
+    from pipeline.domain.verdicts import Verdict
+    from pipeline.outputs.feedback import write_annotated
+
+    state, outbox = tmp_path / "state", tmp_path / "outbox"
+    cells = {
+        (0, 0): FORMULA,
+        (0, 1): "bell\x07 rang",
+        (0, 2): CellError("#DIV/0!"),
+        (0, 3): CellError("Err:502"),
+        (0, 4): date(2025, 6, 30),
+        (0, 5): 12,
+    }
+    read_copy_path(state, "a" * 64).parent.mkdir(parents=True)
+    read_copy_path(state, "a" * 64).write_text(to_json(ReadCopy("ods", (SheetCopy("Indicators", "visible", cells),))))
+    record = FileRecord(
+        id=1,
+        sha256="a" * 64,
+        name="r.ods",
+        size=1,
+        received_at="2025-07-10T09:30:00Z",
+        location="quarantine/20250710T093000Z-aaaaaaaaaaaa-r.ods",
+        verdict=Verdict.REJECTED,
+        destination="quarantine/20250710T093000Z-aaaaaaaaaaaa-r.ods",
+        reason="",
+        period="2025-26 Q1",
+        partnership="CYP",
+        duplicate_of=None,
+        decided_at=None,
+    )
+    problem = finding("not-a-number", "Not a number.", "Type digits.", sheet="Indicators", cell="F1")
+
+    path = write_annotated(outbox, state, record, [problem])
+
+    assert path is not None and path.name == "20250710T093000Z-aaaaaaaaaaaa-r.feedback.xlsx"
+    row = next(load_workbook(path)["Indicators"].iter_rows(max_row=1))
+    assert [(c.value, c.data_type) for c in row[:4]] == [
+        (FORMULA, "s"),
+        ("bell rang", "s"),
+        ("#DIV/0!", "e"),
+        ("Err:502", "s"),
+    ]
+    assert row[4].is_date and row[4].value.date() == date(2025, 6, 30)
+    assert (row[5].value, row[5].comment.text) == (12, "Not a number. Type digits.")
