@@ -106,6 +106,8 @@ class IndicatorResult:
     red_run: int = 0
     # The rating at the indicator's previous report (overrides applied), for the board's dashboard.
     previous_rag: Rag = Rag.NO_DATA
+    # The figure came in a return sent before its quarter ended: it is for part of the quarter.
+    part_quarter: bool = False
 
     @property
     def rag(self) -> Rag:
@@ -504,6 +506,7 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
         compared_since="" if earlier == period.previous() else str(earlier),
         red_run=_red_run(config, i, period, values, overrides),
         previous_rag=_rating_at(config, i, earlier, values, overrides),
+        part_quarter=now is not None and not now.imported and part_quarter(period, now.received_at),
     )
 
 
