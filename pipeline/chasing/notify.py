@@ -264,6 +264,9 @@ class Notifier:
             )
         if planned is None:
             return officer_told
+        origin = self.store.mail_origin(record.id)
+        if origin is not None and origin.sender and origin.sender not in (a.lower() for a in planned.to):
+            planned = replace(planned, to=(*planned.to, origin.sender))  # e-mailed in: its sender hears too
         attempt = self._attempt(planned)
         if attempt.refusal is not None:
             # Counted as done, so later passes do not redo this file's feedback: the officer

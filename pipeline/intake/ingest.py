@@ -251,7 +251,9 @@ def take_in(
                     "the pipeline needs permission to change the inbox folder",
                 )
                 continue
-            store.add_file(sha256=sha, name=shown, size=size, received_at=iso(received), location=relative)
+            file_id = store.add_file(sha256=sha, name=shown, size=size, received_at=iso(received), location=relative)
+            # An e-mailed attachment written to the inbox by the mailbox fetch: its message is this file's origin.
+            store.link_mail_file("inbox/" + path.relative_to(config.paths.inbox).as_posix(), sha, file_id)
 
 
 def _move(path: Path, target: Path) -> None:

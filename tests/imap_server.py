@@ -1,0 +1,173 @@
+"""A real IMAP server on 127.0.0.1 for the tests: Dovecot from the Debian packages (dovecot-imapd,
+installed by .ci/run), run in the foreground with a throw-away configuration.
+
+Any user name logs in with the password PASSWORD (a static passdb), and each has a mail folder of
+its own, so every test starts from an empty mailbox by using a new name. Tests deliver messages with
+IMAP APPEND, as a mail server's delivery agent would put them in the folder.
+
+Dovecot refuses to run mail processes as root, so when the tests run as root (CI) the mail folders
+belong to `nobody`, in a folder outside pytest's own (which only root may enter), and its internal
+and login processes run as the users the package made (dovecot, dovenull). Run by another user, every
+process runs as that user.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+PASSWORD = "correct-horse-battery"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _config(root: Path, port: int) -> str:
+    if os.geteuid() == 0:
+        mail_user = pwd.getpwnam("nobody")
+        internal, login = "dovecot", "dovenull"
+    else:
+        mail_user = pwd.getpwuid(os.geteuid())
+        internal = login = mail_user.pw_name
+    return f"""
+base_dir = {root}/run
+state_dir = {root}/state
+instance_name = pipeline-tests-{port}
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {internal}
+default_login_user = {login}
+first_valid_uid = {min(mail_user.pw_uid, 500)}
+passdb {{
+  driver = static
+  args = password={PASSWORD}
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user.pw_uid} gid={mail_user.pw_gid} home={root}/mail/%u
+}}
+mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    """A running Dovecot: `port` on 127.0.0.1; `stop()` ends it and removes its folder."""
+
+    root: Path
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    def client(self, user: str) -> imaplib.IMAP4:
+        """A logged-in connection as `user`, for the test's own deliveries and checks."""
+        imap = imaplib.IMAP4(self.host, self.port, timeout=10)
+        imap.login(user, PASSWORD)
+        return imap
+
+    def deliver(self, user: str, message: bytes, *, folder: str = "INBOX", flags: str = "") -> None:
+        """Put `message` in the user's folder, as delivery would (IMAP APPEND)."""
+        with self.client(user) as imap:
+            if folder != "INBOX":
+                imap.create(folder)
+            status, reply = imap.append(folder, f"({flags})" if flags else None, None, message)
+            assert status == "OK", reply
+
+    def uids(self, user: str, folder: str = "INBOX") -> list[int]:
+        """The UIDs in a folder (empty if it does not exist)."""
+        with self.client(user) as imap:
+            status, _ = imap.select(f'"{folder}"', readonly=True)
+            if status != "OK":
+                return []
+            _, data = imap.uid("SEARCH", "ALL")
+            return [int(n) for n in data[0].split()]
+
+    def flags(self, user: str, folder: str = "INBOX") -> list[str]:
+        """Each message's flags, in UID order."""
+        with self.client(user) as imap:
+            imap.select(f'"{folder}"', readonly=True)
+            _, data = imap.uid("FETCH", "1:*", "(FLAGS)")
+            return [item.decode() for item in data if item]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def available() -> bool:
+    return Path(DOVECOT).is_file() and os.access(DOVECOT, os.X_OK)
+
+
+def start() -> Dovecot:
+    """Start Dovecot on a free port and wait until it answers."""
+    root = Path(tempfile.mkdtemp(prefix="pipeline-dovecot-"))
+    root.chmod(0o755)  # the mail user (nobody, under root) must reach its folder
+    (root / "mail").mkdir()
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
+    port = _free_port()
+    conf = root / "dovecot.conf"
+    conf.write_text(_config(root, port), encoding="utf-8")
+    process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = Dovecot(root, port, process)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            log = (root / "dovecot.log").read_text(errors="replace") if (root / "dovecot.log").exists() else ""
+            server.stop()
+            raise RuntimeError(f"Dovecot stopped at once: {output}\n{log}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                if s.recv(100).startswith(b"* OK"):
+                    return server
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError("Dovecot did not answer within 20 seconds")

@@ -1,0 +1,194 @@
+"""The returns mailbox, against a real Dovecot on 127.0.0.1: each spreadsheet attached to a new
+message becomes one inbox file, with who sent it and when, and the message moves to Processed."""
+
+from __future__ import annotations
+
+import email
+import io
+import urllib.parse
+import zipfile
+from email import policy
+
+import pytest
+from mailbox_helpers import CSP, CYP, PASSWORD_ENV, inbox_names, letter, new_user, point_at
+
+from pipeline.domain import mailbox as mb
+from pipeline.domain.errors import MailboxError
+from pipeline.intake.mailbox.fetch import fetch_mail
+from pipeline.intake.mailbox.imap import Conversation
+from pipeline.runtime.cycle import run_once
+
+
+@pytest.fixture
+def box(workspace, dovecot, monkeypatch):
+    """The workspace pointed at a fresh mailbox on the test Dovecot: (workspace, server, user)."""
+    monkeypatch.setenv(PASSWORD_ENV, "correct-horse-battery")
+    user = new_user()
+    point_at(workspace, dovecot, user)
+    return workspace, dovecot, user
+
+
+def fetch(workspace):
+    with workspace.store() as store:
+        return fetch_mail(workspace.config, store, lambda: workspace.register, now=lambda: workspace.now)
+
+
+def mail_records(workspace):
+    with workspace.store() as store:
+        return store.mail_messages()
+
+
+def sent_mail(workspace) -> list:
+    """The messages the pipeline wrote (mail.mode = "files"), parsed."""
+    folder = workspace.outbox / "mail"
+    if not folder.is_dir():
+        return []
+    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
+
+
+def test_mailbox_is_off_unless_configured(workspace):
+    assert not workspace.config.mailbox.enabled
+    assert fetch(workspace).messages == []
+
+
+def test_a_returned_workbook_is_taken_into_the_inbox_and_accepted_with_its_sender(box):
+    workspace, server, user = box
+    server.deliver(user, letter(attachments=[("CYP Q1 return.xlsx", workspace.fill().read_bytes())]))
+    report = fetch(workspace)
+    assert report.written == ["CYP Q1 return.xlsx"]
+    assert inbox_names(workspace.inbox) == ["CYP Q1 return.xlsx"]
+    assert server.uids(user) == [] and len(server.uids(user, "Processed")) == 1  # Processed made, message moved
+    outcome = workspace.run().outcomes[0]
+    assert (outcome.name, outcome.verdict) == ("CYP Q1 return.xlsx", "accepted")
+    with workspace.store() as store:
+        origin = store.mail_origin(outcome.file_id)
+    assert (origin.sender, origin.subject, origin.date) == (CYP, "Our Q1 return", "2025-07-10T08:15:00Z")
+
+
+def test_a_message_already_read_by_an_officer_is_still_taken(box):
+    workspace, server, user = box
+    server.deliver(user, letter(attachments=[("return.xlsx", workspace.fill().read_bytes())]), flags=r"\Seen")
+    assert fetch(workspace).written == ["return.xlsx"]
+
+
+def test_a_second_pass_takes_nothing_twice(box):
+    workspace, server, user = box
+    server.deliver(user, letter(attachments=[("return.xlsx", workspace.fill().read_bytes())]))
+    fetch(workspace)
+    workspace.run()
+    assert fetch(workspace).written == []
+    assert inbox_names(workspace.inbox) == []
+    assert len(mail_records(workspace)) == 1
+
+
+def test_two_attachments_with_one_name_never_overwrite_each_other(box):
+    workspace, server, user = box
+    first = workspace.fill("a.xlsx").read_bytes()
+    second = workspace.fill("b.xlsx", short="CSP", cover={"email": CSP}).read_bytes()
+    server.deliver(user, letter(attachments=[("return.xlsx", first)]))
+    server.deliver(user, letter(sender=CSP, attachments=[("return.xlsx", second)]))
+    fetch(workspace)
+    assert inbox_names(workspace.inbox) == ["return (2).xlsx", "return.xlsx"]
+    assert (workspace.inbox / "return.xlsx").read_bytes() == first
+    assert (workspace.inbox / "return (2).xlsx").read_bytes() == second
+
+
+def test_the_same_workbook_in_two_messages_is_a_duplicate_as_for_files(box):
+    workspace, server, user = box
+    data = workspace.fill().read_bytes()
+    server.deliver(user, letter(attachments=[("return.xlsx", data)]))
+    server.deliver(user, letter(subject="Resending", attachments=[("return.xlsx", data)]))
+    fetch(workspace)
+    verdicts = sorted(o.verdict for o in workspace.run().outcomes)
+    assert verdicts == ["accepted", "duplicate"]
+
+
+def test_spreadsheets_inside_a_zip_are_taken_and_a_zip_that_climbs_out_gives_none(box):
+    workspace, server, user = box
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("returns/CYP return.xlsx", workspace.fill().read_bytes())
+        archive.writestr("notes.txt", "not a return")
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../../evil.xlsx", b"PK")
+    server.deliver(user, letter(attachments=[("returns.zip", packed.getvalue())]))
+    server.deliver(user, letter(subject="another", attachments=[("evil.zip", evil.getvalue())]))
+    fetch(workspace)
+    assert inbox_names(workspace.inbox) == ["CYP return.xlsx"]
+    assert [m.outcome for m in mail_records(workspace)] == [mb.TAKEN, mb.NO_ATTACHMENT]
+    assert not (workspace.root / "evil.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("attached", "written"),
+    [
+        ("../../../etc/cron.d/x.xlsx", "x.xlsx"),
+        ("C:\\Users\\dan\\Desktop\\CYP.xlsx", "CYP.xlsx"),
+        ("line\r\nbreak\x07.xlsx", "line break.xlsx"),
+        (".hidden.xlsx", "hidden.xlsx"),
+        ("~$lockfile.xlsx", "lockfile.xlsx"),
+        ("r\u00e9sum\u00e9 \u2013 Q1.xlsx", "r\u00e9sum\u00e9 \u2013 Q1.xlsx"),
+    ],
+)
+def test_attachment_names_are_made_safe_and_stay_in_the_inbox(box, attached, written):
+    workspace, server, user = box
+    # RFC 2231's percent-encoding carries any character, line breaks included, as a hostile sender's would.
+    encoded = "filename*=utf-8''" + urllib.parse.quote(attached, safe="")
+    raw = letter(attachments=[("placeholder.xlsx", workspace.fill().read_bytes())])
+    server.deliver(user, raw.replace(b'filename="placeholder.xlsx"', encoded.encode("ascii")))
+    fetch(workspace)
+    assert inbox_names(workspace.inbox) == [written]
+
+
+def test_a_name_encoded_by_rfc_2231_is_decoded(box):
+    workspace, server, user = box
+    data = workspace.fill().read_bytes()
+    raw = letter(attachments=[("placeholder.xlsx", data)]).replace(
+        b'filename="placeholder.xlsx"', b"filename*=utf-8''Pr%C3%BCfung%20Q1.xlsx"
+    )
+    server.deliver(user, raw)
+    fetch(workspace)
+    assert inbox_names(workspace.inbox) == ["Pr\u00fcfung Q1.xlsx"]
+
+
+def test_a_forwarded_message_gives_up_its_workbook(box):
+    workspace, server, user = box
+    inner = email.message_from_bytes(letter(attachments=[("fwd.xlsx", workspace.fill().read_bytes())]))
+    outer = email.message.EmailMessage()
+    outer["From"] = CYP
+    outer["Subject"] = "Fwd: return"
+    outer.set_content("See below.")
+    outer.add_attachment(inner)
+    server.deliver(user, outer.as_bytes())
+    fetch(workspace)
+    assert inbox_names(workspace.inbox) == ["fwd.xlsx"]
+
+
+def test_a_wrong_password_is_a_mailbox_error_and_the_inbox_is_still_taken(box, monkeypatch):
+    workspace, _server, _user = box
+    monkeypatch.setenv(PASSWORD_ENV, "wrong")
+    workspace.submit()
+    report = fetch(workspace)
+    assert isinstance(report.failure, MailboxError)
+    assert "refused the login" in str(report.failure)
+    assert [o.verdict for o in workspace.run().outcomes] == ["accepted"]
+
+
+def test_no_password_in_the_environment_says_which_variable(box, monkeypatch):
+    workspace, _server, _user = box
+    monkeypatch.delenv(PASSWORD_ENV)
+    with pytest.raises(MailboxError, match=PASSWORD_ENV):
+        Conversation(workspace.config.mailbox).__enter__()
+
+
+def test_a_run_takes_the_mailbox_first_and_acknowledges_the_sender_and_the_partnership(box):
+    workspace, server, user = box
+    officer = "someone.else@brackenford.example.org"
+    server.deliver(user, letter(sender=officer, attachments=[("return.xlsx", workspace.fill().read_bytes())]))
+    point_at(workspace, server, user, allowed_senders=("brackenford.example.org",))
+    report = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert [o.verdict for o in report.ingest.outcomes] == ["accepted"]
+    acknowledgements = [m for m in sent_mail(workspace) if m["Subject"].startswith("Thank you")]
+    assert len(acknowledgements) == 1
+    assert {a.strip() for a in acknowledgements[0]["To"].split(",")} == {CYP, officer}
