@@ -253,7 +253,9 @@ def take_in(
                 continue
             file_id = store.add_file(sha256=sha, name=shown, size=size, received_at=iso(received), location=relative)
             # An e-mailed attachment written to the inbox by the mailbox fetch: its message is this file's origin.
-            store.link_mail_file("inbox/" + path.relative_to(config.paths.inbox).as_posix(), sha, file_id)
+            # The fetch writes clean names at the top of the inbox only: a name not UTF-8 is never one of them.
+            if shown == path.name and path.parent == config.paths.inbox:
+                store.link_mail_file("inbox/" + path.name, sha, file_id)
 
 
 def _move(path: Path, target: Path) -> None:
