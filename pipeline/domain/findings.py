@@ -150,5 +150,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not-signed-off": (WARNING, "the chair has not signed off the return, so it is provisional"),
     "bad-cover-date": (WARNING, "the date completed is not a date"),
     "duplicate-file": (WARNING, "the same file was received and accepted before"),
+    "sender-other-partnership": (WARNING, "the return was e-mailed from an address registered for another partnership"),
     "formula-text": (WARNING, "text starts like a formula; it is kept as text"),
 }

@@ -453,6 +453,10 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
         from pipeline.intake.examine import Examined
 
         examined = Examined((internal_error(),))
+    if examined.partnership:
+        from pipeline.intake.mailbox.senders import mind_the_sender
+
+        examined = mind_the_sender(store.mail_origin(record.id), examiner.register, examined)
     verdict = Verdict.REJECTED if has_errors(examined.findings) or examined.submission is None else Verdict.ACCEPTED
     if verdict == Verdict.ACCEPTED:
         reason = "Accepted" + (

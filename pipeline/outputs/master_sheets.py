@@ -193,15 +193,36 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
             s.calendar_day(x.date_completed),
             "Yes" if x.signed_off else "No",
             "Yes" if x.counts else "No (superseded)",
+            *_emailed(report.mail_origins.get(x.file_id), s),
         ]
         for x in report.submissions
     ]
     s.table(
         "Submissions",
-        ("Partnership", "File", "Received at", "Completed by", "Email", "Date completed", "Signed off", "Counts"),
+        (
+            "Partnership",
+            "File",
+            "Received at",
+            "Completed by",
+            "Email",
+            "Date completed",
+            "Signed off",
+            "Counts",
+            "E-mailed by",
+            "E-mail subject",
+            "E-mail sent",
+        ),
         rows,
-        {"File": 36, "Email": 30, "Received at": 20},
+        {"File": 36, "Email": 30, "Received at": 20, "E-mailed by": 30, "E-mail subject": 36, "E-mail sent": 20},
     )
+
+
+def _emailed(origin, s: Sheets) -> list:
+    """Who e-mailed the return to the mailbox, the message's subject and when it was sent; blank for a file put
+    in the inbox by hand."""
+    if origin is None:
+        return ["", "", ""]
+    return [origin.sender, origin.subject, s.moment(origin.date) if origin.date else ""]
 
 
 def validation_sheet(s: Sheets, report: PeriodReport) -> None:

@@ -192,3 +192,165 @@ def test_a_run_takes_the_mailbox_first_and_acknowledges_the_sender_and_the_partn
     acknowledgements = [m for m in sent_mail(workspace) if m["Subject"].startswith("Thank you")]
     assert len(acknowledgements) == 1
     assert {a.strip() for a in acknowledgements[0]["To"].split(",")} == {CYP, officer}
+
+
+# -- who may send ------------------------------------------------------------------------------
+
+
+def test_a_return_from_a_stranger_is_held_never_counted_and_the_board_officer_told(box):
+    workspace, server, user = box
+    stranger = "someone@elsewhere.example.com"
+    server.deliver(user, letter(sender=stranger, attachments=[("return.xlsx", workspace.fill().read_bytes())]))
+    report = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert report.ingest.outcomes == [] and inbox_names(workspace.inbox) == []
+    held = workspace.state / "quarantine" / "mail"
+    assert [p.name.endswith("-return.xlsx") for p in held.glob("*.xlsx")] == [True]
+    assert "is not on the register's Partnerships sheet" in next(held.glob("*.reason.txt")).read_text()
+    told = sent_mail(workspace)
+    assert [m["To"] for m in told] == [workspace.config.board_officer_email]
+    assert told[0]["Subject"].startswith(f"Return held: {stranger} may not send returns")
+    assert server.uids(user, "Processed")  # handled: not looked at again
+
+
+def test_a_domain_in_allowed_senders_lets_its_people_send(box):
+    workspace, server, user = box
+    point_at(workspace, server, user, allowed_senders=("police.example.uk",))
+    sender = "analyst@police.example.uk"
+    server.deliver(user, letter(sender=sender, attachments=[("return.xlsx", workspace.fill().read_bytes())]))
+    assert fetch(workspace).written == ["return.xlsx"]
+
+
+def test_a_return_sent_from_another_partnerships_address_is_accepted_with_a_warning(box):
+    workspace, server, user = box
+    server.deliver(user, letter(sender=CSP, attachments=[("cyp.xlsx", workspace.fill().read_bytes())]))
+    fetch(workspace)
+    outcome = workspace.run().outcomes[0]
+    assert outcome.verdict == "accepted"
+    (warning,) = [f for f in outcome.findings if f.code == "sender-other-partnership"]
+    assert warning.message == (f"This return for CYP was e-mailed by {CSP}, the address the register gives CSP.")
+
+
+def test_status_and_the_master_workbook_say_who_emailed_the_return(box):
+    from openpyxl import load_workbook
+    from spoil import Q1
+
+    from pipeline.chasing.status import period_status
+
+    workspace, server, user = box
+    server.deliver(user, letter(attachments=[("return.xlsx", workspace.fill().read_bytes())]))
+    fetch(workspace)
+    workspace.run()
+    with workspace.store() as store:
+        rows = period_status(workspace.config, workspace.register, store, Q1)
+    cyp = next(r for r in rows if r.partnership == "CYP")
+    assert (cyp.emailed_by, cyp.email_subject, cyp.email_sent) == (CYP, "Our Q1 return", "2025-07-10T08:15:00Z")
+    sheet = load_workbook(workspace.master(Q1))["Submissions"]
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert row[header.index("E-mailed by")] == CYP
+    assert row[header.index("E-mail subject")] == "Our Q1 return"
+
+
+# -- hostile mail: each gets a verdict, never a crash, never a file outside the inbox ----------
+
+
+def answers(workspace) -> list[str]:
+    return [m["Subject"] for m in sent_mail(workspace)]
+
+
+def test_a_message_without_a_return_gets_a_short_reply_saying_what_to_send(box):
+    workspace, server, user = box
+    server.deliver(user, letter(subject="Question about Q1"))
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    (reply,) = sent_mail(workspace)
+    assert reply["To"] == CYP
+    assert reply["Subject"] == "Re: Question about Q1: no return attached"
+    assert "filled-in return workbook (.xlsx) attached" in reply.get_content()
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert len(sent_mail(workspace)) == 1  # answered once
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto-Submitted": "auto-replied"},
+        {"List-Id": "<partners.lists.example.org>"},
+        {"Precedence": "bulk"},
+        {"Return-Path": "<>"},
+    ],
+    ids=["auto-submitted", "mailing-list", "bulk", "null-sender"],
+)
+def test_automatic_mail_is_never_answered(box, headers):
+    workspace, server, user = box
+    server.deliver(user, letter(subject="Out of office", headers=headers))
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert sent_mail(workspace) == []
+    assert [m.outcome for m in mail_records(workspace)] == [mb.IGNORED]
+    assert server.uids(user) == []
+
+
+def test_a_bounce_is_never_answered_nor_its_attachment_taken(box):
+    workspace, server, user = box
+    template = workspace.template().read_bytes()  # our own templates-out message, come back
+    server.deliver(user, letter(sender="MAILER-DAEMON@mail.example.org", attachments=[("t.xlsx", template)]))
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert sent_mail(workspace) == [] and inbox_names(workspace.inbox) == []
+
+
+def test_a_stranger_without_a_return_gets_no_reply(box):
+    workspace, server, user = box
+    server.deliver(user, letter(sender="spam@elsewhere.example.com", subject="Offer"))
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert sent_mail(workspace) == []
+
+
+def test_winmail_dat_gets_a_reply_asking_for_the_workbook(box):
+    workspace, server, user = box
+    raw = letter(attachments=[("winmail.dat", b"\x78\x9f\x3e\x22 TNEF")])
+    server.deliver(user, raw)
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    (reply,) = sent_mail(workspace)
+    assert reply["Subject"] == "Re: Our Q1 return: please send the workbook again"
+    assert "winmail.dat" in reply.get_content()
+
+
+def test_an_oversized_message_is_not_downloaded_and_its_sender_told(box):
+    workspace, server, user = box
+    point_at(workspace, server, user, max_message_mb=1)
+    server.deliver(user, letter(attachments=[("huge.xlsx", bytes(1_200_000))]))
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert inbox_names(workspace.inbox) == []
+    assert answers(workspace) == ["Re: Our Q1 return: too large to take in"]
+
+
+def test_hundreds_of_attachments_are_refused_whole(box):
+    workspace, server, user = box
+    data = workspace.fill().read_bytes()
+    server.deliver(user, letter(attachments=[(f"r{n}.xlsx", data) for n in range(300)]))
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert inbox_names(workspace.inbox) == []
+    assert answers(workspace) == ["Re: Our Q1 return: too many attachments"]
+    assert [m.reason for m in mail_records(workspace)] == ["it has 300 spreadsheets"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"From: "
+        + CYP.encode()
+        + b"\r\nSubject: broken\r\nContent-Type: multipart/mixed\r\n\r\nno boundary at all\r\n",
+        b"From: " + CYP.encode() + b'\r\nSubject: cut\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b'Content-Type: application/vnd.ms-excel; name="x.xls"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        b"!!!not base64!!!",
+        b"\x00\xff\xfe garbage with no headers at all \r\n\r\n\x00",
+        b"From: =?utf-8?q?broken=ZZ?= <" + CYP.encode() + b">\r\nSubject: =?bogus?x?y?=\r\nDate: yesterday\r\n\r\nhi",
+    ],
+    ids=["multipart-without-boundary", "bad-base64", "garbage", "broken-encoded-words"],
+)
+def test_malformed_mime_gets_a_verdict_and_never_a_crash(box, raw):
+    workspace, server, user = box
+    server.deliver(user, raw)
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    (record,) = mail_records(workspace)
+    assert record.stage == mb.MOVED
+    assert all(p.parent == workspace.inbox for p in workspace.inbox.rglob("*"))

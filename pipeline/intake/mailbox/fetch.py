@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from pipeline.domain.records import Register
 from pipeline.domain.settings import Config, MailboxSettings
 from pipeline.intake.mailbox.imap import Conversation, Summary
 from pipeline.intake.mailbox.parse import Letter, read_letter
+from pipeline.intake.mailbox.senders import allowed
 from pipeline.intake.screen.safety import Limits
 from pipeline.store import Store
 from pipeline.support.atomic import inside
@@ -63,29 +63,6 @@ class Judgement:
 
 def mailbox_name(settings: MailboxSettings) -> str:
     return f"{settings.username}@{settings.host}/{settings.folder}"
-
-
-def registered_senders(register: Register) -> dict[str, str]:
-    """Address -> short name of the partnership whose register row gives it (lower case)."""
-    found: dict[str, str] = {}
-    for p in register.partnerships:
-        for address in re.split(r"[;,]", p.email or ""):
-            if address.strip():
-                found.setdefault(address.strip().lower(), p.short_name)
-    return found
-
-
-def allowed(sender: str, settings: MailboxSettings, register: Register) -> bool:
-    """Whether `sender` may send returns: on the register's Partnerships sheet, or named (as an
-    address or by its domain) in mailbox.allowed_senders."""
-    if not sender:
-        return False
-    domain = sender.rsplit("@", 1)[-1]
-    return (
-        sender in registered_senders(register)
-        or sender in settings.allowed_senders
-        or domain in (settings.allowed_senders)
-    )
 
 
 def judge(letter: Letter, *, may_send: bool, too_large: bool = False) -> Judgement:
