@@ -171,3 +171,88 @@ def start() -> Dovecot:
             time.sleep(0.1)
     server.stop()
     raise RuntimeError("Dovecot did not answer within 20 seconds")
+
+
+class Dropper:
+    """A man in the middle that forwards to a real server and drops the connection once the server
+    has sent `limit` bytes, as a server restarting or a network failing mid-fetch would."""
+
+    def __init__(self, target: Dovecot, limit: int) -> None:
+        self.target = target
+        self.limit = limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        import threading
+
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import select
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection((self.target.host, self.target.port))
+            sent = 0
+            try:
+                while sent < self.limit:
+                    ready, _, _ = select.select([client, upstream], [], [], 10)
+                    if not ready:
+                        break
+                    if client in ready:
+                        data = client.recv(65536)
+                        if not data:
+                            break
+                        upstream.sendall(data)
+                    if upstream in ready:
+                        data = upstream.recv(min(65536, self.limit - sent))
+                        if not data:
+                            break
+                        client.sendall(data)
+                        sent += len(data)
+            except OSError:
+                pass
+            finally:
+                for s in (client, upstream):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    s.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+class Drip:
+    """An 'IMAP server' that greets, then answers one byte at a time, slowly, for ever: only an overall
+    deadline ends a conversation with it."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        import threading
+
+        self.every = every
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        try:
+            client, _ = self.listener.accept()
+        except OSError:
+            return
+        with client:
+            try:
+                client.sendall(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n")
+                while not self.stopped.wait(self.every):
+                    client.sendall(b"*")
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()

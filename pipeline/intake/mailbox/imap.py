@@ -159,6 +159,10 @@ class Conversation:
                     )
             self.stage = "logging in"
             self._client.login(s.username, password)
+            # Servers tell more of what they can do once logged in (MOVE, UIDPLUS); imaplib keeps the greeting's.
+            status, data = self._client.capability()
+            if status == "OK" and data and isinstance(data[-1], bytes):
+                self._client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
             self.stage = f"opening the folder {s.folder!r}"
             status, data = self._client.select(quoted(s.folder), readonly=self.readonly)
             if status != "OK":
