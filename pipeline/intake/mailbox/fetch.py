@@ -17,6 +17,7 @@ again. The same attachment in two messages is two files, and the second a duplic
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import logging
 import os
@@ -105,8 +106,7 @@ def fetch_mail(
     if not settings.enabled:
         return report
     name = mailbox_name(settings)
-    unfinished = store.mail_unfinished(name)
-    for record in unfinished:  # needs no server: what a killed pass wrote is in place
+    for record in store.mail_unfinished(name):  # needs no server: what a killed pass wrote is in place
         _found_written(config, store, record)
     try:
         with conversation(settings) as imap:
@@ -195,11 +195,13 @@ def _path(config: Config, location: str) -> Path:
 
 
 def _found_written(config: Config, store: Store, record: MailRecord) -> None:
-    """Mark written the attachments a killed pass wrote but did not mark."""
+    """Mark written the attachments a killed pass wrote but did not mark, and remove what it left half-written."""
     for attachment in record.attachments:
         if attachment.written:
             continue
         path = _path(config, attachment.location)
+        for partial in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+            partial.unlink(missing_ok=True)
         if path.is_file() and _sha(path.read_bytes()) == attachment.sha256:
             store.mail_written(record.id, attachment.seq)
 
