@@ -35,6 +35,7 @@ EXIT_CODES_HELP = "\n".join(
         (ExitStatus.MAIL_FAILED, "the mail server refused or could not be reached"),
         (ExitStatus.STORE_BUSY, "the database is in use by another program (nothing was changed): try again later"),
         (ExitStatus.STORE_UNUSABLE, "the database is damaged or another program's (left untouched: restore it)"),
+        (ExitStatus.MAILBOX_FAILED, "the returns mailbox refused the login or could not be reached"),
         (ExitStatus.BUG, "unexpected internal error (run again with --traceback and report it)"),
         (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
     )
@@ -183,6 +184,15 @@ def _watch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
 
 
+def _mailbox_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        choices=("check",),
+        help="check: log in to the returns mailbox ([mailbox] in config.toml) and list the new messages and what "
+        "the next pass would take from each, changing nothing (the folder opened read-only, no read flag set)",
+    )
+
+
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, commands.check),
     "templates": ("write each partnership's return template for a period", _templates_arguments, commands.templates),
@@ -194,6 +204,11 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "report": ("rebuild a period's master workbook and Word documents", _report_arguments, commands.report),
     "status": ("show who has and has not returned for a period", _status_arguments, commands.status),
     "chase": ("send the templates-out messages and reminders due today", _chase_arguments, commands.chase),
+    "mailbox": (
+        "check the returns mailbox: what the next pass would take, changing nothing",
+        _mailbox_arguments,
+        commands.mailbox,
+    ),
     "watch": (
         "run unattended: check the inbox every few seconds, send reminders daily",
         _watch_arguments,

@@ -124,6 +124,48 @@ def fetch_mail(
     return report
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What a pass would do with one new message (`pipeline mailbox check`)."""
+
+    uid: int
+    sender: str
+    subject: str
+    date: str
+    outcome: str
+    reason: str
+    names: tuple[str, ...]  # the spreadsheets it would take (or hold)
+
+
+def check_mailbox(
+    config: Config,
+    store: Store | None,
+    register: Register,
+    *,
+    conversation: Callable[..., Conversation] = Conversation,
+) -> list[Preview]:
+    """Log in and say what the next pass would take from each new message, changing nothing: the folder is
+    opened read-only (EXAMINE) and bodies fetched with BODY.PEEK, so no read flag is set; nothing is recorded.
+    `store` None: there is no store yet (every message is new), and none is made."""
+    settings = config.mailbox
+    limits = Limits(max_file_bytes=config.ingest.max_file_mb * 1024 * 1024)
+    previews = []
+    with conversation(settings, readonly=True) as imap:
+        known = store.mail_known(mailbox_name(settings), imap.uidvalidity) if store else set()
+        for summary in imap.summaries([uid for uid in imap.uids() if uid not in known]):
+            too_large = summary.size > settings.max_message_mb * 1024 * 1024
+            raw = imap.fetch(summary.uid, headers_only=too_large)
+            if raw is None:
+                continue
+            letter = read_letter(raw, max_attachments=settings.max_attachments, limits=limits)
+            verdict = judge(letter, may_send=allowed(letter.sender, settings, register), too_large=too_large)
+            names = tuple(a.name for a in letter.attachments) if verdict.outcome in (mb.TAKEN, mb.HELD) else ()
+            previews.append(
+                Preview(summary.uid, letter.sender, letter.subject, letter.date, verdict.outcome, verdict.reason, names)
+            )
+    return previews
+
+
 def _take(
     config: Config,
     store: Store,
