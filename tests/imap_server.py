@@ -35,7 +35,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _config(root: Path, port: int) -> str:
+def _config(root: Path, port: int, secure_port: int) -> str:
     if os.geteuid() == 0:
         mail_user = pwd.getpwnam("nobody")
         internal, login = "dovecot", "dovenull"
@@ -49,7 +49,9 @@ instance_name = pipeline-tests-{port}
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -74,7 +76,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {secure_port}
   }}
 }}
 service anvil {{
@@ -91,8 +94,14 @@ class Dovecot:
     """A running Dovecot: `port` on 127.0.0.1; `stop()` ends it and removes its folder."""
 
     root: Path
-    port: int
+    port: int  # plain IMAP, with STARTTLS
+    secure_port: int  # IMAP over TLS from the first byte
     process: subprocess.Popen
+
+    @property
+    def certificate(self) -> Path:
+        """The server's self-signed certificate (for 127.0.0.1): a client trusts it to talk TLS."""
+        return self.root / "cert.pem"
 
     @property
     def host(self) -> str:
@@ -151,11 +160,34 @@ def start() -> Dovecot:
     if os.geteuid() == 0:
         nobody = pwd.getpwnam("nobody")
         os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
-    port = _free_port()
+    port, secure_port = _free_port(), _free_port()
+    # openssl comes with Dovecot (dovecot-core depends on it).
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(root / "key.pem"),
+            "-out",
+            str(root / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     conf = root / "dovecot.conf"
-    conf.write_text(_config(root, port), encoding="utf-8")
+    conf.write_text(_config(root, port, secure_port), encoding="utf-8")
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    server = Dovecot(root, port, process)
+    server = Dovecot(root, port, secure_port, process)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:

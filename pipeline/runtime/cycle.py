@@ -60,7 +60,7 @@ def run_once(
     `hangup` lets a signal handler end a mail conversation in progress.
     """
     with RunLock(config.paths.state), open_store(config) as store:
-        fetched = fetch_mail(config, store, lambda: _register(config), now=now)
+        fetched = fetch_mail(config, store, lambda: _register(config), now=now, hangup=hangup)
         with standing_by(config) as standby:
             report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress), mailbox=fetched)
             if store.mail_replies_due():

@@ -165,3 +165,56 @@ def test_kill_9_during_fetching_in_a_loop_takes_every_attachment_exactly_once(tm
     assert dovecot.uids(user) == [] and len(dovecot.uids(user, "Processed")) == 30
     assert inbox_names(tmp_path / "inbox") == []
     assert list((tmp_path / "inbox").glob(".*")) == []  # no half-written attachment left behind
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_the_mailbox_is_read_over_tls(box, security):
+    import functools
+    import ssl
+
+    from pipeline.intake.mailbox.imap import Conversation
+
+    workspace, server, user = box
+    server.deliver(user, letter(attachments=[attachment(1)]))
+    port = server.secure_port if security == "tls" else server.port
+    point_at(workspace, server, user, security=security, port=port)
+    trusted = ssl.create_default_context(cafile=str(server.certificate))
+    with workspace.store() as store:
+        report = fetch_mail(
+            workspace.config,
+            store,
+            lambda: workspace.register,
+            now=lambda: workspace.now,
+            conversation=functools.partial(Conversation, ssl_context=trusted),
+        )
+    assert report.failure is None and report.written == ["return-1.xlsx"]
+
+
+def test_a_certificate_that_is_not_trusted_is_refused(box):
+    workspace, server, user = box
+    point_at(workspace, server, user, security="tls", port=server.secure_port)
+    report = fetch(workspace)
+    assert "the secure connection to 127.0.0.1" in str(report.failure)
+    assert "certificate" in str(report.failure)
+
+
+def test_watch_told_to_stop_abandons_the_mailbox_conversation(box):
+    import threading
+
+    from pipeline.chasing.sending import Hangup
+
+    workspace, server, user = box
+    drip = imap_server.Drip()
+    hangup = Hangup()
+    try:
+        point_at(workspace, server, user, port=drip.port, deadline_seconds=600)
+        threading.Timer(0.5, hangup).start()
+        with workspace.store() as store:
+            report = fetch_mail(
+                workspace.config, store, lambda: workspace.register, now=lambda: workspace.now, hangup=hangup
+            )
+    finally:
+        drip.close()
+    # The drip answers the greeting's CAPABILITY for ever, so imaplib is still connecting when told.
+    assert "was abandoned while connecting, as the pipeline was stopping" in str(report.failure)
+    assert hangup.conversation is None

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.domain import mailbox as mb
 from pipeline.domain.clock import iso
@@ -98,18 +99,25 @@ def fetch_mail(
     *,
     now: Callable[[], datetime],
     conversation: Callable[..., Conversation] = Conversation,
+    hangup: Any = None,
 ) -> FetchReport:
     """Take every new message of the mailbox (and finish those a killed pass left); a mailbox that
-    cannot be read is reported in FetchReport.failure and the pass goes on with the inbox."""
+    cannot be read is reported in FetchReport.failure and the pass goes on with the inbox.
+
+    `hangup` (pipeline.chasing.sending.Hangup, passed down by the runtime) lets a signal handler end
+    the conversation in progress, as it ends an SMTP one: once called, no conversation starts."""
     report = FetchReport()
     settings = config.mailbox
-    if not settings.enabled:
+    if not settings.enabled or (hangup is not None and hangup.called):
         return report
     name = mailbox_name(settings)
     for record in store.mail_unfinished(name):  # needs no server: what a killed pass wrote is in place
         _found_written(config, store, record)
+    imap = conversation(settings)
+    if hangup is not None:
+        hangup.conversation = imap
     try:
-        with conversation(settings) as imap:
+        with imap:
             for record in store.mail_unfinished(name):
                 _finish(config, store, imap, record, report)
             known = store.mail_known(name, imap.uidvalidity)
@@ -121,6 +129,9 @@ def fetch_mail(
     except MailboxError as exc:
         log.warning("%s", exc)
         report.failure = exc
+    finally:
+        if hangup is not None:
+            hangup.conversation = None
     return report
 
 

@@ -125,6 +125,10 @@ class Conversation:
         self._client: imaplib.IMAP4 | None = None
         self._made: set[str] = set()
 
+    def cut_off(self, why: str) -> None:
+        """End the conversation now (`pipeline watch` told to stop): what is not fetched waits for the next start."""
+        self._deadline.cut_off(why)
+
     @property
     def where(self) -> str:
         s = self.settings
@@ -201,6 +205,12 @@ class Conversation:
         """The MailboxError for `exc`, met while doing self.stage."""
         s = self.settings
         where = f"{s.host}:{s.port}"
+        if self._deadline.why == "stopping":
+            return MailboxError(
+                f"The conversation with the returns mailbox {where} was abandoned while {self.stage}, as the "
+                "pipeline was stopping.",
+                fix=RETRY,
+            )
         if self._deadline.why:
             return MailboxError(
                 f"The returns mailbox {where} did not finish the conversation within {s.deadline_seconds:g} "
