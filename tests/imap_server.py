@@ -113,12 +113,13 @@ class Dovecot:
         imap.login(user, PASSWORD)
         return imap
 
-    def deliver(self, user: str, message: bytes, *, folder: str = "INBOX", flags: str = "") -> None:
-        """Put `message` in the user's folder, as delivery would (IMAP APPEND)."""
+    def deliver(self, user: str, message: bytes, *, folder: str = "INBOX", flags: str = "", arrived=None) -> None:
+        """Put `message` in the user's folder, as delivery would (IMAP APPEND), received by the server
+        at `arrived` (an aware datetime; now if None)."""
         with self.client(user) as imap:
             if folder != "INBOX":
                 imap.create(folder)
-            status, reply = imap.append(folder, f"({flags})" if flags else None, None, message)
+            status, reply = imap.append(folder, f"({flags})" if flags else None, arrived, message)
             assert status == "OK", reply
 
     def uids(self, user: str, folder: str = "INBOX") -> list[int]:

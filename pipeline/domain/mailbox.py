@@ -51,6 +51,7 @@ class MailRecord:
     subject: str
     date: str
     fetched_at: str
+    arrived_at: str  # when the mail server received it (UTC, ISO), or ""
     outcome: str
     reason: str
     stage: str

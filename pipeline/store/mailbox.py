@@ -27,6 +27,7 @@ class Mailbox(Connection):
         subject: str,
         date: str,
         fetched_at: str,
+        arrived_at: str = "",
         outcome: str,
         reason: str,
         attachments: Sequence[tuple[str, str, str]] = (),  # (name, location, sha256)
@@ -35,8 +36,8 @@ class Mailbox(Connection):
         with self.transaction():
             cursor = self._db.execute(
                 "INSERT INTO mail_messages (mailbox, uidvalidity, uid, sender, subject, sent_date, fetched_at, "
-                "outcome, reason, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'recorded')",
-                (mailbox, uidvalidity, uid, sender, subject, date, fetched_at, outcome, reason),
+                "arrived_at, outcome, reason, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recorded')",
+                (mailbox, uidvalidity, uid, sender, subject, date, fetched_at, arrived_at, outcome, reason),
             )
             assert cursor.lastrowid is not None
             self._db.executemany(
@@ -76,10 +77,11 @@ class Mailbox(Connection):
             subject=row[5],
             date=row[6],
             fetched_at=row[7],
-            outcome=row[8],
-            reason=row[9],
-            stage=row[10],
-            replied=bool(row[11]),
+            arrived_at=row[8],
+            outcome=row[9],
+            reason=row[10],
+            stage=row[11],
+            replied=bool(row[12]),
             attachments=attachments,
         )
 
@@ -110,13 +112,24 @@ class Mailbox(Connection):
         return {r[0] for r in rows}
 
     def link_mail_file(self, location: str, sha256: str, file_id: int) -> None:
-        """The inbox file at `location` (e.g. 'inbox/return.xlsx') was taken in as file `file_id`."""
+        """The inbox file at `location` (e.g. 'inbox/return.xlsx') was taken in as file `file_id`. It was
+        received when the mail server received its message, if that is earlier than the pass that took it in
+        (the pipeline was down, or the mailbox unreachable): lateness is judged on arrival."""
         with self.transaction():
-            self._db.execute(
+            cursor = self._db.execute(
                 "UPDATE mail_attachments SET file_id = ?, written = 1 WHERE location = ? AND sha256 = ? "
                 "AND file_id IS NULL",
                 (file_id, location, sha256),
             )
+            if cursor.rowcount:
+                # ISO texts of one form ('2025-07-10T09:30:00Z') sort as the times they are.
+                self._db.execute(
+                    "UPDATE files SET received_at = (SELECT m.arrived_at FROM mail_attachments a JOIN mail_messages m "
+                    "ON m.id = a.message_id WHERE a.file_id = files.id) WHERE id = ? AND EXISTS (SELECT 1 FROM "
+                    "mail_attachments a JOIN mail_messages m ON m.id = a.message_id WHERE a.file_id = files.id "
+                    "AND m.arrived_at != '' AND m.arrived_at < files.received_at)",
+                    (file_id,),
+                )
 
     def mail_origins(self) -> dict[int, MailOrigin]:
         """file id -> the message it came in, for every file that came by e-mail."""

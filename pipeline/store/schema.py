@@ -157,6 +157,7 @@ CREATE TABLE mail_messages (
     subject TEXT NOT NULL,
     sent_date TEXT NOT NULL,        -- the Date header (UTC, ISO), '' when missing
     fetched_at TEXT NOT NULL,       -- when the pipeline took it (UTC, ISO)
+    arrived_at TEXT NOT NULL,       -- when the mail server received it (INTERNALDATE; UTC, ISO), '' if unknown
     outcome TEXT NOT NULL,          -- taken, held, no-attachment, winmail, too-large, too-many-attachments, unreadable, ignored
     reason TEXT NOT NULL,
     stage TEXT NOT NULL,            -- recorded, written (attachments all written), moved (to the processed folder), gone

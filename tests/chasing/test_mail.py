@@ -219,6 +219,7 @@ def every_planned_message(tmp_path: Path) -> list[PlannedMessage]:
             subject="Our return",
             date="",
             fetched_at="2026-01-14T09:00:00Z",
+            arrived_at="2026-01-14T08:58:00Z",
             outcome=outcome,
             reason="why",
             stage=mb.MOVED,

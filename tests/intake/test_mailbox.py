@@ -65,6 +65,19 @@ def test_a_returned_workbook_is_taken_into_the_inbox_and_accepted_with_its_sende
     assert (origin.sender, origin.subject, origin.date) == (CYP, "Our Q1 return", "2025-07-10T08:15:00Z")
 
 
+def test_a_return_is_received_when_the_mail_server_received_it_not_when_the_pipeline_got_to_it(box):
+    from datetime import UTC, datetime
+
+    workspace, server, user = box
+    arrived = datetime(2025, 7, 10, 8, 20, tzinfo=UTC)  # before the Q1 deadline
+    server.deliver(user, letter(attachments=[("return.xlsx", workspace.fill().read_bytes())]), arrived=arrived)
+    workspace.now = datetime(2025, 8, 4, 9, 0, tzinfo=UTC)  # the pipeline was down until after it
+    fetch(workspace)
+    outcome = workspace.run().outcomes[0]
+    with workspace.store() as store:
+        assert store.file(outcome.file_id).received_at == "2025-07-10T08:20:00Z"
+
+
 def test_a_message_already_read_by_an_officer_is_still_taken(box):
     workspace, server, user = box
     server.deliver(user, letter(attachments=[("return.xlsx", workspace.fill().read_bytes())]), flags=r"\Seen")

@@ -208,6 +208,7 @@ def _take(
         subject=letter.subject,
         date=letter.date,
         fetched_at=iso(fetched),
+        arrived_at=_arrived(summary.internal_date),
         outcome=verdict.outcome,
         reason=verdict.reason,
         attachments=[(a.name, place, _sha(a.data)) for a, place in planned],
@@ -352,6 +353,20 @@ def _place(path: Path, body: bytes, *, settle: float) -> None:
 def _move(config: Config, store: Store, imap: Conversation, record: MailRecord) -> None:
     imap.move(record.uid, config.mailbox.processed_folder)
     store.mail_stage(record.id, mb.MOVED)
+
+
+def _arrived(internal_date: str) -> str:
+    """The server's INTERNALDATE ('10-Jul-2025 08:20:00 +0100') as the store keeps times, or ""."""
+    import imaplib
+    from datetime import UTC
+
+    try:
+        parts = imaplib.Internaldate2tuple(f'INTERNALDATE "{internal_date}"'.encode("ascii"))
+    except (ValueError, UnicodeEncodeError, OverflowError):
+        return ""
+    if parts is None:
+        return ""
+    return iso(datetime.fromtimestamp(time.mktime(parts), UTC))
 
 
 def _sha(data: bytes) -> str:
