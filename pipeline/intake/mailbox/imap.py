@@ -284,10 +284,12 @@ class Conversation:
         no longer in the folder (moved or deleted by someone else)."""
         part = "BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]"
         data = self._command(f"fetching message {uid}", "FETCH", str(uid), f"({part})")
-        for item in data:
-            if isinstance(item, tuple) and re.search(rb"UID %d\b" % uid, item[0]):
+        found = [item for item in data if isinstance(item, tuple)]
+        for item in found:
+            if re.search(rb"UID %d\b" % uid, item[0]):
                 return item[1]
-        return None
+        # Some servers put UID after the body's literal, where imaplib does not keep it with the body.
+        return found[0][1] if len(found) == 1 else None
 
     def move(self, uid: int, folder: str) -> None:
         """Move a message to `folder`, made first if it is missing."""

@@ -63,12 +63,16 @@ def read_letter(raw: bytes, *, max_attachments: int, limits: Limits = Limits()) 
     except Exception as exc:  # the parser is lenient; this is the backstop for what it is not
         log.info("Unreadable message: %s", exc)
         return Letter("", "", "", False, False, (), False, "unreadable", str(exc))
-    sender, subject, date, automatic, bounce = _envelope(message)
+    try:
+        sender, subject, date, automatic, bounce = _envelope(message)
+    except Exception as exc:  # the email package meets hostile headers in ways of its own
+        log.warning("Unreadable headers in a message: %s", exc, exc_info=True)
+        return Letter("", "", "", False, False, (), False, "unreadable", str(exc))
     try:
         found, winmail, parts = _attachments(message, limits)
-    except (RecursionError, LookupError, ValueError, TypeError, AssertionError) as exc:
-        log.info("Unreadable message from %s: %s", sender or "nobody", exc)
-        return Letter(sender, subject, date, automatic, bounce, (), False, "unreadable", str(exc))
+    except Exception as exc:  # a verdict, not a crash: a message that stopped every pass would be taken by none
+        log.warning("Unreadable message from %s: %s", sender or "nobody", exc, exc_info=True)
+        return Letter(sender, subject, date, automatic, bounce, (), False, "unreadable", str(exc) or type(exc).__name__)
     if parts > _MAX_PARTS or len(found) > max_attachments:
         count = f"{len(found)} spreadsheets" if parts <= _MAX_PARTS else f"over {_MAX_PARTS} parts"
         return Letter(sender, subject, date, automatic, bounce, (), winmail, "too-many-attachments", count)
@@ -167,11 +171,11 @@ def safe_name(name: str) -> str:
     """A name fit for the inbox: its last path part only (never a folder, never '..'), without control
     or invisible characters, not hidden or taken for an Office lock file, and not too long."""
     name = one_line(name.replace("\\", "/").rsplit("/", 1)[-1])
-    name = name.lstrip(".~$ ")  # a hidden file or an Office lock file would be passed over in the inbox
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
-    stem = stem.strip() or "attachment"
+    # A hidden file or an Office lock file would be passed over in the inbox.
+    stem = stem.lstrip(".~$ ").strip() or "attachment"
     suffix = suffix.strip().lower()
     if len(stem.encode("utf-8")) > _NAME_BYTES:
         stem = stem.encode("utf-8")[:_NAME_BYTES].decode("utf-8", "ignore")
@@ -191,15 +195,15 @@ def _unzipped(name: str, data: bytes, limits: Limits) -> list[Attachment]:
             if directory_problem(infos, limits) is not None:
                 log.info("Zip attachment %s fails the zip screen; nothing taken from it", safe_name(name))
                 return []
-            found = []
+            found, total = [], 0
             for info in infos:
                 if info.is_dir() or PurePosixPath(info.filename.lower()).suffix not in SPREADSHEETS:
                     continue
                 chunks, size = [], 0
                 for chunk in zipscan.entry_chunks(archive, data, info):
-                    size += len(chunk)
-                    if size > limits.max_file_bytes:
-                        raise zipscan.TooLarge(f"{info.filename} unpacks to over {limits.max_file_bytes:,} bytes")
+                    size, total = size + len(chunk), total + len(chunk)
+                    if size > limits.max_file_bytes or total > limits.max_total_uncompressed:
+                        raise zipscan.TooLarge(f"{info.filename} unpacks to more than a return can be")
                     chunks.append(chunk)
                 found.append(Attachment(safe_name(info.filename), b"".join(chunks)))
             return found
