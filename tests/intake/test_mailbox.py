@@ -367,3 +367,19 @@ def test_malformed_mime_gets_a_verdict_and_never_a_crash(box, raw):
     (record,) = mail_records(workspace)
     assert record.stage == mb.MOVED
     assert all(p.parent == workspace.inbox for p in workspace.inbox.rglob("*"))
+
+
+def test_each_watch_pass_takes_the_mailbox_first(box):
+    from pipeline.runtime.watch import Watcher
+
+    workspace, server, user = box
+    watcher = Watcher(workspace.config, pdf=False, now=lambda: workspace.now)
+    server.deliver(user, letter(attachments=[("first.xlsx", workspace.fill("a.xlsx").read_bytes())]))
+    watcher.inbox_job()
+    server.deliver(
+        user, letter(sender=CSP, attachments=[("second.xlsx", workspace.fill("b.xlsx", short="CSP").read_bytes())])
+    )
+    watcher.inbox_job()
+    archived = sorted(p.name.rsplit("-", 1)[-1] for p in (workspace.state / "archive").rglob("*.xlsx"))
+    assert archived == ["first.xlsx", "second.xlsx"]
+    assert watcher.failures == 0
