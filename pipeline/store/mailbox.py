@@ -108,7 +108,9 @@ class Mailbox(Connection):
 
     def mail_names_pending(self) -> set[str]:
         """Locations an attachment has been promised that no file has taken yet: not to be given twice."""
-        rows = self._db.execute("SELECT location FROM mail_attachments WHERE file_id IS NULL")
+        rows = self._db.execute(
+            "SELECT location FROM mail_attachments WHERE file_id IS NULL AND location LIKE 'inbox/%'"
+        )
         return {r[0] for r in rows}
 
     def link_mail_file(self, location: str, sha256: str, file_id: int) -> None:
