@@ -9,14 +9,17 @@ stranger); each message is recorded as sent under its own key, so it goes once, 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 
-from pipeline.chasing.reminders import BoardContact, MessageKind, PlannedMessage, addresses
+from pipeline.chasing.reminders import MAX_FINDINGS_LISTED, BoardContact, MessageKind, PlannedMessage, addresses
 from pipeline.domain import mailbox as mb
-from pipeline.domain.mailbox import MailRecord
+from pipeline.domain.findings import ERROR, Finding
+from pipeline.domain.history import FileRecord
+from pipeline.domain.mailbox import MailOrigin, MailRecord
 from pipeline.domain.periods import last_completed
 from pipeline.domain.records import Register
-from pipeline.domain.wording import letter_date, uk_day
+from pipeline.domain.wording import clean_name, letter_date, uk_day
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,50 @@ def plan_mail_answer(
         template=template,
         context=context,
     )
+
+
+def plan_unrecognised(
+    record: FileRecord, origin: MailOrigin, findings: Sequence[Finding], board: BoardContact
+) -> PlannedMessage:
+    """The feedback on an e-mailed file that was rejected before it said whose return it is (not a return,
+    damaged, another partnership's name not in the register): its sender is the one person to tell."""
+    received = uk_day(record.received_at) or date.fromisoformat(record.received_at[:10])
+    context = {
+        "board": board,
+        "sender": origin.sender,
+        "subject": origin.subject or "(no subject)",
+        "received": letter_date(received),
+        "problem": "not-a-return",
+        "reason": record.reason,
+        "file": clean_name(record.name),
+        "findings": [f.line() for f in findings if f.severity == ERROR][:MAX_FINDINGS_LISTED],
+        "max_message_mb": 0,
+        "max_attachments": 0,
+        "kept": "",
+        "files": [clean_name(record.name)],
+        "partnerships": [],
+    }
+    return PlannedMessage(
+        kind=MessageKind.MAILBOX_REPLY,
+        key=f"mailbox-feedback-{record.id}",
+        partnership=PARTNERSHIP,
+        period=last_completed(received),
+        to=(origin.sender,),
+        cc=(),
+        template="mailbox-reply.txt",
+        context=context,
+    )
+
+
+def tell_sender(notifier, record: FileRecord, findings: Sequence[Finding]) -> bool:
+    """Feedback to whoever e-mailed a file rejected before it said whose return it is (a Notifier sends
+    and records it); True when done, or when there is nobody to tell (it was not e-mailed in)."""
+    from pipeline.domain.verdicts import Verdict
+
+    origin = notifier.store.mail_origin(record.id)
+    if origin is None or not origin.sender or record.verdict != Verdict.REJECTED:
+        return True
+    return notifier.send(plan_unrecognised(record, origin, findings, notifier.board))
 
 
 def answer_mail(notifier, register: Register) -> None:

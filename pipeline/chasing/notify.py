@@ -218,7 +218,9 @@ class Notifier:
         if any(f.code == "internal-error" for f in findings):
             officer_told = self._tell_officer(record, partnership, received, feedback)
         if partnership is None or not record.period:
-            return officer_told  # nobody else to tell: the sender is unknown (not a return)
+            from pipeline.chasing.mailbox import tell_sender  # nobody to tell, unless it was e-mailed in
+
+            return tell_sender(self, record, findings) and officer_told
         from pipeline.domain.periods import parse_period
 
         period = parse_period(record.period)

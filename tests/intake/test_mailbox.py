@@ -383,3 +383,16 @@ def test_each_watch_pass_takes_the_mailbox_first(box):
     archived = sorted(p.name.rsplit("-", 1)[-1] for p in (workspace.state / "archive").rglob("*.xlsx"))
     assert archived == ["first.xlsx", "second.xlsx"]
     assert watcher.failures == 0
+
+
+def test_an_emailed_file_that_is_no_return_gets_its_sender_the_feedback(box):
+    workspace, server, user = box
+    server.deliver(user, letter(attachments=[("budget.xlsx", b"this is no spreadsheet at all")]))
+    report = run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert [o.verdict for o in report.ingest.outcomes] == ["rejected"]
+    (reply,) = sent_mail(workspace)
+    assert reply["To"] == CYP
+    assert reply["Subject"] == "Re: Our Q1 return: budget.xlsx could not be taken as a return"
+    assert "We could not take the attached budget.xlsx as a performance return:\r\n\r\n- " in reply.get_content()
+    run_once(workspace.config, now=lambda: workspace.now, pdf=False)
+    assert len(sent_mail(workspace)) == 1
