@@ -258,6 +258,12 @@ def _mailbox(path: Path, box: dict[str, Any]) -> MailboxSettings:
             f"{path}: mailbox.host is set to {box['host']!r}, but mailbox.username is empty.",
             fix='Set username to the mailbox\'s login name, or host = "" to read no mailbox.',
         )
+    if box["processed_folder"].casefold() == box["folder"].casefold():
+        raise ConfigError(
+            f"{path}: mailbox.processed_folder is the folder returns arrive in ({box['folder']!r}): each message "
+            "moved there would come back as a new one.",
+            fix='Give processed_folder a folder of its own, e.g. "Processed".',
+        )
     return MailboxSettings(
         host=box["host"],
         port=box["port"],

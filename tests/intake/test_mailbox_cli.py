@@ -89,3 +89,19 @@ def test_run_with_the_mailbox_down_still_takes_the_inbox_and_exits_9(setup, tmp_
         "MAILBOX   -                not read: Could not read the returns mailbox: the server 127.0.0.1:1 refused" in out
     )
     assert "ACCEPTED  CYP 2025-26 Q1" in out
+
+
+def test_a_mailbox_host_without_a_login_name_is_refused(tmp_path):
+    config = write_config(tmp_path, DEMO_REGISTER, replace={'host = ""': 'host = "imap.example.org"'})
+    code, _out, err = run_cli(["--config", str(config), "check"])
+    assert code == 2
+    assert "mailbox.host is set to 'imap.example.org', but mailbox.username is empty" in err
+
+
+def test_a_processed_folder_that_is_the_folder_read_is_refused(tmp_path, dovecot):
+    config = write_config(tmp_path, DEMO_REGISTER)
+    text = config_text(config.read_text(), dovecot, "someone")
+    config.write_text(text.replace('processed_folder = "Processed"', 'processed_folder = "inbox"'), encoding="utf-8")
+    code, _out, err = run_cli(["--config", str(config), "check"])
+    assert code == 2
+    assert "mailbox.processed_folder is the folder returns arrive in ('INBOX')" in err
