@@ -17,6 +17,7 @@ again. The same attachment in two messages is two files, and the second a duplic
 
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import logging
@@ -111,6 +112,7 @@ def fetch_mail(
     if not settings.enabled or (hangup is not None and hangup.called):
         return report
     name = mailbox_name(settings)
+    register = functools.cache(register)  # read once a pass, and only when a new message comes
     for record in store.mail_unfinished(name):  # needs no server: what a killed pass wrote is in place
         _found_written(config, store, record)
     imap = conversation(settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import os
 import re
 import socket
 import ssl
@@ -112,8 +113,6 @@ class Conversation:
         timeout: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        import os
-
         self.settings = settings
         self.readonly = readonly
         self.environ = os.environ if environ is None else environ
