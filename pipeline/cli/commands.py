@@ -152,8 +152,32 @@ def _pass_status(report) -> ExitStatus:
             *(by_key.get(key, ExitStatus.MAIL_FAILED) for key in report.mail_failed),
             *(incomplete.exit_status for incomplete in report.incomplete),
             *([ExitStatus.DATA_PROBLEMS] if rejected or report.ingest.not_read else []),
+            *([ExitStatus.MAILBOX_FAILED] if report.mailbox.failure else []),
         ]
     )
+
+
+def mailbox(args: argparse.Namespace, out: TextIO) -> int:
+    """`pipeline mailbox check`: the new messages and what the next pass would take; nothing changes."""
+    from pipeline.config.load import load_config
+    from pipeline.intake.mailbox.fetch import check_mailbox, mailbox_name
+    from pipeline.register.workbook import load_register
+    from pipeline.store import Store
+
+    config = load_config(args.config)
+    if not config.mailbox.enabled:
+        raise UsageError(
+            f"{config.source} reads no mailbox: mailbox.host is empty.",
+            fix="Set host, username and password_env under [mailbox] (see the README, Returns by e-mail).",
+        )
+    register = load_register(config.paths.register, config.paths.cache)
+    if not config.paths.database.exists():  # a first look before any pass: no store is made for it
+        previews = check_mailbox(config, None, register)
+    else:
+        with Store(config.paths.database) as store:
+            previews = check_mailbox(config, store, register)
+    render.mailbox_checked(mailbox_name(config.mailbox), previews, out)
+    return ExitStatus.OK
 
 
 def report(args: argparse.Namespace, out: TextIO) -> int:

@@ -24,6 +24,7 @@ from pipeline.domain.settings import (
     CalendarSettings,
     Config,
     IngestSettings,
+    MailboxSettings,
     MailSettings,
     Paths,
     PublishingSettings,
@@ -264,4 +265,32 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             password_env=mail["password_env"],
             deadline_seconds=float(mail["deadline_seconds"]),
         ),
+        mailbox=_mailbox(path, v["mailbox"]),
+    )
+
+
+def _mailbox(path: Path, box: dict[str, Any]) -> MailboxSettings:
+    if box["host"] and not box["username"]:
+        raise ConfigError(
+            f"{path}: mailbox.host is set to {box['host']!r}, but mailbox.username is empty.",
+            fix='Set username to the mailbox\'s login name, or host = "" to read no mailbox.',
+        )
+    if box["processed_folder"].casefold() == box["folder"].casefold():
+        raise ConfigError(
+            f"{path}: mailbox.processed_folder is the folder returns arrive in ({box['folder']!r}): each message "
+            "moved there would come back as a new one.",
+            fix='Give processed_folder a folder of its own, e.g. "Processed".',
+        )
+    return MailboxSettings(
+        host=box["host"],
+        port=box["port"],
+        security=box["security"],
+        username=box["username"],
+        password_env=box["password_env"],
+        folder=box["folder"],
+        processed_folder=box["processed_folder"],
+        allowed_senders=tuple(s.strip().lower().lstrip("@") for s in box["allowed_senders"]),
+        max_message_mb=box["max_message_mb"],
+        max_attachments=box["max_attachments"],
+        deadline_seconds=float(box["deadline_seconds"]),
     )

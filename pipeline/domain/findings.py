@@ -153,6 +153,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "text-too-long": (ERROR, "an answer for the highlight report is longer than the report has room for"),
     "bad-overall-status": (ERROR, "the partnership's overall status is not On track, Some concerns or Off track"),
     "duplicate-file": (WARNING, "the same file was received and accepted before"),
+    "sender-other-partnership": (WARNING, "the return was e-mailed from an address registered for another partnership"),
     "formula-text": (WARNING, "text starts like a formula; it is kept as text"),
     # pipeline import-history
     "not-yet-history": (ERROR, "an imported figure is for a quarter that has not ended"),

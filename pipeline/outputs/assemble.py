@@ -12,6 +12,7 @@ that fills them, so a field and where its value comes from read together.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,7 @@ from pipeline.domain.calendar import (
 )
 from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.history import Highlights, HistoryValue, SubmissionRecord
+from pipeline.domain.mailbox import MailOrigin
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import BoardPaperSettings, Config, PublishingSettings, RagSettings
@@ -233,6 +235,7 @@ class PeriodReport:
     board_officer_email: str = ""
     board_officer_telephone: str = ""
     paper: BoardPaperSettings = BoardPaperSettings()  # the board paper's standing sections
+    mail_origins: Mapping[int, MailOrigin] = field(default_factory=dict)  # file id -> the message it came in
     publishing: PublishingSettings = PublishingSettings()  # what the public may see (outputs.disclosure)
     # The deadlines in force for partnerships whose templates went out (moved when late): the board
     # meeting that takes the period is the first after all of them.
@@ -355,6 +358,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         overrides=overrides,
         board_officer_email=config.board_officer_email,
         board_officer_telephone=config.board_officer_telephone,
+        mail_origins=store.mail_origins(),
         paper=config.board_paper,
         publishing=config.publishing,
         deadlines=tuple(deadline_for(period, config.calendar, day) for day in opened.values()),

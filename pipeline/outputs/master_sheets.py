@@ -199,6 +199,7 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Yes" if x.counts else "No (superseded)",
             # Sent before the quarter ended: it counts, but the full return is still owed.
             part_quarter(report.period, x.received_at),
+            *_emailed(report.mail_origins.get(x.file_id), s),
         ]
         for x in report.submissions
     ]
@@ -214,10 +215,29 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Signed off",
             "Counts",
             "Part quarter",
+            "E-mailed by",
+            "E-mail subject",
+            "E-mail sent",
         ),
         rows,
-        {"File": 36, "Email": 30, "Received at": 20, "Part quarter": 9},
+        {
+            "File": 36,
+            "Email": 30,
+            "Received at": 20,
+            "Part quarter": 9,
+            "E-mailed by": 30,
+            "E-mail subject": 36,
+            "E-mail sent": 20,
+        },
     )
+
+
+def _emailed(origin, s: Sheets) -> list:
+    """Who e-mailed the return to the mailbox, the message's subject and when it was sent; blank for a file put
+    in the inbox by hand."""
+    if origin is None:
+        return ["", "", ""]
+    return [origin.sender, origin.subject, s.moment(origin.date) if origin.date else ""]
 
 
 def validation_sheet(s: Sheets, report: PeriodReport) -> None:

@@ -18,10 +18,11 @@ from pipeline.domain.verdicts import Verdict
 from pipeline.store.errors import speaks_sql
 from pipeline.store.files import Files
 from pipeline.store.history import History
+from pipeline.store.mailbox import Mailbox
 from pipeline.store.messages import Messages
 
 
-class Store(Files, History, Messages):
+class Store(Files, History, Messages, Mailbox):
     """The pipeline's database. Use as a context manager, or call close()."""
 
     def decide(
