@@ -162,6 +162,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             f"{path}: paths.overrides points to {overrides}, which does not exist.",
             fix='Correct the path, or set overrides = "" if there are no overrides.',
         )
+    comparators = resolve(p["comparators"]) if p["comparators"] else None
+    if comparators is not None and not comparators.is_file():
+        raise ConfigError(
+            f"{path}: paths.comparators points to {comparators}, which does not exist.",
+            fix='Correct the path, or set comparators = "" if there are no comparators.',
+        )
     templates = resolve(p["templates"])
     if not templates.is_dir():
         raise ConfigError(
@@ -172,7 +178,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
     _refuse_overlaps(
         path,
         folders,
-        {"paths.register": register, "paths.overrides": overrides, "the configuration file": path.resolve()},
+        {
+            "paths.register": register,
+            "paths.overrides": overrides,
+            "paths.comparators": comparators,
+            "the configuration file": path.resolve(),
+        },
     )
     rag, cal, ing, mail, org = v["rag"], v["calendar"], v["ingest"], v["mail"], v["organisation"]
     if cal["bank_holidays"]:
@@ -206,6 +217,7 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             templates=templates,
             state=folders["state"],
             overrides=overrides,
+            comparators=comparators,
         ),
         rag=RagSettings(
             scheme=Scheme(rag["scheme"]),

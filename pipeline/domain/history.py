@@ -32,6 +32,8 @@ class FileRecord:
 
 
 AreaValues = tuple[tuple[str, Decimal | None], ...]
+# Confidence intervals and gaps tested: (area, numerator, denominator) where the return gives them.
+AreaCounts = tuple[tuple[str, Decimal | None, Decimal | None], ...]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class IndicatorValue:
     remedial_action: str
     cell: str = ""
     area_values: AreaValues = ()  # narrowing the gap: (area, figure or None) in the register's order
+    # An indicator whose register row says "Numerator and denominator": the counts the Actual is from.
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    area_counts: AreaCounts = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,9 @@ class HistoryValue:
     submission_id: int
     file_name: str
     received_at: str
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    area_counts: AreaCounts = ()
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,9 @@ from pipeline.domain.calendar import board_meeting
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
-from pipeline.outputs.charts import Chart, ChartCache, trend_chart
+from pipeline.outputs.charts import Chart, ChartCache, spc_chart, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context
+from pipeline.outputs.judgement_words import board_judgement, highlight_judgement
 from pipeline.rating.rag import RiskBands
 from pipeline.support.atomic import inside, write_with
 from pipeline.support.worker import Background, Claims
@@ -233,10 +234,13 @@ def _highlight_reports(
                 for i in p.exceptions
                 if any(t.actual is not None for t in i.trend)
             }
+            spc_charts = {i.indicator.code: chart for i in p.indicators if (chart := spc_chart(i, cache))}
             return render_docx(
                 highlight,
                 inside(out_dir, _highlight_name(p, report)),
-                lambda picture: highlight_context(report, p, charts, picture, bands),
+                lambda picture: (
+                    highlight_context(report, p, charts, picture, bands) | highlight_judgement(p, spc_charts, picture)
+                ),
                 stamp=stamp,
                 subject=f"Highlight report {report.period}",
                 author=report.organisation,
@@ -253,7 +257,7 @@ def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Pa
     return render_docx(
         template_path(config, BOARD_TEMPLATE),
         out_dir / _board_paper_name(report),
-        lambda picture: board_context(report, meeting),
+        lambda picture: board_context(report, meeting) | board_judgement(report),
         stamp=report_stamp(report),
         subject=f"Board paper {report.period}",
         author=report.organisation,

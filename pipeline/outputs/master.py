@@ -29,6 +29,7 @@ from pipeline.outputs.master_book import (
     print_one_page_wide,
 )
 from pipeline.outputs.master_history import history_lines
+from pipeline.outputs.master_judgement import JUDGEMENT_WIDTHS, judgement_cells, judgement_columns
 from pipeline.outputs.master_sheets import (
     actions_sheet,
     exceptions_sheet,
@@ -187,13 +188,14 @@ def _indicators(s: Sheets, report: PeriodReport) -> None:
                     i.source_file,
                     s.moment(i.submitted_at),
                     "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
+                    *judgement_cells(s, i, report.comparator_names),
                 ]
             )
     s.table(
         "Indicators",
-        INDICATOR_COLUMNS,
+        (*INDICATOR_COLUMNS, *judgement_columns(report.comparator_names)),
         rows,
-        INDICATOR_WIDTHS,
+        INDICATOR_WIDTHS | JUDGEMENT_WIDTHS,
         wrap=frozenset({"Partnership", "Indicator"}),
         printed=len(INDICATOR_READER_COLUMNS),
     )

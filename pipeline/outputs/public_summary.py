@@ -24,6 +24,7 @@ from pipeline.domain.wording import difference, figure, plain_date, plural, uk_d
 from pipeline.outputs.assemble import AreaGap, IndicatorResult, PartnershipReport, PeriodReport
 from pipeline.outputs.charts import ChartCache, rag_summary_chart
 from pipeline.outputs.docx_context import clean, fill
+from pipeline.outputs.judgement_words import outlook_words
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, direction
 from pipeline.support.atomic import write_text
 
@@ -220,6 +221,7 @@ def _row(i: IndicatorResult, period: Period, band: Decimal) -> dict[str, Any]:
         "fill": "#" + fill(i.rag.colour),
         "compared": compared(i, period, band),
         "gaps": [gap_words(g, unit) for g in i.gaps],
+        "outlook": outlook_words(i, period),  # "On track to meet its target by March", in plain words
     }
 
 

@@ -69,6 +69,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("areas", "Areas", required=False),
         # Optional: the plain-English name the public summary uses; blank or absent, the Title.
         Column("public_name", "Public name", required=False),
+        Column("counts", "Numerator and denominator", required=False),
     ),
     "Actions": (
         Column("ref", "Ref"),

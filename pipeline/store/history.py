@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from pipeline.domain.history import (
     ActionUpdate,
+    AreaCounts,
     AreaValues,
     HistoryValue,
     RiskUpdate,
@@ -29,6 +30,14 @@ def _area_text(values: AreaValues) -> str:
 
 def _area_values(text: str) -> AreaValues:
     return tuple((area, _dec(value)) for area, value in json.loads(text)) if text else ()
+
+
+def _counts_text(counts: AreaCounts) -> str:
+    return json.dumps([[area, _text(x), _text(n)] for area, x, n in counts], ensure_ascii=False) if counts else ""
+
+
+def _area_counts(text: str) -> AreaCounts:
+    return tuple((area, _dec(x), _dec(n)) for area, x, n in json.loads(text)) if text else ()
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -100,7 +109,8 @@ class History(Connection):
                 (sid, s.partnership, s.period, sid),
             )
         self._db.executemany(
-            "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO indicator_values (submission_id, code, actual, data_quality, commentary, remedial_action, "
+            "cell, area_values, numerator, denominator, area_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     sid,
@@ -111,6 +121,9 @@ class History(Connection):
                     v.remedial_action,
                     v.cell,
                     _area_text(v.area_values),
+                    _text(v.numerator),
+                    _text(v.denominator),
+                    _counts_text(v.area_counts),
                 )
                 for v in s.values
             ],
@@ -161,7 +174,8 @@ class History(Connection):
         """Every counting indicator value, oldest period first."""
         sql = (
             "SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "
-            "v.area_values, s.id, f.name, s.received_at FROM indicator_values v "
+            "v.area_values, s.id, f.name, s.received_at, v.numerator, v.denominator, v.area_counts "
+            "FROM indicator_values v "
             "JOIN submissions s ON s.id = v.submission_id JOIN files f ON f.id = s.file_id "
             "WHERE s.counts = 1"
         )
@@ -171,7 +185,21 @@ class History(Connection):
             sql += f" AND v.code IN ({','.join('?' * len(codes))})"
             args = codes
         for r in self._db.execute(sql + " ORDER BY s.period, v.code", args):
-            yield HistoryValue(r[0], r[1], _dec(r[2]), r[3], r[4], r[5], _area_values(r[6]), *r[7:])
+            yield HistoryValue(
+                code=r[0],
+                period=r[1],
+                actual=_dec(r[2]),
+                data_quality=r[3],
+                commentary=r[4],
+                remedial_action=r[5],
+                area_values=_area_values(r[6]),
+                submission_id=r[7],
+                file_name=r[8],
+                received_at=r[9],
+                numerator=_dec(r[10]),
+                denominator=_dec(r[11]),
+                area_counts=_area_counts(r[12]),
+            )
 
     def actuals(self) -> dict[tuple[str, str], Decimal]:
         """(code, period) -> the counting actual, oldest period first: what templates pre-fill

@@ -147,6 +147,15 @@ CREATE TABLE IF NOT EXISTS messages (
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the tables of the pipeline before its schema versions were numbered", _VERSION_1),
+    Migration(
+        2,
+        "the numerator and denominator of an indicator's figure, and of each area's, for confidence intervals",
+        """
+ALTER TABLE indicator_values ADD COLUMN numerator TEXT;
+ALTER TABLE indicator_values ADD COLUMN denominator TEXT;
+ALTER TABLE indicator_values ADD COLUMN area_counts TEXT NOT NULL DEFAULT '';
+""",
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
