@@ -862,7 +862,7 @@ INDICATOR_HEADERS = [
 
 # Indicators whose returns give the numerator and denominator of the figure: a 95% interval for them
 # (Wilson for a percentage, Byar for a rate), tested against the comparators in demo/comparators.xlsx.
-COUNTED = ("CYP-01", "CYP-04", "SKL-03")
+COUNTED = ("CYP-01", "CYP-04", "HWB-06", "SKL-03")
 
 # The plain-English name the public summary uses where the title is officers' shorthand; the rest
 # are plain already, and a blank Public name reads as the Title.
@@ -1030,7 +1030,9 @@ COMPARATORS = [
         ("CYP-04", "Nearest neighbours", 45.0, 42.1, 47.9),
         ("SKL-03", "England", 75.7, 75.5, 75.9),
         ("SKL-03", "North West", 73.1, 72.8, 73.4),
-        ("SKL-03", "Nearest neighbours", 66.0, 65.2, 66.8),
+        ("SKL-03", "Nearest neighbours", 64.0, 63.2, 64.8),
+        ("HWB-06", "Nearest neighbours", 1150, 1084, 1218),
+        ("HWB-06", "North West", 1720, 1639, 1803),
     )
 ]
 
