@@ -234,7 +234,11 @@ def _highlight_reports(
                 for i in p.exceptions
                 if any(t.actual is not None for t in i.trend)
             }
-            spc_charts = {i.indicator.code: chart for i in p.indicators if (chart := spc_chart(i, cache))}
+            spc_charts = {
+                i.indicator.code: chart
+                for i in p.indicators
+                if i.judgement is not None and i.judgement.charted(i.rag) and (chart := spc_chart(i, cache))
+            }
             return render_docx(
                 highlight,
                 inside(out_dir, _highlight_name(p, report)),

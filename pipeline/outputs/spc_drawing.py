@@ -59,11 +59,14 @@ def draw_spc(spec: dict) -> bytes:
         return bottom - (value - low) / (high - low) * (bottom - top)
 
     s = SCALE
-    fine = Image.new("RGB", (WIDTH * s, HEIGHT * s), "white")
+    # Lines and markers are drawn three times the size and shrunk, for anti-aliasing: only the plot and
+    # the legend's markers, from a little above the axes to their foot, since shrinking is most of the cost.
+    origin_x, origin_y = left - 8, top - 8
+    fine = Image.new("RGB", ((WIDTH - origin_x) * s, (bottom + 8 - origin_y) * s), "white")
     draw = ImageDraw.Draw(fine)
 
     def at(x: float, y: float) -> tuple[float, float]:
-        return x * s, y * s
+        return (x - origin_x) * s, (y - origin_y) * s
 
     def dashed(y: float, colour: str) -> None:
         x, dash, gap = float(left), 5.5 * PT, 2.5 * PT
@@ -79,12 +82,9 @@ def draw_spc(spec: dict) -> bytes:
     for x, v, kind in zip(xs, values, spec["kinds"]):
         cx, cy = at(x, y_of(v))
         _shape(draw, kind, cx, cy, radius)
-    legend_x = right + round(10 * PT)
     shown = [k for k in MARKS if k in spec["kinds"]]
-    for row, kind in enumerate(shown):
-        cx, cy = at(legend_x + 4 * PT, top + 22 + 18 * row)
-        _shape(draw, kind, cx, cy, radius)
-    image = fine.reduce(s)
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    image.paste(fine.reduce(s), (origin_x, origin_y))
     canvas = ImageDraw.Draw(image)
     canvas.rectangle([left - 1, top, left - 1, bottom], fill="black")
     canvas.rectangle([left - 1, bottom, right - 1, bottom], fill="black")
@@ -103,10 +103,13 @@ def draw_spc(spec: dict) -> bytes:
         labels.append(Label(_short(spec["periods"][i]), round(xs[i]), bottom + TICK + PAD, "ma", 8))
     for words, value in (("Upper limit", upper), ("Mean", mean), ("Lower limit", lower)):
         labels.append(Label(words, right + 4, round(y_of(value)), "lm", 8, colour=_MEAN))
-    for row, kind in enumerate(shown):
-        words = clip_to_width(MARKS[kind][2], WIDTH - legend_x - 24, 8, bold=False)
-        labels.append(Label(words, legend_x + round(10 * PT), top + 22 + 18 * row, "lm", 8))
-    labels.append(Label(clip_to_width(spec["unit"], 200, 8, bold=False), left, bottom + TICK + PAD + 18, "la", 8))
+    # The legend: a row under the axis, each kind of point the chart has, with its shape and words.
+    x, legend_y = left + 160, HEIGHT - 14
+    for kind in shown:
+        _shape(canvas, kind, x, legend_y, 3 * PT)
+        labels.append(Label(MARKS[kind][2], x + round(8 * PT), legend_y, "lm", 8))
+        x += round(8 * PT + text_width(MARKS[kind][2], 8) + 18)
+    labels.append(Label(clip_to_width(spec["unit"], 150, 8, bold=False), left, bottom + TICK + PAD + 18, "la", 8))
     for label in labels:
         write(image, label)
     return png(image)

@@ -300,3 +300,20 @@ def test_a_gap_from_counts_has_an_interval_and_its_narrowing_is_tested(workspace
     # 2 - sqrt(0.750² + 0.500²) = 1.10 and 2 + sqrt(0.833² + 0.456²) = 2.95 points.
     assert (row["Gap"], row["Gap lower 95% CI"], row["Gap upper 95% CI"]) == (2, 1.1, 2.95)
     assert (row["Gap trend"], row["Change significant"]) == ("Narrowing (significant)", "Yes")
+
+
+def test_a_highlight_report_charts_concerning_special_causes_and_special_causes_on_exceptions(config):
+    i = _indicator(config, "CYP-01")  # lower is better
+    steady = ["7.0", "7.2", "6.9", "7.1", "7.0", "7.2", "6.9", "7.1", "7.0", "7.2", "6.9"]
+    periods = quarters(Period(2022, 2), 12)
+
+    def judged(last):
+        return judge(
+            config, i, Q1, figures("CYP-01", dict(zip(periods, [*steady, last]))), read_comparators(None, None)
+        )
+
+    concerning, improving, common = judged("9.5"), judged("5.0"), judged("7.1")
+    assert (concerning.spc.variation, improving.spc.variation) == (Variation.CONCERNING, Variation.IMPROVING)
+    assert concerning.charted(Rag.GREEN)
+    assert not improving.charted(Rag.GREEN) and improving.charted(Rag.AMBER)
+    assert not common.charted(Rag.RED)
