@@ -275,7 +275,7 @@ _PER = {"%": 100, "rate per 1,000": 1000}
 
 def _wobble(code: str, period: Period) -> int:
     """Steps a history figure is moved, -2 to 2, fixed by code and quarter: real figures vary."""
-    return (sum(map(ord, code)) * 7 + period.year * 2 + period.quarter * 3) % 5 - 2
+    return (sum(map(ord, code)) * 7 + period.year * period.quarter * 3 + period.quarter**2) % 5 - 2
 
 
 def _counted(indicator: Indicator, actual: Decimal, denominator: int) -> tuple[Decimal, int]:
@@ -352,7 +352,9 @@ def _indicator_entry(config: Config, indicator: Indicator, period: Period, corre
     figure = demo_actual(config, indicator, period, outcome)
     step = Decimal(1).scaleb(-_PLACES.get(indicator.unit, 0))
     if period not in DEMO_PERIODS:
-        figure = max(figure + _wobble(indicator.code, period) * step, Decimal(0))
+        # A figure worked out from counts moves in steps of one count: about 1% a step, so it shows.
+        spread = max(step, (abs(figure) / 100).quantize(step, ROUND_HALF_EVEN)) if indicator.counts else step
+        figure = max(figure + _wobble(indicator.code, period) * spread, Decimal(0))
     if indicator.code in RISING and period >= RISING_FROM:
         figure += RISING[indicator.code] * (
             (period.year - RISING_FROM.year) * 4 + period.quarter - RISING_FROM.quarter + 1
