@@ -15,6 +15,7 @@ import pytest
 from registers import run_cli
 
 from pipeline.domain.errors import ExitStatus
+from pipeline.domain.history import Highlights
 from pipeline.store import Store, StoreFault, StoreUnusable
 from pipeline.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
@@ -68,9 +69,14 @@ def test_a_store_written_before_versions_were_numbered_is_migrated_with_everythi
     assert _version(path) == SCHEMA_VERSION
     assert _raw(path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     after = _rows(path)
-    # Migration 2 gave each figure a numerator, denominator and areas' counts: none for those already kept.
-    assert after.pop("indicator_values") == [(*row, None, None, "") for row in before["indicator_values"]]
-    assert after == {table: rows for table, rows in before.items() if table != "indicator_values"}  # as it was
+    # Every row of every table as it was; a submission gains migration 2's highlight answers, blank, and a
+    # figure migration 4's numerator, denominator and areas' counts, none.
+    width = len(before["submissions"][0])
+    assert [row[:width] for row in after.pop("submissions")] == before.pop("submissions")
+    assert {row[width:] for row in _raw(path, "SELECT * FROM submissions")} == {("", "", "", "")}
+    assert after.pop("indicator_values") == [(*row, None, None, "") for row in before.pop("indicator_values")]
+    assert after == before
+    assert all(s.highlights == Highlights() for s in submissions)
     assert [dataclasses.astuple(f) for f in files] == before["files"]
     assert [(f.name, f.verdict) for f in files] == [
         ("CYP Q1.xlsx", "accepted"),
