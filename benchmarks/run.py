@@ -10,8 +10,8 @@ memory is its own. Prints a table and writes benchmarks/results.json. It
 reports against the goals; it never fails because a goal is missed.
 
 `--ingest` times the ingest of the county's quarter alone (per return, the safety screen
-alone, and the bare python-calamine read, all in the same runs), for A/B runs of a change
-to the screen or the reader on one machine: run it on each tree in turn.
+alone, and the bare python-calamine read, all in the same runs), for a look at one tree;
+benchmarks/ab.py runs the A/B against another tree, interleaved round by round.
 """
 
 from __future__ import annotations

@@ -134,6 +134,8 @@ class IndicatorResult:
     # The forecast, SPC, interval and comparators (pipeline.outputs.judgement); None only in reports
     # built without them.
     judgement: Judgement | None = None
+    # The figure came in a return sent before its quarter ended: it is for part of the quarter.
+    part_quarter: bool = False
 
     @property
     def rag(self) -> Rag:
@@ -548,6 +550,7 @@ def _indicator(
         red_run=_red_run(config, i, period, values, overrides),
         previous_rag=_rating_at(config, i, earlier, values, overrides),
         judgement=judgement,
+        part_quarter=now is not None and not now.imported and part_quarter(period, now.received_at),
     )
 
 

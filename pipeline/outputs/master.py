@@ -163,6 +163,7 @@ def _indicators(s: Sheets, report: PeriodReport) -> None:
                     travel(i.dot_previous),
                     travel(i.dot_last_year),
                     i.data_quality,
+                    i.part_quarter if i.submitted_at else "",  # Yes or No; blank without a figure
                     i.commentary,
                     i.remedial_action,
                     ind.polarity.value,

@@ -4,6 +4,7 @@ and findings, each a function over `Sheets`.
 
 from __future__ import annotations
 
+from pipeline.domain.calendar import part_quarter
 from pipeline.outputs.assemble import PeriodReport
 from pipeline.outputs.docx_context import travel
 from pipeline.outputs.master_book import GAP_COLUMNS, WRAP_WIDTH, Sheets, figure
@@ -21,6 +22,7 @@ def exceptions_sheet(s: Sheets, report: PeriodReport) -> None:
                     i.indicator.title,
                     s.figure(i.target, unit),
                     s.figure(i.actual, unit),
+                    i.part_quarter,
                     (i.rag.value, s.rag[i.rag]),
                     travel(i.dot_previous),
                     i.commentary,
@@ -36,6 +38,7 @@ def exceptions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Indicator",
             "Target this period",
             "Actual",
+            "Part quarter",
             "RAG",
             "Direction of travel",
             "Commentary",
@@ -50,6 +53,7 @@ def exceptions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Remedial action": 45,
             "Target lead": 18,
             "Direction of travel": 16,
+            "Part quarter": 9,
         },
     )
 
@@ -197,14 +201,26 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
             s.calendar_day(x.date_completed),
             "Yes" if x.signed_off else "No",
             "Yes" if x.counts else "No (superseded)",
+            # Sent before the quarter ended: it counts, but the full return is still owed.
+            part_quarter(report.period, x.received_at),
         ]
         for x in report.submissions
     ]
     s.table(
         "Submissions",
-        ("Partnership", "File", "Received at", "Completed by", "Email", "Date completed", "Signed off", "Counts"),
+        (
+            "Partnership",
+            "File",
+            "Received at",
+            "Completed by",
+            "Email",
+            "Date completed",
+            "Signed off",
+            "Counts",
+            "Part quarter",
+        ),
         rows,
-        {"File": 36, "Email": 30, "Received at": 20},
+        {"File": 36, "Email": 30, "Received at": 20, "Part quarter": 9},
     )
 
 
