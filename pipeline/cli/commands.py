@@ -29,8 +29,9 @@ def init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
-    """Check config.toml, the register and the overrides workbook; 1 if either has errors."""
+    """Check config.toml, the register and the overrides and comparators workbooks; 1 if any has errors."""
     from pipeline.config.load import load_config
+    from pipeline.outputs.comparator_book import read_comparators
     from pipeline.outputs.overrides import read_overrides
     from pipeline.register.smart import check_register
     from pipeline.register.workbook import read_register
@@ -39,6 +40,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     register, findings = read_register(config.paths.register)
     findings = findings + check_register(register)
     findings += read_overrides(config.paths.overrides, register, config.rag.scheme).findings
+    findings += read_comparators(config.paths.comparators, register).findings
     render.checked(config.paths.register, register, findings, args.format, out)
     return ExitStatus.DATA_PROBLEMS if any(f.severity == "error" for f in findings) else ExitStatus.OK
 

@@ -229,6 +229,16 @@ KEYS: tuple[Key, ...] = (
         'optionally Date). "" means none.',
         example="demo/overrides.xlsx",
     ),
+    Key(
+        "paths",
+        "comparators",
+        str,
+        'the path of the comparators workbook, or ""',
+        "",
+        "Optional workbook of comparators' figures to test each indicator against (first sheet: Period, Code, "
+        'Comparator, Value, Lower CI, Upper CI; e.g. England, the region, nearest neighbours). "" means none.',
+        example="demo/comparators.xlsx",
+    ),
     # -- rag
     Key(
         "rag",

@@ -165,6 +165,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             f"{path}: paths.overrides points to {overrides}, which does not exist.",
             fix='Correct the path, or set overrides = "" if there are no overrides.',
         )
+    comparators = resolve(p["comparators"]) if p["comparators"] else None
+    if comparators is not None and not comparators.is_file():
+        raise ConfigError(
+            f"{path}: paths.comparators points to {comparators}, which does not exist.",
+            fix='Correct the path, or set comparators = "" if there are no comparators.',
+        )
     templates = resolve(p["templates"])
     if not templates.is_dir() and p["templates"] == keys_of("paths")["templates"].default:
         # A council that has not restyled anything has no templates/ folder: the built-in ones do.
@@ -184,7 +190,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
     _refuse_overlaps(
         path,
         folders,
-        {"paths.register": register, "paths.overrides": overrides, "the configuration file": path.resolve()},
+        {
+            "paths.register": register,
+            "paths.overrides": overrides,
+            "paths.comparators": comparators,
+            "the configuration file": path.resolve(),
+        },
     )
     rag, cal, ing, mail, org = v["rag"], v["calendar"], v["ingest"], v["mail"], v["organisation"]
     if cal["bank_holidays"]:
@@ -218,6 +229,7 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             templates=templates,
             state=folders["state"],
             overrides=overrides,
+            comparators=comparators,
         ),
         rag=RagSettings(
             scheme=Scheme(rag["scheme"]),

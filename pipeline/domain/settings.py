@@ -20,6 +20,7 @@ class Paths:
     templates: Path
     state: Path  # holds the SQLite database, archive/, quarantine/, logs/ and cache/
     overrides: Path | None
+    comparators: Path | None = None  # the comparators workbook (England, region, neighbours); None: none
 
     @property
     def database(self) -> Path:

@@ -114,6 +114,9 @@ GAP_COLUMNS = (
     "Compared with report",
     "Gap then",
     "Gap trend",
+    "Gap lower 95% CI",
+    "Gap upper 95% CI",
+    "Change significant",
 )
 
 

@@ -84,7 +84,10 @@ def gaps_sheet(s: Sheets, report: PeriodReport) -> None:
                         gap_side(g.result.area_behind),
                         g.before_period,
                         s.figure(g.result.before, unit),
-                        g.result.trend.value,
+                        g.trend_words,
+                        s.figure(g.limits[0] if g.limits else None, unit),
+                        s.figure(g.limits[1] if g.limits else None, unit),
+                        "" if g.change_significant is None else ("Yes" if g.change_significant else "No"),
                     ]
                 )
     s.table(
@@ -97,7 +100,8 @@ def gaps_sheet(s: Sheets, report: PeriodReport) -> None:
             "Area": 24,
             "Compared with": 20,
             "Compared with report": 14,
-            "Gap trend": 14,
+            "Gap trend": 16,
+            "Change significant": 12,
         },
     )
 

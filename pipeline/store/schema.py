@@ -212,6 +212,15 @@ CREATE TABLE imported_values (
 """,
     ),
     Migration(4, "the returns mailbox: messages taken and the attachments they brought", _MAILBOX),
+    Migration(
+        5,
+        "the numerator and denominator of an indicator's figure, and of each area's, for confidence intervals",
+        """
+ALTER TABLE indicator_values ADD COLUMN numerator TEXT;
+ALTER TABLE indicator_values ADD COLUMN denominator TEXT;
+ALTER TABLE indicator_values ADD COLUMN area_counts TEXT NOT NULL DEFAULT '';
+""",
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
