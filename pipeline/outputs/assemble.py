@@ -136,6 +136,10 @@ class IndicatorResult:
     # The forecast, SPC, interval and comparators (pipeline.outputs.judgement); None only in reports
     # built without them.
     judgement: Judgement | None = None
+    # The counts a rate or percentage was worked out from, where the return gave them: the public
+    # outputs hide a figure whose numerator is small (outputs.disclosure). Areas: (area, numerator).
+    numerator: Decimal | None = None
+    area_numerators: tuple[tuple[str, Decimal | None], ...] = ()
     # The figure came in a return sent before its quarter ended: it is for part of the quarter.
     part_quarter: bool = False
 
@@ -554,6 +558,8 @@ def _indicator(
         red_run=_red_run(config, i, period, values, overrides),
         previous_rag=_rating_at(config, i, earlier, values, overrides),
         judgement=judgement,
+        numerator=now.numerator if now else None,
+        area_numerators=tuple((area, x) for area, x, _n in now.area_counts) if now else (),
         part_quarter=now is not None and not now.imported and part_quarter(period, now.received_at),
     )
 
