@@ -592,10 +592,16 @@ def dashboard(doc) -> None:
     lead_in(doc, "{{ dashboard_note }}", style="Source Note")
     table(
         doc,
-        "Every indicator's rating at its previous report and now",
-        [("Partnership", 2.4), ("Code", 1.6), ("Indicator", 9.0), ("Previous → now", 4.0)],
+        "Every indicator's rating at its previous report and now, and its year-end forecast's rating",
+        [("Partnership", 2.2), ("Code", 1.5), ("Indicator", 7.3), ("Previous → now", 3.6), ("Forecast for March", 2.4)],
         "d in dashboard_indicators",
-        ["{{ d.partnership }}", "{{ d.code }}", "{{ d.title }}", ("rag", "d.fill", "{{ d.change }}")],
+        [
+            "{{ d.partnership }}",
+            "{{ d.code }}",
+            "{{ d.title }}",
+            ("rag", "d.fill", "{{ d.change }}"),
+            ("rag", "d.forecast_fill", "{{ d.forecast }}"),
+        ],
         style="Table Small",
     )
 
