@@ -54,9 +54,8 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
 
     config = load_config(args.config)
     if not args.file.is_file():
-        raise UsageError(
-            f"{args.file} does not exist.", fix="Give the path of the workbook or CSV file of past figures."
-        )
+        what = "is a folder, not a file" if args.file.is_dir() else "does not exist"
+        raise UsageError(f"{args.file} {what}.", fix="Give the path of the workbook or CSV file of past figures.")
     register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:
         result = load_past(store, register, args.file, replace_returns=args.replace)

@@ -10,7 +10,6 @@ year. What is kept is history, never a return (store.imported).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -32,7 +31,7 @@ from pipeline.store.imported import ImportCount
 REQUIRED = ("Code", "Period", "Actual")
 OPTIONAL = ("Area", "Data quality", "Note")
 _QUALITIES = {header_key(q): q for q in T.DATA_QUALITY}
-_SPREADSHEETS = (".xlsx", ".xlsm")
+_RESAVE = "Open it in Excel, save it as an Excel Workbook (.xlsx) or as CSV UTF-8, and import that."
 
 
 @dataclass(frozen=True)
@@ -65,53 +64,34 @@ def _column(index: int) -> str:
 
 
 def _table(path: Path, findings: list[Finding]) -> tuple[str, dict[str, int], list[_Row]]:
-    """The sheet's name, where each known column is, and the rows; findings for what cannot be read."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                grid: list[list[object]] = [list(r) for r in csv.reader(handle)]
-        except UnicodeDecodeError:
-            findings.append(
-                finding(
-                    "not-a-spreadsheet",
-                    f"{path.name} is not UTF-8 text.",
-                    "Save it again as 'CSV UTF-8 (Comma delimited)' in Excel.",
-                )
-            )
-            return path.name, {}, []
-        return _located(path.name, grid, [frozenset()] * len(grid), findings)
-    if suffix not in _SPREADSHEETS:
-        findings.append(
-            finding(
-                "not-a-spreadsheet",
-                f"{path.name} is neither an Excel workbook (.xlsx) nor a CSV file.",
-                "Save the figures as .xlsx or .csv.",
-            )
-        )
-        return path.name, {}, []
-    from openpyxl import load_workbook  # lazy: keeps `pipeline --help` fast
+    """The sheet's name, where each known column is, and the rows; findings for what cannot be read.
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # any reader failure means the same thing to the officer
-        findings.append(
-            finding(
-                "corrupt",
-                f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}).",
-                "Open it in Excel, check it is an .xlsx file, and save it again.",
-            )
-        )
+    The file goes through the same screen and reading child as a return: an officer's copy of an
+    old spreadsheet can be a zip bomb or encrypted as easily as a submitter's."""
+    from pipeline.intake.read.reader import read_file  # lazy: starts the reading child
+
+    result = read_file(path)
+    findings.extend(_about_file(f, path.name) for f in result.findings)
+    workbook = result.workbook
+    if result.rejected or workbook is None or not workbook.sheets:
         return path.name, {}, []
-    try:
-        sheet = book.worksheets[0]
-        grid, percent = [], []
-        for cells in sheet.iter_rows():
-            grid.append([c.value for c in cells])
-            percent.append(frozenset(str(n) for n, c in enumerate(cells) if "%" in str(c.number_format or "")))
-        return _located(sheet.title, grid, percent, findings)
-    finally:
-        book.close()
+    sheet = workbook.sheets[0]
+    # A CSV's one sheet is named after the file; findings name the file as the officer saved it.
+    name = path.name if workbook.kind == "csv" else sheet.name
+    rows = dict(sheet.rows())
+    grid: list[list[object]] = [list(rows.get(r, ())) for r in range(max(rows, default=-1) + 1)]
+    percent = [
+        frozenset(str(c) for c in range(len(values)) if sheet.percent_formatted(r, c)) for r, values in enumerate(grid)
+    ]
+    return _located(name, grid, percent, findings)
+
+
+def _about_file(f: Finding, file_name: str) -> Finding:
+    """A reading finding in an import's words: it names the file, and its fix is not to send a return."""
+    fix = f.fix.replace(" and send that.", " and import that.")
+    if "send" in fix:  # "send it again", "send the completed return": said to a submitter, not here
+        fix = _RESAVE
+    return replace(f, sheet=file_name if not f.sheet or f.sheet == Path(file_name).stem else f.sheet, fix=fix)
 
 
 def _located(

@@ -4,8 +4,13 @@ they came from, never counted as a return."""
 from __future__ import annotations
 
 import csv
+import os
+import shutil
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from registers import run_cli
 from spoil import Q1
@@ -18,6 +23,10 @@ from pipeline.rating.rag import Direction
 
 HEADER = ["Code", "Period", "Actual", "Area", "Data quality", "Note"]
 LAST_YEAR_Q1 = Period(2024, 1)
+CORPUS = Path(__file__).parents[3] / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path(os.environ.get("PIPELINE_CORPUS", "/nonexistent"))
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="hostile corpus not found")
 
 
 def _xlsx(path, rows, percent_rows=()):
@@ -184,3 +193,46 @@ def test_the_first_quarter_has_direction_of_travel_against_an_imported_last_year
         report = assemble(workspace.config, workspace.register, store, Q1)
     neet = next(i for p in report.partnerships for i in p.indicators if i.indicator.code == "CYP-01")
     assert neet.dot_last_year is Direction.IMPROVING  # 6% against 7.2% a year before, lower being better
+
+
+def test_a_workbook_that_would_inflate_to_gigabytes_is_refused_by_the_screen_before_any_parser(workspace, tmp_path):
+    # Every file is hostile: an officer's past-figures file passes the same screen as a return.
+    source = tmp_path / "past.xlsx"
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b" " * 3_000_000 + b"</worksheet>")
+    code, out, err = _import(workspace, source)
+    assert (code, err) == (1, "")
+    assert "too-large" in out and "zip bomb" in out
+    assert "Nothing was imported: past.xlsx has 1 error(s)." in out
+
+
+@needs_corpus
+def test_a_password_protected_workbook_is_named_as_encrypted_not_as_damaged(workspace, tmp_path):
+    source = tmp_path / "past.xlsx"  # Excel's Agile encryption: an OLE2 file, not a zip
+    shutil.copyfile(CORPUS / "poi-protected_passtika.xlsx", source)
+    code, out, _err = _import(workspace, source)
+    assert code == 1
+    assert "encrypted" in out and "past.xlsx" in out
+    assert "BadZipFile" not in out
+
+
+def test_a_csv_saved_by_excel_in_a_european_locale_semicolons_and_windows_1252_is_read(workspace, tmp_path):
+    source = tmp_path / "past.csv"
+    source.write_bytes(
+        "Code;Period;Actual;Area;Data quality;Note\nCYP-01;2024-25 Q1;7.2;;;Caf\u00e9 r\u00e9sum\u00e9\n".encode(
+            "cp1252"
+        )
+    )
+    code, out, err = _import(workspace, source)
+    assert (code, err) == (0, "")
+    assert "1 figure(s) read from past.csv" in out
+    with workspace.store() as store:
+        [kept] = store.imported_values()
+    assert (kept.code, kept.actual, kept.note) == ("CYP-01", Decimal("7.2"), "Caf\u00e9 r\u00e9sum\u00e9")
+
+
+def test_a_folder_is_named_as_a_folder(workspace, tmp_path):
+    code, _out, err = _import(workspace, tmp_path)
+    assert code == 2
+    assert f"{tmp_path} is a folder, not a file." in err
