@@ -263,13 +263,14 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
     """Write every figure (or a period's) as one tidy table, naming the file and its rows."""
     from pipeline.config.load import load_config
     from pipeline.domain.periods import parse_period
-    from pipeline.outputs.export import figures, write_table
+    from pipeline.outputs.export import figures, refuse_target, write_table
 
     config = load_config(args.config)
     period = parse_period(args.period) if args.period else None
     target = args.output or config.paths.outbox / "export" / (
         f"figures{'-' + period.slug if period else ''}.{args.format}"
     )
+    refuse_target(config, target)
     frame = figures(config, str(period) if period else None)
     write_table(frame, target, args.format)
     out.write(f"{target}\n{len(frame)} figure(s) written.\n")

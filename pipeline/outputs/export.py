@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.domain.errors import UsageError
 from pipeline.domain.periods import parse_period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
@@ -62,6 +63,31 @@ def figures(config: Config | Path | str, period: str | None = None) -> pandas.Da
     register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:
         return tidy_table(config, register, store, period)
+
+
+def refuse_target(config: Config, target: Path) -> None:
+    """Refuse (UsageError) to write the table where it would do harm: in the inbox (the next pass would
+    take it in as a return), in the state folder, over a file the pipeline reads, or over a folder."""
+    target = Path(target)
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder.", fix=f"Give the file to write, e.g. -o {target / 'figures.csv'}.")
+    where = target.resolve()  # links followed, as the config's own folder checks do
+    paths = config.paths
+    read = {config.source, paths.register, paths.overrides, paths.comparators, paths.database}
+    if any(p is not None and Path(p).resolve() == where for p in read):
+        raise UsageError(
+            f"{target} is a file the pipeline reads: the export would overwrite it.",
+            fix="Give the export a file name of its own, e.g. -o figures.csv.",
+        )
+    for key, folder, why in (
+        ("inbox", paths.inbox, "the pipeline would take it in as a return"),
+        ("state", paths.state, "it holds the pipeline's own records"),
+    ):
+        if where.is_relative_to(folder.resolve()):
+            raise UsageError(
+                f"{target} is inside paths.{key} ({folder}): {why}.",
+                fix=f"Write it elsewhere; by default it goes to {paths.outbox / 'export'}.",
+            )
 
 
 def write_table(frame: pandas.DataFrame, target: Path, form: str) -> Path:

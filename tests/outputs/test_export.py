@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 
 import pandas as pd
 from openpyxl import load_workbook
-from registers import run_cli
+from registers import DEMO_REGISTER, run_cli, write_config
 from spoil import Q1, Q2, cell_of
 
 from demo.fill import IndicatorEntry
@@ -99,3 +100,35 @@ def test_a_file_name_that_starts_like_a_formula_is_written_as_text_in_the_csv(wo
     text = target.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK(1).xlsx, Indicators!" in text
     assert ",=HYPERLINK" not in text
+
+
+def test_an_export_into_the_inbox_is_refused_as_the_next_pass_would_take_it_in(workspace, tmp_path):
+    workspace.drop(workspace.fill("cyp.xlsx"))
+    workspace.run()
+    target = workspace.inbox / "figures.xlsx"
+    code, out, err = run_cli(
+        ["export", "--config", str(workspace.config.source), "--format", "xlsx", "-o", str(target)]
+    )
+    assert (code, out) == (2, "")
+    assert f"{target} is inside paths.inbox" in err and "take it in as a return" in err
+    assert not target.exists()
+
+
+def test_an_export_over_the_register_or_config_toml_is_refused_and_they_are_left_as_they_were(tmp_path):
+    # A copy of the register: were the refusal to fail, the demo's own must not be overwritten.
+    register = tmp_path / "register.xlsx"
+    shutil.copyfile(DEMO_REGISTER, register)
+    (tmp_path / "council").mkdir()
+    config = write_config(tmp_path / "council", register)
+    before = register.read_bytes(), config.read_bytes()
+    for target in (register, config, tmp_path / "council" / "state" / "pipeline.sqlite3"):
+        code, out, err = run_cli(["export", "--config", str(config), "--format", "xlsx", "-o", str(target)])
+        assert (code, out) == (2, ""), err
+        assert f"{target} is a file the pipeline reads" in err
+    assert (register.read_bytes(), config.read_bytes()) == before
+
+
+def test_an_export_to_a_folder_asks_for_a_file_name(workspace, tmp_path):
+    code, _out, err = run_cli(["export", "--config", str(workspace.config.source), "-o", str(tmp_path)])
+    assert code == 2
+    assert f"{tmp_path} is a folder. Give the file to write, e.g. -o {tmp_path / 'figures.csv'}." in err
