@@ -15,6 +15,7 @@ from pathlib import Path
 from pipeline.config.builtin import BUILTIN_TEMPLATES
 from pipeline.config.keys import KEYS, SECTIONS, commented_config, keys_of
 from pipeline.domain.errors import SetupError, UsageError
+from pipeline.domain.wording import one_line
 from pipeline.register.blank import write_blank_register
 
 REGISTER = "register.xlsx"
@@ -43,7 +44,8 @@ def config_values(name: str, board: str, email: str) -> dict[str, dict]:
 
 def init_council(folder: Path, *, name: str, email: str, board: str = "") -> NewCouncil:
     """Make `folder` ready for a council's first quarter; refuse (SetupError) if anything there would be overwritten."""
-    name, email = " ".join(name.split()), email.strip()
+    # The name goes into every document, mail header and file's properties: one line, nothing invisible.
+    name, email = " ".join(one_line(name).split()), email.strip()
     if not name:
         raise UsageError("--name is blank.", fix='Give the partnership\'s name, e.g. --name "Eastvale Partnership".')
     if not EMAIL_KEY.accepts(email):
@@ -51,8 +53,14 @@ def init_council(folder: Path, *, name: str, email: str, board: str = "") -> New
             f"--email {email!r} is not an e-mail address.",
             fix="Give the performance team's address, e.g. --email performance@eastvale.gov.uk.",
         )
-    board = " ".join(board.split()) or f"{name} Board"
+    board = " ".join(one_line(board).split()) or f"{name} Board"
     folder = Path(folder)
+    blocking = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise SetupError(
+            f"{blocking} is a file, not a folder, so {folder} cannot be made in it.",
+            fix="Choose a folder that is not under a file.",
+        )
     wanted = [folder / "config.toml", folder / REGISTER, folder / "templates", *(folder / f for f in FOLDERS)]
     there = [p for p in wanted if p.exists() or p.is_symlink()]
     if folder.exists() and not folder.is_dir():

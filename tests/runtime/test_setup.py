@@ -137,3 +137,22 @@ def test_the_copied_templates_are_the_built_in_ones(tmp_path):
             twin = copied / built_in.relative_to(BUILTIN_TEMPLATES)
             assert twin.read_bytes() == built_in.read_bytes()
             assert not twin.is_symlink()
+
+
+def test_a_name_with_quotes_markup_backslashes_and_line_breaks_comes_back_from_config_toml_as_typed(tmp_path):
+    council = tmp_path / "eastvale"
+    typed = "Eastvale \"East\" <b>&amp;</b> \\n [x] ''' =1+1\nPartnership\x07\u200b"
+    code, _out, err = run_cli(["init", str(council), "--name", typed, "--email", EMAIL])
+    assert (code, err) == (0, "")
+    config = load_config(council / "config.toml")
+    # Line breaks and control characters are a space, invisible characters dropped; everything else stays.
+    assert config.organisation == "Eastvale \"East\" <b>&amp;</b> \\n [x] ''' =1+1 Partnership"
+    assert config.board == f"{config.organisation} Board"
+
+
+def test_init_under_a_file_is_refused_plainly(tmp_path):
+    (tmp_path / "eastvale").write_text("not a folder")
+    code, _out, err = _init(tmp_path / "eastvale" / "council")
+    assert code == 2
+    assert f"{tmp_path / 'eastvale'} is a file, not a folder" in err
+    assert (tmp_path / "eastvale").read_text() == "not a folder"
