@@ -29,6 +29,27 @@ def format_findings(findings) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+FEW_OF_EACH = 25
+
+
+def _few_of_each(findings) -> list:
+    """The first FEW_OF_EACH findings of each code, then one saying how many more: a file of thousands of
+    rows with one mistake copied down needs examples, not thousands of lines."""
+    from collections import Counter
+    from dataclasses import replace
+
+    seen: Counter[str] = Counter(f.code for f in findings)
+    kept, shown = [], Counter[str]()
+    for f in findings:
+        shown[f.code] += 1
+        if shown[f.code] <= FEW_OF_EACH:
+            kept.append(f)
+        elif shown[f.code] == FEW_OF_EACH + 1:
+            more = seen[f.code] - FEW_OF_EACH
+            kept.append(replace(f, message=f"... and {more:,} more like these.", fix="", sheet="", cell="", row=None))
+    return kept
+
+
 def checked(register_path: Path, register, findings, form: str, out: TextIO) -> None:
     """`pipeline check`: the register's counts and its findings, as a table or as JSON."""
     if form == "json":
@@ -162,7 +183,7 @@ def initialised(made, period, out: TextIO) -> None:
 def imported(result, out: TextIO) -> None:
     """`pipeline import-history`: the findings, then what was kept."""
     if result.findings:
-        out.write(format_findings(result.findings) + "\n\n")
+        out.write(format_findings(_few_of_each(result.findings)) + "\n\n")
     errors = sum(f.severity == "error" for f in result.findings)
     if result.count is None:
         out.write(

@@ -236,3 +236,12 @@ def test_a_folder_is_named_as_a_folder(workspace, tmp_path):
     code, _out, err = _import(workspace, tmp_path)
     assert code == 2
     assert f"{tmp_path} is a folder, not a file." in err
+
+
+def test_a_file_with_thousands_of_the_same_problem_lists_a_few_and_counts_the_rest(workspace, tmp_path):
+    source = _csv(tmp_path / "past.csv", [[f"OLD-{n}", "2024-25 Q1", "7"] for n in range(2000)])
+    code, out, _err = _import(workspace, source)
+    assert code == 1
+    assert sum("unknown-indicator" in line for line in out.splitlines()) == 26
+    assert "... and 1,975 more like these." in out
+    assert "Nothing was imported: past.csv has 2000 error(s)." in out
