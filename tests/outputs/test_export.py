@@ -132,3 +132,14 @@ def test_an_export_to_a_folder_asks_for_a_file_name(workspace, tmp_path):
     code, _out, err = run_cli(["export", "--config", str(workspace.config.source), "-o", str(tmp_path)])
     assert code == 2
     assert f"{tmp_path} is a folder. Give the file to write, e.g. -o {tmp_path / 'figures.csv'}." in err
+
+
+def test_a_file_name_that_starts_like_a_formula_is_a_text_cell_in_the_xlsx(workspace, tmp_path):
+    workspace.drop(workspace.fill("cyp.xlsx"), "=HYPERLINK(1).xlsx")
+    workspace.run()
+    target = tmp_path / "f.xlsx"
+    assert run_cli(["export", "--config", str(workspace.config.source), "--format", "xlsx", "-o", str(target)])[0] == 0
+    sheet = load_workbook(target)["Figures"]
+    sources = list(sheet["Q"][1:])
+    assert sheet["Q1"].value == "Source"
+    assert all(c.data_type == "s" and c.value.startswith("=HYPERLINK(1).xlsx, Indicators!") for c in sources)
