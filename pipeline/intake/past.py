@@ -23,7 +23,7 @@ from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Indicator, Register
 from pipeline.domain.text import header_key, parse_text
 from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, parse_number
-from pipeline.intake.checks.cells import in_range, plain_number, unreadable
+from pipeline.intake.checks.cells import in_range, plain_number, reads_as_formula, unreadable
 from pipeline.returns import layout as T
 from pipeline.store import Store
 from pipeline.store.imported import ImportCount
@@ -245,6 +245,17 @@ def _figure(row: _Row, i: Indicator, period: Period, area: str, sheet: str, a1, 
     parsed = parse_number(raw, i.unit, percent_format=percent)
     shown = f"{plain_number(parsed.number)}%" if percent and parsed.number is not None else parse_text(raw)
     note = parse_text(row.cells.get("Note"))
+    if reads_as_formula(note):
+        findings.append(
+            finding(
+                "formula-text",
+                f"{i.code}: the note starts with {note.lstrip()[:1]!r}, like a formula; it is kept as plain text.",
+                "No action is needed unless you meant something else.",
+                sheet=sheet,
+                cell=a1("Note"),
+                value=note[:80],
+            )
+        )
     if parsed.kind in (BLANK, NOT_AVAILABLE):
         if quality == "Not available" or parsed.kind == NOT_AVAILABLE:
             return ImportedValue(i.code, str(period), area, None, "Not available", note, "", "", row.number)

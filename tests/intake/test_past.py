@@ -245,3 +245,13 @@ def test_a_file_with_thousands_of_the_same_problem_lists_a_few_and_counts_the_re
     assert sum("unknown-indicator" in line for line in out.splitlines()) == 26
     assert "... and 1,975 more like these." in out
     assert "Nothing was imported: past.csv has 2000 error(s)." in out
+
+
+def test_a_note_that_starts_like_a_formula_is_kept_as_text_with_a_warning(workspace, tmp_path):
+    source = _csv(tmp_path / "past.csv", [["CYP-01", "2024-25 Q1", "7.2", "", "", "=cmd|' /C calc'!A0"]])
+    code, out, _err = _import(workspace, source)
+    assert code == 0
+    assert any("past.csv!F2" in line and "formula-text" in line for line in out.splitlines()), out
+    with workspace.store() as store:
+        [kept] = store.imported_values()
+    assert kept.note == "=cmd|' /C calc'!A0"

@@ -13,11 +13,16 @@ from pipeline.domain.values import AMBIGUOUS, Parsed, implausible, parse_number
 from pipeline.intake.recognise import Table
 
 
+def reads_as_formula(text: str) -> bool:
+    """Whether a person would take this text for a formula (worth a formula-text warning)."""
+    # Only '=' and '@' read as formulas to a person; a bullet like '- fewer referrals' is just text.
+    return bool(text) and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20")
+
+
 def read_text(table: Table, row: int, label: str, findings: list[Finding]) -> str:
     """A text cell as typed; a warning when it starts like a formula (it is kept as plain text)."""
     text = parse_text(table.cell(row, label))
-    # Only '=' and '@' read as formulas to a person; a bullet like '- fewer referrals' is just text.
-    if text and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20"):
+    if reads_as_formula(text):
         findings.append(
             finding(
                 "formula-text",
