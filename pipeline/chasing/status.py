@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from pipeline.domain.actions import is_closed
@@ -179,7 +179,7 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(list(asdict(rows[0]).keys()) if rows else [])
+        writer.writerow([f.name for f in fields(StatusRow)])  # a header even before any partnership
         for r in rows:  # text a spreadsheet would take for a formula (a name typed as =HYPERLINK(...)) stays text
             writer.writerow([safe_for_sheet(v) if isinstance(v, str) else v for v in asdict(r).values()])
         return buffer.getvalue()

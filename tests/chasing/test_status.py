@@ -208,3 +208,14 @@ def test_a_return_sent_before_the_quarter_ended_is_part_quarter_until_a_full_one
             if r.partnership == "CYP"
         ]
     assert (full.part_quarter, full.on_time) == (False, "late")  # judged by the first full return, not the early one
+
+
+def test_the_csv_of_a_register_with_no_partnerships_yet_still_has_its_header():
+    from datetime import date
+
+    from spoil import Q1
+
+    from pipeline.chasing.status import render
+
+    out = render([], "csv", Q1, date(2025, 7, 21))
+    assert out.splitlines()[0].startswith("partnership,name,")
