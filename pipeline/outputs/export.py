@@ -14,6 +14,7 @@ only, so `pipeline --help` and the passes never pay for it.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from pipeline.domain.text import safe_for_sheet
 from pipeline.outputs.master_history import TIDY_COLUMNS, lines_of, tidy_rows
 from pipeline.outputs.overrides import read_overrides
 from pipeline.store import Store
+from pipeline.support.atomic import write_with
 
 if TYPE_CHECKING:
     import pandas
@@ -69,7 +71,10 @@ def refuse_target(config: Config, target: Path) -> None:
     """Refuse (UsageError) to write the table where it would do harm: in the inbox (the next pass would
     take it in as a return), in the state folder, over a file the pipeline reads, or over a folder."""
     target = Path(target)
-    if target.is_dir():
+    is_folder = False
+    with contextlib.suppress(OSError):  # a name too long to look up is named when it is written
+        is_folder = target.is_dir()
+    if is_folder:
         raise UsageError(f"{target} is a folder.", fix=f"Give the file to write, e.g. -o {target / 'figures.csv'}.")
     where = target.resolve()  # links followed, as the config's own folder checks do
     paths = config.paths
@@ -91,21 +96,24 @@ def refuse_target(config: Config, target: Path) -> None:
 
 
 def write_table(frame: pandas.DataFrame, target: Path, form: str) -> Path:
-    """Write the table as CSV (UTF-8 with a byte-order mark, so Excel opens it as UTF-8) or an .xlsx workbook."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if form == "csv":
+    """Write the table as CSV (UTF-8 with a byte-order mark, so Excel opens it as UTF-8) or an .xlsx
+    workbook, atomically: a failure (a path that cannot be a file, a full disk) leaves the previous
+    export whole and raises OutputError naming the file and why."""
+
+    def csv_to(path: Path) -> None:
         # A submitter names their file: one named '=HYPERLINK(...).xlsx' must not become a formula when
         # the CSV is opened in Excel, so text that starts like one is written with a leading apostrophe.
         safe = frame.map(lambda v: safe_for_sheet(v) if isinstance(v, str) else v)
-        safe.to_csv(target, index=False, encoding="utf-8-sig", date_format="%Y-%m-%dT%H:%M:%SZ")
-    else:
+        safe.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%dT%H:%M:%SZ")
+
+    def xlsx_to(path: Path) -> None:
         local = frame.copy()
         # Excel keeps no time zone: the times go in as UK clock times, as every document shows them.
         local["Received"] = local["Received"].dt.tz_convert("Europe/London").dt.tz_localize(None)
-        with pandas_excel(target) as writer:
+        with pandas_excel(path) as writer:
             local.to_excel(writer, sheet_name="Figures", index=False, freeze_panes=(1, 0))
-    return target
+
+    return write_with(Path(target), csv_to if form == "csv" else xlsx_to)
 
 
 def pandas_excel(target: Path):

@@ -8,6 +8,7 @@ copy of the built-in Word and e-mail templates to restyle. Nothing that exists i
 
 from __future__ import annotations
 
+import errno
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,29 @@ def init_council(folder: Path, *, name: str, email: str, board: str = "") -> New
         )
     board = " ".join(one_line(board).split()) or f"{name} Board"
     folder = Path(folder)
+    try:
+        _refuse_overwriting(folder)
+    except OSError as exc:  # a name the file system cannot hold (too long, a character it refuses)
+        if exc.errno not in (errno.ENAMETOOLONG, errno.EINVAL):
+            raise
+        raise SetupError(f"{folder} cannot be made: {exc.strerror}.", fix="Choose a shorter folder name.") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    made: list[Path] = []
+    config = folder / "config.toml"
+    config.write_text(commented_config(config_values(name, board, email)), encoding="utf-8")
+    made.append(config)
+    made.append(write_blank_register(folder / REGISTER))
+    for sub in FOLDERS:
+        (folder / sub).mkdir()
+        made.append(folder / sub)
+    # The built-in templates, copied as files (in a clone the package's folder is a link).
+    shutil.copytree(BUILTIN_TEMPLATES, folder / "templates", ignore=shutil.ignore_patterns("__pycache__"))
+    made.append(folder / "templates")
+    return NewCouncil(folder=folder, config=config, register=folder / REGISTER, made=tuple(made))
+
+
+def _refuse_overwriting(folder: Path) -> None:
+    """SetupError if `folder` is under a file or already holds anything `init` would make."""
     blocking = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:
         raise SetupError(
@@ -70,16 +94,3 @@ def init_council(folder: Path, *, name: str, email: str, board: str = "") -> New
             f"{folder} already has {', '.join(str(p) for p in there)}: `pipeline init` overwrites nothing.",
             fix="Choose a new folder, or move those aside first.",
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    made: list[Path] = []
-    config = folder / "config.toml"
-    config.write_text(commented_config(config_values(name, board, email)), encoding="utf-8")
-    made.append(config)
-    made.append(write_blank_register(folder / REGISTER))
-    for sub in FOLDERS:
-        (folder / sub).mkdir()
-        made.append(folder / sub)
-    # The built-in templates, copied as files (in a clone the package's folder is a link).
-    shutil.copytree(BUILTIN_TEMPLATES, folder / "templates", ignore=shutil.ignore_patterns("__pycache__"))
-    made.append(folder / "templates")
-    return NewCouncil(folder=folder, config=config, register=folder / REGISTER, made=tuple(made))

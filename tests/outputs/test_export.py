@@ -143,3 +143,15 @@ def test_a_file_name_that_starts_like_a_formula_is_a_text_cell_in_the_xlsx(works
     sources = list(sheet["Q"][1:])
     assert sheet["Q1"].value == "Source"
     assert all(c.data_type == "s" and c.value.startswith("=HYPERLINK(1).xlsx, Indicators!") for c in sources)
+
+
+def test_an_export_path_that_cannot_be_a_file_is_named_with_why(workspace, tmp_path):
+    (tmp_path / "past.csv").write_text("Code,Period,Actual\n")
+    config = str(workspace.config.source)
+    for target, why in (
+        (tmp_path / "past.csv" / "figures.csv", f"{tmp_path / 'past.csv'} is a file where a folder should be"),
+        (tmp_path / ("a" * 300 + ".csv"), "File name too long"),
+    ):
+        code, out, err = run_cli(["export", "--config", config, "-o", str(target)])
+        assert (code, out) == (4, "")
+        assert f"Could not write {target}: {why}." in err and "internal error" not in err

@@ -156,3 +156,9 @@ def test_init_under_a_file_is_refused_plainly(tmp_path):
     assert code == 2
     assert f"{tmp_path / 'eastvale'} is a file, not a folder" in err
     assert (tmp_path / "eastvale").read_text() == "not a folder"
+
+
+def test_a_folder_name_too_long_for_the_file_system_is_refused_plainly(tmp_path):
+    code, _out, err = _init(tmp_path / ("e" * 300))
+    assert code == 2
+    assert "File name too long" in err and "internal error" not in err
