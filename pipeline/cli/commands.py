@@ -53,8 +53,12 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.store import Store
 
     config = load_config(args.config)
-    if not args.file.is_file():
-        what = "is a folder, not a file" if args.file.is_dir() else "does not exist"
+    try:
+        found, folder = args.file.is_file(), args.file.is_dir()
+    except OSError:  # a name too long for the file system: no such file can exist
+        found = folder = False
+    if not found:
+        what = "is a folder, not a file" if folder else "does not exist"
         raise UsageError(f"{args.file} {what}.", fix="Give the path of the workbook or CSV file of past figures.")
     register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:

@@ -255,3 +255,9 @@ def test_a_note_that_starts_like_a_formula_is_kept_as_text_with_a_warning(worksp
     with workspace.store() as store:
         [kept] = store.imported_values()
     assert kept.note == "=cmd|' /C calc'!A0"
+
+
+def test_a_file_name_too_long_to_exist_is_named_as_missing(workspace, tmp_path):
+    code, _out, err = _import(workspace, tmp_path / ("p" * 300 + ".csv"))
+    assert code == 2
+    assert "does not exist. Give the path of the workbook or CSV file of past figures." in err
