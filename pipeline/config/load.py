@@ -42,12 +42,16 @@ def _dates(values: list) -> list[date]:
 def load_config(path: Path | str) -> Config:
     """Read and check config.toml; raise ConfigError naming file, key and fix."""
     path = Path(path)
-    if path.is_dir():
+    try:
+        folder, found = path.is_dir(), path.is_file()
+    except OSError:  # a name too long for the file system: no such file can exist
+        folder = found = False
+    if folder:
         raise ConfigError(
             f"{path} is a folder, not the configuration file.",
             fix=f"Pass the file itself, e.g. --config {path / 'config.toml'}.",
         )
-    if not path.is_file():
+    if not found:
         raise ConfigError(
             f"The configuration file {path} does not exist.",
             fix="Run the command from the project folder, or pass --config PATH.",

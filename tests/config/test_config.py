@@ -426,3 +426,9 @@ def test_folders_that_overlap_are_refused_by_every_command_naming_both(tmp_path,
     assert err.startswith(f"pipeline: error: {config}: {overlap}: ")
     assert err.count("\n") == 1
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing taken in or made
+
+
+def test_a_config_name_too_long_to_exist_is_named_as_missing(tmp_path):
+    code, _out, err = check(tmp_path / ("c" * 300 + ".toml"))
+    assert code == 2
+    assert "does not exist. Run the command from the project folder, or pass --config PATH." in err
