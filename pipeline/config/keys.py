@@ -82,6 +82,16 @@ def _is_time(value: str) -> bool:
     return True
 
 
+def _one_line(value: str) -> bool:
+    """No line break or control character: a name sent to a server in a command line of its own,
+    where a line break would end that command and start another."""
+    return value.isprintable()
+
+
+def _imap_name(value: str) -> bool:
+    return bool(value) and _one_line(value)
+
+
 def _between(low: float, high: float) -> Callable[[Any], bool]:
     return lambda v: low <= v <= high
 
@@ -573,7 +583,7 @@ KEYS: tuple[Key, ...] = (
         "password unencrypted, for a server on this machine only.",
         lambda v: v in ("tls", "starttls", "none"),
     ),
-    Key("mailbox", "username", str, "the IMAP login name", "", "Login name of the returns mailbox."),
+    Key("mailbox", "username", str, "the IMAP login name", "", "Login name of the returns mailbox.", _one_line),
     Key(
         "mailbox",
         "password_env",
@@ -583,7 +593,7 @@ KEYS: tuple[Key, ...] = (
         "The environment variable that holds the mailbox's password: never written in this file.",
         bool,
     ),
-    Key("mailbox", "folder", str, "a folder name in quotes", "INBOX", "The folder returns arrive in.", bool),
+    Key("mailbox", "folder", str, "a folder name in quotes", "INBOX", "The folder returns arrive in.", _imap_name),
     Key(
         "mailbox",
         "processed_folder",
@@ -591,7 +601,7 @@ KEYS: tuple[Key, ...] = (
         "a folder name in quotes",
         "Processed",
         "Where each message is moved once its attachments are taken (made if missing).",
-        bool,
+        _imap_name,
     ),
     Key(
         "mailbox",

@@ -124,6 +124,19 @@ MISTAKES = [
         "Add from = ... under [mail]: an e-mail address.",
     ),
     (
+        # A line break in a name sent to the IMAP server would end its command and start another.
+        "mailbox-folder-with-a-line-break",
+        {'folder = "INBOX"': 'folder = "INBOX\\r\\nA1 DELETE Processed"'},
+        "mailbox.folder = 'INBOX\\r\\nA1 DELETE Processed' is not valid.",
+        "Set it to a folder name in quotes.",
+    ),
+    (
+        "mailbox-processed-folder-with-a-line-break",
+        {'processed_folder = "Processed"': 'processed_folder = "Done\\nA1 LOGOUT"'},
+        "mailbox.processed_folder = 'Done\\nA1 LOGOUT' is not valid.",
+        "Set it to a folder name in quotes.",
+    ),
+    (
         "risk-bands-overlap",
         {"risk_low_max = 4": "risk_low_max = 12"},
         "rag.risk_low_max must be smaller than rag.risk_medium_max.",
