@@ -228,7 +228,7 @@ def _import_history_arguments(p: argparse.ArgumentParser) -> None:
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
     _period_argument(p, required=False)
-    p.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="csv (default) or xlsx")
+    p.add_argument("--format", choices=("csv", "xlsx"), help="csv or xlsx (default: from -o's .csv or .xlsx, else csv)")
     p.add_argument(
         "-o",
         "--output",

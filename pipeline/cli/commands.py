@@ -271,12 +271,18 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
 
     config = load_config(args.config)
     period = parse_period(args.period) if args.period else None
-    target = args.output or config.paths.outbox / "export" / (
-        f"figures{'-' + period.slug if period else ''}.{args.format}"
-    )
+    # A file named figures.xlsx is a workbook without --format: CSV text under that name would not open.
+    named = args.output.suffix.lower().lstrip(".") if args.output else ""
+    form = args.format or (named if named in ("csv", "xlsx") else "csv")
+    if args.format and named in ("csv", "xlsx") and named != args.format:
+        raise UsageError(
+            f"--format {args.format} does not match {args.output}.",
+            fix=f"Name the file .{args.format}, or leave out --format.",
+        )
+    target = args.output or config.paths.outbox / "export" / (f"figures{'-' + period.slug if period else ''}.{form}")
     refuse_target(config, target)
     frame = figures(config, str(period) if period else None)
-    write_table(frame, target, args.format)
+    write_table(frame, target, form)
     out.write(f"{target}\n{len(frame)} figure(s) written.\n")
     return ExitStatus.OK
 

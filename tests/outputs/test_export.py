@@ -155,3 +155,16 @@ def test_an_export_path_that_cannot_be_a_file_is_named_with_why(workspace, tmp_p
         code, out, err = run_cli(["export", "--config", config, "-o", str(target)])
         assert (code, out) == (4, "")
         assert f"Could not write {target}: {why}." in err and "internal error" not in err
+
+
+def test_an_output_named_xlsx_is_a_workbook_without_being_told_and_a_contradiction_is_refused(workspace, tmp_path):
+    workspace.drop(workspace.fill("cyp.xlsx"))
+    workspace.run()
+    config = str(workspace.config.source)
+    code, _out, _err = run_cli(["export", "--config", config, "-o", str(tmp_path / "figures.xlsx")])
+    assert code == 0
+    assert load_workbook(tmp_path / "figures.xlsx")["Figures"]["A1"].value == "Partnership"
+    target = tmp_path / "figures2.xlsx"
+    code, _out, err = run_cli(["export", "--config", config, "--format", "csv", "-o", str(target)])
+    assert code == 2
+    assert f"--format csv does not match {target}" in err and not target.exists()
