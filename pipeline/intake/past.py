@@ -23,6 +23,7 @@ from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Indicator, Register
 from pipeline.domain.text import header_key, parse_text
 from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, parse_number
+from pipeline.domain.wording import clean_name
 from pipeline.intake.checks.cells import in_range, plain_number, reads_as_formula, unreadable
 from pipeline.returns import layout as T
 from pipeline.store import Store
@@ -189,7 +190,8 @@ def read_history(path: Path, register: Register, *, today: date) -> tuple[list[I
         seen[key] = row.number
         value = _figure(row, indicator, period, area, sheet, a1, findings)
         if value is not None:
-            values.append(replace(value, file_name=path.name, file_sha256=digest))
+            # The name goes into every document's Source column and the log, as a return's does: clean.
+            values.append(replace(value, file_name=clean_name(path.name), file_sha256=digest))
     return values, findings, sheet
 
 

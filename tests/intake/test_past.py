@@ -261,3 +261,11 @@ def test_a_file_name_too_long_to_exist_is_named_as_missing(workspace, tmp_path):
     code, _out, err = _import(workspace, tmp_path / ("p" * 300 + ".csv"))
     assert code == 2
     assert "does not exist. Give the path of the workbook or CSV file of past figures." in err
+
+
+def test_a_file_name_with_a_line_break_or_bidi_override_is_kept_clean_in_every_figure_s_source(workspace, tmp_path):
+    source = _csv(tmp_path / "past\u202e\nfigures.csv", [["CYP-01", "2024-25 Q1", "7.2"]])
+    assert _import(workspace, source)[0] == 0
+    with workspace.store() as store:
+        [kept] = [h for h in store.history() if h.imported]
+    assert kept.source == "imported: past figures.csv, row 2"
