@@ -60,6 +60,11 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
     if not found:
         what = "is a folder, not a file" if folder else "does not exist"
         raise UsageError(f"{args.file} {what}.", fix="Give the path of the workbook or CSV file of past figures.")
+    if args.file.resolve().is_relative_to(config.paths.inbox.resolve()):
+        raise UsageError(
+            f"{args.file} is in the inbox: the next pass would take it in as a return and reject it.",
+            fix="Move it out of the inbox (next to config.toml, say) and import it from there.",
+        )
     register = load_register(config.paths.register, config.paths.cache)
     with Store(config.paths.database) as store:
         result = load_past(store, register, args.file, replace_returns=args.replace)

@@ -269,3 +269,12 @@ def test_a_file_name_with_a_line_break_or_bidi_override_is_kept_clean_in_every_f
     with workspace.store() as store:
         [kept] = [h for h in store.history() if h.imported]
     assert kept.source == "imported: past figures.csv, row 2"
+
+
+def test_a_past_figures_file_in_the_inbox_is_refused_as_the_next_pass_would_take_it_for_a_return(workspace):
+    source = _csv(workspace.inbox / "past.csv", [["CYP-01", "2024-25 Q1", "7.2"]])
+    code, out, err = _import(workspace, source)
+    assert (code, out) == (2, "")
+    assert f"{source} is in the inbox" in err and "Move it out of the inbox" in err
+    with workspace.store() as store:
+        assert store.imported_values() == []
