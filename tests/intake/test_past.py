@@ -278,3 +278,11 @@ def test_a_past_figures_file_in_the_inbox_is_refused_as_the_next_pass_would_take
     assert f"{source} is in the inbox" in err and "Move it out of the inbox" in err
     with workspace.store() as store:
         assert store.imported_values() == []
+
+
+def test_a_figure_cell_pasted_full_of_text_is_quoted_short_in_its_finding(workspace, tmp_path):
+    source = _csv(tmp_path / "past.csv", [["CYP-01", "2024-25 Q1", "9" * 5000]])
+    code, out, _err = _import(workspace, source)
+    assert code == 1
+    [line] = [line for line in out.splitlines() if "past.csv!C2" in line]
+    assert f'CYP-01: "{"9" * 37}..." is far too long to be a figure.' in line and len(line) < 300

@@ -59,14 +59,19 @@ def unreadable(who: str, parsed: Parsed, shown: str, sheet: str, cell: str, exam
         if parsed.kind == AMBIGUOUS
         else ("not-a-number", "is not a number")
     )
+    # A cell pasted full of text is quoted by its start: the cell reference says where the rest is.
+    quoted = shown if len(shown) <= _QUOTED else shown[: _QUOTED - 3] + "..."
     return finding(
         code,
-        f'{who}: "{shown}" {what or wrong}.',
+        f'{who}: "{quoted}" {what or wrong}.',
         f"{how[:1].upper()}{how[1:]}." if how else example,
         sheet=sheet,
         cell=cell,
-        value=shown,
+        value=shown[:80],
     )
+
+
+_QUOTED = 40
 
 
 def in_range(i: Indicator, actual: Decimal, sheet: str, cell: str, shown: str, findings: list) -> bool:
