@@ -37,12 +37,12 @@ def templates(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.periods import parse_period
     from pipeline.register.workbook import load_register
     from pipeline.returns.generate import write_templates
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     config = load_config(args.config)
     period = parse_period(args.period)
     register = load_register(config.paths.register, config.paths.cache)
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         history = store.actuals()
     paths = write_templates(config, register, period, args.partnership, history=history)
     for path in paths:
@@ -134,9 +134,9 @@ def _refuse_an_empty_pack(config, period) -> None:
     from pipeline.chasing.status import periods_with_returns
     from pipeline.domain.wording import uk_today
     from pipeline.runtime.cycle import pack_wanted
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         if pack_wanted(config, store, period, uk_today()):
             return
         known = periods_with_returns(store, accepted_only=True)
@@ -156,11 +156,11 @@ def status(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.periods import last_completed, parse_period
     from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     config = load_config(args.config)
     register = load_register(config.paths.register, config.paths.cache)
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         known = periods_with_returns(store)
         if args.period:
             period = parse_period(args.period)

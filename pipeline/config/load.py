@@ -13,6 +13,7 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline.config.keys import SECTIONS, keys_of
 from pipeline.domain.calendar import NATIONS, DaysOff
@@ -26,6 +27,7 @@ from pipeline.domain.settings import (
     MailSettings,
     Paths,
     RagSettings,
+    StoreSettings,
 )
 
 log = logging.getLogger(__name__)
@@ -188,6 +190,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             others,
             len(cal["bank_holidays"]),
         )
+    if urlsplit(v["store"]["url"]).password is not None:
+        raise ConfigError(
+            f"{path}: store.url has a password in it, which a config file must not hold.",
+            fix=f"Take the password out of the url and put it in the environment variable store.password_env "
+            f"names ({v['store']['password_env']}).",
+        )
     tolerance = parse_tolerance(rag["tolerance"])
     assert tolerance is not None  # _validated refused a rag.tolerance that does not parse (keys.py's check)
     return Config(
@@ -236,6 +244,16 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
         ),
         board_officer_telephone=org["board_officer_telephone"],
         board_paper=BoardPaperSettings(**v["board_paper"]),
+        store=StoreSettings(
+            url=v["store"]["url"],
+            password_env=v["store"]["password_env"],
+            sslmode=v["store"]["sslmode"],
+            # certificate files, like every path here, relative to this file
+            **{
+                key: str(base / v["store"][key]) if v["store"][key] else ""
+                for key in ("sslrootcert", "sslcert", "sslkey")
+            },
+        ),
         mail=MailSettings(
             mode=mail["mode"],
             host=mail["host"],

@@ -89,6 +89,19 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    """Where the history is kept: the SQLite file under the state folder (no url), or a PostgreSQL server."""
+
+    url: str = ""  # postgresql://user@host:5432/dbname; "" for the SQLite file
+    password_env: str = "PIPELINE_DB_PASSWORD"  # name of the environment variable holding the password
+    # TLS, passed to the server's client library as they are ("" leaves its default)
+    sslmode: str = ""
+    sslrootcert: str = ""
+    sslcert: str = ""
+    sslkey: str = ""
+
+
+@dataclass(frozen=True)
 class BoardPaperSettings:
     """The board paper's standing sections in the committee format: the officer's words for each,
     the same every quarter unless config.toml's [board_paper] says otherwise."""
@@ -134,3 +147,4 @@ class Config:
     mail: MailSettings
     board_officer_telephone: str = ""
     board_paper: BoardPaperSettings = BoardPaperSettings()
+    store: StoreSettings = StoreSettings()

@@ -19,7 +19,7 @@ from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_today
 from pipeline.intake.ingest import PassReport, run_pass
 from pipeline.runtime.lock import RunLock
-from pipeline.store import Store, StoreFault
+from pipeline.store import Store, StoreFault, open_store
 
 if TYPE_CHECKING:
     from pipeline.chasing.sending import Hangup
@@ -36,10 +36,6 @@ class CycleReport:
     # messages and feedback that failed for another reason than the mail server; retried next pass
     failures: list[Failure] = field(default_factory=list)
     incomplete: list[OutputsIncomplete] = field(default_factory=list)  # periods with documents not made
-
-
-def open_store(config: Config) -> Store:
-    return Store(config.paths.database)
 
 
 def run_once(

@@ -19,7 +19,7 @@ from pipeline.domain.history import (
     Submission,
     SubmissionRecord,
 )
-from pipeline.store.connection import Connection
+from pipeline.store.base import Database
 
 
 def _area_text(values: AreaValues) -> str:
@@ -60,14 +60,15 @@ def _submission_record(row: tuple) -> SubmissionRecord:
     )
 
 
-class History(Connection):
+class History(Database):
     def _add_submission(self, file_id: int, s: Submission) -> int:
         """Write an accepted return and make it the one that counts, unless a later-received one does.
         Called inside the transaction that records the file's verdict."""
         received_at = self._db.execute("SELECT received_at FROM files WHERE id = ?", (file_id,)).fetchone()[0]
-        cursor = self._db.execute(
+        (sid,) = self._db.execute(
             "INSERT INTO submissions (file_id, partnership, period, template_version, completed_by, email, "
-            "date_completed, signed_off, overall_commentary, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "date_completed, signed_off, overall_commentary, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
             (
                 file_id,
                 s.partnership,
@@ -80,10 +81,7 @@ class History(Connection):
                 s.overall_commentary,
                 received_at,
             ),
-        )
-        # Always set after an INSERT into a table with an INTEGER PRIMARY KEY; None only after other statements.
-        assert cursor.lastrowid is not None
-        sid = cursor.lastrowid
+        ).fetchone()
         # The latest return received counts; earlier ones stay for the audit trail. Received, not
         # examined: old returns loaded out of order with `run --received` must not undo a later one.
         later = self._db.execute(

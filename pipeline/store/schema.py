@@ -167,7 +167,7 @@ def open_schema(db: sqlite3.Connection, path: Path, migrations: Sequence[Migrati
     }
     if version > latest and "meta" in tables:  # ours, with tables a later version may have added
         raise newer(path, version, latest)
-    strange = tables - _tables_made_by(migrations)
+    strange = tables - tables_made_by(migrations)
     if strange:
         raise unusable(
             path,
@@ -187,7 +187,7 @@ def _version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def _tables_made_by(migrations: Sequence[Migration]) -> set[str]:
+def tables_made_by(migrations: Sequence[Migration]) -> set[str]:
     return {
         name
         for migration in migrations

@@ -1,0 +1,117 @@
+"""One connection to the PostgreSQL database named by config.toml's [store]: opening it (password from
+the environment, TLS options passed through, schema checked and migrated when older), closing it,
+transactions, and what PostgreSQL's errors mean."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any, LiteralString, cast
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from pipeline.domain.settings import StoreSettings
+from pipeline.store.base import Database, Rows
+from pipeline.store.errors import speaks_sql
+from pipeline.store.postgres.dialect import statement
+from pipeline.store.postgres.errors import translated
+from pipeline.store.postgres.schema import open_schema
+from pipeline.store.schema import MIGRATIONS, Migration
+
+CONNECT_TIMEOUT_SECONDS = 10
+# TCP keepalives: a server that vanished without a word (its machine lost, a cable pulled) is noticed in
+# about a minute, not when the operating system gives up on the connection two hours later.
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
+def address(url: str) -> str:
+    """The database as messages name it: user, host, port and database, never a password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "(the [store] url in config.toml, which is not a database address)"
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{parts.get('host') or 'localhost'}{port}/{parts.get('dbname') or ''}"
+
+
+def connect_options(settings: StoreSettings) -> dict[str, Any]:
+    """What psycopg is given besides the url: the password from the environment, TLS, and timeouts."""
+    options: dict[str, Any] = {
+        "autocommit": True,  # transactions are explicit (transaction()), never implicit
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "application_name": "partnership pipeline",
+        **_KEEPALIVES,
+    }
+    password = os.environ.get(settings.password_env)
+    if password:
+        options["password"] = password
+    for key in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
+        if getattr(settings, key):
+            options[key] = getattr(settings, key)
+    return options
+
+
+class _Sql:
+    """psycopg's connection as the tables' code uses a connection: statements with `?`, in SQLite's words."""
+
+    def __init__(self, pg: psycopg.Connection) -> None:
+        self.pg = pg
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Rows:
+        return self.pg.execute(cast(LiteralString, statement(sql)), tuple(parameters))
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> None:
+        with self.pg.cursor() as cursor:
+            cursor.executemany(cast(LiteralString, statement(sql)), [tuple(p) for p in parameters])
+
+
+class PgConnection(Database):
+    """The pipeline's PostgreSQL database. Use as a context manager, or call close()."""
+
+    _db: _Sql
+
+    def __init__(self, settings: StoreSettings, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+        self.settings = settings
+        self.where = address(settings.url)
+        try:
+            self._pg = psycopg.connect(settings.url, **connect_options(settings))
+        except psycopg.Error as exc:
+            raise translated(exc, self.where) from exc
+        self._db = _Sql(self._pg)
+        try:
+            open_schema(self._db, self.where, migrations, self.transaction)
+        except psycopg.Error as exc:
+            self._pg.close()
+            raise translated(exc, self.where) from exc
+        except BaseException:
+            self._pg.close()
+            raise
+
+    def _translated(self, exc: Exception) -> Exception | None:
+        return translated(exc, self.where) if isinstance(exc, psycopg.Error) else None
+
+    def close(self) -> None:
+        self._pg.close()
+
+    class _Transaction:
+        def __init__(self, store: PgConnection) -> None:
+            self._translated = store._translated  # for speaks_sql
+            self._pg = store._pg
+            self._inner = store._pg.transaction()  # psycopg's: BEGIN, or a savepoint inside another
+            self.nested = False
+
+        @speaks_sql
+        def __enter__(self):
+            self.nested = self._pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+            self._inner.__enter__()
+            return self
+
+        @speaks_sql
+        def __exit__(self, kind, value, tb) -> None:
+            self._inner.__exit__(kind, value, tb)
+
+    def transaction(self) -> _Transaction:
+        """All statements inside commit together or not at all; inside another transaction, a savepoint."""
+        return PgConnection._Transaction(self)
