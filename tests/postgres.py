@@ -125,9 +125,23 @@ class Backend:
     def settings(self) -> StoreSettings:
         return StoreSettings(url=self.url)
 
-    def open(self):
+    def open(self, **options):
         """A new connection to the database, as a store (several may be open at once)."""
         from pipeline.store import SqliteStore
         from pipeline.store.postgres.store import PostgresStore
 
-        return PostgresStore(self.settings) if self.url else SqliteStore(self.path)
+        return PostgresStore(self.settings, **options) if self.url else SqliteStore(self.path, **options)
+
+    def raw(self, sql: str) -> list[tuple]:
+        """Rows of a statement run outside the pipeline, as a database browser would (for the checks of tests)."""
+        if not self.url:
+            import contextlib
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(self.path)) as db, db:
+                return db.execute(sql).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            cursor = db.execute(sql.encode())
+            return cursor.fetchall() if cursor.description else []

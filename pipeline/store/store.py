@@ -35,6 +35,11 @@ class Store(Files, History, Messages):
             return super().__new__(SqliteStore)
         return super().__new__(cls)
 
+    def schema_version(self) -> int:
+        """The version of the schema the database is at (the last of schema.MIGRATIONS once opened)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
     def decide(
         self,
         file_id: int,
