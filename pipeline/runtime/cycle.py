@@ -18,8 +18,8 @@ from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_today
 from pipeline.intake.ingest import PassReport, run_pass
-from pipeline.runtime.lock import RunLock
-from pipeline.store import Store, StoreFault, open_store
+from pipeline.runtime.lock import locked_store
+from pipeline.store import Store, StoreFault
 
 if TYPE_CHECKING:
     from pipeline.chasing.sending import Hangup
@@ -53,7 +53,7 @@ def run_once(
     progress(name) is told of each file as it is examined, stage(text) of each later step;
     `hangup` lets a signal handler end a mail conversation in progress.
     """
-    with RunLock(config.paths.state), open_store(config) as store, standing_by(config) as standby:
+    with locked_store(config) as store, standing_by(config) as standby:
         report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
         if not store.feedback_due() and not store.stale_periods():
             return report  # nothing new: the common case in a watch loop, kept cheap
@@ -232,7 +232,7 @@ def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[P
     from pipeline.register.workbook import load_register
 
     register = load_register(config.paths.register, config.paths.cache)
-    with RunLock(config.paths.state), open_store(config) as store:
+    with locked_store(config) as store:
         _sweep_outbox(config)
         outputs = build_period(config, register, store, period, pdf=pdf)
         store.period_built(str(period))
@@ -248,5 +248,5 @@ def chase(
     from pipeline.register.workbook import load_register
 
     register = load_register(config.paths.register, config.paths.cache)
-    with RunLock(config.paths.state), open_store(config) as store:
+    with locked_store(config) as store:
         return Notifier(config, store, now=now, dry_run=dry_run, hangup=hangup).chase(register, today)

@@ -50,6 +50,16 @@ class Database:
         """All statements inside commit together or not at all; inside another transaction, a savepoint."""
         raise NotImplementedError
 
+    shared = False  # True for a server that several machines use at once
+
+    def lock_passes(self) -> str | None:
+        """Take the lock that keeps passes on every machine one at a time, or say who holds it. Only a
+        shared database has one; passes over a file are kept apart by runtime.lock.RunLock."""
+        raise NotImplementedError
+
+    def unlock_passes(self) -> None:
+        raise NotImplementedError
+
     def _translated(self, exc: Exception) -> Exception | None:
         """The pipeline's error for a driver's error (see errors.py); None for any other exception."""
         raise NotImplementedError

@@ -4,7 +4,9 @@ transactions, and what PostgreSQL's errors mean."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 from collections.abc import Iterable, Sequence
 from typing import Any, LiteralString, cast
 
@@ -20,9 +22,27 @@ from pipeline.store.postgres.schema import open_schema
 from pipeline.store.schema import MIGRATIONS, Migration
 
 CONNECT_TIMEOUT_SECONDS = 10
+PASS_LOCK = 0x5049_5031  # "PIP1": one pass at a time (see postgres/schema.py for the second key)
 # TCP keepalives: a server that vanished without a word (its machine lost, a cable pulled) is noticed in
 # about a minute, not when the operating system gives up on the connection two hours later.
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
+_sockets: set[int] = set()  # the connections this process has open
+
+
+def _drop_inherited_connections() -> None:
+    """In a forked child (the reading process, the second core's workers): close the parent's connections.
+    Left open there, a child orphaned by a kill -9 would keep the server's session, and so the pass
+    lock, alive until it ended. psycopg itself never ends a connection from a process that did not
+    open it, so closing the socket here is all there is to do."""
+    for fd in _sockets:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _sockets.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_connections)
 
 
 def address(url: str) -> str:
@@ -41,7 +61,8 @@ def connect_options(settings: StoreSettings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "autocommit": True,  # transactions are explicit (transaction()), never implicit
         "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-        "application_name": "partnership pipeline",
+        # who holds the pass lock, as another machine's refusal names it
+        "application_name": f"pipeline on {socket.gethostname()}, process {os.getpid()}"[:63],
         **_KEEPALIVES,
     }
     password = os.environ.get(settings.password_env)
@@ -71,6 +92,7 @@ class PgConnection(Database):
     """The pipeline's PostgreSQL database. Use as a context manager, or call close()."""
 
     _db: _Sql
+    shared = True
 
     def __init__(self, settings: StoreSettings, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.settings = settings
@@ -79,21 +101,47 @@ class PgConnection(Database):
             self._pg = psycopg.connect(settings.url, **connect_options(settings))
         except psycopg.Error as exc:
             raise translated(exc, self.where) from exc
+        self._socket = self._pg.pgconn.socket
+        _sockets.add(self._socket)
         self._db = _Sql(self._pg)
         try:
             open_schema(self._db, self.where, migrations, self.transaction)
         except psycopg.Error as exc:
-            self._pg.close()
+            self.close()
             raise translated(exc, self.where) from exc
         except BaseException:
-            self._pg.close()
+            self.close()
             raise
 
     def _translated(self, exc: Exception) -> Exception | None:
         return translated(exc, self.where) if isinstance(exc, psycopg.Error) else None
 
     def close(self) -> None:
+        _sockets.discard(self._socket)
         self._pg.close()
+
+    # -- one pass at a time, across machines ---------------------------------------
+
+    def lock_passes(self) -> str | None:
+        """Take the pass lock, or say who holds it. A session-level advisory lock, held by this store's
+        own connection: the server lets go of it when the connection ends however it ends (a pass
+        killed with -9, a machine lost), and a pass whose connection is lost can write nothing more,
+        so it cannot go on working beside the next one."""
+        (taken,) = self._db.execute(
+            "SELECT pg_try_advisory_lock(?, hashtext(current_schema()))", (PASS_LOCK,)
+        ).fetchone()
+        if taken:
+            return None
+        row = self._db.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ? AND l.objid::integer = "
+            "hashtext(current_schema()) AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            (PASS_LOCK,),
+        ).fetchone()
+        return (row[0] if row and row[0] else None) or "another pipeline"
+
+    def unlock_passes(self) -> None:
+        self._db.execute("SELECT pg_advisory_unlock(?, hashtext(current_schema()))", (PASS_LOCK,))
 
     class _Transaction:
         def __init__(self, store: PgConnection) -> None:

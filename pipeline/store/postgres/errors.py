@@ -24,7 +24,7 @@ _WHO = ("28", "3D000")  # invalid authorization (wrong password, unknown role); 
 def problem(exc: psycopg.Error, where: str) -> PipelineError | None:
     """The user-facing problem a psycopg error stands for; None for one that is a bug of ours."""
     state = exc.sqlstate or ""
-    text = str(exc).strip()
+    text = " ".join(str(exc).split())  # libpq's words come on several lines, indented: the console shows one
     refused_login = isinstance(exc, psycopg.OperationalError) and any(  # at connect, libpq gives no SQLSTATE
         words in text for words in ("password authentication failed", "no password supplied", "does not exist")
     )
@@ -58,7 +58,7 @@ def problem(exc: psycopg.Error, where: str) -> PipelineError | None:
 def translated(exc: psycopg.Error, where: str) -> Exception:
     """The pipeline's error for a psycopg error: a problem the user can act on, or a StoreFault."""
     return problem(exc, where) or StoreFault(
-        f"the PostgreSQL database {where} refused a statement: {type(exc).__name__}: {str(exc).strip()}"
+        f"the PostgreSQL database {where} refused a statement: {type(exc).__name__}: {' '.join(str(exc).split())}"
     )
 
 

@@ -17,8 +17,9 @@ from pipeline.store.errors import StoreFault
 from pipeline.store.postgres.errors import newer, problem, unusable
 from pipeline.store.schema import Migration, tables_made_by
 
-# pg_advisory_xact_lock key while migrating; any number no other program on the database uses.
-MIGRATION_LOCK = 0x5049_5045_4D49_4701
+# Advisory locks take two keys: what is locked (a number no other program on the database uses), and
+# the schema, so histories kept in several schemas of one database do not wait for each other.
+MIGRATION_LOCK = 0x5049_4D31  # "PIM1"
 
 
 def _tables(db: Sql) -> set[str]:
@@ -55,7 +56,7 @@ def open_schema(db: Sql, where: str, migrations: Sequence[Migration], transactio
     start = version
     try:
         with transaction():
-            db.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+            db.execute("SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))", (MIGRATION_LOCK,))
             tables = _tables(db)  # again, now no other machine is migrating: one may have done it meanwhile
             start = version = _version(db, tables)
             _check(where, tables, version, migrations)
