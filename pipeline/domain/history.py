@@ -139,3 +139,12 @@ class MessageRecord:
     attempts: int
     last_error: str
     location: str  # the .eml file, in files mode
+
+
+@dataclass(frozen=True)
+class CopiedTable:
+    """One table of the history copied to another database (`pipeline store copy`), checked on both sides."""
+
+    name: str
+    rows: int
+    digest: str  # SHA-256 of the table's rows, in an order and a form both databases give alike

@@ -16,6 +16,10 @@ from typing import Any, Protocol, Self
 class Rows(Protocol):
     """A cursor after a statement: sqlite3's and psycopg's both are."""
 
+    @property
+    def description(self) -> Any:
+        """The columns of a SELECT, each a sequence that starts with its name."""
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...

@@ -188,11 +188,18 @@ def _version(db: sqlite3.Connection) -> int:
 
 
 def tables_made_by(migrations: Sequence[Migration]) -> set[str]:
-    return {
-        name
-        for migration in migrations
-        for name in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migration.sql, re.IGNORECASE)
-    }
+    return set(tables_in_order(migrations))
+
+
+def tables_in_order(migrations: Sequence[Migration]) -> list[str]:
+    """The tables the migrations make, in the order they make them: a table is made after those it refers to."""
+    return list(
+        dict.fromkeys(
+            name
+            for migration in migrations
+            for name in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migration.sql, re.IGNORECASE)
+        )
+    )
 
 
 def _migrate(db: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> None:
