@@ -148,3 +148,27 @@ class CopiedTable:
     name: str
     rows: int
     digest: str  # SHA-256 of the table's rows, in an order and a form both databases give alike
+
+
+@dataclass(frozen=True)
+class RatedFigure:
+    """One figure as analysts read it (the `indicator_history` view): one row per indicator, period and
+    area, with the register's words and the rating the pass worked out when it built the period's pack."""
+
+    period: str
+    partnership: str  # short name
+    partnership_name: str
+    code: str
+    indicator: str  # the register's title
+    area: str  # "" for the whole area
+    unit: str
+    polarity: str
+    cumulative: bool
+    target: Decimal | None
+    actual: Decimal | None
+    rating: str  # the rating that counts (an officer's override included); "" for an area's own figure
+    direction: str  # against the previous period
+    data_quality: str
+    provisional: bool  # from a return not yet signed off by the chair
+    source: str  # the file it came from
+    received: str  # when that file arrived (UTC, ISO)

@@ -209,13 +209,15 @@ def pack_wanted(config: Config, store: Store, period: Period, today: date) -> bo
 
 
 def build_period(config: Config, register, store: Store, period: Period, *, pdf: bool = True) -> list[Path]:
-    """Rate the period and write its master workbook and documents."""
+    """Rate the period, store its rated figures, and write its master workbook and documents."""
     from pipeline.outputs.assemble import assemble
     from pipeline.outputs.documents import write_documents
+    from pipeline.outputs.figures import rated_figures
     from pipeline.outputs.master import write_master
     from pipeline.support.worker import Background
 
     report = assemble(config, register, store, period)
+    store.rated(str(period), rated_figures(report))  # for the analysts' view, as fresh as the pack
     # The master workbook (xlsxwriter) and the Word packs share nothing but the report:
     # a second process writes the workbook while this one writes the packs.
     with Background(write_master, report, config.paths.outbox) as master:

@@ -145,8 +145,49 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 """
 
+# Read-only views for analysts (Power BI, Excel, a notebook): plain column names, numbers as numbers.
+# A rating needs the register and the rating rules, which SQL does not have: the pass stores each
+# period's rated figures when it builds the period's pack (rated_figures), and the view reads them.
+_ANALYSTS_VIEWS = """
+CREATE TABLE rated_figures (
+    period TEXT NOT NULL,
+    partnership TEXT NOT NULL,
+    partnership_name TEXT NOT NULL,
+    code TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    area TEXT NOT NULL,             -- '' for the whole area
+    unit TEXT NOT NULL,
+    polarity TEXT NOT NULL,
+    cumulative INTEGER NOT NULL,
+    target TEXT,                    -- Decimal as text, as every figure here
+    actual TEXT,
+    rating TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    data_quality TEXT NOT NULL,
+    provisional INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    received TEXT NOT NULL,
+    PRIMARY KEY (period, code, area)
+);
+CREATE VIEW indicator_history AS
+SELECT partnership, partnership_name, code, indicator, period, area, unit, polarity,
+       CASE WHEN cumulative = 1 THEN 'Yes' ELSE 'No' END AS cumulative,
+       CAST(target AS NUMERIC) AS target, CAST(actual AS NUMERIC) AS actual, rating, direction, data_quality,
+       CASE WHEN provisional = 1 THEN 'Yes' ELSE 'No' END AS provisional, source, received
+FROM rated_figures;
+CREATE VIEW returns_received AS
+SELECT s.partnership, s.period, f.name AS file_name, s.received_at AS received, s.completed_by, s.email,
+       CASE WHEN s.signed_off = 1 THEN 'Yes' ELSE 'No' END AS signed_off,
+       CASE WHEN s.counts = 1 THEN 'Yes' ELSE 'No' END AS counts
+FROM submissions s JOIN files f ON f.id = s.file_id;
+CREATE VIEW files_received AS
+SELECT name AS file_name, received_at AS received, verdict, reason, period, partnership, decided_at AS decided
+FROM files;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the tables of the pipeline before its schema versions were numbered", _VERSION_1),
+    Migration(2, "read-only views for analysts, and the rated figures the pass stores for them", _ANALYSTS_VIEWS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
