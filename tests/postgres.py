@@ -57,7 +57,13 @@ class Server:
             account = pwd.getpwnam(self._user)
             os.chown(self.folder, account.pw_uid, account.pw_gid)
         self._schemas = itertools.count(1)
-        self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync")
+        # The database sorts text by English rules, as a council's server usually does (where the version has
+        # ICU): the store must still order text byte by byte, as SQLite does (see store/postgres/dialect.py).
+        version = int(bin_dir.parent.name) if bin_dir.parent.name.isdigit() else 0
+        locale = (
+            ["--locale-provider=icu", "--icu-locale=en-GB", "--locale=C.UTF-8"] if version >= 15 else ["--no-locale"]
+        )
+        self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", *locale, "-E", "UTF8", "--no-sync")
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run(

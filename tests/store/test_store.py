@@ -206,3 +206,15 @@ def test_every_figure_and_record_comes_back_as_it_went_in_on_both_back_ends(back
         assert store.first_received("2025-26 Q1") == {"CYP": "2025-07-10T09:00:00Z"}
         assert store.stale_periods() == ["2025-26 Q1"] and store.periods() == ["2025-26 Q1"]
         assert store.feedback_due() == [1, 2]
+
+
+def test_text_is_ordered_byte_by_byte_on_both_back_ends_whatever_the_server_s_language(backend):
+    """The test server sorts by English rules (ICU en-GB), where 'b' comes before 'C': the store's
+    columns order as SQLite does, so a list of messages or periods reads the same on both."""
+    keys = ["2025-26-Q1/cyp/a", "2025-26-Q1/CYP/b", "2025-26-Q1/CYP/B", "2025-26-Q1/CYP-2/a"]
+    with backend.open() as store:
+        for key in keys:
+            store.queue_message(
+                key=key, kind="k", partnership="CYP", period="2025-26 Q1", recipients="r", subject="s", created_at="t"
+            )
+        assert [m.key for m in store.messages()] == sorted(keys)  # Python's order is the bytes' order
