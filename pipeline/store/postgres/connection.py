@@ -84,8 +84,11 @@ class _Sql:
         return self.pg.execute(cast(LiteralString, statement(sql)), tuple(parameters))
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> None:
+        rows = [tuple(p) for p in parameters]
+        if not rows:  # psycopg would still go to the server and back (its pipeline's sync): a return with no findings
+            return
         with self.pg.cursor() as cursor:
-            cursor.executemany(cast(LiteralString, statement(sql)), [tuple(p) for p in parameters])
+            cursor.executemany(cast(LiteralString, statement(sql)), rows)
 
 
 class PgConnection(Database):
