@@ -96,6 +96,11 @@ class CoverEntry:
     date_completed: Value = _label("Date completed")
     signed_off: str | None = _label("Signed off by chair (Yes/No)")  # "Yes" or "No", or whatever was typed
     overall_commentary: str | None = _label("Overall commentary")
+    # Optional, for the highlight report: a template made before they were asked has no such rows.
+    key_achievements: str | None = _label("Key achievements")
+    next_quarter_plans: str | None = _label("Plans for next quarter")
+    board_issues: str | None = _label("Issues and decisions for the board")
+    overall_status: str | None = _label("Overall status")
 
 
 class FillError(LookupError):

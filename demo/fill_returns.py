@@ -15,7 +15,7 @@ The story, for the README:
 | CYP (Children and Young People) | Signed off. CYP-03 persistent absence just misses its target (Amber family on its 4-level scheme) and CYP-04 under-18 conceptions is off target (Red); both have commentary and remedial action. | Signed off, but CYP-04 is off target again and its Commentary is blank: the return is rejected with a message naming the cell. |
 | CSP (Safer Brackenford) | Signed off. ASB incidents typed as "2,156" (thousands separator, accepted). CSP-05 repeat domestic abuse off target, with commentary and remedial action. | Never returned: chased, then escalated to the board officer. |
 | HWB (Health and Wellbeing) | Signed off. Everything on target; HWB-06 has no polarity, so it is reported but not rated. | Not signed off by the chair: accepted, reported as provisional. Six-monthly HWB-01 is due and just misses. |
-| HSG (Housing) | Signed off. HSG-05 not available (Actual blank, Data quality "Not available"); HSG-03 is an estimate. | Signed off. HSG-03 temporary accommodation off target; a new action and a new risk added in the blank rows; HSG-R2 re-scored up. |
+| HSG (Housing) | Signed off. HSG-05 not available (Actual blank, Data quality "Not available"); HSG-03 is an estimate. | Signed off. HSG-03 temporary accommodation off target; a new action and a new risk added in the blank rows; HSG-R2 re-scored up; only 3 empty homes back in use (HSG-06), a small number the public summary suppresses. |
 | SKL (Skills and Employability) | Mistakes: SKL-05 typed as "twelve" (rejected: not a number) and SKL-01 typed as "12.5 %" (read as 12.5). | Signed off and correct. SKL-03 employment rate off target, with commentary and remedial action. |
 
 Narrowing the gap: CYP-01 (NEET) and SKL-01 (out-of-work benefits) are also
@@ -93,7 +93,7 @@ STORY: dict[str, tuple[object, object]] = {
     "HSG-03": ("on", "off"),
     "HSG-04": ("on", "on"),
     "HSG-05": ("n/a", "on"),
-    "HSG-06": ("on", "on"),
+    "HSG-06": ("on", Typed("3")),  # a small number: the public summary suppresses it
     "SKL-01": (Typed("12.5 %"), "on"),
     "SKL-02": ("on", "on"),
     "SKL-03": ("near", "off"),
@@ -162,6 +162,32 @@ OVERALL = {
     "HWB": "Most indicators on track; physical activity and falls admissions slightly behind, with plans to recover.",
     "HSG": "Delivery on track; temporary accommodation is under pressure.",
     "SKL": "Employment affected by a major closure; apprenticeships ahead of profile.",
+}
+# The Cover's optional answers for the highlight report, in 2025-26 Q2: (key achievements, plans for
+# next quarter, issues and decisions for the board, overall status). HWB leaves them blank, as a
+# partnership may; CSP sends no return.
+HIGHLIGHTS = {
+    "CYP": (
+        "Forty-two young people started apprenticeships through the NEET tracking panel. "
+        "Persistent absence fell in five of the seven secondary schools.",
+        "Restore the school nurse outreach clinics in Eastgate and Northfield; start the summer "
+        "holiday activities evaluation.",
+        "The board is asked to support a joint bid with health partners for a sexual health outreach worker.",
+        "Some concerns",
+    ),
+    "HSG": (
+        "Ninety-one net additional homes, ahead of profile; two new supported housing schemes opened.",
+        "Open the second family hostel; agree the private rented sector enforcement plan.",
+        "Temporary accommodation is rising with evictions from private rentals: the board is asked to "
+        "note the pressure on the council's budget.",
+        "Some concerns",
+    ),
+    "SKL": (
+        "Apprenticeship starts ahead of profile; the Eastgate jobs fair placed 120 people.",
+        "Redundancy support for the workers of the closed Eastgate plant; a second jobs fair in March.",
+        "None this quarter.",
+        "On track",
+    ),
 }
 # The names officers give the files they send back: rarely the template's.
 FILE_NAMES = {
@@ -232,6 +258,7 @@ def fill_demo_returns(
                     date_completed=add_working_days(period.end, 8, config.calendar.days_off),
                     signed_off="No" if (period, short) in NOT_SIGNED_OFF else "Yes",
                     overall_commentary=OVERALL.get(short, "") if period in DEMO_PERIODS else "",
+                    **_highlights(short, period),
                 ),
                 new_actions=new_actions,
                 new_risks=new_risks,
@@ -242,6 +269,14 @@ def fill_demo_returns(
     for n, path in enumerate(written):  # a second apart, in the order they were filled
         os.utime(path, (landed + n, landed + n))
     return written
+
+
+def _highlights(short: str, period: Period) -> dict[str, str]:
+    """The CoverEntry fields of a partnership's highlight answers, if it gave any that quarter."""
+    if period != Q2 or short not in HIGHLIGHTS:
+        return {}
+    fields = ("key_achievements", "next_quarter_plans", "board_issues", "overall_status")
+    return dict(zip(fields, HIGHLIGHTS[short], strict=True))
 
 
 def _history_outcome(code: str, period: Period) -> str:

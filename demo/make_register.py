@@ -857,6 +857,7 @@ INDICATOR_HEADERS = [
     "Definition",
     "Areas",
     "Public name",
+    "Publish",
 ]
 
 # The plain-English name the public summary uses where the title is officers' shorthand; the rest
@@ -876,6 +877,12 @@ PUBLIC_NAMES = {
     "HSG-05": "Privately owned homes brought up to a decent standard",
     "SKL-02": "Adults gaining their first qualification at GCSE level",
 }
+
+
+# Disclosure control: homes built identify nobody, so their figures go out as they are; every other
+# indicator is left blank, which suppresses small numbers (HSG-06's three empty homes in 2025-26 Q2,
+# each a named property whose owner the council dealt with, show as [c] on the public summary).
+PUBLISH = {"HSG-01": "Yes", "HSG-02": "Yes", "HSG-05": "Yes"}
 
 
 def indicator_rows() -> list[list]:
@@ -924,6 +931,7 @@ def indicator_rows() -> list[list]:
                 f"{title}, as reported by {source.lower()}.",
                 AREAS.get(code, ""),
                 PUBLIC_NAMES.get(code, ""),
+                PUBLISH.get(code, ""),
             ]
         )
     return rows

@@ -29,9 +29,12 @@ HISTORY = [Period(2024, q) for q in (1, 2, 3, 4)]
 Q1, Q2 = Period(2025, 1), Period(2025, 2)
 
 
+CONFIG = ROOT / "config.toml"
+
+
 def step(title: str, *argv: str, ok: tuple[int, ...] = (0,)) -> None:
     print(f"\n== {title}\n$ pipeline {' '.join(repr(a) if ' ' in a else a for a in argv)}", flush=True)
-    code = main(list(argv))
+    code = pipeline(*argv)
     if code not in ok:
         sys.exit(f"demo: that step ended with exit code {code}")
 
@@ -51,9 +54,17 @@ def fresh_start(config) -> None:
         (folder / ".gitkeep").touch() if folder != config.paths.state else None
 
 
-def run() -> None:
+def pipeline(*argv: str) -> int:
+    """`pipeline ARGV` with the demo's config.toml (the tests run the demo with one of their own)."""
+    return main(["--config", str(CONFIG), *argv])
+
+
+def run(config_path: Path | None = None) -> None:
+    """The demo; `config_path`: a config.toml of the demo register with its own inbox, outbox and state."""
+    global CONFIG
+    CONFIG = Path(config_path or CONFIG)
     os.chdir(ROOT)
-    config = load_config(ROOT / "config.toml")
+    config = load_config(CONFIG)
     register, _ = read_register(config.paths.register)
     cal = config.calendar
     fresh_start(config)
@@ -61,9 +72,9 @@ def run() -> None:
 
     print("\n== Loading 2024-25 as history: four quarters of returns from every partnership", flush=True)
     for period in HISTORY:
-        main(["-q", "templates", "--period", str(period)])
+        pipeline("-q", "templates", "--period", str(period))
         fill_demo_returns(config, register, period, template_folder(config, period), config.paths.inbox)
-        main(["-q", "run", "--no-pdf", "--received", at(add_working_days(deadline(period, cal), -2, cal.days_off))])
+        pipeline("-q", "run", "--no-pdf", "--received", at(add_working_days(deadline(period, cal), -2, cal.days_off)))
 
     step(f"{Q1}: make the return templates (pre-filled with history)", "templates", "--period", str(Q1))
     step(

@@ -59,6 +59,12 @@ def new_document(*, landscape: bool, title: str) -> Document:
     table_text.font.size = Pt(9)
     table_text.paragraph_format.space_before = Pt(1)
     table_text.paragraph_format.space_after = Pt(2)
+    # The dashboard's tables: one page for a board's every indicator.
+    table_small = styles.add_style("Table Small", WD_STYLE_TYPE.PARAGRAPH)
+    table_small.base_style = table_text
+    table_small.font.size = Pt(8)
+    table_small.paragraph_format.space_before = Pt(0)
+    table_small.paragraph_format.space_after = Pt(0)
     small = styles.add_style("Source Note", WD_STYLE_TYPE.PARAGRAPH)
     small.base_style = normal
     small.font.size, small.font.italic = Pt(9), True
@@ -145,12 +151,13 @@ def table(
     *,
     header_fills: dict[int, str] | None = None,
     after: list | None = None,
+    style: str = "Table Text",
 ):
     """A table: a header row repeated on every page, then one row per item of `loop`.
 
     A cell is a string (one paragraph), a list of strings/part-tuples (several
     paragraphs), or ("rag", fill_expr, text) for a cell shaded with docxtpl's cellbg.
-    `after` adds one static row (a totals row) below the loop.
+    `after` adds one static row (a totals row) below the loop. `style` is the cells' paragraph style.
     """
     rows = 4 + (1 if after else 0)
     t = doc.add_table(rows=rows, cols=len(columns))
@@ -182,17 +189,17 @@ def table(
         el = OxmlElement(tag)
         trpr.append(el)
     for i, (cell, (name, _)) in enumerate(zip(header.cells, columns)):
-        _fill_cell(cell, [("b", name)])
+        _fill_cell(cell, [("b", name)], style)
         cell.paragraphs[0].paragraph_format.keep_with_next = True  # never a header alone at a page foot
         shade(cell, (header_fills or {}).get(i, HEADER_FILL))
     _fill_cell(t.rows[1].cells[0], [f"{{%tr for {loop} %}}"])
     for cell, spec in zip(t.rows[2].cells, cells):
-        _fill_cell(cell, spec)
+        _fill_cell(cell, spec, style)
     t.rows[2]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     _fill_cell(t.rows[3].cells[0], ["{%tr endfor %}"])
     if after:
         for cell, spec in zip(t.rows[4].cells, after):
-            _fill_cell(cell, spec)
+            _fill_cell(cell, spec, style)
     return t
 
 
@@ -226,9 +233,9 @@ def _schema_order(element, order: tuple[str, ...]) -> None:
         element.append(child)
 
 
-def _fill_cell(cell, spec) -> None:
+def _fill_cell(cell, spec, style: str = "Table Text") -> None:
     first = cell.paragraphs[0]
-    first.style = "Table Text"
+    first.style = style
     if isinstance(spec, tuple) and spec[0] == "rag":
         # The cellbg tag and the text are separate runs of one paragraph.
         first.add_run(f"{{% cellbg {spec[1]} %}}")
@@ -240,7 +247,7 @@ def _fill_cell(cell, spec) -> None:
         run.bold = True
         return
     for n, item in enumerate(items):
-        p = first if n == 0 else cell.add_paragraph(style="Table Text")
+        p = first if n == 0 else cell.add_paragraph(style=style)
         for part in item if isinstance(item, list) else [item]:
             bold, text = (True, part[1]) if isinstance(part, tuple) else (False, part)
             run = p.add_run(text)
@@ -278,6 +285,9 @@ def build_highlight(path: Path) -> None:
     para(doc, ("b", "Chair: "), "{{ chair }}", ("b", "    Lead officer: "), "{{ lead_officer }}")
     para(doc, ("b", "Sign-off status: "), "{{ status }}")
     para(doc, "{{ status_detail }}")
+    para(doc, "{%p if overall_status %}")
+    para(doc, ("b", "Overall status, in the partnership's view: "), "{{ overall_status }}")
+    para(doc, "{%p endif %}")
     para(doc, "{{ source_line }}", style="Source Note")
 
     heading(doc, "Summary", 2)
@@ -291,6 +301,11 @@ def build_highlight(path: Path) -> None:
     )
     heading(doc, "Overall commentary", 2)
     para(doc, "{{ overall_commentary }}")
+    # The Cover's optional highlight answers (Basingstoke's format), each only when given.
+    para(doc, "{%p for h in highlight_sections %}")
+    heading(doc, "{{ h.heading }}", 2)
+    para(doc, "{{ h.text }}")
+    para(doc, "{%p endfor %}")
 
     heading(doc, "Indicators", 2)
     para(doc, "{%p if indicators %}")
@@ -303,7 +318,7 @@ def build_highlight(path: Path) -> None:
             ("Target", 2.5),
             ("Actual", 2.5),
             ("Rating", 3.5),
-            ("Since last quarter", 3.5),
+            ("Since last report", 3.5),
             ("Since last year", 3.5),
         ],
         "i in indicators",
@@ -479,6 +494,77 @@ def build_highlight(path: Path) -> None:
     save(doc, path)
 
 
+RATING_COLUMNS = ("Red", "Amber/ Red", "Amber", "Amber/ Green", "Green", "No data", "Other")
+RATING_KEYS = ("red", "amber_red", "amber", "amber_green", "green", "no_data", "other")
+_RATING_FILLS = tuple(
+    r.colour.lstrip("#").upper() for r in (Rag.RED, Rag.AMBER_RED, Rag.AMBER, Rag.AMBER_GREEN, Rag.GREEN)
+)
+
+
+def dashboard(doc) -> None:
+    """The board paper's first page: every partnership's ratings now and at the previous report, then
+    every indicator's rating with the one before it, so a member sees on one page what moved."""
+    heading(doc, "PERFORMANCE AT A GLANCE: {{ period }}", 1)
+    table(
+        doc,
+        "Number of indicators in each rating by partnership, with the previous report's in brackets",
+        [("Partnership", 3.9)] + [(name, 1.6) for name in RATING_COLUMNS] + [("Total", 1.9)],
+        "row in dashboard_rows",
+        # The partnership's own word on how it is doing, when its return's Cover gave one.
+        [["{{ row.name }}", "{%p if row.status %}", "Overall: {{ row.status }}", "{%p endif %}"]]
+        + [f"{{{{ row.{k} }}}}" for k in RATING_KEYS]
+        + ["{{ row.total }}"],
+        header_fills={i + 1: rag_fill for i, rag_fill in enumerate(_RATING_FILLS)},
+        after=[[("b", "{{ dashboard_total.name }}")]]
+        + [[("b", f"{{{{ dashboard_total.{k} }}}}")] for k in RATING_KEYS]
+        + [[("b", "{{ dashboard_total.total }}")]],
+        style="Table Small",
+    )
+    lead_in(doc, "{{ dashboard_note }}", style="Source Note")
+    table(
+        doc,
+        "Every indicator's rating at its previous report and now",
+        [("Partnership", 2.4), ("Code", 1.6), ("Indicator", 9.0), ("Previous → now", 4.0)],
+        "d in dashboard_indicators",
+        ["{{ d.partnership }}", "{{ d.code }}", "{{ d.title }}", ("rag", "d.fill", "{{ d.change }}")],
+        style="Table Small",
+    )
+
+
+def year_end_outturn(doc) -> None:
+    """At Q4 the board paper is the annual outturn report: each indicator's year against its annual target."""
+    para(doc, "{%p if year_end %}")
+    lead_in(doc, "4.2 {{ outturn_sentence }}")
+    table(
+        doc,
+        "Year-end outturn: each indicator's year against its annual target, last year and its final target",
+        [
+            ("Indicator", 4.4),
+            ("Annual target", 2.0),
+            ("Outturn", 2.2),
+            ("Achieved", 2.0),
+            ("Last year", 2.4),
+            ("Progress to the final target", 4.0),
+        ],
+        "o in outturn_rows",
+        [
+            ["{{ o.code }} {{ o.title }}"],
+            "{{ o.annual_target }}",
+            ["{{ o.outturn }}", "{{ o.measure }}"],
+            ("rag", "o.fill", "{{ o.outcome }}"),
+            "{{ o.last_year }}",
+            "{{ o.towards }}",
+        ],
+    )
+    para(
+        doc,
+        "Outturn: a cumulative indicator's year's total (its Q4 running total), any other's Q4 figure. Achieved "
+        "means the outturn met the annual target in the indicator's direction (higher or lower is better).",
+        style="Source Note",
+    )
+    para(doc, "{%p endif %}")
+
+
 def build_board_paper(path: Path) -> None:
     doc = new_document(landscape=False, title="Board paper")
     para(doc, "{{ organisation }}", style="Title")
@@ -495,7 +581,8 @@ def build_board_paper(path: Path) -> None:
         p.paragraph_format.first_line_indent = Cm(-5)
         p.paragraph_format.space_after = Pt(3)
 
-    heading(doc, "1.0 PURPOSE OF THE REPORT", 1)
+    dashboard(doc)
+    heading(doc, "1.0 PURPOSE OF THE REPORT", 1, page_break=True)
     para(
         doc,
         "1.1 To report performance for {{ period }} ({{ period_label }}) against the indicators, delivery "
@@ -545,11 +632,15 @@ def build_board_paper(path: Path) -> None:
         after=[[("b", "{{ summary_total.name }}")]] + [[("b", f"{{{{ summary_total.{k} }}}}")] for k in keys],
     )
     para(doc, "Other: indicators with no target, or not rated because they have no polarity.", style="Source Note")
+    year_end_outturn(doc)
 
     heading(doc, "5.0 EXCEPTIONS", 1)
     lead_in(doc, "5.1 {{ exceptions_sentence }}")
     para(doc, "{%p for g in exception_groups %}")
     heading(doc, "{{ g.name }}", 2)
+    para(doc, "{%p if g.overall_status %}")
+    lead_in(doc, ("b", "Overall status, in the partnership's view: "), "{{ g.overall_status }}")
+    para(doc, "{%p endif %}")
     table(
         doc,
         "Exceptions: indicators rated Red or Amber, with commentary and remedial action",
@@ -558,7 +649,7 @@ def build_board_paper(path: Path) -> None:
             ("Target", 1.7),
             ("Actual", 1.7),
             ("Rating", 2.4),
-            ("Since last quarter", 2.4),
+            ("Direction of travel", 2.4),
             ("Commentary and remedial action", 5.2),
         ],
         "e in g.rows",
@@ -567,7 +658,7 @@ def build_board_paper(path: Path) -> None:
             "{{ e.target }}",
             "{{ e.actual }}",
             ("rag", "e.fill", "{{ e.rag }}"),
-            "{{ e.dot }}",
+            ["{{ e.dot }}", "Against the same period last year: {{ e.dot_year }}"],
             ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]],
         ],
     )
@@ -706,17 +797,17 @@ def build_board_paper(path: Path) -> None:
             ("Target", 1.9),
             ("Actual", 2.1),
             ("Rating", 2.5),
-            ("Since last quarter", 2.5),
+            ("Direction of travel", 2.5),
         ],
         "i in appendix",
         [
             "{{ i.partnership }}",
             "{{ i.code }}",
-            "{{ i.title }}",
+            ["{{ i.title }}", "{%p if i.towards %}", "{{ i.towards }}", "{%p endif %}"],
             "{{ i.target }}",
             "{{ i.actual }}",
             ("rag", "i.fill", "{{ i.rag }}"),
-            "{{ i.dot }}",
+            ["{{ i.dot }}", "Last year: {{ i.dot_year }}"],
         ],
     )
     override_notes(doc)

@@ -42,7 +42,7 @@ from pipeline.chasing.reminders import (
     plan_templates_out,
 )
 from pipeline.chasing.sending import Hangup, Mailer
-from pipeline.domain.calendar import deadline, deadline_for, sent_days
+from pipeline.domain.calendar import part_quarter, sent_days
 from pipeline.domain.clock import iso
 from pipeline.domain.errors import ExitStatus, Failure, MailError, MailRefused, failure_of
 from pipeline.domain.history import FileRecord
@@ -331,7 +331,12 @@ class Notifier:
         return sent_days(self.store.messages(period=str(period)))
 
     def _chase_period(self, register: Register, period: Period, today: date) -> None:
-        accepted = {s.partnership for s in self.store.submissions(period=str(period), counting_only=True)}
+        # A return sent before the quarter ended is part of it: its partnership is still chased for the full one.
+        accepted = {
+            s.partnership
+            for s in self.store.submissions(period=str(period), counting_only=True)
+            if not part_quarter(period, s.received_at)
+        }
         # Read before anything is sent: a partnership whose templates go out in this pass
         # gets no reminder in it too (reminders wait for a recorded templates-out).
         already = self._sent_on(period)
@@ -366,27 +371,21 @@ class Notifier:
     def _templates(
         self, register: Register, period: Period, today: date, already: dict[tuple[str, str], date]
     ) -> dict[str, Path]:
-        """The period's return workbooks, made now if they have not been (not in a dry run).
-
-        Those going out late today are made again: their Guidance gives the later deadline
-        that the e-mail bringing them gives.
-        """
+        """The period's return workbooks; those not yet sent are made now (not in a dry run), dated today."""
         from pipeline.returns.generate import template_folder, write_templates
         from pipeline.returns.layout import template_filename
         from pipeline.support.atomic import inside
 
         folder = template_folder(self.config, period)
         paths = {p.short_name: inside(folder, template_filename(p.short_name, period)) for p in register.partnerships}
-        settings = self.config.calendar
-        late = deadline_for(period, settings, today) > deadline(period, settings)
-        going_late = [short for short in paths if late and (short, MessageKind.TEMPLATES_OUT.value) not in already]
-        missing = [short for short, path in paths.items() if not path.exists() and short not in going_late]
+        # Those not sent yet are made again as they go: `pipeline templates` may have made them on
+        # another day, and their Guidance must give the deadline that holds for the day they go out
+        # (later, when that day is late), as the e-mail bringing them does.
+        unsent = [short for short in paths if (short, MessageKind.TEMPLATES_OUT.value) not in already]
         if self.dry_run:
             return paths
-        if missing:
-            write_templates(self.config, register, period, missing, history=self.store.actuals())
-        if going_late:
-            write_templates(self.config, register, period, going_late, history=self.store.actuals(), issued=today)
+        if unsent:
+            write_templates(self.config, register, period, unsent, history=self.store.actuals(), issued=today)
         return paths
 
 

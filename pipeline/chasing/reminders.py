@@ -46,6 +46,7 @@ from pipeline.domain.calendar import (
     board_meeting,
     chase_until,
     deadline_for,
+    deadlines_in_force,
     is_late,
     is_working_day,
     reminder_schedule,
@@ -232,7 +233,17 @@ def plan_reminders(
     for p in partnerships:
         if p.short_name in accepted or p.short_name not in opened:
             continue
-        planned += _most_relevant(period, p, today, settings, opened[p.short_name], already_sent, board, refused)
+        planned += _most_relevant(
+            period,
+            p,
+            today,
+            settings,
+            opened[p.short_name],
+            already_sent,
+            board,
+            refused,
+            meeting=board_meeting(period, settings, deadlines_in_force(period, settings, already_sent)),
+        )
     return planned
 
 
@@ -245,9 +256,12 @@ def _most_relevant(
     already_sent: Mapping[tuple[str, str], date],
     board: BoardContact,
     refused: Collection[tuple[str, str]],
+    *,
+    meeting: date | None,
 ) -> list[PlannedMessage]:
     """The one chasing message due today for a partnership, if any (the module docstring has the rules);
-    two when the escalation was refused before, since it may not go again."""
+    two when the escalation was refused before, since it may not go again. `meeting` is the board meeting
+    that takes the period, None when the diary has none."""
     holidays = settings.days_off
     due = deadline_for(period, settings, opened)
     passed = [r for r in reminder_schedule(period, settings, opened) if r.on <= today]
@@ -260,7 +274,6 @@ def _most_relevant(
     context["reminders_sent"] = sum(
         1 for who, key in already_sent if who == p.short_name and key.startswith(_CHASER_KEYS)
     )
-    meeting = board_meeting(period, settings)
     # Once the board has had the quarter's report, "will show as missing" is no longer true. With no
     # meeting in the diary nobody knows that it has: never say so.
     context["reported_on"] = letter_date(meeting) if meeting is not None and today > meeting else ""

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from pipeline.domain.actions import is_closed
-from pipeline.domain.calendar import deadline_for, is_late, sent_days, templates_sent
+from pipeline.domain.calendar import deadline_for, first_full_returns, is_late, part_quarter, sent_days, templates_sent
 from pipeline.domain.errors import PipelineError
 from pipeline.domain.history import MessageRecord
 from pipeline.domain.periods import Period, parse_period
@@ -37,6 +37,7 @@ class StatusRow:
     messages: int  # e-mails recorded for this partnership and period
     last_message: str
     deadline: str = ""  # ISO date: the published one, or later when the partnership's template went out late
+    part_quarter: bool = False  # the counting return came before the quarter ended: a full return is still owed
 
 
 # Which of two messages recorded in the same second is shown as the last: the later step
@@ -84,10 +85,11 @@ def period_status(
     """One row a partnership, read from the store and the register as they are (nothing is rated);
     `today` (the UK date) tells a missing return that is overdue."""
     key = str(period)
-    counting = {s.partnership: s for s in store.submissions(period=key) if s.counts}
-    first_accepted = store.first_received(key)
+    submissions = store.submissions(period=key)
+    counting = {s.partnership: s for s in submissions if s.counts}
+    first_accepted = store.first_received(key) | first_full_returns(period, submissions)
     rejected = Counter(f.partnership for f in store.files(period=key) if f.verdict == Verdict.REJECTED)
-    with_figures = {code for code, of in store.actuals() if of == key}
+    with_figures = {code for code, of in store.actuals(returns_only=True) if of == key}
     messages = store.messages(period=key)
     opened = templates_sent(sent_days(m for m in messages if m.status == "sent"))
     today = today or uk_today()
@@ -99,16 +101,20 @@ def period_status(
         actions = register.actions_of(short)
         mine = [m for m in messages if m.partnership == short]
         due = deadline_for(period, config.calendar, opened.get(short))
+        early = submission is not None and part_quarter(period, submission.received_at)
         if submission is None:
             state = "rejected" if rejected[short] else "missing"
-            on_time = "overdue" if today > due else ""
+            # Before its templates went out nobody can be overdue: the reminders wait for them too.
+            on_time = ("overdue" if short in opened else "templates not yet sent") if today > due else ""
             outstanding = len(actions)
         else:
             state = "accepted" if submission.signed_off else "provisional"
             first = first_accepted.get(short, "")
             received = uk_day(first) or date.fromisoformat(first[:10])  # lateness is judged by the first
             on_time = "late" if is_late(period, config.calendar, received, opened.get(short)) else "on time"
-            if first and _day(first) != _day(submission.received_at):
+            if early:
+                on_time = "full return overdue" if today > due else f"full return due {due:%d/%m/%Y}"
+            elif first and _day(first) != _day(submission.received_at):
                 on_time += f" (first return {_day(first)})"  # a correction came later
             updates = {u.ref: u for u in store.action_updates(submission.id)}
             # An action of the register with no update is open; one the partnership added counts too.
@@ -130,6 +136,7 @@ def period_status(
                 messages=len(mine),
                 last_message=last_message(mine, returned=submission is not None),
                 deadline=due.isoformat(),
+                part_quarter=early,
             )
         )
     return rows
@@ -180,7 +187,7 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
         (
             r.partnership,
             str(r.indicators_due),
-            r.state,
+            f"{r.state}, part quarter" if r.part_quarter else r.state,
             _local(r.received_at),
             r.completed_by,
             r.on_time,
@@ -192,12 +199,9 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
         for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    later = sorted(r.partnership for r in rows if r.deadline and r.deadline > due.isoformat())
-    moved = (
-        (f" ({', '.join(later)} later: {'its template' if len(later) == 1 else 'their templates'} went out late)")
-        if later
-        else ""
-    )
+    later = sorted((r.partnership, r.deadline) for r in rows if r.deadline and r.deadline > due.isoformat())
+    dates = ", ".join(f"{short} by {date.fromisoformat(day):%d/%m/%Y}" for short, day in later)
+    moved = f" ({dates}: {'its template' if len(later) == 1 else 'their templates'} went out late)" if later else ""
     lines = [f"Returns for {period}, due by {due:%d/%m/%Y}{moved}", ""]
     for n, row in enumerate(table):
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())

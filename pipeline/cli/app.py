@@ -41,6 +41,9 @@ EXIT_CODES_HELP = "\n".join(
 )
 
 
+CONFIG_HELP = "the configuration file (default: ./config.toml); before or after the command"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage mistakes as UsageError (exit 2, one line)."""
 
@@ -68,13 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config.toml"),
-        metavar="PATH",
-        help="the configuration file (default: ./config.toml)",
-    )
+    parser.add_argument("--config", type=Path, default=Path("config.toml"), metavar="PATH", help=CONFIG_HELP)
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="show debugging detail")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="show warnings and errors only")
@@ -85,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (summary, add_arguments, _run) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=summary, description=summary, formatter_class=_Formatter)
         add_arguments(sub)
+        if name != "init":
+            # People type `pipeline run --config x.toml` as often as `pipeline --config x.toml run`: both
+            # work. SUPPRESS leaves the value given before the command alone when none is given after it.
+            sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="PATH", help=CONFIG_HELP)
     return parser
 
 
@@ -138,6 +139,11 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
     p.add_argument(
+        "--wait",
+        action="store_true",
+        help="when files are still being copied, wait until they have settled and take them in too",
+    )
+    p.add_argument(
         "--received",
         metavar="YYYY-MM-DDTHH:MM",
         help="record the files as received at this time (UK time, unless a zone such as Z "
@@ -183,8 +189,57 @@ def _watch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
 
 
+def _init_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", type=Path, metavar="PATH", help="the new council's folder (made if need be)")
+    p.add_argument("--name", required=True, help='the partnership\'s name, e.g. "Eastvale Partnership"')
+    p.add_argument(
+        "--email",
+        required=True,
+        metavar="ADDRESS",
+        help="the performance team's address: e-mails are sent from it and faults reported to it",
+    )
+    p.add_argument("--board", default="", help='the board the papers go to (default: the name and "Board")')
+
+
+def _import_history_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a workbook (.xlsx) or CSV file, one row a figure: Code, Period, Actual, and optionally Area, "
+        "Data quality, Note",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="where a figure differs from an accepted return's, use the imported one (default: keep the return's)",
+    )
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    _period_argument(p, required=False)
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="csv (default) or xlsx")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: outbox/export/figures[-PERIOD].csv or .xlsx)",
+    )
+
+
 COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
+    "init": (
+        "make a folder ready for a new council: config.toml, a blank register, inbox, outbox, templates",
+        _init_arguments,
+        commands.init,
+    ),
     "check": ("check config.toml and the indicator register (SMART checks)", _check_arguments, commands.check),
+    "import-history": (
+        "load past figures (last years' master spreadsheet) as history, so the first packs show direction of travel",
+        _import_history_arguments,
+        commands.import_history,
+    ),
     "templates": ("write each partnership's return template for a period", _templates_arguments, commands.templates),
     "run": (
         "one pass: ingest the inbox, give feedback, rebuild the outputs that changed",
@@ -194,6 +249,11 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "report": ("rebuild a period's master workbook and Word documents", _report_arguments, commands.report),
     "status": ("show who has and has not returned for a period", _status_arguments, commands.status),
     "chase": ("send the templates-out messages and reminders due today", _chase_arguments, commands.chase),
+    "export": (
+        "every figure in the store as one tidy table (CSV or Excel), one row an indicator, period and area",
+        _export_arguments,
+        commands.export,
+    ),
     "watch": (
         "run unattended: check the inbox every few seconds, send reminders daily",
         _watch_arguments,

@@ -8,12 +8,24 @@ Heavy libraries (pandas, openpyxl, Pillow) are imported inside the functions tha
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import UTC
 from typing import Any, TextIO
 
 from pipeline.cli import render
 from pipeline.cli.logs import log_to_file
 from pipeline.domain.errors import ExitStatus, OutputsIncomplete, UsageError, most_urgent
+
+
+def init(args: argparse.Namespace, out: TextIO) -> int:
+    """Make a new council's folder and say what to do next."""
+    from pipeline.domain.periods import period_containing
+    from pipeline.domain.wording import uk_today
+    from pipeline.runtime.setup import init_council
+
+    made = init_council(args.folder, name=args.name, email=args.email, board=args.board)
+    render.initialised(made, period_containing(uk_today()), out)
+    return ExitStatus.OK
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
@@ -31,10 +43,31 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.DATA_PROBLEMS if any(f.severity == "error" for f in findings) else ExitStatus.OK
 
 
+def import_history(args: argparse.Namespace, out: TextIO) -> int:
+    """Load past figures; 1 if the file has errors (then nothing is kept)."""
+    from pipeline.config.load import load_config
+    from pipeline.intake.past import import_history as load_past
+    from pipeline.register.workbook import load_register
+    from pipeline.store import open_store
+
+    config = load_config(args.config)
+    if not args.file.is_file():
+        raise UsageError(
+            f"{args.file} does not exist.", fix="Give the path of the workbook or CSV file of past figures."
+        )
+    register = load_register(config.paths.register, config.paths.cache)
+    with open_store(config) as store:
+        result = load_past(store, register, args.file, replace_returns=args.replace)
+    render.imported(result, out)
+    return ExitStatus.DATA_PROBLEMS if result.count is None else ExitStatus.OK
+
+
 def templates(args: argparse.Namespace, out: TextIO) -> int:
     """Write each partnership's return template for a period, naming each file."""
     from pipeline.config.load import load_config
+    from pipeline.domain.calendar import sent_days, templates_sent
     from pipeline.domain.periods import parse_period
+    from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
     from pipeline.returns.generate import write_templates
     from pipeline.store import open_store
@@ -44,7 +77,18 @@ def templates(args: argparse.Namespace, out: TextIO) -> int:
     register = load_register(config.paths.register, config.paths.cache)
     with open_store(config) as store:
         history = store.actuals()
-    paths = write_templates(config, register, period, args.partnership, history=history)
+        opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))
+    # A template shows the deadline it is given under: the day its templates-out message went, or, not
+    # sent yet, today, as if it went now (later than the calendar's day, that moves the deadline).
+    today = uk_today()
+    wanted = args.partnership or [p.short_name for p in register.partnerships]
+    by_day: dict = {}
+    for name in wanted:
+        found = register.partnership(name)  # an unknown name is refused by write_templates, naming the known ones
+        by_day.setdefault(opened.get(found.short_name if found else name, today), []).append(name)
+    paths = []
+    for issued, shorts in by_day.items():
+        paths += write_templates(config, register, period, shorts, history=history, issued=issued)
     for path in paths:
         out.write(f"{path}\n")
     out.write(f"{len(paths)} return template(s) for {period} written.\n")
@@ -85,9 +129,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     log_to_file(config)
     received = _moment(args.received, "--received")
     clock: dict[str, Any] = {"now": lambda: received} if received else {}
-    with Progress(enabled=not args.quiet) as progress:
-        report = run_once(config, pdf=not args.no_pdf, progress=progress.step, stage=progress.stage, **clock)
-    render.passed(report, out)
+    statuses: list[ExitStatus] = []
+    while True:
+        with Progress(enabled=not args.quiet) as progress:
+            report = run_once(config, pdf=not args.no_pdf, progress=progress.step, stage=progress.stage, **clock)
+        render.passed(report, out)
+        statuses.append(_pass_status(report))
+        if not (args.wait and report.ingest.waiting):
+            return most_urgent(statuses)
+        # --wait: another pass once the files still being copied have settled (each was named with its time).
+        time.sleep(min(max(report.ingest.ready_in.values(), default=0.0), config.ingest.settle_seconds) + 0.2)
+
+
+def _pass_status(report) -> ExitStatus:
     rejected = sum(o.verdict == "rejected" for o in report.ingest.outcomes)
     # A submitter not told is more urgent than a rejected return: they are waiting to hear. A message
     # that failed for another reason than the mail server has that reason's code.
@@ -177,6 +231,23 @@ def status(args: argparse.Namespace, out: TextIO) -> int:
         others = f" Periods with returns: {', '.join(str(p) for p in known)}." if known else ""
         note = f"No returns have been received for {period}.{others}"
     out.write(status_table(rows, args.format, period, deadline(period, config.calendar), note))
+    return ExitStatus.OK
+
+
+def export(args: argparse.Namespace, out: TextIO) -> int:
+    """Write every figure (or a period's) as one tidy table, naming the file and its rows."""
+    from pipeline.config.load import load_config
+    from pipeline.domain.periods import parse_period
+    from pipeline.outputs.export import figures, write_table
+
+    config = load_config(args.config)
+    period = parse_period(args.period) if args.period else None
+    target = args.output or config.paths.outbox / "export" / (
+        f"figures{'-' + period.slug if period else ''}.{args.format}"
+    )
+    frame = figures(config, str(period) if period else None)
+    write_table(frame, target, args.format)
+    out.write(f"{target}\n{len(frame)} figure(s) written.\n")
     return ExitStatus.OK
 
 

@@ -6,13 +6,14 @@ Nothing here reads a file or decides an exit code; the commands (pipeline.cli.co
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TextIO
 
 from pipeline.domain.wording import clean_name
 
 # Warnings on an accepted return that the officer running the pass should see there and then.
-ANNOUNCED = frozenset({"reported-period", "register-changed"})
+ANNOUNCED = frozenset({"reported-period", "register-changed", "period-not-ended"})
 
 
 def format_findings(findings) -> str:
@@ -49,7 +50,12 @@ def passed(report, out: TextIO) -> None:
     """`pipeline run`: one line a file (with the errors of a rejected one), the outputs made, and what failed."""
     outcomes, ingest = report.ingest.outcomes, report.ingest
     for name in ingest.waiting:
-        out.write(f"{'WAITING':<9} {'-':<16} {name}: still being copied; it will be read on the next pass\n")
+        # Said in whole seconds, rounded up: "in 0 s" would read as now.
+        when = f"in {max(1, math.ceil(ingest.ready_in[name]))} s" if name in ingest.ready_in else "soon"
+        out.write(
+            f"{'WAITING':<9} {'-':<16} {name}: still being copied; it can be taken {when}, by the next pass "
+            "after that (`pipeline run --wait` waits for it)\n"
+        )
     for left in ingest.not_read:
         out.write(f"{'NOT READ':<9} {'-':<16} {clean_name(left.name)}: {left.why}\n")
     for o in outcomes:
@@ -113,4 +119,43 @@ def previewed(result, folder: Path, out: TextIO) -> None:
     out.writelines(f"FAILED     {key} (the preview could not be written: see the warning)\n" for key in result.failed)
     out.write(
         f"{len(result.sent)} message(s) would be sent (dry run: previews in {folder}; nothing was sent or recorded).\n"
+    )
+
+
+def initialised(made, period, out: TextIO) -> None:
+    """`pipeline init`: what was made, and the next three commands, to run in the new folder."""
+    import shlex
+
+    out.write(f"Made a new council's folder {made.folder}:\n")
+    for path in made.made:
+        out.write(f"  {path.relative_to(made.folder)}{'/' if path.is_dir() else ''}\n")
+    steps = [
+        ("pipeline check", "names every problem in the register and config.toml"),
+        ("pipeline import-history past-figures.xlsx", "last years' figures (Code, Period, Actual), if you have them"),
+        (f'pipeline templates --period "{period}"', "the return templates to send out"),
+    ]
+    width = max(len(command) for command, _ in steps)
+    out.write(
+        f"\nFill in {made.register.name} (its Guidance sheet explains every column) and look over config.toml; "
+        f"then the next three commands, in that folder:\n  cd {shlex.quote(str(made.folder))}\n"
+    )
+    for command, why in steps:
+        out.write(f"  {command.ljust(width)}   # {why}\n")
+
+
+def imported(result, out: TextIO) -> None:
+    """`pipeline import-history`: the findings, then what was kept."""
+    if result.findings:
+        out.write(format_findings(result.findings) + "\n\n")
+    errors = sum(f.severity == "error" for f in result.findings)
+    if result.count is None:
+        out.write(
+            f"Nothing was imported: {result.file.name} has {errors} error(s). Correct them and import it again.\n"
+        )
+        return
+    span = f" for {result.periods[0]} to {result.periods[-1]}" if result.periods else ""
+    c = result.count
+    out.write(
+        f"{result.read} figure(s) read from {result.file.name}{span}: {c.added} added, {c.changed} changed, "
+        f"{c.unchanged} already there.\n"
     )

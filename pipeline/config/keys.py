@@ -23,7 +23,7 @@ from typing import Any
 
 from pipeline.domain.calendar import NATIONS
 from pipeline.domain.records import Scheme, parse_tolerance
-from pipeline.domain.settings import BoardPaperSettings
+from pipeline.domain.settings import BoardPaperSettings, PublishingSettings
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UNSET = object()  # `example` left out: the shipped config.toml shows the default
@@ -118,8 +118,13 @@ SECTIONS: dict[str, str] = {
         "The board paper's standing sections after the performance sections, as the committee format has them: "
         "the reporting officer's words, the same every quarter until changed here."
     ),
+    "publishing": (
+        "What goes out to the public (the public summary, and board papers where they are published): "
+        "statistical disclosure control and the accessibility statement."
+    ),
 }
 _PAPER = BoardPaperSettings()
+_PUBLIC = PublishingSettings()
 
 KEYS: tuple[Key, ...] = (
     # -- organisation
@@ -582,6 +587,48 @@ KEYS: tuple[Key, ...] = (
             ("risk_analysis", "RISK ANALYSIS"),
             ("equality_and_diversity", "EQUALITY AND DIVERSITY ISSUES"),
         )
+    ),
+    # -- publishing
+    Key(
+        "publishing",
+        "small_number_threshold",
+        int,
+        "a whole number from 2 to 100",
+        _PUBLIC.threshold,
+        "Statistical disclosure control: a count (unit count or number) from 1 to one below this is not published "
+        "in the public summary, nor any figure it could be worked out from. The board paper and master workbook "
+        "keep the figures and mark them.",
+        _between(2, 100),
+    ),
+    Key(
+        "publishing",
+        "suppressed_marker",
+        str,
+        'a short marker in quotes, e.g. "[c]"',
+        _PUBLIC.marker,
+        "Shown in place of a figure that is not published, with a footnote saying why ([c] is the Government "
+        "Statistical Service's shorthand for confidential, which a screen reader reads out).",
+        lambda v: 0 < len(v.strip()) <= 12,
+    ),
+    Key(
+        "publishing",
+        "public_board_paper",
+        bool,
+        "true or false",
+        _PUBLIC.public_board_paper,
+        "Also make board-paper-<period>-public (.docx and PDF), with small numbers suppressed as in the public "
+        "summary, for a council that publishes its board papers.",
+    ),
+    Key(
+        "publishing",
+        "accessibility_statement",
+        str,
+        'the web address (https://...) of your accessibility statement, or ""',
+        _PUBLIC.accessibility_statement,
+        "The organisation's accessibility statement, which the public summary links to in its footer as the "
+        'accessibility regulations require; "" leaves the link out and the log says so.',
+        lambda v: not v or v.startswith(("https://", "http://")),
+        example="https://www.brackenford.example.org/accessibility",
     ),
 )
 

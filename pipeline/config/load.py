@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline.config.builtin import BUILTIN_TEMPLATES
 from pipeline.config.keys import SECTIONS, keys_of
 from pipeline.domain.calendar import NATIONS, DaysOff
 from pipeline.domain.errors import ConfigError
@@ -26,6 +27,7 @@ from pipeline.domain.settings import (
     IngestSettings,
     MailSettings,
     Paths,
+    PublishingSettings,
     RagSettings,
     StoreSettings,
 )
@@ -165,6 +167,15 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             fix='Correct the path, or set overrides = "" if there are no overrides.',
         )
     templates = resolve(p["templates"])
+    if not templates.is_dir() and p["templates"] == keys_of("paths")["templates"].default:
+        # A council that has not restyled anything has no templates/ folder: the built-in ones do.
+        # A folder named on purpose and missing is a slip, and is refused below.
+        log.info(
+            "%s: no templates/ folder next to it, so the built-in Word and e-mail templates are used "
+            "(`pipeline init` makes a copy to restyle).",
+            path,
+        )
+        templates = BUILTIN_TEMPLATES
     if not templates.is_dir():
         raise ConfigError(
             f"{path}: paths.templates points to {templates}, which is not a folder.",
@@ -253,6 +264,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
                 key: str(base / v["store"][key]) if v["store"][key] else ""
                 for key in ("sslrootcert", "sslcert", "sslkey")
             },
+        ),
+        publishing=PublishingSettings(
+            threshold=v["publishing"]["small_number_threshold"],
+            marker=v["publishing"]["suppressed_marker"].strip(),
+            public_board_paper=v["publishing"]["public_board_paper"],
+            accessibility_statement=v["publishing"]["accessibility_statement"],
         ),
         mail=MailSettings(
             mode=mail["mode"],

@@ -127,12 +127,44 @@ def deadline_for(period: Period, settings: CalendarSettings, templates_sent: dat
     return max(due, given)
 
 
-def board_meeting(period: Period, settings: CalendarSettings) -> date | None:
+def board_meeting(period: Period, settings: CalendarSettings, deadlines: Iterable[date] = ()) -> date | None:
     """The board meeting that receives `period`'s report: the first of `board_meetings` after the
-    returns deadline, or None when the diary has none: a paper, or an e-mail, then says the date is
-    to be confirmed rather than give one nobody set."""
-    due = deadline(period, settings)
+    returns deadlines in force (the published one, and `deadlines`, those moved for partnerships whose
+    templates went out late), or None when the diary has none: a paper, or an e-mail, then says the
+    date is to be confirmed rather than give one nobody set."""
+    due = max([deadline(period, settings), *deadlines])
     return next((d for d in settings.board_meetings if d > due), None)
+
+
+def deadlines_in_force(
+    period: Period, settings: CalendarSettings, already_sent: Mapping[tuple[str, str], date]
+) -> tuple[date, ...]:
+    """Each partnership's deadline for `period` whose templates-out message was sent (`sent_days`' mapping)."""
+    return tuple(deadline_for(period, settings, day) for day in templates_sent(already_sent).values())
+
+
+def board_paper_filename(period: Period) -> str:
+    """The board paper's file name in the period's outbox folder: that it exists says the paper was made."""
+    return f"board-paper-{period.slug}.docx"
+
+
+def part_quarter(period: Period, received_at: str) -> bool:
+    """Whether a return received at `received_at` (a stored UTC time) came before its quarter ended, by
+    the UK date: its figures are for part of the quarter, and a full return is still owed."""
+    day = uk_day(received_at)
+    return day is not None and day <= period.end
+
+
+def first_full_returns(period: Period, submissions: Iterable) -> dict[str, str]:
+    """Short name -> when its first accepted return received after the quarter ended arrived: lateness
+    is judged by it, as a part-quarter return is not the quarter's return."""
+    first: dict[str, str] = {}
+    for s in submissions:
+        if not part_quarter(period, s.received_at) and (
+            s.partnership not in first or s.received_at < first[s.partnership]
+        ):
+            first[s.partnership] = s.received_at
+    return first
 
 
 def chase_until(period: Period, settings: CalendarSettings) -> date:

@@ -99,6 +99,13 @@ class RegisterError(PipelineError):
     exit_status = ExitStatus.BAD_CONFIG
 
 
+class SetupError(PipelineError):
+    """`pipeline init` would overwrite something that is already there."""
+
+    code = "setup"
+    exit_status = ExitStatus.BAD_CONFIG
+
+
 class PeriodError(PipelineError):
     code = "period"
     exit_status = ExitStatus.BAD_CONFIG

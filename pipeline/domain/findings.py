@@ -82,6 +82,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-number": (ERROR, "a register cell that must hold a number does not"),
     "bad-date": (ERROR, "a register cell that must hold a date does not"),
     "bad-yes-no": (ERROR, "a register cell that must say Yes or No does not"),
+    "bad-publish": (ERROR, "an indicator's Publish is not Suppress small numbers, Yes or No"),
     "bad-score": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),
     "bad-areas": (ERROR, "an indicator's Areas do not name two to six different areas for a gap"),
     "name-too-long": (ERROR, "a partnership's name or short name is far longer than files and reports allow"),
@@ -149,6 +150,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad-likelihood-impact": (ERROR, "a likelihood or impact is not a whole number from 1 to 5"),
     "not-signed-off": (WARNING, "the chair has not signed off the return, so it is provisional"),
     "bad-cover-date": (WARNING, "the date completed is not a date"),
+    "text-too-long": (ERROR, "an answer for the highlight report is longer than the report has room for"),
+    "bad-overall-status": (ERROR, "the partnership's overall status is not On track, Some concerns or Off track"),
     "duplicate-file": (WARNING, "the same file was received and accepted before"),
     "formula-text": (WARNING, "text starts like a formula; it is kept as text"),
+    # pipeline import-history
+    "not-yet-history": (ERROR, "an imported figure is for a quarter that has not ended"),
+    "differs-from-return": (WARNING, "an imported figure differs from an accepted return's; the return's is kept"),
 }

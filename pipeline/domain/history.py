@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipeline.domain.calendar import part_quarter
+from pipeline.domain.periods import parse_period
 from pipeline.domain.verdicts import Verdict
 
 
@@ -70,6 +72,21 @@ class RiskUpdate:
 
 
 @dataclass(frozen=True)
+class Highlights:
+    """The Cover's optional answers for the highlight report; "" for each one not given (and for
+    every one in a return made from a template sent out before they were asked)."""
+
+    achievements: str = ""
+    next_quarter: str = ""
+    issues_for_board: str = ""
+    overall_status: str = ""  # On track, Some concerns or Off track
+
+    @property
+    def given(self) -> bool:
+        return any((self.achievements, self.next_quarter, self.issues_for_board, self.overall_status))
+
+
+@dataclass(frozen=True)
 class Submission:
     """An accepted return: who sent what, for which partnership and period."""
 
@@ -84,6 +101,7 @@ class Submission:
     values: tuple[IndicatorValue, ...]
     actions: tuple[ActionUpdate, ...]
     risks: tuple[RiskUpdate, ...]
+    highlights: Highlights = Highlights()
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,7 @@ class SubmissionRecord:
     superseded_by: int | None
     file_name: str
     file_location: str
+    highlights: Highlights = Highlights()
 
 
 @dataclass(frozen=True)
@@ -118,9 +137,42 @@ class HistoryValue:
     commentary: str
     remedial_action: str
     area_values: AreaValues
-    submission_id: int
+    submission_id: int  # 0 for a figure loaded by `pipeline import-history`
     file_name: str
-    received_at: str
+    received_at: str  # for an imported figure, when it was imported
+    cell: str = ""  # the Actual's cell on the return's Indicators sheet
+    imported_row: int = 0  # an imported figure's row in the file it came from; 0 for a return's
+    signed_off: bool = True  # False: the return was not signed off by the chair, so its figures are provisional
+
+    @property
+    def imported(self) -> bool:
+        return self.imported_row > 0
+
+    @property
+    def source(self) -> str:
+        """Where the figure came from, as people find it again: the file and its cell, or the imported row."""
+        if self.imported:
+            return f"imported: {self.file_name}, row {self.imported_row}"
+        where = f"{self.file_name}, Indicators!{self.cell}" if self.cell else self.file_name
+        # A return sent before its quarter ended holds figures for part of it, wherever they are shown.
+        return f"{where} (part quarter)" if part_quarter(parse_period(self.period), self.received_at) else where
+
+
+@dataclass(frozen=True)
+class ImportedValue:
+    """One past figure as `pipeline import-history` read it: history, never a return."""
+
+    code: str
+    period: str
+    area: str  # "" for the whole area
+    actual: Decimal | None
+    data_quality: str
+    note: str
+    file_name: str
+    file_sha256: str
+    row: int  # its row in the file
+    imported_at: str = ""  # UTC, ISO; set when it is kept
+    replaces_return: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,3 +224,36 @@ class RatedFigure:
     provisional: bool  # from a return not yet signed off by the chair
     source: str  # the file it came from
     received: str  # when that file arrived (UTC, ISO)
+
+
+def with_imported(returned: list[HistoryValue], imported: list[ImportedValue]) -> list[HistoryValue]:
+    """The counting figures: each return's, with imported figures where no return gives one (or where
+    one was imported with --replace), an imported area's figure joining its indicator's area figures.
+    Oldest period first, then by code, as the store gives them."""
+    by_key = {(h.code, h.period): h for h in returned}
+    overruled = {(v.code, v.period) for v in imported if v.replaces_return and not v.area}
+    whole = {(v.code, v.period): v for v in imported if not v.area}
+    areas: dict[tuple[str, str], list[tuple[str, Decimal | None]]] = {}
+    for each in imported:
+        if each.area:
+            areas.setdefault((each.code, each.period), []).append((each.area, each.actual))
+    out = [h for key, h in by_key.items() if key not in overruled]
+    for key in sorted((set(whole) | set(areas)) - (set(by_key) - overruled)):
+        v: ImportedValue | None = whole.get(key)
+        first = v if v is not None else next(i for i in imported if (i.code, i.period) == key)
+        out.append(
+            HistoryValue(
+                code=key[0],
+                period=key[1],
+                actual=v.actual if v else None,
+                data_quality=v.data_quality if v else "",
+                commentary=v.note if v else "",
+                remedial_action="",
+                area_values=tuple(areas.get(key, ())),
+                submission_id=0,
+                file_name=first.file_name,
+                received_at=first.imported_at,
+                imported_row=first.row,
+            )
+        )
+    return sorted(out, key=lambda h: (h.period, h.code))

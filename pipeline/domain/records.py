@@ -36,12 +36,22 @@ class Frequency(str, Enum):
         return quarter == 4
 
 
+class Publish(str, Enum):
+    """The register's Publish column: whether an indicator's figures may go out to the public."""
+
+    SUPPRESS = "Suppress small numbers"  # the default: a count below the threshold is hidden
+    YES = "Yes"  # published as it is: no disclosure risk (homes built, say)
+    NO = "No"  # never in a public output; the page says how many were withheld
+
+
 class Scheme(str, Enum):
     THREE_LEVEL = "3-level"
     FOUR_LEVEL = "4-level"
     IMPROVEMENT = "improvement"
 
 
+# Units whose figures count people or events, which statistical disclosure control hides when small.
+COUNT_UNITS = ("count", "number")
 UNITS = ("number", "%", "rate per 1,000", "£", "days", "count")
 # Units whose values cannot be negative (a rate or a percentage can't be either).
 NON_NEGATIVE_UNITS = ("%", "rate per 1,000", "count", "days")
@@ -125,6 +135,7 @@ class Indicator:
     # The plain-English name on the public summary ('Children in the care of the council' for
     # 'Looked-after children'); "" when the register gives none, and the title is used.
     public_name: str = ""
+    publish: Publish = Publish.SUPPRESS
     row: int = 0  # row on the register's Indicators sheet, for messages
 
     @property
@@ -163,9 +174,9 @@ class Risk:
     row: int = 0
 
 
-# Fields left out of Register.rows_hash: the row number, and the public name, which no return
-# template shows, so giving one does not make the partnerships' returns out of date.
-UNHASHED = ("row", "public_name")
+# Fields left out of Register.rows_hash: the row number, and the public name and Publish, which no
+# return template shows, so setting them does not make the partnerships' returns out of date.
+UNHASHED = ("row", "public_name", "publish")
 
 
 @dataclass(frozen=True)

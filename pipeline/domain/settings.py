@@ -131,6 +131,16 @@ class BoardPaperSettings:
 
 
 @dataclass(frozen=True)
+class PublishingSettings:
+    """What may go out to the public: statistical disclosure control and the accessibility statement."""
+
+    threshold: int = 5  # a count from 1 to threshold - 1 is not published
+    marker: str = "[c]"  # shown instead of a figure that is not published
+    public_board_paper: bool = False  # also make a board paper with the public summary's suppression
+    accessibility_statement: str = ""  # the URL of the organisation's accessibility statement
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     organisation: str
@@ -148,3 +158,4 @@ class Config:
     board_officer_telephone: str = ""
     board_paper: BoardPaperSettings = BoardPaperSettings()
     store: StoreSettings = StoreSettings()
+    publishing: PublishingSettings = PublishingSettings()

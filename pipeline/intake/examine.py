@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.domain.calendar import board_meeting
+from pipeline.domain.calendar import board_meeting, board_paper_filename, deadlines_in_force, sent_days
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
 from pipeline.domain.history import FileRecord, Submission
 from pipeline.domain.settings import Config
@@ -40,6 +40,7 @@ class Examined:
 class Examiner:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
+        self.store = store
         self.register = load_register(config.paths.register, config.paths.cache)
         self.history: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
         for (code, period), actual in store.actuals().items():
@@ -112,8 +113,13 @@ class Examiner:
         """A return arriving after its quarter went to the board changes what the board has seen:
         accepted (late figures are still the figures), but nobody should be surprised by it."""
         period = who.period
-        received, meeting = uk_day(record.received_at), board_meeting(period, self.config.calendar)
+        cal = self.config.calendar
+        in_force = deadlines_in_force(period, cal, sent_days(self.store.messages(period=str(period), status="sent")))
+        received, meeting = uk_day(record.received_at), board_meeting(period, cal, in_force)
         if received is None or meeting is None or received <= meeting:  # no meeting in the diary: none known
+            return []
+        # Only a quarter whose board paper was made went to the board: a meeting in the diary is not enough.
+        if not (self.config.paths.outbox / period.slug / board_paper_filename(period)).is_file():
             return []
         name = str(period)
         reported = any(

@@ -27,13 +27,16 @@ import shutil
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.domain.calendar import part_quarter
 from pipeline.domain.clock import iso, utc_now
+from pipeline.domain.errors import PipelineError
 from pipeline.domain.findings import Finding, finding, has_errors, internal_error
 from pipeline.domain.history import FileRecord
+from pipeline.domain.periods import parse_period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
 from pipeline.domain.verdicts import Verdict
@@ -70,6 +73,7 @@ class PassReport:
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # temporary and hidden files
     waiting: list[str] = field(default_factory=list)  # still being copied
+    ready_in: dict[str, float] = field(default_factory=dict)  # a waiting file -> seconds until it has settled
     not_read: list[NotRead] = field(default_factory=list)  # links, special files, unreadable folders
     register: Register | None = None  # read by the pass when it examined a file; the cycle reuses it
 
@@ -121,6 +125,7 @@ def arrivals(inbox: Path, settle_seconds: float, now: datetime, report: PassRepo
         if now.timestamp() - changed < settle_seconds:
             log.info("Waiting for %s: it changed %.0f s ago and may still be copying", shown, now.timestamp() - changed)
             report.waiting.append(shown)
+            report.ready_in[shown] = max(0.0, settle_seconds - (now.timestamp() - changed))
             continue
         ready.append((changed, entry.name, Path(entry.path)))
     return [path for _changed, _name, path in sorted(ready)]
@@ -407,9 +412,22 @@ def _decide_batch(
     return batch
 
 
+def _sent_again_after_quarter(original: FileRecord | None, record: FileRecord) -> bool:
+    """Whether `record` is a part-quarter return sent again once its quarter is over: it is then the
+    quarter's return, not a copy (the officer was told to send it again once the quarter ended)."""
+    if original is None or original.verdict != Verdict.ACCEPTED or not original.period:
+        return False
+    try:
+        period = parse_period(original.period)
+    except PipelineError:
+        return False
+    return part_quarter(period, original.received_at) and not part_quarter(period, record.received_at)
+
+
 def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Callable[[], datetime]) -> FileRecord:
     original = store.decided_with_same_bytes(record.sha256, record.id)
-    if original is not None:
+    again = _sent_again_after_quarter(original, record)
+    if original is not None and not again:
         reason = (
             f"The same file was received before as {original.name!r} on {uk_date(original.received_at)} "
             f"and was {original.verdict}; this copy is kept but not counted again."
@@ -449,6 +467,20 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
         from pipeline.intake.examine import Examined
 
         examined = Examined((internal_error(),))
+    if again and original is not None:
+        examined = replace(
+            examined,
+            findings=(
+                *examined.findings,
+                finding(
+                    "period-not-ended",
+                    f"This is the return received on {uk_date(original.received_at)}, before {original.period} "
+                    "ended, sent again: it now counts as the quarter's return, but its figures were made before "
+                    "the quarter was over.",
+                    "Nothing to do if they are the quarter's final figures; if not, correct them and send it again.",
+                ),
+            ),
+        )
     verdict = Verdict.REJECTED if has_errors(examined.findings) or examined.submission is None else Verdict.ACCEPTED
     if verdict == Verdict.ACCEPTED:
         reason = "Accepted" + (

@@ -81,6 +81,7 @@ def check_return(
         values=tuple(values),
         actions=tuple(actions),
         risks=tuple(risks),
+        highlights=cover.highlights,
     )
     return Checked(submission, tuple(findings))
 

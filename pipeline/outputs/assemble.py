@@ -17,12 +17,20 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.domain.calendar import deadline, is_late, sent_days, templates_sent
+from pipeline.domain.calendar import (
+    deadline,
+    deadline_for,
+    first_full_returns,
+    is_late,
+    part_quarter,
+    sent_days,
+    templates_sent,
+)
 from pipeline.domain.findings import ERROR, Finding
-from pipeline.domain.history import HistoryValue, SubmissionRecord
+from pipeline.domain.history import Highlights, HistoryValue, SubmissionRecord
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
-from pipeline.domain.settings import BoardPaperSettings, Config, RagSettings
+from pipeline.domain.settings import BoardPaperSettings, Config, PublishingSettings, RagSettings
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import percent, uk_day, uk_time
 from pipeline.outputs.overrides import VERDICT as REFUSED
@@ -56,6 +64,7 @@ class TrendPoint:
     period: str
     actual: Decimal | None
     target: Decimal | None
+    data_quality: str = ""  # as returned: an estimate or a provisional figure is marked on the chart
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,8 @@ class IndicatorResult:
     compared_since: str = ""
     # How many reports running, this one included, the indicator has been rated Red (after overrides).
     red_run: int = 0
+    # The rating at the indicator's previous report (overrides applied), for the board's dashboard.
+    previous_rag: Rag = Rag.NO_DATA
 
     @property
     def rag(self) -> Rag:
@@ -148,6 +159,8 @@ class ReturnStatus:
     # When the first accepted return arrived, which lateness is judged by; received_at is the
     # counting (latest) one's. The same unless a correction followed.
     first_received_at: str = ""
+    # The counting return came before the quarter ended: its figures are for part of it, and a full return is owed.
+    part_quarter: bool = False
 
     @property
     def completeness(self) -> Decimal:
@@ -178,6 +191,12 @@ class PartnershipReport:
     overall_commentary: str
     counts: dict[Rag, int] = field(default_factory=dict)
     rejection: Rejection | None = None
+    highlights: Highlights = Highlights()  # the Cover's optional answers for the highlight report
+
+    @property
+    def previous_counts(self) -> dict[Rag, int]:
+        """The same indicators' ratings at their previous report, counted as `counts` is."""
+        return _count_rags(i.previous_rag for i in self.indicators)
 
     @property
     def exceptions(self) -> tuple[IndicatorResult, ...]:
@@ -212,6 +231,10 @@ class PeriodReport:
     board_officer_email: str = ""
     board_officer_telephone: str = ""
     paper: BoardPaperSettings = BoardPaperSettings()  # the board paper's standing sections
+    publishing: PublishingSettings = PublishingSettings()  # what the public may see (outputs.disclosure)
+    # The deadlines in force for partnerships whose templates went out (moved when late): the board
+    # meeting that takes the period is the first after all of them.
+    deadlines: tuple[date, ...] = ()
 
     @property
     def source_line(self) -> str:
@@ -256,7 +279,8 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     values = {(h.code, h.period): h for h in history}
     submissions = store.submissions(period=str(period))
     counting = {s.partnership: s for s in submissions if s.counts}
-    first_accepted = store.first_received(str(period))
+    # Lateness is judged by the first return received after the quarter ended (a part-quarter one is not the quarter's).
+    first_accepted = store.first_received(str(period)) | first_full_returns(period, submissions)
     overrides = read_overrides(config.paths.overrides, register, config.rag.scheme)
     due_by = deadline(period, config.calendar)
     files = store.files(period=str(period))
@@ -290,6 +314,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
                     indicators,
                 ),
                 overall_commentary=submission.overall_commentary if submission else "",
+                highlights=submission.highlights if submission else Highlights(),
                 counts=_count(indicators),
                 rejection=None
                 if submission is not None or not rejected[short]
@@ -329,6 +354,8 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         board_officer_email=config.board_officer_email,
         board_officer_telephone=config.board_officer_telephone,
         paper=config.board_paper,
+        publishing=config.publishing,
+        deadlines=tuple(deadline_for(period, config.calendar, day) for day in opened.values()),
     )
 
 
@@ -411,9 +438,13 @@ def _less(total: Decimal | None, earlier: Decimal | None, *, first: bool) -> Dec
 
 
 def _count(indicators) -> dict[Rag, int]:
+    return _count_rags(i.rag for i in indicators)
+
+
+def _count_rags(rags) -> dict[Rag, int]:
     counts: dict[Rag, int] = defaultdict(int)
-    for i in indicators:
-        counts[i.rag] += 1
+    for rag in rags:
+        counts[rag] += 1
     return dict(counts)
 
 
@@ -449,9 +480,9 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
     else:
         dot_previous = direction(polarity=i.polarity, current=actual, previous=previous_actual, no_change_band=band)
     trend = tuple(
-        TrendPoint(
-            str(p), values[(i.code, str(p))].actual if (i.code, str(p)) in values else None, period_target(i, p.quarter)
-        )
+        TrendPoint(str(p), h.actual, period_target(i, p.quarter), h.data_quality)
+        if (h := values.get((i.code, str(p))))
+        else TrendPoint(str(p), None, period_target(i, p.quarter))
         for p in reported_periods(i, period, TREND_PERIODS)
     )
     return IndicatorResult(
@@ -472,26 +503,30 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
         gaps=_gaps(i, period, values),
         compared_since="" if earlier == period.previous() else str(earlier),
         red_run=_red_run(config, i, period, values, overrides),
+        previous_rag=_rating_at(config, i, earlier, values, overrides),
     )
+
+
+def _rating_at(config: Config, i: Indicator, at: Period, values, overrides: Overrides) -> Rag:
+    """The indicator's rating at `at` as that period's report gave it, the officers' override applied."""
+    now = values.get((i.code, str(at)))
+    last_year = values.get((i.code, str(at.same_last_year())))
+    computed = rate(
+        i,
+        at.quarter,
+        now.actual if now else None,
+        last_year.actual if last_year else None,
+        default_scheme=config.rag.scheme,
+        default_tolerance=config.rag.tolerance,
+        four_level_split=config.rag.four_level_split,
+    )
+    return apply_override(computed, overrides.get(str(at), i.code)).final
 
 
 def _red_run(config: Config, i: Indicator, period: Period, values, overrides: Overrides) -> int:
     """How many of the indicator's reports running, back from `period`, were rated Red (overrides applied)."""
     run, at = 0, period
-    while run < TREND_PERIODS:
-        now = values.get((i.code, str(at)))
-        last_year = values.get((i.code, str(at.same_last_year())))
-        computed = rate(
-            i,
-            at.quarter,
-            now.actual if now else None,
-            last_year.actual if last_year else None,
-            default_scheme=config.rag.scheme,
-            default_tolerance=config.rag.tolerance,
-            four_level_split=config.rag.four_level_split,
-        )
-        if apply_override(computed, overrides.get(str(at), i.code)).final is not Rag.RED:
-            break
+    while run < TREND_PERIODS and _rating_at(config, i, at, values, overrides) is Rag.RED:
         run, at = run + 1, at.previous_due(i.frequency.due_in)
     return run
 
@@ -632,6 +667,7 @@ def _status(
     with_data = sum(i.actual is not None for i in indicators)
     if submission is None:
         return ReturnStatus("rejected" if rejected else "missing", "", "", "", "", False, len(indicators), 0, rejected)
+    early = part_quarter(period, submission.received_at)
     received = uk_day(first_accepted) or date.fromisoformat(first_accepted[:10])
     return ReturnStatus(
         state="accepted" if submission.signed_off else "provisional",
@@ -639,9 +675,10 @@ def _status(
         completed_by=submission.completed_by,
         email=submission.email,
         file_name=submission.file_name,
-        late=is_late(period, config.calendar, received, templates_sent),
+        late=not early and is_late(period, config.calendar, received, templates_sent),
         due_count=len(indicators),
         with_data=with_data,
         rejected_attempts=rejected,
         first_received_at=first_accepted,
+        part_quarter=early,
     )

@@ -16,20 +16,24 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.domain.periods import PeriodError, parse_period
+from pipeline.domain.records import Frequency, Indicator
+from pipeline.domain.wording import figure
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
-from pipeline.outputs.drawing import font_source, number, package_version
+from pipeline.outputs.drawing import font_source, package_version
 from pipeline.outputs.ratings_drawing import draw_ratings
-from pipeline.outputs.trend_drawing import draw_trend
+from pipeline.outputs.trend_drawing import NOT_FINAL, axis_label, draw_trend
 from pipeline.rating.rag import Rag
 from pipeline.support.atomic import write_bytes
 
 # Bump when the drawing code changes, so cached charts are redrawn.
-CHART_STYLE_VERSION = 4
+CHART_STYLE_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Chart:
     path: Path
     alt_text: str
     width_mm: float
+    caption: str = ""  # what the document prints under it: the span shown and a key to its lines
 
 
 @dataclass
@@ -90,26 +95,67 @@ def _renderer(kind: str) -> dict[str, str]:
 
 
 def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
-    """A line chart of the indicator's last reported periods (IndicatorResult.trend) against its target."""
+    """A line chart of the indicator's reported periods (IndicatorResult.trend) against its target,
+    from its first figure: slots before it would only push the figures into a corner."""
     ind = result.indicator
+    first = next((n for n, p in enumerate(result.trend) if p.actual is not None), 0)
+    shown = result.trend[first:]
+    # A running total restarts each April: each financial year is its own series (see trend_layout).
+    cumulative = ind.cumulative and ind.frequency is not Frequency.ANNUAL
+    targets = [p.target if target_existed(ind, p.period) else None for p in shown]
+    not_final = [p.actual is not None and p.data_quality in NOT_FINAL for p in shown]
     spec = {
         "title": f"{ind.code}: {ind.title}",
         "unit": ind.unit,
         "polarity": ind.polarity.value,
-        "periods": [p.period for p in result.trend],
-        "actual": [None if p.actual is None else str(p.actual) for p in result.trend],
-        "target": [None if p.target is None else str(p.target) for p in result.trend],
+        "cumulative": cumulative,
+        "periods": [p.period for p in shown],
+        "actual": [None if p.actual is None else str(p.actual) for p in shown],
+        "target": [None if t is None else str(t) for t in targets],
+        "estimate": not_final,
     }
     path = cache.get("trend", spec, draw_trend)
     points = "; ".join(
-        f"{p.period}: {number(p.actual)}" + ("" if p.target is None else f" against a target of {number(p.target)}")
-        for p in result.trend
+        f"{p.period}: {figure(p.actual, ind.unit, 'no figure')}"
+        + (f" ({p.data_quality.lower()})" if p.actual is not None and p.data_quality in NOT_FINAL else "")
+        + ("" if t is None else f" against a target of {figure(t, ind.unit)}")
+        for p, t in zip(shown, targets)
     )
+    steps = FREQUENCY_STEPS[ind.frequency]
+    how = axis_label(ind.unit, cumulative)
     alt = (
-        f"Line chart of {ind.code} {ind.title} ({ind.unit}, {ind.polarity.value.lower()}) "
-        f"over the last {len(result.trend)} {FREQUENCY_STEPS[ind.frequency]}. {points}."
+        f"Line chart of {ind.code} {ind.title} ({how.lower()}, {ind.polarity.value.lower()}) "
+        f"over the last {len(shown)} {steps if len(shown) != 1 else steps[:-1]}."
+        + (" Each financial year's running total is drawn as a line of its own, from April." if cumulative else "")
+        + f" {points}."
     )
-    return Chart(path, alt, 150.0)
+    caption = (
+        f"Figure: {ind.code} {ind.title}, last {len(shown)} {steps if len(shown) != 1 else steps[:-1]}"
+        + (", each year's running total from April" if cumulative else "")
+        + " (solid line: actual"
+        + ("; dashed line: target" if any(t is not None for t in targets) else "")
+        + ("; open diamond: estimate or provisional" if any(not_final) else "")
+        + ")."
+    )
+    return Chart(path, alt, 150.0, caption)
+
+
+def target_existed(ind: Indicator, period: str) -> bool:
+    """Whether the register's target applies to `period`: after the baseline it is measured from, and
+    no later than its final target year. Before, the indicator had no target, and a line there would
+    rate the past against a target set since."""
+    try:
+        year = parse_period(period).year
+    except PeriodError:
+        return True
+    baseline, final = _fy_start(ind.baseline_period), _fy_start(ind.final_target_year)
+    return (baseline is None or year > baseline) and (final is None or year <= final)
+
+
+def _fy_start(text: str) -> int | None:
+    """The year a financial year ('2023-24', or a quarter of it) starts in; None when it names none."""
+    found = re.match(r"\s*(\d{4})\s*[-/]\s*\d{2}", text or "")
+    return int(found.group(1)) if found else None
 
 
 def rag_summary_chart(rows: Sequence[tuple[str, dict[Rag, int]]], cache: ChartCache) -> Chart:

@@ -26,10 +26,12 @@ from types import TracebackType
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from pipeline.domain.calendar import board_meeting
+from pipeline.config.builtin import BUILTIN_TEMPLATES
+from pipeline.domain.calendar import board_meeting, board_paper_filename
 from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateError, TemplateOutputsIncomplete
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.board_front import front_context
 from pipeline.outputs.charts import Chart, ChartCache, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context
 from pipeline.rating.rag import RiskBands
@@ -38,7 +40,7 @@ from pipeline.support.worker import Background, Claims
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DEFAULT_TEMPLATES = BUILTIN_TEMPLATES
 HIGHLIGHT_TEMPLATE = "highlight-report.docx"
 BOARD_TEMPLATE = "board-paper.docx"
 LANGUAGE = "en-GB"
@@ -86,7 +88,7 @@ def _incomplete(failures: list[Failure], written: list[Path], report: PeriodRepo
 def meeting_date(report: PeriodReport, config: Config) -> date | None:
     """DATE OF MEETING: the board meeting the period's report goes to (calendar.board_meeting), None when
     the diary has none. Never the clock, never a guess."""
-    return board_meeting(report.period, config.calendar)
+    return board_meeting(report.period, config.calendar, report.deadlines)
 
 
 def file_part(text: str) -> str:
@@ -120,7 +122,9 @@ def write_documents(
 
     out_dir = Path(out_dir)
     folder = Path(chart_dir) if chart_dir else out_dir / ".charts"
+    public = report.publishing.public_board_paper
     names = [_highlight_name(p, report) for p in report.partnerships] + [_board_paper_name(report)]
+    names += [_board_paper_name(report, public=True)] if public else []
     # What the documents that already have a PDF held: one written again unchanged keeps its PDF.
     before = {n: _content(out_dir / n) for n in names if (out_dir / n).with_suffix(".pdf").exists()}
     env = jinja_env()  # shared, so the highlight template is compiled once per process, not once per partnership
@@ -131,6 +135,12 @@ def write_documents(
     failures: list[Failure] = []
     with Background(_highlight_reports, report, config, out_dir, folder, claims, fork=claims.shared) as theirs:
         board = _attempt(_board_paper_name(report), lambda: _board_paper(report, config, out_dir, env), failures)
+        if public:
+            published = _attempt(
+                _board_paper_name(report, public=True),
+                lambda: _board_paper(report, config, out_dir, env, public=True),
+                failures,
+            )
         mine, cache, my_failures = _highlight_reports(report, config, out_dir, folder, claims, env)
         others, other_cache, their_failures = theirs.result()
     cache.merge(other_cache)
@@ -145,6 +155,7 @@ def write_documents(
         failures += more_failures
     written = [done[n] for n in (_highlight_name(p, report) for p in report.partnerships) if n in done]
     written += [board] if board else []
+    written += [published] if public and published else []
     log.info(
         "Wrote %d Word documents to %s (charts: %d drawn, %d re-used).",
         len(written),
@@ -204,8 +215,9 @@ def _content(path: Path) -> str | None:
         return None
 
 
-def _board_paper_name(report: PeriodReport) -> str:
-    return f"board-paper-{report.period.slug}.docx"
+def _board_paper_name(report: PeriodReport, *, public: bool = False) -> str:
+    name = board_paper_filename(report.period)
+    return name.replace(".docx", "-public.docx") if public else name
 
 
 def _highlight_name(p, report: PeriodReport) -> str:
@@ -248,12 +260,21 @@ def _highlight_reports(
     return written, cache, failures
 
 
-def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env) -> Path:
+def paper_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
+    """Fields of templates/board-paper.docx: the body's and the front's (dashboard, year-end outturn)."""
+    return board_context(report, meeting) | front_context(report)
+
+
+def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env, *, public: bool = False) -> Path:
+    """The board paper; `public`: its version with the public summary's disclosure control (public_paper)."""
+    from pipeline.outputs.public_paper import public_board_context
+
     meeting = meeting_date(report, config)
+    context = public_board_context if public else paper_context
     return render_docx(
         template_path(config, BOARD_TEMPLATE),
-        out_dir / _board_paper_name(report),
-        lambda picture: board_context(report, meeting),
+        out_dir / _board_paper_name(report, public=public),
+        lambda picture: context(report, meeting),
         stamp=report_stamp(report),
         subject=f"Board paper {report.period}",
         author=report.organisation,

@@ -17,10 +17,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from pipeline.domain.history import Highlights
 from pipeline.domain.records import Frequency
 from pipeline.domain.wording import difference, figure, plain_date, plural, uk_day, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
+from pipeline.outputs.disclosure import plan
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
 
 # The order ratings are counted and listed in: worst first, then the unrated.
@@ -130,6 +132,8 @@ def travel(direction: Direction, since: str = "") -> str:
 
 def status_words(status: ReturnStatus) -> str:
     text = STATE_WORDS.get(status.state, status.state.capitalize())
+    if status.part_quarter:
+        text += ", part quarter (sent before the quarter ended; the full return is still due)"
     return f"{text}, late" if status.late else text
 
 
@@ -201,8 +205,9 @@ def towards_final(i: IndicatorResult, year_end: bool) -> str:
     return f"{head}. {base}, {share}% of the way to the final target."
 
 
-def indicator_row(i: IndicatorResult, *, year_end: bool) -> dict[str, str]:
-    """An indicator's cells; `year_end` is whether the report is the year's last (Q4)."""
+def indicator_row(i: IndicatorResult, *, year_end: bool, public: str = "") -> dict[str, str]:
+    """An indicator's cells; `year_end` is whether the report is the year's last (Q4). `public` says what
+    the public summary hides of it (Disclosure.why), so the board sees which figures would not go out."""
     unit = i.indicator.unit
     return {
         "code": clean(i.indicator.code),
@@ -211,7 +216,7 @@ def indicator_row(i: IndicatorResult, *, year_end: bool) -> dict[str, str]:
         "lead": clean(i.indicator.target_lead) or "Not named",
         "unit": clean(unit),
         "target": target_words(i),
-        "actual": figure(i.actual, unit),
+        "actual": figure(i.actual, unit) + (f" ({public})" if public else ""),
         "last_year": figure(i.same_period_last_year, unit, "None"),
         "rag": rag_words(i),
         "override": override_words(i),
@@ -343,15 +348,13 @@ def highlight_context(
 ) -> dict[str, Any]:
     """Fields of templates/highlight-report.docx for one partnership."""
     name = clean(p.partnership.name)
+    public = plan(report).why
     exceptions = []
     for i in p.exceptions:
-        row = indicator_row(i, year_end=report.period.quarter == 4)
+        row = indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code))
         chart = charts.get(i.indicator.code)
         row["chart"] = picture(chart) if chart else ""
-        row["chart_caption"] = (
-            f"Figure: {row['code']} {row['title']}, last {len(i.trend)} "
-            f"{FREQUENCY_STEPS[i.indicator.frequency]} (solid line: actual; dashed line: target)."
-        )
+        row["chart_caption"] = chart.caption if chart else ""
         exceptions.append(row)
     total = sum(p.counts.values())
     nothing = no_return(p.status)
@@ -385,9 +388,13 @@ def highlight_context(
             else ""
         ),
         "overall_commentary": commentary,
+        "overall_status": "" if nothing else clean(p.highlights.overall_status),
+        "highlight_sections": [] if nothing else highlight_sections(p.highlights),
         "summary": rag_counts(p.counts),
         "summary_sentence": summary,
-        "indicators": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.indicators],
+        "indicators": [
+            indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code)) for i in p.indicators
+        ],
         "overrides": override_notes(p.indicators),
         "other_overrides": override_notes(i for i in p.indicators if not i.rag.is_exception),
         "exceptions": exceptions,
@@ -399,6 +406,17 @@ def highlight_context(
         "risk_count": str(len(p.risks)),
         "heat_map": heat_map(p.risks, bands),
     }
+
+
+def highlight_sections(h: Highlights) -> list[dict[str, str]]:
+    """The Cover's highlight answers the partnership gave, each under its own heading, in the
+    Cover's order; none for a return made before they were asked."""
+    given = (
+        ("Key achievements", h.achievements),
+        ("Plans for next quarter", h.next_quarter),
+        ("Issues and decisions for the board", h.issues_for_board),
+    )
+    return [{"heading": heading, "text": clean(text)} for heading, text in given if clean(text)]
 
 
 def _summary_sentence(counts: dict[Rag, int], total: int) -> str:
@@ -429,6 +447,7 @@ def _count_row(name: str, counts: dict[Rag, int]) -> dict[str, str]:
 def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
     """Fields of templates/board-paper.docx."""
     parts = report.partnerships
+    public = plan(report).why
     groups = []
     for p in parts:
         if p.exceptions:
@@ -436,8 +455,12 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
                 {
                     "name": clean(p.partnership.name),
                     "short_name": clean(p.partnership.short_name),
-                    "rows": [indicator_row(i, year_end=report.period.quarter == 4) for i in p.exceptions],
+                    "rows": [
+                        indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code))
+                        for i in p.exceptions
+                    ],
                     "overrides": override_notes(p.exceptions),
+                    "overall_status": clean(p.highlights.overall_status),
                 }
             )
     off_track = [
@@ -467,6 +490,8 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
     provisional = [clean(p.partnership.name) for p in parts if p.status.state == "provisional"]
     received = sum(p.status.state in ("accepted", "provisional") for p in parts)
     subject = f"Quarterly performance report: {report.period} ({report.period.label})"
+    if report.period.quarter == 4:  # the year's last report is the board's annual outturn report too
+        subject = f"Year-end outturn {report.period.fy} and quarterly performance report: {report.period}"
     recommendations = _recommendations(report)
     return {
         "organisation": clean(report.organisation),
@@ -526,7 +551,10 @@ def board_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
             f" Missing: {', '.join(missing) or 'none'}. Provisional: {', '.join(provisional) or 'none'}."
         ),
         "appendix": [
-            dict(indicator_row(i, year_end=report.period.quarter == 4), partnership=clean(p.partnership.short_name))
+            dict(
+                indicator_row(i, year_end=report.period.quarter == 4, public=public(i.indicator.code)),
+                partnership=clean(p.partnership.short_name),
+            )
             for p in parts
             for i in p.indicators
         ],
@@ -613,8 +641,9 @@ def _recommendations(report: PeriodReport) -> list[str]:
                     f"{FREQUENCY_STEPS[i.indicator.frequency]} running, to report to its next meeting. Reason: "
                     "the remedial action reported so far has not brought it back on target."
                 )
+    year_end = f" and the year-end outturn for {report.period.fy}" if report.period.quarter == 4 else ""
     listed.append(
-        f"notes the rest of the report: performance for {report.period} (section 4.0), the exceptions and the "
+        f"notes the rest of the report: performance for {report.period}{year_end} (section 4.0), the exceptions and the "
         "remedial action proposed (section 5.0), narrowing the gap (section 6.0), the delivery plan actions off "
         "track (section 7.0), the high risks (section 8.0) and the returns (section 9.0). Reason: each partnership "
         "owns its targets and its remedial action; none of these yet needs a decision of the board."

@@ -15,10 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.disclosure import plan
 from pipeline.outputs.docx_context import travel
 from pipeline.outputs.master_book import (
-    HISTORY_COLUMNS,
-    HISTORY_SOURCE_COLUMNS,
     INDICATOR_COLUMNS,
     INDICATOR_READER_COLUMNS,
     INDICATOR_WIDTHS,
@@ -28,7 +27,7 @@ from pipeline.outputs.master_book import (
     header_lines,
     print_one_page_wide,
 )
-from pipeline.outputs.master_history import history_lines
+from pipeline.outputs.master_history import TIDY_COLUMNS, history_lines, tidy_rows
 from pipeline.outputs.master_sheets import (
     actions_sheet,
     exceptions_sheet,
@@ -37,7 +36,7 @@ from pipeline.outputs.master_sheets import (
     submissions_sheet,
     validation_sheet,
 )
-from pipeline.rating.rag import Rag
+from pipeline.rating.rag import Direction, Rag
 from pipeline.support.atomic import write_with
 
 
@@ -145,6 +144,7 @@ def _rules_line(report: PeriodReport) -> str:
 
 def _indicators(s: Sheets, report: PeriodReport) -> None:
     rules = report.rules
+    disclosure = plan(report)
     rows = []
     for p in report.partnerships:
         for i in p.indicators:
@@ -187,6 +187,7 @@ def _indicators(s: Sheets, report: PeriodReport) -> None:
                     i.source_file,
                     s.moment(i.submitted_at),
                     "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
+                    _sentence(disclosure.why(ind.code)) or "Published",
                 ]
             )
     s.table(
@@ -200,50 +201,44 @@ def _indicators(s: Sheets, report: PeriodReport) -> None:
 
 
 def _history(s: Sheets, report: PeriodReport) -> None:
-    lines = history_lines(report)
-    # Area figures a column an area, so a pivot can set one area against another.
-    areas = list(dict.fromkeys(area for line in lines for area, _ in line.value.area_values))
-    rows = []
-    for line in lines:
-        h, ind, o = line.value, line.indicator, line.outcome
-        unit = ind.unit if ind else "number"
-        figures = dict(h.area_values)
-        rows.append(
-            [
-                h.period,
-                line.partnership.short_name if line.partnership else (ind.partnership if ind else ""),
-                line.partnership.name if line.partnership else "",
-                h.code,
-                ind.title if ind else "",
-                unit if ind else "",
-                ind.polarity.value if ind else "",
-                ind.cumulative if ind else "",
-                s.figure(line.target, unit),
-                s.figure(h.actual, unit),
-                (o.final.value, s.rag[o.final]) if o else "",
-                (o.computed.value, s.rag[o.computed]) if o else "",
-                travel(line.dot_previous),
-                travel(line.dot_last_year),
-                h.data_quality,
-                *(s.figure(figures.get(area), unit) for area in areas),
-                h.file_name,
-                s.moment(h.received_at),
-            ]
-        )
+    """Every figure to the report's period, one row a figure and area, in the tidy table's columns
+    (the same as `pipeline export`), so a pivot or a filter works on either."""
+    yes_no = {True: "Yes", False: "No", None: ""}
+    rows = [
+        [
+            *r.values()[:8],
+            yes_no[r.cumulative],
+            s.figure(r.target, r.unit or "number"),
+            s.figure(r.actual, r.unit or "number"),
+            (r.rating, s.rag[Rag(r.rating)]) if r.rating else "",
+            travel(Direction(r.direction)) if r.direction else "",
+            travel(Direction(r.direction_last_year)) if r.direction_last_year else "",
+            r.data_quality,
+            yes_no[r.provisional],
+            r.source,
+            s.moment(r.received),
+        ]
+        for r in tidy_rows(history_lines(report))
+    ]
     s.table(
         "History",
-        (*HISTORY_COLUMNS, *areas, *HISTORY_SOURCE_COLUMNS),
+        TIDY_COLUMNS,
         rows,
         {
             "Period": 11,
             "Partnership name": WRAP_WIDTH,
             "Code": 9,
             "Indicator": 40,
+            "Area": 20,
             "Polarity": 16,
-            "Direction of travel": 14,
+            "Direction": 14,
             "Direction vs last year": 14,
-            "Source file": 30,
-            "Submitted at": 20,
-        }
-        | dict.fromkeys(areas, 14),
+            "Source": 34,
+            "Received": 20,
+        },
     )
+
+
+def _sentence(text: str) -> str:
+    """The first letter a capital, the rest as it is (str.capitalize would lower an area's name)."""
+    return text[:1].upper() + text[1:]

@@ -66,6 +66,8 @@ INDICATOR_COLUMNS = (
     "Source file",
     "Submitted at",
     "Gap between areas",
+    # Disclosure control: what the public summary would hide of this indicator, and why; the workbook keeps it all.
+    "In public",
 )
 INDICATOR_WIDTHS = {
     # the printed columns: at most 135 / 0.75 * (11.69 - 0.8) / (11.69 - 1.4), about 190, in all
@@ -88,29 +90,12 @@ INDICATOR_WIDTHS = {
     "Tolerance": 10,
     "Computed RAG": 12,
     "Override reason": 30,
+    "In public": 40,
     "Target lead": 18,
     "Source file": 30,
     "Submitted at": 20,
     "Gap between areas": 30,
 }
-HISTORY_COLUMNS = (
-    "Period",
-    "Partnership",
-    "Partnership name",
-    "Code",
-    "Indicator",
-    "Unit",
-    "Polarity",
-    "Cumulative",
-    "Target",
-    "Actual",
-    "RAG",
-    "Computed RAG",
-    "Direction of travel",
-    "Direction vs last year",
-    "Data quality",
-)
-HISTORY_SOURCE_COLUMNS = ("Source file", "Submitted at")
 GAP_COLUMNS = (
     "Partnership",
     "Code",

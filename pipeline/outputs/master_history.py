@@ -9,14 +9,17 @@ one pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from functools import cache
 
 from pipeline.domain.history import HistoryValue
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Indicator, Partnership
+from pipeline.domain.settings import RagSettings
 from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.overrides import Overrides
 from pipeline.rating.rag import Direction, RatedOutcome, apply_override, direction, period_target, rate
 
 
@@ -35,10 +38,113 @@ class HistoryLine:
 
 def history_lines(report: PeriodReport) -> list[HistoryLine]:
     """Every figure in the report's history, oldest period first as stored, rated as its period was."""
-    values = {(h.code, h.period): h for h in report.history}
-    indicators = {i.code: i for i in report.indicators}
-    partnerships = {p.partnership.short_name: p.partnership for p in report.partnerships}
-    return [_line(h, indicators.get(h.code), partnerships, values, report) for h in report.history]
+    return lines_of(
+        report.history,
+        report.indicators,
+        tuple(p.partnership for p in report.partnerships),
+        report.rules,
+        report.overrides,
+    )
+
+
+def lines_of(
+    history: Sequence[HistoryValue],
+    indicators: Iterable[Indicator],
+    partnerships: Iterable[Partnership],
+    rules: RagSettings,
+    overrides: Overrides,
+) -> list[HistoryLine]:
+    """Every figure of `history`, rated as its period was under `rules` and the register's `indicators`."""
+    values = {(h.code, h.period): h for h in history}
+    by_code = {i.code: i for i in indicators}
+    by_short = {p.short_name: p for p in partnerships}
+    return [_line(h, by_code.get(h.code), by_short, values, rules, overrides) for h in history]
+
+
+# The tidy table's columns: one row a figure (indicator, period and area), for analysts. The export
+# (pipeline.outputs.export) and the master workbook's History sheet both use them.
+TIDY_COLUMNS = (
+    "Partnership",
+    "Partnership name",
+    "Code",
+    "Indicator",
+    "Period",
+    "Area",
+    "Unit",
+    "Polarity",
+    "Cumulative",
+    "Target",
+    "Actual",
+    "Rating",
+    "Direction",
+    "Direction vs last year",
+    "Data quality",
+    "Provisional",
+    "Source",
+    "Received",
+)
+
+
+@dataclass(frozen=True)
+class TidyRow:
+    """One row of the tidy table: a figure for the whole area (area "") or one area of it."""
+
+    partnership: str
+    partnership_name: str
+    code: str
+    indicator: str
+    period: str
+    area: str
+    unit: str
+    polarity: str
+    cumulative: bool | None
+    target: Decimal | None
+    actual: Decimal | None
+    rating: str
+    direction: str
+    direction_last_year: str
+    data_quality: str
+    provisional: bool
+    source: str
+    received: str  # UTC, ISO
+
+    def values(self) -> list:
+        """The row's values in TIDY_COLUMNS order."""
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+def tidy_rows(lines: Iterable[HistoryLine]) -> list[TidyRow]:
+    """Each figure as a tidy row, then a row for each of its areas' figures (rated by none: targets are the whole area's)."""
+    rows = []
+    for line in lines:
+        h, i, p, o = line.value, line.indicator, line.partnership, line.outcome
+        provisional = h.data_quality == "Provisional" or not h.signed_off
+        whole = TidyRow(
+            partnership=p.short_name if p else (i.partnership if i else ""),
+            partnership_name=p.name if p else "",
+            code=h.code,
+            indicator=i.title if i else "",
+            period=h.period,
+            area="",
+            unit=i.unit if i else "",
+            polarity=i.polarity.value if i else "",
+            cumulative=i.cumulative if i else None,
+            target=line.target,
+            actual=h.actual,
+            rating=o.final.value if o else "",
+            direction=line.dot_previous.value,
+            direction_last_year=line.dot_last_year.value,
+            data_quality=h.data_quality,
+            provisional=provisional,
+            source=h.source,
+            received=h.received_at,
+        )
+        rows.append(whole)
+        for area, figure in h.area_values:
+            rows.append(
+                replace(whole, area=area, target=None, actual=figure, rating="", direction="", direction_last_year="")
+            )
+    return rows
 
 
 @cache
@@ -46,11 +152,12 @@ def _period(text: str) -> Period:
     return parse_period(text)
 
 
-def _line(h: HistoryValue, i: Indicator | None, partnerships, values, report: PeriodReport) -> HistoryLine:
+def _line(
+    h: HistoryValue, i: Indicator | None, partnerships, values, rules: RagSettings, overrides: Overrides
+) -> HistoryLine:
     if i is None:
         nothing = Direction.NOT_COMPARABLE
         return HistoryLine(h, None, None, None, None, nothing, nothing)
-    rules = report.rules
     period = _period(h.period)
 
     def actual(p: Period) -> Decimal | None:
@@ -79,7 +186,7 @@ def _line(h: HistoryValue, i: Indicator | None, partnerships, values, report: Pe
         indicator=i,
         partnership=partnerships.get(i.partnership),
         target=period_target(i, period.quarter),
-        outcome=apply_override(computed, report.overrides.get(h.period, i.code)),
+        outcome=apply_override(computed, overrides.get(h.period, i.code)),
         dot_previous=direction(polarity=i.polarity, current=current, previous=previous, no_change_band=band),
         dot_last_year=direction(polarity=i.polarity, current=h.actual, previous=last_year, no_change_band=band),
     )

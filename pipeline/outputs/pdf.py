@@ -9,6 +9,7 @@ files still stand and the log says how to get PDFs.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import shutil
 import subprocess
@@ -22,6 +23,22 @@ from pipeline.support.atomic import write_with
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 600
+
+# Writer's PDF export, accessible: tagged (headings, tables with their header rows, reading order, the
+# figures' alt text from the Word documents), marked PDF/UA, bookmarks from the headings, and the
+# document's title, not its file name, in the viewer's title bar. The language (en-GB) comes from
+# the document. No PDF/UA validator installs here, so the PDFs are tagged and structure-checked
+# (tests/outputs/test_accessible_pdf.py), not certified. JSON filter options need LibreOffice 7.4.
+EXPORT_OPTIONS = {
+    "UseTaggedPDF": True,
+    "PDFUACompliance": True,
+    "ExportBookmarks": True,
+    "DisplayPDFDocumentTitle": True,
+}
+PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
+    {name: {"type": "boolean", "value": str(value).lower()} for name, value in EXPORT_OPTIONS.items()},
+    separators=(",", ":"),
+)
 
 
 def find_soffice() -> str | None:
@@ -54,7 +71,7 @@ def convert_to_pdf(
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            "pdf",
+            PDF_FILTER,
             "--outdir",
             str(converted),
             *(str(Path(d).resolve()) for d in documents),

@@ -23,6 +23,7 @@ from pipeline.domain.settings import CalendarSettings, Config
 from pipeline.domain.wording import difference, figure, plain_date, plural, uk_date
 from pipeline.outputs.assemble import AreaGap, IndicatorResult, PartnershipReport, PeriodReport
 from pipeline.outputs.charts import ChartCache, rag_summary_chart
+from pipeline.outputs.disclosure import TOTAL, Disclosure, plan, public_report
 from pipeline.outputs.docx_context import clean, fill
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, direction
 from pipeline.support.atomic import write_text
@@ -110,6 +111,12 @@ def next_update(period: Period, calendar: CalendarSettings | None) -> str:
 
 def write_public_summary(report: PeriodReport, config: Config, out_dir: Path, cache: ChartCache) -> Path:
     """Write public-summary-<slug>.html into out_dir and return its path."""
+    if not report.publishing.accessibility_statement:
+        log.warning(
+            "The public summary has no link to an accessibility statement, which the accessibility regulations "
+            "require of a public sector website: set publishing.accessibility_statement in %s.",
+            config.source.name,
+        )
     html = render_public_summary(report, config, cache)
     target = Path(out_dir) / f"public-summary-{report.period.slug}.html"
     write_text(target, html)
@@ -169,9 +176,12 @@ def meaning(i: IndicatorResult) -> str:
     return PLAIN[i.rag]
 
 
-def compared(i: IndicatorResult, period: Period, no_change_band: Decimal = Decimal(0)) -> str:
+def compared(
+    i: IndicatorResult, period: Period, no_change_band: Decimal = Decimal(0), disclosure: Disclosure | None = None
+) -> str:
     """Against the same period last year; at the full year, a measure with no figure a year ago is
-    compared with its baseline; when there is nothing to compare, which figure is missing."""
+    compared with its baseline; when there is nothing to compare, which figure is missing. A baseline
+    too small to publish is named by the marker, not its figure."""
     if i.dot_last_year is Direction.NOT_COMPARABLE and i.actual is None:
         return NO_FIGURE_NOW
     base = i.indicator.baseline
@@ -179,14 +189,29 @@ def compared(i: IndicatorResult, period: Period, no_change_band: Decimal = Decim
         way = direction(polarity=i.indicator.polarity, current=i.actual, previous=base, no_change_band=no_change_band)
         if way in AGAINST_BASELINE:
             when = f" ({clean(i.indicator.baseline_period)})" if i.indicator.baseline_period else ""
-            return f"{AGAINST_BASELINE[way]} the baseline of {figure(base, i.indicator.unit)}{when}"
+            small = disclosure is not None and i.indicator.code in disclosure.baselines
+            said = disclosure.settings.marker if disclosure is not None and small else figure(base, i.indicator.unit)
+            return f"{AGAINST_BASELINE[way]} the baseline of {said}{when}"
     return COMPARED[i.dot_last_year]
 
 
-def gap_words(g: AreaGap, unit: str) -> str:
-    """One area against the area it is compared with, in a plain sentence or two."""
+def gap_words(g: AreaGap, unit: str, hidden: frozenset[str] = frozenset(), marker: str = "") -> str:
+    """One area against the area it is compared with, in a plain sentence or two. Where either figure
+    is not published (`hidden` names the areas), neither is the gap, which would give it away."""
     if g.area_value is None or g.compared_value is None or g.result.now is None:
         return f"{clean(g.area)} compared with {clean(g.compared_with)}: the figures are not yet available."
+    if g.area in hidden or g.compared_with in hidden:
+        shown = {
+            a: marker if a in hidden else figure(v, unit)
+            for a, v in ((g.area, g.area_value), (g.compared_with, g.compared_value))
+        }
+        text = (
+            f"{clean(g.area)}: {shown[g.area]}, against {shown[g.compared_with]} in {clean(g.compared_with)}. "
+            "The gap is not published, as it would give away a small number."
+        )
+        if g.result.trend in GAP_WORDS and g.before_period:
+            text += f" It is {GAP_WORDS[g.result.trend]} in {g.before_period}."
+        return text
     alone = " (this period alone)" if g.quarter_alone else ""
     text = (
         f"{clean(g.area)}: {figure(g.area_value, unit)}{alone}, against {figure(g.compared_value, unit)} "
@@ -205,12 +230,15 @@ def gap_words(g: AreaGap, unit: str) -> str:
     return text
 
 
-def _row(i: IndicatorResult, period: Period, band: Decimal) -> dict[str, Any]:
-    unit = i.indicator.unit
-    actual = figure(i.actual, unit, "Not yet available")
+def _row(i: IndicatorResult, period: Period, band: Decimal, disclosure: Disclosure) -> dict[str, Any]:
+    unit, code = i.indicator.unit, i.indicator.code
+    hidden = disclosure.figure_hidden(code)
+    actual = disclosure.settings.marker if hidden else figure(i.actual, unit, "Not yet available")
     if i.actual is not None and i.data_quality in QUALITY:
         actual += f" ({QUALITY[i.data_quality]})"
+    areas = frozenset(area for c, area in disclosure.hidden if c == code and area != TOTAL)
     return {
+        "hidden": hidden,
         "title": clean(i.indicator.plain_name),
         "better": BETTER[i.indicator.polarity],
         "actual": actual,
@@ -218,8 +246,8 @@ def _row(i: IndicatorResult, period: Period, band: Decimal) -> dict[str, Any]:
         "rating": i.rag.value,
         "meaning": meaning(i),
         "fill": "#" + fill(i.rag.colour),
-        "compared": compared(i, period, band),
-        "gaps": [gap_words(g, unit) for g in i.gaps],
+        "compared": compared(i, period, band, disclosure),
+        "gaps": [gap_words(g, unit, areas, disclosure.settings.marker) for g in i.gaps],
     }
 
 
@@ -250,12 +278,16 @@ def _actions(p: PartnershipReport) -> dict[str, Any]:
 
 
 def summary_context(report: PeriodReport, cache: ChartCache, config: Config | None = None) -> dict[str, Any]:
+    """The public summary's fields. Disclosure control first: an indicator the register says is not to be
+    published is gone from every count, table and chart, and a small figure shows only the marker."""
+    disclosure = plan(report)
+    report = public_report(report, disclosure)
     band = report.rules.no_change_band
     parts = [
         {
             "name": clean(p.partnership.name),
             "note": _note(p),
-            "indicators": [_row(i, report.period, band) for i in p.indicators],
+            "indicators": [_row(i, report.period, band, disclosure) for i in p.indicators],
             "actions": _actions(p),
         }
         for p in report.partnerships
@@ -302,4 +334,9 @@ def summary_context(report: PeriodReport, cache: ChartCache, config: Config | No
         "chart_src": "data:image/png;base64," + base64.b64encode(chart.path.read_bytes()).decode("ascii"),
         "chart_alt": chart.alt_text,
         "partnerships": parts,
+        "withheld": len(disclosure.withheld),
+        "marker": disclosure.settings.marker,
+        "threshold": disclosure.settings.threshold,
+        "footnote": disclosure.footnote if disclosure.hidden or disclosure.baselines else "",
+        "statement": report.publishing.accessibility_statement,
     }

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pipeline.domain.wording import figure
 from pipeline.outputs.drawing import (
     PAD,
     PT,
@@ -38,6 +39,28 @@ _NARROWEST = 1e-9
 # figure a return or the register can hold comes near it.
 _FURTHEST = 1e100
 
+
+# Data quality of a figure that may still change: drawn as an open diamond, named in the legend.
+NOT_FINAL = ("Estimate", "Provisional")
+_AXIS_UNITS = {
+    "%": "Per cent",
+    "rate per 1,000": "Per 1,000",
+    "£": "Pounds (£)",
+    "days": "Days",
+    "count": "Count",
+    "number": "Number",
+}
+
+
+def axis_label(unit: str, cumulative: bool = False) -> str:
+    """What the value axis measures, in words: 'Rate per 1,000, year to date'."""
+    said = _AXIS_UNITS.get(unit, unit)
+    return f"{said}, year to date" if cumulative and said else said
+
+
+_LEGEND = {"target": ["Target"], "actual": ["Actual"], "estimate": ["Estimate or", "provisional"]}
+# From the axes' right end to the legend's words: a gap, the line sample, a gap.
+_LEGEND_INDENT = round(0.9 * 8 * PT) + round(2 * 8 * PT) + round(0.8 * 8 * PT)
 
 TITLE_SIZE = 10  # points, bold
 TITLE_LINES = 2
@@ -125,9 +148,10 @@ class TrendLayout:
     target: list[list[tuple[float, float]]]  # lines, each a list of points
     actual: list[list[tuple[float, float]]]
     markers: list[tuple[float, float]]
-    legend: list[tuple[str, int]]  # "target" or "actual", and the pixel row through its middle
+    legend: list[tuple[str, int]]  # "target", "actual" or "estimate", and the pixel row through its middle
     sample: tuple[int, int]  # the x span of the legend's line samples
     labels: dict[str, list[Label]] = field(default_factory=dict)  # by role: "title", "polarity", ...
+    estimates: list[tuple[float, float]] = field(default_factory=list)  # figures not final: open diamonds
 
 
 def _short_period(text: str) -> str:
@@ -150,7 +174,14 @@ def trend_layout(spec: dict) -> TrendLayout:
     # A title too long for one line goes onto two, and the axes start one line lower.
     title = wrap_title(clip_to_length(spec["title"], 150), WIDTH - 4 - left)
     title_height = round(1.2 * TITLE_SIZE * PT)
-    right, bottom = round(0.86 * WIDTH), round(0.80 * HEIGHT)
+    flags = spec.get("estimate") or []
+    not_final = [n < len(flags) and bool(flags[n]) for n in range(len(actual))]
+    has_estimate = any(v is not None and flag for v, flag in zip(actual, not_final))
+    # The legend's words, in the right margin: the axes end where the widest still fits in the image.
+    legend_words = _LEGEND["estimate"] if has_estimate else _LEGEND["actual"]
+    legend_text = max(text_width(line, 8) for line in legend_words)
+    right = min(round(0.86 * WIDTH), math.floor(WIDTH - 4 - legend_text - _LEGEND_INDENT))
+    bottom = round(0.80 * HEIGHT)
     top = round(0.14 * HEIGHT) + title_height * max(0, len(title) - 1)
     step = (right - left) / max(n, 1)
     xs = [left + (i + 0.5) * step for i in range(n)]
@@ -161,7 +192,10 @@ def trend_layout(spec: dict) -> TrendLayout:
     labels: dict[str, list[Label]] = {}
     y_ticks = [min(bottom, max(top, math.floor(y_of(t)))) for t in ticks]
     labels["y_ticks"] = [Label(text, left - 1 - TICK - PAD, row, "rm", 9) for text, row in zip(tick_text, y_ticks)]
-    unit = clip_to_width(spec["unit"], bottom - top, 9, bold=False)
+    unit = axis_label(spec["unit"], spec.get("cumulative", False))
+    if text_width(unit, 9) > bottom - top:  # under a title of two lines: the unit alone, rather than cut
+        unit = axis_label(spec["unit"])
+    unit = clip_to_width(unit, bottom - top, 9, bold=False)
     labels["unit"] = [
         Label(unit, left - 1 - TICK - PAD - math.ceil(widest) - round(4 * PT), (top + bottom) // 2, "", 9, upright=True)
     ]
@@ -182,7 +216,8 @@ def trend_layout(spec: dict) -> TrendLayout:
 
     # Target: a step per quarter, jumping halfway between quarters (matplotlib's steps-mid).
     target_lines = []
-    for run in _runs(target):
+    years = _years(spec)
+    for run in _runs(target, years):
         (first, first_value), (last, last_value) = run[0], run[-1]
         start = xs[first] - step / 2 if first or n == 1 else xs[first]
         end = xs[last] + step / 2 if last < n - 1 or n == 1 else xs[last]
@@ -191,9 +226,10 @@ def trend_layout(spec: dict) -> TrendLayout:
             middle = (xs[before] + xs[i]) / 2
             points += [(middle, y_of(before_value)), (middle, y_of(value))]
         target_lines.append(points + [(end, y_of(last_value))])
-    actual_runs = _runs(actual)
+    actual_runs = _runs(actual, years)
     actual_lines = [[(xs[i], y_of(v)) for i, v in run] for run in actual_runs if len(run) > 1]
-    markers = [(xs[i], y_of(v)) for i, v in enumerate(actual) if v is not None]
+    markers = [(xs[i], y_of(v)) for i, v in enumerate(actual) if v is not None and not not_final[i]]
+    estimates = [(xs[i], y_of(v)) for i, v in enumerate(actual) if v is not None and not_final[i]]
 
     # The latest figure, above its marker; below it if there is no room above, or if the target
     # line would run through it above and not below; moved sideways to stay over the axes (clear
@@ -201,7 +237,7 @@ def trend_layout(spec: dict) -> TrendLayout:
     if actual_runs:
         latest, latest_value = actual_runs[-1][-1]
         x, y = round(xs[latest]), y_of(latest_value)
-        text = number(Decimal(spec["actual"][latest]))
+        text = _in_unit(Decimal(spec["actual"][latest]), spec["unit"])
         above = Label(text, x, round(y - 7 * PT), "ms", 9, bold=True, colour=_ACTUAL)
         below = Label(text, x, round(y + 5 * PT), "ma", 9, bold=True, colour=_ACTUAL)
         latest_target = target[latest]
@@ -220,14 +256,15 @@ def trend_layout(spec: dict) -> TrendLayout:
     # The legend, in the right margin at the top, and the polarity under it.
     legend_left = right + round(0.9 * 8 * PT)
     sample = (legend_left, legend_left + round(2 * 8 * PT))
-    has_target = any(v is not None for v in target)
-    legend = [
-        (kind, top + 19 + 20 * row) for row, kind in enumerate(["target", "actual"] if has_target else ["actual"])
-    ]
+    kinds = ["target"] * any(v is not None for v in target) + ["actual"] + ["estimate"] * bool(estimates)
+    legend = [(kind, top + 19 + 20 * row) for row, kind in enumerate(kinds)]
+    words = _LEGEND
     labels["legend"] = [
-        Label(kind.capitalize(), sample[1] + round(0.8 * 8 * PT), round(y), "lm", 8) for kind, y in legend
+        Label(line, sample[1] + round(0.8 * 8 * PT), round(y) + k * line_height, "lm", 8)
+        for kind, y in legend
+        for k, line in enumerate(words[kind])
     ]
-    polarity_top = round(legend[-1][1]) + 17
+    polarity_top = round(legend[-1][1]) + 17 + line_height * (len(words[legend[-1][0]]) - 1)
     labels["polarity"] = [
         Label(line, legend_left, polarity_top + k * line_height, "la", 8, colour=_TARGET)
         for k, line in enumerate(_wrap(spec["polarity"], WIDTH - 4 - legend_left, 8))
@@ -246,7 +283,15 @@ def trend_layout(spec: dict) -> TrendLayout:
         legend,
         sample,
         labels,
+        estimates,
     )
+
+
+def _in_unit(value: Decimal, unit: str) -> str:
+    """The latest figure in its unit ('31.5%', '22.55 per 1,000'); a figure too long to write out
+    (1e-322 in 330 digits) as `number` shortens it, without the unit."""
+    text = number(value)
+    return figure(value, unit) if len(format(value.normalize(), ",f")) == len(text) else text
 
 
 def _values(values: list[str | None]) -> list[float | None]:
@@ -254,13 +299,22 @@ def _values(values: list[str | None]) -> list[float | None]:
     return [None if v is None else max(-_FURTHEST, min(_FURTHEST, float(v))) for v in values]
 
 
-def _runs(values: list[float | None]) -> list[list[tuple[int, float]]]:
-    """Each stretch of values without a gap, as (index, value) pairs."""
+def _years(spec: dict) -> list[str]:
+    """The series each point belongs to: its financial year for a running total, which starts again
+    each April (no line joins March's total to April's), else one series."""
+    if not spec.get("cumulative"):
+        return [""] * len(spec["periods"])
+    return [period.partition(" ")[0] for period in spec["periods"]]
+
+
+def _runs(values: list[float | None], series: list[str] | None = None) -> list[list[tuple[int, float]]]:
+    """Each stretch of values without a gap or a change of `series`, as (index, value) pairs."""
+    series = series or [""] * len(values)
     runs: list[list[tuple[int, float]]] = []
     for i, value in enumerate(values):
         if value is None:
             continue
-        if runs and runs[-1][-1][0] == i - 1:
+        if runs and runs[-1][-1][0] == i - 1 and series[i] == series[i - 1]:
             runs[-1].append((i, value))
         else:
             runs.append([(i, value)])
@@ -321,16 +375,30 @@ def draw_trend(spec: dict) -> bytes:
         cx, cy = at(x, y)
         draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=_ACTUAL)
 
+    def open_diamond(x: float, y: float) -> None:
+        # Another shape, not only another shade: told apart in grey print and by colour-blind readers.
+        cx, cy, r = *at(x, y), radius * 1.35
+        draw.polygon(
+            [(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)],
+            fill="white",
+            outline=_ACTUAL,
+            width=actual_width // 2 + 1,
+        )
+
     for line in layout.target:
         target_line(line)
     for line in layout.actual:
         draw.line([at(x, y) for x, y in line], fill=_ACTUAL, width=actual_width, joint="curve")
     for x, y in layout.markers:
         marker(x, y)
+    for x, y in layout.estimates:
+        open_diamond(x, y)
     x0, x1 = layout.sample
     for kind, y in layout.legend:
         if kind == "target":
             target_line([(x0, y), (x1, y)])
+        elif kind == "estimate":
+            open_diamond((x0 + x1) / 2, y)
         else:
             draw.line([at(x0, y), at(x1, y)], fill=_ACTUAL, width=actual_width)
             marker((x0 + x1) / 2, y)

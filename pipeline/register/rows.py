@@ -16,6 +16,7 @@ from pipeline.domain.records import (
     Indicator,
     Partnership,
     Polarity,
+    Publish,
     Risk,
     Scheme,
     parse_tolerance,
@@ -178,8 +179,16 @@ def read_indicator(row: int, r: dict, findings: list) -> Indicator:
         definition=_text(r["definition"]),
         areas=split_areas(r.get("areas")),
         public_name=_text(r.get("public_name")),
+        publish=_publish(row, r, findings),
         row=row,
     )
+
+
+def _publish(row: int, r: dict, findings: list) -> Publish:
+    """The Publish cell: blank (or no column) suppresses small numbers, the safe default."""
+    if not _text(r.get("publish")):
+        return Publish.SUPPRESS
+    return _choice(row, r, "publish", "Publish", "Indicators", Publish, "bad-publish", findings) or Publish.SUPPRESS
 
 
 def split_areas(value: object) -> tuple[str, ...]:

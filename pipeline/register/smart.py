@@ -40,7 +40,7 @@ def check_register(register: Register) -> list[Finding]:
                     finding(
                         "unknown-partnership",
                         f"Partnership {name!r} is not on the Partnerships sheet.",
-                        f"Use one of the short names: {', '.join(sorted(known))}.",
+                        f"Use one of the short names ({', '.join(sorted(known))}) or the full names.",
                         sheet=sheet,
                         row=row,
                         value=name,

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import pickle
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.domain.errors import OutputError, RegisterError
@@ -69,6 +69,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("areas", "Areas", required=False),
         # Optional: the plain-English name the public summary uses; blank or absent, the Title.
         Column("public_name", "Public name", required=False),
+        # Optional: whether the figures may be published; blank or absent, small numbers are suppressed.
+        Column("publish", "Publish", required=False),
     ),
     "Actions": (
         Column("ref", "Ref"),
@@ -113,9 +115,17 @@ def read_register(path: Path) -> tuple[Register, list[Finding]]:
         book.close()
     findings: list[Finding] = []
     partnerships = tuple(read_partnership(row, r) for row, r in tables["Partnerships"])
-    indicators = tuple(read_indicator(row, r, findings) for row, r in tables["Indicators"])
-    actions = tuple(read_action(row, r, findings) for row, r in tables["Actions"])
-    risks = tuple(read_risk(row, r, findings) for row, r in tables["Risks"])
+    # The Partnership column takes the full name as well as the short one: an officer types what they see.
+    short = {p.name.casefold(): p.short_name for p in partnerships if p.name}
+    short.update({p.short_name.casefold(): p.short_name for p in partnerships if p.short_name})
+
+    def owned(record):
+        found = short.get(" ".join(record.partnership.split()).casefold())
+        return replace(record, partnership=found) if found and found != record.partnership else record
+
+    indicators = tuple(owned(read_indicator(row, r, findings)) for row, r in tables["Indicators"])
+    actions = tuple(owned(read_action(row, r, findings)) for row, r in tables["Actions"])
+    risks = tuple(owned(read_risk(row, r, findings)) for row, r in tables["Risks"])
     register = Register(
         partnerships=partnerships,
         indicators=indicators,

@@ -202,6 +202,14 @@ def _cover_values(partnership: Partnership, period: Period) -> list[tuple[str, o
         ("Template", TEMPLATE_NAME, ""),
         ("Template version", TEMPLATE_VERSION, ""),
         ("Partnership code", partnership.short_name, ""),
+        ("Key achievements", None, "What went well this quarter, for the board's highlight report."),
+        ("Plans for next quarter", None, "What the partnership will do next quarter."),
+        (
+            "Issues and decisions for the board",
+            None,
+            "What the board needs to know about, or decide; 'None' if nothing.",
+        ),
+        ("Overall status", None, "On track, Some concerns or Off track, as the chair sees it."),
     ]
 
 
@@ -235,7 +243,10 @@ def _guidance_lines(
         (
             "text",
             "Cover: your name, e-mail address and the date you completed the return; whether the chair "
-            "has signed it off (Yes/No); and an overall commentary on the quarter.",
+            "has signed it off (Yes/No); and an overall commentary on the quarter. Under them, if you "
+            "wish, for the board's highlight report: key achievements, plans for next quarter, issues and "
+            "decisions for the board, and the partnership's overall status (On track, Some concerns or "
+            "Off track).",
         ),
         (
             "text",

@@ -83,12 +83,24 @@ COVER_LABELS = (
     "Signed off by chair (Yes/No)",
     "Overall commentary",
 )
-COVER_INPUTS = COVER_LABELS[2:]  # Partnership and Period are pre-filled and locked
+# The highlight report's answers, all optional, under the file's identity. Adding them was not a
+# new TEMPLATE_VERSION: no label or position above them moved, and the Cover is read by label, so
+# a return from a template sent out before them reads as one that left them blank.
+HIGHLIGHT_HEADING = "For the highlight report (optional)"
+HIGHLIGHT_TEXT_LABELS = ("Key achievements", "Plans for next quarter", "Issues and decisions for the board")
+HIGHLIGHT_LABELS = (*HIGHLIGHT_TEXT_LABELS, "Overall status")
+OVERALL_STATUSES = ("On track", "Some concerns", "Off track")
+# Longest answer to each highlight question, in characters: about a third of a page in the
+# highlight report. The template's cells refuse longer text; ingest checks it too (pasted text
+# and other spreadsheet programs get past a cell's validation).
+HIGHLIGHT_TEXT_LIMIT = 1500
+COVER_INPUTS = COVER_LABELS[2:] + HIGHLIGHT_LABELS  # Partnership and Period are pre-filled and locked
 # Locked copies of the file's identity, for a file re-saved by a program that dropped `_meta`.
 COVER_RECORD_LABELS = ("Template", "Template version", "Partnership code")
 COVER_ROWS: dict[str, int] = {
     **{label: 3 + i for i, label in enumerate(COVER_LABELS)},
     **{label: 12 + i for i, label in enumerate(COVER_RECORD_LABELS)},
+    **{label: 17 + i for i, label in enumerate(HIGHLIGHT_LABELS)},
 }
 
 # `_meta`: key in column A, value in column B, every value written as text.

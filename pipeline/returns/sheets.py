@@ -27,6 +27,10 @@ from pipeline.returns.layout import (
     DATA_QUALITY,
     GUIDANCE,
     HEADER_ROW,
+    HIGHLIGHT_HEADING,
+    HIGHLIGHT_LABELS,
+    HIGHLIGHT_TEXT_LABELS,
+    HIGHLIGHT_TEXT_LIMIT,
     INDICATOR_HEADERS,
     INDICATOR_INPUTS,
     INDICATORS,
@@ -34,6 +38,7 @@ from pipeline.returns.layout import (
     META,
     NEW_ACTION_ROWS,
     NEW_RISK_ROWS,
+    OVERALL_STATUSES,
     RISK_HEADERS,
     RISK_INPUTS,
     RISKS,
@@ -130,6 +135,7 @@ class Sheets(SheetWriter):
                 if lines > 1 and label != "Overall commentary":  # a wrapped hint would run over the row below
                     ws.set_row(row, LINE_POINTS * lines)
         ws.set_row(COVER_ROWS["Overall commentary"] - 1, 120)
+        self._highlight_rows(ws)
         rows = {label: COVER_ROWS[label] - 1 for label in COVER_LABELS}
         self._validate(
             ws,
@@ -162,6 +168,44 @@ class Sheets(SheetWriter):
             },
         )
         self._protect(ws)
+
+    def _highlight_rows(self, ws) -> None:
+        """The optional highlight-report answers under the file's identity: room to write, text no
+        longer than the report has room for, and the overall status from a drop-down."""
+        self._write(ws, COVER_ROWS[HIGHLIGHT_LABELS[0]] - 2, 0, HIGHLIGHT_HEADING, self.heading)
+        for label in HIGHLIGHT_TEXT_LABELS:
+            row = COVER_ROWS[label] - 1
+            ws.set_row(row, 90)
+            self._validate(
+                ws,
+                row,
+                1,
+                row,
+                {
+                    "validate": "length",
+                    "criteria": "<=",
+                    "value": HIGHLIGHT_TEXT_LIMIT,
+                    "input_title": "For the highlight report",  # Excel's limit for a title: 32 characters
+                    "input_message": f"{label}: optional, up to {HIGHLIGHT_TEXT_LIMIT:,} characters.",
+                    "error_title": "Too long",
+                    "error_message": f"Keep it to {HIGHLIGHT_TEXT_LIMIT:,} characters: the main points for the board.",
+                },
+            )
+        row = COVER_ROWS["Overall status"] - 1
+        self._validate(
+            ws,
+            row,
+            1,
+            row,
+            {
+                "validate": "list",
+                "source": list_source(OVERALL_STATUSES),
+                "input_title": "Overall status",
+                "input_message": "Optional: the partnership's overall status this quarter, as the chair sees it.",
+                "error_title": "Overall status",
+                "error_message": f"Choose {', '.join(OVERALL_STATUSES)} from the list, or leave it blank.",
+            },
+        )
 
     def indicators(self, rows: list[tuple], units: list[str], period: Period) -> None:
         ws = self._sheet(INDICATORS)

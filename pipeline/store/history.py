@@ -14,12 +14,14 @@ from decimal import Decimal
 from pipeline.domain.history import (
     ActionUpdate,
     AreaValues,
+    Highlights,
     HistoryValue,
     RiskUpdate,
     Submission,
     SubmissionRecord,
+    with_imported,
 )
-from pipeline.store.base import Database
+from pipeline.store.imported import Imported
 
 
 def _area_text(values: AreaValues) -> str:
@@ -57,18 +59,19 @@ def _submission_record(row: tuple) -> SubmissionRecord:
         superseded_by=row[12],
         file_name=row[13],
         file_location=row[14],
+        highlights=Highlights(*row[15:19]),
     )
 
 
-class History(Database):
+class History(Imported):
     def _add_submission(self, file_id: int, s: Submission) -> int:
         """Write an accepted return and make it the one that counts, unless a later-received one does.
         Called inside the transaction that records the file's verdict."""
         received_at = self._db.execute("SELECT received_at FROM files WHERE id = ?", (file_id,)).fetchone()[0]
         (sid,) = self._db.execute(
             "INSERT INTO submissions (file_id, partnership, period, template_version, completed_by, email, "
-            "date_completed, signed_off, overall_commentary, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id",
+            "date_completed, signed_off, overall_commentary, received_at, key_achievements, next_quarter_plans, "
+            "board_issues, overall_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 file_id,
                 s.partnership,
@@ -80,6 +83,10 @@ class History(Database):
                 int(s.signed_off),
                 s.overall_commentary,
                 received_at,
+                s.highlights.achievements,
+                s.highlights.next_quarter,
+                s.highlights.issues_for_board,
+                s.highlights.overall_status,
             ),
         ).fetchone()
         # The latest return received counts; earlier ones stay for the audit trail. Received, not
@@ -133,7 +140,8 @@ class History(Database):
         sql = (
             "SELECT s.id, s.file_id, s.partnership, s.period, s.template_version, s.completed_by, s.email, "
             "s.date_completed, s.signed_off, s.overall_commentary, s.received_at, s.counts, "
-            "s.superseded_by, f.name, f.location FROM submissions s JOIN files f ON f.id = s.file_id"
+            "s.superseded_by, f.name, f.location, s.key_achievements, s.next_quarter_plans, s.board_issues, "
+            "s.overall_status FROM submissions s JOIN files f ON f.id = s.file_id"
         )
         where, args = [], []
         if period is not None:
@@ -156,30 +164,59 @@ class History(Database):
         )
 
     def history(self, codes: Iterable[str] | None = None) -> Iterator[HistoryValue]:
-        """Every counting indicator value, oldest period first."""
+        """Every counting indicator value, oldest period first: the returns', and the imported
+        figures where no return gives one (domain.history.with_imported)."""
+        codes = None if codes is None else list(codes)
+        yield from with_imported(list(self._returned(codes)), self.imported_values(codes))
+
+    def _returned(self, codes: list[str] | None) -> Iterator[HistoryValue]:
         sql = (
             "SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "
-            "v.area_values, s.id, f.name, s.received_at FROM indicator_values v "
+            "v.area_values, s.id, f.name, s.received_at, v.cell, s.signed_off FROM indicator_values v "
             "JOIN submissions s ON s.id = v.submission_id JOIN files f ON f.id = s.file_id "
             "WHERE s.counts = 1"
         )
         args: list = []
         if codes is not None:
-            codes = list(codes)
             sql += f" AND v.code IN ({','.join('?' * len(codes))})"
             args = codes
         for r in self._db.execute(sql + " ORDER BY s.period, v.code", args):
-            yield HistoryValue(r[0], r[1], _dec(r[2]), r[3], r[4], r[5], _area_values(r[6]), *r[7:])
+            yield HistoryValue(
+                r[0],
+                r[1],
+                _dec(r[2]),
+                r[3],
+                r[4],
+                r[5],
+                _area_values(r[6]),
+                r[7],
+                r[8],
+                r[9],
+                cell=r[10],
+                signed_off=bool(r[11]),
+            )
 
-    def actuals(self) -> dict[tuple[str, str], Decimal]:
+    def actuals(self, *, returns_only: bool = False) -> dict[tuple[str, str], Decimal]:
         """(code, period) -> the counting actual, oldest period first: what templates pre-fill
-        from and ingest's outlier checks compare with. Only the figures are read: every pass
+        from and ingest's outlier checks compare with, imported figures included unless
+        `returns_only` (what a partnership has sent). Only the figures are read: every pass
         that examines a file asks for the whole history."""
         rows = self._db.execute(
             "SELECT v.code, s.period, v.actual FROM indicator_values v JOIN submissions s "
             "ON s.id = v.submission_id WHERE s.counts = 1 AND v.actual IS NOT NULL ORDER BY s.period, v.code"
         )
-        return {(code, period): Decimal(actual) for code, period, actual in rows}
+        returned = {(code, period): Decimal(actual) for code, period, actual in rows}
+        if returns_only:
+            return returned
+        imported = self._db.execute(
+            "SELECT code, period, actual, replaces_return FROM imported_values WHERE area = '' AND actual IS NOT NULL"
+        ).fetchall()
+        if not imported:
+            return returned
+        for code, period, actual, replaces in imported:
+            if replaces or (code, period) not in returned:
+                returned[(code, period)] = Decimal(actual)
+        return dict(sorted(returned.items(), key=lambda item: (item[0][1], item[0][0])))
 
     def action_updates(self, submission_id: int) -> list[ActionUpdate]:
         rows = self._db.execute(

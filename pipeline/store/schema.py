@@ -185,9 +185,41 @@ SELECT name AS file_name, received_at AS received, verdict, reason, period, part
 FROM files;
 """
 
+# The Cover's optional answers for the highlight report. '' for the returns accepted before, as for
+# a return that leaves them blank. Plain ADD COLUMN with a constant default: SQLite and PostgreSQL alike.
+_HIGHLIGHTS = """
+ALTER TABLE submissions ADD COLUMN key_achievements TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN next_quarter_plans TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN board_issues TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN overall_status TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the tables of the pipeline before its schema versions were numbered", _VERSION_1),
-    Migration(2, "read-only views for analysts, and the rated figures the pass stores for them", _ANALYSTS_VIEWS),
+    Migration(
+        2, "a return's highlight-report answers from its Cover: achievements, plans, issues, status", _HIGHLIGHTS
+    ),
+    Migration(
+        3,
+        "past figures loaded by `pipeline import-history`, each with where it came from",
+        """
+CREATE TABLE imported_values (
+    code TEXT NOT NULL,
+    period TEXT NOT NULL,
+    area TEXT NOT NULL DEFAULT '',      -- '' for the whole area
+    actual TEXT,                        -- Decimal as text; NULL when not available
+    data_quality TEXT NOT NULL,
+    note TEXT NOT NULL,
+    file_name TEXT NOT NULL,            -- the file it was imported from
+    file_sha256 TEXT NOT NULL,
+    source_row INTEGER NOT NULL,        -- its row in that file
+    imported_at TEXT NOT NULL,          -- UTC, ISO
+    replaces_return INTEGER NOT NULL DEFAULT 0,  -- 1: imported with --replace, it counts over a return's figure
+    PRIMARY KEY (code, period, area)
+);
+""",
+    ),
+    Migration(4, "read-only views for analysts, and the rated figures the pass stores for them", _ANALYSTS_VIEWS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

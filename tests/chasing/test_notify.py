@@ -626,3 +626,44 @@ def test_a_file_that_could_not_be_checked_for_a_fault_in_the_pipeline_is_told_to
     with Store(ws.config.paths.database) as store:
         [record] = [m for m in store.messages() if m.kind == "internal-error"]
         assert record.status == "sent"
+
+
+# --- a return sent before its quarter ended -------------------------------------------------------
+
+
+def test_a_part_quarter_return_is_still_reminded_until_the_same_file_comes_again_after_the_quarter(workspace):
+    cal = workspace.config.calendar
+    _chase_on(workspace.config, templates_out(Q1, cal))  # 23 June: templates out
+    workspace.now = datetime(2025, 6, 25, 9, 0, tzinfo=UTC)  # an eager officer replies at once
+    early = workspace.fill("cyp.xlsx")
+    workspace.drop(early)
+    [first] = run_once(workspace.config, now=lambda: workspace.now, pdf=False).ingest.outcomes
+    assert first.verdict == "accepted"
+    assert any(f.code == "period-not-ended" for f in first.findings)
+    reminder_day = add_working_days(deadline(Q1, cal), -3, cal.days_off)
+    reminded = _chase_on(workspace.config, reminder_day).sent
+    assert any(key.startswith("2025-26-Q1/CYP/") for key in reminded), "a part quarter is not the quarter's return"
+
+    workspace.now = datetime(2025, 7, 2, 9, 0, tzinfo=UTC)  # the quarter is over: the same file again
+    workspace.drop(early, "cyp again.xlsx")
+    [again] = run_once(workspace.config, now=lambda: workspace.now, pdf=False).ingest.outcomes
+    assert again.verdict == "accepted", again.reason
+    [note] = [f for f in again.findings if f.code == "period-not-ended"]
+    assert "sent again: it now counts as the quarter's return" in note.message
+    deadline_day = deadline(Q1, cal)
+    assert not any(key.startswith("2025-26-Q1/CYP/") for key in _chase_on(workspace.config, deadline_day).sent)
+
+
+def test_templates_made_ahead_on_another_day_are_made_again_with_the_deadline_of_the_day_they_go(workspace):
+    from openpyxl import load_workbook
+
+    # Made today, long after the day Q1's templates were due out: they give the deadline that would hold today.
+    assert run_cli(["--config", str(workspace.config.source), "-q", "templates", "--period", str(Q1)])[0] == 0
+    made = workspace.outbox / "templates" / Q1.slug / "CYP-return-2025-26-Q1.xlsx"
+
+    def guidance() -> str:
+        return " ".join(str(c.value) for (c,) in load_workbook(made)["Guidance"].iter_rows(max_col=1) if c.value)
+
+    assert "Monday 21 July 2025" not in guidance()
+    _chase_on(workspace.config, templates_out(Q1, workspace.config.calendar))  # sent on the calendar's day
+    assert "Monday 21 July 2025" in guidance()

@@ -108,6 +108,7 @@ def test_a_return_still_missing_after_its_deadline_shows_as_overdue(workspace):
 
     from pipeline.chasing.status import period_status
 
+    workspace.templates_went_out("CSP", Q1, "2025-06-23T09:00:00Z")  # on the calendar's day
     workspace.submit("cyp.xlsx")
     workspace.run()
     with workspace.store() as store:
@@ -151,11 +152,59 @@ def test_the_header_says_whose_deadline_moved_because_their_template_went_out_la
     from spoil import Q1
 
     from pipeline.chasing.status import period_status, render
-    from pipeline.domain.calendar import deadline
+    from pipeline.domain.calendar import deadline, deadline_for
 
     workspace.templates_went_out("CYP", Q1, "2025-07-14T09:00:00Z")  # a week before the published deadline
     with workspace.store() as store:
         rows = period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 7, 28))
     table = render(rows, "table", Q1, deadline(Q1, workspace.config.calendar))
-    assert table.startswith("Returns for 2025-26 Q1, due by 21/07/2025 (CYP later: its template went out late)")
+    moved = deadline_for(Q1, workspace.config.calendar, date(2025, 7, 14))
+    assert table.startswith(
+        f"Returns for 2025-26 Q1, due by 21/07/2025 (CYP by {moved:%d/%m/%Y}: its template went out late)"
+    )
+    assert {r.partnership: r.deadline for r in rows}["CYP"] == moved.isoformat()
     assert {r.partnership: r.on_time for r in rows}["CYP"] == "", "not overdue against its own deadline"
+
+
+def test_before_its_templates_went_out_a_missing_return_is_not_overdue_but_templates_not_yet_sent(workspace):
+    from datetime import date
+
+    from spoil import Q1
+
+    from pipeline.chasing.status import period_status
+
+    with workspace.store() as store:
+        rows = period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 7, 22))
+    assert {r.partnership: r.on_time for r in rows}["CSP"] == "templates not yet sent"
+
+
+def test_a_return_sent_before_the_quarter_ended_is_part_quarter_until_a_full_one_comes(workspace):
+    from datetime import date, datetime
+
+    from spoil import Q1
+
+    from pipeline.chasing.status import period_status, render
+
+    workspace.now = datetime(2025, 6, 27, 9, 0, tzinfo=UTC)  # Q1 ends on 30 June
+    workspace.submit("cyp-early.xlsx")
+    workspace.run()
+    with workspace.store() as store:
+        [early] = [
+            r
+            for r in period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 7, 1))
+            if r.partnership == "CYP"
+        ]
+    assert (early.state, early.part_quarter, early.on_time) == ("accepted", True, "full return due 21/07/2025")
+    assert "accepted, part quarter" in render([early], "table", Q1, date(2025, 7, 21))
+    with workspace.store() as store:
+        assert all(h.source.endswith("(part quarter)") for h in store.history())  # the History sheet, the export
+    workspace.now = datetime(2025, 7, 25, 9, 0, tzinfo=UTC)  # after the deadline
+    workspace.submit("cyp-full.xlsx")
+    workspace.run()
+    with workspace.store() as store:
+        [full] = [
+            r
+            for r in period_status(workspace.config, workspace.register, store, Q1, today=date(2025, 7, 25))
+            if r.partnership == "CYP"
+        ]
+    assert (full.part_quarter, full.on_time) == (False, "late")  # judged by the first full return, not the early one

@@ -53,7 +53,7 @@ def test_help_lists_every_subcommand_and_the_exit_codes():
     assert out.startswith("usage: pipeline ")
     words = " ".join(out.split())  # argparse wraps long summaries
     for name, (summary, _arguments, _run) in COMMANDS.items():
-        assert f"    {name} " in out
+        assert f"\n    {name} " in out or f"\n    {name}\n" in out  # a long name has its summary below it
         assert f"{name} {summary}" in words
     assert "exit codes:\n" + EXIT_CODES_HELP in out
     for status in ExitStatus:
@@ -303,7 +303,7 @@ def test_a_bad_period_in_two_words_still_says_what_is_wrong(demo_config):
 
 def test_usage_shows_the_period_option_plainly():
     _code, out, _err = run_cli(["report", "--help"])
-    assert out.startswith("usage: pipeline report [-h] --period PERIOD [--no-pdf]\n")
+    assert out.startswith("usage: pipeline report [-h] --period PERIOD [--no-pdf] [--config PATH]\n")
 
 
 # -- report and status for a period without returns ---------------------------------
@@ -397,3 +397,27 @@ def test_a_duplicate_is_shown_with_the_file_it_repeats(workspace):
         "          The same file was received before as 'cyp.xlsx' on 10 July 2025 and was accepted; "
         "this copy is kept but not counted again."
     )
+
+
+def test_templates_made_after_their_day_give_the_deadline_that_holds_if_they_go_out_today(tmp_path):
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from pipeline.config.load import load_config
+    from pipeline.domain.calendar import deadline, deadline_for
+    from pipeline.domain.periods import Period
+    from pipeline.domain.wording import uk_today
+
+    config = write_config(tmp_path, DEMO_REGISTER)
+    period = Period(2025, 1)  # its templates were due out on 23 June 2025, long before today
+    code, _out, err = run_cli(
+        ["--config", str(config), "-q", "templates", "--period", str(period), "--partnership", "CYP"]
+    )
+    assert code == 0, err
+    calendar = load_config(config).calendar
+    due = deadline_for(period, calendar, uk_today())
+    assert due > deadline(period, calendar) and due > date(2025, 7, 21)
+    book = load_workbook(tmp_path / "outbox" / "templates" / period.slug / "CYP-return-2025-26-Q1.xlsx")
+    text = " ".join(str(c.value) for (c,) in book["Guidance"].iter_rows(max_col=1) if c.value)
+    assert f"{due:%A} {due.day} {due:%B %Y}" in text

@@ -417,6 +417,57 @@ def test_file_still_being_copied_waits_for_the_next_pass(tmp_path, register, ret
     assert outcome(patient.run(), "CYP Q1 final.xlsx").verdict == "accepted"
 
 
+def test_run_names_how_long_until_a_file_still_being_copied_is_taken(
+    tmp_path, register, return_templates, clean_return
+):
+    import io
+
+    from pipeline.cli.app import main
+
+    patient = Workspace(
+        tmp_path / "patient", register, return_templates, replace={"settle_seconds = 0": "settle_seconds = 30"}
+    )
+    arriving = patient.drop(clean_return, age=10)
+    out = io.StringIO()
+    code = main(["-q", "run", "--no-pdf", "--config", str(patient.root / "config.toml")], stdout=out)
+    assert code == 0
+    (line,) = [line for line in out.getvalue().splitlines() if line.startswith("WAITING")]
+    seconds = int(line.split("it can be taken in ")[1].split(" s,")[0])
+    assert 1 <= seconds <= 20  # 30 s to settle, 10 already gone (a slow machine takes a few more)
+    assert line.endswith("by the next pass after that (`pipeline run --wait` waits for it)")
+    assert arriving.is_file()
+
+
+def test_run_wait_takes_in_a_file_once_it_has_settled(tmp_path, register, return_templates, clean_return):
+    import io
+
+    from pipeline.cli.app import main
+
+    patient = Workspace(
+        tmp_path / "patient", register, return_templates, replace={"settle_seconds = 0": "settle_seconds = 2"}
+    )
+    arriving = patient.drop(clean_return, age=0)
+    out = io.StringIO()
+    code = main(
+        [
+            "--config",
+            str(patient.root / "config.toml"),
+            "-q",
+            "run",
+            "--no-pdf",
+            "--wait",
+            "--received",
+            "2025-07-16T10:00",
+        ],
+        stdout=out,
+    )
+    assert code == 0
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("WAITING") for line in lines)
+    assert any(line.startswith("ACCEPTED") and "CYP Q1 final.xlsx" in line for line in lines)
+    assert not arriving.exists()
+
+
 def test_a_pass_with_nothing_new_does_nothing(workspace, clean_return):
     workspace.drop(clean_return)
     workspace.run()
@@ -686,3 +737,41 @@ def test_an_inbox_folder_that_does_not_exist_is_said_not_passed_over(workspace):
     [missing] = report.not_read
     assert missing.name == str(workspace.inbox)
     assert missing.why.startswith("the inbox folder does not exist")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_percentages_typed_in_libreoffice_calc_are_read_from_an_ods_return_as_in_xlsx(workspace, tmp_path):
+    import subprocess
+
+    draft = workspace.fill("cyp.xlsx")
+    book = load_workbook(draft)
+    ws = book["Indicators"]
+    code_col = next(c.column for c in ws[1] if c.value == "Code")
+    actual_col = next(c.column for c in ws[1] if c.value == "Actual")
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, code_col).value == "CYP-01")
+    ws.cell(row, actual_col).value = 0.06  # 6% typed: kept as 0.06 in a percent-formatted cell
+    ws.cell(row, actual_col).number_format = "0%"
+    book.save(draft)
+    converted = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path / "ods"),
+            str(draft),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
+    assert converted.returncode == 0, converted.stderr
+    workspace.drop(tmp_path / "ods" / "cyp.ods")
+
+    result = outcome(workspace.run(), "cyp.ods")
+
+    assert result.verdict == "accepted", [f.line() for f in result.findings]
+    assert not [f for f in result.findings if f.code == "ambiguous-number"]
+    with workspace.store() as store:
+        assert store.actuals()[("CYP-01", "2025-26 Q1")] == 6

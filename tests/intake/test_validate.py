@@ -134,7 +134,7 @@ def test_off_target_indicator_without_commentary_is_rejected(workspace, return_w
     error = the_error(verdict_of(workspace, return_with_red_indicator_without_commentary))
 
     assert (error.code, error.where) == ("off-target-no-commentary", "Indicators!L4")
-    assert error.message == "CYP-04 is Red against its target, but has no commentary."
+    assert error.message == "CYP-04 is Red against its target of 34 per 1,000, but has no commentary."
     assert error.fix == "Say in Commentary why the indicator is off target."
 
 
@@ -151,7 +151,7 @@ def test_off_target_indicator_without_remedial_action_is_rejected(
     error = the_error(verdict_of(workspace, return_with_red_indicator_without_remedial_action))
 
     assert (error.code, error.where) == ("off-target-no-remedial-action", "Indicators!M4")
-    assert error.message == "CYP-04 is Red against its target, but has no remedial action."
+    assert error.message == "CYP-04 is Red against its target of 34 per 1,000, but has no remedial action."
 
 
 def test_off_target_indicator_with_commentary_and_remedial_action_is_accepted(workspace):
@@ -579,6 +579,23 @@ def test_an_indicator_added_to_the_register_after_the_template_is_not_blamed_on_
     assert "made before it was in the register" in codes["missing-indicator"].message
 
 
+def test_a_target_changed_after_the_template_went_out_is_named_with_the_change(workspace):
+    from registers import demo_book
+
+    path = workspace.fill("cyp.xlsx", indicators={"CYP-04": {"actual": 35, "commentary": "", "remedial_action": "x"}})
+    book = demo_book()
+    book["Indicators"].set("CYP-04", "Q1 target", 30)  # the template said 34 per 1,000
+    _register_now(workspace, book)
+
+    result = verdict_of(workspace, workspace.drop(path))
+
+    [error] = [f for f in result.findings if f.code == "off-target-no-commentary"]
+    assert error.message == (
+        "CYP-04 is Red against its target of 30 per 1,000 (the register's now: it has changed since this "
+        "template was made), but has no commentary."
+    )
+
+
 def test_a_row_for_an_indicator_taken_out_of_the_register_is_set_aside_not_rejected(workspace):
     from registers import demo_book
 
@@ -595,9 +612,17 @@ def test_a_row_for_an_indicator_taken_out_of_the_register_is_set_aside_not_rejec
     assert retired.value == "CYP-05" and "not used" in retired.message
 
 
+def _board_paper_made(workspace, period) -> None:
+    """The period's pack, board paper and all, made as `pipeline report` makes it."""
+    from pipeline.runtime.cycle import report_period
+
+    assert any(p.name.startswith("board-paper-") for p in report_period(workspace.config, period, pdf=False))
+
+
 def test_a_return_for_a_quarter_already_reported_to_the_board_is_accepted_with_a_warning_saying_so(workspace):
     from datetime import datetime
 
+    _board_paper_made(workspace, Q1)
     workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)  # Q1 went to the board on 4 August
     result = verdict_of(workspace, workspace.submit("cyp-q1-late.xlsx", period=Q1))
 
@@ -625,11 +650,38 @@ def test_without_a_meeting_in_the_diary_a_late_return_is_not_said_to_have_gone_t
     assert [f for f in result.findings if f.code == "reported-period"] == []
 
 
+def test_a_quarter_whose_board_paper_was_never_made_is_not_said_to_have_gone_to_the_board(workspace):
+    from datetime import datetime
+
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)  # after 4 August, but no paper was made for it
+    result = verdict_of(workspace, workspace.submit("cyp-q1-late.xlsx", period=Q1))
+    assert [f for f in result.findings if f.code == "reported-period"] == []
+
+
+def test_the_meeting_is_the_first_after_the_deadlines_moved_by_templates_sent_late(workspace):
+    from datetime import datetime
+
+    # CSP's template went out on 28 July, so its deadline moved past the 4 August meeting: the
+    # quarter goes to the one on 4 November, and a return in October is before it.
+    workspace.templates_went_out("CSP", Q1, "2025-07-28T09:00:00Z")
+    _board_paper_made(workspace, Q1)
+    workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
+    result = verdict_of(workspace, workspace.submit("cyp-q1-late.xlsx", period=Q1))
+    assert [f for f in result.findings if f.code == "reported-period"] == []
+    workspace.now = datetime(2025, 11, 10, 9, 0, tzinfo=UTC)
+    result = verdict_of(
+        workspace, workspace.submit("cyp-q1-later.xlsx", period=Q1, indicators={"CYP-05": {"actual": 501}})
+    )
+    [warning] = [f for f in result.findings if f.code == "reported-period"]
+    assert "went to the board on 4 November 2025" in warning.message
+
+
 def test_a_changed_return_after_the_board_meeting_says_it_replaces_what_the_board_saw(workspace):
     from datetime import datetime
 
     workspace.submit("cyp-q1.xlsx", period=Q1)
     workspace.run()
+    _board_paper_made(workspace, Q1)
     workspace.now = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
     result = verdict_of(
         workspace, workspace.submit("cyp-q1-v2.xlsx", period=Q1, indicators={"CYP-05": {"actual": 501}})
@@ -688,6 +740,7 @@ def test_the_console_says_so_when_a_return_replaces_figures_the_board_has_seen(w
 
     from pipeline.cli.app import main
 
+    _board_paper_made(workspace, Q1)
     workspace.submit("cyp-q1-late.xlsx", period=Q1)
     out = io.StringIO()
     main(
@@ -714,7 +767,9 @@ def test_a_figure_read_two_ways_off_target_either_way_asks_for_commentary_in_the
     codes = sorted(f.code for f in result.findings if f.severity == "error")
     assert codes == ["ambiguous-number", "off-target-no-commentary", "off-target-no-remedial-action"]
     [asked] = [f for f in result.findings if f.code == "off-target-no-commentary"]
-    assert asked.message == "CYP-01 would be off target whichever way its figure is read, but has no commentary."
+    assert asked.message == (
+        "CYP-01 would be off target against its target of 6% whichever way its figure is read, but has no commentary."
+    )
 
 
 def test_a_figure_read_two_ways_on_target_one_way_asks_only_for_the_figure(workspace):

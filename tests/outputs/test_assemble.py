@@ -189,7 +189,7 @@ def test_direction_of_travel_names_the_report_a_six_monthly_indicator_is_compare
         report = assemble(workspace.config, workspace.register, store, Q4)
     paths = write_documents(report, workspace.config, workspace.outbox / Q4.slug, pdf=False)
     doc = Document(str(next(p for p in paths if p.name.startswith("highlight-CYP"))))
-    [table] = [t for t in doc.tables if "Since last quarter" in [c.text for c in t.rows[0].cells]]
+    [table] = [t for t in doc.tables if "Since last report" in [c.text for c in t.rows[0].cells]]
     rows = {r[0]: r for r in ([c.text for c in row.cells] for row in table.rows)}
     assert rows["CYP-06"][-2] == "Improving ▲ since 2025-26 Q2"
     assert rows["CYP-03"][-2] == "Not comparable", "quarterly, and no return for 2025-26 Q3"

@@ -16,6 +16,7 @@ from pipeline.rating.rag import GapResult, GapTrend
 
 BOARD_PAPER = "board-paper-2025-26-Q2.docx"
 SECTIONS = [
+    "PERFORMANCE AT A GLANCE: 2025-26 Q2",
     "1.0 PURPOSE OF THE REPORT",
     "2.0 RECOMMENDATION(S)",
     "3.0 BACKGROUND",

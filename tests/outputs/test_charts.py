@@ -81,21 +81,22 @@ def test_prune_removes_charts_this_run_did_not_use(tmp_path):
     assert kept.is_file() and not stale.exists()
 
 
-def test_alt_text_names_the_indicator_and_every_quarter_against_target(tmp_path):
+def test_alt_text_names_the_indicator_and_every_quarter_against_target_with_units(tmp_path):
     result = exception()
     alt = trend_chart(result, ChartCache(tmp_path)).alt_text
-    assert alt.startswith("Line chart of SC01 Repeat victims of domestic abuse (%, lower is better)")
-    assert alt.count("against a target of 25") == 8
-    assert "2025-26 Q2: 31.5 against a target of 25" in alt
+    assert alt.startswith("Line chart of SC01 Repeat victims of domestic abuse (per cent, lower is better)")
+    assert alt.count("against a target of 25%") == 8
+    assert "2025-26 Q2: 31.5% against a target of 25%" in alt
     assert all(point.period in alt for point in result.trend)
 
 
-def test_quarters_without_a_figure_are_said_in_the_alt_text_and_still_drawn(tmp_path):
+def test_a_quarter_without_a_figure_after_the_first_is_said_in_the_alt_text_and_still_drawn(tmp_path):
     result = exception()
-    gappy = dataclasses.replace(result, trend=(TrendPoint(result.trend[0].period, None, None),) + result.trend[1:])
+    trend = result.trend
+    gappy = dataclasses.replace(result, trend=trend[:3] + (TrendPoint(trend[3].period, None, None),) + trend[4:])
     chart = trend_chart(gappy, ChartCache(tmp_path))
     assert chart.path.read_bytes().startswith(PNG_SIGNATURE)
-    assert f"{result.trend[0].period}: no figure;" in chart.alt_text
+    assert f"{trend[3].period}: no figure;" in chart.alt_text
 
 
 def unlike_charts():

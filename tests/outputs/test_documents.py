@@ -50,6 +50,7 @@ ROGUE_COMMENTARY = "A&E attendances rose <b>sharply</b> & stayed high"
 HYPERLINK = '=HYPERLINK("http://evil.example/x", "click here")'
 REMEDIAL = "Extra triage & streaming at the front door from 1 November"
 SECTIONS = [
+    "PERFORMANCE AT A GLANCE: 2025-26 Q2",
     "1.0 PURPOSE OF THE REPORT",
     "2.0 RECOMMENDATION(S)",
     "3.0 BACKGROUND",
@@ -440,7 +441,7 @@ def test_no_public_summary_in_a_quarter_that_is_not_six_monthly(config, tmp_path
 def test_board_paper_is_in_committee_format_with_sections_in_order(written, report, config):
     doc = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
     top = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert top[:9] == SECTIONS, "the implications and background papers follow: test_board_paper.py"
+    assert top[:10] == SECTIONS, "the implications and background papers follow: test_board_paper.py"
     text = all_text(doc)
     assert meeting_date(report, config) is None, "no meeting in the diary: none is invented"
     for line in (
@@ -474,7 +475,7 @@ def test_exception_table_numbers_are_the_numbers_of_the_report(written, report):
 def test_highlight_report_lists_every_indicator_and_its_exceptions(written, report):
     scp = report.partnerships[0]
     doc = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))
-    every = rows_of(tables_headed(doc, "Code", "Since last quarter")[0])[1:]
+    every = rows_of(tables_headed(doc, "Code", "Since last report")[0])[1:]
     assert [r[0] for r in every] == [i.indicator.code for i in scp.indicators]
     assert every[1] == [
         "SC02",
@@ -600,9 +601,9 @@ def test_board_paper_delivery_plan_risks_and_returns(written):
         "8.1 Risks rated High (likelihood x impact); the risks of the Children and Young People's "
         "Partnership cannot be assessed, as no return has been accepted:"
     ) in text
-    summary = rows_of(tables_headed(doc, "Partnership", "Amber/ Green")[0])
+    _dashboard, summary = (rows_of(t) for t in tables_headed(doc, "Partnership", "Amber/ Green"))
     assert summary[-1] == ["All partnerships", "1", "1", "1", "1", "3", "3", "2", "12"]
-    appendix = rows_of(tables_headed(doc, "Code", "Since last quarter")[0])[1:]
+    appendix = rows_of(tables_headed(doc, "Code", "Direction of travel")[0])[1:]
     assert len(appendix) == 12 and appendix[8][1] == "HW05" and appendix[8][4] == "181,234"
 
 
@@ -909,7 +910,7 @@ def test_an_officer_rating_shows_who_set_it_and_why_under_the_exceptions(written
 
 def test_an_officer_rating_is_explained_under_the_board_papers_appendix(written):
     board = open_docx(by_name(written, "board-paper-2025-26-Q2.docx"))
-    assert text_after_tables(board, "Code", "Since last quarter") == [OFFICER_NOTE]
+    assert text_after_tables(board, "Code", "Direction of travel") == [OFFICER_NOTE]
     scp = open_docx(by_name(written, "highlight-SCP-2025-26-Q2.docx"))
     assert "Officer rating" not in all_text(scp)
 
@@ -937,13 +938,13 @@ def test_an_officer_rating_that_is_not_an_exception_is_explained_under_the_highl
     )
     paths = write_documents(report, config, tmp_path / "out", pdf=False)
     doc = open_docx(by_name(paths, "highlight-SCP-2025-26-Q2.docx"))
-    assert text_after_tables(doc, "Code", "Since last quarter") == [
+    assert text_after_tables(doc, "Code", "Since last report") == [
         "Officer rating, SC02 Anti-social behaviour incidents: Green in place of the calculated Amber, set by Chief "
         "Inspector Ward. Reason: Figures include a one-off festival weekend."
     ]
     assert text_after_tables(doc, "Indicator", "Remedial action") == []  # no longer an exception
     hwb = open_docx(by_name(paths, "highlight-HWB-2025-26-Q2.docx"))
-    assert text_after_tables(hwb, "Code", "Since last quarter") == []  # HW02's is under its exceptions table
+    assert text_after_tables(hwb, "Code", "Since last report") == []  # HW02's is under its exceptions table
 
 
 def test_an_officer_rating_without_a_reason_or_a_name_says_so():

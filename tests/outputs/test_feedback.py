@@ -52,7 +52,7 @@ def test_rejected_return_gets_a_text_summary_listing_each_problem(workspace, ret
     assert "Problems to correct (3):" in text
     for line in (
         '  - Indicators!J5: CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
-        "  - Indicators!L4: CYP-04 is Red against its target, but has no commentary.",
+        "  - Indicators!L4: CYP-04 is Red against its target of 34 per 1,000, but has no commentary.",
         "  - Risks!D2: Risk 'CYP-R1': likelihood '7' is not a whole number from 1 to 5.",
     ):
         assert line in text, text

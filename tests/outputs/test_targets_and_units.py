@@ -57,7 +57,7 @@ def written(tmp_path):
 
 
 def indicator_rows(doc) -> dict[str, list[str]]:
-    return {r[0]: r for r in rows_of(tables_headed(doc, "Code", "Since last quarter")[0])[1:]}
+    return {r[0]: r for r in rows_of(tables_headed(doc, "Code", "Since last report")[0])[1:]}
 
 
 def test_a_cumulative_target_says_it_is_the_year_to_date_and_gives_the_annual_target(tmp_path):

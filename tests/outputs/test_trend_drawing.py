@@ -70,6 +70,8 @@ def varied_specs() -> list[dict]:
             "target": ["5"] * 12,
         },
         {**base, "periods": periods[-1:], "actual": ["31.5"], "target": ["25"]},
+        {**base, "title": DEMO_TITLE, "estimate": [False] * 6 + [True, True]},  # its legend is the widest
+        {**base, "cumulative": True, "unit": "rate per 1,000", "estimate": [True] * 8},
         {**base, "actual": [None] * 8},
         {**base, "title": "", "unit": "", "polarity": "", "actual": [None] * 8, "target": [None] * 8},
     ]
@@ -110,10 +112,10 @@ def test_the_target_steps_halfway_between_quarters_and_stops_where_it_is_missing
 def test_the_latest_figure_is_written_over_its_marker():
     spec = spec_of(exception())
     (latest,) = trend_drawing.trend_layout(spec).labels["latest"]
-    assert latest.text == "31.5" and latest.bold and latest.colour == "#1F4E79"
+    assert latest.text == "31.5%" and latest.bold and latest.colour == "#1F4E79"
     gappy = {**spec, "actual": spec["actual"][:-1] + [None]}
     (latest,) = trend_drawing.trend_layout(gappy).labels["latest"]
-    assert latest.text == drawing.number(Decimal(spec["actual"][-2]))
+    assert latest.text == drawing.number(Decimal(spec["actual"][-2])) + "%"
     assert "latest" not in trend_drawing.trend_layout({**spec, "actual": [None] * 8}).labels
 
 

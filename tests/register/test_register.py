@@ -448,3 +448,14 @@ def test_a_register_saved_again_while_it_is_read_is_not_cached_under_the_old_byt
     monkeypatch.setattr(register_module, "read_register", saved_meanwhile)
     assert load_register(path, tmp_path / "cache").by_code["CYP-02"].title == "Young people in education or training"
     assert not list((tmp_path / "cache").glob("register-*.pickle"))
+
+
+@pytest.mark.parametrize("sheet, key", [("Indicators", "HWB-02"), ("Actions", "HWB-A1"), ("Risks", "HWB-R2")])
+def test_the_partnership_column_takes_the_full_name_as_well_as_the_short_one(tmp_path, sheet, key):
+    book = demo_book()
+    book[sheet].set(key, "Partnership", "  health and wellbeing  Partnership")
+    register, findings = read_register(write_register(tmp_path / "register.xlsx", book))
+    assert findings == []
+    records = {"Indicators": register.indicators, "Actions": register.actions, "Risks": register.risks}[sheet]
+    (record,) = [r for r in records if getattr(r, "code", None) == key or getattr(r, "ref", None) == key]
+    assert record.partnership == "HWB"

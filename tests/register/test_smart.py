@@ -135,7 +135,7 @@ def test_a_row_naming_an_unknown_partnership_is_flagged(tmp_path, sheet, key):
         error(
             "unknown-partnership",
             "Partnership 'Public Health' is not on the Partnerships sheet.",
-            f"Use one of the short names: {SHORT_NAMES}.",
+            f"Use one of the short names ({SHORT_NAMES}) or the full names.",
             sheet,
             row,
             "Public Health",

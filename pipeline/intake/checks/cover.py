@@ -1,10 +1,12 @@
-"""The Cover sheet: who completed the return, when, whether the chair signed it off."""
+"""The Cover sheet: who completed the return, when, whether the chair signed it off, and the
+optional answers for the highlight report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from pipeline.domain.findings import Finding, finding
+from pipeline.domain.history import Highlights
 from pipeline.domain.text import header_key, looks_like_formula, parse_text, parse_yes_no
 from pipeline.domain.values import BLANK, DATE, parse_date
 from pipeline.intake.read.reader import Sheet
@@ -18,6 +20,7 @@ class Cover:
     text: dict[str, str]
     date_completed: str | None
     signed_off: bool
+    highlights: Highlights = Highlights()
 
 
 def read_cover(sheet: Sheet, findings: list[Finding]) -> Cover:
@@ -64,15 +67,65 @@ def read_cover(sheet: Sheet, findings: list[Finding]) -> Cover:
             signed_off = signed is True
         else:
             text_by_label[label] = text = parse_text(raw)
-            if text and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20"):
+            _formula_like(label, text, sheet, cell, findings)
+    return Cover(text_by_label, date_completed, signed_off, _highlights(sheet, where, findings))
+
+
+def _formula_like(label: str, text: str, sheet: Sheet, cell: str, findings: list[Finding]) -> None:
+    if text and looks_like_formula(text) and text.lstrip()[:1] in ("=", "@", "\uff1d", "\uff20"):
+        findings.append(
+            finding(
+                "formula-text",
+                f"{label} starts with {text[:1]!r}, like a formula; it is kept as plain text.",
+                "No action is needed unless you meant something else.",
+                sheet=sheet.name,
+                cell=cell,
+                value=text[:80],
+            )
+        )
+
+
+def _highlights(sheet: Sheet, where: dict[str, int], findings: list[Finding]) -> Highlights:
+    """The optional answers for the highlight report, each checked; a label the Cover lacks (a template
+    sent out before they were asked) is an answer left blank."""
+    value_col = T.COVER_VALUE_COLUMN - 1
+    answers: dict[str, str] = {}
+    for label in T.HIGHLIGHT_LABELS:
+        row = where.get(header_key(label))
+        if row is None:
+            answers[label] = ""
+            continue
+        text = parse_text(sheet.value(row, value_col))
+        cell = sheet.a1(row, value_col)
+        if label in T.HIGHLIGHT_TEXT_LABELS:
+            _formula_like(label, text, sheet, cell, findings)
+            if len(text) > T.HIGHLIGHT_TEXT_LIMIT:
                 findings.append(
                     finding(
-                        "formula-text",
-                        f"{label} starts with {text[:1]!r}, like a formula; it is kept as plain text.",
-                        "No action is needed unless you meant something else.",
+                        "text-too-long",
+                        f"{label} has {len(text):,} characters; the highlight report has room for "
+                        f"{T.HIGHLIGHT_TEXT_LIMIT:,}.",
+                        f"Shorten it to {T.HIGHLIGHT_TEXT_LIMIT:,} characters or fewer (the main points for "
+                        "the board) and send the return again.",
                         sheet=sheet.name,
                         cell=cell,
                         value=text[:80],
                     )
                 )
-    return Cover(text_by_label, date_completed, signed_off)
+        elif text:
+            known = {header_key(status): status for status in T.OVERALL_STATUSES}
+            status = known.get(header_key(text))
+            if status is None:
+                findings.append(
+                    finding(
+                        "bad-overall-status",
+                        f"Overall status {text!r} is not one of {', '.join(T.OVERALL_STATUSES)}.",
+                        "Choose the partnership's overall status from the list, or leave it blank.",
+                        sheet=sheet.name,
+                        cell=cell,
+                        value=text[:80],
+                    )
+                )
+            text = status or ""
+        answers[label] = text
+    return Highlights(*(answers[label] for label in T.HIGHLIGHT_LABELS))

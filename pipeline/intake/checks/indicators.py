@@ -12,10 +12,11 @@ from pipeline.domain.records import NON_NEGATIVE_UNITS, Indicator, Register
 from pipeline.domain.settings import Config
 from pipeline.domain.text import header_key, parse_text
 from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, implausible
+from pipeline.domain.wording import figure
 from pipeline.intake.checks.cells import in_range, read_figure, read_text, unreadable
 from pipeline.intake.checks.outliers import check_outlier
 from pipeline.intake.recognise import Identity, Table
-from pipeline.rating.rag import rate
+from pipeline.rating.rag import period_target, rate
 from pipeline.returns import layout as T
 
 NOT_AVAILABLE_QUALITY = "Not available"
@@ -84,7 +85,7 @@ def check_indicators(
             )
             continue
         seen.add(indicator.code.casefold())
-        values.append(_indicator_row(table, row, indicator, who, config, history, findings))
+        values.append(_indicator_row(table, row, indicator, who, config, history, findings, outdated))
     for code in sorted(due - seen):
         if outdated:
             findings.append(
@@ -116,6 +117,7 @@ def _indicator_row(
     config: Config,
     history: dict[str, list[tuple[str, Decimal]]],
     findings: list[Finding],
+    outdated: bool = False,
 ) -> IndicatorValue:
     sheet = table.sheet.name
     cell = table.a1(row, "Actual")
@@ -156,7 +158,18 @@ def _indicator_row(
         possible = tuple(r for r in parsed.readings if _possible(i, r))
         if possible:  # asked to retype it, the submitter is told now what every reading of it needs
             _check_commentary(
-                table, row, i, possible, who, config, history, commentary, remedial, findings, ambiguous=True
+                table,
+                row,
+                i,
+                possible,
+                who,
+                config,
+                history,
+                commentary,
+                remedial,
+                findings,
+                ambiguous=True,
+                outdated=outdated,
             )
     elif actual is not None and in_range(i, actual, sheet, cell, shown, findings):
         # An impossible figure is a typing slip: asking why it is off target would only confuse.
@@ -172,7 +185,9 @@ def _indicator_row(
             findings,
             explained=bool(commentary),
         )
-        _check_commentary(table, row, i, (actual,), who, config, history, commentary, remedial, findings)
+        _check_commentary(
+            table, row, i, (actual,), who, config, history, commentary, remedial, findings, outdated=outdated
+        )
     return IndicatorValue(
         code=i.code,
         actual=actual if parsed.kind not in (INVALID, AMBIGUOUS) else None,
@@ -203,6 +218,7 @@ def _check_commentary(
     findings: list,
     *,
     ambiguous: bool = False,
+    outdated: bool = False,
 ) -> None:
     """Commentary and remedial action for a figure off target; for a figure that could be read more
     than one way, when every reading is off target (the submitter fixes both in one go)."""
@@ -224,10 +240,15 @@ def _check_commentary(
     ]
     if not all(rag.is_exception for rag in rags):
         return
+    # The target is named: the officer compares it with the template's, which may be older.
+    target = period_target(i, who.period.quarter)
+    against = f"its target of {figure(target, i.unit)}" if target is not None else "its target"
+    if outdated:
+        against += " (the register's now: it has changed since this template was made)"
     said = (
-        "would be off target whichever way its figure is read"
+        f"would be off target against {against} whichever way its figure is read"
         if ambiguous
-        else f"is {rags[0].value} against its target"
+        else f"is {rags[0].value} against {against}"
     )
     sheet = table.sheet.name
     if not commentary:

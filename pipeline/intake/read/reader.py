@@ -53,7 +53,7 @@ class Sheet:
     state: str  # visible | hidden | veryHidden
     cells: dict[tuple[int, int], object] = field(compare=False)  # (row, col) 0-based -> value; non-empty only
     merged: tuple[str, ...] = ()  # 'A1:B2' ranges; the value sits in the top-left cell
-    # (row, col) of cells with a percent number format; known for xlsx and xlsm only (the screen
+    # (row, col) of cells with a percent number format; known for xlsx, xlsm and ods (the screen
     # finds them), as python-calamine gives values without their formats.
     percent_cells: frozenset[tuple[int, int]] = field(default=frozenset(), compare=False)
 

@@ -26,9 +26,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from xml.parsers import expat
 
 from pipeline.domain.findings import Finding, finding, has_errors
-from pipeline.intake.screen import cfb, ooxml, sheetscan, zipscan
+from pipeline.intake.screen import cfb, odscan, ooxml, sheetscan, zipscan
 from pipeline.intake.screen.ooxml import TooLarge, a1
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,8 @@ class Screened:
     sheets: tuple[ooxml.SheetPart, ...] = ()  # OOXML only: names, types, visibility
     error_cells: tuple[tuple[str, int, int, str], ...] = ()  # (sheet, row, col, '#DIV/0!'), 0-based
     date1904: bool = False
-    # xlsx and xlsm only: (sheet, row, col), 0-based, of cells holding a value with a percent
-    # number format, where Excel stores 12.5% as 0.125 (the parser gives the 0.125 alone).
+    # xlsx, xlsm and ods: (sheet, row, col), 0-based, of cells holding a value with a percent number
+    # format (an ods percentage cell), where 12.5% is kept as 0.125 (the parser gives the 0.125 alone).
     percent_cells: tuple[tuple[str, int, int], ...] = ()
 
     @property
@@ -279,7 +280,7 @@ def _screen_package(package: zipscan.Package, limits: Limits) -> Screened:
     """What kind of spreadsheet a zip is (or why it is none), and what its cells hold."""
     by_name = package.by_name
     if "mimetype" in by_name and "[content_types].xml" not in by_name:
-        return _ods(package)
+        return _ods(package, limits)
     if "[content_types].xml" not in by_name or "_rels/.rels" not in by_name:
         inside = [
             i.filename.rsplit("/", 1)[-1]
@@ -308,7 +309,7 @@ def _screen_package(package: zipscan.Package, limits: Limits) -> Screened:
     return _contents(package, kind, info, limits)
 
 
-def _ods(package: zipscan.Package) -> Screened:
+def _ods(package: zipscan.Package, limits: Limits) -> Screened:
     """An OpenDocument spreadsheet, unless it is another OpenDocument file or encrypted."""
     mimetype = package.read("mimetype").strip()
     if mimetype != b"application/vnd.oasis.opendocument.spreadsheet":
@@ -317,8 +318,18 @@ def _ods(package: zipscan.Package) -> Screened:
     manifest = package.read("META-INF/manifest.xml") if "meta-inf/manifest.xml" in package.by_name else b""
     if b"encryption-data" in manifest:
         return _encrypted(kind="ods")
+    percent: tuple[tuple[str, int, int], ...] = ()
+    content = package.by_name.get("content.xml")
+    if content is not None:
+        scan = odscan.OdsScan(limits.max_rows, limits.max_columns, limits.max_percent_cells)
+        try:
+            package.stream(content, scan.feed)
+            scan.feed(b"", True)
+            percent = tuple(scan.cells)
+        except expat.ExpatError:
+            percent = ()  # damage is for the parser to report, as it reads the file
     package.stream_rest()
-    return Screened(kind="ods")
+    return Screened(kind="ods", percent_cells=percent)
 
 
 def _contents(package: zipscan.Package, kind: str, info: ooxml.WorkbookInfo, limits: Limits) -> Screened:
