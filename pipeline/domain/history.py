@@ -204,26 +204,28 @@ class CopiedTable:
 
 @dataclass(frozen=True)
 class RatedFigure:
-    """One figure as analysts read it (the `indicator_history` view): one row per indicator, period and
-    area, with the register's words and the rating the pass worked out when it built the period's pack."""
+    """One figure as analysts read it (the `indicator_history` view): a row of the tidy table
+    (outputs.master_history.TidyRow, the export's columns), as the pass rated it when it built the
+    period's pack. One row per indicator, period and area."""
 
-    period: str
     partnership: str  # short name
     partnership_name: str
     code: str
     indicator: str  # the register's title
+    period: str
     area: str  # "" for the whole area
     unit: str
     polarity: str
-    cumulative: bool
+    cumulative: bool | None  # None: the indicator is no longer in the register
     target: Decimal | None
     actual: Decimal | None
     rating: str  # the rating that counts (an officer's override included); "" for an area's own figure
     direction: str  # against the previous period
+    direction_last_year: str
     data_quality: str
-    provisional: bool  # from a return not yet signed off by the chair
-    source: str  # the file it came from
-    received: str  # when that file arrived (UTC, ISO)
+    provisional: bool
+    source: str  # the file it came from, or imported
+    received: str  # UTC, ISO
 
 
 def with_imported(returned: list[HistoryValue], imported: list[ImportedValue]) -> list[HistoryValue]:

@@ -22,35 +22,45 @@ def _dec(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
+def _row(f: RatedFigure) -> tuple:
+    return (
+        f.partnership, f.partnership_name, f.code, f.indicator, f.period, f.area, f.unit, f.polarity,
+        None if f.cumulative is None else int(f.cumulative), _text(f.target), _text(f.actual), f.rating,
+        f.direction, f.direction_last_year, f.data_quality, int(f.provisional), f.source, f.received,
+    )  # fmt: skip
+
+
+def _figure(r: tuple) -> RatedFigure:
+    return RatedFigure(
+        partnership=r[0],
+        partnership_name=r[1],
+        code=r[2],
+        indicator=r[3],
+        period=r[4],
+        area=r[5],
+        unit=r[6],
+        polarity=r[7],
+        cumulative=None if r[8] is None else bool(r[8]),
+        target=_dec(r[9]),
+        actual=_dec(r[10]),
+        rating=r[11],
+        direction=r[12],
+        direction_last_year=r[13],
+        data_quality=r[14],
+        provisional=bool(r[15]),
+        source=r[16],
+        received=r[17],
+    )
+
+
 class Figures(Database):
     def rated(self, period: str, figures: Iterable[RatedFigure]) -> None:
         """The period's figures as rated now, in place of those stored before (in one transaction)."""
         with self.transaction():
             self._db.execute("DELETE FROM rated_figures WHERE period = ?", (period,))
             self._db.executemany(
-                "INSERT INTO rated_figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        f.period,
-                        f.partnership,
-                        f.partnership_name,
-                        f.code,
-                        f.indicator,
-                        f.area,
-                        f.unit,
-                        f.polarity,
-                        int(f.cumulative),
-                        _text(f.target),
-                        _text(f.actual),
-                        f.rating,
-                        f.direction,
-                        f.data_quality,
-                        int(f.provisional),
-                        f.source,
-                        f.received,
-                    )
-                    for f in figures
-                ],
+                "INSERT INTO rated_figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_row(f) for f in figures],
             )
 
     def rated_figures(self, period: str | None = None) -> list[RatedFigure]:
@@ -58,25 +68,4 @@ class Figures(Database):
         if period is not None:
             sql, args = sql + " WHERE period = ?", [period]
         rows = self._db.execute(sql + " ORDER BY period, partnership, code, area", args).fetchall()
-        return [
-            RatedFigure(
-                period=r[0],
-                partnership=r[1],
-                partnership_name=r[2],
-                code=r[3],
-                indicator=r[4],
-                area=r[5],
-                unit=r[6],
-                polarity=r[7],
-                cumulative=bool(r[8]),
-                target=_dec(r[9]),
-                actual=_dec(r[10]),
-                rating=r[11],
-                direction=r[12],
-                data_quality=r[13],
-                provisional=bool(r[14]),
-                source=r[15],
-                received=r[16],
-            )
-            for r in rows
-        ]
+        return [_figure(r) for r in rows]

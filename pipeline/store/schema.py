@@ -150,19 +150,20 @@ CREATE TABLE IF NOT EXISTS messages (
 # period's rated figures when it builds the period's pack (rated_figures), and the view reads them.
 _ANALYSTS_VIEWS = """
 CREATE TABLE rated_figures (
-    period TEXT NOT NULL,
     partnership TEXT NOT NULL,
     partnership_name TEXT NOT NULL,
     code TEXT NOT NULL,
     indicator TEXT NOT NULL,
+    period TEXT NOT NULL,
     area TEXT NOT NULL,             -- '' for the whole area
     unit TEXT NOT NULL,
     polarity TEXT NOT NULL,
-    cumulative INTEGER NOT NULL,
+    cumulative INTEGER,             -- NULL: the indicator is no longer in the register
     target TEXT,                    -- Decimal as text, as every figure here
     actual TEXT,
     rating TEXT NOT NULL,
     direction TEXT NOT NULL,
+    direction_last_year TEXT NOT NULL,
     data_quality TEXT NOT NULL,
     provisional INTEGER NOT NULL,
     source TEXT NOT NULL,
@@ -171,9 +172,10 @@ CREATE TABLE rated_figures (
 );
 CREATE VIEW indicator_history AS
 SELECT partnership, partnership_name, code, indicator, period, area, unit, polarity,
-       CASE WHEN cumulative = 1 THEN 'Yes' ELSE 'No' END AS cumulative,
-       CAST(target AS NUMERIC) AS target, CAST(actual AS NUMERIC) AS actual, rating, direction, data_quality,
-       CASE WHEN provisional = 1 THEN 'Yes' ELSE 'No' END AS provisional, source, received
+       CASE cumulative WHEN 1 THEN 'Yes' WHEN 0 THEN 'No' END AS cumulative,
+       CAST(target AS NUMERIC) AS target, CAST(actual AS NUMERIC) AS actual, rating, direction,
+       direction_last_year, data_quality, CASE WHEN provisional = 1 THEN 'Yes' ELSE 'No' END AS provisional,
+       source, received
 FROM rated_figures;
 CREATE VIEW returns_received AS
 SELECT s.partnership, s.period, f.name AS file_name, s.received_at AS received, s.completed_by, s.email,

@@ -14,7 +14,8 @@ from pipeline.domain.errors import ExitStatus
 
 COLUMNS = [
     "partnership", "partnership_name", "code", "indicator", "period", "area", "unit", "polarity", "cumulative",
-    "target", "actual", "rating", "direction", "data_quality", "provisional", "source", "received",
+    "target", "actual", "rating", "direction", "direction_last_year", "data_quality", "provisional", "source",
+    "received",
 ]  # fmt: skip
 
 
@@ -43,7 +44,8 @@ def test_indicator_history_gives_every_figure_of_a_built_pack_with_its_rating_an
     assert columns == COLUMNS
     [row] = rows
     figure = dict(zip(columns, row))
-    assert (figure["partnership"], figure["period"], figure["source"]) == ("CYP", "2025-26 Q1", "return.xlsx")
+    assert (figure["partnership"], figure["period"]) == ("CYP", "2025-26 Q1")
+    assert figure["source"].startswith("return.xlsx, Indicators!")  # file, sheet and cell, as the export gives
     assert isinstance(figure["actual"], int | float | Decimal) and Decimal(str(figure["actual"])) == 12
     assert isinstance(figure["target"], int | float | Decimal)
     assert figure["rating"] == "Red" and figure["provisional"] == "No"
@@ -52,6 +54,13 @@ def test_indicator_history_gives_every_figure_of_a_built_pack_with_its_rating_an
     assert stored["CYP-01"].actual == Decimal("12") and stored["CYP-01"].rating == "Red"
     _, counted = _query(workspace, "SELECT count(*) FROM indicator_history WHERE area = ''")
     assert counted == [(len(stored),)]
+    from pipeline.outputs.export import figures
+
+    exported = figures(workspace.config, str(Q1))  # the analysts' tidy table: the same rows, the same words
+    _, rows = _query(workspace, "SELECT code, area, rating, direction, source FROM indicator_history")
+    assert sorted(rows) == sorted(
+        zip(exported["Code"], exported["Area"], exported["Rating"], exported["Direction"], exported["Source"])
+    )
 
 
 def test_returns_received_and_files_received_name_each_file_with_its_verdict(workspace):
