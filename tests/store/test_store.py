@@ -218,3 +218,17 @@ def test_text_is_ordered_byte_by_byte_on_both_back_ends_whatever_the_server_s_la
                 key=key, kind="k", partnership="CYP", period="2025-26 Q1", recipients="r", subject="s", created_at="t"
             )
         assert [m.key for m in store.messages()] == sorted(keys)  # Python's order is the bytes' order
+
+
+def test_a_statement_the_database_refuses_inside_an_inner_transaction_is_undone_with_it_alone(backend):
+    """PostgreSQL abandons a whole transaction at a refused statement unless a savepoint catches it."""
+    with backend.open() as store:
+        with store.transaction():
+            _add(store, "kept.xlsx")
+            for _attempt in range(2):  # the same savepoint name twice over: each undoes its own part
+                with contextlib.suppress(Exception), store.transaction():
+                    store._db.execute("INSERT INTO stale_periods VALUES ('2025-26 Q1')")
+                    store._db.execute("INSERT INTO stale_periods VALUES ('2025-26 Q1')")  # refused: the key is taken
+            _add(store, "also kept.xlsx")
+        assert [f.name for f in store.files()] == ["kept.xlsx", "also kept.xlsx"]
+        assert store.stale_periods() == []

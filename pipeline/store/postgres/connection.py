@@ -107,6 +107,7 @@ class PgConnection(Database):
         self._socket = self._pg.pgconn.socket
         _sockets.add(self._socket)
         self._db = _Sql(self._pg)
+        self._depth = 0  # savepoints open inside the transaction
         try:
             open_schema(self._db, self.where, migrations, self.transaction)
         except psycopg.Error as exc:
@@ -130,38 +131,57 @@ class PgConnection(Database):
         own connection: the server lets go of it when the connection ends however it ends (a pass
         killed with -9, a machine lost), and a pass whose connection is lost can write nothing more,
         so it cannot go on working beside the next one."""
-        (taken,) = self._db.execute(
-            "SELECT pg_try_advisory_lock(?, hashtext(current_schema()))", (PASS_LOCK,)
-        ).fetchone()
-        if taken:
-            return None
-        row = self._db.execute(
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ? AND l.objid::integer = "
-            "hashtext(current_schema()) AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            (PASS_LOCK,),
-        ).fetchone()
-        return (row[0] if row and row[0] else None) or "another pipeline"
+        for _attempt in range(2):  # a holder that ends between the two questions has let go: ask again
+            (taken,) = self._db.execute(
+                "SELECT pg_try_advisory_lock(?, hashtext(current_schema()))", (PASS_LOCK,)
+            ).fetchone()
+            if taken:
+                return None
+            row = self._db.execute(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ? AND l.objid::integer = "
+                "hashtext(current_schema()) AND l.database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())",
+                (PASS_LOCK,),
+            ).fetchone()
+            if row is not None:
+                return row[0] or "another pipeline"
+        return "another pipeline"
 
     def unlock_passes(self) -> None:
         self._db.execute("SELECT pg_advisory_unlock(?, hashtext(current_schema()))", (PASS_LOCK,))
 
     class _Transaction:
+        """psycopg's transaction outside any other; inside one, a savepoint of our own, which is never
+        released: a commit releases every savepoint at once, so a file's writes inside a pass's batch
+        cost one trip to the server for the savepoint, not two (RELEASE is the second)."""
+
         def __init__(self, store: PgConnection) -> None:
             self._translated = store._translated  # for speaks_sql
+            self._store = store
             self._pg = store._pg
-            self._inner = store._pg.transaction()  # psycopg's: BEGIN, or a savepoint inside another
+            self._outer: psycopg.Transaction | None = None
             self.nested = False
 
         @speaks_sql
         def __enter__(self):
             self.nested = self._pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-            self._inner.__enter__()
+            if self.nested:
+                self._store._depth += 1
+                self._pg.execute(f"SAVEPOINT pipeline_{self._store._depth}".encode())
+            else:
+                self._outer = self._pg.transaction()
+                self._outer.__enter__()
             return self
 
         @speaks_sql
         def __exit__(self, kind, value, tb) -> None:
-            self._inner.__exit__(kind, value, tb)
+            if self._outer is not None:
+                self._outer.__exit__(kind, value, tb)
+                return
+            depth, self._store._depth = self._store._depth, self._store._depth - 1
+            if kind is not None and not self._pg.closed:  # undo this part alone; the same name is the latest one
+                self._pg.execute(f"ROLLBACK TO SAVEPOINT pipeline_{depth}".encode())
 
     def transaction(self) -> _Transaction:
         """All statements inside commit together or not at all; inside another transaction, a savepoint."""
