@@ -10,8 +10,8 @@ remedial action), a few not available, some typed as text ("1,234",
 "12.5 %"). Figures are worked out from the code and the period, never at
 random, so the same call gives the same returns.
 
-`build_county` puts it together: a work folder with config.toml, eight
-quarters of history ingested through the real pipeline (a few returns re-saved
+`build_county` puts it together: a work folder with config.toml, twelve
+quarters of history ingested through the real pipeline (so every quarterly indicator has an SPC chart) (a few returns re-saved
 by LibreOffice first, when it is installed) and the next quarter's returns
 ready to drop into the inbox.
 """
@@ -41,7 +41,7 @@ from pipeline.returns.generate import due_indicators, write_templates
 from pipeline.returns.layout import template_filename
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST = Period(2023, 3)
+FIRST = Period(2022, 3)
 
 
 def quarters(first: Period, count: int) -> list[Period]:
@@ -52,8 +52,9 @@ def quarters(first: Period, count: int) -> list[Period]:
     return out
 
 
-# Eight quarters of history, then the quarter the benchmark cycle runs.
-HISTORY = tuple(quarters(FIRST, 8))  # 2023-24 Q3 .. 2025-26 Q2
+# Twelve quarters of history, then the quarter the benchmark cycle runs: with it, every quarterly
+# indicator has 13 figures, enough for its SPC chart, and each forecast two earlier complete years.
+HISTORY = tuple(quarters(FIRST, 12))  # 2022-23 Q3 .. 2025-26 Q2
 CYCLE = HISTORY[-1].next()  # 2025-26 Q3
 
 H, L, N = "Higher is better", "Lower is better", "No polarity"
@@ -214,6 +215,8 @@ def write_config(folder: Path, register: Path, store_url: str = "") -> Path:
             line = 'overrides = ""'  # the demo's overrides name demo indicators
         elif key == "url" and store_url:
             line = f"url = {store_url!r}"
+        elif key == "comparators":
+            line = 'comparators = ""'  # and so do the demo's comparators
         replaced.append(line)
     path = folder / "config.toml"
     path.write_text("\n".join(replaced) + "\n", encoding="utf-8")
@@ -458,7 +461,7 @@ class County:
 def build_county(
     folder: Path, *, partnerships: int = 12, indicators: int = 40, resave: int = 3, ingest_history: bool = True
 ) -> County:
-    """A work folder with the register, config, eight quarters of history ingested, and the next quarter's returns."""
+    """A work folder with the register, config, twelve quarters of history ingested, and the next quarter's returns."""
     from pipeline.register.workbook import load_register
 
     folder = Path(folder)

@@ -1,6 +1,6 @@
 """Benchmarks at county scale: `make bench` (or `python benchmarks/run.py [--quick] [--profile] [--ingest]`).
 
-Builds a county (12 partnerships x 40 indicators, eight quarters of history
+Builds a county (12 partnerships x 40 indicators, twelve quarters of history
 ingested through the real pipeline, see county.py) in benchmarks/work/, then
 times each stage of the next quarter's cycle (median of several runs), ingest
 per file against python-calamine's raw read of the same file, a full cycle
@@ -10,8 +10,8 @@ memory is its own. Prints a table and writes benchmarks/results.json. It
 reports against the goals; it never fails because a goal is missed.
 
 `--ingest` times the ingest of the county's quarter alone (per return, the safety screen
-alone, and the bare python-calamine read, all in the same runs), for A/B runs of a change
-to the screen or the reader on one machine: run it on each tree in turn.
+alone, and the bare python-calamine read, all in the same runs), for a look at one tree;
+benchmarks/ab.py runs the A/B against another tree, interleaved round by round.
 """
 
 from __future__ import annotations
@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     # set (as in some sandboxes and containers), which would add a compile of every module to
     # every timed run. Python reads bytecode even then; compileall writes it regardless.
     compileall.compile_dir(str(ROOT / "pipeline"), quiet=1)
-    print("Building the county (register, templates, 9 quarters of filled returns, history ingest)...", flush=True)
+    print("Building the county (register, templates, 13 quarters of filled returns, history ingest)...", flush=True)
     setup, info = timed(county.build_county, WORK / "county")
     results: dict = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},

@@ -48,6 +48,18 @@ class IndicatorEntry:
     data_quality: str | None = _label("Data quality")
     commentary: str | None = _label("Commentary")
     remedial_action: str | None = _label("Remedial action")
+    # Only on an indicator whose register row asks for the numerator and denominator.
+    numerator: Value = _label("Numerator")
+    denominator: Value = _label("Denominator")
+
+
+@dataclass(frozen=True)
+class AreaEntry:
+    """An area's row on the Areas sheet, with its counts (a plain value fills the Actual alone)."""
+
+    actual: Value = _label("Actual")
+    numerator: Value = _label("Numerator")
+    denominator: Value = _label("Denominator")
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,7 @@ def fill_return(
     cover: CoverEntry | None = None,
     new_actions: Iterable[NewAction] = (),
     new_risks: Iterable[NewRisk] = (),
-    areas: Mapping[tuple[str, str], Value] = {},
+    areas: Mapping[tuple[str, str], Value | AreaEntry] = {},
 ) -> Path:
     """Copy `template` to `out` with the given entries typed in; codes and refs not named stay blank.
 
@@ -228,7 +240,10 @@ def _fill_areas(book, template: Path, entries: Mapping[tuple[str, str], Value]) 
     for key, value in entries.items():
         if key not in rows:
             raise FillError(f"{template.name}: {key[0]} / {key[1]} is not on the {AREAS} sheet.")
-        if value is not None:
+        if isinstance(value, AreaEntry):
+            for label, typed in labelled(value).items():
+                _put(ws.cell(rows[key], _column(columns, label, ws, template)), typed)
+        elif value is not None:
             _put(ws.cell(rows[key], actual), value)
 
 

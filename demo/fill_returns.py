@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
 
 from demo.fill import (
     ActionEntry,
+    AreaEntry,
     CoverEntry,
     IndicatorEntry,
     NewAction,
@@ -246,7 +247,7 @@ def fill_demo_returns(
                 Path(inbox) / name,
                 indicators=entries,
                 areas={
-                    key: value
+                    key: _area_entry(i, key, value)
                     for i in due_indicators(register, short, period)
                     for key, value in area_figures(i, period, entries[i.code].actual).items()
                 },
@@ -280,8 +281,47 @@ def _highlights(short: str, period: Period) -> dict[str, str]:
 
 
 def _history_outcome(code: str, period: Period) -> str:
-    """Earlier quarters: a fixed, varied mix, mostly just short of target (things improve in 2025-26)."""
+    """Earlier quarters: a fixed, varied mix, mostly just short of target (things improve in 2025-26),
+    except where the demo's SPC charts are to show something (HISTORY_SHAPES)."""
+    if code in HISTORY_SHAPES:
+        return HISTORY_SHAPES[code](period)
     return ("near", "on", "near", "off")[(sum(map(ord, code)) + period.quarter + period.year) % 4]
+
+
+# Three years of history give every quarterly indicator 12 or more figures for its SPC chart, and two
+# earlier complete years for a forecast's range. Shaped so the packs show each judgement:
+HISTORY_SHAPES = {
+    # NEET off target until late 2023, then better for seven quarters running: special cause, improving.
+    "CYP-01": lambda p: "off" if p < Period(2023, 3) else "near",
+    # Conceptions always off target: the target lies below the process limits, consistently failing.
+    "CYP-04": lambda p: "off",
+    # Temporary accommodation steady on target until 2025-26 Q2's jump: outside the limits, concerning.
+    "HSG-03": lambda p: "on",
+    # Falls admissions always under target, by more than the process varies: consistently passing.
+    "HWB-04": lambda p: "on",
+}
+RISING = {"HWB-06": 12}  # alcohol admissions (no polarity) up by this much a quarter from 2023-24 Q4: "higher"
+RISING_FROM = Period(2023, 4)
+# Numerator and denominator for the indicators the register asks them for: the population each is out of.
+DENOMINATORS = {"CYP-01": 4000, "CYP-04": 3100, "SKL-03": 121500, "HWB-06": 152000}
+AREA_DENOMINATORS = {("CYP-01", "Neighbourhood renewal areas"): 1200, ("CYP-01", "Rest of borough"): 2800}
+_PER = {"%": 100, "rate per 1,000": 1000}
+
+
+def _wobble(code: str, period: Period) -> int:
+    """Steps a history figure is moved, -2 to 2, fixed by code and quarter: real figures vary."""
+    return (sum(map(ord, code)) * 7 + period.year * period.quarter * 3 + period.quarter**2) % 5 - 2
+
+
+def _counted(indicator: Indicator, actual: Decimal, denominator: int) -> tuple[Decimal, int]:
+    """The Actual as the counts give it, rounded as the unit is reported, and the numerator (for a
+    count, the count itself: the denominator is the population it comes from)."""
+    if indicator.unit not in _PER:
+        return actual, int(actual)
+    per = _PER[indicator.unit]
+    numerator = int((actual * denominator / per).quantize(Decimal(1), ROUND_HALF_EVEN))
+    step = Decimal(1).scaleb(-_PLACES.get(indicator.unit, 0))
+    return (Decimal(numerator) * per / denominator).quantize(step, ROUND_HALF_EVEN), numerator
 
 
 def demo_actual(config: Config, indicator: Indicator, period: Period, outcome: str) -> Decimal:
@@ -344,7 +384,21 @@ def _indicator_entry(config: Config, indicator: Indicator, period: Period, corre
             data_quality="Not available",
             commentary="Figures were not ready in time; they will follow with the Q2 return.",
         )
-    actual: Decimal | str = demo_actual(config, indicator, period, outcome)
+    figure = demo_actual(config, indicator, period, outcome)
+    step = Decimal(1).scaleb(-_PLACES.get(indicator.unit, 0))
+    if period not in DEMO_PERIODS:
+        # A figure worked out from counts moves in steps of one count: about 1% a step, so it shows.
+        spread = max(step, (abs(figure) / 100).quantize(step, ROUND_HALF_EVEN)) if indicator.counts else step
+        figure = max(figure + _wobble(indicator.code, period) * spread, Decimal(0))
+    if indicator.code in RISING and period >= RISING_FROM:
+        figure += RISING[indicator.code] * (
+            (period.year - RISING_FROM.year) * 4 + period.quarter - RISING_FROM.quarter + 1
+        )
+    numerator = denominator = None
+    if indicator.counts and indicator.code in DENOMINATORS:
+        denominator = DENOMINATORS[indicator.code]
+        figure, numerator = _counted(indicator, figure, denominator)
+    actual: Decimal | str = figure
     if key in THOUSANDS_TYPED:
         actual = f"{actual:,}"
     commentary = remedial = None
@@ -356,7 +410,22 @@ def _indicator_entry(config: Config, indicator: Indicator, period: Period, corre
     if key in COMMENTARY_FORGOTTEN and not corrected:
         commentary = None
     quality = DATA_QUALITY.get(key, "Provisional" if (period, indicator.partnership) in NOT_SIGNED_OFF else "Validated")
-    return IndicatorEntry(actual=actual, data_quality=quality, commentary=commentary, remedial_action=remedial)
+    return IndicatorEntry(
+        actual=actual,
+        data_quality=quality,
+        commentary=commentary,
+        remedial_action=remedial,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
+def _area_entry(indicator: Indicator, key: tuple[str, str], figure: Decimal) -> Decimal | AreaEntry:
+    """An area's figure, with its counts when the register asks for them."""
+    if not indicator.counts or key not in AREA_DENOMINATORS:
+        return figure
+    actual, numerator = _counted(indicator, figure, AREA_DENOMINATORS[key])
+    return AreaEntry(actual=actual, numerator=numerator, denominator=AREA_DENOMINATORS[key])
 
 
 def _action_entry(action: Action, period: Period) -> ActionEntry:

@@ -858,7 +858,12 @@ INDICATOR_HEADERS = [
     "Areas",
     "Public name",
     "Publish",
+    "Numerator and denominator",
 ]
+
+# Indicators whose returns give the numerator and denominator of the figure: a 95% interval for them
+# (Wilson for a percentage, Byar for a rate), tested against the comparators in demo/comparators.xlsx.
+COUNTED = ("CYP-01", "CYP-04", "HWB-06", "SKL-03")
 
 # The plain-English name the public summary uses where the title is officers' shorthand; the rest
 # are plain already, and a blank Public name reads as the Title.
@@ -932,6 +937,7 @@ def indicator_rows() -> list[list]:
                 AREAS.get(code, ""),
                 PUBLIC_NAMES.get(code, ""),
                 PUBLISH.get(code, ""),
+                "Yes" if code in COUNTED else "",
             ]
         )
     return rows
@@ -972,7 +978,7 @@ def build(path: Path) -> None:
         "Indicators",
         INDICATOR_HEADERS,
         indicator_rows(),
-        [9, 50, 11, 14, 16, 12, 11, 9, 9, 9, 8, 8, 8, 8, 9, 10, 9, 11, 18, 24, 28, 50, 40, 50],
+        [9, 50, 11, 14, 16, 12, 11, 9, 9, 9, 8, 8, 8, 8, 9, 10, 9, 11, 18, 24, 28, 50, 40, 50, 14],
     )
     sheet(
         "Actions", ["Ref", "Partnership", "Action", "Owner", "Start date", "Due date"], ACTIONS, [9, 11, 60, 20, 12, 12]
@@ -1018,6 +1024,42 @@ def build_overrides(path: Path) -> None:
     book.close()
 
 
+# Comparators' published figures (invented, in the shape of Fingertips' downloads) for the indicators
+# whose returns give a numerator and denominator: Period, Code, Comparator, Value, Lower CI, Upper CI.
+COMPARATORS = [
+    (period, code, comparator, value, lower, upper)
+    for period in ("2025-26 Q1", "2025-26 Q2")
+    for code, comparator, value, lower, upper in (
+        ("CYP-01", "England", 4.9, 4.8, 5.0),
+        ("CYP-01", "North West", 6.6, 6.4, 6.8),
+        ("CYP-01", "Nearest neighbours", 7.9, 7.5, 8.3),
+        ("CYP-04", "England", 13.1, 12.9, 13.3),
+        ("CYP-04", "North West", 16.2, 15.8, 16.6),
+        ("CYP-04", "Nearest neighbours", 45.0, 42.1, 47.9),
+        ("SKL-03", "England", 75.7, 75.5, 75.9),
+        ("SKL-03", "North West", 73.1, 72.8, 73.4),
+        ("SKL-03", "Nearest neighbours", 64.0, 63.2, 64.8),
+        ("HWB-06", "Nearest neighbours", 1150, 1084, 1218),
+        ("HWB-06", "North West", 1720, 1639, 1803),
+    )
+]
+
+
+def build_comparators(path: Path) -> None:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"title": "Brackenford comparators", "created": datetime(2025, 4, 1)})
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    ws = book.add_worksheet("Comparators")
+    ws.write_row(0, 0, ["Period", "Code", "Comparator", "Value", "Lower CI", "Upper CI"], bold)
+    for r, (period, code, comparator, *figures) in enumerate(COMPARATORS, start=1):
+        ws.write_row(r, 0, [period, code, comparator])
+        for c, figure in enumerate(figures, start=3):
+            ws.write_number(r, c, figure)
+    ws.set_column(0, 2, 20)
+    book.close()
+
+
 if __name__ == "__main__":
     build(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "register.xlsx")
     build_overrides(Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "overrides.xlsx")
+    build_comparators(Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "comparators.xlsx")

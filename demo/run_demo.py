@@ -25,7 +25,9 @@ from pipeline.domain.periods import Period
 from pipeline.register.workbook import read_register
 from pipeline.returns.generate import template_folder
 
-HISTORY = [Period(2024, q) for q in (1, 2, 3, 4)]
+# Three years, so every quarterly indicator has 12 or more figures for its SPC chart and a forecast
+# has two earlier complete years for its range.
+HISTORY = [Period(year, q) for year in (2022, 2023, 2024) for q in (1, 2, 3, 4)]
 Q1, Q2 = Period(2025, 1), Period(2025, 2)
 
 
@@ -70,7 +72,7 @@ def run(config_path: Path | None = None) -> None:
     fresh_start(config)
     step("Check the indicator register (SMART checks)", "check")
 
-    print("\n== Loading 2024-25 as history: four quarters of returns from every partnership", flush=True)
+    print("\n== Loading 2022-23 to 2024-25 as history: twelve quarters of returns from every partnership", flush=True)
     for period in HISTORY:
         pipeline("-q", "templates", "--period", str(period))
         fill_demo_returns(config, register, period, template_folder(config, period), config.paths.inbox)

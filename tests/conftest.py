@@ -104,6 +104,24 @@ def workspace(tmp_path: Path, register: Register, return_templates: Path, store_
     return Workspace(tmp_path / "workspace", register, return_templates, store_url=store_url)
 
 
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real IMAP server (Dovecot) on 127.0.0.1 for the session; each test uses a mailbox of its own.
+    Without Dovecot the mailbox tests skip on a developer's machine and fail in CI (CI=true)."""
+    import os
+
+    import imap_server
+
+    if not imap_server.available():
+        message = "Dovecot is not installed: apt-get install dovecot-imapd (.ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = imap_server.start()
+    yield server
+    server.stop()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI nothing may be skipped: LibreOffice, the hostile corpus, /dev/full and the
     console script are all there, so a skip would hide a test that never ran."""

@@ -137,6 +137,9 @@ def write_config(
             'overrides = "demo/overrides.xlsx"',
             f"overrides = '{(DEMO_REGISTER.parent / 'overrides.xlsx').as_posix()}'",
         )
+        # The demo's comparators name the demo's codes: another register would refuse every row.
+        comparators = (DEMO_REGISTER.parent / "comparators.xlsx").as_posix() if Path(register) == DEMO_REGISTER else ""
+        text = _swap(text, 'comparators = "demo/comparators.xlsx"', f"comparators = '{comparators}'")
         for old, new in (replace or {}).items():
             text = _swap(text, old, new)
     path = folder / "config.toml"

@@ -420,3 +420,26 @@ __all__ = [
     "sort_rows",
     "swap_columns",
 ]
+
+
+def saved_by_libreoffice(path: Path, folder: Path, kind: str = "ods") -> Path:
+    """`path` opened and saved as .ods (or another `kind`) by LibreOffice, headless, as a Calc
+    user's return is made: the new file, in `folder`. Needs soffice (.ci/run installs LibreOffice)."""
+    import subprocess
+
+    converted = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/lo",
+            "--convert-to",
+            kind,
+            "--outdir",
+            str(folder / kind),
+            str(path),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
+    assert converted.returncode == 0, converted.stderr
+    return folder / kind / f"{path.stem}.{kind}"

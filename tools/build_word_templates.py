@@ -277,6 +277,73 @@ def _field(p, instruction: str) -> None:
     p._p.append(field)
 
 
+# The year-end forecast in the rating cell of an exception, under the rating ("" without a forecast).
+FORECAST_BESIDE_RATING = "{{ e.rag }}{% if e.forecast %}. {{ e.forecast }}{% endif %}"
+
+
+def outlook_section(doc) -> None:
+    """The highlight report's forecasts, SPC and comparators: a row an indicator, then the SPC charts."""
+    para(doc, "{%p if outlook %}")
+    heading(doc, "Forecasts, variation and comparators", 2)
+    lead_in(
+        doc,
+        "Will each indicator meet its target by March (the forecast and its rating), is its latest change "
+        "real or noise (statistical process control), and how does it compare with other places (95% "
+        "confidence intervals)? The README of the pipeline gives each method.",
+    )
+    table(
+        doc,
+        "Forecasts, variation and comparators: each indicator's rating now and forecast for March",
+        [
+            ("Indicator", 5.0),
+            ("Rating now", 2.4),
+            ("Forecast for March", 4.6),
+            ("Forecast rating", 2.4),
+            ("Variation", 3.4),
+            ("Assurance", 3.0),
+            ("Compared with others", 4.8),
+        ],
+        "o in outlook",
+        [
+            "{{ o.code }} {{ o.title }}",
+            ("rag", "o.fill", "{{ o.rag }}"),
+            "{{ o.forecast }}",
+            ("rag", "o.forecast_fill", "{{ o.forecast_rag }}"),
+            "{{ o.variation }}",
+            "{{ o.assurance }}",
+            "{{ o.compared }}",
+        ],
+    )
+    para(doc, "{%p for c in spc_charts %}")
+    chart = para(doc, "{{ c.chart }}")
+    chart.paragraph_format.keep_with_next = True
+    para(doc, "{{ c.caption }}", style="Caption")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+
+
+def attention_section(doc) -> None:
+    """The board paper's "Needs the board's attention", at the end of the performance summary."""
+    heading(doc, "Needs the board's attention", 2)
+    lead_in(doc, "{% if year_end %}4.3{% else %}4.2{% endif %} {{ attention_sentence }}")  # after Q4's outturn
+    para(doc, "{%p if attention %}")
+    table(
+        doc,
+        "Needs the board's attention: indicators Red now and forecast Red, with concerning special cause "
+        "variation, or significantly worse than the first comparator",
+        [("Partnership", 2.2), ("Indicator", 5.0), ("Rating now", 2.2), ("Forecast for March", 3.6), ("Why", 4.0)],
+        "a in attention",
+        [
+            "{{ a.partnership }}",
+            "{{ a.code }} {{ a.title }}",
+            ("rag", "a.fill", "{{ a.rag }}"),
+            "{{ a.forecast }}",
+            "{{ a.why }}",
+        ],
+    )
+    para(doc, "{%p endif %}")
+
+
 def build_highlight(path: Path) -> None:
     doc = new_document(landscape=True, title="Highlight report")
     heading(doc, "{{ partnership }}: highlight report", 1)
@@ -357,7 +424,7 @@ def build_highlight(path: Path) -> None:
             ["{{ e.code }} {{ e.title }}", "Target lead: {{ e.lead }}"],
             "{{ e.target }}",
             "{{ e.actual }}",
-            ("rag", "e.fill", "{{ e.rag }}"),
+            ("rag", "e.fill", FORECAST_BESIDE_RATING),
             "{{ e.commentary }}",
             "{{ e.remedial }}",
         ],
@@ -372,6 +439,8 @@ def build_highlight(path: Path) -> None:
     para(doc, "{%p else %}")
     para(doc, "{{ no_exceptions }}")
     para(doc, "{%p endif %}")
+
+    outlook_section(doc)
 
     para(doc, "{%p if gaps %}")
     heading(doc, "Narrowing the gap", 2)
@@ -523,10 +592,16 @@ def dashboard(doc) -> None:
     lead_in(doc, "{{ dashboard_note }}", style="Source Note")
     table(
         doc,
-        "Every indicator's rating at its previous report and now",
-        [("Partnership", 2.4), ("Code", 1.6), ("Indicator", 9.0), ("Previous → now", 4.0)],
+        "Every indicator's rating at its previous report and now, and its year-end forecast's rating",
+        [("Partnership", 2.2), ("Code", 1.5), ("Indicator", 7.3), ("Previous → now", 3.6), ("Forecast for March", 2.4)],
         "d in dashboard_indicators",
-        ["{{ d.partnership }}", "{{ d.code }}", "{{ d.title }}", ("rag", "d.fill", "{{ d.change }}")],
+        [
+            "{{ d.partnership }}",
+            "{{ d.code }}",
+            "{{ d.title }}",
+            ("rag", "d.fill", "{{ d.change }}"),
+            ("rag", "d.forecast_fill", "{{ d.forecast }}"),
+        ],
         style="Table Small",
     )
 
@@ -633,6 +708,7 @@ def build_board_paper(path: Path) -> None:
     )
     para(doc, "Other: indicators with no target, or not rated because they have no polarity.", style="Source Note")
     year_end_outturn(doc)
+    attention_section(doc)
 
     heading(doc, "5.0 EXCEPTIONS", 1)
     lead_in(doc, "5.1 {{ exceptions_sentence }}")
@@ -657,7 +733,7 @@ def build_board_paper(path: Path) -> None:
             ["{{ e.code }} {{ e.title }}", "Target lead: {{ e.lead }}"],
             "{{ e.target }}",
             "{{ e.actual }}",
-            ("rag", "e.fill", "{{ e.rag }}"),
+            ("rag", "e.fill", FORECAST_BESIDE_RATING),
             ["{{ e.dot }}", "Against the same period last year: {{ e.dot_year }}"],
             ["{{ e.commentary }}", [("b", "Remedial action: "), "{{ e.remedial }}"]],
         ],

@@ -218,7 +218,9 @@ class Notifier:
         if any(f.code == "internal-error" for f in findings):
             officer_told = self._tell_officer(record, partnership, received, feedback)
         if partnership is None or not record.period:
-            return officer_told  # nobody else to tell: the sender is unknown (not a return)
+            from pipeline.chasing.mailbox import tell_sender  # nobody to tell, unless it was e-mailed in
+
+            return tell_sender(self, record, findings) and officer_told
         from pipeline.domain.periods import parse_period
 
         period = parse_period(record.period)
@@ -264,6 +266,9 @@ class Notifier:
             )
         if planned is None:
             return officer_told
+        origin = self.store.mail_origin(record.id)
+        if origin is not None and origin.sender and origin.sender not in (a.lower() for a in planned.to):
+            planned = replace(planned, to=(*planned.to, origin.sender))  # e-mailed in: its sender hears too
         attempt = self._attempt(planned)
         if attempt.refusal is not None:
             # Counted as done, so later passes do not redo this file's feedback: the officer

@@ -74,6 +74,8 @@ class MessageKind(str, Enum):
     ACKNOWLEDGEMENT = "acknowledgement"
     FEEDBACK = "feedback"
     INTERNAL_ERROR = "internal-error"  # to the board officer: a file the pipeline failed on
+    MAILBOX_REPLY = "mailbox-reply"  # to whoever e-mailed the returns mailbox something that is not a return
+    MAILBOX_HELD = "mailbox-held"  # to the board officer: a return e-mailed by a sender not allowed
 
 
 @dataclass(frozen=True)

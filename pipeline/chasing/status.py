@@ -13,6 +13,7 @@ from pipeline.domain.actions import is_closed
 from pipeline.domain.calendar import deadline_for, first_full_returns, is_late, part_quarter, sent_days, templates_sent
 from pipeline.domain.errors import PipelineError
 from pipeline.domain.history import MessageRecord
+from pipeline.domain.mailbox import MailOrigin
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
@@ -37,6 +38,9 @@ class StatusRow:
     messages: int  # e-mails recorded for this partnership and period
     last_message: str
     deadline: str = ""  # ISO date: the published one, or later when the partnership's template went out late
+    emailed_by: str = ""  # the sender, when the return that counts came to the returns mailbox
+    email_subject: str = ""
+    email_sent: str = ""  # the message's Date (UTC, ISO)
     part_quarter: bool = False  # the counting return came before the quarter ended: a full return is still owed
 
 
@@ -93,6 +97,7 @@ def period_status(
     messages = store.messages(period=key)
     opened = templates_sent(sent_days(m for m in messages if m.status == "sent"))
     today = today or uk_today()
+    origins = store.mail_origins()
     rows = []
     for partnership in register.partnerships:
         short = partnership.short_name
@@ -136,10 +141,17 @@ def period_status(
                 messages=len(mine),
                 last_message=last_message(mine, returned=submission is not None),
                 deadline=due.isoformat(),
+                **_emailed(origins.get(submission.file_id) if submission else None),
                 part_quarter=early,
             )
         )
     return rows
+
+
+def _emailed(origin: MailOrigin | None) -> dict[str, str]:
+    if origin is None:
+        return {}
+    return {"emailed_by": origin.sender, "email_subject": origin.subject, "email_sent": origin.date}
 
 
 def _day(stamp: str) -> str:
@@ -189,7 +201,7 @@ def render(rows: list[StatusRow], fmt: str, period: Period, due: date, note: str
             str(r.indicators_due),
             f"{r.state}, part quarter" if r.part_quarter else r.state,
             _local(r.received_at),
-            r.completed_by,
+            f"{r.completed_by} (e-mail from {r.emailed_by})" if r.emailed_by else r.completed_by,
             r.on_time,
             f"{r.completeness}%",
             str(r.outstanding_actions),

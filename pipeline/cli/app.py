@@ -35,6 +35,7 @@ EXIT_CODES_HELP = "\n".join(
         (ExitStatus.MAIL_FAILED, "the mail server refused or could not be reached"),
         (ExitStatus.STORE_BUSY, "the database is in use by another program (nothing was changed): try again later"),
         (ExitStatus.STORE_UNUSABLE, "the database is damaged or another program's (left untouched: restore it)"),
+        (ExitStatus.MAILBOX_FAILED, "the returns mailbox refused the login or could not be reached"),
         (ExitStatus.BUG, "unexpected internal error (run again with --traceback and report it)"),
         (ExitStatus.INTERRUPTED, "interrupted (Ctrl-C)"),
     )
@@ -189,6 +190,15 @@ def _watch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-pdf", action="store_true", help="skip PDF copies of the Word documents")
 
 
+def _mailbox_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        choices=("check",),
+        help="check: log in to the returns mailbox ([mailbox] in config.toml) and list the new messages and what "
+        "the next pass would take from each, changing nothing (the folder opened read-only, no read flag set)",
+    )
+
+
 def _init_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("folder", type=Path, metavar="PATH", help="the new council's folder (made if need be)")
     p.add_argument("--name", required=True, help='the partnership\'s name, e.g. "Eastvale Partnership"')
@@ -249,6 +259,11 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
     "report": ("rebuild a period's master workbook and Word documents", _report_arguments, commands.report),
     "status": ("show who has and has not returned for a period", _status_arguments, commands.status),
     "chase": ("send the templates-out messages and reminders due today", _chase_arguments, commands.chase),
+    "mailbox": (
+        "check the returns mailbox: what the next pass would take, changing nothing",
+        _mailbox_arguments,
+        commands.mailbox,
+    ),
     "export": (
         "every figure in the store as one tidy table (CSV or Excel), one row an indicator, period and area",
         _export_arguments,

@@ -29,8 +29,9 @@ def init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
-    """Check config.toml, the register and the overrides workbook; 1 if either has errors."""
+    """Check config.toml, the register and the overrides and comparators workbooks; 1 if any has errors."""
     from pipeline.config.load import load_config
+    from pipeline.outputs.comparator_book import read_comparators
     from pipeline.outputs.overrides import read_overrides
     from pipeline.register.smart import check_register
     from pipeline.register.workbook import read_register
@@ -39,6 +40,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     register, findings = read_register(config.paths.register)
     findings = findings + check_register(register)
     findings += read_overrides(config.paths.overrides, register, config.rag.scheme).findings
+    findings += read_comparators(config.paths.comparators, register).findings
     render.checked(config.paths.register, register, findings, args.format, out)
     return ExitStatus.DATA_PROBLEMS if any(f.severity == "error" for f in findings) else ExitStatus.OK
 
@@ -152,8 +154,32 @@ def _pass_status(report) -> ExitStatus:
             *(by_key.get(key, ExitStatus.MAIL_FAILED) for key in report.mail_failed),
             *(incomplete.exit_status for incomplete in report.incomplete),
             *([ExitStatus.DATA_PROBLEMS] if rejected or report.ingest.not_read else []),
+            *([ExitStatus.MAILBOX_FAILED] if report.mailbox.failure else []),
         ]
     )
+
+
+def mailbox(args: argparse.Namespace, out: TextIO) -> int:
+    """`pipeline mailbox check`: the new messages and what the next pass would take; nothing changes."""
+    from pipeline.config.load import load_config
+    from pipeline.intake.mailbox.fetch import check_mailbox, mailbox_name
+    from pipeline.register.workbook import load_register
+    from pipeline.store import open_store
+
+    config = load_config(args.config)
+    if not config.mailbox.enabled:
+        raise UsageError(
+            f"{config.source} reads no mailbox: mailbox.host is empty.",
+            fix="Set host, username and password_env under [mailbox] (see the README, Returns by e-mail).",
+        )
+    register = load_register(config.paths.register, config.paths.cache)
+    if not config.store.url and not config.paths.database.exists():  # a first look before any pass: no store made
+        previews = check_mailbox(config, None, register)
+    else:
+        with open_store(config) as store:
+            previews = check_mailbox(config, store, register)
+    render.mailbox_checked(mailbox_name(config.mailbox), previews, out)
+    return ExitStatus.OK
 
 
 def report(args: argparse.Namespace, out: TextIO) -> int:

@@ -46,9 +46,25 @@ def checked(register_path: Path, register, findings, form: str, out: TextIO) -> 
     out.write(f"\n{errors} error(s), {len(findings) - errors} warning(s).\n")
 
 
+def mailbox_checked(name: str, previews, out: TextIO) -> None:
+    """`pipeline mailbox check`: one line a new message, what would become of it, and its spreadsheets."""
+    for p in previews:
+        what = f"{p.outcome.upper():<21} {p.sender or 'nobody'}: {clean_name(p.subject) or '(no subject)'}"
+        out.write(what + (f" ({', '.join(p.names)})" if p.names else f" ({p.reason})") + "\n")
+    taken = sum(len(p.names) for p in previews if p.outcome == "taken")
+    out.write(
+        f"{name}: {len(previews)} new message(s); the next pass would take {taken} spreadsheet(s) into the inbox. "
+        "Nothing was changed.\n"
+    )
+
+
 def passed(report, out: TextIO) -> None:
     """`pipeline run`: one line a file (with the errors of a rejected one), the outputs made, and what failed."""
     outcomes, ingest = report.ingest.outcomes, report.ingest
+    for line in report.mailbox.messages:
+        out.write(f"{'MAILBOX':<9} {'-':<16} {clean_name(line)}\n")
+    if report.mailbox.failure:
+        out.write(f"{'MAILBOX':<9} {'-':<16} not read: {report.mailbox.failure}\n")
     for name in ingest.waiting:
         # Said in whole seconds, rounded up: "in 0 s" would read as now.
         when = f"in {max(1, math.ceil(ingest.ready_in[name]))} s" if name in ingest.ready_in else "soon"
@@ -79,7 +95,7 @@ def passed(report, out: TextIO) -> None:
             f"{len(outcomes)} file(s): {len(report.ingest.accepted)} accepted, {rejected} rejected, "
             f"{len(outcomes) - rejected - len(report.ingest.accepted)} duplicate.\n"
         )
-    elif not report.built and not ingest.waiting and not ingest.not_read and not report.mail_failed:
+    elif not (report.built or ingest.waiting or ingest.not_read or report.mail_failed or report.mailbox.messages):
         out.write("Nothing new in the inbox.\n")
     for key in report.mail_failed:  # on every pass until it goes, not only the pass that decided the file
         out.write(f"{'MAIL':<9} {'-':<16} {key}: not sent (the log says why); see `pipeline status`\n")

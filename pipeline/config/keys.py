@@ -114,6 +114,11 @@ SECTIONS: dict[str, str] = {
         "state/pipeline.sqlite3 (one board on one machine); with one, a PostgreSQL server (a county's boards, "
         "or several machines over one shared inbox)."
     ),
+    "mailbox": (
+        'The shared mailbox partnerships e-mail their returns to (IMAP). Off while host is "": then only files '
+        "put in the inbox are taken. Every pass of `run` and `watch` first takes each spreadsheet attached to a "
+        "new message into the inbox."
+    ),
     "board_paper": (
         "The board paper's standing sections after the performance sections, as the committee format has them: "
         "the reporting officer's words, the same every quarter until changed here."
@@ -228,6 +233,16 @@ KEYS: tuple[Key, ...] = (
         "Optional workbook of manual rating overrides (sheet Overrides: Period, Code, Rating, Reason, Who, and "
         'optionally Date). "" means none.',
         example="demo/overrides.xlsx",
+    ),
+    Key(
+        "paths",
+        "comparators",
+        str,
+        'the path of the comparators workbook, or ""',
+        "",
+        "Optional workbook of comparators' figures to test each indicator against (first sheet: Period, Code, "
+        'Comparator, Value, Lower CI, Upper CI; e.g. England, the region, nearest neighbours). "" means none.',
+        example="demo/comparators.xlsx",
     ),
     # -- rag
     Key(
@@ -569,6 +584,92 @@ KEYS: tuple[Key, ...] = (
     Key("store", "sslrootcert", str, 'a file path, or ""', "", "The certificate authority to check the server by."),
     Key("store", "sslcert", str, 'a file path, or ""', "", "This machine's client certificate, if the server asks."),
     Key("store", "sslkey", str, 'a file path, or ""', "", "The client certificate's private key."),
+    # -- mailbox
+    Key(
+        "mailbox",
+        "host",
+        str,
+        'the IMAP server\'s name, or "" for no mailbox',
+        "",
+        'The IMAP server holding the returns mailbox; "" reads no mailbox.',
+    ),
+    Key(
+        "mailbox",
+        "port",
+        int,
+        "a port number from 1 to 65535",
+        993,
+        'The IMAP server\'s port: 993 with security "tls", 143 with "starttls".',
+        _between(1, 65535),
+    ),
+    Key(
+        "mailbox",
+        "security",
+        str,
+        '"tls", "starttls" or "none"',
+        "tls",
+        '"tls" connects encrypted (port 993); "starttls" encrypts after connecting (port 143); "none" sends the '
+        "password unencrypted, for a server on this machine only.",
+        lambda v: v in ("tls", "starttls", "none"),
+    ),
+    Key("mailbox", "username", str, "the IMAP login name", "", "Login name of the returns mailbox."),
+    Key(
+        "mailbox",
+        "password_env",
+        str,
+        "the name of an environment variable",
+        "PIPELINE_IMAP_PASSWORD",
+        "The environment variable that holds the mailbox's password: never written in this file.",
+        bool,
+    ),
+    Key("mailbox", "folder", str, "a folder name in quotes", "INBOX", "The folder returns arrive in.", bool),
+    Key(
+        "mailbox",
+        "processed_folder",
+        str,
+        "a folder name in quotes",
+        "Processed",
+        "Where each message is moved once its attachments are taken (made if missing).",
+        bool,
+    ),
+    Key(
+        "mailbox",
+        "allowed_senders",
+        list,
+        'a list of domains or addresses, e.g. ["brackenford.gov.uk", "someone@police.example.uk"]',
+        [],
+        "Who may send returns, besides the addresses on the register's Partnerships sheet: a domain accepts "
+        "everyone at it. A return from anyone else is held in state/quarantine/mail/ and the board officer told.",
+        lambda v: all(isinstance(x, str) and x.strip() and not any(c.isspace() for c in x.strip()) for x in v),
+    ),
+    Key(
+        "mailbox",
+        "max_message_mb",
+        int,
+        "a whole number of megabytes from 1 to 500",
+        25,
+        "A message larger than this is not downloaded: its sender is asked to send the return on its own.",
+        _between(1, 500),
+    ),
+    Key(
+        "mailbox",
+        "max_attachments",
+        int,
+        "a whole number from 1 to 1000",
+        20,
+        "A message with more spreadsheets than this is not taken: its sender is asked to send fewer at a time.",
+        _between(1, 1000),
+    ),
+    Key(
+        "mailbox",
+        "deadline_seconds",
+        (int, float),
+        "a number of seconds from 1 to 3600",
+        120,
+        "The longest one conversation with the IMAP server may take, however slowly it answers: what is not "
+        "fetched by then is fetched on the next pass.",
+        _between(1, 3600),
+    ),
     # -- board_paper
     *(
         Key(

@@ -25,6 +25,7 @@ from pipeline.domain.settings import (
     CalendarSettings,
     Config,
     IngestSettings,
+    MailboxSettings,
     MailSettings,
     Paths,
     PublishingSettings,
@@ -166,6 +167,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             f"{path}: paths.overrides points to {overrides}, which does not exist.",
             fix='Correct the path, or set overrides = "" if there are no overrides.',
         )
+    comparators = resolve(p["comparators"]) if p["comparators"] else None
+    if comparators is not None and not comparators.is_file():
+        raise ConfigError(
+            f"{path}: paths.comparators points to {comparators}, which does not exist.",
+            fix='Correct the path, or set comparators = "" if there are no comparators.',
+        )
     templates = resolve(p["templates"])
     if not templates.is_dir() and p["templates"] == keys_of("paths")["templates"].default:
         # A council that has not restyled anything has no templates/ folder: the built-in ones do.
@@ -185,7 +192,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
     _refuse_overlaps(
         path,
         folders,
-        {"paths.register": register, "paths.overrides": overrides, "the configuration file": path.resolve()},
+        {
+            "paths.register": register,
+            "paths.overrides": overrides,
+            "paths.comparators": comparators,
+            "the configuration file": path.resolve(),
+        },
     )
     rag, cal, ing, mail, org = v["rag"], v["calendar"], v["ingest"], v["mail"], v["organisation"]
     if cal["bank_holidays"]:
@@ -225,6 +237,7 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             templates=templates,
             state=folders["state"],
             overrides=overrides,
+            comparators=comparators,
         ),
         rag=RagSettings(
             scheme=Scheme(rag["scheme"]),
@@ -282,4 +295,32 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             password_env=mail["password_env"],
             deadline_seconds=float(mail["deadline_seconds"]),
         ),
+        mailbox=_mailbox(path, v["mailbox"]),
+    )
+
+
+def _mailbox(path: Path, box: dict[str, Any]) -> MailboxSettings:
+    if box["host"] and not box["username"]:
+        raise ConfigError(
+            f"{path}: mailbox.host is set to {box['host']!r}, but mailbox.username is empty.",
+            fix='Set username to the mailbox\'s login name, or host = "" to read no mailbox.',
+        )
+    if box["processed_folder"].casefold() == box["folder"].casefold():
+        raise ConfigError(
+            f"{path}: mailbox.processed_folder is the folder returns arrive in ({box['folder']!r}): each message "
+            "moved there would come back as a new one.",
+            fix='Give processed_folder a folder of its own, e.g. "Processed".',
+        )
+    return MailboxSettings(
+        host=box["host"],
+        port=box["port"],
+        security=box["security"],
+        username=box["username"],
+        password_env=box["password_env"],
+        folder=box["folder"],
+        processed_folder=box["processed_folder"],
+        allowed_senders=tuple(s.strip().lower().lstrip("@") for s in box["allowed_senders"]),
+        max_message_mb=box["max_message_mb"],
+        max_attachments=box["max_attachments"],
+        deadline_seconds=float(box["deadline_seconds"]),
     )

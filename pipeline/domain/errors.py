@@ -25,6 +25,7 @@ class ExitStatus(IntEnum):
     MAIL_FAILED = 6  # the mail server refused or could not be reached
     STORE_BUSY = 7  # the history store is busy (another program holds it): try again later
     STORE_UNUSABLE = 8  # the history store cannot be used as it is (damaged, another program's)
+    MAILBOX_FAILED = 9  # the returns mailbox (IMAP) refused the login or could not be reached
     INTERRUPTED = 130  # stopped by Ctrl-C
     BUG = 70  # an unexpected error: please report it
 
@@ -37,6 +38,7 @@ _URGENCY = (
     ExitStatus.OUTPUT_FAILED,
     ExitStatus.TEMPLATE_BROKEN,
     ExitStatus.MAIL_FAILED,
+    ExitStatus.MAILBOX_FAILED,
     ExitStatus.DATA_PROBLEMS,
 )
 
@@ -170,6 +172,14 @@ class TemplateOutputsIncomplete(OutputsIncomplete, TemplateError):
 class MailError(PipelineError):
     code = "mail"
     exit_status = ExitStatus.MAIL_FAILED
+
+
+class MailboxError(PipelineError):
+    """The returns mailbox could not be read (refused the login, could not be reached, too slow):
+    what was not fetched is fetched on the next pass; the inbox's files are taken in meanwhile."""
+
+    code = "mailbox"
+    exit_status = ExitStatus.MAILBOX_FAILED
 
 
 class MailRefused(MailError):

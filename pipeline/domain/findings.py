@@ -92,6 +92,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR,
         "an override gives a rating the indicator's scheme does not have; the calculated rating stands",
     ),
+    "bad-comparator": (
+        ERROR,
+        "a comparators row has a bad period, an unknown code, no comparator name or a figure that is not a number",
+    ),
     # file safety and reading (ingest)
     "empty-file": (ERROR, "the file is empty"),
     "not-a-spreadsheet": (ERROR, "the file is not a spreadsheet"),
@@ -141,6 +145,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "missing-indicator": (WARNING, "an indicator due this period is missing from the return"),
     "retired-indicator": (WARNING, "a row for an indicator taken out of the register since the template was made"),
     "area-sheet-missing": (WARNING, "the Areas sheet is missing, so the gap between areas cannot be reported"),
+    "counts-disagree": (
+        ERROR,
+        "an indicator's Actual does not agree with its numerator and denominator, or the numerator is more than "
+        "the denominator of a percentage",
+    ),
     "missing-area-value": (WARNING, "an area's figure is blank, so the gap for that area is not reported"),
     "unknown-area": (WARNING, "a row on the Areas sheet names an indicator or area not in the register"),
     "action-overdue": (WARNING, "an action is past its due date and not complete"),
@@ -153,6 +162,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "text-too-long": (ERROR, "an answer for the highlight report is longer than the report has room for"),
     "bad-overall-status": (ERROR, "the partnership's overall status is not On track, Some concerns or Off track"),
     "duplicate-file": (WARNING, "the same file was received and accepted before"),
+    "sender-other-partnership": (WARNING, "the return was e-mailed from an address registered for another partnership"),
     "formula-text": (WARNING, "text starts like a formula; it is kept as text"),
     # pipeline import-history
     "not-yet-history": (ERROR, "an imported figure is for a quarter that has not ended"),

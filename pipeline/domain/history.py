@@ -34,6 +34,8 @@ class FileRecord:
 
 
 AreaValues = tuple[tuple[str, Decimal | None], ...]
+# Confidence intervals and gaps tested: (area, numerator, denominator) where the return gives them.
+AreaCounts = tuple[tuple[str, Decimal | None, Decimal | None], ...]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class IndicatorValue:
     remedial_action: str
     cell: str = ""
     area_values: AreaValues = ()  # narrowing the gap: (area, figure or None) in the register's order
+    # An indicator whose register row says "Numerator and denominator": the counts the Actual is from.
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    area_counts: AreaCounts = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,9 @@ class HistoryValue:
     cell: str = ""  # the Actual's cell on the return's Indicators sheet
     imported_row: int = 0  # an imported figure's row in the file it came from; 0 for a return's
     signed_off: bool = True  # False: the return was not signed off by the chair, so its figures are provisional
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    area_counts: AreaCounts = ()
 
     @property
     def imported(self) -> bool:

@@ -135,6 +135,9 @@ class Indicator:
     # The plain-English name on the public summary ('Children in the care of the council' for
     # 'Looked-after children'); "" when the register gives none, and the title is used.
     public_name: str = ""
+    # The register's optional "Numerator and denominator" (Yes): the return asks for both, for a 95%
+    # interval (Wilson, Byar) and the comparators; the Actual must agree with them.
+    counts: bool = False
     publish: Publish = Publish.SUPPRESS
     row: int = 0  # row on the register's Indicators sheet, for messages
 
@@ -177,6 +180,9 @@ class Risk:
 # Fields left out of Register.rows_hash: the row number, and the public name and Publish, which no
 # return template shows, so setting them does not make the partnerships' returns out of date.
 UNHASHED = ("row", "public_name", "publish")
+# Fields hashed only when they differ from their default, so a register without the newer optional
+# columns keeps the hash its partnerships' templates carry (a Yes does change the template).
+UNHASHED_DEFAULTS = (("counts", False),)
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,11 @@ class Register:
 
             def rows(records, key):
                 return sorted(
-                    ({k: v for k, v in asdict(r).items() if k not in UNHASHED} for r in records), key=lambda d: d[key]
+                    (
+                        {k: v for k, v in asdict(r).items() if k not in UNHASHED and (k, v) not in UNHASHED_DEFAULTS}
+                        for r in records
+                    ),
+                    key=lambda d: d[key],
                 )
 
             canonical = {

@@ -20,6 +20,7 @@ class Paths:
     templates: Path
     state: Path  # holds the SQLite database, archive/, quarantine/, logs/ and cache/
     overrides: Path | None
+    comparators: Path | None = None  # the comparators workbook (England, region, neighbours); None: none
 
     @property
     def database(self) -> Path:
@@ -102,6 +103,27 @@ class StoreSettings:
 
 
 @dataclass(frozen=True)
+class MailboxSettings:
+    """The shared mailbox that returns are e-mailed to (IMAP); off while `host` is ""."""
+
+    host: str = ""
+    port: int = 993
+    security: str = "tls"  # "tls" (implicit, port 993), "starttls" (port 143) or "none" (a test server)
+    username: str = ""
+    password_env: str = "PIPELINE_IMAP_PASSWORD"  # name of the environment variable holding the password
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    allowed_senders: tuple[str, ...] = ()  # domains ("brackenford.gov.uk") or whole addresses
+    max_message_mb: int = 25
+    max_attachments: int = 20
+    deadline_seconds: float = 120.0  # one IMAP conversation, however the server drips its replies
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
 class BoardPaperSettings:
     """The board paper's standing sections in the committee format: the officer's words for each,
     the same every quarter unless config.toml's [board_paper] says otherwise."""
@@ -158,4 +180,5 @@ class Config:
     board_officer_telephone: str = ""
     board_paper: BoardPaperSettings = BoardPaperSettings()
     store: StoreSettings = StoreSettings()
+    mailbox: MailboxSettings = MailboxSettings()
     publishing: PublishingSettings = PublishingSettings()

@@ -18,6 +18,7 @@ from pipeline.domain.findings import Finding, finding, has_errors, internal_erro
 from pipeline.domain.history import FileRecord, Submission
 from pipeline.domain.settings import Config
 from pipeline.domain.wording import plain_date, uk_day
+from pipeline.intake.read import copies
 from pipeline.intake.read.reader import ReaderPool
 from pipeline.intake.recognise import identify
 from pipeline.intake.screen.safety import Limits
@@ -80,6 +81,8 @@ class Examiner:
         findings += problems
         if who is None:
             return Examined(tuple(findings))
+        # Kept before the verdict is committed, so the feedback, given now or after a crash, can mark up a copy.
+        copies.keep(self.config.paths.state, record.sha256, read.workbook)
         if has_errors(problems):  # not read further, but its partnership is told why
             return Examined(tuple(findings), None, str(who.period), who.period.slug, who.partnership.short_name)
         outdated = self._outdated(who)

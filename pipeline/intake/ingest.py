@@ -256,7 +256,11 @@ def take_in(
                     "the pipeline needs permission to change the inbox folder",
                 )
                 continue
-            store.add_file(sha256=sha, name=shown, size=size, received_at=iso(received), location=relative)
+            file_id = store.add_file(sha256=sha, name=shown, size=size, received_at=iso(received), location=relative)
+            # An e-mailed attachment written to the inbox by the mailbox fetch: its message is this file's origin.
+            # The fetch writes clean names at the top of the inbox only: a name not UTF-8 is never one of them.
+            if shown == path.name and path.parent == config.paths.inbox:
+                store.link_mail_file("inbox/" + path.name, sha, file_id)
 
 
 def _move(path: Path, target: Path) -> None:
@@ -481,6 +485,10 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
                 ),
             ),
         )
+    if examined.partnership:
+        from pipeline.intake.mailbox.senders import mind_the_sender
+
+        examined = mind_the_sender(store.mail_origin(record.id), examiner.register, examined)
     verdict = Verdict.REJECTED if has_errors(examined.findings) or examined.submission is None else Verdict.ACCEPTED
     if verdict == Verdict.ACCEPTED:
         reason = "Accepted" + (

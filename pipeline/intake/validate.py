@@ -44,7 +44,7 @@ def check_return(
     findings: list[Finding] = []
     tables = []
     for name, headers, required in (
-        (T.INDICATORS, T.INDICATOR_HEADERS, ("Code",) + T.INDICATOR_INPUTS),
+        (T.INDICATORS, T.INDICATOR_HEADERS + T.COUNT_HEADERS, ("Code",) + T.INDICATOR_INPUTS),
         (T.ACTIONS, T.ACTION_HEADERS, ("Ref", "Action", "Owner", "Due date") + T.ACTION_INPUTS),
         (T.RISKS, T.RISK_HEADERS, ("Ref", "Risk", "Owner") + T.RISK_INPUTS),
     ):

@@ -12,11 +12,13 @@ that fills them, so a field and where its value comes from read together.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from pipeline.analysis.intervals import GapInterval, change_significant, gap_interval
 from pipeline.domain.calendar import (
     deadline,
     deadline_for,
@@ -28,17 +30,21 @@ from pipeline.domain.calendar import (
 )
 from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.history import Highlights, HistoryValue, SubmissionRecord
+from pipeline.domain.mailbox import MailOrigin
 from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import BoardPaperSettings, Config, PublishingSettings, RagSettings
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import percent, uk_day, uk_time
+from pipeline.outputs.comparator_book import read_comparators
+from pipeline.outputs.judgement import Judgement, judge, series
 from pipeline.outputs.overrides import VERDICT as REFUSED
 from pipeline.outputs.overrides import Overrides, read_overrides
 from pipeline.rating.rag import (
     ActionRating,
     Direction,
     GapResult,
+    GapTrend,
     Movement,
     Rag,
     RatedOutcome,
@@ -80,6 +86,27 @@ class AreaGap:
     # A cumulative indicator after its first report of the year: the figures and both gaps are each
     # quarter's own amounts, as running totals to different points would not compare like with like.
     quarter_alone: bool = False
+    # From the areas' numerators and denominators: the gap's 95% interval now, and whether its change
+    # since `before_period` is more than chance allows (None when either report lacks the counts).
+    interval: GapInterval | None = None
+    change_significant: bool | None = None
+
+    @property
+    def limits(self) -> tuple[Decimal, Decimal] | None:
+        """The 95% interval of the gap's size (Gap, |area - compared|): the interval of the difference,
+        turned round when the area's figure is the lower."""
+        if self.interval is None:
+            return None
+        if self.interval.difference < 0:
+            return -self.interval.upper, -self.interval.lower
+        return self.interval.lower, self.interval.upper
+
+    @property
+    def trend_words(self) -> str:
+        """'Narrowing (significant)', 'Widening (not significant)'; the trend alone when untested."""
+        if self.change_significant is None or self.result.trend is GapTrend.NOT_COMPARABLE:
+            return self.result.trend.value
+        return f"{self.result.trend.value} ({'significant' if self.change_significant else 'not significant'})"
 
 
 @dataclass(frozen=True)
@@ -106,6 +133,15 @@ class IndicatorResult:
     red_run: int = 0
     # The rating at the indicator's previous report (overrides applied), for the board's dashboard.
     previous_rag: Rag = Rag.NO_DATA
+    # The forecast, SPC, interval and comparators (pipeline.outputs.judgement); None only in reports
+    # built without them.
+    judgement: Judgement | None = None
+    # The counts a rate or percentage was worked out from, where the return gave them: the public
+    # outputs hide a figure whose numerator is small (outputs.disclosure). Areas: (area, numerator).
+    numerator: Decimal | None = None
+    area_numerators: tuple[tuple[str, Decimal | None], ...] = ()
+    # The figure came in a return sent before its quarter ended: it is for part of the quarter.
+    part_quarter: bool = False
 
     @property
     def rag(self) -> Rag:
@@ -231,10 +267,12 @@ class PeriodReport:
     board_officer_email: str = ""
     board_officer_telephone: str = ""
     paper: BoardPaperSettings = BoardPaperSettings()  # the board paper's standing sections
+    mail_origins: Mapping[int, MailOrigin] = field(default_factory=dict)  # file id -> the message it came in
     publishing: PublishingSettings = PublishingSettings()  # what the public may see (outputs.disclosure)
     # The deadlines in force for partnerships whose templates went out (moved when late): the board
     # meeting that takes the period is the first after all of them.
     deadlines: tuple[date, ...] = ()
+    comparator_names: tuple[str, ...] = ()  # the comparators workbook's, in its order: a column each
 
     @property
     def source_line(self) -> str:
@@ -282,6 +320,8 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     # Lateness is judged by the first return received after the quarter ended (a part-quarter one is not the quarter's).
     first_accepted = store.first_received(str(period)) | first_full_returns(period, submissions)
     overrides = read_overrides(config.paths.overrides, register, config.rag.scheme)
+    comparators = read_comparators(config.paths.comparators, register)
+    figures = series(history)
     due_by = deadline(period, config.calendar)
     files = store.files(period=str(period))
     rejected: defaultdict[str, int] = defaultdict(int)
@@ -296,7 +336,12 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
     for partnership in register.partnerships:
         short = partnership.short_name
         due = [i for i in register.indicators_of(short) if i.frequency.due_in(period.quarter)]
-        indicators = tuple(_indicator(config, i, period, values, overrides) for i in due)
+        indicators = tuple(
+            _indicator(
+                config, i, period, values, overrides, judge(config, i, period, figures.get(i.code, {}), comparators)
+            )
+            for i in due
+        )
         submission = counting.get(short)
         reports.append(
             PartnershipReport(
@@ -325,15 +370,19 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         max((s.received_at for s in counting.values()), default=""),
         [i.outcome.made_on for r in reports for i in r.indicators if i.outcome.overridden],
     )
-    findings = tuple(
-        FileFinding(f.name, f.partnership, f.verdict, x)
-        for f in files
-        if f.verdict in (Verdict.ACCEPTED, Verdict.REJECTED)
-        for x in store.findings_for(f.id)
-    ) + tuple(
-        FileFinding(overrides.source, r.partnership, REFUSED, r.finding)
-        for r in overrides.refused
-        if r.period == str(period)
+    findings = (
+        tuple(
+            FileFinding(f.name, f.partnership, f.verdict, x)
+            for f in files
+            if f.verdict in (Verdict.ACCEPTED, Verdict.REJECTED)
+            for x in store.findings_for(f.id)
+        )
+        + tuple(
+            FileFinding(overrides.source, r.partnership, REFUSED, r.finding)
+            for r in overrides.refused
+            if r.period == str(period)
+        )
+        + tuple(FileFinding(comparators.source, "", REFUSED, x) for x in comparators.findings)
     )
     return PeriodReport(
         organisation=config.organisation,
@@ -353,9 +402,11 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         overrides=overrides,
         board_officer_email=config.board_officer_email,
         board_officer_telephone=config.board_officer_telephone,
+        mail_origins=store.mail_origins(),
         paper=config.board_paper,
         publishing=config.publishing,
         deadlines=tuple(deadline_for(period, config.calendar, day) for day in opened.values()),
+        comparator_names=comparators.names,
     )
 
 
@@ -448,7 +499,9 @@ def _count_rags(rags) -> dict[Rag, int]:
     return dict(counts)
 
 
-def _indicator(config: Config, i: Indicator, period: Period, values, overrides: Overrides) -> IndicatorResult:
+def _indicator(
+    config: Config, i: Indicator, period: Period, values, overrides: Overrides, judgement: Judgement | None = None
+) -> IndicatorResult:
     now = values.get((i.code, str(period)))
     last_year = values.get((i.code, str(period.same_last_year())))
     earlier = period.previous_due(i.frequency.due_in)
@@ -504,6 +557,10 @@ def _indicator(config: Config, i: Indicator, period: Period, values, overrides: 
         compared_since="" if earlier == period.previous() else str(earlier),
         red_run=_red_run(config, i, period, values, overrides),
         previous_rag=_rating_at(config, i, earlier, values, overrides),
+        judgement=judgement,
+        numerator=now.numerator if now else None,
+        area_numerators=tuple((area, x) for area, x, _n in now.area_counts) if now else (),
+        part_quarter=now is not None and not now.imported and part_quarter(period, now.received_at),
     )
 
 
@@ -549,24 +606,37 @@ def _gaps(i: Indicator, period: Period, values) -> tuple[AreaGap, ...]:
         before = values.get((i.code, str(period.same_last_year() if i.cumulative else previous_period)))
         current = dict(now.area_values) if now else {}
         earlier = dict(before.area_values) if before else {}
-    return tuple(
-        AreaGap(
-            area=area,
-            area_value=current.get(area),
-            compared_with=rest,
-            compared_value=current.get(rest),
-            before_period=before.period if before else "",
-            result=gap(
-                polarity=i.polarity,
-                area_value=current.get(area),
-                rest_value=current.get(rest),
-                previous_area=earlier.get(area),
-                previous_rest=earlier.get(rest),
-            ),
-            quarter_alone=quarter_alone,
-        )
-        for area, rest in i.gap_pairs
+    # Counts are tested for levels only: a cumulative indicator's own amounts have no counts of their own.
+    counts_now = (
+        {} if quarter_alone or now is None else {a: (x, n) for a, x, n in now.area_counts if x is not None and n}
     )
+    counts_then = (
+        {} if quarter_alone or before is None else {a: (x, n) for a, x, n in before.area_counts if x is not None and n}
+    )
+    gaps = []
+    for area, rest in i.gap_pairs:
+        interval = gap_interval(i.unit, counts_now.get(area), counts_now.get(rest))
+        then = gap_interval(i.unit, counts_then.get(area), counts_then.get(rest))
+        gaps.append(
+            AreaGap(
+                area=area,
+                area_value=current.get(area),
+                compared_with=rest,
+                compared_value=current.get(rest),
+                before_period=before.period if before else "",
+                result=gap(
+                    polarity=i.polarity,
+                    area_value=current.get(area),
+                    rest_value=current.get(rest),
+                    previous_area=earlier.get(area),
+                    previous_rest=earlier.get(rest),
+                ),
+                quarter_alone=quarter_alone,
+                interval=interval,
+                change_significant=change_significant(interval, then),
+            )
+        )
+    return tuple(gaps)
 
 
 def _actions(

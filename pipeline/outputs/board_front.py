@@ -45,6 +45,8 @@ def front_context(report: PeriodReport) -> dict[str, Any]:
                 "title": clean(i.indicator.title),
                 "change": rating_change(i),
                 "fill": fill(i.rag.colour),
+                "forecast": forecast_rating(i).value,
+                "forecast_fill": fill(forecast_rating(i).colour),
             }
             for p in report.partnerships
             for i in p.indicators
@@ -60,6 +62,15 @@ def front_context(report: PeriodReport) -> dict[str, Any]:
 def rating_change(i: IndicatorResult) -> str:
     """'Amber → Red': the rating at the indicator's previous report, then now."""
     return f"{i.previous_rag.value} → {i.rag.value}"
+
+
+def forecast_rating(i: IndicatorResult) -> Rag:
+    """The rating the year-end forecast would get against the annual target (pipeline.analysis);
+    Not rated when there is no forecast (no annual target, or no figure this period)."""
+    j = i.judgement
+    if j is None or j.forecast_rating is None:
+        return Rag.NOT_RATED
+    return j.forecast_rating
 
 
 def _count_row(name: str, now: dict[Rag, int], before: dict[Rag, int]) -> dict[str, str]:

@@ -20,14 +20,17 @@ import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
+from pipeline.analysis.spc import SpcPoint, Variation, variation
 from pipeline.domain.periods import PeriodError, parse_period
-from pipeline.domain.records import Frequency, Indicator
+from pipeline.domain.records import Frequency, Indicator, Polarity
 from pipeline.domain.wording import figure
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
 from pipeline.outputs.drawing import font_source, package_version
 from pipeline.outputs.ratings_drawing import draw_ratings
+from pipeline.outputs.spc_drawing import draw_spc
 from pipeline.outputs.trend_drawing import NOT_FINAL, axis_label, draw_trend
 from pipeline.rating.rag import Rag
 from pipeline.support.atomic import write_bytes
@@ -173,3 +176,42 @@ def rag_summary_chart(rows: Sequence[tuple[str, dict[Rag, int]]], cache: ChartCa
         parts.append(f"{name}: {said or 'no rated measures'}")
     alt = "Bar chart of how many measures each partnership has in each rating. " + "; ".join(parts) + "."
     return Chart(path, alt, 160.0)
+
+
+def _kind(point: SpcPoint, polarity: Polarity) -> str:
+    """How an SPC point is marked: common cause, or special cause read by polarity."""
+    return {
+        Variation.COMMON: "common",
+        Variation.IMPROVING: "improving",
+        Variation.CONCERNING: "concerning",
+    }.get(variation(point, polarity), "neutral")
+
+
+def spc_chart(result: IndicatorResult, cache: ChartCache) -> Chart | None:
+    """The indicator's XmR chart (points, mean, limits, special causes marked), or None with fewer
+    than 12 figures."""
+    spc = result.judgement.spc if result.judgement else None
+    if spc is None or spc.mean is None or spc.lower is None or spc.upper is None:
+        return None
+    ind = result.indicator
+    mean, lower, upper = (figure(v.quantize(Decimal("0.01")), ind.unit) for v in (spc.mean, spc.lower, spc.upper))
+    kinds = [_kind(p, ind.polarity) for p in spc.points]
+    spec = {
+        "title": f"{ind.code}: {ind.title} (statistical process control)",
+        "unit": ind.unit + (", each quarter's own amount" if ind.cumulative else ""),
+        "periods": [p.label for p in spc.points],
+        "values": [str(p.value) for p in spc.points],
+        "kinds": kinds,
+        "mean": str(spc.mean),
+        "lower": str(spc.lower),
+        "upper": str(spc.upper),
+    }
+    path = cache.get("spc", spec, draw_spc)
+    special = [f"{p.label} ({p.rule.value})" for p in spc.points if p.rule is not None]
+    alt = (
+        f"Statistical process control chart of {ind.code} {ind.title} over {len(spc.points)} reports: "
+        f"mean {mean}, process limits {lower} to {upper}. "
+        + (f"Special cause points: {'; '.join(special)}. " if special else "All points are common cause. ")
+        + f"Latest: {spc.variation.value}; {spc.assurance.value}."
+    )
+    return Chart(path, alt, 150.0)

@@ -8,9 +8,10 @@ marker, and hides a second figure where the first could be worked out from a tot
 The board paper and master workbook, which are not published, keep every figure and say which
 would be hidden.
 
-Zero is published: it identifies nobody, and "none this quarter" is often the news. Rates and
-percentages are hidden when their numerator is small, which needs numerators the returns do not
-carry yet; until then only counts are judged.
+Zero is published: it identifies nobody, and "none this quarter" is often the news. A rate or a
+percentage is hidden when the numerator it was worked out from is small (3 of 40 is 7.5%, and
+anyone who knows the 40 knows the 3): where the register asks for a numerator and denominator,
+the return gives it, for the whole area and for each area; without one, a rate is published.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ class Disclosure:
     def footnote(self) -> str:
         """What the marker means, said once on the page that shows it."""
         return (
-            f"{self.settings.marker} Not published: a count of fewer than {self.settings.threshold}, or a figure "
-            "from which one could be worked out. Small numbers are held back so that no one can be identified "
+            f"{self.settings.marker} Not published: a count of fewer than {self.settings.threshold}, a rate or "
+            "percentage worked out from one, or a figure from which one could be worked out. Small numbers are held back so that no one can be identified "
             "from them."
         )
 
@@ -89,11 +90,23 @@ def _area_figures(i: IndicatorResult) -> dict[str, Decimal | None]:
     return figures
 
 
+def small_numerator(numerator: Decimal | None, threshold: int) -> bool:
+    """A rate or percentage worked out from a count from 1 to threshold - 1: as telling as the count."""
+    return numerator is not None and 0 < numerator < threshold
+
+
+def _small(i: IndicatorResult, area: str, value: Decimal | None, threshold: int) -> bool:
+    """Whether one figure of the indicator is itself disclosive: a small count, or a rate from a small count."""
+    if is_small(value, i.indicator.unit, threshold):
+        return True
+    numerator = i.numerator if area == TOTAL else dict(i.area_numerators).get(area)
+    return value is not None and small_numerator(numerator, threshold)
+
+
 def _hidden(i: IndicatorResult, threshold: int) -> dict[str, str]:
     """Which of one indicator's figures are hidden (by area; TOTAL for its own), and why."""
-    unit = i.indicator.unit
     figures = _area_figures(i)
-    hidden = {area: SMALL for area, value in figures.items() if is_small(value, unit, threshold)}
+    hidden = {area: SMALL for area, value in figures.items() if _small(i, area, value, threshold)}
     if not hidden or len(figures) < 2:
         return hidden
     # The areas add up to the whole: with one figure of the group unknown, the rest give it away. So

@@ -32,8 +32,9 @@ from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateErr
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
 from pipeline.outputs.board_front import front_context
-from pipeline.outputs.charts import Chart, ChartCache, trend_chart
+from pipeline.outputs.charts import Chart, ChartCache, spc_chart, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context
+from pipeline.outputs.judgement_words import board_judgement, highlight_judgement
 from pipeline.rating.rag import RiskBands
 from pipeline.support.atomic import inside, write_with
 from pipeline.support.worker import Background, Claims
@@ -245,10 +246,17 @@ def _highlight_reports(
                 for i in p.exceptions
                 if any(t.actual is not None for t in i.trend)
             }
+            spc_charts = {
+                i.indicator.code: chart
+                for i in p.indicators
+                if i.judgement is not None and i.judgement.charted(i.rag) and (chart := spc_chart(i, cache))
+            }
             return render_docx(
                 highlight,
                 inside(out_dir, _highlight_name(p, report)),
-                lambda picture: highlight_context(report, p, charts, picture, bands),
+                lambda picture: (
+                    highlight_context(report, p, charts, picture, bands) | highlight_judgement(p, spc_charts, picture)
+                ),
                 stamp=stamp,
                 subject=f"Highlight report {report.period}",
                 author=report.organisation,
@@ -262,7 +270,7 @@ def _highlight_reports(
 
 def paper_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
     """Fields of templates/board-paper.docx: the body's and the front's (dashboard, year-end outturn)."""
-    return board_context(report, meeting) | front_context(report)
+    return board_context(report, meeting) | front_context(report) | board_judgement(report)
 
 
 def _board_paper(report: PeriodReport, config: Config, out_dir: Path, env, *, public: bool = False) -> Path:

@@ -23,6 +23,7 @@ from pipeline.domain.wording import difference, figure, plain_date, plural, uk_d
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
 from pipeline.outputs.charts import Chart
 from pipeline.outputs.disclosure import plan
+from pipeline.outputs.judgement_words import forecast_words
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
 
 # The order ratings are counted and listed in: worst first, then the unrated.
@@ -225,6 +226,7 @@ def indicator_row(i: IndicatorResult, *, year_end: bool, public: str = "") -> di
         "dot_year": travel(i.dot_last_year),
         "commentary": clean(i.commentary) or "No commentary given.",
         "remedial": clean(i.remedial_action) or "No remedial action given.",
+        "forecast": forecast_words(i),  # the year-end forecast beside the rating; "" without one
     }
 
 
@@ -270,7 +272,7 @@ def gap_rows(i: IndicatorResult) -> list[dict[str, str]]:
                 "before": f"{before} ({g.before_period}{alone})"
                 if g.before_period and g.result.before is not None
                 else before,
-                "trend": g.result.trend.value,
+                "trend": g.trend_words,  # "Narrowing (significant)" when the counts test it
                 "fill": fill(GAP_FILL[g.result.trend]),
             }
         )

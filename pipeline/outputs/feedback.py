@@ -3,7 +3,9 @@ open, a copy of their own workbook with every problem cell highlighted and a
 comment holding the message and the fix.
 
 Only files that passed the safety screen and were recognised as our template
-are opened with openpyxl here; anything else gets the text summary alone.
+are opened with openpyxl here; anything else gets the text summary alone. A
+return openpyxl cannot open (.ods) is never parsed here: its copy is an .xlsx
+made from the values the reading child found (domain.cells).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.domain.cells import CellError, ReadCopy, from_json, read_copy_path
 from pipeline.domain.findings import Finding
 from pipeline.domain.history import FileRecord
 from pipeline.domain.verdicts import Verdict
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
 _UNRECOGNISED = "unrecognised"
+_EXCEL_CELL_CHARACTERS = 32767
+PERCENT_FORMAT = "0.00%"  # LibreOffice Calc's own for a percentage cell: how a .ods return showed it
 
 
 def feedback_folder(outbox: Path, record: FileRecord) -> Path:
@@ -78,8 +83,11 @@ def write_annotated(outbox: Path, state: Path, record: FileRecord, findings: lis
     if not source.exists():
         source = state / record.location
     target = inside(feedback_folder(outbox, record), f"{_stem(record)}.feedback.xlsx")
+    read = read_copy_path(state, record.sha256)
     try:
-        return write_with(target, lambda temporary: _annotate(source, temporary, findings))
+        # A return openpyxl cannot open, such as .ods, comes back as an .xlsx of what was read.
+        book = _rebuilt(from_json(read.read_text(encoding="utf-8"))) if read.is_file() else _opened(source)
+        return write_with(target, lambda temporary: _annotate(book, temporary, findings))
     except Exception as exc:  # the text summary still says everything
         log.warning("Could not annotate %s (%s); the text feedback lists every problem", record.name, exc)
         return None
@@ -101,16 +109,51 @@ def _stem(record: FileRecord) -> str:
     return Path(clean_name(Path(record.location).name)).stem
 
 
-def _annotate(source: Path, target: Path, findings: list[Finding]) -> None:
+def _opened(source: Path):
+    """The submitter's own .xlsx or .xlsm, as openpyxl opens it."""
     from openpyxl import load_workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
 
     with warnings.catch_warnings():
         warnings.simplefilter(
             "ignore"
         )  # "unknown extension" and the like, about the submitter's file: not ours to act on
-        book = load_workbook(source)
+        return load_workbook(source)
+
+
+def _rebuilt(read: ReadCopy):
+    """A new workbook holding what was read of the submitter's: the same sheets (hidden ones
+    hidden), values in the same cells, merged ranges and percentage cells shown as percentages.
+    Their fonts, widths and colours are not read, so not copied."""
+    from openpyxl import Workbook as Book
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    book = Book()
+    book.remove(book.active)
+    for sheet in read.sheets:
+        ws = book.create_sheet(sheet.name)
+        ws.sheet_state = sheet.state
+        for (r, c), value in sheet.cells.items():
+            cell = ws.cell(row=r + 1, column=c + 1)
+            if isinstance(value, CellError) and value.text in ERROR_CODES:
+                cell.value, cell.data_type = value.text, "e"
+            elif isinstance(value, (str, CellError)):  # LibreOffice's own errors (Err:502) as the text shown
+                # Control characters a spreadsheet can hold but an .xlsx cannot would stop the whole copy,
+                # and Excel refuses a cell longer than this.
+                _text(cell, ILLEGAL_CHARACTERS_RE.sub("", str(value))[:_EXCEL_CELL_CHARACTERS])
+            else:
+                cell.value = value
+            if (r, c) in sheet.percent_cells:
+                cell.number_format = PERCENT_FORMAT
+        for ref in sheet.merged:
+            ws.merge_cells(ref)
+    return book
+
+
+def _annotate(book, target: Path, findings: list[Finding]) -> None:
+    """Mark each problem cell of `book` and put the list of problems first, then save it as `target`."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     sheet = book.create_sheet("Feedback", 0)
     headers = ("Severity", "Where", "Problem", "How to fix it")
     for c, header in enumerate(headers, start=1):

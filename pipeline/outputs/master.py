@@ -28,6 +28,7 @@ from pipeline.outputs.master_book import (
     print_one_page_wide,
 )
 from pipeline.outputs.master_history import TIDY_COLUMNS, history_lines, tidy_rows
+from pipeline.outputs.master_judgement import JUDGEMENT_WIDTHS, judgement_cells, judgement_columns
 from pipeline.outputs.master_sheets import (
     actions_sheet,
     exceptions_sheet,
@@ -162,6 +163,7 @@ def _indicators(s: Sheets, report: PeriodReport) -> None:
                     travel(i.dot_previous),
                     travel(i.dot_last_year),
                     i.data_quality,
+                    i.part_quarter if i.submitted_at else "",  # Yes or No; blank without a figure
                     i.commentary,
                     i.remedial_action,
                     ind.polarity.value,
@@ -188,13 +190,14 @@ def _indicators(s: Sheets, report: PeriodReport) -> None:
                     s.moment(i.submitted_at),
                     "; ".join(f"{g.area}: {g.result.trend.value}" for g in i.gaps),
                     _sentence(disclosure.why(ind.code)) or "Published",
+                    *judgement_cells(s, i, report.comparator_names),
                 ]
             )
     s.table(
         "Indicators",
-        INDICATOR_COLUMNS,
+        (*INDICATOR_COLUMNS, *judgement_columns(report.comparator_names)),
         rows,
-        INDICATOR_WIDTHS,
+        INDICATOR_WIDTHS | JUDGEMENT_WIDTHS,
         wrap=frozenset({"Partnership", "Indicator"}),
         printed=len(INDICATOR_READER_COLUMNS),
     )

@@ -44,6 +44,8 @@ INDICATOR_READER_COLUMNS = (
     "Direction of travel",
     "Direction vs last year",
     "Data quality",
+    # Yes for a figure from a return sent before the quarter ended: the full return is still owed.
+    "Part quarter",
     "Commentary",
 )
 INDICATOR_COLUMNS = (
@@ -73,7 +75,7 @@ INDICATOR_WIDTHS = {
     # the printed columns: at most 135 / 0.75 * (11.69 - 0.8) / (11.69 - 1.4), about 190, in all
     "Partnership": 20,
     "Code": 8,
-    "Indicator": 34,
+    "Indicator": 30,
     "Unit": 8,
     "Target this period": 10,
     "Actual": 10,
@@ -81,7 +83,8 @@ INDICATOR_WIDTHS = {
     "Direction of travel": 14,
     "Direction vs last year": 14,
     "Data quality": 11,
-    "Commentary": 40,
+    "Part quarter": 8,  # narrowed Indicator and Commentary make its room, both wrapping
+    "Commentary": 36,
     # the analysts'
     "Remedial action": 40,
     "Polarity": 16,
@@ -111,6 +114,9 @@ GAP_COLUMNS = (
     "Compared with report",
     "Gap then",
     "Gap trend",
+    "Gap lower 95% CI",
+    "Gap upper 95% CI",
+    "Change significant",
 )
 
 

@@ -4,6 +4,7 @@ and findings, each a function over `Sheets`.
 
 from __future__ import annotations
 
+from pipeline.domain.calendar import part_quarter
 from pipeline.outputs.assemble import PeriodReport
 from pipeline.outputs.docx_context import travel
 from pipeline.outputs.master_book import GAP_COLUMNS, WRAP_WIDTH, Sheets, figure
@@ -21,6 +22,7 @@ def exceptions_sheet(s: Sheets, report: PeriodReport) -> None:
                     i.indicator.title,
                     s.figure(i.target, unit),
                     s.figure(i.actual, unit),
+                    i.part_quarter,
                     (i.rag.value, s.rag[i.rag]),
                     travel(i.dot_previous),
                     i.commentary,
@@ -36,6 +38,7 @@ def exceptions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Indicator",
             "Target this period",
             "Actual",
+            "Part quarter",
             "RAG",
             "Direction of travel",
             "Commentary",
@@ -50,6 +53,7 @@ def exceptions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Remedial action": 45,
             "Target lead": 18,
             "Direction of travel": 16,
+            "Part quarter": 9,
         },
     )
 
@@ -80,7 +84,10 @@ def gaps_sheet(s: Sheets, report: PeriodReport) -> None:
                         gap_side(g.result.area_behind),
                         g.before_period,
                         s.figure(g.result.before, unit),
-                        g.result.trend.value,
+                        g.trend_words,
+                        s.figure(g.limits[0] if g.limits else None, unit),
+                        s.figure(g.limits[1] if g.limits else None, unit),
+                        "" if g.change_significant is None else ("Yes" if g.change_significant else "No"),
                     ]
                 )
     s.table(
@@ -93,7 +100,8 @@ def gaps_sheet(s: Sheets, report: PeriodReport) -> None:
             "Area": 24,
             "Compared with": 20,
             "Compared with report": 14,
-            "Gap trend": 14,
+            "Gap trend": 16,
+            "Change significant": 12,
         },
     )
 
@@ -193,15 +201,47 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
             s.calendar_day(x.date_completed),
             "Yes" if x.signed_off else "No",
             "Yes" if x.counts else "No (superseded)",
+            # Sent before the quarter ended: it counts, but the full return is still owed.
+            part_quarter(report.period, x.received_at),
+            *_emailed(report.mail_origins.get(x.file_id), s),
         ]
         for x in report.submissions
     ]
     s.table(
         "Submissions",
-        ("Partnership", "File", "Received at", "Completed by", "Email", "Date completed", "Signed off", "Counts"),
+        (
+            "Partnership",
+            "File",
+            "Received at",
+            "Completed by",
+            "Email",
+            "Date completed",
+            "Signed off",
+            "Counts",
+            "Part quarter",
+            "E-mailed by",
+            "E-mail subject",
+            "E-mail sent",
+        ),
         rows,
-        {"File": 36, "Email": 30, "Received at": 20},
+        {
+            "File": 36,
+            "Email": 30,
+            "Received at": 20,
+            "Part quarter": 9,
+            "E-mailed by": 30,
+            "E-mail subject": 36,
+            "E-mail sent": 20,
+        },
     )
+
+
+def _emailed(origin, s: Sheets) -> list:
+    """Who e-mailed the return to the mailbox, the message's subject and when it was sent; blank for a file put
+    in the inbox by hand."""
+    if origin is None:
+        return ["", "", ""]
+    return [origin.sender, origin.subject, s.moment(origin.date) if origin.date else ""]
 
 
 def validation_sheet(s: Sheets, report: PeriodReport) -> None:

@@ -18,6 +18,7 @@ from pipeline.outputs.assemble import IndicatorResult, PeriodReport
 from pipeline.outputs.board_front import front_context
 from pipeline.outputs.disclosure import Disclosure, is_small, plan, public_report
 from pipeline.outputs.docx_context import board_context
+from pipeline.outputs.judgement_words import board_judgement
 
 NOT_PUBLISHED = "Not published"
 
@@ -26,7 +27,7 @@ def public_board_context(report: PeriodReport, meeting: date | None) -> dict[str
     """Fields of templates/board-paper.docx for the public version of the paper."""
     disclosure = plan(report)
     shown = _without_small_last_figures(public_report(report, disclosure), disclosure)
-    context = board_context(shown, meeting) | front_context(shown)
+    context = board_context(shown, meeting) | front_context(shown) | board_judgement(shown)
     results = {i.indicator.code: i for p in shown.partnerships for i in p.indicators}
     for row in [r for g in context["exception_groups"] for r in g["rows"]] + context["appendix"]:
         _hide_row(row, results[row["code"]], disclosure)
@@ -34,6 +35,9 @@ def public_board_context(report: PeriodReport, meeting: date | None) -> dict[str
         _hide_outturn(row, results[row["code"]], disclosure)
     for row in context["gaps"]:
         _hide_gap(row, disclosure)
+    for row in context["attention"]:  # a forecast of a figure the public may not see is not shown either
+        if disclosure.figure_hidden(row["code"]):
+            row["forecast"] = disclosure.settings.marker
     context["subject"] += " (public version)"
     context["title"] += " (public version)"
     context["source_line"] += " " + disclosure.footnote
@@ -49,6 +53,8 @@ def _hide_row(row: dict[str, str], i: IndicatorResult, disclosure: Disclosure) -
     marker, code = disclosure.settings.marker, i.indicator.code
     # The board's paper notes beside a figure what the public would not see; this paper just does not show it.
     row["actual"] = marker if disclosure.figure_hidden(code) else figure(i.actual, i.indicator.unit)
+    if disclosure.figure_hidden(code) and row.get("forecast"):
+        row["forecast"] = ""  # nor its forecast
     if _small(i, i.same_period_last_year, disclosure):
         row["last_year"] = marker
     # Progress towards the final target is worked out from the figure and the baseline.

@@ -25,6 +25,7 @@ from pipeline.outputs.assemble import AreaGap, IndicatorResult, PartnershipRepor
 from pipeline.outputs.charts import ChartCache, rag_summary_chart
 from pipeline.outputs.disclosure import TOTAL, Disclosure, plan, public_report
 from pipeline.outputs.docx_context import clean, fill
+from pipeline.outputs.judgement_words import outlook_words
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, direction
 from pipeline.support.atomic import write_text
 
@@ -248,6 +249,8 @@ def _row(i: IndicatorResult, period: Period, band: Decimal, disclosure: Disclosu
         "fill": "#" + fill(i.rag.colour),
         "compared": compared(i, period, band, disclosure),
         "gaps": [gap_words(g, unit, areas, disclosure.settings.marker) for g in i.gaps],
+        # A forecast of a figure the public may not see is not shown either.
+        "outlook": "" if hidden else outlook_words(i, period),
     }
 
 

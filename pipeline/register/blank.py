@@ -80,6 +80,11 @@ COLUMN_HELP: dict[tuple[str, str], tuple[str, str]] = {
         "built); 'No' keeps it out of every public output.",
         "Suppress small numbers",
     ),
+    ("Indicators", "Numerator and denominator"): (
+        "Optional: Yes if the return should ask for the figure's numerator and denominator (a percentage's "
+        "part and whole, a rate's events and population), for its 95% confidence interval and comparators.",
+        "No",
+    ),
     ("Actions", "Ref"): ("A unique reference for the action.", "CSP-A1"),
     ("Actions", "Partnership"): ("The partnership that owns it: short or full name.", "CSP"),
     ("Actions", "Action"): ("What will be done.", "Extend the evening youth outreach to two more wards"),
@@ -103,6 +108,7 @@ _CHOICES: dict[str, list[str]] = {
     "Polarity": [p.value for p in Polarity],
     "Frequency": [f.value for f in Frequency],
     "Cumulative": ["Yes", "No"],
+    "Numerator and denominator": ["Yes", "No"],
     "RAG scheme": [s.value for s in Scheme],
     "Publish": [p.value for p in Publish],
 }

@@ -135,6 +135,18 @@ def read_indicator(row: int, r: dict, findings: list) -> Indicator:
                 value=_text(r["cumulative"]),
             )
         )
+    counts_text = _text(r.get("counts")).casefold()
+    if counts_text not in ("yes", "no", "y", "n", ""):
+        findings.append(
+            finding(
+                "bad-yes-no",
+                f"Numerator and denominator {_text(r.get('counts'))!r} is not Yes or No.",
+                "Type Yes if the return should ask for the numerator and denominator, else No or leave it blank.",
+                sheet=sheet,
+                row=row,
+                value=_text(r.get("counts")),
+            )
+        )
     tolerance_text = _text(r["tolerance"])
     tolerance = parse_tolerance(r["tolerance"]) if tolerance_text else None
     if tolerance_text and tolerance is None:
@@ -179,6 +191,7 @@ def read_indicator(row: int, r: dict, findings: list) -> Indicator:
         definition=_text(r["definition"]),
         areas=split_areas(r.get("areas")),
         public_name=_text(r.get("public_name")),
+        counts=counts_text in ("yes", "y"),
         publish=_publish(row, r, findings),
         row=row,
     )

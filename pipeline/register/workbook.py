@@ -71,6 +71,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("public_name", "Public name", required=False),
         # Optional: whether the figures may be published; blank or absent, small numbers are suppressed.
         Column("publish", "Publish", required=False),
+        Column("counts", "Numerator and denominator", required=False),
     ),
     "Actions": (
         Column("ref", "Ref"),

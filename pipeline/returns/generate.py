@@ -102,12 +102,17 @@ def build_return(
     sheets = Sheets(book, config.template_password)
     sheets.guidance(_guidance_lines(config, partnership, period, indicators, issued))
     sheets.cover(title, _cover_values(partnership, period))
-    sheets.indicators([_indicator_row(i, period, history) for i in indicators], [i.unit for i in indicators], period)
+    sheets.indicators(
+        [_indicator_row(i, period, history) for i in indicators],
+        [i.unit for i in indicators],
+        period,
+        [i.counts for i in indicators],
+    )
     sheets.actions([(a.ref, a.action, a.owner, a.due) for a in actions])
     sheets.risks([(r.ref, r.risk, r.owner, r.likelihood, r.impact, r.mitigation) for r in risks])
     area_rows = [(i.code, i.title, area, i.unit, i.polarity.value) for i in indicators for area in i.areas]
     if area_rows:
-        sheets.areas(area_rows, period)
+        sheets.areas(area_rows, period, [i.counts for i in indicators for _area in i.areas])
     sheets.meta(
         {
             "template": TEMPLATE_NAME,

@@ -59,6 +59,13 @@ RISK_HEADERS = ("Ref", "Risk", "Owner", "Likelihood (1-5)", "Impact (1-5)", "Mit
 # the partnership re-scores the risk and updates the mitigation each quarter.
 RISK_INPUTS = ("Likelihood (1-5)", "Impact (1-5)", "Mitigation", "Commentary")
 
+# Numerator and Denominator: two columns after the last of the Indicators (and Areas) sheet's, written
+# only when an indicator due that period has "Numerator and denominator" in the register, input cells
+# on its rows alone. Like the Areas sheet, not a new TEMPLATE_VERSION: no label or position before
+# them moved, and a return from a template without them still reads.
+COUNT_HEADERS = ("Numerator", "Denominator")
+COUNT_WIDTHS = (12, 12)
+
 # Areas: one row per indicator per area, in the register's order of areas.
 AREA_HEADERS = ("Code", "Indicator", "Area", "Unit", "Polarity", "Actual")
 AREA_INPUTS = ("Actual",)

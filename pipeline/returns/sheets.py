@@ -20,6 +20,8 @@ from pipeline.returns.layout import (
     AREA_HEADERS,
     AREA_INPUTS,
     AREAS,
+    COUNT_HEADERS,
+    COUNT_WIDTHS,
     COVER,
     COVER_INPUTS,
     COVER_LABELS,
@@ -207,9 +209,15 @@ class Sheets(SheetWriter):
             },
         )
 
-    def indicators(self, rows: list[tuple], units: list[str], period: Period) -> None:
+    def indicators(self, rows: list[tuple], units: list[str], period: Period, counts: Sequence[bool] = ()) -> None:
+        """`counts`: for each row, whether its indicator asks for a numerator and denominator."""
         ws = self._sheet(INDICATORS)
-        self._table(ws, INDICATOR_HEADERS, INDICATOR_INPUTS, INDICATOR_WIDTHS)
+        if any(counts):
+            headers = (*INDICATOR_HEADERS, *COUNT_HEADERS)
+            self._table(ws, headers, (*INDICATOR_INPUTS, *COUNT_HEADERS), (*INDICATOR_WIDTHS, *COUNT_WIDTHS))
+            self._count_cells(ws, len(INDICATOR_HEADERS), counts, units, period)
+        else:
+            self._table(ws, INDICATOR_HEADERS, INDICATOR_INPUTS, INDICATOR_WIDTHS)
         first = HEADER_ROW
         for offset, (values, unit) in enumerate(zip(rows, units)):
             row = first + offset
@@ -264,6 +272,35 @@ class Sheets(SheetWriter):
                 {"validate": "any", "input_title": label, "input_message": message},
             )
         self._protect(ws)
+
+    def _count_cells(self, ws, col: int, counts: Sequence[bool], units: Sequence[str], period: Period) -> None:
+        """The Numerator and Denominator cells from column `col`: inputs, whole or decimal numbers of zero
+        or more, on the rows whose indicator asks for them; locked blanks on the others."""
+        for offset, (wanted, unit) in enumerate(zip(counts, units)):
+            row = HEADER_ROW + offset
+            for k, label in enumerate(COUNT_HEADERS):
+                self._write(ws, row, col + k, None, self.input if wanted else self.locked)
+                if not wanted:
+                    continue
+                what = "events or people counted" if label == "Numerator" else "population or total it is out of"
+                self._validate(
+                    ws,
+                    row,
+                    col + k,
+                    row,
+                    {
+                        "validate": "decimal",
+                        "criteria": "between",
+                        "minimum": 0,
+                        "maximum": _LARGEST,
+                        "input_title": f"{label} for {period}",
+                        "input_message": f"The {what}. The Actual must agree with the numerator and denominator "
+                        f"({'numerator / denominator x 100' if unit == '%' else 'as the unit says'}); leave the "
+                        "Actual blank to have it worked out.",
+                        "error_title": "Not a number",
+                        "error_message": f"{label} must be a number of zero or more.",
+                    },
+                )
 
     def actions(self, existing: list[tuple[str, str, str, date | None]]) -> None:
         ws = self._sheet(ACTIONS)
@@ -390,10 +427,16 @@ class Sheets(SheetWriter):
         )
         self._protect(ws)
 
-    def areas(self, rows: list[tuple[str, str, str, str, str]], period: Period) -> None:
-        """One row per (indicator, area): code, title, area, unit, polarity locked; Actual to fill in."""
+    def areas(self, rows: list[tuple[str, str, str, str, str]], period: Period, counts: Sequence[bool] = ()) -> None:
+        """One row per (indicator, area): code, title, area, unit, polarity locked; Actual to fill in;
+        Numerator and Denominator too when `counts` says a row's indicator asks for them."""
         ws = self._sheet(AREAS)
-        self._table(ws, AREA_HEADERS, AREA_INPUTS, AREA_WIDTHS)
+        if any(counts):
+            headers = (*AREA_HEADERS, *COUNT_HEADERS)
+            self._table(ws, headers, (*AREA_INPUTS, *COUNT_HEADERS), (*AREA_WIDTHS, *COUNT_WIDTHS))
+            self._count_cells(ws, len(AREA_HEADERS), counts, [r[3] for r in rows], period)
+        else:
+            self._table(ws, AREA_HEADERS, AREA_INPUTS, AREA_WIDTHS)
         actual = AREA_HEADERS.index("Actual")
         for offset, (code, title, area, unit, polarity) in enumerate(rows):
             row = HEADER_ROW + offset

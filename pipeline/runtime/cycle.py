@@ -18,6 +18,7 @@ from pipeline.domain.periods import Period, parse_period
 from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_today
 from pipeline.intake.ingest import PassReport, run_pass
+from pipeline.intake.mailbox.fetch import FetchReport, fetch_mail
 from pipeline.runtime.lock import locked_store
 from pipeline.store import Store, StoreFault
 
@@ -36,6 +37,7 @@ class CycleReport:
     # messages and feedback that failed for another reason than the mail server; retried next pass
     failures: list[Failure] = field(default_factory=list)
     incomplete: list[OutputsIncomplete] = field(default_factory=list)  # periods with documents not made
+    mailbox: FetchReport = field(default_factory=FetchReport)  # what the pass took from the returns mailbox
 
 
 def run_once(
@@ -53,61 +55,89 @@ def run_once(
     progress(name) is told of each file as it is examined, stage(text) of each later step;
     `hangup` lets a signal handler end a mail conversation in progress.
     """
-    with locked_store(config) as store, standing_by(config) as standby:
-        report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress))
-        if not store.feedback_due() and not store.stale_periods():
-            return report  # nothing new: the common case in a watch loop, kept cheap
-        _sweep_outbox(config)  # before any child starts writing temporaries of its own
-        due = feedback_due(store)
-        stale = store.stale_periods()
-        # The annotated feedback workbooks are written in a second process while this one
-        # builds the packs; submitters are told once both are done, or the build has failed.
-        with annotating(config, due, standby, parallel=bool(stale)) as annotated:
-            from pipeline.chasing.notify import Notifier
-            from pipeline.register.workbook import load_register
-
-            register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
-            notifier = Notifier(config, store, now=now, dry_run=dry_run, hangup=hangup)
-            try:
-                # The real day, not the pass's clock: a run back-dated with --received to load old returns
-                # must decide as `pipeline report` does whether a quarter is being collected.
-                today = uk_today()
-                for text in stale:
-                    if not pack_wanted(config, store, parse_period(text), today):
-                        # Only rejected returns, for a quarter not being collected: most likely a
-                        # wrong period typed into a file, and a pack of it would be empty.
-                        log.info("No packs for %s: it has no accepted return and is not being collected now", text)
-                        store.period_built(text)
-                        continue
-                    if stage:
-                        stage(f"Building the packs for {text}" + (" and their PDFs" if pdf else ""))
-                    try:
-                        report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
-                    except OutputsIncomplete as exc:  # left to build again: the next pass makes what is missing
-                        report.built[text] = exc.written
-                        report.incomplete.append(exc)
-                        continue
-                    store.period_built(text)
-            except Exception:
-                _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result(), []))
-                raise
-
-            def tell():
-                return give_feedback(
-                    config,
-                    store,
-                    register,
-                    notifier,
-                    due,
-                    annotated.result(),
-                    report.failures,
-                )
-
-            # After documents not made, theirs is the error to show, as after a build that stopped the pass.
-            report.feedback = (_tell_anyway(tell) if report.incomplete else tell()) or []
-            report.mail_failed = notifier.result.failed
-            report.failures += notifier.result.problems
+    with locked_store(config) as store:
+        fetched = fetch_mail(config, store, lambda: _register(config), now=now, hangup=hangup)
+        with standing_by(config) as standby:
+            report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress), mailbox=fetched)
+            if store.mail_replies_due():
+                _answer_mail(config, store, report, now=now, dry_run=dry_run, hangup=hangup)
+            if not store.feedback_due() and not store.stale_periods():
+                return report  # nothing new: the common case in a watch loop, kept cheap
+            _build_and_tell(
+                config, store, standby, report, now=now, pdf=pdf, dry_run=dry_run, stage=stage, hangup=hangup
+            )
         return report
+
+
+def _register(config: Config):
+    from pipeline.register.workbook import load_register
+
+    return load_register(config.paths.register, config.paths.cache)
+
+
+def _answer_mail(config: Config, store: Store, report: CycleReport, *, now, dry_run: bool, hangup) -> None:
+    """Reply to the messages of the mailbox that brought no return, and tell the board officer of those held."""
+    from pipeline.chasing.mailbox import answer_mail
+    from pipeline.chasing.notify import Notifier
+
+    notifier = Notifier(config, store, now=now, dry_run=dry_run, hangup=hangup)
+    answer_mail(notifier, report.ingest.register or _register(config))
+    report.mail_failed += notifier.result.failed
+    report.failures += notifier.result.problems
+
+
+def _build_and_tell(config: Config, store: Store, standby, report: CycleReport, *, now, pdf, dry_run, stage, hangup):
+    """Build the packs of the periods that changed and give each decided file's feedback."""
+    _sweep_outbox(config)  # before any child starts writing temporaries of its own
+    due = feedback_due(store)
+    stale = store.stale_periods()
+    # The annotated feedback workbooks are written in a second process while this one
+    # builds the packs; submitters are told once both are done, or the build has failed.
+    with annotating(config, due, standby, parallel=bool(stale)) as annotated:
+        from pipeline.chasing.notify import Notifier
+        from pipeline.register.workbook import load_register
+
+        register = report.ingest.register or load_register(config.paths.register, config.paths.cache)
+        notifier = Notifier(config, store, now=now, dry_run=dry_run, hangup=hangup)
+        try:
+            # The real day, not the pass's clock: a run back-dated with --received to load old returns
+            # must decide as `pipeline report` does whether a quarter is being collected.
+            today = uk_today()
+            for text in stale:
+                if not pack_wanted(config, store, parse_period(text), today):
+                    # Only rejected returns, for a quarter not being collected: most likely a
+                    # wrong period typed into a file, and a pack of it would be empty.
+                    log.info("No packs for %s: it has no accepted return and is not being collected now", text)
+                    store.period_built(text)
+                    continue
+                if stage:
+                    stage(f"Building the packs for {text}" + (" and their PDFs" if pdf else ""))
+                try:
+                    report.built[text] = build_period(config, register, store, parse_period(text), pdf=pdf)
+                except OutputsIncomplete as exc:  # left to build again: the next pass makes what is missing
+                    report.built[text] = exc.written
+                    report.incomplete.append(exc)
+                    continue
+                store.period_built(text)
+        except Exception:
+            _tell_anyway(lambda: give_feedback(config, store, register, notifier, due, annotated.result(), []))
+            raise
+
+        def tell():
+            return give_feedback(
+                config,
+                store,
+                register,
+                notifier,
+                due,
+                annotated.result(),
+                report.failures,
+            )
+
+        # After documents not made, theirs is the error to show, as after a build that stopped the pass.
+        report.feedback = (_tell_anyway(tell) if report.incomplete else tell()) or []
+        report.mail_failed += notifier.result.failed
+        report.failures += notifier.result.problems
 
 
 def _tell_anyway(tell: Callable[[], list[Path]]) -> list[Path] | None:
@@ -209,7 +239,7 @@ def pack_wanted(config: Config, store: Store, period: Period, today: date) -> bo
 
 
 def build_period(config: Config, register, store: Store, period: Period, *, pdf: bool = True) -> list[Path]:
-    """Rate the period, store its rated figures, and write its master workbook and documents."""
+    """Rate the period and write its master workbook and documents."""
     from pipeline.outputs.assemble import assemble
     from pipeline.outputs.documents import write_documents
     from pipeline.outputs.figures import rated_figures

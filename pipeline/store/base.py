@@ -20,6 +20,10 @@ class Rows(Protocol):
     def description(self) -> Any:
         """The columns of a SELECT, each a sequence that starts with its name."""
 
+    @property
+    def rowcount(self) -> int:
+        """How many rows an UPDATE or DELETE changed."""
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...

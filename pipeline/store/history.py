@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from pipeline.domain.history import (
     ActionUpdate,
+    AreaCounts,
     AreaValues,
     Highlights,
     HistoryValue,
@@ -31,6 +32,14 @@ def _area_text(values: AreaValues) -> str:
 
 def _area_values(text: str) -> AreaValues:
     return tuple((area, _dec(value)) for area, value in json.loads(text)) if text else ()
+
+
+def _counts_text(counts: AreaCounts) -> str:
+    return json.dumps([[area, _text(x), _text(n)] for area, x, n in counts], ensure_ascii=False) if counts else ""
+
+
+def _area_counts(text: str) -> AreaCounts:
+    return tuple((area, _dec(x), _dec(n)) for area, x, n in json.loads(text)) if text else ()
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -105,7 +114,8 @@ class History(Imported):
                 (sid, s.partnership, s.period, sid),
             )
         self._db.executemany(
-            "INSERT INTO indicator_values VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO indicator_values (submission_id, code, actual, data_quality, commentary, remedial_action, "
+            "cell, area_values, numerator, denominator, area_counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     sid,
@@ -116,6 +126,9 @@ class History(Imported):
                     v.remedial_action,
                     v.cell,
                     _area_text(v.area_values),
+                    _text(v.numerator),
+                    _text(v.denominator),
+                    _counts_text(v.area_counts),
                 )
                 for v in s.values
             ],
@@ -172,7 +185,8 @@ class History(Imported):
     def _returned(self, codes: list[str] | None) -> Iterator[HistoryValue]:
         sql = (
             "SELECT v.code, s.period, v.actual, v.data_quality, v.commentary, v.remedial_action, "
-            "v.area_values, s.id, f.name, s.received_at, v.cell, s.signed_off FROM indicator_values v "
+            "v.area_values, s.id, f.name, s.received_at, v.cell, s.signed_off, v.numerator, v.denominator, "
+            "v.area_counts FROM indicator_values v "
             "JOIN submissions s ON s.id = v.submission_id JOIN files f ON f.id = s.file_id "
             "WHERE s.counts = 1"
         )
@@ -194,6 +208,9 @@ class History(Imported):
                 r[9],
                 cell=r[10],
                 signed_off=bool(r[11]),
+                numerator=_dec(r[12]),
+                denominator=_dec(r[13]),
+                area_counts=_area_counts(r[14]),
             )
 
     def actuals(self, *, returns_only: bool = False) -> dict[tuple[str, str], Decimal]:

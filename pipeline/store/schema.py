@@ -196,6 +196,38 @@ ALTER TABLE submissions ADD COLUMN board_issues TEXT NOT NULL DEFAULT '';
 ALTER TABLE submissions ADD COLUMN overall_status TEXT NOT NULL DEFAULT '';
 """
 
+# The returns mailbox: each message recorded (by folder, UIDVALIDITY and UID) before its attachments are
+# written, and each attachment with the inbox file it became, so that a kill never loses or doubles one.
+_MAILBOX = """
+CREATE TABLE mail_messages (
+    id INTEGER PRIMARY KEY,
+    mailbox TEXT NOT NULL,          -- user@host/folder
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    sender TEXT NOT NULL,           -- the From address, lower case
+    subject TEXT NOT NULL,
+    sent_date TEXT NOT NULL,        -- the Date header (UTC, ISO), '' when missing
+    fetched_at TEXT NOT NULL,       -- when the pipeline took it (UTC, ISO)
+    arrived_at TEXT NOT NULL,       -- when the mail server received it (INTERNALDATE; UTC, ISO), '' if unknown
+    outcome TEXT NOT NULL,          -- taken, held, no-attachment, winmail, too-large, too-many-attachments, unreadable, ignored
+    reason TEXT NOT NULL,
+    stage TEXT NOT NULL,            -- recorded, written (attachments all written), moved (to the processed folder), gone
+    replied INTEGER NOT NULL DEFAULT 0,  -- the reply it owes, or the board officer's message, has gone
+    UNIQUE (mailbox, uidvalidity, uid)
+);
+CREATE TABLE mail_attachments (
+    message_id INTEGER NOT NULL REFERENCES mail_messages(id),
+    seq INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    location TEXT NOT NULL,         -- 'inbox/<name>', or 'quarantine/mail/<name>' under the state folder
+    sha256 TEXT NOT NULL,
+    written INTEGER NOT NULL DEFAULT 0,
+    file_id INTEGER REFERENCES files(id),  -- the file it became, once taken in from the inbox
+    PRIMARY KEY (message_id, seq)
+);
+CREATE INDEX mail_attachments_file ON mail_attachments(file_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the tables of the pipeline before its schema versions were numbered", _VERSION_1),
     Migration(
@@ -221,7 +253,17 @@ CREATE TABLE imported_values (
 );
 """,
     ),
-    Migration(4, "read-only views for analysts, and the rated figures the pass stores for them", _ANALYSTS_VIEWS),
+    Migration(4, "the returns mailbox: messages taken and the attachments they brought", _MAILBOX),
+    Migration(
+        5,
+        "the numerator and denominator of an indicator's figure, and of each area's, for confidence intervals",
+        """
+ALTER TABLE indicator_values ADD COLUMN numerator TEXT;
+ALTER TABLE indicator_values ADD COLUMN denominator TEXT;
+ALTER TABLE indicator_values ADD COLUMN area_counts TEXT NOT NULL DEFAULT '';
+""",
+    ),
+    Migration(6, "read-only views for analysts, and the rated figures the pass stores for them", _ANALYSTS_VIEWS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -18,11 +18,12 @@ from pipeline.store.errors import speaking
 from pipeline.store.figures import Figures
 from pipeline.store.files import Files
 from pipeline.store.history import History
+from pipeline.store.mailbox import Mailbox
 from pipeline.store.messages import Messages
 
 
 @speaking  # every public method speaks SQL, so every one says what its back end's errors mean
-class Store(Files, History, Messages, Figures):
+class Store(Files, History, Messages, Mailbox, Figures):
     """The pipeline's database. Use as a context manager, or call close().
 
     `Store(path)` opens the SQLite file at `path`, the embedded default; `open_store(config)` (in

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from smtp_server import Inbox, Server, free_port, start
 
 from pipeline.chasing.mail import Message, build_email, compose, eml_name, render
+from pipeline.chasing.mailbox import plan_mail_answer
 from pipeline.chasing.reminders import (
     BoardContact,
     MessageKind,
@@ -34,10 +35,12 @@ from pipeline.chasing.reminders import (
     plan_templates_out,
 )
 from pipeline.chasing.sending import Mailer
+from pipeline.domain import mailbox as mb
 from pipeline.domain.errors import MailError, MailRefused, TemplateError
 from pipeline.domain.findings import ERROR, WARNING, Finding
+from pipeline.domain.mailbox import MailAttachment, MailRecord
 from pipeline.domain.periods import Period
-from pipeline.domain.records import Partnership
+from pipeline.domain.records import Partnership, Register
 from pipeline.domain.settings import CalendarSettings, MailSettings
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
@@ -205,6 +208,29 @@ def every_planned_message(tmp_path: Path) -> list[PlannedMessage]:
                 board=BOARD,
             )
         )
+    # The returns mailbox's answers: about a message, not a partnership's return for a period.
+    for outcome in (*mb.REPLIES, mb.HELD):
+        record = MailRecord(
+            id=7,
+            mailbox="returns@imap.example.org/INBOX",
+            uidvalidity=1,
+            uid=7,
+            sender="someone@brackenford.example.org",
+            subject="Our return",
+            date="",
+            fetched_at="2026-01-14T09:00:00Z",
+            arrived_at="2026-01-14T08:58:00Z",
+            outcome=outcome,
+            reason="why",
+            stage=mb.MOVED,
+            replied=False,
+            attachments=(MailAttachment(0, "r.xlsx", "quarantine/mail/r.xlsx", "0" * 64, True),),
+        )
+        planned.append(
+            plan_mail_answer(
+                record, Register((CSP,), (), (), ()), BOARD, max_message_mb=25, max_attachments=20, kept="held"
+            )
+        )
     return planned
 
 
@@ -213,7 +239,8 @@ def test_every_shipped_template_renders_and_its_subject_names_partnership_and_pe
     assert {p.template for p in planned} == {t.name for t in TEMPLATES.glob("*.txt")}
     for p in planned:
         subject, body = render(TEMPLATES, p.template, p.context)
-        if p.partnership != "unrecognised":  # a file the pipeline failed on before it said whose it is
+        # A file the pipeline failed on before it said whose it is; the mailbox's answers about a message.
+        if p.partnership not in ("unrecognised", "mailbox"):
             assert "Safer Brackenford Partnership" in subject and "2025-26 Q3" in subject, p.template
         assert body.endswith("\n") and not body.startswith("\n") and "\n\n\n" not in body, p.template
 

@@ -25,7 +25,7 @@ MISTAKES = [
         {"[rag]": "[rags]"},
         "unknown section [rags].",
         "Use only [organisation], [paths], [rag], [calendar], [ingest], [template], "
-        "[watch], [mail], [store], [board_paper], [publishing]; check the spelling.",
+        "[watch], [mail], [store], [mailbox], [board_paper], [publishing]; check the spelling.",
     ),
     (
         "unknown-key",

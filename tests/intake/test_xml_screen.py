@@ -276,3 +276,34 @@ def test_a_number_or_error_written_with_a_character_reference_is_seen_though_the
 
     assert screen(sheet("<c r='A1' t='e'><v>&#35;DIV/0!</v></c>")).error_cells == (("Indicators", 0, 0, "#DIV/0!"),)
     assert [f.code for f in screen(sheet("<c r='GS1'><v>&#50;</v></c>")).findings] == ["too-large"]
+
+
+def test_a_return_screened_again_in_the_same_process_gets_the_same_verdict(tmp_path):
+    # The screen keeps what returns made from one template share (the package map, the percent
+    # styles, where each cell reference is): a second return with the same parts is still
+    # screened cell by cell, and a broken part is refused every time.
+    def sheet(name: str, cells: str) -> Path:
+        xml = f"<worksheet xmlns='{MAIN}'><sheetData><row r='1'>{cells}</row></sheetData></worksheet>"
+        return workbook_with(tmp_path / name, xml)
+
+    error = sheet("error.xlsx", "<c r='B1' t='e'><v>#N/A</v></c>")
+    far = sheet("far.xlsx", "<c r='GS1'><v>2</v></c>")
+    broken = sheet("broken.xlsx", "<c r='1B'><v>2</v></c>")
+    for _ in range(2):
+        assert screen(error).error_cells == (("Indicators", 0, 1, "#N/A"),)
+        assert [f.code for f in screen(far).findings] == ["too-large"]
+        assert [f.code for f in screen(broken).findings] == ["corrupt"]
+
+
+def test_a_sheet_of_many_distinct_element_names_is_screened_and_leaves_little_behind(tmp_path):
+    # The screen remembers each element name's meaning between returns; a hostile file writing
+    # thousands of made-up names must neither hide a cell nor fill the reader's memory with them.
+    from pipeline.intake.screen import sheetscan
+
+    noise = "".join(f"<n{k}/>" for k in range(25_000))
+    cell = "<row r='1'><c r='C1' t='e'><v>#REF!</v></c></row>"
+    xml = f"<worksheet xmlns='{MAIN}'><sheetData>{noise}{cell}</sheetData></worksheet>"
+    screened = screen(workbook_with(tmp_path / "names.xlsx", xml))
+
+    assert screened.error_cells == (("Indicators", 0, 2, "#REF!"),)
+    assert len(sheetscan._NAMES) <= sheetscan._MAX_NAMES

@@ -59,11 +59,15 @@ def test_the_dashboard_shows_each_partnership_s_ratings_now_and_at_the_previous_
     cyp = dict(zip(header, rows["Children and Young People Partnership\nOverall: Some concerns"]))
     # CYP-01 went Green to Red; CYP-06 is six-monthly, with no figure at its previous report.
     assert (cyp["Red"], cyp["Green"], cyp["No data"], cyp["Total"]) == ("1 (0)", "4 (4)", "0 (1)", "5")
-    changes = {r[1]: r[3] for r in table_headed(doc, "Code", "Previous → now")[1:]}
+    indicators = {r[1]: r for r in table_headed(doc, "Code", "Previous → now")[1:]}
+    changes = {code: r[3] for code, r in indicators.items()}
     assert changes["CYP-01"] == "Green → Red"
     assert changes["CYP-03"] == "Green → Green"
     assert changes["CYP-06"] == "No data → Green"
     assert changes["CSP-01"] == "No data → No data", "a partnership that has not returned is listed too"
+    # The year-end forecast's rating: NEET at 8% in Q2 is forecast to stay 8% against the 6% target.
+    assert indicators["CYP-01"][4] == "Red"
+    assert indicators["CSP-01"][4] == "Not rated", "no figure, no forecast"
     note = next(p.text for p in doc.paragraphs if p.text.startswith("In brackets:"))
     assert note.endswith("Since then 0 indicators moved to a better rating and 1 to a worse one.")
 

@@ -117,7 +117,8 @@ def test_a_count_below_five_shows_the_marker_and_a_footnote_never_the_figure(pub
     assert "[c]" in row and "not published: a small number" in row
     assert not re.search(r"\b3\b", row)
     assert (
-        "[c] Not published: a count of fewer than 5, or a figure from which one could be worked out." in Text(html).text
+        "[c] Not published: a count of fewer than 5, a rate or percentage worked out from one, or a figure from "
+        "which one could be worked out." in Text(html).text
     )
 
 
@@ -230,7 +231,7 @@ def hidden(result) -> dict[str, str]:
         ("5", {}, "count", Publish.SUPPRESS, {}),  # the threshold itself is published
         ("0", {}, "count", Publish.SUPPRESS, {}),  # zero identifies nobody
         ("3", {}, "number", Publish.SUPPRESS, {"total": SMALL}),
-        ("3", {}, "%", Publish.SUPPRESS, {}),  # a percentage waits for its numerator
+        ("3", {}, "%", Publish.SUPPRESS, {}),  # a percentage with no numerator given is published
         ("3", {}, "count", Publish.YES, {}),
         # Two areas: the small one could be worked out as the total less the other, so the other goes too.
         ("40", {"Eastgate": "2", "Rest": "38"}, "count", Publish.SUPPRESS, {"Eastgate": SMALL, "Rest": DERIVABLE}),
@@ -266,6 +267,62 @@ def hidden(result) -> dict[str, str]:
 )
 def test_which_figures_are_hidden(actual, areas, unit, publish, expected):
     assert hidden(counted(actual, areas, unit=unit, publish=publish)) == expected
+
+
+@pytest.mark.parametrize(
+    "numerator, areas, expected",
+    [
+        ("3", {}, {"total": SMALL}),  # 3 of 40 is 7.5%: anyone who knows the 40 knows the 3
+        ("5", {}, {}),
+        ("0", {}, {}),
+        # An area's rate from 2 young people is as telling as the 2; the other area gives it away
+        # from the total's rate and counts, so it goes too.
+        ("30", {"Eastgate": "2", "Rest": "28"}, {"Eastgate": SMALL, "Rest": DERIVABLE}),
+    ],
+)
+def test_a_rate_or_percentage_from_a_small_numerator_is_hidden(numerator, areas, expected):
+    result = counted("7.5", dict.fromkeys(areas, "6.5"), unit="%")
+    result = dataclasses.replace(
+        result, numerator=Decimal(numerator), area_numerators=tuple((a, Decimal(x)) for a, x in areas.items())
+    )
+    assert hidden(result) == expected
+
+
+def test_a_percentage_worked_out_from_three_young_people_is_not_on_the_public_page(tmp_path):
+    """CYP-01 (NEET, %) is one of the demo register's counted indicators: its return gives 3 of 40, 7.5%."""
+    register = read_register(DEMO_REGISTER)[0]
+    neet = register.by_code["CYP-01"]
+    assert neet.counts and neet.unit == "%"
+    templates = tmp_path / "templates"
+    workspace = Workspace(tmp_path / "work", register, templates)
+    config = str(workspace.root / "config.toml")
+    code, _out, err = run_cli(["--config", config, "templates", "--period", str(Q2), "--partnership", "CYP"])
+    assert code == 0, err
+    templates.mkdir()
+    for made in (workspace.outbox / "templates" / Q2.slug).glob("*.xlsx"):
+        made.rename(templates / made.name)
+    workspace.submit(
+        "cyp.xlsx",
+        period=Q2,
+        indicators={
+            "CYP-01": {
+                "actual": Decimal("7.5"),
+                "numerator": Decimal(3),
+                "denominator": Decimal(40),
+                "commentary": "Three young people left college in September.",
+                "remedial_action": "Each has a named adviser.",
+            }
+        },
+    )
+    code, _out, err = run_cli(["--config", config, "run", "--no-pdf"])
+    assert code == 0, err
+    code, _out, err = run_cli(["--config", config, "report", "--period", str(Q2), "--no-pdf"])
+    assert code == 0, err
+
+    row = row_of(page(workspace.outbox / Q2.slug), neet.plain_name)
+    assert "[c]" in row and "7.5" not in row
+    xml = docx_text_parts(workspace.outbox / Q2.slug / f"board-paper-{Q2.slug}.docx")["word/document.xml"]
+    assert "7.5% (suppressed in public: fewer than 5;" in xml, "the board, which does not publish, keeps it"
 
 
 def test_the_demo_suppresses_its_three_empty_homes_on_the_public_summary(demo_outbox):

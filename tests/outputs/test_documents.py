@@ -453,6 +453,7 @@ def test_board_paper_is_in_committee_format_with_sections_in_order(written, repo
     ):
         assert line in text
     assert [p.text for p in doc.paragraphs if p.style.name == "Heading 2"] == [
+        "Needs the board's attention",  # 4.2, closing the performance summary
         "Safer Communities Partnership",
         "Health & Wellbeing Board",
     ]

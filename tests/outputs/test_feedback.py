@@ -4,13 +4,14 @@ workbook with a comment on every problem cell and a first 'Feedback' sheet."""
 from __future__ import annotations
 
 import shutil
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from registers import TEMPLATES
-from spoil import Q1, Workspace, edit_header, outcome
+from registers import TEMPLATES, run_cli
+from spoil import Q1, Workspace, edit_header, editing, header_column, outcome, row_of, saved_by_libreoffice
 
 from pipeline.domain.errors import TemplateError
 from pipeline.domain.findings import finding
@@ -111,6 +112,52 @@ def test_file_that_is_not_a_return_gets_a_text_summary_only(workspace):
     folder = workspace.outbox / "feedback" / "unrecognised"
     assert "Not accepted" in (folder / f"{stem}.feedback.txt").read_text(encoding="utf-8")
     assert not (folder / f"{stem}.feedback.xlsx").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_an_ods_return_gets_an_xlsx_copy_of_what_was_read_with_a_comment_on_each_problem_cell(workspace, tmp_path):
+    draft = workspace.fill("cyp.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
+    with editing(draft) as filled:  # 6% typed in a percentage cell
+        ws = filled["Indicators"]
+        six = ws.cell(row_of(ws, "CYP-01"), header_column(ws, "Actual"))
+        six.value, six.number_format = 0.06, "0%"
+    workspace.drop(saved_by_libreoffice(draft, tmp_path))
+
+    code, _out, _err = run_cli(
+        ["--config", str(workspace.config.source), "-q", "run", "--no-pdf", "--received", "2025-07-10T10:30"]
+    )
+
+    assert code == 1  # the return was rejected
+    [book_path] = (workspace.outbox / "feedback" / "2025-26-Q1").glob("*-cyp.feedback.xlsx")
+    assert zipfile.is_zipfile(book_path) and "xl/workbook.xml" in zipfile.ZipFile(book_path).namelist()
+    book = load_workbook(book_path)
+    assert book.sheetnames[0] == "Feedback"
+    assert {"Cover", "Indicators", "Actions", "Risks"} <= set(book.sheetnames)
+    wrong = book["Indicators"]["J5"]
+    assert wrong.value == "twelve", "the submitter's own entry, in its own cell"
+    assert wrong.comment.text == 'CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.'
+    assert wrong.fill.start_color.rgb.endswith("FFC7CE")
+    assert book["Indicators"]["A5"].value == "CYP-05", "the cells without a problem are copied too"
+    assert book["Indicators"]["J2"].comment is None
+    assert (book["Indicators"]["J2"].value, book["Indicators"]["J2"].number_format) == (0.06, "0.00%")
+    assert book["_meta"].sheet_state != "visible", "a sheet hidden in the return stays hidden"
+    listed = [row[:2] for row in book["Feedback"].iter_rows(min_row=2, values_only=True) if any(row)]
+    assert listed == [("Error", "Indicators!J5")]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_an_old_excel_xls_return_gets_its_annotated_copy_as_xlsx_too(workspace, tmp_path):
+    draft = workspace.fill("cyp.xlsx", indicators={"CYP-05": {"actual": "twelve"}})
+    workspace.drop(saved_by_libreoffice(draft, tmp_path, "xls"))
+
+    result = outcome(workspace.run(), "cyp.xls")
+
+    _, book_path = feedback_files(workspace, result)
+    wrong = load_workbook(book_path)["Indicators"]["J5"]
+    assert (wrong.value, wrong.comment.text) == (
+        "twelve",
+        'CYP-05: "twelve" is not a number. Type the figure in digits, e.g. 12.5.',
+    )
 
 
 # -- a formula typed as commentary stays text everywhere ----------------------------------------
@@ -331,3 +378,52 @@ def test_which_returns_get_their_own_workbook_back_marked_up(partnership, verdic
     )
     found = [finding("not-a-number", "CYP-05: 'twelve' is not a number.", sheet="Indicators", cell=cell)]
     assert Due(record, found).annotate is marked_up
+
+
+def test_the_xlsx_copy_of_an_ods_return_keeps_what_it_read_as_it_was_shown_and_never_as_a_formula(tmp_path):
+    from datetime import date
+
+    from pipeline.domain.cells import CellError, ReadCopy, SheetCopy, read_copy_path, to_json
+    from pipeline.domain.verdicts import Verdict
+    from pipeline.outputs.feedback import write_annotated
+
+    state, outbox = tmp_path / "state", tmp_path / "outbox"
+    cells = {
+        (0, 0): FORMULA,
+        (0, 1): "bell\x07 rang",
+        (0, 2): CellError("#DIV/0!"),
+        (0, 3): CellError("Err:502"),
+        (0, 4): date(2025, 6, 30),
+        (0, 5): 12,
+    }
+    read_copy_path(state, "a" * 64).parent.mkdir(parents=True)
+    read_copy_path(state, "a" * 64).write_text(to_json(ReadCopy("ods", (SheetCopy("Indicators", "visible", cells),))))
+    record = FileRecord(
+        id=1,
+        sha256="a" * 64,
+        name="r.ods",
+        size=1,
+        received_at="2025-07-10T09:30:00Z",
+        location="quarantine/20250710T093000Z-aaaaaaaaaaaa-r.ods",
+        verdict=Verdict.REJECTED,
+        destination="quarantine/20250710T093000Z-aaaaaaaaaaaa-r.ods",
+        reason="",
+        period="2025-26 Q1",
+        partnership="CYP",
+        duplicate_of=None,
+        decided_at=None,
+    )
+    problem = finding("not-a-number", "Not a number.", "Type digits.", sheet="Indicators", cell="F1")
+
+    path = write_annotated(outbox, state, record, [problem])
+
+    assert path is not None and path.name == "20250710T093000Z-aaaaaaaaaaaa-r.feedback.xlsx"
+    row = next(load_workbook(path)["Indicators"].iter_rows(max_row=1))
+    assert [(c.value, c.data_type) for c in row[:4]] == [
+        (FORMULA, "s"),
+        ("bell rang", "s"),
+        ("#DIV/0!", "e"),
+        ("Err:502", "s"),
+    ]
+    assert row[4].is_date and row[4].value.date() == date(2025, 6, 30)
+    assert (row[5].value, row[5].comment.text) == (12, "Not a number. Type digits.")

@@ -362,3 +362,31 @@ def test_no_header_of_the_indicators_sheet_is_cut_off(master):
         lines = len(textwrap.wrap(cell.value, int(width) - 1))  # a bold header needs a little more room
         assert lines == 1 or cell.alignment.wrap_text, cell.value
         assert height >= 15 * lines, cell.value
+
+
+def test_a_return_sent_before_the_quarter_ended_is_marked_part_quarter_wherever_its_figures_appear(workspace):
+    from datetime import UTC, datetime
+
+    red = IndicatorEntry(actual="7.9", commentary="Two schools late.", remedial_action="Mentoring.")
+    workspace.now = datetime(2025, 6, 27, 9, 0, tzinfo=UTC)  # Q1 ends on 30 June
+    workspace.submit("cyp-early.xlsx", indicators={"CYP-01": red})
+    workspace.run()
+
+    book = load_workbook(workspace.master(Q1))
+
+    indicators = {r["Code"]: r for r in _rows(book["Indicators"])}
+    assert indicators["CYP-01"]["Part quarter"] == "Yes"
+    assert indicators["CSP-01"]["Part quarter"] is None, "no return, no figure to mark"
+    [exception] = [r for r in _rows(book["Exceptions"]) if r["Code"] == "CYP-01"]
+    assert exception["Part quarter"] == "Yes"
+    [early] = _rows(book["Submissions"])
+    assert (early["File"], early["Counts"], early["Part quarter"]) == ("cyp-early.xlsx", "Yes", "Yes")
+
+    workspace.now = datetime(2025, 7, 10, 9, 0, tzinfo=UTC)
+    workspace.submit("cyp-full.xlsx", indicators={"CYP-01": red})
+    workspace.run()
+
+    book = load_workbook(workspace.master(Q1))
+    assert {r["Code"]: r for r in _rows(book["Indicators"])}["CYP-01"]["Part quarter"] == "No"
+    submissions = {r["File"]: (r["Counts"], r["Part quarter"]) for r in _rows(book["Submissions"])}
+    assert submissions == {"cyp-early.xlsx": ("No (superseded)", "Yes"), "cyp-full.xlsx": ("Yes", "No")}

@@ -237,3 +237,30 @@ def test_at_the_full_year_a_measure_with_no_figure_a_year_ago_is_compared_with_i
         half.rows("Economy and Skills Partnership: measures, latest figures and targets")["Apprenticeships started"][-1]
         == "No figure a year ago to compare"
     )  # the half year is compared with a year ago only
+
+
+@pytest.mark.parametrize(
+    "forecast_rating, words",
+    [
+        (Rag.GREEN, "On track to meet its target by March"),
+        (Rag.AMBER, "Likely to end the year close to its target, but short of it"),
+        (Rag.RED, "Not on track to meet its target by March"),
+    ],
+)
+def test_the_year_end_forecast_is_said_in_plain_words(tmp_path, forecast_rating, words):
+    from pipeline.analysis.forecast import LEVEL_LATEST, Forecast
+    from pipeline.analysis.spc import Assurance, Spc, Variation
+    from pipeline.outputs.judgement import Judgement
+
+    judged = dataclasses.replace(
+        indicator("EC07", "ECO", "Adults in work", "%", "70", "68.5", Rag.AMBER),
+        judgement=Judgement(
+            Forecast(Decimal("69.25"), None, None, LEVEL_LATEST),
+            forecast_rating,
+            Spc((), None, None, None, Variation.NOT_ENOUGH, Assurance.NOT_ENOUGH),
+            None,
+        ),
+    )
+    shown = page(with_indicators(build_report(), judged), tmp_path)
+    row = shown.tables["Economy and Skills Partnership: measures, latest figures and targets"][-1]
+    assert row[0] == f"Adults in work {words} (if things go on as they are, 69.25% against a target of 70%)."

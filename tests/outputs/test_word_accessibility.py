@@ -109,9 +109,9 @@ CHECKS: list[Callable] = [
 @pytest.fixture(scope="module")
 def documents(demo_outbox: Path) -> list[Path]:
     made = sorted(demo_outbox.glob("20*/*.docx"))
-    # Six quarters (a year of history and the demo's two), each with five highlight reports and the
-    # board paper in the board's and the public version.
-    assert len(made) == 6 * 7, [p.name for p in made]
+    # Fourteen quarters (three years of history and the demo's two), each with five highlight reports
+    # and the board paper in the board's and the public version.
+    assert len(made) == 14 * 7, [p.name for p in made]
     return made
 
 

@@ -123,7 +123,8 @@ def test_sheets_come_in_the_contract_order_and_the_guidance_opens_first(template
 
 def test_each_table_has_its_header_labels_in_row_1(template):
     book = load(template)
-    assert header(book[INDICATORS]) == INDICATOR_HEADERS
+    # CYP's NEET and conceptions indicators ask for their numerator and denominator: two columns after the rest.
+    assert header(book[INDICATORS]) == (*INDICATOR_HEADERS, "Numerator", "Denominator")
     assert header(book[ACTIONS]) == ACTION_HEADERS
     assert header(book[RISKS]) == RISK_HEADERS
 
@@ -165,7 +166,8 @@ def test_files_are_named_by_short_name_and_period_without_spaces():
 @pytest.mark.parametrize(
     "sheet, inputs",
     [
-        (INDICATORS, {"Actual", "Data quality", "Commentary", "Remedial action"}),
+        # The first row is CYP-01, whose register row asks for its numerator and denominator.
+        (INDICATORS, {"Actual", "Data quality", "Commentary", "Remedial action", "Numerator", "Denominator"}),
         (ACTIONS, {"Status", "% complete", "Commentary"}),
         (RISKS, {"Likelihood (1-5)", "Impact (1-5)", "Mitigation", "Commentary"}),
     ],

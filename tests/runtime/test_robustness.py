@@ -439,7 +439,7 @@ def test_the_database_server_stopping_during_a_pass_is_exit_7_with_nothing_half_
     config_path = setup_run(batch, folder, postgresql.url)
     run = pipeline_run(config_path)
     try:
-        wait_for_moves(run, folder / "state", 3, 120)  # some verdicts recorded and carried out, most not
+        wait_for_moves(run, folder / "state", 1, 120)  # a verdict recorded and carried out, most not
         postgres_server.stop("immediate")  # as if it crashed, or its machine restarted
         code, _out, err = finish(run)
     finally:
@@ -458,9 +458,12 @@ def test_the_database_server_stopping_during_a_pass_is_exit_7_with_nothing_half_
             "JOIN indicator_values v ON v.submission_id = s.id WHERE s.file_id = f.id)"
         ).fetchone() == (0,)
         waiting = db.execute("SELECT count(*) FROM files WHERE verdict = 'pending'").fetchone()[0]
+        unbuilt = db.execute("SELECT count(*) FROM stale_periods").fetchone()[0]
     finally:
         db.close()
-    assert waiting > 0  # the pass really was stopped part-way: these wait in incoming/ for the next
+    # The pass really was stopped part-way: files wait in incoming/ for their verdicts, or (on a quick
+    # machine, where every verdict was in before the server went) the packs wait to be built.
+    assert waiting > 0 or unbuilt > 0
     assert len(list((folder / "state" / "incoming").iterdir())) >= waiting
 
     code, _out, err = finish(pipeline_run(config_path))

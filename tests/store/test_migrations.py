@@ -69,10 +69,12 @@ def test_a_store_written_before_versions_were_numbered_is_migrated_with_everythi
     assert _version(path) == SCHEMA_VERSION
     assert _raw(path, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     after = _rows(path)
-    # Every row of every table as it was; a submission gains migration 2's highlight answers, blank.
+    # Every row of every table as it was; a submission gains migration 2's highlight answers, blank, and a
+    # figure migration 4's numerator, denominator and areas' counts, none.
     width = len(before["submissions"][0])
     assert [row[:width] for row in after.pop("submissions")] == before.pop("submissions")
     assert {row[width:] for row in _raw(path, "SELECT * FROM submissions")} == {("", "", "", "")}
+    assert after.pop("indicator_values") == [(*row, None, None, "") for row in before.pop("indicator_values")]
     assert after == before
     assert all(s.highlights == Highlights() for s in submissions)
     assert [dataclasses.astuple(f) for f in files] == before["files"]

@@ -11,6 +11,7 @@ from pipeline.domain.records import Indicator, Register
 from pipeline.domain.text import parse_text
 from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, Parsed
 from pipeline.intake.checks.cells import in_range, read_figure, unreadable
+from pipeline.intake.checks.counts import read_counts
 from pipeline.intake.read.reader import Workbook
 from pipeline.intake.recognise import Identity, Table, find_table
 from pipeline.returns import layout as T
@@ -38,13 +39,14 @@ def check_areas(
             )
         )
         return values
-    table, problems = find_table(sheet, T.AREA_HEADERS, ("Code", "Area", "Actual"))
+    table, problems = find_table(sheet, T.AREA_HEADERS + T.COUNT_HEADERS, ("Code", "Area", "Actual"))
     findings += problems
     if table is None:
         return values
     areas = {code: {a.casefold(): a for a in i.areas} for code, i in wanted.items()}
     codes = {code.casefold(): code for code in wanted}
     figures: dict[tuple[str, str], Decimal | None] = {}
+    counts: dict[tuple[str, str], tuple[Decimal | None, Decimal | None]] = {}
     cells: dict[tuple[str, str], str] = {}
     blank: set[tuple[str, str]] = set()
     for row in table.data_rows():
@@ -68,6 +70,10 @@ def check_areas(
             continue
         cells[code, area] = table.a1(row, "Actual")
         parsed, shown = read_figure(table, row, wanted[code].unit)
+        counted = read_counts(table, row, wanted[code], parsed, shown, findings)
+        if counted.worked_out is not None:  # a blank figure, worked out from the area's counts
+            parsed, shown = counted.worked_out, str(counted.worked_out.number)
+        counts[code, area] = (counted.numerator, counted.denominator)
         if parsed.kind in (BLANK, NOT_AVAILABLE):
             blank.add((code, area))
         figures[code, area] = _area_figure(table, row, wanted[code], area, parsed, shown, findings)
@@ -94,7 +100,13 @@ def check_areas(
                     )
                 )
     return [
-        replace(v, area_values=tuple((a, figures.get((v.code, a))) for a in wanted[v.code].areas))
+        replace(
+            v,
+            area_values=tuple((a, figures.get((v.code, a))) for a in wanted[v.code].areas),
+            area_counts=tuple(
+                (a, *counts[v.code, a]) for a in wanted[v.code].areas if any(counts.get((v.code, a), (None, None)))
+            ),
+        )
         if v.code in wanted
         else v
         for v in values

@@ -14,6 +14,7 @@ from pipeline.domain.text import header_key, parse_text
 from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, implausible
 from pipeline.domain.wording import figure
 from pipeline.intake.checks.cells import in_range, read_figure, read_text, unreadable
+from pipeline.intake.checks.counts import read_counts
 from pipeline.intake.checks.outliers import check_outlier
 from pipeline.intake.recognise import Identity, Table
 from pipeline.rating.rag import period_target, rate
@@ -137,6 +138,9 @@ def _indicator_row(
         )
     quality = _QUALITIES.get(header_key(quality), quality)
     parsed, shown = read_figure(table, row, i.unit)
+    counts = read_counts(table, row, i, parsed, shown, findings)
+    if counts.worked_out is not None:  # a blank Actual, worked out from the numerator and denominator
+        parsed, shown = counts.worked_out, str(counts.worked_out.number)
     actual = parsed.number
     if parsed.kind in (BLANK, NOT_AVAILABLE):
         if parsed.kind == NOT_AVAILABLE and quality in ("", NOT_AVAILABLE_QUALITY):
@@ -195,6 +199,8 @@ def _indicator_row(
         commentary=commentary,
         remedial_action=remedial,
         cell=cell,
+        numerator=counts.numerator,
+        denominator=counts.denominator,
     )
 
 

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from pipeline.domain.cells import CellError
 from pipeline.domain.findings import ERROR, Finding, finding, has_errors
 from pipeline.intake.read import parsers
 from pipeline.intake.screen import ooxml
@@ -35,16 +36,6 @@ log = logging.getLogger(__name__)
 
 CellValue = str | int | float | bool | date | datetime | time | timedelta  # or CellError
 _SPREADSHEETS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
-
-
-@dataclass(frozen=True)
-class CellError:
-    """A cell showing a spreadsheet error such as #DIV/0! (calamine would read it as blank)."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)

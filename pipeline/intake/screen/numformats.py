@@ -34,6 +34,7 @@ def percent_code(code: str) -> bool:
     return "%" in code and "%" in _LITERAL.sub("", code)
 
 
+@ooxml.same_parts_once
 def percent_styles(xml: bytes, max_styles: int) -> frozenset[int]:
     """The style indices (a cell's s="N") whose number format shows a percentage, from the
     styles part; only its first `max_styles` styles and custom formats are read."""
@@ -127,3 +128,7 @@ class PercentCells:
 
     styles: frozenset[int]  # style indices (a cell's s="N") whose number format is a percentage
     room: int  # cells still to be noted
+    written: frozenset[str] = field(init=False)  # the same as s= writes them, worked out once a workbook
+
+    def __post_init__(self) -> None:
+        self.written = frozenset(str(n) for n in self.styles)

@@ -8,9 +8,11 @@ scans the worksheets (sheetscan) and the styles part (numformats).
 
 from __future__ import annotations
 
+import functools
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, ParamSpec, TypeVar
 from xml.parsers import expat
 
 if TYPE_CHECKING:  # numformats reads the styles part with this module's parser
@@ -87,6 +89,27 @@ def parse_xml(data: bytes) -> list[Element]:
     return elements
 
 
+_Args = ParamSpec("_Args")
+_Result = TypeVar("_Result")
+SMALL_PART = 64 * 1024  # bytes: well above a return's package map and styles, which are a few KB each
+
+
+def same_parts_once(function: Callable[_Args, _Result]) -> Callable[_Args, _Result]:
+    """`function` of parts' bytes, worked out once for the same small parts: returns made from one
+    template carry the same package map and styles, so most of a pass reads them from here. The
+    function must be pure and its result immutable; the parts are still inflated and checked
+    before each call, a failure is never kept, and large parts are not kept at all."""
+    kept = functools.lru_cache(maxsize=32)(function)
+
+    @functools.wraps(function)
+    def once(*args: _Args.args, **kwargs: _Args.kwargs) -> _Result:
+        if kwargs or sum(len(arg) for arg in args if isinstance(arg, bytes)) > SMALL_PART:
+            return function(*args, **kwargs)
+        return kept(*args)
+
+    return once
+
+
 def rels_path(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
@@ -106,6 +129,7 @@ def relationships(data: bytes, source_part: str) -> list[tuple[str, str, str]]:
     return out
 
 
+@same_parts_once
 def main_part(root_rels: bytes) -> str:
     for _rid, kind, part in relationships(root_rels, ""):
         if kind == "officedocument":
@@ -113,6 +137,7 @@ def main_part(root_rels: bytes) -> str:
     raise PackageError("no workbook part")
 
 
+@same_parts_once
 def content_type(types_xml: bytes, part: str) -> str:
     defaults, overrides = {}, {}
     for item in parse_xml(types_xml):
@@ -152,6 +177,7 @@ class WorkbookInfo:
     styles: str = ""  # part name of the styles (number formats), "" if none
 
 
+@same_parts_once
 def workbook_info(workbook_xml: bytes, workbook_rels: bytes, workbook_part: str) -> WorkbookInfo:
     rels = {rid: (kind, part) for rid, kind, part in relationships(workbook_rels, workbook_part)}
     sheets, date1904, full_calc = [], False, False

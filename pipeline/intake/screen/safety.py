@@ -268,6 +268,12 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits) -> Screened |
     return None
 
 
+def directory_problem(infos: list[zipfile.ZipInfo], limits: Limits = Limits()) -> Screened | None:
+    """The zip directory checks of the screen, for a zip that is not a workbook (an e-mailed .zip of
+    returns): entry count, unsafe or duplicate names, encryption, declared sizes and ratios."""
+    return _check_directory(infos, limits)
+
+
 class _Rejected(Exception):
     """A verdict reached deep in the scan of a package, carried up to _screen_zip."""
 

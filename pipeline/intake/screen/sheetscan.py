@@ -83,17 +83,41 @@ def column_number(letters: str) -> int:
     return number
 
 
+# Where a cell reference as written ('B7') is, 0-based (row, col): returns made from one template
+# write the same references, so a pass looks most of them up here. Kept small: only references
+# as short as a real one (XFD1048576) are kept, and a file full of distinct ones only empties it
+# more often.
+_PLACES: dict[str, tuple[int, int]] = {}
+_MAX_PLACES = 100_000
+_LONGEST_REF = len("XFD1048576")
+
+
+def _place(ref: str) -> tuple[int, int]:
+    """Where a cell reference (letters, then digits) is, 0-based; PackageError if it is none."""
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    number = _int(digits) if digits else 0
+    if number < 1 or not (letters.isalpha() and letters.isascii()):
+        raise PackageError(f"a cell referenced as {ref[:20]!r}")
+    place = (number - 1, column_number(letters) - 1)
+    if len(ref) <= _LONGEST_REF:
+        if len(_PLACES) >= _MAX_PLACES:
+            _PLACES.clear()
+        _PLACES[ref] = place
+    return place
+
+
 # What an element is to the sheet scan, by local name. Elements that may stand inside a cell
-# (_PART: rich-text runs, their formatting, phonetic runs, extensions) leave it open; any other
-# element ends it, as does the end of the part.
-_CELL, _ROW, _VALUE, _FORMULA, _INLINE, _TEXT, _SHEET_DATA, _PART, _OTHER, _STRING = range(1, 11)
+# (up to _FORMULA; _PART: a string's text, rich-text runs, their formatting, phonetic runs,
+# extensions) leave it open; any other element ends it, as does the end of the part.
+_PART, _INLINE, _VALUE, _FORMULA, _CELL, _ROW, _SHEET_DATA, _STRING, _OTHER = range(1, 10)
 _CODES = {
     "c": _CELL,
     "row": _ROW,
     "v": _VALUE,
     "f": _FORMULA,
     "is": _INLINE,
-    "t": _TEXT,
+    "t": _PART,
     "sheetData": _SHEET_DATA,
     "si": _STRING,
 }
@@ -126,9 +150,12 @@ _CODES.update(
     )
 )
 _NAMES: dict[str, int] = {}  # element name as written ('x:c') -> its code
+_MAX_NAMES = 10_000  # a real part has a few dozen names; a file made of distinct ones only empties it
 
 
 def _code(name: str) -> int:
+    if len(_NAMES) >= _MAX_NAMES:
+        _NAMES.clear()
     code = _NAMES[name] = _CODES.get(name.rpartition(":")[2], _OTHER)
     return code
 
@@ -148,10 +175,11 @@ class SheetScan:
     <sheetData> on, at its r= (letters, then digits), else after the previous cell of its row; a
     <row> at its r=, else after the previous row; attributes (r, t, s) only without a prefix.
     Expat calls Python for every element, and that is most of what a return's screen costs, so
-    only the start of an element is handled: a cell ends where an element that cannot be inside
-    one starts, and the text of a <v>, <f> or <t> is what expat appended (no Python call) up to the
-    next element. Where that differs from the reader it is stricter: a cell after </sheetData> is
-    screened though the reader skips it. Positions are 0-based.
+    only the start of an element is handled, and only from <sheetData> on (before it, a handler
+    that looks for <sheetData> alone, and no text is kept): a cell ends where an element that
+    cannot be inside one starts, and the text of a <v>, <f> or <t> is what expat appended (no
+    Python call) up to the next element. Where that differs from the reader it is stricter: a
+    cell after </sheetData> is screened though the reader skips it. Positions are 0-based.
     """
 
     max_rows: int
@@ -171,14 +199,13 @@ class SheetScan:
 
     def __post_init__(self) -> None:
         self._parser = parser = refusing_parser()
-        names, code_of, max_text = _NAMES, _code, self.max_text
+        # Attributes as a dict (built by expat in C): a cell's r, s and t are three lookups.
+        parser.ordered_attributes = False
+        names, code_of, places, place_of, max_text = _NAMES, _code, _PLACES, _place, self.max_text
         max_rows, max_columns, sst = self.max_rows, self.max_columns, self.sst
         percents = self.percents
         styles = percents.styles if percents is not None else frozenset()
-        percent_styles = frozenset(str(n) for n in styles)
-        columns: dict[str, int] = {}  # column letters seen -> 0-based column
-        numbers: dict[str, int] = {}  # row digits seen -> 0-based row
-        in_data = False
+        percent_styles = percents.written if percents is not None else frozenset()
         # None, or the cell being read: [row, col, t=, s=, what it holds (flags), and where in
         # `pieces` the text of its <v>, its <f> and its inline string starts (None: it has none)]
         cell: Any = None
@@ -186,86 +213,54 @@ class SheetScan:
         pieces: list[str] = []  # the text since the cell started, appended by expat itself
         clear = pieces.clear
 
-        def start(name: str, attrs: list[str]) -> None:
-            nonlocal in_data, cell, row, col, next_row
+        def before(name: str, _attrs: dict[str, str]) -> None:
+            """Until <sheetData>: no cell is read before it, so nothing else is looked at."""
+            if (names.get(name) or code_of(name)) == _SHEET_DATA:
+                parser.StartElementHandler = start
+                parser.CharacterDataHandler = pieces.append
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal cell, row, col, next_row
             code = names.get(name) or code_of(name)
-            if code == _VALUE:  # the commonest element after <c>: as little as possible
-                if cell is not None:
+            if code <= _FORMULA:  # an element that may stand inside a cell
+                if cell is None:
+                    if code != _VALUE and pieces:
+                        clear()  # text outside any cell, which no reader reads
+                elif code == _INLINE:
+                    cell[4] |= _HAS_INLINE
+                    cell[7] = len(pieces)
+                elif code == _VALUE:
                     cell[4] |= _HAS_VALUE
                     cell[5] = len(pieces)
-                return
-            if cell is not None:
-                if code in (_PART, _TEXT):
-                    return
-                if code == _FORMULA:
+                elif code == _FORMULA:
                     cell[4] |= _HAS_FORMULA
                     cell[6] = len(pieces)
                     self.formulas += 1
-                    return
-                if code == _INLINE:
-                    cell[4] |= _HAS_INLINE
-                    cell[7] = len(pieces)
-                    return
-                if cell[4]:  # any other element ends the cell
+                return
+            if cell is not None:  # any other element ends the cell
+                if cell[4]:
                     held(cell)
                 cell = None
             if code == _CELL:
-                if not in_data:
-                    return
                 if pieces:
                     clear()  # text between cells, which no reader reads
-                # Attributes as [name, value, ...]; a name found at an odd place is a value (t='s'
-                # before s=), so then the names are looked up one by one.
-                ref = kind = style = None
-                if attrs:
-                    if "r" in attrs:
-                        at = attrs.index("r")
-                        if at & 1:
-                            at = attrs[::2].index("r") * 2 if "r" in attrs[::2] else -2
-                        if at >= 0:
-                            ref = attrs[at + 1]
-                    if "s" in attrs:
-                        at = attrs.index("s")
-                        if at & 1:
-                            at = attrs[::2].index("s") * 2 if "s" in attrs[::2] else -2
-                        if at >= 0:
-                            style = attrs[at + 1]
-                    if "t" in attrs:
-                        at = attrs.index("t")
-                        if at & 1:
-                            at = attrs[::2].index("t") * 2 if "t" in attrs[::2] else -2
-                        if at >= 0:
-                            kind = attrs[at + 1]
+                ref = attrs.get("r")
                 if ref is None:
-                    cell = [row, col, kind, style, 0, None, None, None]
+                    cell = [row, col, attrs.get("t"), attrs.get("s"), 0, None, None, None]
                     col += 1
                     return
-                letters = ref.rstrip("0123456789")
-                here = columns.get(letters)
-                if here is None:
-                    if not (letters.isalpha() and letters.isascii()):
-                        raise PackageError(f"a cell referenced as {ref[:20]!r}")
-                    here = columns[letters] = column_number(letters) - 1
-                digits = ref[len(letters) :]
-                number = numbers.get(digits)
-                if number is None:
-                    if not digits or not digits.isascii() or _int(digits) < 1:
-                        raise PackageError(f"a cell referenced as {ref[:20]!r}")
-                    number = numbers[digits] = _int(digits) - 1
-                cell = [number, here, kind, style, 0, None, None, None]
+                number, here = places.get(ref) or place_of(ref)
+                cell = [number, here, attrs.get("t"), attrs.get("s"), 0, None, None, None]
                 col = here + 1
             elif code == _ROW:
-                if not in_data:
-                    return
-                if attrs and "r" in attrs[::2]:
-                    digits = attrs[attrs[::2].index("r") * 2 + 1]
-                    if not digits.isdigit() or not digits.isascii() or _int(digits) < 1:
-                        raise PackageError(f"a row numbered {digits[:20]!r}")
-                    next_row = _int(digits) - 1
+                numbered = attrs.get("r") if attrs else None
+                if numbered is not None:
+                    number = _int(numbered) if numbered.isdigit() and numbered.isascii() else 0
+                    if number < 1:
+                        raise PackageError(f"a row numbered {numbered[:20]!r}")
+                    next_row = number - 1
                 row, col = next_row, 0
                 next_row += 1
-            elif code == _SHEET_DATA:
-                in_data = True
             elif pieces:
                 clear()  # text outside any cell, which no reader reads
 
@@ -283,31 +278,44 @@ class SheetScan:
 
         def held(cell: list) -> None:
             """A cell that holds something, which the reader will read."""
-            row, col, kind, style, holds = cell[:5]
+            row, col, kind, style, holds, at, _, inline_at = cell
             if row >= max_rows or col >= max_columns:
                 raise TooLarge(
                     f"a cell at {a1(row, col)} is far beyond the template "
                     f"(a return never goes past row {max_rows:,} or column {a1(0, max_columns - 1)[:-1]})"
                 )
-            if holds == _HAS_VALUE:  # nearly every cell: a value alone
-                value = pieces[0] if cell[5] == 0 and len(pieces) == 1 else text(cell, cell[5])
+            if holds == _HAS_INLINE:  # a cell with an inline string alone: its text runs to the end
+                inline = "".join(pieces[inline_at:])
+                if len(inline) > max_text:
+                    text(cell, inline_at)  # raises, naming the cell
+                self.text_chars += len(inline)
+                value = None
             else:
-                value = text(cell, cell[5])
-                if holds & _HAS_FORMULA:
-                    if not holds & (_HAS_VALUE | _HAS_INLINE):
-                        self.uncalculated.append((row, col))
-                    formula = text(cell, cell[6])
-                    if formula and "[" in formula and _EXTERNAL_REF.search(formula):
-                        self.external.append((row, col))
+                if holds == _HAS_VALUE:  # a value alone: its text runs to the end
+                    value = pieces[at] if len(pieces) == at + 1 else "".join(pieces[at:])
+                    if len(value) > max_text:
+                        text(cell, at)  # raises, naming the cell
+                else:
+                    value = text(cell, at)
+                    if holds & _HAS_FORMULA:
+                        if not holds & (_HAS_VALUE | _HAS_INLINE):
+                            self.uncalculated.append((row, col))
+                        formula = text(cell, cell[6])
+                        if formula and "[" in formula and _EXTERNAL_REF.search(formula):
+                            self.external.append((row, col))
             if (
-                style is not None
-                and percent_styles
+                percent_styles
+                and style is not None
                 and percents is not None
                 and (style in percent_styles or (style[:1] == "0" and style.isdigit() and _int(style) in styles))
             ):
                 self._note_percent(percents, row, col)
             if holds & _HAS_INLINE:
-                self.text_chars += len(text(cell, cell[7]) or "")
+                if holds != _HAS_INLINE:
+                    self.text_chars += len(text(cell, cell[7]) or "")
+            elif kind is None:  # a number: the commonest kind after an inline string
+                if value:
+                    self.text_chars += len(value)
             elif kind == "s":
                 digits = value.strip() if value else ""
                 index = int(digits) if digits.isdigit() and digits.isascii() and len(digits) <= 18 else -1
@@ -327,8 +335,7 @@ class SheetScan:
                 held(cell)
             cell = None
 
-        parser.StartElementHandler = start
-        parser.CharacterDataHandler = pieces.append
+        parser.StartElementHandler = before
         self._last = last
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
