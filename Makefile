@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint imports bench clean-demo
+.PHONY: demo test lint imports bench bench-postgres clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# PostgreSQL against SQLite on this machine: the county cycle and 2,000 returns (needs Debian's postgresql).
+bench-postgres: $(STAMP)
+	$(BIN)/python benchmarks/backends.py
 
 clean-demo:
 	rm -rf state outbox/* inbox/*

@@ -193,8 +193,9 @@ def write_register(
     return path
 
 
-def write_config(folder: Path, register: Path) -> Path:
-    """config.toml in `folder` with the inbox, outbox and state inside it and no settling delay."""
+def write_config(folder: Path, register: Path, store_url: str = "") -> Path:
+    """config.toml in `folder` with the inbox, outbox and state inside it and no settling delay; the
+    history in the PostgreSQL database `store_url`, if given, else the SQLite file."""
     folder = Path(folder)
     for name in ("inbox", "outbox", "state"):
         (folder / name).mkdir(parents=True, exist_ok=True)
@@ -212,6 +213,8 @@ def write_config(folder: Path, register: Path) -> Path:
             line = "settle_seconds = 0"
         elif key == "overrides":
             line = 'overrides = ""'  # the demo's overrides name demo indicators
+        elif key == "url" and store_url:
+            line = f"url = {store_url!r}"
         elif key == "comparators":
             line = 'comparators = ""'  # and so do the demo's comparators
         replaced.append(line)
@@ -505,8 +508,8 @@ def ingest_history_pass(config: Config) -> None:
     from pipeline.outputs.assemble import assemble
     from pipeline.outputs.master import write_master
     from pipeline.register.workbook import load_register
-    from pipeline.runtime.cycle import open_store
     from pipeline.runtime.lock import RunLock
+    from pipeline.store import open_store
 
     register = load_register(config.paths.register)
     with RunLock(config.paths.state), open_store(config) as store:

@@ -103,8 +103,8 @@ def screen_alone(path: Path) -> float:
 def timed_pass(config: Config) -> tuple[float, list[float]]:
     """One ingest pass (no feedback, no outputs): total seconds and seconds per file examined."""
     from pipeline.intake.ingest import run_pass
-    from pipeline.runtime.cycle import open_store
     from pipeline.runtime.lock import RunLock
+    from pipeline.store import open_store
 
     marks: list[float] = []
     start = time.perf_counter()
@@ -149,7 +149,7 @@ def scale_point(config_path: Path) -> dict:
     from pipeline.outputs.assemble import assemble
     from pipeline.outputs.master import write_master
     from pipeline.register.workbook import load_register
-    from pipeline.runtime.cycle import open_store
+    from pipeline.store import open_store
 
     config = load_config(config_path)
     files = sum(1 for p in config.paths.inbox.iterdir() if p.suffix == ".xlsx")
@@ -218,7 +218,8 @@ def county_cycle(info: county.County, runs: int, heavy: int, profile: bool) -> d
     from pipeline.outputs.master import write_master
     from pipeline.register.workbook import load_register
     from pipeline.returns.generate import write_templates
-    from pipeline.runtime.cycle import open_store, run_once
+    from pipeline.runtime.cycle import run_once
+    from pipeline.store import open_store
 
     folder, config = info.folder, info.config
     # The quarter's templates were made from this register, so a real pass finds it in the

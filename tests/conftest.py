@@ -47,12 +47,61 @@ def return_templates(config: Config, register: Register, tmp_path_factory) -> Pa
     return folder
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server on 127.0.0.1 for the session (None where it is not installed, never in CI)."""
+    from postgres import start_server
+
+    yield from start_server()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path: Path):
+    """An empty database on each back end in turn: the SQLite file, and a PostgreSQL one on the test server."""
+    from postgres import Backend
+
+    if request.param == "sqlite":
+        return Backend("sqlite", tmp_path / "db.sqlite3")
+    server = request.getfixturevalue("postgres_server")
+    if server is None:
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql); CI runs these")
+    return Backend("postgresql", tmp_path / "db.sqlite3", server.new_schema())
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, register: Register, return_templates: Path):
+def postgresql(postgres_server, tmp_path: Path):
+    """An empty PostgreSQL database on the test server, for what only PostgreSQL does."""
+    from postgres import Backend
+
+    if postgres_server is None:
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql); CI runs these")
+    return Backend("postgresql", tmp_path / "db.sqlite3", postgres_server.new_schema())
+
+
+@pytest.fixture
+def store_url() -> str:
+    """The workspace's [store] url: "" for the SQLite file. A test module that runs on both back ends
+    overrides this with `store_url = both_backends` (below)."""
+    return ""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both_backends(request) -> str:
+    """A [store] url for each back end in turn: "" (SQLite), then a PostgreSQL database on the test server."""
+    if request.param == "sqlite":
+        return ""
+    server = request.getfixturevalue("postgres_server")
+    if server is None:
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql); CI runs these")
+    return server.new_schema()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, register: Register, return_templates: Path, store_url: str):
     """An empty inbox, outbox and state folder under tmp_path, with a config pointing at them (settle_seconds 0)."""
     from spoil import Workspace
 
-    return Workspace(tmp_path / "workspace", register, return_templates)
+    return Workspace(tmp_path / "workspace", register, return_templates, store_url=store_url)
 
 
 @pytest.fixture(scope="session")

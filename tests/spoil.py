@@ -43,7 +43,7 @@ from pipeline.rating.rag import period_target
 from pipeline.returns.generate import due_indicators
 from pipeline.returns.layout import template_filename
 from pipeline.runtime.cycle import feedback_due
-from pipeline.store import Store
+from pipeline.store import Store, open_store
 
 Q1, Q2, Q3, Q4 = (Period(2025, q) for q in (1, 2, 3, 4))
 PERIODS = (Q1, Q2, Q3, Q4)
@@ -81,11 +81,15 @@ def _merge(defaults: dict, changes: Mapping | None) -> dict:
 class Workspace:
     """A config pointed at folders under `root`, with the demo register and shared blank templates."""
 
-    def __init__(self, root: Path, register: Register, templates: Path, *, replace: dict | None = None):
+    def __init__(
+        self, root: Path, register: Register, templates: Path, *, replace: dict | None = None, store_url: str = ""
+    ):
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.register = register
         self.templates = templates
+        if store_url:  # a PostgreSQL database for the history, in place of the SQLite file
+            replace = {**(replace or {}), 'url = ""': f'url = "{store_url}"'}
         self.config: Config = load_config(write_config(root, DEMO_REGISTER, replace=replace))
         self.now = RECEIVED  # the pass's clock; tests move it on instead of sleeping
         self.drafts = root / "drafts"
@@ -201,7 +205,7 @@ class Workspace:
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        with Store(self.config.paths.database) as store:
+        with open_store(self.config) as store:
             yield store
 
 

@@ -50,6 +50,7 @@ def test_the_package_keeps_its_import_contracts(package_copy):
     ("module", "line", "contract"),
     [
         ("outputs/master.py", "import sqlite3", "Only the store knows SQL BROKEN"),
+        ("runtime/lock.py", "import psycopg", "Only the store knows SQL BROKEN"),
         (
             "outputs/master.py",
             "from pipeline.intake import ingest",
@@ -69,6 +70,7 @@ def test_the_package_keeps_its_import_contracts(package_copy):
     ],
     ids=[
         "sqlite3-in-outputs",
+        "psycopg-in-runtime",
         "outputs-imports-intake",
         "domain-imports-config",
         "rating-imports-store",

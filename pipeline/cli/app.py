@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from pipeline import __version__
-from pipeline.cli import commands
+from pipeline.cli import commands, database
 from pipeline.cli.logs import configure_logging
 from pipeline.domain.errors import ExitStatus, PipelineError, UsageError
 
@@ -274,6 +274,7 @@ COMMANDS: dict[str, tuple[str, Callable, Callable]] = {
         _watch_arguments,
         commands.watch,
     ),
+    "store": ("set up the history store, or copy it to PostgreSQL", database.arguments, database.store),
 }
 
 

@@ -50,7 +50,7 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config.load import load_config
     from pipeline.intake.past import import_history as load_past
     from pipeline.register.workbook import load_register
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     config = load_config(args.config)
     try:
@@ -66,7 +66,7 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
             fix="Move it out of the inbox (next to config.toml, say) and import it from there.",
         )
     register = load_register(config.paths.register, config.paths.cache)
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         result = load_past(store, register, args.file, replace_returns=args.replace)
     render.imported(result, out)
     return ExitStatus.DATA_PROBLEMS if result.count is None else ExitStatus.OK
@@ -80,12 +80,12 @@ def templates(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
     from pipeline.returns.generate import write_templates
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     config = load_config(args.config)
     period = parse_period(args.period)
     register = load_register(config.paths.register, config.paths.cache)
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         history = store.actuals()
         opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))
     # A template shows the deadline it is given under: the day its templates-out message went, or, not
@@ -172,7 +172,7 @@ def mailbox(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.config.load import load_config
     from pipeline.intake.mailbox.fetch import check_mailbox, mailbox_name
     from pipeline.register.workbook import load_register
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     config = load_config(args.config)
     if not config.mailbox.enabled:
@@ -181,10 +181,10 @@ def mailbox(args: argparse.Namespace, out: TextIO) -> int:
             fix="Set host, username and password_env under [mailbox] (see the README, Returns by e-mail).",
         )
     register = load_register(config.paths.register, config.paths.cache)
-    if not config.paths.database.exists():  # a first look before any pass: no store is made for it
+    if not config.store.url and not config.paths.database.exists():  # a first look before any pass: no store made
         previews = check_mailbox(config, None, register)
     else:
-        with Store(config.paths.database) as store:
+        with open_store(config) as store:
             previews = check_mailbox(config, store, register)
     render.mailbox_checked(mailbox_name(config.mailbox), previews, out)
     return ExitStatus.OK
@@ -222,9 +222,9 @@ def _refuse_an_empty_pack(config, period) -> None:
     from pipeline.chasing.status import periods_with_returns
     from pipeline.domain.wording import uk_today
     from pipeline.runtime.cycle import pack_wanted
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         if pack_wanted(config, store, period, uk_today()):
             return
         known = periods_with_returns(store, accepted_only=True)
@@ -244,11 +244,11 @@ def status(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.periods import last_completed, parse_period
     from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     config = load_config(args.config)
     register = load_register(config.paths.register, config.paths.cache)
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         known = periods_with_returns(store)
         if args.period:
             period = parse_period(args.period)

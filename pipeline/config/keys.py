@@ -119,6 +119,11 @@ SECTIONS: dict[str, str] = {
     "template": "",
     "watch": "",
     "mail": "",
+    "store": (
+        "Where the history of returns, figures and messages is kept. Without a url, the SQLite file "
+        "state/pipeline.sqlite3 (one board on one machine); with one, a PostgreSQL server (a county's boards, "
+        "or several machines over one shared inbox)."
+    ),
     "mailbox": (
         'The shared mailbox partnerships e-mail their returns to (IMAP). Off while host is "": then only files '
         "put in the inbox are taken. Every pass of `run` and `watch` first takes each spreadsheet attached to a "
@@ -555,6 +560,40 @@ KEYS: tuple[Key, ...] = (
         "sent by then is tried again on the next pass.",
         _between(1, 3600),
     ),
+    # -- store
+    Key(
+        "store",
+        "url",
+        str,
+        'a postgresql:// address with no password in it (password_env names where that is), or ""',
+        "",
+        'The PostgreSQL database, e.g. "postgresql://pipeline@db.example.org:5432/performance" (no password '
+        'here); "" for the SQLite file under the state folder.',
+        # a password in it is refused by load_config, in words that do not repeat it
+        lambda v: not v or v.startswith(("postgresql://", "postgres://")),
+    ),
+    Key(
+        "store",
+        "password_env",
+        str,
+        "the name of an environment variable",
+        "PIPELINE_DB_PASSWORD",
+        "The environment variable that holds the database password: never written in this file (unset: none, "
+        "or the server's own ~/.pgpass).",
+        bool,
+    ),
+    Key(
+        "store",
+        "sslmode",
+        str,
+        '"", "disable", "prefer", "require", "verify-ca" or "verify-full"',
+        "",
+        'TLS to the server: "verify-full" checks its certificate and name; "" leaves the client\'s default.',
+        lambda v: v in ("", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+    ),
+    Key("store", "sslrootcert", str, 'a file path, or ""', "", "The certificate authority to check the server by."),
+    Key("store", "sslcert", str, 'a file path, or ""', "", "This machine's client certificate, if the server asks."),
+    Key("store", "sslkey", str, 'a file path, or ""', "", "The client certificate's private key."),
     # -- mailbox
     Key(
         "mailbox",

@@ -13,6 +13,7 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipeline.config.builtin import BUILTIN_TEMPLATES
 from pipeline.config.keys import SECTIONS, keys_of
@@ -29,6 +30,7 @@ from pipeline.domain.settings import (
     Paths,
     PublishingSettings,
     RagSettings,
+    StoreSettings,
 )
 
 log = logging.getLogger(__name__)
@@ -215,6 +217,12 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
             others,
             len(cal["bank_holidays"]),
         )
+    if urlsplit(v["store"]["url"]).password is not None:
+        raise ConfigError(
+            f"{path}: store.url has a password in it, which a config file must not hold.",
+            fix=f"Take the password out of the url and put it in the environment variable store.password_env "
+            f"names ({v['store']['password_env']}).",
+        )
     tolerance = parse_tolerance(rag["tolerance"])
     assert tolerance is not None  # _validated refused a rag.tolerance that does not parse (keys.py's check)
     return Config(
@@ -264,6 +272,16 @@ def _build(path: Path, base: Path, v: dict[str, dict[str, Any]]) -> Config:
         ),
         board_officer_telephone=org["board_officer_telephone"],
         board_paper=BoardPaperSettings(**v["board_paper"]),
+        store=StoreSettings(
+            url=v["store"]["url"],
+            password_env=v["store"]["password_env"],
+            sslmode=v["store"]["sslmode"],
+            # certificate files, like every path here, relative to this file
+            **{
+                key: str(base / v["store"][key]) if v["store"][key] else ""
+                for key in ("sslrootcert", "sslcert", "sslkey")
+            },
+        ),
         publishing=PublishingSettings(
             threshold=v["publishing"]["small_number_threshold"],
             marker=v["publishing"]["suppressed_marker"].strip(),

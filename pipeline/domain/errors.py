@@ -131,6 +131,13 @@ class StoreBusy(PipelineError):
     exit_status = ExitStatus.STORE_BUSY
 
 
+class StoreUnreachable(StoreBusy):
+    """The database server cannot be reached, or went away mid-pass (refused, reset, restarted): what
+    was not committed was not written, and the same command succeeds once the server is back."""
+
+    code = "store-unreachable"
+
+
 class StoreUnusable(PipelineError):
     """The history store is not one the pipeline can use as it is (damaged, or another program's
     database): the pipeline leaves it untouched, and a person decides how to restore it."""

@@ -202,6 +202,41 @@ class MessageRecord:
     location: str  # the .eml file, in files mode
 
 
+@dataclass(frozen=True)
+class CopiedTable:
+    """One table of the history copied to another database (`pipeline store copy`), checked on both sides."""
+
+    name: str
+    rows: int
+    digest: str  # SHA-256 of the table's rows, in an order and a form both databases give alike
+
+
+@dataclass(frozen=True)
+class RatedFigure:
+    """One figure as analysts read it (the `indicator_history` view): a row of the tidy table
+    (outputs.master_history.TidyRow, the export's columns), as the pass rated it when it built the
+    period's pack. One row per indicator, period and area."""
+
+    partnership: str  # short name
+    partnership_name: str
+    code: str
+    indicator: str  # the register's title
+    period: str
+    area: str  # "" for the whole area
+    unit: str
+    polarity: str
+    cumulative: bool | None  # None: the indicator is no longer in the register
+    target: Decimal | None
+    actual: Decimal | None
+    rating: str  # the rating that counts (an officer's override included); "" for an area's own figure
+    direction: str  # against the previous period
+    direction_last_year: str
+    data_quality: str
+    provisional: bool
+    source: str  # the file it came from, or imported
+    received: str  # UTC, ISO
+
+
 def with_imported(returned: list[HistoryValue], imported: list[ImportedValue]) -> list[HistoryValue]:
     """The counting figures: each return's, with imported figures where no return gives one (or where
     one was imported with --replace), an imported area's figure joining its indicator's area figures.

@@ -90,6 +90,19 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    """Where the history is kept: the SQLite file under the state folder (no url), or a PostgreSQL server."""
+
+    url: str = ""  # postgresql://user@host:5432/dbname; "" for the SQLite file
+    password_env: str = "PIPELINE_DB_PASSWORD"  # name of the environment variable holding the password
+    # TLS, passed to the server's client library as they are ("" leaves its default)
+    sslmode: str = ""
+    sslrootcert: str = ""
+    sslcert: str = ""
+    sslkey: str = ""
+
+
+@dataclass(frozen=True)
 class MailboxSettings:
     """The shared mailbox that returns are e-mailed to (IMAP); off while `host` is ""."""
 
@@ -166,5 +179,6 @@ class Config:
     mail: MailSettings
     board_officer_telephone: str = ""
     board_paper: BoardPaperSettings = BoardPaperSettings()
+    store: StoreSettings = StoreSettings()
     mailbox: MailboxSettings = MailboxSettings()
     publishing: PublishingSettings = PublishingSettings()

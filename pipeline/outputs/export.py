@@ -25,7 +25,7 @@ from pipeline.domain.settings import Config
 from pipeline.domain.text import safe_for_sheet
 from pipeline.outputs.master_history import TIDY_COLUMNS, lines_of, tidy_rows
 from pipeline.outputs.overrides import read_overrides
-from pipeline.store import Store
+from pipeline.store import Store, open_store
 from pipeline.support.atomic import write_with
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def figures(config: Config | Path | str, period: str | None = None) -> pandas.Da
     if not isinstance(config, Config):
         config = load_config(config)
     register = load_register(config.paths.register, config.paths.cache)
-    with Store(config.paths.database) as store:
+    with open_store(config) as store:
         return tidy_table(config, register, store, period)
 
 

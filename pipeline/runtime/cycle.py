@@ -19,7 +19,7 @@ from pipeline.domain.settings import Config
 from pipeline.domain.wording import uk_today
 from pipeline.intake.ingest import PassReport, run_pass
 from pipeline.intake.mailbox.fetch import FetchReport, fetch_mail
-from pipeline.runtime.lock import RunLock
+from pipeline.runtime.lock import locked_store
 from pipeline.store import Store, StoreFault
 
 if TYPE_CHECKING:
@@ -40,10 +40,6 @@ class CycleReport:
     mailbox: FetchReport = field(default_factory=FetchReport)  # what the pass took from the returns mailbox
 
 
-def open_store(config: Config) -> Store:
-    return Store(config.paths.database)
-
-
 def run_once(
     config: Config,
     *,
@@ -59,7 +55,7 @@ def run_once(
     progress(name) is told of each file as it is examined, stage(text) of each later step;
     `hangup` lets a signal handler end a mail conversation in progress.
     """
-    with RunLock(config.paths.state), open_store(config) as store:
+    with locked_store(config) as store:
         fetched = fetch_mail(config, store, lambda: _register(config), now=now, hangup=hangup)
         with standing_by(config) as standby:
             report = CycleReport(ingest=run_pass(config, store, now=now, progress=progress), mailbox=fetched)
@@ -246,10 +242,12 @@ def build_period(config: Config, register, store: Store, period: Period, *, pdf:
     """Rate the period and write its master workbook and documents."""
     from pipeline.outputs.assemble import assemble
     from pipeline.outputs.documents import write_documents
+    from pipeline.outputs.figures import rated_figures
     from pipeline.outputs.master import write_master
     from pipeline.support.worker import Background
 
     report = assemble(config, register, store, period)
+    store.rated(str(period), rated_figures(report))  # for the analysts' view, as fresh as the pack
     # The master workbook (xlsxwriter) and the Word packs share nothing but the report:
     # a second process writes the workbook while this one writes the packs.
     with Background(write_master, report, config.paths.outbox) as master:
@@ -266,7 +264,7 @@ def report_period(config: Config, period: Period, *, pdf: bool = True) -> list[P
     from pipeline.register.workbook import load_register
 
     register = load_register(config.paths.register, config.paths.cache)
-    with RunLock(config.paths.state), open_store(config) as store:
+    with locked_store(config) as store:
         _sweep_outbox(config)
         outputs = build_period(config, register, store, period, pdf=pdf)
         store.period_built(str(period))
@@ -282,5 +280,5 @@ def chase(
     from pipeline.register.workbook import load_register
 
     register = load_register(config.paths.register, config.paths.cache)
-    with RunLock(config.paths.state), open_store(config) as store:
+    with locked_store(config) as store:
         return Notifier(config, store, now=now, dry_run=dry_run, hangup=hangup).chase(register, today)

@@ -1,4 +1,5 @@
-"""One pass at a time: an exclusive lock on a file in the state folder.
+"""One pass at a time: an exclusive lock on a file in the state folder, or, when the history is on
+a PostgreSQL server that several machines share, the server's advisory lock (`locked_store`).
 
 The operating system releases the lock when the holder dies (even on kill -9),
 so a crashed run never leaves a stale lock behind. A flock belongs to the open
@@ -11,10 +12,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from pipeline.domain.errors import LockHeld
+from pipeline.domain.settings import Config
+from pipeline.store import Store, open_store
 
 _held: set[int] = set()  # descriptors of the locks this process holds
 
@@ -63,3 +67,29 @@ class RunLock:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+@contextlib.contextmanager
+def locked_store(config: Config) -> Iterator[Store]:
+    """The store, opened for a pass that no other pass may run beside.
+
+    With the SQLite file, the file lock in the state folder, taken first. With a PostgreSQL server, a
+    file lock would keep apart only the passes of one machine: the lock is the server's, held by the
+    store's own connection, so it goes when that connection goes (see PostgresStore.lock_passes).
+    """
+    if not config.store.url:
+        with RunLock(config.paths.state), open_store(config) as store:
+            yield store
+        return
+    with open_store(config) as store:
+        holder = store.lock_passes()
+        if holder is not None:
+            raise LockHeld(
+                f"Another pipeline run ({holder}) is already working on the database {store.where}.",
+                fix="Wait for it to finish (or stop it), then try again; this run changed nothing.",
+            )
+        try:
+            yield store
+        finally:
+            with contextlib.suppress(Exception):  # a connection already lost has let go of the lock with it
+                store.unlock_passes()

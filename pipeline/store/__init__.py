@@ -1,17 +1,47 @@
 """The history store: the only code that knows SQL.
 
-Stages write `from pipeline.store import Store` and pass the records of pipeline.domain.history
-in and out. What a store raises: StoreBusy (another program holds it), OutputError (it cannot be
-written), StoreUnusable (damaged, another program's, or a newer pipeline's) and StoreFault (a fault of ours).
+Stages open it with `open_store(config)` (or `Store(path)` for a SQLite file) and pass the records of
+pipeline.domain.history in and out. What a store raises: StoreBusy (another program holds it, or the
+server is out of reach: StoreUnreachable), OutputError (it cannot be written), StoreUnusable (damaged,
+another program's, or a newer pipeline's) and StoreFault (a fault of ours).
 
-`Store` is the SQLite back end (sqlite.py), its methods grouped by what they keep: files.py
-(files, verdicts, findings, follow-up work), history.py (accepted returns and their figures) and
-messages.py, over connection.py; the tables and their numbered migrations are in schema.py. A PostgreSQL back end would be a
-second class with the same public methods, records and errors, and its own SQL.
+`Store` (store.py) is the interface, its methods grouped by what they keep: files.py (files, verdicts,
+findings, follow-up work), history.py (accepted returns and their figures) and messages.py, written once
+in SQL both back ends run. Two back ends supply the connection: SqliteStore (sqlite.py over
+connection.py, the embedded default) and PostgresStore (postgres/, when [store] url names a server).
+The tables and their numbered migrations are in schema.py, for both.
 """
 
-from pipeline.domain.errors import OutputError, StoreBusy, StoreUnusable
-from pipeline.store.errors import StoreFault
-from pipeline.store.sqlite import Store
+from __future__ import annotations
 
-__all__ = ["OutputError", "Store", "StoreBusy", "StoreFault", "StoreUnusable"]
+from typing import TYPE_CHECKING
+
+from pipeline.domain.errors import OutputError, StoreBusy, StoreUnreachable, StoreUnusable
+from pipeline.store.errors import StoreFault
+from pipeline.store.sqlite import SqliteStore
+from pipeline.store.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.domain.settings import Config
+
+
+def open_store(config: Config) -> Store:
+    """The store config.toml names: the PostgreSQL database of [store] url, or the SQLite file under
+    the state folder. psycopg is imported only for the first."""
+    if config.store.url:
+        from pipeline.store.postgres.store import PostgresStore
+
+        return PostgresStore(config.store)
+    return SqliteStore(config.paths.database)
+
+
+__all__ = [
+    "OutputError",
+    "SqliteStore",
+    "Store",
+    "StoreBusy",
+    "StoreFault",
+    "StoreUnreachable",
+    "StoreUnusable",
+    "open_store",
+]

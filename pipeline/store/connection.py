@@ -1,13 +1,13 @@
 """One connection to the SQLite file: opening it (schema checked, and migrated when older),
-closing it, and transactions. The parts of the store that read and write records build on it."""
+closing it, transactions, and what SQLite's errors mean."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Self
 
+from pipeline.store.base import Database
 from pipeline.store.errors import speaks_sql, translated
 from pipeline.store.schema import MIGRATIONS, Migration, open_schema
 
@@ -17,11 +17,14 @@ from pipeline.store.schema import MIGRATIONS, Migration, open_schema
 BUSY_TIMEOUT_SECONDS = 5.0
 
 
-class Connection:
-    """The pipeline's database. Use as a context manager, or call close()."""
+class Connection(Database):
+    """The pipeline's SQLite database. Use as a context manager, or call close()."""
+
+    _db: sqlite3.Connection
 
     def __init__(self, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.path = path = Path(path)
+        self.where = str(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE), never implicit.
@@ -37,18 +40,15 @@ class Connection:
             self._db.close()
             raise
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _translated(self, exc: Exception) -> Exception | None:
+        return translated(exc, self.path) if isinstance(exc, sqlite3.Error) else None
 
     def close(self) -> None:
         self._db.close()
 
     class _Transaction:
         def __init__(self, store: Connection) -> None:
-            self.path = store.path  # speaks_sql names the file in its messages
+            self._translated = store._translated  # for speaks_sql
             self.db = store._db
             self.nested = False
 

@@ -1,9 +1,10 @@
-"""What SQLite's errors mean for the person running the pipeline.
+"""What the databases' errors mean for the person running the pipeline (SQLite's here; PostgreSQL's in
+postgres/errors.py).
 
 A database held by another program is StoreBusy (exit 7), one that cannot be written an
 OutputError (exit 4), one that is damaged, another program's or a newer pipeline's
 StoreUnusable (exit 8). Anything else is a fault of ours, StoreFault: the pass stops and it
-is reported as a bug. No code outside the store sees an sqlite3 error.
+is reported as a bug. No code outside the store sees a driver's error.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import inspect
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pipeline.domain.errors import OutputError, PipelineError, StoreBusy, StoreUnusable
 
@@ -70,10 +70,8 @@ def newer(path: Path, version: int, known: int) -> StoreUnusable:
 
 
 def speaks_sql(method: Callable) -> Callable:
-    """Wrap a store method so SQLite's errors come out as the pipeline's (see `translated`)."""
-
-    def translate(owner: Any, exc: sqlite3.Error) -> None:  # owner: a store, or one of its transactions
-        raise translated(exc, owner.path) from exc
+    """Wrap a store method so its driver's errors come out as the pipeline's: the owner (a store, or one
+    of its transactions) says what each means with `_translated` (None: not a driver's error)."""
 
     if inspect.isgeneratorfunction(method):
 
@@ -81,8 +79,11 @@ def speaks_sql(method: Callable) -> Callable:
         def generator(self, *args, **kwargs):
             try:
                 yield from method(self, *args, **kwargs)
-            except sqlite3.Error as exc:
-                translate(self, exc)
+            except Exception as exc:
+                mapped = self._translated(exc)
+                if mapped is None:
+                    raise
+                raise mapped from exc
 
         return generator
 
@@ -90,7 +91,18 @@ def speaks_sql(method: Callable) -> Callable:
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            translate(self, exc)
+        except Exception as exc:
+            mapped = self._translated(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     return wrapper
+
+
+def speaking(cls: type) -> type:
+    """Wrap every public method of `cls` (its own and inherited) with speaks_sql: every one speaks SQL."""
+    for name, method in inspect.getmembers(cls, inspect.isfunction):
+        if not name.startswith("_"):
+            setattr(cls, name, speaks_sql(method))
+    return cls

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pipeline.domain.findings import Finding
 from pipeline.domain.history import FileRecord
 from pipeline.domain.verdicts import Verdict
-from pipeline.store.connection import Connection
+from pipeline.store.base import Database
 
 
 def file_record(row: tuple) -> FileRecord:
@@ -29,16 +29,14 @@ def file_record(row: tuple) -> FileRecord:
     )
 
 
-class Files(Connection):
+class Files(Database):
     def add_file(self, *, sha256: str, name: str, size: int, received_at: str, location: str) -> int:
         with self.transaction():
-            cursor = self._db.execute(
-                "INSERT INTO files (sha256, name, size, received_at, location) VALUES (?, ?, ?, ?, ?)",
+            # RETURNING, not the cursor's lastrowid, which PostgreSQL's driver does not give.
+            return self._db.execute(
+                "INSERT INTO files (sha256, name, size, received_at, location) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (sha256, name, size, received_at, location),
-            )
-        # Always set after an INSERT into a table with an INTEGER PRIMARY KEY; None only after other statements.
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+            ).fetchone()[0]
 
     def file(self, file_id: int) -> FileRecord:
         return file_record(self._db.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone())
@@ -110,7 +108,7 @@ class Files(Connection):
 
     def mark_stale(self, period: str) -> None:
         with self.transaction():
-            self._db.execute("INSERT OR IGNORE INTO stale_periods VALUES (?)", (period,))
+            self._db.execute("INSERT INTO stale_periods VALUES (?) ON CONFLICT DO NOTHING", (period,))
 
     def period_built(self, period: str) -> None:
         with self.transaction():

@@ -77,10 +77,10 @@ class History(Imported):
         """Write an accepted return and make it the one that counts, unless a later-received one does.
         Called inside the transaction that records the file's verdict."""
         received_at = self._db.execute("SELECT received_at FROM files WHERE id = ?", (file_id,)).fetchone()[0]
-        cursor = self._db.execute(
+        (sid,) = self._db.execute(
             "INSERT INTO submissions (file_id, partnership, period, template_version, completed_by, email, "
             "date_completed, signed_off, overall_commentary, received_at, key_achievements, next_quarter_plans, "
-            "board_issues, overall_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "board_issues, overall_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 file_id,
                 s.partnership,
@@ -97,10 +97,7 @@ class History(Imported):
                 s.highlights.issues_for_board,
                 s.highlights.overall_status,
             ),
-        )
-        # Always set after an INSERT into a table with an INTEGER PRIMARY KEY; None only after other statements.
-        assert cursor.lastrowid is not None
-        sid = cursor.lastrowid
+        ).fetchone()
         # The latest return received counts; earlier ones stay for the audit trail. Received, not
         # examined: old returns loaded out of order with `run --received` must not undo a later one.
         later = self._db.execute(

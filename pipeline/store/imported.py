@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.domain.history import ImportedValue
-from pipeline.store.connection import Connection
+from pipeline.store.base import Database
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def _same(row: tuple, v: ImportedValue) -> bool:
     return (actual, row[1], row[2], bool(row[3])) == (v.actual, v.data_quality, v.note, v.replaces_return)
 
 
-class Imported(Connection):
+class Imported(Database):
     def keep_imported(self, values: Iterable[ImportedValue], *, now: str) -> ImportCount:
         """Keep each figure (one per code, period and area), in one transaction. A figure already kept
         as it is stays untouched, time and all, so importing the same file again changes nothing."""

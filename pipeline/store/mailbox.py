@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.domain.mailbox import MailAttachment, MailOrigin, MailRecord
-from pipeline.store.connection import Connection
+from pipeline.store.base import Database
 
 
-class Mailbox(Connection):
+class Mailbox(Database):
     def mail_known(self, mailbox: str, uidvalidity: int) -> set[int]:
         """The UIDs of this folder (at this UIDVALIDITY) the store has recorded."""
         rows = self._db.execute(
@@ -34,17 +34,17 @@ class Mailbox(Connection):
     ) -> int:
         """Record a message and the attachments it will write, in one commit, before any is written."""
         with self.transaction():
-            cursor = self._db.execute(
+            # RETURNING, not the cursor's lastrowid, which PostgreSQL's driver does not give.
+            (message_id,) = self._db.execute(
                 "INSERT INTO mail_messages (mailbox, uidvalidity, uid, sender, subject, sent_date, fetched_at, "
-                "arrived_at, outcome, reason, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recorded')",
+                "arrived_at, outcome, reason, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recorded') RETURNING id",
                 (mailbox, uidvalidity, uid, sender, subject, date, fetched_at, arrived_at, outcome, reason),
-            )
-            assert cursor.lastrowid is not None
+            ).fetchone()
             self._db.executemany(
                 "INSERT INTO mail_attachments (message_id, seq, name, location, sha256) VALUES (?, ?, ?, ?, ?)",
-                [(cursor.lastrowid, n, *a) for n, a in enumerate(attachments)],
+                [(message_id, n, *a) for n, a in enumerate(attachments)],
             )
-        return cursor.lastrowid
+        return message_id
 
     def mail_unfinished(self, mailbox: str) -> list[MailRecord]:
         """Messages of this mailbox not yet moved to the processed folder (after a kill, or a failed move)."""

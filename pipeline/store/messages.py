@@ -4,10 +4,10 @@ escalation) under a key that makes it sent once, and how each attempt to send it
 from __future__ import annotations
 
 from pipeline.domain.history import MessageRecord
-from pipeline.store.connection import Connection
+from pipeline.store.base import Database
 
 
-class Messages(Connection):
+class Messages(Database):
     def message(self, key: str) -> MessageRecord | None:
         row = self._db.execute("SELECT * FROM messages WHERE key = ?", (key,)).fetchone()
         return MessageRecord(*row) if row else None

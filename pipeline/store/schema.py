@@ -145,6 +145,48 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 """
 
+# Read-only views for analysts (Power BI, Excel, a notebook): plain column names, numbers as numbers.
+# A rating needs the register and the rating rules, which SQL does not have: the pass stores each
+# period's rated figures when it builds the period's pack (rated_figures), and the view reads them.
+_ANALYSTS_VIEWS = """
+CREATE TABLE rated_figures (
+    partnership TEXT NOT NULL,
+    partnership_name TEXT NOT NULL,
+    code TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    period TEXT NOT NULL,
+    area TEXT NOT NULL,             -- '' for the whole area
+    unit TEXT NOT NULL,
+    polarity TEXT NOT NULL,
+    cumulative INTEGER,             -- NULL: the indicator is no longer in the register
+    target TEXT,                    -- Decimal as text, as every figure here
+    actual TEXT,
+    rating TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    direction_last_year TEXT NOT NULL,
+    data_quality TEXT NOT NULL,
+    provisional INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    received TEXT NOT NULL,
+    PRIMARY KEY (period, code, area)
+);
+CREATE VIEW indicator_history AS
+SELECT partnership, partnership_name, code, indicator, period, area, unit, polarity,
+       CASE cumulative WHEN 1 THEN 'Yes' WHEN 0 THEN 'No' END AS cumulative,
+       CAST(target AS NUMERIC) AS target, CAST(actual AS NUMERIC) AS actual, rating, direction,
+       direction_last_year, data_quality, CASE WHEN provisional = 1 THEN 'Yes' ELSE 'No' END AS provisional,
+       source, received
+FROM rated_figures;
+CREATE VIEW returns_received AS
+SELECT s.partnership, s.period, f.name AS file_name, s.received_at AS received, s.completed_by, s.email,
+       CASE WHEN s.signed_off = 1 THEN 'Yes' ELSE 'No' END AS signed_off,
+       CASE WHEN s.counts = 1 THEN 'Yes' ELSE 'No' END AS counts
+FROM submissions s JOIN files f ON f.id = s.file_id;
+CREATE VIEW files_received AS
+SELECT name AS file_name, received_at AS received, verdict, reason, period, partnership, decided_at AS decided
+FROM files;
+"""
+
 # The Cover's optional answers for the highlight report. '' for the returns accepted before, as for
 # a return that leaves them blank. Plain ADD COLUMN with a constant default: SQLite and PostgreSQL alike.
 _HIGHLIGHTS = """
@@ -221,6 +263,7 @@ ALTER TABLE indicator_values ADD COLUMN denominator TEXT;
 ALTER TABLE indicator_values ADD COLUMN area_counts TEXT NOT NULL DEFAULT '';
 """,
     ),
+    Migration(6, "read-only views for analysts, and the rated figures the pass stores for them", _ANALYSTS_VIEWS),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -241,7 +284,7 @@ def open_schema(db: sqlite3.Connection, path: Path, migrations: Sequence[Migrati
     }
     if version > latest and "meta" in tables:  # ours, with tables a later version may have added
         raise newer(path, version, latest)
-    strange = tables - _tables_made_by(migrations)
+    strange = tables - tables_made_by(migrations)
     if strange:
         raise unusable(
             path,
@@ -261,12 +304,19 @@ def _version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def _tables_made_by(migrations: Sequence[Migration]) -> set[str]:
-    return {
-        name
-        for migration in migrations
-        for name in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migration.sql, re.IGNORECASE)
-    }
+def tables_made_by(migrations: Sequence[Migration]) -> set[str]:
+    return set(tables_in_order(migrations))
+
+
+def tables_in_order(migrations: Sequence[Migration]) -> list[str]:
+    """The tables the migrations make, in the order they make them: a table is made after those it refers to."""
+    return list(
+        dict.fromkeys(
+            name
+            for migration in migrations
+            for name in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migration.sql, re.IGNORECASE)
+        )
+    )
 
 
 def _migrate(db: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> None:

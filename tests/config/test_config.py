@@ -25,13 +25,20 @@ MISTAKES = [
         {"[rag]": "[rags]"},
         "unknown section [rags].",
         "Use only [organisation], [paths], [rag], [calendar], [ingest], [template], "
-        "[watch], [mail], [mailbox], [board_paper], [publishing]; check the spelling.",
+        "[watch], [mail], [store], [mailbox], [board_paper], [publishing]; check the spelling.",
     ),
     (
         "unknown-key",
         {"starttls = false": "start_tls = false"},
         "unknown key mail.start_tls.",
         "Keys allowed in [mail]: mode, host, port, from, reply_to, starttls, username, password_env, deadline_seconds.",
+    ),
+    (
+        "password-in-the-database-url",
+        {'url = ""': 'url = "postgresql://pipeline:s3cret@db.example.org/performance"'},
+        "store.url has a password in it, which a config file must not hold.",
+        "Take the password out of the url and put it in the environment variable store.password_env names "
+        "(PIPELINE_DB_PASSWORD).",
     ),
     (
         "port-in-quotes",

@@ -1,4 +1,5 @@
-"""The ingest pass: every file in the inbox gets one verdict, lands in one place, and counts once."""
+"""The ingest pass: every file in the inbox gets one verdict, lands in one place, and counts once; on both
+back ends (SQLite and PostgreSQL) where it goes through the workspace."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ from spoil import (
 from pipeline.cli.app import main
 from pipeline.intake.ingest import run_pass
 from pipeline.register.workbook import load_register
+
+
+@pytest.fixture
+def store_url(both_backends: str) -> str:
+    """Every ingest test runs against SQLite and against PostgreSQL."""
+    return both_backends
+
 
 STORED_NAME = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{12})-(.+)$")
 
@@ -254,10 +262,11 @@ def test_same_bytes_twice_in_one_pass_counts_once(workspace, clean_return):
 
 def test_a_pass_shares_its_commits_and_moves_no_file_before_its_verdict_is_committed(workspace, monkeypatch):
     import pipeline.intake.ingest
-    from pipeline.store import Store
 
     monkeypatch.setattr(pipeline.intake.ingest, "BATCH_SECONDS", 60)  # every verdict of this pass in one batch
-    in_incoming_at_each_commit, real_exit = [], Store._Transaction.__exit__
+    with workspace.store() as store:
+        transaction = type(store)._Transaction  # the back end's own
+    in_incoming_at_each_commit, real_exit = [], transaction.__exit__
 
     def commit_and_look(self, *exc_info):
         real_exit(self, *exc_info)
@@ -266,7 +275,7 @@ def test_a_pass_shares_its_commits_and_moves_no_file_before_its_verdict_is_commi
                 sorted(p.name.split("-", 2)[2] for p in (workspace.state / "incoming").iterdir())
             )
 
-    monkeypatch.setattr(Store._Transaction, "__exit__", commit_and_look)
+    monkeypatch.setattr(transaction, "__exit__", commit_and_look)
     names = ["a.xlsx", "b.xlsx", "c.xlsx"]
     for n, name in enumerate(names):
         workspace.submit(name, indicators={"CYP-05": {"actual": 500 + n}})
@@ -733,7 +742,6 @@ def test_an_inbox_folder_that_does_not_exist_is_said_not_passed_over(workspace):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
 def test_percentages_typed_in_libreoffice_calc_are_read_from_an_ods_return_as_in_xlsx(workspace, tmp_path):
-    from pipeline.store import Store
 
     draft = workspace.fill("cyp.xlsx")
     book = load_workbook(draft)
@@ -750,5 +758,5 @@ def test_percentages_typed_in_libreoffice_calc_are_read_from_an_ods_return_as_in
 
     assert result.verdict == "accepted", [f.line() for f in result.findings]
     assert not [f for f in result.findings if f.code == "ambiguous-number"]
-    with Store(workspace.config.paths.database) as store:
+    with workspace.store() as store:
         assert store.actuals()[("CYP-01", "2025-26 Q1")] == 6

@@ -1,5 +1,6 @@
 """The returns mailbox, against a real Dovecot on 127.0.0.1: each spreadsheet attached to a new
-message becomes one inbox file, with who sent it and when, and the message moves to Processed."""
+message becomes one inbox file, with who sent it and when, and the message moves to Processed; the
+mailbox's records kept on both back ends (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from pipeline.domain.errors import MailboxError
 from pipeline.intake.mailbox.fetch import fetch_mail
 from pipeline.intake.mailbox.imap import Conversation
 from pipeline.runtime.cycle import run_once
+
+
+@pytest.fixture
+def store_url(both_backends: str) -> str:
+    return both_backends
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """A rejected return's details and an indicator's run of Reds, assembled from a real store: returns
-filled as a person fills them, passes run over them, messages recorded as sent."""
+filled as a person fills them, passes run over them, messages recorded as sent; on both back ends
+(SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from docx import Document
 from spoil import Q1, Q2, Workspace
 
@@ -12,6 +14,12 @@ from demo.fill import IndicatorEntry
 from pipeline.outputs.assemble import PeriodReport, assemble
 from pipeline.outputs.documents import write_documents
 from pipeline.rating.rag import Rag
+
+
+@pytest.fixture
+def store_url(both_backends: str) -> str:
+    return both_backends
+
 
 RED_CYP_01 = IndicatorEntry(
     actual=12, data_quality="Validated", commentary="Twice the target.", remedial_action="A NEET tracking panel."

@@ -112,9 +112,10 @@ def batch(tmp_path_factory) -> Batch:
     return made
 
 
-def setup_run(batch: Batch, folder: Path) -> Path:
-    """A fresh work folder with the batch in its inbox (duplicate last); returns config.toml's path."""
-    config_path = county.write_config(folder, batch.register)
+def setup_run(batch: Batch, folder: Path, store_url: str = "") -> Path:
+    """A fresh work folder with the batch in its inbox (duplicate last); returns config.toml's path.
+    The history is in the PostgreSQL database `store_url`, if given, else the SQLite file."""
+    config_path = county.write_config(folder, batch.register, store_url)
     inbox = folder / "inbox"
     start = time.time() - 100
     for n, path in enumerate(batch.all):
@@ -200,14 +201,32 @@ def original_name(stored: Path) -> str:
     return stored.name.split("-", 2)[2]
 
 
-def assert_everything_processed_once(batch: Batch, folder: Path) -> None:
+class _Database:
+    """The history, read directly as an analyst would: the SQLite file, or the PostgreSQL database."""
+
+    def __init__(self, state: Path, store_url: str) -> None:
+        if store_url:
+            import psycopg
+
+            self._db = psycopg.connect(store_url, autocommit=True)
+        else:
+            self._db = sqlite3.connect(state / "pipeline.sqlite3")
+
+    def execute(self, sql: str):
+        return self._db.execute(sql)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def assert_everything_processed_once(batch: Batch, folder: Path, store_url: str = "") -> None:
     state = folder / "state"
     dropped = collections.Counter(p.name for p in batch.all)
     assert [p.name for p in (folder / "inbox").iterdir()] == []
     assert not (state / "incoming").exists() or list((state / "incoming").iterdir()) == []
     assert collections.Counter(original_name(p) for p in stored_files(state)) == dropped
 
-    db = sqlite3.connect(state / "pipeline.sqlite3")
+    db = _Database(state, store_url)
     try:
         files = db.execute("SELECT name, verdict, location, destination FROM files").fetchall()
         assert collections.Counter(name for name, *_ in files) == dropped
@@ -217,6 +236,7 @@ def assert_everything_processed_once(batch: Batch, folder: Path) -> None:
         submissions, counting, pairs = db.execute(
             "SELECT count(*), sum(counts), count(DISTINCT partnership || period) FROM submissions"
         ).fetchone()
+        counting = int(counting)  # PostgreSQL's sum of integers is a bigint's sum, a Decimal
         assert (submissions, counting, pairs) == (len(batch.good), batch.combinations, batch.combinations)
         assert db.execute(
             "SELECT count(*) FROM submissions s WHERE NOT EXISTS "
@@ -366,3 +386,86 @@ def test_the_same_file_sent_again_in_the_same_second_as_an_interrupted_copy_is_k
         assert sorted(v for (v,) in db.execute("SELECT verdict FROM files")) == ["accepted", "duplicate"]
     finally:
         db.close()
+
+
+# -- PostgreSQL: several machines over one database and one inbox --------------------------------
+
+PG_ROUNDS = 8
+
+
+def test_two_passes_at_once_on_postgresql_killed_at_random_points_process_every_file_exactly_once(
+    batch, tmp_path, postgresql
+):
+    """Two machines' passes over one shared inbox and one database, started together again and again,
+    one of the two killed with -9 at a random moment each time: the server's pass lock lets one work
+    at a time, and a killed pass leaves nothing that blocks the next (its lock goes with its connection)."""
+    folder = tmp_path / "shared"
+    config_path = setup_run(batch, folder, postgresql.url)
+    chance = random.Random(SEED)
+    refused = 0
+    for _ in range(PG_ROUNDS):
+        runs = [pipeline_run(config_path), pipeline_run(config_path)]
+        time.sleep(chance.uniform(0.5, 3.0))
+        running = [run for run in runs if run.process.poll() is None]
+        victim = chance.choice(running) if running else None  # the pass at work, mostly: the other was refused
+        if victim is not None:
+            os.kill(victim.pid, signal.SIGKILL)
+        for run in runs:
+            code, _out, err = finish(run)
+            if run is victim:
+                continue
+            assert code in (0, 1, 3), err
+            assert "Traceback" not in err
+            if code == 3:
+                refused += 1
+                # the holder's machine and process, unless it ended as this pass asked who it was
+                assert err.startswith(
+                    (
+                        "pipeline: error: Another pipeline run (pipeline on ",
+                        "pipeline: error: Another pipeline run (another pipeline)",
+                    )
+                ), err
+                assert f"is already working on the database {postgresql.url.split('?')[0]}" in err
+    code, _out, err = finish(pipeline_run(config_path))
+    assert code in (0, 1), err
+    assert refused, "the two passes never met: the test did not test the lock"
+    assert_everything_processed_once(batch, folder, postgresql.url)
+
+
+def test_the_database_server_stopping_during_a_pass_is_exit_7_with_nothing_half_written_and_the_next_pass_carries_on(
+    batch, tmp_path, postgresql, postgres_server
+):
+    folder = tmp_path / "work"
+    config_path = setup_run(batch, folder, postgresql.url)
+    run = pipeline_run(config_path)
+    try:
+        wait_for_moves(run, folder / "state", 1, 120)  # a verdict recorded and carried out, most not
+        postgres_server.stop("immediate")  # as if it crashed, or its machine restarted
+        code, _out, err = finish(run)
+    finally:
+        postgres_server.start()
+
+    assert code == 7, err
+    said = err.strip().splitlines()[-1]  # after the INFO lines of the files it did decide
+    assert said.startswith(f"pipeline: error: The PostgreSQL database {postgresql.url.split('?')[0]} could not be ")
+    assert "Nothing was written half-way: returns not yet recorded stay in the inbox." in said
+    assert "Traceback" not in err and "ERROR" not in err, err
+    db = _Database(folder / "state", postgresql.url)
+    try:
+        # What was committed is whole: every accepted file has its return and its figures.
+        assert db.execute(
+            "SELECT count(*) FROM files f WHERE f.verdict = 'accepted' AND NOT EXISTS (SELECT 1 FROM submissions s "
+            "JOIN indicator_values v ON v.submission_id = s.id WHERE s.file_id = f.id)"
+        ).fetchone() == (0,)
+        waiting = db.execute("SELECT count(*) FROM files WHERE verdict = 'pending'").fetchone()[0]
+        unbuilt = db.execute("SELECT count(*) FROM stale_periods").fetchone()[0]
+    finally:
+        db.close()
+    # The pass really was stopped part-way: files wait in incoming/ for their verdicts, or (on a quick
+    # machine, where every verdict was in before the server went) the packs wait to be built.
+    assert waiting > 0 or unbuilt > 0
+    assert len(list((folder / "state" / "incoming").iterdir())) >= waiting
+
+    code, _out, err = finish(pipeline_run(config_path))
+    assert code in (0, 1), err
+    assert_everything_processed_once(batch, folder, postgresql.url)

@@ -1,5 +1,6 @@
 """The store's transactions: one commit for many writes, and a failed part undone on its own;
-and its record of each message: sent, failed, or refused for the addresses it was refused for."""
+and its record of each message: sent, failed, or refused for the addresses it was refused for.
+The same on both back ends (the `backend` fixture: SQLite, then PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ def _add(store: Store, name: str) -> int:
     )
 
 
-def test_writes_grouped_in_one_transaction_are_seen_by_others_only_once_it_commits(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store, Store(tmp_path / "db.sqlite3") as other:
+def test_writes_grouped_in_one_transaction_are_seen_by_others_only_once_it_commits(backend):
+    with backend.open() as store, backend.open() as other:
         with store.transaction():
             _add(store, "a.xlsx")  # each opens its own transaction, which joins the outer one
             _add(store, "b.xlsx")
@@ -26,8 +27,8 @@ def test_writes_grouped_in_one_transaction_are_seen_by_others_only_once_it_commi
         assert [f.name for f in other.files()] == ["a.xlsx", "b.xlsx"]
 
 
-def test_a_failed_inner_transaction_is_undone_and_the_rest_still_commits(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store:
+def test_a_failed_inner_transaction_is_undone_and_the_rest_still_commits(backend):
+    with backend.open() as store:
         with store.transaction():
             _add(store, "kept.xlsx")
             with pytest.raises(RuntimeError), store.transaction():
@@ -37,8 +38,8 @@ def test_a_failed_inner_transaction_is_undone_and_the_rest_still_commits(tmp_pat
         assert [f.name for f in store.files()] == ["kept.xlsx", "also kept.xlsx"]
 
 
-def test_a_failed_outer_transaction_undoes_everything_inside_it(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store:
+def test_a_failed_outer_transaction_undoes_everything_inside_it(backend):
+    with backend.open() as store:
         with pytest.raises(RuntimeError), store.transaction():
             _add(store, "a.xlsx")
             raise RuntimeError("killed before the commit")
@@ -77,8 +78,8 @@ def _queue(store: Store, recipients: str, created_at: str = "2025-06-23T09:00:00
     )
 
 
-def test_a_refused_message_keeps_the_addresses_it_was_refused_for_and_the_reply(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store:
+def test_a_refused_message_keeps_the_addresses_it_was_refused_for_and_the_reply(backend):
+    with backend.open() as store:
         _queue(store, "cyp@brackenford.example.org")
         store.message_refused(KEY, REFUSAL, recipients="cyp@brackenford.example.org")
         message = store.message(KEY)
@@ -86,8 +87,8 @@ def test_a_refused_message_keeps_the_addresses_it_was_refused_for_and_the_reply(
     assert message.last_error == REFUSAL
 
 
-def test_a_refused_message_queued_again_takes_the_corrected_address_and_keeps_its_history(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store:
+def test_a_refused_message_queued_again_takes_the_corrected_address_and_keeps_its_history(backend):
+    with backend.open() as store:
         _queue(store, "cyp@brackenford.example.org")
         store.message_refused(KEY, REFUSAL, recipients="cyp@brackenford.example.org")
         _queue(store, "cyp.team@brackenford.example.org", created_at="2025-06-24T09:00:00Z")
@@ -96,8 +97,8 @@ def test_a_refused_message_queued_again_takes_the_corrected_address_and_keeps_it
     assert (message.created_at, message.attempts, message.last_error) == ("2025-06-23T09:00:00Z", 1, REFUSAL)
 
 
-def test_a_sent_message_is_left_as_it_was_sent_when_queued_again(tmp_path):
-    with Store(tmp_path / "db.sqlite3") as store:
+def test_a_sent_message_is_left_as_it_was_sent_when_queued_again(backend):
+    with backend.open() as store:
         _queue(store, "cyp@brackenford.example.org")
         store.message_sent(KEY, sent_at="2025-06-23T09:00:05Z")
         _queue(store, "someone.else@brackenford.example.org")
@@ -136,3 +137,98 @@ def test_an_sql_error_that_is_a_fault_of_ours_comes_out_as_a_store_fault_naming_
             store.findings_for(1)
     assert str(tmp_path / "db.sqlite3") in str(caught.value)
     assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+
+
+def test_a_postgresql_database_that_cannot_be_written_is_an_output_failure_naming_it(postgresql):
+    from pipeline.domain.errors import OutputError
+
+    with postgresql.open() as store:
+        store._db.execute("SET default_transaction_read_only = on")  # as for a role that may only read
+        with pytest.raises(OutputError) as caught:
+            _add(store, "a.xlsx")
+    assert caught.value.message.startswith("The PostgreSQL database postgresql://pipeline@127.0.0.1:")
+    assert "could not be written" in caught.value.message and "Nothing was lost" in caught.value.message
+
+
+def test_a_postgresql_error_that_is_a_fault_of_ours_comes_out_as_a_store_fault_naming_the_database(postgresql):
+    from pipeline.store import StoreFault
+
+    with postgresql.open() as store:
+        store._db.execute("DROP TABLE findings")
+        with pytest.raises(StoreFault, match='relation "findings" does not exist') as caught:
+            store.findings_for(1)
+    assert "The PostgreSQL database" not in str(caught.value) and "postgresql://pipeline@127.0.0.1" in str(caught.value)
+
+
+def test_every_figure_and_record_comes_back_as_it_went_in_on_both_back_ends(backend):
+    """Decimals as the text they were, flags as booleans, JSON area figures, superseding by received time."""
+    from decimal import Decimal
+
+    from pipeline.domain.history import ActionUpdate, IndicatorValue, RiskUpdate, Submission
+
+    def submit(store, name, received_at, actual):
+        file_id = store.add_file(
+            sha256="1" * 64, name=name, size=9, received_at=received_at, location=f"incoming/{name}"
+        )
+        values = (IndicatorValue("CYP01", actual, "Validated", "Up.", "", "J14", (("North", Decimal("1.50")),)),)
+        actions = (ActionUpdate("A1", "Do it", "Sam", "2025-09-30", "On track", Decimal("50"), "Fine.", False),)
+        risks = (RiskUpdate("R1", "Slip", "Sam", 2, 3, "Watch", "Same.", True),)
+        submission = Submission(
+            "CYP", "2025-26 Q1", 3, "Dan", "d@example.org", "2025-07-10", True, "Ok.", values, actions, risks
+        )
+        return store.decide(
+            file_id,
+            verdict="accepted",
+            destination=f"archive/{name}",
+            reason="",
+            decided_at=received_at,
+            period="2025-26 Q1",
+            partnership="CYP",
+            submission=submission,
+        )
+
+    with backend.open() as store:
+        first = submit(store, "late.xlsx", "2025-07-12T09:00:00Z", Decimal("12.50"))
+        second = submit(store, "early.xlsx", "2025-07-10T09:00:00Z", Decimal("11"))  # loaded later, received earlier
+        counting = store.submissions(counting_only=True)
+        history = list(store.history())
+        assert [s.id for s in counting] == [first]
+        assert [(s.id, s.counts, s.superseded_by, s.signed_off) for s in store.submissions()] == [
+            (first, True, None, True),
+            (second, False, first, True),
+        ]
+        assert [(h.code, h.period, h.actual, h.area_values) for h in history] == [
+            ("CYP01", "2025-26 Q1", Decimal("12.50"), (("North", Decimal("1.50")),))
+        ]
+        assert store.actuals() == {("CYP01", "2025-26 Q1"): Decimal("12.50")}
+        assert store.action_updates(first)[0].percent_complete == Decimal("50")
+        assert store.risk_updates(first)[0].is_new is True
+        assert store.first_received("2025-26 Q1") == {"CYP": "2025-07-10T09:00:00Z"}
+        assert store.stale_periods() == ["2025-26 Q1"] and store.periods() == ["2025-26 Q1"]
+        assert store.feedback_due() == [1, 2]
+
+
+def test_text_is_ordered_byte_by_byte_on_both_back_ends_whatever_the_server_s_language(backend):
+    """The test server sorts by English rules (ICU en-GB), where 'b' comes before 'C': the store's
+    columns order as SQLite does, so a list of messages or periods reads the same on both."""
+    keys = ["2025-26-Q1/cyp/a", "2025-26-Q1/CYP/b", "2025-26-Q1/CYP/B", "2025-26-Q1/CYP-2/a"]
+    with backend.open() as store:
+        for key in keys:
+            store.queue_message(
+                key=key, kind="k", partnership="CYP", period="2025-26 Q1", recipients="r", subject="s", created_at="t"
+            )
+        assert [m.key for m in store.messages()] == sorted(keys)  # Python's order is the bytes' order
+
+
+def test_a_statement_the_database_refuses_inside_an_inner_transaction_is_undone_with_it_alone(backend):
+    """PostgreSQL abandons a whole transaction at a refused statement unless a savepoint catches it."""
+    with backend.open() as store:
+        with store.transaction():
+            _add(store, "kept.xlsx")
+            for _attempt in range(2):  # the same savepoint name twice over: each undoes its own part
+                with contextlib.suppress(Exception), store.transaction():
+                    store._db.execute("INSERT INTO stale_periods VALUES ('2025-26 Q1')")
+                    store._db.execute("INSERT INTO stale_periods VALUES ('2025-26 Q1')")  # refused: the key is taken
+            _add(store, "also kept.xlsx")
+        assert [f.name for f in store.files()] == ["kept.xlsx", "also kept.xlsx"]
+        assert store.stale_periods() == []

@@ -1,0 +1,21 @@
+"""A period's figures as analysts read them: the rows of the tidy table (the export's columns) for
+the period, rated as its pack was, which the pass stores for the database's `indicator_history` view."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from pipeline.domain.history import RatedFigure
+from pipeline.outputs.assemble import PeriodReport
+from pipeline.outputs.master_history import lines_of, tidy_rows
+
+
+def rated_figures(report: PeriodReport) -> list[RatedFigure]:
+    """The tidy table's rows of the report's period: each figure, then each of its areas' own."""
+    period = str(report.period)
+    partnerships = [p.partnership for p in report.partnerships]
+    lines = lines_of(report.history, report.indicators, partnerships, report.rules, report.overrides)
+    return [
+        RatedFigure(**{f.name: getattr(row, f.name) for f in fields(row)})
+        for row in tidy_rows(line for line in lines if line.value.period == period)
+    ]
