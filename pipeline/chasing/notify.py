@@ -51,7 +51,7 @@ from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import clean_name, uk_day
-from pipeline.store import Store, StoreFault
+from pipeline.store import STOPS_THE_PASS, Store
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class Notifier:
         """One message that could not be made (a broken template, a fault in the pipeline): said, recorded
         as failed, and tried again next pass, while the pass's other messages go on. The store failing
         is not one message's problem: that stops the pass."""
-        if isinstance(exc, StoreFault):
+        if isinstance(exc, STOPS_THE_PASS):
             raise exc
         failure = failure_of(key, exc)
         again = "the other messages go on, and it is tried again on the next pass"

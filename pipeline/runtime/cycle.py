@@ -20,7 +20,7 @@ from pipeline.domain.wording import uk_today
 from pipeline.intake.ingest import PassReport, run_pass
 from pipeline.intake.mailbox.fetch import FetchReport, fetch_mail
 from pipeline.runtime.lock import locked_store
-from pipeline.store import Store, StoreFault
+from pipeline.store import STOPS_THE_PASS, Store
 
 if TYPE_CHECKING:
     from pipeline.chasing.sending import Hangup
@@ -213,7 +213,7 @@ def give_feedback(
             if notifier.outcome(d.record, paths, register):
                 store.feedback_done(d.record.id)
         except Exception as exc:
-            if isinstance(exc, StoreFault):
+            if isinstance(exc, STOPS_THE_PASS):
                 raise
             failure = failure_of(d.record.name, exc)
             log.error(

@@ -24,6 +24,11 @@ from pipeline.store.store import Store
 if TYPE_CHECKING:
     from pipeline.domain.settings import Config
 
+# What a store raises that is no one file's or message's problem: the next write would fail the same
+# way, so a loop that carries on past one item's failure stops the pass on these instead (exit 7 or 8,
+# or a fault), rather than failing every item in turn.
+STOPS_THE_PASS = (StoreBusy, StoreUnusable, StoreFault)
+
 
 def open_store(config: Config) -> Store:
     """The store config.toml names: the PostgreSQL database of [store] url, or the SQLite file under
@@ -36,6 +41,7 @@ def open_store(config: Config) -> Store:
 
 
 __all__ = [
+    "STOPS_THE_PASS",
     "OutputError",
     "SqliteStore",
     "Store",

@@ -270,3 +270,25 @@ def test_a_damaged_or_foreign_database_is_exit_8_naming_the_file_and_left_untouc
         "pipeline.sqlite3"
     ]
     assert dropped.exists()
+
+
+def test_a_store_that_goes_away_while_feedback_is_given_stops_the_pass_once_with_exit_7(workspace, monkeypatch):
+    """The store failing is no one file's problem: the feedback loop, which carries on past one file's
+    failure, stops the pass on it instead of failing each of the files in turn (seen with a PostgreSQL
+    server stopped while a pass gave feedback on 25 returns: 25 errors, exit 6)."""
+    from registers import run_cli
+
+    from pipeline.chasing.notify import Notifier
+    from pipeline.domain.errors import StoreUnreachable
+
+    for n in range(3):
+        workspace.submit(f"cyp-{n}.xlsx", indicators={"CYP-05": {"actual": "lots"}})  # each rejected: feedback due
+
+    def server_gone(self, record, feedback, register):  # as the first feedback is recorded
+        raise StoreUnreachable("The database could not be reached. Nothing was written half-way.")
+
+    monkeypatch.setattr(Notifier, "outcome", server_gone)
+    code, _out, err = run_cli(["--config", str(workspace.root / "config.toml"), "run", "--no-pdf"])
+    assert code == 7, err
+    assert "Could not give feedback" not in err
+    assert err.count("could not be reached") == 1, err
