@@ -863,7 +863,8 @@ INDICATOR_HEADERS = [
 
 # Indicators whose returns give the numerator and denominator of the figure: a 95% interval for them
 # (Wilson for a percentage, Byar for a rate), tested against the comparators in demo/comparators.xlsx.
-COUNTED = ("CYP-01", "CYP-04", "HWB-06", "SKL-03")
+# SKL-01's areas give theirs too, so the change in its gap is tested for significance.
+COUNTED = ("CYP-01", "CYP-04", "HWB-06", "SKL-01", "SKL-03")
 
 # The plain-English name the public summary uses where the title is officers' shorthand; the rest
 # are plain already, and a blank Public name reads as the Title.

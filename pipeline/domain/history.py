@@ -182,6 +182,9 @@ class ImportedValue:
     row: int  # its row in the file
     imported_at: str = ""  # UTC, ISO; set when it is kept
     replaces_return: bool = False
+    # An indicator whose register row says "Numerator and denominator": the counts, where the file gives them.
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -245,9 +248,12 @@ def with_imported(returned: list[HistoryValue], imported: list[ImportedValue]) -
     overruled = {(v.code, v.period) for v in imported if v.replaces_return and not v.area}
     whole = {(v.code, v.period): v for v in imported if not v.area}
     areas: dict[tuple[str, str], list[tuple[str, Decimal | None]]] = {}
+    counts: dict[tuple[str, str], list[tuple[str, Decimal | None, Decimal | None]]] = {}
     for each in imported:
         if each.area:
             areas.setdefault((each.code, each.period), []).append((each.area, each.actual))
+            if each.numerator is not None or each.denominator is not None:
+                counts.setdefault((each.code, each.period), []).append((each.area, each.numerator, each.denominator))
     out = [h for key, h in by_key.items() if key not in overruled]
     for key in sorted((set(whole) | set(areas)) - (set(by_key) - overruled)):
         v: ImportedValue | None = whole.get(key)
@@ -265,6 +271,9 @@ def with_imported(returned: list[HistoryValue], imported: list[ImportedValue]) -
                 file_name=first.file_name,
                 received_at=first.imported_at,
                 imported_row=first.row,
+                numerator=v.numerator if v else None,
+                denominator=v.denominator if v else None,
+                area_counts=tuple(counts.get(key, ())),
             )
         )
     return sorted(out, key=lambda h: (h.period, h.code))

@@ -1,6 +1,7 @@
 """`pipeline import-history`: last years' figures, from a workbook or CSV an officer copies out of
 the old master spreadsheet, in long form (one row a figure: Code, Period, Actual, and optionally
-Area, Data quality, Note).
+Area, Data quality, Note, and Numerator and Denominator for an indicator whose register row asks
+for them, checked against the Actual as a return's are).
 
 Figures are read as returns' are (domain.values: '1,234', '12.5%', a %-formatted cell, 'n/a')
 with the same findings (sheet, cell, value, fix). A file with any error keeps nothing, as a
@@ -25,12 +26,15 @@ from pipeline.domain.text import header_key, parse_text
 from pipeline.domain.values import AMBIGUOUS, BLANK, INVALID, NOT_AVAILABLE, parse_number
 from pipeline.domain.wording import clean_name
 from pipeline.intake.checks.cells import in_range, plain_number, reads_as_formula, unreadable
+from pipeline.intake.checks.counts import Counts, read_counts
+from pipeline.intake.read.reader import Sheet
+from pipeline.intake.recognise import Table
 from pipeline.returns import layout as T
 from pipeline.store import Store
 from pipeline.store.imported import ImportCount
 
 REQUIRED = ("Code", "Period", "Actual")
-OPTIONAL = ("Area", "Data quality", "Note")
+OPTIONAL = ("Area", "Data quality", "Note", *T.COUNT_HEADERS)
 _QUALITIES = {header_key(q): q for q in T.DATA_QUALITY}
 _RESAVE = "Open it in Excel, save it as an Excel Workbook (.xlsx) or as CSV UTF-8, and import that."
 
@@ -107,7 +111,8 @@ def _located(
             finding(
                 "missing-column",
                 f"The {sheet} sheet has no {label!r} column in its first row.",
-                "Head the columns Code, Period and Actual (and optionally Area, Data quality, Note).",
+                "Head the columns Code, Period and Actual (and optionally Area, Data quality, Note, "
+                "Numerator, Denominator).",
                 sheet=sheet,
                 row=1,
             )
@@ -188,7 +193,7 @@ def read_history(path: Path, register: Register, *, today: date) -> tuple[list[I
             )
             continue
         seen[key] = row.number
-        value = _figure(row, indicator, period, area, sheet, a1, findings)
+        value = _figure(row, indicator, period, area, sheet, columns, a1, findings)
         if value is not None:
             # The name goes into every document's Source column and the log, as a return's does: clean.
             values.append(replace(value, file_name=clean_name(path.name), file_sha256=digest))
@@ -226,7 +231,20 @@ def _period(raw: object, today: date, sheet: str, cell: str, findings: list[Find
     return period
 
 
-def _figure(row: _Row, i: Indicator, period: Period, area: str, sheet: str, a1, findings) -> ImportedValue | None:
+def _counts(row: _Row, i: Indicator, sheet: str, columns: dict[str, int], parsed, shown: str, findings) -> Counts:
+    """The row's numerator and denominator, checked against its Actual exactly as a return's are (the
+    same findings, naming the file's cells); nothing when the register does not ask for them."""
+    if not i.counts:
+        return Counts()
+    # The row as a one-row table, at its own place in the file, so the findings name the file's cells.
+    cells = {(row.number - 1, n): row.cells[label] for label, n in columns.items() if row.cells[label] is not None}
+    table = Table(Sheet(sheet, "visible", cells), 0, columns)
+    return read_counts(table, row.number - 1, i, parsed, shown, findings)
+
+
+def _figure(
+    row: _Row, i: Indicator, period: Period, area: str, sheet: str, columns: dict[str, int], a1, findings
+) -> ImportedValue | None:
     cell = a1("Actual")
     raw = row.cells["Actual"]
     quality_text = parse_text(row.cells.get("Data quality"))
@@ -258,6 +276,12 @@ def _figure(row: _Row, i: Indicator, period: Period, area: str, sheet: str, a1, 
                 value=note[:80],
             )
         )
+    errors = len(findings)
+    counts = _counts(row, i, sheet, columns, parsed, shown, findings)
+    if has_errors(findings[errors:]):
+        return None
+    if counts.worked_out is not None:  # a blank Actual, worked out from the numerator and denominator
+        parsed, shown = counts.worked_out, str(counts.worked_out.number)
     if parsed.kind in (BLANK, NOT_AVAILABLE):
         if quality == "Not available" or parsed.kind == NOT_AVAILABLE:
             return ImportedValue(i.code, str(period), area, None, "Not available", note, "", "", row.number)
@@ -280,7 +304,11 @@ def _figure(row: _Row, i: Indicator, period: Period, area: str, sheet: str, a1, 
     assert actual is not None  # a NUMBER always has one
     if not in_range(i, actual, sheet, cell, shown, findings):
         return None
-    return ImportedValue(i.code, str(period), area, actual, quality, note, "", "", row.number)
+    return replace(
+        ImportedValue(i.code, str(period), area, actual, quality, note, "", "", row.number),
+        numerator=counts.numerator,
+        denominator=counts.denominator,
+    )
 
 
 def import_history(

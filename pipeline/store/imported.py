@@ -20,9 +20,23 @@ class ImportCount:
     unchanged: int
 
 
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _same(row: tuple, v: ImportedValue) -> bool:
-    actual = None if row[0] is None else Decimal(row[0])
-    return (actual, row[1], row[2], bool(row[3])) == (v.actual, v.data_quality, v.note, v.replaces_return)
+    return (_decimal(row[0]), row[1], row[2], bool(row[3]), _decimal(row[4]), _decimal(row[5])) == (
+        v.actual,
+        v.data_quality,
+        v.note,
+        v.replaces_return,
+        v.numerator,
+        v.denominator,
+    )
 
 
 class Imported(Database):
@@ -33,7 +47,7 @@ class Imported(Database):
         with self.transaction():
             for v in values:
                 row = self._db.execute(
-                    "SELECT actual, data_quality, note, replaces_return FROM imported_values "
+                    "SELECT actual, data_quality, note, replaces_return, numerator, denominator FROM imported_values "
                     "WHERE code = ? AND period = ? AND area = ?",
                     (v.code, v.period, v.area),
                 ).fetchone()
@@ -49,12 +63,14 @@ class Imported(Database):
                     (v.code, v.period, v.area),
                 )
                 self._db.execute(
-                    "INSERT INTO imported_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO imported_values (code, period, area, actual, data_quality, note, file_name, "
+                    "file_sha256, source_row, imported_at, replaces_return, numerator, denominator) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         v.code,
                         v.period,
                         v.area,
-                        None if v.actual is None else str(v.actual),
+                        _text(v.actual),
                         v.data_quality,
                         v.note,
                         v.file_name,
@@ -62,6 +78,8 @@ class Imported(Database):
                         v.row,
                         now,
                         int(v.replaces_return),
+                        _text(v.numerator),
+                        _text(v.denominator),
                     ),
                 )
         return ImportCount(added, changed, unchanged)
@@ -70,7 +88,7 @@ class Imported(Database):
         """Every imported figure, oldest period first."""
         sql = (
             "SELECT code, period, area, actual, data_quality, note, file_name, file_sha256, source_row, "
-            "imported_at, replaces_return FROM imported_values"
+            "imported_at, replaces_return, numerator, denominator FROM imported_values"
         )
         args: list = []
         if codes is not None:
@@ -82,7 +100,7 @@ class Imported(Database):
                 r[0],
                 r[1],
                 r[2],
-                None if r[3] is None else Decimal(r[3]),
+                _decimal(r[3]),
                 r[4],
                 r[5],
                 r[6],
@@ -90,6 +108,8 @@ class Imported(Database):
                 r[8],
                 r[9],
                 bool(r[10]),
+                _decimal(r[11]),
+                _decimal(r[12]),
             )
             for r in rows
         ]

@@ -264,6 +264,14 @@ ALTER TABLE indicator_values ADD COLUMN area_counts TEXT NOT NULL DEFAULT '';
 """,
     ),
     Migration(6, "read-only views for analysts, and the rated figures the pass stores for them", _ANALYSTS_VIEWS),
+    Migration(
+        7,
+        "the numerator and denominator of a past figure loaded by `pipeline import-history`",
+        """
+ALTER TABLE imported_values ADD COLUMN numerator TEXT;
+ALTER TABLE imported_values ADD COLUMN denominator TEXT;
+""",
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

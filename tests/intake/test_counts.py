@@ -1,5 +1,5 @@
 """Numerator and denominator: the demo register asks for them for CYP-01 (NEET, %), CYP-04 (under-18
-conceptions, rate per 1,000) and SKL-03; CYP's template has the two columns, on those rows only."""
+conceptions, rate per 1,000), HWB-06, SKL-01 and SKL-03; CYP's template has the two columns, on those rows only."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _value(workspace, code: str):
 
 
 def test_the_register_column_is_optional_and_read_as_yes_or_no(register, tmp_path):
-    assert [i.code for i in register.indicators if i.counts] == ["CYP-01", "CYP-04", "HWB-06", "SKL-03"]
+    assert [i.code for i in register.indicators if i.counts] == ["CYP-01", "CYP-04", "HWB-06", "SKL-01", "SKL-03"]
     book = demo_book()
     book["Indicators"].set("CYP-02", "Numerator and denominator", "Perhaps")
     _register, findings = read_register(write_register(tmp_path / "register.xlsx", book))

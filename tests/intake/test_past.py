@@ -286,3 +286,64 @@ def test_a_figure_cell_pasted_full_of_text_is_quoted_short_in_its_finding(worksp
     assert code == 1
     [line] = [line for line in out.splitlines() if "past.csv!C2" in line]
     assert f'CYP-01: "{"9" * 37}..." is far too long to be a figure.' in line and len(line) < 300
+
+
+COUNTED_HEADER = ["Code", "Period", "Actual", "Area", "Numerator", "Denominator"]
+
+
+def test_numerators_and_denominators_are_kept_and_a_blank_actual_is_worked_out_from_them(workspace, tmp_path):
+    """CYP-01's register row asks for its counts: they come in with the figure, the whole area's and
+    each area's, for the confidence intervals and the tested gap, as a return's do."""
+    source = _csv(
+        tmp_path / "past.csv",
+        [
+            ["CYP-01", "2024-25 Q1", "7.2", "", "288", "4000"],
+            ["CYP-01", "2024-25 Q1", "", "Neighbourhood renewal areas", "114", "1200"],
+            ["CYP-01", "2024-25 Q1", "6.2", "Rest of borough", "174", "2800"],
+            ["CYP-05", "2024-25 Q1", "1234", "", "99", "100"],  # not asked for: the counts are not read
+        ],
+        header=COUNTED_HEADER,
+    )
+    code, out, err = _import(workspace, source)
+    assert (code, err) == (0, ""), out
+    with workspace.store() as store:
+        kept = {(v.code, v.area): v for v in store.imported_values()}
+        history = {(h.code, h.period): h for h in store.history()}
+    assert (kept["CYP-01", ""].numerator, kept["CYP-01", ""].denominator) == (Decimal(288), Decimal(4000))
+    assert kept["CYP-01", "Neighbourhood renewal areas"].actual == Decimal("9.5")  # 114 of 1,200
+    assert (kept["CYP-05", ""].numerator, kept["CYP-05", ""].denominator) == (None, None)
+    neet = history["CYP-01", "2024-25 Q1"]
+    assert (neet.numerator, neet.denominator) == (Decimal(288), Decimal(4000))
+    assert neet.area_counts == (
+        ("Neighbourhood renewal areas", Decimal(114), Decimal(1200)),
+        ("Rest of borough", Decimal(174), Decimal(2800)),
+    )
+
+
+def test_an_actual_that_disagrees_with_its_counts_is_named_with_the_three_cells_and_nothing_is_kept(
+    workspace, tmp_path
+):
+    source = _csv(
+        tmp_path / "past.csv",
+        [
+            ["CYP-01", "2024-25 Q1", "7.2", "", "288", "4000"],
+            ["CYP-01", "2024-25 Q2", "8.1", "", "288", "4000"],
+            ["CYP-04", "2024-25 Q1", "", "", "many", "3100"],
+        ],
+        header=COUNTED_HEADER,
+    )
+    code, out, _err = _import(workspace, source)
+    assert code == 1
+    lines = out.splitlines()
+    assert any(
+        "past.csv!C3" in line
+        and "counts-disagree" in line
+        and "CYP-01: the Actual 8.1 (C3) does not agree with the numerator 288 (E3) and denominator 4,000 (F3), "
+        "which give 7.2%."
+        in line
+        for line in lines
+    ), out
+    assert any("past.csv!E4" in line and 'CYP-04 numerator: "many" is not a number.' in line for line in lines), out
+    assert "Nothing was imported: past.csv has 2 error(s)." in out
+    with workspace.store() as store:
+        assert store.imported_values() == []
