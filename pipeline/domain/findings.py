@@ -94,7 +94,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bad-comparator": (
         ERROR,
-        "a comparators row has a bad period, an unknown code, no comparator name or a figure that is not a number",
+        "a comparators row has a bad period, an unknown code, no comparator name, a figure that is not a number or a "
+        "Lower CI above its Upper CI, or the comparators workbook cannot be opened safely",
     ),
     # file safety and reading (ingest)
     "empty-file": (ERROR, "the file is empty"),

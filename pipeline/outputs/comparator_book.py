@@ -53,7 +53,32 @@ def _number(value: object) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise InvalidOperation(value)
-    return Decimal(str(value).replace(",", "").strip())
+    number = Decimal(str(value).replace(",", "").strip())
+    if not number.is_finite():  # "NaN" and "Infinity" parse, but cannot be compared with an interval
+        raise InvalidOperation(value)
+    return number
+
+
+# A comparators workbook is a few hundred rows; a return's screen allows 200 MB inflated, far more.
+MAX_BYTES = 20 * 1024 * 1024
+MAX_INFLATED = 100 * 1024 * 1024
+
+
+def _unsafe(path: Path) -> str:
+    """Why the workbook must not reach openpyxl (not a zip, a zip bomb), or "". Python's zipfile
+    stops inflating an entry at its declared size, so the declared sizes bound what openpyxl reads;
+    the intake screen is not used as outputs may not import intake (and is about returns)."""
+    import zipfile
+
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return f"it is over {MAX_BYTES // 1048576} MB."
+        with zipfile.ZipFile(path) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_INFLATED:
+                return f"it would unpack to over {MAX_INFLATED // 1048576} MB, so it is not a workbook to open."
+    except (OSError, zipfile.BadZipFile):
+        return "it is not an Excel .xlsx workbook (or it has a password)."
+    return ""
 
 
 def read_comparators(path: Path | None, register: Register) -> Comparators:
@@ -62,7 +87,15 @@ def read_comparators(path: Path | None, register: Register) -> Comparators:
         return Comparators()
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    why = _unsafe(path)
+    try:
+        book = None if why else load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        why = f"it could not be opened as an Excel workbook ({type(exc).__name__})."
+    if book is None:
+        message = f"{path.name} could not be read as the comparators workbook, so nothing is compared: {why}"
+        fix = "Open it in Excel, save it as an .xlsx workbook without a password, or fix paths.comparators."
+        return Comparators(path.name, findings=(finding("bad-comparator", message, fix),))
     try:
         sheet = book[book.sheetnames[0]]
         rows = sheet.iter_rows(values_only=True)
@@ -118,6 +151,12 @@ def read_comparators(path: Path | None, register: Register) -> Comparators:
                 refuse(
                     f"row {number} ({code}, {comparator}) has a Value or CI that is not a number.",
                     "Type the figures as numbers, in the indicator's unit, or leave a CI blank.",
+                )
+                continue
+            if lower is not None and upper is not None and lower > upper:
+                refuse(
+                    f"row {number} ({code}, {comparator}) has a Lower CI above its Upper CI.",
+                    "Check the two CI columns have not been swapped.",
                 )
                 continue
             same = figures.setdefault((period, code), [])

@@ -1,0 +1,69 @@
+"""A comparators workbook that is not what it should be: refused with a finding naming why, through
+`pipeline check`, never an internal error; the packs are still made without it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from registers import DEMO_REGISTER, write_config
+
+from pipeline.cli import main
+
+
+def _check(tmp_path: Path, comparators: Path) -> tuple[int, str]:
+    demo = (DEMO_REGISTER.parent / "comparators.xlsx").as_posix()
+    config = write_config(
+        tmp_path, DEMO_REGISTER, replace={f"comparators = '{demo}'": f"comparators = '{comparators.as_posix()}'"}
+    )
+    out = io.StringIO()
+    return main(["--config", str(config), "check"], stdout=out), out.getvalue()
+
+
+def _book(tmp_path: Path, *rows: list) -> Path:
+    path = tmp_path / "comparators.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Comparators")
+    ws.write_row(0, 0, ["Period", "Code", "Comparator", "Value", "Lower CI", "Upper CI"])
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            elif value is not None:
+                ws.write_number(r, c, value)
+    book.close()
+    return path
+
+
+def test_a_comparators_file_that_is_not_a_workbook_is_refused_naming_it(tmp_path):
+    path = tmp_path / "comparators.xlsx"
+    path.write_text("Period,Code\n")
+    status, out = _check(tmp_path, path)
+    assert status == 1
+    assert "comparators.xlsx could not be read as the comparators workbook" in out
+
+
+def test_a_comparators_zip_bomb_is_refused_before_openpyxl_inflates_it(tmp_path):
+    path = tmp_path / "comparators.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * 300_000_000)
+    status, out = _check(tmp_path, path)
+    assert status == 1
+    assert "comparators.xlsx could not be read as the comparators workbook" in out
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_a_comparator_figure_typed_as_not_a_number_or_infinity_is_refused(tmp_path, value):
+    status, out = _check(tmp_path, _book(tmp_path, ["2025-26 Q1", "CYP-01", "England", value, None, None]))
+    assert status == 1
+    assert "row 2 (CYP-01, England) has a Value or CI that is not a number" in out
+
+
+def test_a_comparator_whose_lower_ci_is_above_its_upper_ci_is_refused(tmp_path):
+    status, out = _check(tmp_path, _book(tmp_path, ["2025-26 Q1", "CYP-01", "England", 5, 6, 4]))
+    assert status == 1
+    assert "row 2 (CYP-01, England) has a Lower CI above its Upper CI" in out
