@@ -151,6 +151,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "an indicator's Actual does not agree with its numerator and denominator, or the numerator is more than "
         "the denominator of a percentage",
     ),
+    "count-not-whole": (ERROR, "a numerator or denominator is not a whole number"),
+    "zero-denominator": (ERROR, "a percentage's or rate's denominator is 0, so its counts give no figure"),
+    "counts-incomplete": (
+        WARNING,
+        "a percentage or rate has a numerator without a denominator (or the reverse), so neither is kept",
+    ),
     "missing-area-value": (WARNING, "an area's figure is blank, so the gap for that area is not reported"),
     "unknown-area": (WARNING, "a row on the Areas sheet names an indicator or area not in the register"),
     "action-overdue": (WARNING, "an action is past its due date and not complete"),
