@@ -59,6 +59,16 @@ def _number(value: object) -> Decimal | None:
     return number
 
 
+def _shown(cell: object) -> object:
+    """A cell's value as the officer sees it: Excel keeps 5.5% as 0.055, so a number in a percent
+    format is read as the percentage it shows, in the unit the indicators' figures are kept in."""
+    value = getattr(cell, "value", None)
+    percent = "%" in str(getattr(cell, "number_format", "") or "")
+    if percent and isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value)) * 100
+    return value
+
+
 # A comparators workbook is a few hundred rows; a return's screen allows 200 MB inflated, far more.
 MAX_BYTES = 20 * 1024 * 1024
 MAX_INFLATED = 100 * 1024 * 1024
@@ -98,7 +108,7 @@ def read_comparators(path: Path | None, register: Register) -> Comparators:
         return Comparators(path.name, findings=(finding("bad-comparator", message, fix),))
     try:
         sheet = book[book.sheetnames[0]]
-        rows = sheet.iter_rows(values_only=True)
+        rows = (tuple(_shown(c) for c in cells) for cells in sheet.iter_rows())
         labels = next(rows, ())
         header = [header_key(h) for h in labels]
         missing = [name for name in REQUIRED if header_key(name) not in header]

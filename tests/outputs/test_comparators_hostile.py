@@ -67,3 +67,23 @@ def test_a_comparator_whose_lower_ci_is_above_its_upper_ci_is_refused(tmp_path):
     status, out = _check(tmp_path, _book(tmp_path, ["2025-26 Q1", "CYP-01", "England", 5, 6, 4]))
     assert status == 1
     assert "row 2 (CYP-01, England) has a Lower CI above its Upper CI" in out
+
+
+def test_a_comparator_figure_typed_in_a_percent_cell_is_read_as_the_percentage_shown(config, tmp_path):
+    # Excel keeps 5.5% as 0.055; read as 0.055 it would be "Better" than a local 4.9% to 6.1% on sight.
+    from decimal import Decimal
+
+    from pipeline.outputs.comparator_book import read_comparators
+    from pipeline.register.workbook import read_register
+
+    path = tmp_path / "comparators.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("Comparators")
+    percent = book.add_format({"num_format": "0.0%"})
+    ws.write_row(0, 0, ["Period", "Code", "Comparator", "Value", "Lower CI", "Upper CI"])
+    ws.write_row(1, 0, ["2025-26 Q1", "CYP-01", "England"])
+    for column, value in ((3, 0.055), (4, 0.054), (5, 0.056)):
+        ws.write_number(1, column, value, percent)
+    book.close()
+    england = read_comparators(path, read_register(config.paths.register)[0]).of("2025-26 Q1", "CYP-01")["England"]
+    assert (england.value, england.lower, england.upper) == (Decimal("5.5"), Decimal("5.4"), Decimal("5.6"))
