@@ -29,6 +29,8 @@ class Variation(str, Enum):
     HIGHER = "Special cause: higher"
     LOWER = "Special cause: lower"
     NOT_ENOUGH = "Not enough points"
+    # The latest point is an earlier period's: its variation is not news of this one.
+    NO_FIGURE = "No figure this period"
 
 
 class Assurance(str, Enum):

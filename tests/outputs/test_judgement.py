@@ -317,3 +317,17 @@ def test_a_highlight_report_charts_concerning_special_causes_and_special_causes_
     assert concerning.charted(Rag.GREEN)
     assert not improving.charted(Rag.GREEN) and improving.charted(Rag.AMBER)
     assert not common.charted(Rag.RED)
+
+
+def test_without_a_figure_this_quarter_the_variation_is_not_an_earlier_quarters(config):
+    # Twelve quarters to 2024-25 Q4 ending in a concerning jump, and no figure for 2025-26 Q1: the
+    # board must not read last year's special cause as this quarter's, nor be asked to look at it.
+    i = _indicator(config, "CYP-01")
+    steady = ["7.0", "7.2", "6.9", "7.1", "7.0", "7.2", "6.9", "7.1", "7.0", "7.2", "6.9", "9.5"]
+    j = judge(
+        config, i, Q1, figures("CYP-01", dict(zip(quarters(Period(2022, 1), 12), steady))), read_comparators(None, None)
+    )
+    assert j.spc.variation is Variation.NO_FIGURE
+    assert j.spc.variation.value == "No figure this period"
+    assert j.attention(Rag.NOT_RATED) == ()
+    assert not j.charted(Rag.RED)
