@@ -201,10 +201,11 @@ def test_word_documents_show_the_forecast_beside_the_rating_and_what_needs_the_b
     highlight = Document(str(next(p for p in paths if p.name.startswith("highlight-CYP"))))
     [table] = [t for t in highlight.tables if "Forecast for March" in [c.text for c in t.rows[0].cells]]
     row = next([c.text for c in r.cells] for r in table.rows[1:] if r.cells[0].text.startswith("CYP-01"))
-    # No earlier year in the store: the level's forecast is its latest figure, with no range.
+    # No earlier year in the store: the level's forecast is its latest figure, with no range. Under the
+    # heading "Forecast for March", beside a "Forecast rating" column, the cell says neither again.
     assert row[1:6] == [
         "Red",
-        "Forecast for March: 9% (no range: not enough history), Red",
+        "9% (no range: not enough history)",
         "Red",
         "Not enough points",
         "Not enough points",
@@ -223,7 +224,7 @@ def test_word_documents_show_the_forecast_beside_the_rating_and_what_needs_the_b
             "CYP",
             f"CYP-01 {workspace.register.by_code['CYP-01'].title}",
             "Red",
-            "Forecast for March: 9% (no range: not enough history), Red",
+            "9% (no range: not enough history), Red",
             "Red now and forecast Red at year end.",
         ]
     ]
