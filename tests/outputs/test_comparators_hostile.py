@@ -87,3 +87,45 @@ def test_a_comparator_figure_typed_in_a_percent_cell_is_read_as_the_percentage_s
     book.close()
     england = read_comparators(path, read_register(config.paths.register)[0]).of("2025-26 Q1", "CYP-01")["England"]
     assert (england.value, england.lower, england.upper) == (Decimal("5.5"), Decimal("5.4"), Decimal("5.6"))
+
+
+def test_a_comparator_named_like_a_formula_with_markup_comes_out_as_typed(tmp_path, register, return_templates):
+    from decimal import Decimal
+
+    from docx import Document
+    from openpyxl import load_workbook
+    from spoil import Q1, Workspace, outcome
+
+    name = '=HYPERLINK("http://example.com","x") <b>England</b> & co'
+    path = tmp_path / "comparators.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    ws = book.add_worksheet("Comparators")
+    ws.write_row(0, 0, ["Period", "Code", "Comparator", "Value"])
+    ws.write_row(1, 0, ["2025-26 Q1", "CYP-01", name, 5.0])
+    ws.write_row(2, 0, ["2025-26 Q1", "CYP-01", name, 5.0])  # twice: the Validation sheet quotes the name
+    book.close()
+    demo = (DEMO_REGISTER.parent / "comparators.xlsx").as_posix()
+    workspace = Workspace(
+        tmp_path / "workspace",
+        register,
+        return_templates,
+        replace={f"comparators = '{demo}'": f"comparators = '{path.as_posix()}'"},
+    )
+    workspace.submit(
+        "cyp.xlsx", indicators={"CYP-01": {"actual": Decimal("5.5"), "numerator": 220, "denominator": 4000}}
+    )
+    assert outcome(workspace.run(), "cyp.xlsx").verdict == "accepted"
+    master = load_workbook(workspace.master(Q1))
+    headers = [c.value for c in next(master["Indicators"].iter_rows(min_row=1, max_row=1))]
+    assert f"Compared with {name}" in headers
+    quoted = [c for row in master["Validation"].iter_rows() for c in row if c.value == name]
+    assert quoted and all(c.data_type == "s" for c in quoted)
+    from pipeline.outputs.assemble import assemble
+    from pipeline.outputs.documents import write_documents
+
+    with workspace.store() as store:
+        report = assemble(workspace.config, workspace.register, store, Q1)
+    paths = write_documents(report, workspace.config, workspace.outbox / Q1.slug, pdf=False)
+    highlight = next(p for p in paths if p.name.startswith("highlight-CYP"))
+    texts = [c.text for t in Document(str(highlight)).tables for r in t.rows for c in r.cells]
+    assert any(f"{name}: Similar" in t for t in texts)
