@@ -151,6 +151,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "an indicator's Actual does not agree with its numerator and denominator, or the numerator is more than "
         "the denominator of a percentage",
     ),
+    "counts-not-used": (
+        WARNING,
+        "the register asks for a numerator and denominator for an indicator in £ or days, which they do not give",
+    ),
     "count-not-whole": (ERROR, "a numerator or denominator is not a whole number"),
     "zero-denominator": (ERROR, "a percentage's or rate's denominator is 0, so its counts give no figure"),
     "counts-incomplete": (

@@ -153,3 +153,17 @@ def test_a_rate_with_a_numerator_and_no_denominator_is_warned_and_kept_without_c
     assert warning.where == f"{INDICATORS}!{denominator}"
     value = _value(workspace, "CYP-04")
     assert (value.numerator, value.denominator) == (None, None)
+
+
+def test_counts_asked_for_an_indicator_in_days_or_pounds_are_a_register_warning(tmp_path):
+    # An average of days or a sum of money is not a part of a whole: the two columns would be read and
+    # give no check of the Actual and no interval, so the officer is told rather than left to wonder.
+    book = demo_book()
+    book["Indicators"].set("HSG-04", "Numerator and denominator", "Yes")  # days to re-let
+    _register, findings = read_register(write_register(tmp_path / "register.xlsx", book))
+    [warning] = [f for f in findings if f.code == "counts-not-used"]
+    assert warning.message == (
+        "HSG-04 asks for a numerator and denominator, but its unit, days, is not worked out from them: "
+        "they would give no check of the Actual and no interval."
+    )
+    assert warning.severity == "warning"
