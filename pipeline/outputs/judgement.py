@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipeline.analysis.comparators import Comparison, compare
-from pipeline.analysis.forecast import Forecast, Year, forecast
+from pipeline.analysis.forecast import Forecast, Year, bounded, forecast
 from pipeline.analysis.intervals import Interval, local_interval
 from pipeline.analysis.spc import Spc, Variation, spc
 from pipeline.domain.history import HistoryValue
 from pipeline.domain.periods import Period, parse_period
-from pipeline.domain.records import Indicator
+from pipeline.domain.records import NON_NEGATIVE_UNITS, Indicator
 from pipeline.domain.settings import Config
 from pipeline.outputs.comparator_book import Comparators
 from pipeline.rating.rag import Rag, period_target, rate_indicator
@@ -130,6 +130,9 @@ def judge(
             annual_target=i.annual_target,
         )
         if outlook is not None:
+            outlook = bounded(
+                outlook, Decimal(0) if i.unit in NON_NEGATIVE_UNITS else None, Decimal(100) if i.unit == "%" else None
+            )
             last_outturn = figures.get(Period(period.year - 1, 4))
             rating = rate_indicator(
                 polarity=i.polarity,

@@ -332,3 +332,31 @@ def test_without_a_figure_this_quarter_the_variation_is_not_an_earlier_quarters(
     assert j.spc.variation.value == "No figure this period"
     assert j.attention(Rag.NOT_RATED) == ()
     assert not j.charted(Rag.RED)
+
+
+def test_a_percentage_forecast_stays_between_0_and_100_percent(config):
+    # CYP-01 fell 4 points from Q1 to Q4 in each of the last two years; from 2.5% now, the same fall
+    # would forecast -1.5%, which no percentage can be: the forecast and its range stop at 0%.
+    i = _indicator(config, "CYP-01")
+    history = {
+        Period(2023, 1): "9.0",
+        Period(2023, 4): "5.0",
+        Period(2024, 1): "8.0",
+        Period(2024, 4): "4.0",
+        Q1: "2.5",
+    }
+    j = judge(config, i, Q1, figures("CYP-01", history), read_comparators(None, None))
+    assert (j.forecast.outturn, j.forecast.low, j.forecast.high) == (D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_a_count_forecast_is_never_below_zero(config):
+    i = _indicator(config, "HSG-03")  # households in temporary accommodation, a level count
+    history = {
+        Period(2023, 1): "60",
+        Period(2023, 4): "10",
+        Period(2024, 1): "70",
+        Period(2024, 4): "10",
+        Q1: "30",
+    }
+    j = judge(config, i, Q1, figures("HSG-03", history), read_comparators(None, None))
+    assert (j.forecast.outturn, j.forecast.low, j.forecast.high) == (D("0.00"), D("0.00"), D("0.00"))
