@@ -57,7 +57,7 @@ class Judgement:
         concerning special cause, or any special cause on an exception (Red or Amber): the changes a board
         asks "is this real?" about. Every chart costs the cycle time (a county's quarter had over seventy
         special causes, most of them good news its table rows already give), so the rest are not drawn."""
-        if not self.spc.charted or self.spc.variation in (Variation.COMMON, Variation.NOT_ENOUGH, Variation.NO_FIGURE):
+        if not self.spc.charted or self.spc.variation in (Variation.COMMON, Variation.NOT_ENOUGH, Variation.NO_POINT):
             return False
         return self.spc.variation is Variation.CONCERNING or rag.is_exception
 
@@ -146,7 +146,7 @@ def judge(
     labels, values = _own_amounts(i, figures, period)
     chart = spc(labels, values, polarity=i.polarity, target=_own_target(i, period.quarter))
     if chart.points and chart.points[-1].label != str(period):
-        chart = replace(chart, variation=Variation.NO_FIGURE)
+        chart = replace(chart, variation=Variation.NO_POINT)
     interval = local_interval(i.unit, now.numerator, now.denominator) if now is not None else None
     theirs = comparators.of(str(period), i.code)
     comparisons = tuple(

@@ -328,8 +328,8 @@ def test_without_a_figure_this_quarter_the_variation_is_not_an_earlier_quarters(
     j = judge(
         config, i, Q1, figures("CYP-01", dict(zip(quarters(Period(2022, 1), 12), steady))), read_comparators(None, None)
     )
-    assert j.spc.variation is Variation.NO_FIGURE
-    assert j.spc.variation.value == "No figure this period"
+    assert j.spc.variation is Variation.NO_POINT
+    assert j.spc.variation.value == "No point this period"
     assert j.attention(Rag.NOT_RATED) == ()
     assert not j.charted(Rag.RED)
 
@@ -360,3 +360,17 @@ def test_a_count_forecast_is_never_below_zero(config):
     }
     j = judge(config, i, Q1, figures("HSG-03", history), read_comparators(None, None))
     assert (j.forecast.outturn, j.forecast.low, j.forecast.high) == (D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_a_cumulative_quarter_without_last_quarters_total_has_no_point_of_its_own(config):
+    # SKL-02's running totals for thirteen quarters to 2025-26 Q1, then Q3 with Q2 missing: Q3's own
+    # amount is unknown, so the chart's latest point is Q1's and the variation is not news of Q3.
+    i = _indicator(config, "SKL-02")
+    totals = {}
+    for p in quarters(Period(2022, 1), 13):
+        totals[p] = str(150 * p.quarter + (p.year - 2022))
+    q3 = Period(2025, 3)
+    totals[q3] = "480"
+    j = judge(config, i, q3, figures("SKL-02", totals), read_comparators(None, None))
+    assert j.spc.points[-1].label == "2025-26 Q1"
+    assert j.spc.variation.value == "No point this period"
