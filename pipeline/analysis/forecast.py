@@ -7,7 +7,7 @@ is the forecast the board sees; the result is rounded to 2 decimal places, half 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 # A financial year's four figures, Q1 to Q4, None where there is none. For a cumulative indicator
@@ -103,3 +103,19 @@ def forecast(
         return Forecast(_round(outturn), None, None, method, NOT_ENOUGH_HISTORY)
     errors = [y[3] - made(y[quarter - 1]) for y in complete]  # type: ignore[operator,arg-type]
     return Forecast(_round(outturn), _round(outturn + min(errors)), _round(outturn + max(errors)), method)
+
+
+def bounded(f: Forecast, floor: Decimal | None, ceiling: Decimal | None) -> Forecast:
+    """The forecast and its range held within what the unit allows (a percentage from 0 to 100, a
+    count from 0): carrying a fall on from a low figure would otherwise forecast -1.5% or -20 people."""
+
+    def held(value: Decimal) -> Decimal:
+        if floor is not None and value < floor:
+            return _round(floor)
+        if ceiling is not None and value > ceiling:
+            return _round(ceiling)
+        return value
+
+    low = None if f.low is None else held(f.low)
+    high = None if f.high is None else held(f.high)
+    return replace(f, outturn=held(f.outturn), low=low, high=high)

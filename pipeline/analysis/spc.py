@@ -29,6 +29,9 @@ class Variation(str, Enum):
     HIGHER = "Special cause: higher"
     LOWER = "Special cause: lower"
     NOT_ENOUGH = "Not enough points"
+    # The chart has no point for this period (no figure; or, cumulative, no total for the quarter
+    # before, so no amount of its own): the latest point's variation is an earlier period's news.
+    NO_POINT = "No point this period"
 
 
 class Assurance(str, Enum):

@@ -94,7 +94,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bad-comparator": (
         ERROR,
-        "a comparators row has a bad period, an unknown code, no comparator name or a figure that is not a number",
+        "a comparators row has a bad period, an unknown code, no comparator name, a figure that is not a number or a "
+        "Lower CI above its Upper CI, or the comparators workbook cannot be opened safely",
     ),
     # file safety and reading (ingest)
     "empty-file": (ERROR, "the file is empty"),
@@ -149,6 +150,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR,
         "an indicator's Actual does not agree with its numerator and denominator, or the numerator is more than "
         "the denominator of a percentage",
+    ),
+    "counts-not-used": (
+        WARNING,
+        "the register asks for a numerator and denominator for an indicator in £ or days, which they do not give",
+    ),
+    "count-not-whole": (ERROR, "a numerator or denominator is not a whole number"),
+    "zero-denominator": (ERROR, "a percentage's or rate's denominator is 0, so its counts give no figure"),
+    "counts-incomplete": (
+        WARNING,
+        "a percentage or rate has a numerator without a denominator (or the reverse), so neither is kept",
     ),
     "missing-area-value": (WARNING, "an area's figure is blank, so the gap for that area is not reported"),
     "unknown-area": (WARNING, "a row on the Areas sheet names an indicator or area not in the register"),

@@ -53,7 +53,42 @@ def _number(value: object) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise InvalidOperation(value)
-    return Decimal(str(value).replace(",", "").strip())
+    number = Decimal(str(value).replace(",", "").strip())
+    if not number.is_finite():  # "NaN" and "Infinity" parse, but cannot be compared with an interval
+        raise InvalidOperation(value)
+    return number
+
+
+def _shown(cell: object) -> object:
+    """A cell's value as the officer sees it: Excel keeps 5.5% as 0.055, so a number in a percent
+    format is read as the percentage it shows, in the unit the indicators' figures are kept in."""
+    value = getattr(cell, "value", None)
+    percent = "%" in str(getattr(cell, "number_format", "") or "")
+    if percent and isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value)) * 100
+    return value
+
+
+# A comparators workbook is a few hundred rows; a return's screen allows 200 MB inflated, far more.
+MAX_BYTES = 20 * 1024 * 1024
+MAX_INFLATED = 100 * 1024 * 1024
+
+
+def _unsafe(path: Path) -> str:
+    """Why the workbook must not reach openpyxl (not a zip, a zip bomb), or "". Python's zipfile
+    stops inflating an entry at its declared size, so the declared sizes bound what openpyxl reads;
+    the intake screen is not used as outputs may not import intake (and is about returns)."""
+    import zipfile
+
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return f"it is over {MAX_BYTES // 1048576} MB."
+        with zipfile.ZipFile(path) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_INFLATED:
+                return f"it would unpack to over {MAX_INFLATED // 1048576} MB, so it is not a workbook to open."
+    except (OSError, zipfile.BadZipFile):
+        return "it is not an Excel .xlsx workbook (or it has a password)."
+    return ""
 
 
 def read_comparators(path: Path | None, register: Register) -> Comparators:
@@ -62,10 +97,18 @@ def read_comparators(path: Path | None, register: Register) -> Comparators:
         return Comparators()
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    why = _unsafe(path)
+    try:
+        book = None if why else load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        why = f"it could not be opened as an Excel workbook ({type(exc).__name__})."
+    if book is None:
+        message = f"{path.name} could not be read as the comparators workbook, so nothing is compared: {why}"
+        fix = "Open it in Excel, save it as an .xlsx workbook without a password, or fix paths.comparators."
+        return Comparators(path.name, findings=(finding("bad-comparator", message, fix),))
     try:
         sheet = book[book.sheetnames[0]]
-        rows = sheet.iter_rows(values_only=True)
+        rows = (tuple(_shown(c) for c in cells) for cells in sheet.iter_rows())
         labels = next(rows, ())
         header = [header_key(h) for h in labels]
         missing = [name for name in REQUIRED if header_key(name) not in header]
@@ -118,6 +161,12 @@ def read_comparators(path: Path | None, register: Register) -> Comparators:
                 refuse(
                     f"row {number} ({code}, {comparator}) has a Value or CI that is not a number.",
                     "Type the figures as numbers, in the indicator's unit, or leave a CI blank.",
+                )
+                continue
+            if lower is not None and upper is not None and lower > upper:
+                refuse(
+                    f"row {number} ({code}, {comparator}) has a Lower CI above its Upper CI.",
+                    "Check the two CI columns have not been swapped.",
                 )
                 continue
             same = figures.setdefault((period, code), [])

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipeline.analysis.comparators import Comparison, compare
-from pipeline.analysis.forecast import Forecast, Year, forecast
+from pipeline.analysis.forecast import Forecast, Year, bounded, forecast
 from pipeline.analysis.intervals import Interval, local_interval
 from pipeline.analysis.spc import Spc, Variation, spc
 from pipeline.domain.history import HistoryValue
 from pipeline.domain.periods import Period, parse_period
-from pipeline.domain.records import Indicator
+from pipeline.domain.records import NON_NEGATIVE_UNITS, Indicator
 from pipeline.domain.settings import Config
 from pipeline.outputs.comparator_book import Comparators
 from pipeline.rating.rag import Rag, period_target, rate_indicator
@@ -57,7 +57,7 @@ class Judgement:
         concerning special cause, or any special cause on an exception (Red or Amber): the changes a board
         asks "is this real?" about. Every chart costs the cycle time (a county's quarter had over seventy
         special causes, most of them good news its table rows already give), so the rest are not drawn."""
-        if not self.spc.charted or self.spc.variation in (Variation.COMMON, Variation.NOT_ENOUGH):
+        if not self.spc.charted or self.spc.variation in (Variation.COMMON, Variation.NOT_ENOUGH, Variation.NO_POINT):
             return False
         return self.spc.variation is Variation.CONCERNING or rag.is_exception
 
@@ -130,6 +130,9 @@ def judge(
             annual_target=i.annual_target,
         )
         if outlook is not None:
+            outlook = bounded(
+                outlook, Decimal(0) if i.unit in NON_NEGATIVE_UNITS else None, Decimal(100) if i.unit == "%" else None
+            )
             last_outturn = figures.get(Period(period.year - 1, 4))
             rating = rate_indicator(
                 polarity=i.polarity,
@@ -142,6 +145,8 @@ def judge(
             )
     labels, values = _own_amounts(i, figures, period)
     chart = spc(labels, values, polarity=i.polarity, target=_own_target(i, period.quarter))
+    if chart.points and chart.points[-1].label != str(period):
+        chart = replace(chart, variation=Variation.NO_POINT)
     interval = local_interval(i.unit, now.numerator, now.denominator) if now is not None else None
     theirs = comparators.of(str(period), i.code)
     comparisons = tuple(

@@ -20,8 +20,9 @@ def _fill(rag: Rag | None) -> str:
     return (rag.colour if rag else Rag.NOT_RATED.colour).lstrip("#").upper()
 
 
-def forecast_words(i: IndicatorResult) -> str:
-    """'Forecast for March: 2,400 (2,350 to 2,450), Green'; "" when there is no forecast."""
+def forecast_figure(i: IndicatorResult) -> str:
+    """'2,400 (2,350 to 2,450)': the forecast and its range, for a column headed "Forecast for March"
+    beside the forecast rating's; "" when there is no forecast."""
     j = i.judgement
     if j is None or j.forecast is None:
         return ""
@@ -30,8 +31,24 @@ def forecast_words(i: IndicatorResult) -> str:
         span = f" ({figure(f.low, unit)} to {figure(f.high, unit)})"
     else:
         span = " (no range: not enough history)" if f.interval_note == NOT_ENOUGH_HISTORY else ""
+    return f"{figure(f.outturn, unit)}{span}"
+
+
+def forecast_rated(i: IndicatorResult) -> str:
+    """'2,400 (2,350 to 2,450), Green': the forecast with its rating, for a column headed "Forecast
+    for March" with no rating column of its own; "" when there is no forecast."""
+    j = i.judgement
+    if j is None or j.forecast is None:
+        return ""
     rating = f", {j.forecast_rating.value}" if j.forecast_rating and j.forecast_rating.is_rated else ""
-    return f"Forecast for March: {figure(f.outturn, unit)}{span}{rating}"
+    return f"{forecast_figure(i)}{rating}"
+
+
+def forecast_words(i: IndicatorResult) -> str:
+    """'Forecast for March: 2,400 (2,350 to 2,450), Green', said in full where it stands beside
+    the rating now; "" when there is no forecast."""
+    rated = forecast_rated(i)
+    return f"Forecast for March: {rated}" if rated else ""
 
 
 def outlook_words(i: IndicatorResult, period: Period) -> str:
@@ -75,7 +92,7 @@ def outlook_row(i: IndicatorResult) -> dict[str, str]:
         "title": i.indicator.title,
         "rag": i.rag.value,
         "fill": _fill(i.rag),
-        "forecast": forecast_words(i) or "No forecast",
+        "forecast": forecast_figure(i) or "No forecast",
         "forecast_rag": j.forecast_rating.value if j and j.forecast_rating else "No forecast",
         "forecast_fill": _fill(j.forecast_rating if j else None),
         "variation": j.spc.variation.value if j else "",
@@ -122,7 +139,7 @@ def attention_rows(report: PeriodReport) -> list[dict[str, str]]:
                         "title": i.indicator.title,
                         "rag": i.rag.value,
                         "fill": _fill(i.rag),
-                        "forecast": forecast_words(i) or "No forecast",
+                        "forecast": forecast_rated(i) or "No forecast",
                         "why": _sentence("; ".join(reasons)),
                     }
                 )

@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 from pipeline.domain.findings import finding
 from pipeline.domain.records import (
+    COUNT_UNITS,
+    UNITS,
     Action,
     Frequency,
     Indicator,
@@ -120,6 +122,10 @@ def read_partnership(row: int, r: dict) -> Partnership:
     )
 
 
+# Units a figure is worked out from a numerator and denominator in (pipeline.analysis.intervals).
+_COUNTED_UNITS = ("%", "rate per 1,000", *COUNT_UNITS)
+
+
 def read_indicator(row: int, r: dict, findings: list) -> Indicator:
     """An Indicators row as its record; cells that are not what their column needs become findings."""
     sheet = "Indicators"
@@ -142,6 +148,19 @@ def read_indicator(row: int, r: dict, findings: list) -> Indicator:
                 "bad-yes-no",
                 f"Numerator and denominator {_text(r.get('counts'))!r} is not Yes or No.",
                 "Type Yes if the return should ask for the numerator and denominator, else No or leave it blank.",
+                sheet=sheet,
+                row=row,
+                value=_text(r.get("counts")),
+            )
+        )
+    unit = _text(r["unit"])
+    if counts_text in ("yes", "y") and unit in UNITS and unit not in _COUNTED_UNITS:
+        findings.append(
+            finding(
+                "counts-not-used",
+                f"{_text(r['code'])} asks for a numerator and denominator, but its unit, {unit}, is not worked out "
+                "from them: they would give no check of the Actual and no interval.",
+                "Set Numerator and denominator to No, or check the Unit.",
                 sheet=sheet,
                 row=row,
                 value=_text(r.get("counts")),

@@ -114,3 +114,56 @@ def test_area_counts_are_read_from_the_areas_sheet(workspace):
     value = _value(workspace, "CYP-01")
     assert value.area_counts == ((NRA, D(72), D(1200)), (REST, D(148), D(2800)))
     assert value.area_values == ((NRA, D(6)), (REST, D("5.29")))
+
+
+def test_a_count_with_decimals_is_rejected_naming_its_cell(workspace):
+    # 2.5 young people is a typing slip; an exact Poisson interval would quietly round it to 2.
+    path = workspace.fill("cyp.xlsx", indicators={"CYP-01": {"actual": "", "numerator": D("2.5"), "denominator": 40}})
+    numerator = cell_of(path, INDICATORS, "CYP-01", "Numerator")
+    workspace.drop(path)
+    result = outcome(workspace.run(), "cyp.xlsx")
+    assert result.verdict == "rejected"
+    [error] = [f for f in result.findings if f.code == "count-not-whole"]
+    assert (error.where, error.message) == (
+        f"{INDICATORS}!{numerator}",
+        "CYP-01: the numerator 2.5 is not a whole number, which a count of people or events is.",
+    )
+
+
+def test_a_zero_denominator_is_rejected_naming_its_cell_not_taken_with_the_actual(workspace):
+    path = workspace.fill("cyp.xlsx", indicators={"CYP-01": {"actual": D("5.5"), "numerator": 0, "denominator": 0}})
+    denominator = cell_of(path, INDICATORS, "CYP-01", "Denominator")
+    workspace.drop(path)
+    result = outcome(workspace.run(), "cyp.xlsx")
+    assert result.verdict == "rejected"
+    [error] = [f for f in result.findings if f.code == "zero-denominator"]
+    assert (error.where, error.message) == (
+        f"{INDICATORS}!{denominator}",
+        "CYP-01: the denominator is 0, so the numerator gives no %.",
+    )
+
+
+def test_a_rate_with_a_numerator_and_no_denominator_is_warned_and_kept_without_counts(workspace):
+    path = workspace.fill("cyp.xlsx", indicators={"CYP-04": {"numerator": 12, "denominator": ""}})
+    denominator = cell_of(path, INDICATORS, "CYP-04", "Denominator")
+    workspace.drop(path)
+    result = outcome(workspace.run(), "cyp.xlsx")
+    assert result.verdict == "accepted"
+    [warning] = [f for f in result.findings if f.code == "counts-incomplete"]
+    assert warning.where == f"{INDICATORS}!{denominator}"
+    value = _value(workspace, "CYP-04")
+    assert (value.numerator, value.denominator) == (None, None)
+
+
+def test_counts_asked_for_an_indicator_in_days_or_pounds_are_a_register_warning(tmp_path):
+    # An average of days or a sum of money is not a part of a whole: the two columns would be read and
+    # give no check of the Actual and no interval, so the officer is told rather than left to wonder.
+    book = demo_book()
+    book["Indicators"].set("HSG-04", "Numerator and denominator", "Yes")  # days to re-let
+    _register, findings = read_register(write_register(tmp_path / "register.xlsx", book))
+    [warning] = [f for f in findings if f.code == "counts-not-used"]
+    assert warning.message == (
+        "HSG-04 asks for a numerator and denominator, but its unit, days, is not worked out from them: "
+        "they would give no check of the Actual and no interval."
+    )
+    assert warning.severity == "warning"

@@ -201,10 +201,11 @@ def test_word_documents_show_the_forecast_beside_the_rating_and_what_needs_the_b
     highlight = Document(str(next(p for p in paths if p.name.startswith("highlight-CYP"))))
     [table] = [t for t in highlight.tables if "Forecast for March" in [c.text for c in t.rows[0].cells]]
     row = next([c.text for c in r.cells] for r in table.rows[1:] if r.cells[0].text.startswith("CYP-01"))
-    # No earlier year in the store: the level's forecast is its latest figure, with no range.
+    # No earlier year in the store: the level's forecast is its latest figure, with no range. Under the
+    # heading "Forecast for March", beside a "Forecast rating" column, the cell says neither again.
     assert row[1:6] == [
         "Red",
-        "Forecast for March: 9% (no range: not enough history), Red",
+        "9% (no range: not enough history)",
         "Red",
         "Not enough points",
         "Not enough points",
@@ -223,7 +224,7 @@ def test_word_documents_show_the_forecast_beside_the_rating_and_what_needs_the_b
             "CYP",
             f"CYP-01 {workspace.register.by_code['CYP-01'].title}",
             "Red",
-            "Forecast for March: 9% (no range: not enough history), Red",
+            "9% (no range: not enough history), Red",
             "Red now and forecast Red at year end.",
         ]
     ]
@@ -317,3 +318,59 @@ def test_a_highlight_report_charts_concerning_special_causes_and_special_causes_
     assert concerning.charted(Rag.GREEN)
     assert not improving.charted(Rag.GREEN) and improving.charted(Rag.AMBER)
     assert not common.charted(Rag.RED)
+
+
+def test_without_a_figure_this_quarter_the_variation_is_not_an_earlier_quarters(config):
+    # Twelve quarters to 2024-25 Q4 ending in a concerning jump, and no figure for 2025-26 Q1: the
+    # board must not read last year's special cause as this quarter's, nor be asked to look at it.
+    i = _indicator(config, "CYP-01")
+    steady = ["7.0", "7.2", "6.9", "7.1", "7.0", "7.2", "6.9", "7.1", "7.0", "7.2", "6.9", "9.5"]
+    j = judge(
+        config, i, Q1, figures("CYP-01", dict(zip(quarters(Period(2022, 1), 12), steady))), read_comparators(None, None)
+    )
+    assert j.spc.variation is Variation.NO_POINT
+    assert j.spc.variation.value == "No point this period"
+    assert j.attention(Rag.NOT_RATED) == ()
+    assert not j.charted(Rag.RED)
+
+
+def test_a_percentage_forecast_stays_between_0_and_100_percent(config):
+    # CYP-01 fell 4 points from Q1 to Q4 in each of the last two years; from 2.5% now, the same fall
+    # would forecast -1.5%, which no percentage can be: the forecast and its range stop at 0%.
+    i = _indicator(config, "CYP-01")
+    history = {
+        Period(2023, 1): "9.0",
+        Period(2023, 4): "5.0",
+        Period(2024, 1): "8.0",
+        Period(2024, 4): "4.0",
+        Q1: "2.5",
+    }
+    j = judge(config, i, Q1, figures("CYP-01", history), read_comparators(None, None))
+    assert (j.forecast.outturn, j.forecast.low, j.forecast.high) == (D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_a_count_forecast_is_never_below_zero(config):
+    i = _indicator(config, "HSG-03")  # households in temporary accommodation, a level count
+    history = {
+        Period(2023, 1): "60",
+        Period(2023, 4): "10",
+        Period(2024, 1): "70",
+        Period(2024, 4): "10",
+        Q1: "30",
+    }
+    j = judge(config, i, Q1, figures("HSG-03", history), read_comparators(None, None))
+    assert (j.forecast.outturn, j.forecast.low, j.forecast.high) == (D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_a_cumulative_quarter_without_last_quarters_total_has_no_point_of_its_own(config):
+    # SKL-02's running totals for thirteen quarters to 2025-26 Q1, then Q3 with Q2 missing: Q3's own
+    # amount is unknown, so the chart's latest point is Q1's and the variation is not news of Q3.
+    i = _indicator(config, "SKL-02")
+    totals = {}
+    for p in quarters(Period(2022, 1), 13):
+        totals[p] = str(150 * p.quarter + (p.year - 2022))
+    q3 = Period(2025, 3)
+    totals[q3] = "480"
+    j = judge(config, i, q3, figures("SKL-02", totals), read_comparators(None, None))
+    assert j.spc.points[-1].label == "2025-26 Q1"
+    assert j.spc.variation.value == "No point this period"

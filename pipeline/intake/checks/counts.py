@@ -17,6 +17,7 @@ from pipeline.intake.recognise import Table
 from pipeline.returns.layout import COUNT_HEADERS
 
 _PER = {"%": Decimal(100), "rate per 1,000": Decimal(1000)}
+_NAME = {"%": "%", "rate per 1,000": "rate"}
 _WORKED_OUT = Decimal("0.01")  # an Actual worked out from the counts is kept to 2 decimal places
 
 
@@ -49,6 +50,7 @@ def read_counts(table: Table, row: int, i: Indicator, parsed: Parsed, shown: str
         return Counts()  # a template made before the register asked for them: nothing to read
     sheet = table.sheet.name
     read: dict[str, Decimal | None] = {}
+    before = len(findings)  # a count refused above is named already; its partner is not "incomplete"
     for label in COUNT_HEADERS:
         raw = table.cell(row, label)
         got = parse_number(raw, "count")
@@ -70,11 +72,50 @@ def read_counts(table: Table, row: int, i: Indicator, parsed: Parsed, shown: str
                 )
             )
             read[label] = None
+        elif got.kind == NUMBER and got.number is not None and got.number != got.number.to_integral_value():
+            # A share of a person is a slip; the exact Poisson interval would round it away unseen.
+            findings.append(
+                finding(
+                    "count-not-whole",
+                    f"{i.code}: the {label.lower()} {figure(got.number, 'number')} is not a whole number, "
+                    "which a count of people or events is.",
+                    "Type the whole count, not a rate or a percentage.",
+                    sheet=sheet,
+                    cell=cell,
+                    value=str(raw),
+                )
+            )
+            read[label] = None
         else:
             read[label] = got.number
     numerator, denominator = read["Numerator"], read["Denominator"]
+    if i.unit in _PER and (numerator is None) != (denominator is None) and len(findings) == before:
+        typed, missing = ("Numerator", "Denominator") if denominator is None else ("Denominator", "Numerator")
+        findings.append(
+            finding(
+                "counts-incomplete",
+                f"{i.code}: the {typed.lower()} is given without the {missing.lower()}, so neither is kept "
+                "and the figure has no interval.",
+                f"Give the {missing.lower()} too, or clear the {typed.lower()}.",
+                sheet=sheet,
+                cell=table.a1(row, missing),
+            )
+        )
+        return Counts()
     if numerator is None:
         return Counts(None, denominator)
+    if i.unit in _PER and denominator == 0:
+        findings.append(
+            finding(
+                "zero-denominator",
+                f"{i.code}: the denominator is 0, so the numerator gives no {_NAME[i.unit]}.",
+                "Type the denominator (the whole the numerator is part of), or clear both counts.",
+                sheet=sheet,
+                cell=table.a1(row, "Denominator"),
+                value=str(table.cell(row, "Denominator")),
+            )
+        )
+        return Counts()
     if i.unit == "%" and denominator is not None and numerator > denominator:
         findings.append(
             finding(
