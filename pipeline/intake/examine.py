@@ -24,7 +24,7 @@ from pipeline.intake.recognise import identify
 from pipeline.intake.screen.safety import Limits
 from pipeline.intake.validate import check_return
 from pipeline.register.workbook import load_register
-from pipeline.store import Store
+from pipeline.store import STOPS_THE_PASS, Store
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,9 @@ class Examiner:
             findings += early
             if not has_errors(findings):  # a rejected return replaces nothing
                 findings += self._reported_already(who, record)
-        except Exception:  # a bug: the file is rejected for it, and its partnership, now known, is told so
+        except Exception as exc:  # a bug: the file is rejected for it, and its partnership, now known, is told so
+            if isinstance(exc, STOPS_THE_PASS):  # the store gone: no fault of this file's, and the pass stops
+                raise
             log.exception("%s: could not be checked because of an internal error", record.name)
             return Examined((internal_error(),), None, str(who.period), who.period.slug, who.partnership.short_name)
         return Examined(

@@ -41,7 +41,7 @@ from pipeline.domain.records import Register
 from pipeline.domain.settings import Config
 from pipeline.domain.verdicts import Verdict
 from pipeline.domain.wording import STORED_AT, clean_name, uk_date
-from pipeline.store import Store
+from pipeline.store import STOPS_THE_PASS, Store
 from pipeline.support.atomic import inside
 
 log = logging.getLogger(__name__)
@@ -466,7 +466,9 @@ def _decide(config: Config, store: Store, examiner, record: FileRecord, now: Cal
     path = config.paths.state / record.location
     try:
         examined = examiner.examine(path, record)
-    except Exception:  # a bug costs this file a verdict; unhandled, the file would stop every later run too
+    except Exception as exc:  # a bug costs this file a verdict; unhandled, the file would stop every later run too
+        if isinstance(exc, STOPS_THE_PASS):  # the store gone: no fault of this file's, and the pass stops
+            raise
         log.exception("%s: could not be checked because of an internal error", record.name)
         from pipeline.intake.examine import Examined
 

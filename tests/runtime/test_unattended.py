@@ -292,3 +292,28 @@ def test_a_store_that_goes_away_while_feedback_is_given_stops_the_pass_once_with
     assert code == 7, err
     assert "Could not give feedback" not in err
     assert err.count("could not be reached") == 1, err
+
+
+def test_a_store_that_goes_away_while_a_return_is_checked_stops_the_pass_and_rejects_nothing(workspace, monkeypatch):
+    """A query of the store failing while a return is checked is not the return's fault: it is not
+    rejected as an internal error (seen with a PostgreSQL server stopped mid-pass); the pass stops
+    with exit 7 and the return is taken in by the next pass."""
+    from registers import run_cli
+
+    from pipeline.domain.errors import StoreUnreachable
+    from pipeline.intake.examine import Examiner
+
+    workspace.submit("cyp.xlsx")
+
+    def server_gone(self, who, record):
+        raise StoreUnreachable("The database could not be reached. Nothing was written half-way.")
+
+    monkeypatch.setattr(Examiner, "_reported_already", server_gone)
+    config = str(workspace.root / "config.toml")
+    code, _out, err = run_cli(["--config", config, "run", "--no-pdf"])
+    assert code == 7, err
+    assert "internal error" not in err
+    monkeypatch.undo()
+    code, out, err = run_cli(["--config", config, "run", "--no-pdf"])
+    assert code == 0, err
+    assert "1 accepted" in out + err
