@@ -79,12 +79,13 @@ def templates(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.periods import parse_period
     from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
-    from pipeline.returns.generate import write_templates
+    from pipeline.returns.generate import require_partnerships, write_templates
     from pipeline.store import open_store
 
     config = load_config(args.config)
     period = parse_period(args.period)
     register = load_register(config.paths.register, config.paths.cache)
+    require_partnerships(config, register)
     with open_store(config) as store:
         history = store.actuals()
         opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))
