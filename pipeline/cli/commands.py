@@ -59,10 +59,12 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
         found = folder = False
     if not found:
         what = "is a folder, not a file" if folder else "does not exist"
-        raise UsageError(f"{args.file} {what}.", fix="Give the path of the workbook or CSV file of past figures.")
+        raise UsageError(
+            f"{_shown(args.file)} {what}.", fix="Give the path of the workbook or CSV file of past figures."
+        )
     if args.file.resolve().is_relative_to(config.paths.inbox.resolve()):
         raise UsageError(
-            f"{args.file} is in the inbox: the next pass would take it in as a return and reject it.",
+            f"{_shown(args.file)} is in the inbox: the next pass would take it in as a return and reject it.",
             fix="Move it out of the inbox (next to config.toml, say) and import it from there.",
         )
     register = load_register(config.paths.register, config.paths.cache)
@@ -72,6 +74,13 @@ def import_history(args: argparse.Namespace, out: TextIO) -> int:
     return ExitStatus.DATA_PROBLEMS if result.count is None else ExitStatus.OK
 
 
+def _shown(path) -> str:
+    """A path the officer typed, fit for the console: a terminal escape in a file's name is not passed on."""
+    from pipeline.domain.wording import clean_name
+
+    return clean_name(str(path))
+
+
 def templates(args: argparse.Namespace, out: TextIO) -> int:
     """Write each partnership's return template for a period, naming each file."""
     from pipeline.config.load import load_config
@@ -79,12 +88,13 @@ def templates(args: argparse.Namespace, out: TextIO) -> int:
     from pipeline.domain.periods import parse_period
     from pipeline.domain.wording import uk_today
     from pipeline.register.workbook import load_register
-    from pipeline.returns.generate import write_templates
+    from pipeline.returns.generate import require_partnerships, write_templates
     from pipeline.store import open_store
 
     config = load_config(args.config)
     period = parse_period(args.period)
     register = load_register(config.paths.register, config.paths.cache)
+    require_partnerships(config, register)
     with open_store(config) as store:
         history = store.actuals()
         opened = templates_sent(sent_days(store.messages(period=str(period), status="sent")))

@@ -187,12 +187,12 @@ def imported(result, out: TextIO) -> None:
     errors = sum(f.severity == "error" for f in result.findings)
     if result.count is None:
         out.write(
-            f"Nothing was imported: {result.file.name} has {errors} error(s). Correct them and import it again.\n"
+            f"Nothing was imported: {clean_name(result.file.name)} has {errors} error(s). Correct them and import it again.\n"
         )
         return
     span = f" for {result.periods[0]} to {result.periods[-1]}" if result.periods else ""
     c = result.count
     out.write(
-        f"{result.read} figure(s) read from {result.file.name}{span}: {c.added} added, {c.changed} changed, "
+        f"{result.read} figure(s) read from {clean_name(result.file.name)}{span}: {c.added} added, {c.changed} changed, "
         f"{c.unchanged} already there.\n"
     )

@@ -76,13 +76,15 @@ def _table(path: Path, findings: list[Finding]) -> tuple[str, dict[str, int], li
     from pipeline.intake.read.reader import read_file  # lazy: starts the reading child
 
     result = read_file(path)
-    findings.extend(_about_file(f, path.name) for f in result.findings)
+    # Findings go to the console: a terminal escape or line break in the name must not.
+    file_name = clean_name(path.name)
+    findings.extend(_about_file(f, path) for f in result.findings)
     workbook = result.workbook
     if result.rejected or workbook is None or not workbook.sheets:
-        return path.name, {}, []
+        return file_name, {}, []
     sheet = workbook.sheets[0]
     # A CSV's one sheet is named after the file; findings name the file as the officer saved it.
-    name = path.name if workbook.kind == "csv" else sheet.name
+    name = file_name if workbook.kind == "csv" else sheet.name
     rows = dict(sheet.rows())
     grid: list[list[object]] = [list(rows.get(r, ())) for r in range(max(rows, default=-1) + 1)]
     percent = [
@@ -91,12 +93,13 @@ def _table(path: Path, findings: list[Finding]) -> tuple[str, dict[str, int], li
     return _located(name, grid, percent, findings)
 
 
-def _about_file(f: Finding, file_name: str) -> Finding:
-    """A reading finding in an import's words: it names the file, and its fix is not to send a return."""
+def _about_file(f: Finding, path: Path) -> Finding:
+    """A reading finding in an import's words: it names the file (cleaned), and its fix is not to send a return."""
     fix = f.fix.replace(" and send that.", " and import that.")
     if "send" in fix:  # "send it again", "send the completed return": said to a submitter, not here
         fix = _RESAVE
-    return replace(f, sheet=file_name if not f.sheet or f.sheet == Path(file_name).stem else f.sheet, fix=fix)
+    named = not f.sheet or f.sheet == path.stem  # a CSV's one sheet is named after the file as it is
+    return replace(f, sheet=clean_name(path.name) if named else clean_name(f.sheet), fix=fix)
 
 
 def _located(
@@ -136,7 +139,9 @@ def read_history(path: Path, register: Register, *, today: date) -> tuple[list[I
     if not columns or has_errors(findings):
         return [], findings, sheet
     if not rows:
-        findings.append(finding("no-data", f"{path.name} has no figures under its headers.", "Add a row a figure."))
+        findings.append(
+            finding("no-data", f"{clean_name(path.name)} has no figures under its headers.", "Add a row a figure.")
+        )
         return [], findings, sheet
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     indicators = {i.code.casefold(): i for i in register.indicators}

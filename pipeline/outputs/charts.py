@@ -107,22 +107,23 @@ def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
     cumulative = ind.cumulative and ind.frequency is not Frequency.ANNUAL
     targets = [p.target if target_existed(ind, p.period) else None for p in shown]
     not_final = [p.actual is not None and p.data_quality in NOT_FINAL for p in shown]
+    names = [period_name(ind, p.period) for p in shown]
     spec = {
         "title": f"{ind.code}: {ind.title}",
         "unit": ind.unit,
         "polarity": ind.polarity.value,
         "cumulative": cumulative,
-        "periods": [p.period for p in shown],
+        "periods": names,
         "actual": [None if p.actual is None else str(p.actual) for p in shown],
         "target": [None if t is None else str(t) for t in targets],
         "estimate": not_final,
     }
     path = cache.get("trend", spec, draw_trend)
     points = "; ".join(
-        f"{p.period}: {figure(p.actual, ind.unit, 'no figure')}"
+        f"{name}: {figure(p.actual, ind.unit, 'no figure')}"
         + (f" ({p.data_quality.lower()})" if p.actual is not None and p.data_quality in NOT_FINAL else "")
         + ("" if t is None else f" against a target of {figure(t, ind.unit)}")
-        for p, t in zip(shown, targets)
+        for p, t, name in zip(shown, targets, names)
     )
     steps = FREQUENCY_STEPS[ind.frequency]
     how = axis_label(ind.unit, cumulative)
@@ -141,6 +142,17 @@ def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
         + ")."
     )
     return Chart(path, alt, 150.0, caption)
+
+
+def period_name(ind: Indicator, period: str) -> str:
+    """How the chart names a period: an annual indicator's figure is the financial year's ('2024-25'),
+    though it is returned in Q4; a quarterly or six-monthly one's keeps its quarter ('2024-25 Q2')."""
+    if ind.frequency is not Frequency.ANNUAL:
+        return period
+    try:
+        return parse_period(period).fy
+    except PeriodError:
+        return period
 
 
 def target_existed(ind: Indicator, period: str) -> bool:

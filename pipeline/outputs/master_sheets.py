@@ -203,6 +203,10 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Yes" if x.counts else "No (superseded)",
             # Sent before the quarter ended: it counts, but the full return is still owed.
             part_quarter(report.period, x.received_at),
+            x.highlights.achievements,
+            x.highlights.next_quarter,
+            x.highlights.issues_for_board,
+            x.highlights.overall_status,
             *_emailed(report.mail_origins.get(x.file_id), s),
         ]
         for x in report.submissions
@@ -219,6 +223,11 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
             "Signed off",
             "Counts",
             "Part quarter",
+            # The Cover's optional highlight answers, in the Cover's order: blank where not given.
+            "Key achievements",
+            "Plans for next quarter",
+            "Issues and decisions for the board",
+            "Overall status",
             "E-mailed by",
             "E-mail subject",
             "E-mail sent",
@@ -226,6 +235,10 @@ def submissions_sheet(s: Sheets, report: PeriodReport) -> None:
         rows,
         {
             "File": 36,
+            "Key achievements": 40,
+            "Plans for next quarter": 40,
+            "Issues and decisions for the board": 40,
+            "Overall status": 14,
             "Email": 30,
             "Received at": 20,
             "Part quarter": 9,

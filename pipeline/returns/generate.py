@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipeline.domain.calendar import deadline_for, templates_out
-from pipeline.domain.errors import UsageError
+from pipeline.domain.errors import RegisterError, UsageError
 from pipeline.domain.periods import Period
 from pipeline.domain.records import Indicator, Partnership, Register
 from pipeline.domain.settings import Config
@@ -132,6 +132,17 @@ def build_return(
     return Path(path)
 
 
+def require_partnerships(config: Config, register: Register) -> None:
+    """Refuse a register with no partnerships (a new council's, say): with nothing written, a count of
+    none would read as success."""
+    if not register.partnerships:
+        raise RegisterError(
+            f"The register {config.paths.register} has no partnerships, so no return template was written.",
+            fix="Fill in its Partnerships sheet (a row for each: Name, Short name, Chair, Lead officer, Email), "
+            "check it with `pipeline check`, then make the templates again.",
+        )
+
+
 def write_templates(
     config: Config,
     register: Register,
@@ -147,6 +158,7 @@ def write_templates(
     day they go out when that is late: their Guidance then gives the deadline it moves to
     (calendar.deadline_for), as the e-mail bringing them does.
     """
+    require_partnerships(config, register)
     if partnerships is None:
         chosen = list(register.partnerships)
     else:

@@ -421,3 +421,33 @@ def test_templates_made_after_their_day_give_the_deadline_that_holds_if_they_go_
     book = load_workbook(tmp_path / "outbox" / "templates" / period.slug / "CYP-return-2025-26-Q1.xlsx")
     text = " ".join(str(c.value) for (c,) in book["Guidance"].iter_rows(max_col=1) if c.value)
     assert f"{due:%A} {due.day} {due:%B %Y}" in text
+
+
+@pytest.fixture
+def new_council(tmp_path) -> Path:
+    """A folder just made by `pipeline init`: its register has no partnerships yet."""
+    code, _out, err = run_cli(["init", str(tmp_path / "council"), "--name", "Eastvale Council", "--email", "a@b.org"])
+    assert code == 0, err
+    return tmp_path / "council" / "config.toml"
+
+
+@pytest.mark.parametrize("only", [[], ["--partnership", "CYP"]])
+def test_templates_from_a_register_without_partnerships_exits_2_saying_to_fill_in_the_partnerships_sheet(
+    new_council, only
+):
+    code, out, err = run_cli(["--config", str(new_council), "templates", "--period", "2025-26 Q1", *only])
+    assert code == ExitStatus.BAD_CONFIG == 2
+    assert "written" not in out
+    assert "has no partnerships, so no return template was written" in err
+    assert "Fill in its Partnerships sheet" in err
+    assert not (new_council.parent / "outbox" / "templates" / "2025-26-Q1").exists()
+
+
+def test_templates_for_a_partnership_not_on_the_register_exits_2_naming_the_short_names(demo_config):
+    code, out, err = run_cli(
+        ["--config", str(demo_config), "templates", "--period", "2025-26 Q1", "--partnership", "CPY"]
+    )
+    assert code == 2
+    assert "There is no partnership called 'CPY' in the register" in err
+    assert "Use one of the short names: CYP, CSP, HWB, HSG, SKL." in err
+    assert "written" not in out

@@ -347,3 +347,36 @@ def test_an_actual_that_disagrees_with_its_counts_is_named_with_the_three_cells_
     assert "Nothing was imported: past.csv has 2 error(s)." in out
     with workspace.store() as store:
         assert store.imported_values() == []
+
+
+ESCAPE = "past\x1b[31mfigures\x1b[0m.csv"  # a terminal escape: would turn the officer's console red
+
+
+@pytest.mark.parametrize(
+    ("rows", "says"),
+    [
+        ([["CYP-01", "2024-25 Q1", "7.2"]], "1 figure(s) read from past [31mfigures [0m.csv for 2024-25 Q1"),
+        ([["OLD-1", "2024-25 Q1", "7.2"]], "Nothing was imported: past [31mfigures [0m.csv has 1 error(s)."),
+    ],
+)
+def test_a_terminal_escape_in_the_file_s_name_never_reaches_the_console(workspace, tmp_path, rows, says):
+    source = _csv(tmp_path / ESCAPE, rows)
+    _code, out, err = _import(workspace, source)
+    assert says in out
+    assert "\x1b" not in out + err
+
+
+def test_a_terminal_escape_in_a_missing_file_s_name_never_reaches_the_console(workspace, tmp_path):
+    code, _out, err = _import(workspace, tmp_path / ESCAPE)
+    assert code == 2
+    assert "past [31mfigures [0m.csv does not exist." in err
+    assert "\x1b" not in err
+
+
+def test_a_terminal_escape_in_an_unreadable_file_s_name_never_reaches_the_console(workspace, tmp_path):
+    source = tmp_path / ESCAPE.replace(".csv", ".xlsx")
+    source.write_bytes(b"not a workbook at all")
+    code, out, err = _import(workspace, source)
+    assert code == 1
+    assert "Nothing was imported: past [31mfigures [0m.xlsx has 1 error(s)." in out
+    assert "\x1b" not in out + err

@@ -12,6 +12,7 @@ import PIL
 from PIL import Image
 from test_documents import build_report
 
+from pipeline.domain.records import Frequency
 from pipeline.outputs import charts
 from pipeline.outputs.assemble import TrendPoint
 from pipeline.outputs.charts import ChartCache, rag_summary_chart, trend_chart
@@ -176,3 +177,31 @@ def test_rating_chart_shows_each_rating_in_its_colour_and_grows_with_the_partner
         assert tuple(int(rag.colour[i : i + 2], 16) for i in (1, 3, 5)) in colours, rag
     taller = Image.open(rag_summary_chart(rows + [("Economy", {Rag.RED: 1})], ChartCache(tmp_path)).path)
     assert taller.size[1] > image.size[1]
+
+
+def annual(result):
+    """The exception as an annual indicator: one figure a year, each returned in Q4."""
+    ind = dataclasses.replace(result.indicator, frequency=Frequency.ANNUAL, cumulative=False)
+    years = [f"20{y}-{y + 1} Q4" for y in range(21, 26)]
+    trend = tuple(dataclasses.replace(p, period=year) for p, year in zip(result.trend[-5:], years))
+    return dataclasses.replace(result, indicator=ind, trend=trend)
+
+
+def test_an_annual_indicator_is_charted_by_financial_year_not_by_its_fourth_quarter(tmp_path):
+    from test_trend_drawing import spec_of
+
+    result = annual(exception())
+    assert spec_of(result)["periods"] == ["2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
+    chart = trend_chart(result, ChartCache(tmp_path))
+    assert "Q4" not in chart.alt_text
+    assert "over the last 5 years." in chart.alt_text
+    assert "2024-25: " in chart.alt_text
+    assert "last 5 years" in chart.caption
+
+
+def test_a_quarterly_indicator_keeps_its_quarter_on_the_chart(tmp_path):
+    from test_trend_drawing import spec_of
+
+    result = exception()
+    assert spec_of(result)["periods"] == [p.period for p in result.trend]
+    assert result.trend[-1].period.endswith(" Q2")

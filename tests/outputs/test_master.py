@@ -390,3 +390,22 @@ def test_a_return_sent_before_the_quarter_ended_is_marked_part_quarter_wherever_
     assert {r["Code"]: r for r in _rows(book["Indicators"])}["CYP-01"]["Part quarter"] == "No"
     submissions = {r["File"]: (r["Counts"], r["Part quarter"]) for r in _rows(book["Submissions"])}
     assert submissions == {"cyp-early.xlsx": ("No (superseded)", "Yes"), "cyp-full.xlsx": ("Yes", "No")}
+
+
+def test_submissions_sheet_shows_the_cover_highlight_answers(workspace):
+    workspace.submit(
+        "cyp.xlsx",
+        cover={
+            "key_achievements": "Two new youth hubs opened.",
+            "next_quarter_plans": "Recruit mentors for the NEET pilot.",
+            "board_issues": "Decision needed on hub funding.",
+            "overall_status": "Some concerns",
+        },
+    )
+    workspace.run()
+
+    [submission] = _rows(load_workbook(workspace.master(Q1))["Submissions"])
+    assert submission["Key achievements"] == "Two new youth hubs opened."
+    assert submission["Plans for next quarter"] == "Recruit mentors for the NEET pilot."
+    assert submission["Issues and decisions for the board"] == "Decision needed on hub funding."
+    assert submission["Overall status"] == "Some concerns"
