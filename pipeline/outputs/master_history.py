@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
-from functools import cache
 
 from pipeline.domain.history import HistoryValue
-from pipeline.domain.periods import Period, parse_period
+from pipeline.domain.periods import Period, stored_period
 from pipeline.domain.records import Indicator, Partnership
 from pipeline.domain.settings import RagSettings
 from pipeline.outputs.assemble import PeriodReport
@@ -56,7 +55,7 @@ def lines_of(
 ) -> list[HistoryLine]:
     """Every figure of `history`, rated as its period was under `rules` and the register's `indicators`."""
     # Keyed by Period, not its text: each figure looks up four or five others, and naming a period costs more than hashing one.
-    values = {(h.code, _period(h.period)): h for h in history}
+    values = {(h.code, stored_period(h.period)): h for h in history}
     by_code = {i.code: i for i in indicators}
     by_short = {p.short_name: p for p in partnerships}
     return [_line(h, by_code.get(h.code), by_short, values, rules, overrides) for h in history]
@@ -152,18 +151,13 @@ def tidy_rows(lines: Iterable[HistoryLine]) -> list[TidyRow]:
     return rows
 
 
-@cache
-def _period(text: str) -> Period:
-    return parse_period(text)
-
-
 def _line(
     h: HistoryValue, i: Indicator | None, partnerships, values, rules: RagSettings, overrides: Overrides
 ) -> HistoryLine:
     if i is None:
         nothing = Direction.NOT_COMPARABLE
         return HistoryLine(h, None, None, None, None, nothing, nothing)
-    period = _period(h.period)
+    period = stored_period(h.period)
 
     def actual(p: Period) -> Decimal | None:
         found = values.get((i.code, p))
