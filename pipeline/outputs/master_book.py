@@ -8,6 +8,7 @@ import math
 import textwrap
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.domain.wording import parse_stamp, uk_time, uk_zone
@@ -288,7 +289,12 @@ class Sheets:
 
 def text_lines(value, width: int) -> int:
     """Lines a value's text takes in a wrapped column `width` characters wide (a little generously)."""
-    text = str(value[0] if isinstance(value, tuple) else value or "")
+    return _lines(str(value[0] if isinstance(value, tuple) else value or ""), width)
+
+
+# The wrapped columns repeat their texts row after row (a partnership's name, an indicator's title).
+@lru_cache(maxsize=4096)
+def _lines(text: str, width: int) -> int:
     return sum(max(1, math.ceil(len(line) / width)) for line in text.split("\n"))
 
 
