@@ -52,13 +52,19 @@ def lines_of(
     partnerships: Iterable[Partnership],
     rules: RagSettings,
     overrides: Overrides,
+    period: str | None = None,
 ) -> list[HistoryLine]:
-    """Every figure of `history`, rated as its period was under `rules` and the register's `indicators`."""
+    """Every figure of `history` (or only `period`'s, when given: the rest are still looked up for
+    its comparisons), rated as its period was under `rules` and the register's `indicators`."""
     # Keyed by Period, not its text: each figure looks up four or five others, and naming a period costs more than hashing one.
     values = {(h.code, stored_period(h.period)): h for h in history}
     by_code = {i.code: i for i in indicators}
     by_short = {p.short_name: p for p in partnerships}
-    return [_line(h, by_code.get(h.code), by_short, values, rules, overrides) for h in history]
+    return [
+        _line(h, by_code.get(h.code), by_short, values, rules, overrides)
+        for h in history
+        if period is None or h.period == period
+    ]
 
 
 # The tidy table's columns: one row a figure (indicator, period and area), for analysts. The export
