@@ -11,7 +11,7 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 
 from pipeline.domain.periods import Period, period_containing
 from pipeline.domain.settings import CalendarSettings
@@ -148,6 +148,8 @@ def board_paper_filename(period: Period) -> str:
     return f"board-paper-{period.slug}.docx"
 
 
+# A return's forty figures share its period and received time: the History sheet and the export ask for each.
+@lru_cache(maxsize=4096)
 def part_quarter(period: Period, received_at: str) -> bool:
     """Whether a return received at `received_at` (a stored UTC time) came before its quarter ended, by
     the UK date: its figures are for part of the quarter, and a full return is still owed."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.domain.calendar import part_quarter
-from pipeline.domain.periods import parse_period
+from pipeline.domain.periods import stored_period
 from pipeline.domain.verdicts import Verdict
 
 
@@ -164,7 +164,7 @@ class HistoryValue:
             return f"imported: {self.file_name}, row {self.imported_row}"
         where = f"{self.file_name}, Indicators!{self.cell}" if self.cell else self.file_name
         # A return sent before its quarter ended holds figures for part of it, wherever they are shown.
-        return f"{where} (part quarter)" if part_quarter(parse_period(self.period), self.received_at) else where
+        return f"{where} (part quarter)" if part_quarter(stored_period(self.period), self.received_at) else where
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from pipeline.domain.errors import PeriodError
 
@@ -34,7 +35,7 @@ class Period:
             raise PeriodError(f"Quarter {self.quarter} does not exist.", fix="Use Q1 to Q4.")
 
     def __str__(self) -> str:
-        return f"{self.fy} Q{self.quarter}"
+        return _name(self.year, self.quarter)
 
     @property
     def fy(self) -> str:
@@ -91,6 +92,19 @@ class Period:
         for _ in range(n - 1):
             periods.append(periods[-1].previous())
         return periods[::-1]
+
+
+# A report names its periods tens of thousands of times (every figure is looked up by its period's
+# name) and there are only a few dozen of them: each name is made once.
+@cache
+def _name(year: int, quarter: int) -> str:
+    return f"{year}-{(year + 1) % 100:02d} Q{quarter}"
+
+
+@cache
+def stored_period(text: str) -> Period:
+    """The period a stored figure names (as str(Period) wrote it): read once a name, not once a figure."""
+    return parse_period(text)
 
 
 def parse_period(text: str) -> Period:

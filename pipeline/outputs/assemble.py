@@ -31,7 +31,7 @@ from pipeline.domain.calendar import (
 from pipeline.domain.findings import ERROR, Finding
 from pipeline.domain.history import Highlights, HistoryValue, SubmissionRecord
 from pipeline.domain.mailbox import MailOrigin
-from pipeline.domain.periods import Period, parse_period
+from pipeline.domain.periods import Period, parse_period, stored_period
 from pipeline.domain.records import Frequency, Indicator, Partnership, Register
 from pipeline.domain.settings import BoardPaperSettings, Config, PublishingSettings, RagSettings
 from pipeline.domain.verdicts import Verdict
@@ -396,7 +396,7 @@ def assemble(config: Config, register: Register, store: Store, period: Period) -
         partnerships=tuple(reports),
         submissions=tuple(submissions),
         findings=findings,
-        history=tuple(h for h in history if parse_period(h.period) <= period),
+        history=tuple(h for h in history if stored_period(h.period) <= period),
         indicators=register.indicators,
         rules=config.rag,
         overrides=overrides,

@@ -14,8 +14,7 @@ def rated_figures(report: PeriodReport) -> list[RatedFigure]:
     """The tidy table's rows of the report's period: each figure, then each of its areas' own."""
     period = str(report.period)
     partnerships = [p.partnership for p in report.partnerships]
-    lines = lines_of(report.history, report.indicators, partnerships, report.rules, report.overrides)
-    return [
-        RatedFigure(**{f.name: getattr(row, f.name) for f in fields(row)})
-        for row in tidy_rows(line for line in lines if line.value.period == period)
-    ]
+    # Only the period's own figures are rated (the pass runs this before the pack is written, so
+    # rating all twelve quarters' to keep one's held up the master workbook and the documents).
+    lines = lines_of(report.history, report.indicators, partnerships, report.rules, report.overrides, period)
+    return [RatedFigure(**{f.name: getattr(row, f.name) for f in fields(row)}) for row in tidy_rows(lines)]

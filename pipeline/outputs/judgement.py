@@ -18,7 +18,7 @@ from pipeline.analysis.forecast import Forecast, Year, bounded, forecast
 from pipeline.analysis.intervals import Interval, local_interval
 from pipeline.analysis.spc import Spc, Variation, spc
 from pipeline.domain.history import HistoryValue
-from pipeline.domain.periods import Period, parse_period
+from pipeline.domain.periods import Period, stored_period
 from pipeline.domain.records import NON_NEGATIVE_UNITS, Indicator
 from pipeline.domain.settings import Config
 from pipeline.outputs.comparator_book import Comparators
@@ -31,7 +31,7 @@ Series = dict[str, dict[Period, HistoryValue]]
 def series(history: Iterable[HistoryValue]) -> Series:
     by_code: defaultdict[str, dict[Period, HistoryValue]] = defaultdict(dict)
     for h in history:
-        by_code[h.code][parse_period(h.period)] = h
+        by_code[h.code][stored_period(h.period)] = h
     return dict(by_code)
 
 

@@ -207,15 +207,18 @@ def _history(s: Sheets, report: PeriodReport) -> None:
     """Every figure to the report's period, one row a figure and area, in the tidy table's columns
     (the same as `pipeline export`), so a pivot or a filter works on either."""
     yes_no = {True: "Yes", False: "No", None: ""}
+    # Each rating's cell and each direction's words, made once rather than once a row.
+    rated = {rag.value: (rag.value, s.rag[rag]) for rag in Rag}
+    words = {d.value: travel(d) for d in Direction}
     rows = [
         [
             *r.values()[:8],
             yes_no[r.cumulative],
             s.figure(r.target, r.unit or "number"),
             s.figure(r.actual, r.unit or "number"),
-            (r.rating, s.rag[Rag(r.rating)]) if r.rating else "",
-            travel(Direction(r.direction)) if r.direction else "",
-            travel(Direction(r.direction_last_year)) if r.direction_last_year else "",
+            rated[r.rating] if r.rating else "",
+            words[r.direction] if r.direction else "",
+            words[r.direction_last_year] if r.direction_last_year else "",
             r.data_quality,
             yes_no[r.provisional],
             r.source,
