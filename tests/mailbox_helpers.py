@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import imap_server
+import pytest
 
 from pipeline.domain.settings import MailboxSettings
 
@@ -84,3 +85,20 @@ def config_text(text: str, server: imap_server.Dovecot, user: str, extra: str = 
 
 def inbox_names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+@pytest.fixture
+def box(workspace, dovecot, monkeypatch):
+    """The workspace pointed at a fresh mailbox on the test Dovecot: (workspace, server, user)."""
+    monkeypatch.setenv(PASSWORD_ENV, "correct-horse-battery")
+    user = new_user()
+    point_at(workspace, dovecot, user)
+    return workspace, dovecot, user
+
+
+def fetch(workspace):
+    """One fetch from the workspace's mailbox into its inbox, as a pass begins."""
+    from pipeline.intake.mailbox.fetch import fetch_mail
+
+    with workspace.store() as store:
+        return fetch_mail(workspace.config, store, lambda: workspace.register, now=lambda: workspace.now)

@@ -11,11 +11,10 @@ import zipfile
 from email import policy
 
 import pytest
-from mailbox_helpers import CSP, CYP, PASSWORD_ENV, inbox_names, letter, new_user, point_at
+from mailbox_helpers import CSP, CYP, PASSWORD_ENV, fetch, inbox_names, letter, point_at
 
 from pipeline.domain import mailbox as mb
 from pipeline.domain.errors import MailboxError
-from pipeline.intake.mailbox.fetch import fetch_mail
 from pipeline.intake.mailbox.imap import Conversation
 from pipeline.runtime.cycle import run_once
 
@@ -23,20 +22,6 @@ from pipeline.runtime.cycle import run_once
 @pytest.fixture
 def store_url(both_backends: str) -> str:
     return both_backends
-
-
-@pytest.fixture
-def box(workspace, dovecot, monkeypatch):
-    """The workspace pointed at a fresh mailbox on the test Dovecot: (workspace, server, user)."""
-    monkeypatch.setenv(PASSWORD_ENV, "correct-horse-battery")
-    user = new_user()
-    point_at(workspace, dovecot, user)
-    return workspace, dovecot, user
-
-
-def fetch(workspace):
-    with workspace.store() as store:
-        return fetch_mail(workspace.config, store, lambda: workspace.register, now=lambda: workspace.now)
 
 
 def mail_records(workspace):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import imap_server
 import pytest
-from mailbox_helpers import CYP, PASSWORD_ENV, config_text, inbox_names, letter, new_user, point_at
+from mailbox_helpers import CYP, PASSWORD_ENV, config_text, fetch, inbox_names, letter, new_user, point_at
 from registers import DEMO_REGISTER, write_config
 
 from pipeline.domain import mailbox as mb
@@ -26,19 +26,6 @@ from pipeline.intake.mailbox.fetch import fetch_mail
 from pipeline.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def box(workspace, dovecot, monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, "correct-horse-battery")
-    user = new_user()
-    point_at(workspace, dovecot, user)
-    return workspace, dovecot, user
-
-
-def fetch(workspace):
-    with workspace.store() as store:
-        return fetch_mail(workspace.config, store, lambda: workspace.register, now=lambda: workspace.now)
 
 
 def attachment(n: int) -> tuple[str, bytes]:
