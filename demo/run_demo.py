@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from demo.fill_returns import fill_demo_returns
 from pipeline.cli.app import main
 from pipeline.config.load import load_config
-from pipeline.domain.calendar import add_working_days, deadline, templates_out
+from pipeline.domain.calendar import add_working_days, board_paper_filename, deadline, templates_out
 from pipeline.domain.periods import Period
 from pipeline.register.workbook import read_register
 from pipeline.returns.generate import template_folder
@@ -118,6 +118,8 @@ def run(config_path: Path | None = None) -> None:
     print(
         f"\nDone. The packs are in {config.paths.outbox}/{Q1.slug} and {config.paths.outbox}/{Q2.slug};"
         f" e-mails in {config.paths.outbox}/mail; feedback in {config.paths.outbox}/feedback."
+        f" The year-end outturn report for {HISTORY[-1].fy}, made from the history, is"
+        f" {config.paths.outbox}/{HISTORY[-1].slug}/{board_paper_filename(HISTORY[-1])}."
     )
 
 

@@ -116,3 +116,14 @@ def test_the_outturn_is_set_against_last_year(workspace, tmp_path):
     rows = table_headed(board_paper(workspace, Q4), "Annual target", "Outturn", "Achieved")
     cyp01 = next(r for r in rows if r[0].startswith("CYP-01 "))
     assert cyp01[4] == "6.5% (Improving ▲)"
+
+
+def test_the_demo_s_last_history_year_has_its_year_end_outturn_report(demo_outbox):
+    """`make demo` shows the outturn report: its history's 2024-25 Q4 paper, set against 2023-24."""
+    doc = Document(str(demo_outbox / "2024-25-Q4" / "board-paper-2024-25-Q4.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "4.2 This is the year-end outturn report for 2024-25." in text
+    rows = table_headed(doc, "Annual target", "Outturn", "Achieved")
+    assert {r[3] for r in rows[1:]} >= {"Achieved", "Not achieved"}
+    [neet] = [r for r in rows[1:] if r[0].startswith("CYP-01 ")]
+    assert neet[4] != "No figure" and "(" in neet[4], "2023-24 is in the history: a figure and its direction"
