@@ -7,6 +7,7 @@ and ratings with are docx_context's, so the dashboard and the body of the paper 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from pipeline.domain.records import Polarity
@@ -26,7 +27,11 @@ def front_context(report: PeriodReport) -> dict[str, Any]:
     """Fields of the board paper's dashboard and year-end outturn, merged with board_context's."""
     year_end = report.period.quarter == 4
     rows = [i for p in report.partnerships for i in p.indicators]
-    outturns = [outturn_row(i, clean(p.partnership.short_name)) for p in report.partnerships for i in p.indicators]
+    outturns = (
+        [outturn_row(i, clean(p.partnership.short_name)) for p in report.partnerships for i in p.indicators]
+        if year_end
+        else []
+    )
     return {
         "dashboard_rows": [
             dict(
@@ -54,7 +59,7 @@ def front_context(report: PeriodReport) -> dict[str, Any]:
         "dashboard_note": _dashboard_note(rows),
         "year_end": year_end,
         "financial_year": report.period.fy,
-        "outturn_rows": outturns if year_end else [],
+        "outturn_rows": outturns,
         "outturn_sentence": outturn_sentence(outturns, report.period.fy) if year_end else "",
     }
 
@@ -85,11 +90,7 @@ def _count_row(name: str, now: dict[Rag, int], before: dict[Rag, int]) -> dict[s
 
 
 def _sum(counts) -> dict[Rag, int]:
-    total: dict[Rag, int] = {}
-    for c in counts:
-        for rag, n in c.items():
-            total[rag] = total.get(rag, 0) + n
-    return total
+    return dict(sum((Counter(c) for c in counts), Counter()))
 
 
 def _dashboard_note(rows: list[IndicatorResult]) -> str:
