@@ -30,8 +30,8 @@ from pipeline.domain.wording import figure
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
 from pipeline.outputs.drawing import font_source, package_version
 from pipeline.outputs.ratings_drawing import draw_ratings
-from pipeline.outputs.spc_drawing import draw_spc
 from pipeline.outputs.trend_drawing import NOT_FINAL, axis_label, draw_trend
+from pipeline.outputs.word_chart import WordChart, spc_chart_xml
 from pipeline.rating.rag import Rag
 from pipeline.support.atomic import write_bytes
 
@@ -199,26 +199,24 @@ def _kind(point: SpcPoint, polarity: Polarity) -> str:
     }.get(variation(point, polarity), "neutral")
 
 
-def spc_chart(result: IndicatorResult, cache: ChartCache) -> Chart | None:
-    """The indicator's XmR chart (points, mean, limits, special causes marked), or None with fewer
-    than 12 figures."""
+def spc_chart(result: IndicatorResult) -> WordChart | None:
+    """The indicator's XmR chart (points, mean, limits, special causes marked) as a chart Word draws,
+    or None with fewer than 12 figures."""
     spc = result.judgement.spc if result.judgement else None
     if spc is None or spc.mean is None or spc.lower is None or spc.upper is None:
         return None
     ind = result.indicator
     mean, lower, upper = (figure(v.quantize(Decimal("0.01")), ind.unit) for v in (spc.mean, spc.lower, spc.upper))
-    kinds = [_kind(p, ind.polarity) for p in spc.points]
-    spec = {
-        "title": f"{ind.code}: {ind.title} (statistical process control)",
-        "unit": ind.unit + (", each quarter's own amount" if ind.cumulative else ""),
-        "periods": [p.label for p in spc.points],
-        "values": [str(p.value) for p in spc.points],
-        "kinds": kinds,
-        "mean": str(spc.mean),
-        "lower": str(spc.lower),
-        "upper": str(spc.upper),
-    }
-    path = cache.get("spc", spec, draw_spc)
+    xml = spc_chart_xml(
+        title=f"{ind.code}: {ind.title} (statistical process control)",
+        unit=ind.unit + (", each quarter's own amount" if ind.cumulative else ""),
+        periods=[p.label for p in spc.points],
+        values=[p.value for p in spc.points],
+        kinds=[_kind(p, ind.polarity) for p in spc.points],
+        mean=spc.mean,
+        lower=spc.lower,
+        upper=spc.upper,
+    )
     special = [f"{p.label} ({p.rule.value})" for p in spc.points if p.rule is not None]
     alt = (
         f"Statistical process control chart of {ind.code} {ind.title} over {len(spc.points)} reports: "
@@ -226,4 +224,4 @@ def spc_chart(result: IndicatorResult, cache: ChartCache) -> Chart | None:
         + (f"Special cause points: {'; '.join(special)}. " if special else "All points are common cause. ")
         + f"Latest: {spc.variation.value}; {spc.assurance.value}."
     )
-    return Chart(path, alt, 150.0)
+    return WordChart(xml, alt, 170.0, 62.0)

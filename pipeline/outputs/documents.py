@@ -35,6 +35,7 @@ from pipeline.outputs.board_front import front_context
 from pipeline.outputs.charts import Chart, ChartCache, spc_chart, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context
 from pipeline.outputs.judgement_words import board_judgement, highlight_judgement
+from pipeline.outputs.word_chart import CHART_CONTENT_TYPE, CHART_RELATIONSHIP, WordChart, inline_xml
 from pipeline.rating.rag import RiskBands
 from pipeline.support.atomic import inside, write_with
 from pipeline.support.worker import Background, Claims
@@ -246,11 +247,7 @@ def _highlight_reports(
                 for i in p.exceptions
                 if any(t.actual is not None for t in i.trend)
             }
-            spc_charts = {
-                i.indicator.code: chart
-                for i in p.indicators
-                if i.judgement is not None and i.judgement.charted(i.rag) and (chart := spc_chart(i, cache))
-            }
+            spc_charts = {i.indicator.code: chart for i in p.indicators if (chart := spc_chart(i))}
             return render_docx(
                 highlight,
                 inside(out_dir, _highlight_name(p, report)),
@@ -337,8 +334,8 @@ def render_docx(
             f"The Word template {template} cannot be opened: {exc}.",
             fix="Save it from Word as a .docx document, or delete it to use the default.",
         ) from None
-    image = _alt_image_class()
-    context = build_context(lambda chart: image(tpl, chart))
+    image, native = _alt_image_class(), _native_chart_class()
+    context = build_context(lambda chart: native(tpl, chart) if isinstance(chart, WordChart) else image(tpl, chart))
     env = env or jinja_env()
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
@@ -388,6 +385,30 @@ def _alt_image_class():
             return xml.replace("<wp:docPr ", f"<wp:docPr descr={quoteattr(self.alt_text)} ", 1)
 
     return AltImage
+
+
+def _native_chart_class():
+    from docx.opc.part import Part
+
+    class NativeChart:
+        """A chart Word draws (word_chart.WordChart), placed as docxtpl places an InlineImage: its chart
+        part added to the package and related to the part being rendered, and the run that shows it."""
+
+        def __init__(self, tpl, chart: WordChart) -> None:
+            self.tpl, self.chart = tpl, chart
+
+        def __html__(self) -> str:
+            source = self.tpl.current_rendering_part
+            package = source.package
+            part = Part(
+                package.next_partname("/word/charts/chart%d.xml"), CHART_CONTENT_TYPE, self.chart.xml.encode(), package
+            )
+            relationship = source.relate_to(part, CHART_RELATIONSHIP)
+            return f'</w:t></w:r><w:r>{inline_xml(relationship, self.chart)}</w:r><w:r><w:t xml:space="preserve">'
+
+        __str__ = __html__
+
+    return NativeChart
 
 
 def _finish(document, context: dict[str, Any], *, stamp: datetime, subject: str, author: str, template: Path) -> None:

@@ -52,15 +52,6 @@ class Judgement:
     interval: Interval | None  # None: the register gives no numerator and denominator, or no unit for one
     comparisons: tuple[Compared, ...] = ()
 
-    def charted(self, rag: Rag) -> bool:
-        """Whether the highlight report draws this indicator's SPC chart: when its latest point is a
-        concerning special cause, or any special cause on an exception (Red or Amber): the changes a board
-        asks "is this real?" about. Every chart costs the cycle time (a county's quarter had over seventy
-        special causes, most of them good news its table rows already give), so the rest are not drawn."""
-        if not self.spc.charted or self.spc.variation in (Variation.COMMON, Variation.NOT_ENOUGH, Variation.NO_POINT):
-            return False
-        return self.spc.variation is Variation.CONCERNING or rag.is_exception
-
     def attention(self, rag: Rag) -> tuple[str, ...]:
         """Why the board should look at this indicator, in words; () when nothing calls for it: Red
         now and forecast Red, a concerning special cause, or significantly worse than the first comparator."""

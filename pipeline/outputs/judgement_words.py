@@ -12,7 +12,7 @@ from pipeline.analysis.forecast import NOT_ENOUGH_HISTORY
 from pipeline.domain.periods import Period
 from pipeline.domain.wording import figure
 from pipeline.outputs.assemble import IndicatorResult, PartnershipReport, PeriodReport
-from pipeline.outputs.charts import Chart
+from pipeline.outputs.word_chart import WordChart
 from pipeline.rating.rag import Rag
 
 
@@ -101,7 +101,9 @@ def outlook_row(i: IndicatorResult) -> dict[str, str]:
     }
 
 
-def highlight_judgement(p: PartnershipReport, charts: dict[str, Chart], picture: Callable[[Chart], Any]) -> dict:
+def highlight_judgement(
+    p: PartnershipReport, charts: dict[str, WordChart], picture: Callable[[WordChart], Any]
+) -> dict:
     """The highlight report's forecasts, variation and comparators, and its SPC charts."""
     return {
         "outlook": [outlook_row(i) for i in p.indicators if i.judgement is not None],

@@ -14,6 +14,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -106,6 +107,8 @@ def convert_to_pdf(
             if not made.is_file():
                 missing.append(Path(document).name)
                 continue
+            if Path(document).suffix.lower() == ".docx":
+                _restore_alt_text(made, Path(document))
             target = Path(out_dir) / made.name
             written.append(write_with(target, functools.partial(shutil.copyfile, made)))
         if missing:
@@ -116,3 +119,17 @@ def convert_to_pdf(
             )
     log.info("Made %d PDFs with LibreOffice.", len(written))
     return written
+
+
+def _restore_alt_text(pdf_path: Path, docx: Path) -> None:
+    """The charts' alt text LibreOffice drops, put back (pdf_alt); a PDF it cannot read is left as made."""
+    import pikepdf
+
+    from pipeline.outputs.pdf_alt import restore_alt_text
+
+    try:
+        filled = restore_alt_text(pdf_path, docx)
+    except (pikepdf.PdfError, OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        log.warning("%s: its charts' alt text could not be added to the PDF (%s).", pdf_path.name, exc)
+        return
+    log.debug("%s: alt text added to %d chart(s).", pdf_path.name, filled)

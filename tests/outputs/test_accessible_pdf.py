@@ -96,3 +96,34 @@ def test_the_trend_charts_alt_text_names_the_indicator_and_its_figures(demo_outb
     with pikepdf.open(demo_outbox / "2025-26-Q2" / "highlight-HSG-2025-26-Q2.pdf") as pdf:
         alts = [str(e.Alt) for e in structure(pdf) if str(e.S) == "/Figure"]
     assert any(a.startswith("Line chart of HSG-03 Households in temporary accommodation") for a in alts), alts
+
+
+def test_the_spc_charts_keep_their_alt_text_in_the_pdf(demo_outbox):
+    # Native Word charts: LibreOffice 7.4 drops their alt text on import, and pdf_alt puts it back.
+    with pikepdf.open(demo_outbox / "2025-26-Q2" / "highlight-HSG-2025-26-Q2.pdf") as pdf:
+        alts = [str(e.Alt) for e in structure(pdf) if str(e.S) == "/Figure"]
+    assert any(a.startswith("Statistical process control chart of HSG-03 ") for a in alts), alts
+
+
+def test_alt_text_is_put_back_only_where_the_figures_line_up_with_the_drawings(demo_outbox, tmp_path, caplog):
+    from pipeline.outputs.pdf_alt import restore_alt_text
+
+    quarter = demo_outbox / "2025-26-Q2"
+    spoiled = tmp_path / "highlight-HSG.pdf"
+    with pikepdf.open(quarter / "highlight-HSG-2025-26-Q2.pdf") as pdf:
+        figure = next(e for e in structure(pdf) if str(e.S) == "/Figure" and str(e.Alt).startswith("Statistical"))
+        said = str(figure.Alt)
+        del figure.Alt
+        pdf.save(spoiled)
+
+    def alts() -> list[str]:
+        with pikepdf.open(spoiled) as pdf:
+            return [str(e.get("/Alt", "")) for e in structure(pdf) if str(e.S) == "/Figure"]
+
+    before = alts()
+    assert "" in before
+    # Another partnership's document: its drawings do not line up, so nothing is guessed.
+    assert restore_alt_text(spoiled, quarter / "highlight-CSP-2025-26-Q2.docx") == 0
+    assert alts() == before and "do not line up" in caplog.text
+    assert restore_alt_text(spoiled, quarter / "highlight-HSG-2025-26-Q2.docx") == 1
+    assert alts() == [said if a == "" else a for a in before]

@@ -70,3 +70,29 @@ def test_no_polarity_alcohol_admissions_rise_then_fall_below_the_limits(demo_out
         [row] = [r for r in rows if r[headers.index("Code")] == "HWB-06"]
         seen.append(row[headers.index("Variation")])
     assert seen == ["Special cause: higher", "Special cause: lower"]
+
+
+def _chart_titles(docx: Path) -> set[str]:
+    """The codes of the native charts (SPC) in a Word document, from each chart part's title."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(docx) as archive:
+        parts = [n for n in archive.namelist() if re.fullmatch(r"word/charts/chart\d+\.xml", n)]
+        titles = [re.search(r"<a:t>([^<:]+):", archive.read(n).decode()).group(1) for n in parts]
+    assert len(titles) == len(set(titles)), f"{docx.name}: an indicator charted twice"
+    return set(titles)
+
+
+def test_every_indicator_with_twelve_figures_has_its_spc_chart_in_the_highlight_report(demo_outbox):
+    quarter = DEMO_QUARTERS[-1]
+    book = load_workbook(demo_outbox / quarter / f"master-{quarter}.xlsx", read_only=True)
+    rows = book["Indicators"].iter_rows(values_only=True)
+    headers = next(rows)
+    charted = {
+        row[headers.index("Code")] for row in rows if row[headers.index("Variation")] not in (None, "Not enough points")
+    }
+    assert len(charted) >= 20, charted  # the demo's history gives most indicators a chart
+    drawn = [_chart_titles(docx) for docx in sorted((demo_outbox / quarter).glob("highlight-*.docx"))]
+    assert set().union(*drawn) == charted
+    assert sum(map(len, drawn)) == len(charted)  # each in its own partnership's report only
