@@ -1,14 +1,12 @@
-"""Charts for the Word documents and the public summary, cached by content.
+"""The charts: each indicator's trend and SPC chart in the highlight reports, and the public summary's
+rating chart, each with the alt text a screen reader announces, giving the figures it shows.
 
-Each chart is drawn from a small description of its data. The PNG is named by a hash of
-that description (and of the renderer's version), so a re-run with unchanged data re-uses
-the file instead of drawing it again. Each chart also gets the alt text a screen reader
-announces, with the figures it shows.
-
-Both kinds are drawn with Pillow: the trend charts, about 60 a quarter, by `trend_drawing`,
-and the public summary's rating chart, twice a year, by `ratings_drawing`. Pillow is
-imported inside the drawing functions, so `pipeline --help` stays fast. The PNG bytes are
-deterministic: fixed size, no software or date stamp.
+The highlight reports' charts are native Word charts (word_chart): chart XML that Word and
+LibreOffice draw, written in a fraction of a millisecond. The public summary is a web page, so its
+rating chart, twice a year, is a PNG drawn with Pillow (ratings_drawing), cached by content: the
+file is named by a hash of its description and of the renderer's version, so a re-run with
+unchanged data re-uses it. Pillow is imported inside the drawing function, so `pipeline --help`
+stays fast, and the PNG bytes are deterministic: fixed size, no software or date stamp.
 """
 
 from __future__ import annotations
@@ -28,15 +26,32 @@ from pipeline.domain.periods import PeriodError, parse_period
 from pipeline.domain.records import Frequency, Indicator, Polarity
 from pipeline.domain.wording import figure
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
-from pipeline.outputs.drawing import font_source, package_version
+from pipeline.outputs.chart_scale import NOT_FINAL, axis_label, plotted
+from pipeline.outputs.drawing import font_source, number, package_version
 from pipeline.outputs.ratings_drawing import draw_ratings
-from pipeline.outputs.trend_drawing import NOT_FINAL, axis_label, draw_trend
-from pipeline.outputs.word_chart import WordChart, spc_chart_xml
+from pipeline.outputs.word_chart import Marker, Series, WordChart, line_chart
 from pipeline.rating.rag import Rag
 from pipeline.support.atomic import write_bytes
 
 # Bump when the drawing code changes, so cached charts are redrawn.
-CHART_STYLE_VERSION = 5
+CHART_STYLE_VERSION = 6
+
+WIDTH_MM, HEIGHT_MM = 160.0, 65.0  # two charts and their captions to a landscape page
+_ACTUAL = "1F4E79"  # dark blue: strong contrast on white, distinct from the target line
+_TARGET = "404040"
+_PALE = "9DC3E6"  # an estimate's diamond: the actual's blue, lighter
+_LINE = "7F7F7F"
+_MEAN = "404040"
+_LIMIT = "808080"
+# How each kind of SPC point is marked, in colour AND shape as "Making Data Count" charts mark them
+# (a colour-blind reader, or a black-and-white print, still sees which points are special): (colour,
+# symbol, legend words).
+MARKS = {
+    "common": ("A6A6A6", "circle", "Common cause"),
+    "improving": ("1F77B4", "square", "Improving"),
+    "concerning": ("ED7D31", "triangle", "Concerning"),
+    "neutral": ("7030A0", "diamond", "Higher or lower"),
+}
 
 
 @dataclass(frozen=True)
@@ -97,28 +112,48 @@ def _renderer(kind: str) -> dict[str, str]:
     return {"pillow": package_version("pillow"), "fonts": font_source(), "zlib": zlib.ZLIB_RUNTIME_VERSION}
 
 
-def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
+def trend_chart(result: IndicatorResult) -> WordChart:
     """A line chart of the indicator's reported periods (IndicatorResult.trend) against its target,
-    from its first figure: slots before it would only push the figures into a corner."""
+    from its first figure: slots before it would only push the figures into a corner. A running total
+    restarts each April, so each financial year is a line of its own, with no line from March to April;
+    the target is drawn only where one was set; a figure not final is a pale diamond (another shape, not only another shade); the latest figure
+    is written by its point."""
     ind = result.indicator
     first = next((n for n, p in enumerate(result.trend) if p.actual is not None), 0)
     shown = result.trend[first:]
-    # A running total restarts each April: each financial year is its own series (see trend_layout).
     cumulative = ind.cumulative and ind.frequency is not Frequency.ANNUAL
     targets = [p.target if target_existed(ind, p.period) else None for p in shown]
     not_final = [p.actual is not None and p.data_quality in NOT_FINAL for p in shown]
     names = [period_name(ind, p.period) for p in shown]
-    spec = {
-        "title": f"{ind.code}: {ind.title}",
-        "unit": ind.unit,
-        "polarity": ind.polarity.value,
-        "cumulative": cumulative,
-        "periods": names,
-        "actual": [None if p.actual is None else str(p.actual) for p in shown],
-        "target": [None if t is None else str(t) for t in targets],
-        "estimate": not_final,
-    }
-    path = cache.get("trend", spec, draw_trend)
+    actual = [plotted(p.actual) for p in shown]
+    target = [plotted(t) for t in targets]
+    years = [name.partition(" ")[0] if cumulative else "" for name in names]
+    latest = max((k for k, v in enumerate(actual) if v is not None), default=None)
+    dot = Marker("circle", 6, _ACTUAL, _ACTUAL)
+    set_for = [(year, values) for year, values in _by_year(target, years) if any(v is not None for v in values)]
+    series = [
+        Series("Target" if n == 0 else f"Target {year}", values, _TARGET, 1.5, dashed=True, in_legend=n == 0)
+        for n, (year, values) in enumerate(set_for)
+    ]
+    for n, (year, values) in enumerate(_by_year(actual, years)):
+        label = None
+        if latest is not None and values[latest] is not None:
+            label = (latest, _in_unit(shown[latest].actual, ind.unit), _ACTUAL)
+        bare = [k for k, v in enumerate(values) if v is not None and not_final[k]]
+        name = "Actual" if n == 0 else f"Actual {year}"
+        series.append(Series(name, values, _ACTUAL, 2.0, marker=dot, bare=bare, label=label, in_legend=n == 0))
+    if any(not_final):
+        estimates = [v if flag else None for v, flag in zip(actual, not_final)]
+        # LibreOffice draws a marker's fill alone, without its edge: a hollow marker would vanish there.
+        pale = Marker("diamond", 9, _PALE, _ACTUAL)
+        series.append(Series("Estimate or provisional", estimates, None, marker=pale))
+    xml = line_chart(
+        title=[(_clip(f"{ind.code}: {ind.title}", 150), 10, True), (ind.polarity.value, 8, False)],
+        axis_title=axis_label(ind.unit, cumulative),
+        periods=names,
+        series=series,
+        gridlines=True,
+    )
     points = "; ".join(
         f"{name}: {figure(p.actual, ind.unit, 'no figure')}"
         + (f" ({p.data_quality.lower()})" if p.actual is not None and p.data_quality in NOT_FINAL else "")
@@ -138,10 +173,29 @@ def trend_chart(result: IndicatorResult, cache: ChartCache) -> Chart:
         + (", each year's running total from April" if cumulative else "")
         + " (solid line: actual"
         + ("; dashed line: target" if any(t is not None for t in targets) else "")
-        + ("; open diamond: estimate or provisional" if any(not_final) else "")
+        + ("; pale diamond: estimate or provisional" if any(not_final) else "")
         + ")."
     )
-    return Chart(path, alt, 150.0, caption)
+    return WordChart(xml, alt, WIDTH_MM, HEIGHT_MM, caption)
+
+
+def _by_year(values: list[float | None], years: list[str]) -> list[tuple[str, list[float | None]]]:
+    """The values split into a series per financial year (each with gaps outside its year), in order;
+    one series of them all when `years` are all "" (a figure that is not counted up)."""
+    return [(year, [v if y == year else None for v, y in zip(values, years)]) for year in dict.fromkeys(years)]
+
+
+def _in_unit(value: Decimal | None, unit: str) -> str:
+    """The latest figure in its unit ('31.5%', '22.55 per 1,000'); a figure too long to write out
+    (1e-322 in 330 digits) as `number` shortens it, without the unit."""
+    if value is None:
+        return ""
+    text = number(value)
+    return figure(value, unit) if len(format(value.normalize(), ",f")) == len(text) else text
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def period_name(ind: Indicator, period: str) -> str:
@@ -200,22 +254,37 @@ def _kind(point: SpcPoint, polarity: Polarity) -> str:
 
 
 def spc_chart(result: IndicatorResult) -> WordChart | None:
-    """The indicator's XmR chart (points, mean, limits, special causes marked) as a chart Word draws,
-    or None with fewer than 12 figures."""
+    """The indicator's XmR chart, or None with fewer than 12 figures: the points joined, the mean solid,
+    the process limits dashed, and each kind of special cause a series of markers of its own colour
+    and shape, which the legend names."""
     spc = result.judgement.spc if result.judgement else None
     if spc is None or spc.mean is None or spc.lower is None or spc.upper is None:
         return None
     ind = result.indicator
     mean, lower, upper = (figure(v.quantize(Decimal("0.01")), ind.unit) for v in (spc.mean, spc.lower, spc.upper))
-    xml = spc_chart_xml(
-        title=f"{ind.code}: {ind.title} (statistical process control)",
-        unit=ind.unit + (", each quarter's own amount" if ind.cumulative else ""),
+    values = [plotted(p.value) for p in spc.points]
+    kinds = [_kind(p, ind.polarity) for p in spc.points]
+    n = len(values)
+    grey = MARKS["common"][0]
+    series = [
+        Series("Figure", values, _LINE, 1.5, marker=Marker("circle", 6, grey, grey)),
+        Series("Mean", [plotted(spc.mean)] * n, _MEAN, 1.75),
+        Series("Process limits", [plotted(spc.upper)] * n, _LIMIT, 1.25, dashed=True),
+        Series("Lower limit", [plotted(spc.lower)] * n, _LIMIT, 1.25, dashed=True, in_legend=False),
+    ]
+    for kind in ("improving", "concerning", "neutral"):
+        if kind in kinds:
+            colour, symbol, words = MARKS[kind]
+            marked = [v if k == kind else None for v, k in zip(values, kinds)]
+            series.append(Series(words, marked, None, marker=Marker(symbol, 9, colour, colour)))
+    xml = line_chart(
+        title=[
+            (_clip(f"{ind.code}: {ind.title}", 150), 10, True),
+            (f"Statistical process control; {ind.polarity.value.lower()}", 8, False),
+        ],
+        axis_title=axis_label(ind.unit) + (", each quarter's own amount" if ind.cumulative else ""),
         periods=[p.label for p in spc.points],
-        values=[p.value for p in spc.points],
-        kinds=[_kind(p, ind.polarity) for p in spc.points],
-        mean=spc.mean,
-        lower=spc.lower,
-        upper=spc.upper,
+        series=series,
     )
     special = [f"{p.label} ({p.rule.value})" for p in spc.points if p.rule is not None]
     alt = (
@@ -224,4 +293,4 @@ def spc_chart(result: IndicatorResult) -> WordChart | None:
         + (f"Special cause points: {'; '.join(special)}. " if special else "All points are common cause. ")
         + f"Latest: {spc.variation.value}; {spc.assurance.value}."
     )
-    return WordChart(xml, alt, 170.0, 62.0)
+    return WordChart(xml, alt, WIDTH_MM, HEIGHT_MM)

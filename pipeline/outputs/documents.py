@@ -24,7 +24,6 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from pipeline.config.builtin import BUILTIN_TEMPLATES
 from pipeline.domain.calendar import board_meeting, board_paper_filename
@@ -32,7 +31,7 @@ from pipeline.domain.errors import OutputsIncomplete, PipelineError, TemplateErr
 from pipeline.domain.settings import Config
 from pipeline.outputs.assemble import PeriodReport
 from pipeline.outputs.board_front import front_context
-from pipeline.outputs.charts import Chart, ChartCache, spc_chart, trend_chart
+from pipeline.outputs.charts import ChartCache, spc_chart, trend_chart
 from pipeline.outputs.docx_context import board_context, highlight_context
 from pipeline.outputs.judgement_words import board_judgement, highlight_judgement
 from pipeline.outputs.word_chart import CHART_CONTENT_TYPE, CHART_RELATIONSHIP, WordChart, inline_xml
@@ -117,8 +116,9 @@ def write_documents(
 ) -> list[Path]:
     """Write a highlight report per partnership, the board paper, their PDFs and (Q2, Q4) the public summary.
 
-    Charts are cached by content in `chart_dir` (default out_dir/.charts), so a re-run with
-    unchanged data re-uses them. Returns the paths written, Word documents first.
+    The highlight reports' charts are Word's own (word_chart); the public summary's rating chart is a
+    PNG cached by content in `chart_dir` (default out_dir/.charts), so a re-run with unchanged data
+    re-uses it. Returns the paths written, Word documents first.
     """
     from pipeline.outputs.public_summary import is_summary_period, write_public_summary
 
@@ -135,7 +135,7 @@ def write_documents(
     # partnership in turn; the board paper goes first here, while the child starts.
     claims = Claims(len(report.partnerships))
     failures: list[Failure] = []
-    with Background(_highlight_reports, report, config, out_dir, folder, claims, fork=claims.shared) as theirs:
+    with Background(_highlight_reports, report, config, out_dir, claims, fork=claims.shared) as theirs:
         board = _attempt(_board_paper_name(report), lambda: _board_paper(report, config, out_dir, env), failures)
         if public:
             published = _attempt(
@@ -143,28 +143,20 @@ def write_documents(
                 lambda: _board_paper(report, config, out_dir, env, public=True),
                 failures,
             )
-        mine, cache, my_failures = _highlight_reports(report, config, out_dir, folder, claims, env)
-        others, other_cache, their_failures = theirs.result()
-    cache.merge(other_cache)
+        mine, my_failures = _highlight_reports(report, config, out_dir, claims, env)
+        others, their_failures = theirs.result()
     failures += my_failures + their_failures
     done = {p.name: p for p in mine + others}
     tried = set(done) | {f.name for f in failures}
     left = [n for n, p in enumerate(report.partnerships) if _highlight_name(p, report) not in tried]
     if left:  # claimed by a child that did not finish
-        more, more_cache, more_failures = _highlight_reports(report, config, out_dir, folder, left, env)
-        cache.merge(more_cache)
+        more, more_failures = _highlight_reports(report, config, out_dir, left, env)
         done.update((p.name, p) for p in more)
         failures += more_failures
     written = [done[n] for n in (_highlight_name(p, report) for p in report.partnerships) if n in done]
     written += [board] if board else []
     written += [published] if public and published else []
-    log.info(
-        "Wrote %d Word documents to %s (charts: %d drawn, %d re-used).",
-        len(written),
-        out_dir,
-        cache.drawn,
-        cache.reused,
-    )
+    log.info("Wrote %d Word documents to %s.", len(written), out_dir)
     unchanged = [d for d in written if d.name in before and before[d.name] == _content(d)]
     changed = [d for d in written if d not in unchanged]
     # Before converting, so that a conversion cut short leaves no PDF of the old figures.
@@ -173,6 +165,7 @@ def write_documents(
         from pipeline.outputs.pdf import convert_to_pdf
 
         written += [d.with_suffix(".pdf") for d in unchanged] + convert_to_pdf(changed, out_dir)
+    cache = ChartCache(folder)
     if is_summary_period(report.period):
         summary = _attempt(
             f"public-summary-{report.period.slug}.html",
@@ -227,11 +220,10 @@ def _highlight_name(p, report: PeriodReport) -> str:
 
 
 def _highlight_reports(
-    report: PeriodReport, config: Config, out_dir: Path, chart_folder: Path, indices: Iterable[int], env=None
-) -> tuple[list[Path], ChartCache, list[Failure]]:
-    """The highlight reports (with their trend charts) of the partnerships at `indices`, the cache
-    holding the charts used, and the reports that could not be made."""
-    cache = ChartCache(chart_folder)
+    report: PeriodReport, config: Config, out_dir: Path, indices: Iterable[int], env=None
+) -> tuple[list[Path], list[Failure]]:
+    """The highlight reports (with their trend and SPC charts) of the partnerships at `indices`, and the
+    reports that could not be made."""
     highlight = template_path(config, HIGHLIGHT_TEMPLATE)
     bands = RiskBands(config.rag.risk_low_max, config.rag.risk_medium_max)
     env = env or jinja_env()
@@ -243,9 +235,7 @@ def _highlight_reports(
 
         def make(p=p) -> Path:
             charts = {
-                i.indicator.code: trend_chart(i, cache)
-                for i in p.exceptions
-                if any(t.actual is not None for t in i.trend)
+                i.indicator.code: trend_chart(i) for i in p.exceptions if any(t.actual is not None for t in i.trend)
             }
             spc_charts = {i.indicator.code: chart for i in p.indicators if (chart := spc_chart(i))}
             return render_docx(
@@ -262,7 +252,7 @@ def _highlight_reports(
 
         path = _attempt(_highlight_name(p, report), make, failures)
         written += [path] if path else []
-    return written, cache, failures
+    return written, failures
 
 
 def paper_context(report: PeriodReport, meeting: date | None) -> dict[str, Any]:
@@ -322,7 +312,7 @@ def render_docx(
 ) -> Path:
     """Render `template` with the context build_context(picture) returns, and write `target` atomically.
 
-    `picture(chart)` turns a Chart into an inline image carrying the chart's alt text.
+    `picture(chart)` places a WordChart: its chart part, and the drawing carrying its alt text.
     """
     import jinja2
 
@@ -334,8 +324,8 @@ def render_docx(
             f"The Word template {template} cannot be opened: {exc}.",
             fix="Save it from Word as a .docx document, or delete it to use the default.",
         ) from None
-    image, native = _alt_image_class(), _native_chart_class()
-    context = build_context(lambda chart: native(tpl, chart) if isinstance(chart, WordChart) else image(tpl, chart))
+    native = _native_chart_class()
+    context = build_context(lambda chart: native(tpl, chart))
     env = env or jinja_env()
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
@@ -367,24 +357,6 @@ def _template_class():
             return super().resolve_listing(xml) if _LISTING.search(xml) else xml
 
     return Template
-
-
-def _alt_image_class():
-    from docx.shared import Mm
-    from docxtpl import InlineImage
-
-    class AltImage(InlineImage):
-        """An InlineImage whose drawing carries alt text (docPr descr), which docxtpl does not set."""
-
-        def __init__(self, tpl, chart: Chart) -> None:
-            super().__init__(tpl, str(chart.path), width=Mm(chart.width_mm))
-            self.alt_text = chart.alt_text
-
-        def _insert_image(self) -> str:
-            xml = super()._insert_image()
-            return xml.replace("<wp:docPr ", f"<wp:docPr descr={quoteattr(self.alt_text)} ", 1)
-
-    return AltImage
 
 
 def _native_chart_class():

@@ -21,9 +21,9 @@ from pipeline.domain.history import Highlights
 from pipeline.domain.records import Frequency
 from pipeline.domain.wording import difference, figure, plain_date, plural, uk_day, uk_time, were
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult, PartnershipReport, PeriodReport, ReturnStatus
-from pipeline.outputs.charts import Chart
 from pipeline.outputs.disclosure import plan
 from pipeline.outputs.judgement_words import forecast_words
+from pipeline.outputs.word_chart import WordChart
 from pipeline.rating.rag import ActionRag, Direction, GapTrend, Rag, RiskBand, RiskBands, risk_band
 
 # The order ratings are counted and listed in: worst first, then the unrated.
@@ -43,7 +43,7 @@ STATE_WORDS = {
 }
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-Picture = Callable[[Chart], Any]
+Picture = Callable[[WordChart], Any]
 
 
 def clean(text: str | None) -> str:
@@ -344,7 +344,7 @@ def heat_map(risks, bands: RiskBands) -> list[dict[str, Any]]:
 def highlight_context(
     report: PeriodReport,
     p: PartnershipReport,
-    charts: dict[str, Chart],
+    charts: dict[str, WordChart],
     picture: Picture,
     bands: RiskBands = RiskBands(),
 ) -> dict[str, Any]:

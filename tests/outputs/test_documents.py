@@ -660,15 +660,23 @@ def test_two_renders_give_the_same_documents(report, config, tmp_path):
             assert a.read_bytes() == b.read_bytes()
 
 
-def test_rerun_reuses_cached_charts(report, config, tmp_path, caplog):
+def test_the_reports_charts_are_words_own_and_the_summarys_bar_chart_is_cached(report, config, tmp_path):
+    import zipfile
+
     out = tmp_path / "out"
-    write_documents(report, config, out, pdf=False)
+    paths = write_documents(report, config, out, pdf=False)
+    parts = [
+        name
+        for path in paths
+        if path.name.startswith("highlight-")
+        for name in zipfile.ZipFile(path).namelist()
+        if name.startswith("word/charts/")
+    ]
+    assert len(parts) == 3  # the three exceptions with figures: their trend charts, as Word charts
     charts = {p: p.stat().st_mtime_ns for p in (out / ".charts").glob("*.png")}
-    assert len(charts) == 4  # three exception trends with figures, and the public summary's bar chart
-    caplog.set_level("INFO", logger="pipeline")
+    assert len(charts) == 1  # the public summary's bar chart, a picture on a web page
     write_documents(report, config, out, pdf=False)
-    assert {p: p.stat().st_mtime_ns for p in (out / ".charts").glob("*.png")} == charts
-    assert "charts: 0 drawn, 3 re-used" in caplog.text
+    assert {p: p.stat().st_mtime_ns for p in (out / ".charts").glob("*.png")} == charts  # re-used, not redrawn
 
 
 def spoil_template(config, find: str, replace: str) -> Path:
@@ -1106,11 +1114,11 @@ def test_a_highlight_report_claimed_by_a_child_that_dies_is_written_all_the_same
 
     parent, render = os.getpid(), documents._highlight_reports
 
-    def dies_after_claiming_one(report, config, out_dir, folder, indices, env=None):
+    def dies_after_claiming_one(report, config, out_dir, indices, env=None):
         if os.getpid() != parent:
             next(iter(indices))  # one partnership claimed, never written
             os.kill(os.getpid(), signal.SIGKILL)
-        return render(report, config, out_dir, folder, indices, env)
+        return render(report, config, out_dir, indices, env)
 
     monkeypatch.setattr(documents, "_highlight_reports", dies_after_claiming_one)
     paths = write_documents(report, config, tmp_path / "out", pdf=False)

@@ -202,5 +202,5 @@ def test_a_running_totals_chart_in_the_report_is_drawn_year_by_year_with_the_est
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption" and "CSP-01" in p.text]
     assert captions == [
         "Figure: CSP-01 Serious acquisitive crime per 1,000 population, last 2 quarters, each year's running "
-        "total from April (solid line: actual; dashed line: target; open diamond: estimate or provisional)."
+        "total from April (solid line: actual; dashed line: target; pale diamond: estimate or provisional)."
     ]

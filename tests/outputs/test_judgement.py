@@ -233,7 +233,7 @@ def test_word_documents_show_the_forecast_beside_the_rating_and_what_needs_the_b
 def test_an_spc_chart_marks_special_causes_and_says_them_in_its_alt_text(config):
     import dataclasses
 
-    from defusedxml import ElementTree
+    from chart_xml import read_chart
     from test_charts import exception
 
     from pipeline.outputs.charts import spc_chart
@@ -247,26 +247,25 @@ def test_an_spc_chart_marks_special_causes_and_says_them_in_its_alt_text(config)
     # 9.5 pulls the mean (7.33) above the eleven before it, all below it: a run on one side, as NHSRplotthedots marks it.
     assert "2024-25 Q4 (7 in a row on one side of the mean); 2025-26 Q1 (outside the limits)." in chart.alt_text
     assert chart.alt_text.endswith("Latest: Special cause: concerning; Consistently failing.")
-    # A chart Word draws: each series by name, with the figures it plots (a gap where it has none).
-    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
-    space = ElementTree.fromstring(chart.xml.encode())
-    series = {
-        ser.find(f"{c}tx//{c}v").text: (
-            {int(pt.get("idx")): float(pt.find(f"{c}v").text) for pt in ser.find(f"{c}val").iter(f"{c}pt")},
-            ser.find(f"{c}marker/{c}symbol").get("val"),
-        )
-        for ser in space.iter(f"{c}ser")
-    }
-    assert list(series) == ["Figure", "Mean", "Upper limit", "Lower limit", "Improving", "Concerning"]
-    assert series["Figure"] == ({k: float(v) for k, v in enumerate(values)}, "circle")
-    assert set(series["Mean"][0].values()) == {float(j.spc.mean)} and series["Mean"][1] == "none"
-    assert set(series["Upper limit"][0].values()) == {float(j.spc.upper)}
-    # Lower is better: the eleven below the mean improve (blue squares), the jump concerns (an orange triangle).
-    assert series["Improving"] == ({k: float(v) for k, v in enumerate(values[:11])}, "square")
-    assert series["Concerning"] == ({11: 9.5}, "triangle")
-    assert 'val="ED7D31"' in chart.xml
-    categories = [pt.find(f"{c}v").text for pt in space.find(f".//{c}cat").iter(f"{c}pt")]
-    assert categories[0] == "Q2\n22-23" and categories[-1] == "Q1\n25-26"
+    # A chart Word draws: the points joined in grey, the mean solid, the limits dashed (one legend entry).
+    view = read_chart(chart.xml)
+    assert view.names() == ["Figure", "Mean", "Process limits", "Lower limit", "Improving", "Concerning"]
+    assert view.names(legend_only=True) == ["Figure", "Mean", "Process limits", "Improving", "Concerning"]
+    assert view.line("Figure").values == {k: float(v) for k, v in enumerate(values)}
+    assert set(view.line("Mean").values.values()) == {float(j.spc.mean)} and view.line("Mean").symbol == "none"
+    assert set(view.line("Process limits").values.values()) == {float(j.spc.upper)}
+    assert set(view.line("Lower limit").values.values()) == {float(j.spc.lower)} and view.line("Lower limit").dashed
+    # Lower is better: the eleven below the mean improve (blue squares), the jump concerns (an orange
+    # triangle): markers alone, over the grey circles, in colour and shape.
+    improving, concerning = view.line("Improving"), view.line("Concerning")
+    assert (improving.values, improving.symbol, improving.colour) == (
+        {k: float(v) for k, v in enumerate(values[:11])},
+        "square",
+        None,
+    )
+    assert (concerning.values, concerning.symbol, concerning.fill) == ({11: 9.5}, "triangle", "ED7D31")
+    assert view.categories[0] == "Q2\n22-23" and view.categories[-1] == "Q1\n25-26"
+    assert view.title == ["CYP-01: " + i.title, "Statistical process control; lower is better"]
 
 
 def test_no_spc_chart_under_twelve_figures(config):
