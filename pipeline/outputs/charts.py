@@ -56,12 +56,10 @@ MARKS = {
 
 @dataclass(frozen=True)
 class Chart:
-    """A PNG on disk, the text a screen reader announces for it, and its width in the document."""
+    """A PNG on disk (the public summary's rating chart) and the text a screen reader announces for it."""
 
     path: Path
     alt_text: str
-    width_mm: float
-    caption: str = ""  # what the document prints under it: the span shown and a key to its lines
 
 
 @dataclass
@@ -89,12 +87,6 @@ class ChartCache:
             self.drawn += 1
         self.used.add(path)
         return path
-
-    def merge(self, other: ChartCache) -> None:
-        """Count in the charts another process drew or re-used in the same folder."""
-        self.drawn += other.drawn
-        self.reused += other.reused
-        self.used |= other.used
 
     def prune(self) -> int:
         """Delete cached charts this run did not use; returns how many."""
@@ -241,7 +233,7 @@ def rag_summary_chart(rows: Sequence[tuple[str, dict[Rag, int]]], cache: ChartCa
         said = ", ".join(f"{counts.get(r, 0)} {r.value}" for r in shown if counts.get(r, 0))
         parts.append(f"{name}: {said or 'no rated measures'}")
     alt = "Bar chart of how many measures each partnership has in each rating. " + "; ".join(parts) + "."
-    return Chart(path, alt, 160.0)
+    return Chart(path, alt)
 
 
 def _kind(point: SpcPoint, polarity: Polarity) -> str:
