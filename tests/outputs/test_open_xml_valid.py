@@ -29,7 +29,10 @@ def test_every_demo_word_document_and_the_master_workbook_would_open_cleanly_in_
     made = sorted((demo_outbox / QUARTER).glob("*.docx")) + [demo_outbox / QUARTER / f"master-{QUARTER}.xlsx"]
     assert len(made) == 8  # five highlight reports, the board paper and its public version, the master workbook
     charts = sum(
-        1 for path in made for name in zipfile.ZipFile(path).namelist() if re.fullmatch(r"word/charts/chart\d+\.xml", name)
+        1
+        for path in made
+        for name in zipfile.ZipFile(path).namelist()
+        if re.fullmatch(r"word/charts/chart\d+\.xml", name)
     )
     assert charts >= 20, "the highlight reports have their trend and SPC charts to check"
     assert {path.name: findings(validator, path) for path in made} == {path.name: [] for path in made}
@@ -43,7 +46,9 @@ def test_a_chart_out_of_schema_order_is_found(demo_outbox, validator, tmp_path):
             data = old.read(item)
             if item.filename == "word/charts/chart1.xml":
                 # The value axis's position before its delete flag: Word reports the file as damaged.
-                data = data.replace(b'<c:delete val="0"/><c:axPos val="l"/>', b'<c:axPos val="l"/><c:delete val="0"/>', 1)
+                data = data.replace(
+                    b'<c:delete val="0"/><c:axPos val="l"/>', b'<c:axPos val="l"/><c:delete val="0"/>', 1
+                )
                 assert b'<c:axPos val="l"/><c:delete' in data
             new.writestr(item, data)
     assert findings(validator, spoiled)
