@@ -208,6 +208,8 @@ def line_chart(
     # The axis starts and ends on a tick, the first either side of the figures.
     axis_min = ticks[0] - step if ticks[0] > low else ticks[0]
     axis_max = ticks[-1] + step if ticks[-1] < high else ticks[-1]
+    if known and min(known) >= 0 > axis_min:
+        axis_min = 0.0  # no figure is below zero: the margin under them stops there (no "-20 homes")
     labels = [short_period(p) for p in periods]
     hidden = "".join(
         f'<c:legendEntry><c:idx val="{k}"/><c:delete val="1"/></c:legendEntry>'

@@ -121,6 +121,13 @@ def test_the_value_axis_runs_between_round_ticks_around_every_figure():
     assert (finer.axis_min, finer.axis_max, finer.major_unit, finer.number_format) == (14.5, 18, 0.5, "#,##0.0")
 
 
+def test_the_axis_of_figures_none_below_zero_stops_at_zero():
+    chart = view(with_figures(exception(), ["27", "46", "32", "2", "31", "34", "48", "42"], [None] * 8))
+    assert chart.axis_min == 0 and nice_ticks(2, 48)[2][0] == 0 and nice_ticks(2, 48)[0] < 0
+    below = view(with_figures(exception(), ["27", "-4", "32", "2", "31", "34", "48", "42"], [None] * 8))
+    assert below.axis_min < -4
+
+
 def test_a_chart_with_only_a_target_or_no_figures_at_all_is_still_made():
     for target in ([str(p.target) for p in exception().trend], [None] * 8):
         chart = view(with_figures(exception(), [None] * 8, target))
