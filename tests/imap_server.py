@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from certificates import self_signed
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 PASSWORD = "correct-horse-battery"
 
@@ -164,29 +166,7 @@ def start() -> Dovecot:
         nobody = pwd.getpwnam("nobody")
         os.chown(root / "mail", nobody.pw_uid, nobody.pw_gid)
     port, secure_port = _free_port(), _free_port()
-    # openssl comes with Dovecot (dovecot-core depends on it).
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(root / "key.pem"),
-            "-out",
-            str(root / "cert.pem"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    self_signed(root)  # openssl comes with Dovecot (dovecot-core depends on it)
     conf = root / "dovecot.conf"
     conf.write_text(_config(root, port, secure_port), encoding="utf-8")
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

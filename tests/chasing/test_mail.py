@@ -11,7 +11,6 @@ import shutil
 import smtplib
 import socket
 import ssl
-import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from email import policy
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from certificates import self_signed
 from openpyxl import Workbook
 from smtp_server import Inbox, Server, free_port, start
 
@@ -436,30 +436,7 @@ def certificate(tmp_path) -> Path:
     """A self-signed certificate for 127.0.0.1, made with the openssl command."""
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            str(tmp_path / "key.pem"),
-            "-out",
-            str(tmp_path / "cert.pem"),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    self_signed(tmp_path)
     return tmp_path
 
 
