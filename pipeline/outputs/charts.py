@@ -27,7 +27,7 @@ from pipeline.domain.records import Frequency, Indicator, Polarity
 from pipeline.domain.wording import figure
 from pipeline.outputs.assemble import FREQUENCY_STEPS, IndicatorResult
 from pipeline.outputs.chart_scale import NOT_FINAL, axis_label, plotted
-from pipeline.outputs.drawing import font_source, number, package_version
+from pipeline.outputs.drawing import clip_to_length, font_source, number, package_version
 from pipeline.outputs.ratings_drawing import draw_ratings
 from pipeline.outputs.word_chart import Marker, Series, WordChart, line_chart
 from pipeline.rating.rag import Rag
@@ -108,8 +108,8 @@ def trend_chart(result: IndicatorResult) -> WordChart:
     """A line chart of the indicator's reported periods (IndicatorResult.trend) against its target,
     from its first figure: slots before it would only push the figures into a corner. A running total
     restarts each April, so each financial year is a line of its own, with no line from March to April;
-    the target is drawn only where one was set; a figure not final is a pale diamond (another shape, not only another shade); the latest figure
-    is written by its point."""
+    the target is drawn only where one was set; a figure not final is a pale diamond (another shape, not
+    only another shade); the latest figure is written by its point."""
     ind = result.indicator
     first = next((n for n, p in enumerate(result.trend) if p.actual is not None), 0)
     shown = result.trend[first:]
@@ -140,7 +140,7 @@ def trend_chart(result: IndicatorResult) -> WordChart:
         pale = Marker("diamond", 9, _PALE, _ACTUAL)
         series.append(Series("Estimate or provisional", estimates, None, marker=pale))
     xml = line_chart(
-        title=[(_clip(f"{ind.code}: {ind.title}", 150), 10, True), (ind.polarity.value, 8, False)],
+        title=[(clip_to_length(f"{ind.code}: {ind.title}", 150), 10, True), (ind.polarity.value, 8, False)],
         axis_title=axis_label(ind.unit, cumulative),
         periods=names,
         series=series,
@@ -184,10 +184,6 @@ def _in_unit(value: Decimal | None, unit: str) -> str:
         return ""
     text = number(value)
     return figure(value, unit) if len(format(value.normalize(), ",f")) == len(text) else text
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def period_name(ind: Indicator, period: str) -> str:
@@ -271,7 +267,7 @@ def spc_chart(result: IndicatorResult) -> WordChart | None:
             series.append(Series(words, marked, None, marker=Marker(symbol, 9, colour, colour)))
     xml = line_chart(
         title=[
-            (_clip(f"{ind.code}: {ind.title}", 150), 10, True),
+            (clip_to_length(f"{ind.code}: {ind.title}", 150), 10, True),
             (f"Statistical process control; {ind.polarity.value.lower()}", 8, False),
         ],
         axis_title=axis_label(ind.unit) + (", each quarter's own amount" if ind.cumulative else ""),

@@ -1,4 +1,5 @@
-"""What the charts share, drawn with Pillow: the font, text as FreeType writes it, and the PNG.
+"""What a chart drawn with Pillow needs (the public summary's rating chart; the Word documents'
+charts are Word's own): the font, text as FreeType writes it, and the PNG; and how figures are written.
 
 A point (pt) is DPI/72 pixels, as in matplotlib, and positions are in pixels of the final
 image, x from the left and y from the top. Lines and shapes are drawn on a canvas SCALE
@@ -10,7 +11,6 @@ stays fast.
 from __future__ import annotations
 
 import functools
-import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -73,25 +73,9 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return font_at(size, bold).getlength(text)
 
 
-def clip_to_width(text: str, width: float, size: float = 10, bold: bool = True) -> str:
-    """`text` if it fits in `width` pixels at `size` points, else its longest start that
-    fits with an ellipsis. The defaults are the trend chart's title font."""
-    if text_width(text, size, bold) <= width:
-        return text
-    lo, hi = 0, len(text)  # the longest start that fits is at least lo and less than hi characters
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if text_width(text[:mid].rstrip() + "…", size, bold) <= width:
-            lo = mid
-        else:
-            hi = mid
-    return text[:lo].rstrip() + "…" if lo else ""
-
-
 @dataclass(frozen=True)
 class Label:
-    """A piece of text on the chart, at (x, y) by Pillow's text anchor ("ls": left, baseline).
-    An upright label reads upwards, and (x, y) is then the middle of its right side."""
+    """A piece of text on the chart, at (x, y) by Pillow's text anchor ("ls": left, baseline)."""
 
     text: str
     x: int
@@ -100,48 +84,30 @@ class Label:
     size: float
     bold: bool = False
     colour: str = "black"
-    upright: bool = False
-    halo: int = 0
 
     def box(self) -> tuple[float, float, float, float]:
         """Left, top, right and bottom of the ink, in pixels of the image."""
-        font = font_at(self.size, self.bold)
-        if self.upright:
-            length, across = font.getlength(self.text), sum(font.getmetrics())
-            return self.x - across, self.y - length / 2, self.x, self.y + length / 2
-        left, top, right, bottom = font.getbbox(self.text, anchor=self.anchor)
+        left, top, right, bottom = font_at(self.size, self.bold).getbbox(self.text, anchor=self.anchor)
         return self.x + left, self.y + top, self.x + right, self.y + bottom
 
 
 def write(image, label: Label) -> None:
     if not label.text:
         return
-    if label.halo:  # a white edge, so a line under the text does not cross it
-        mask, left, top = _ink(label.text, label.size, label.bold, label.anchor, label.upright, label.halo)
-        image.paste("white", (label.x + left, label.y + top), mask)
-    mask, left, top = _ink(label.text, label.size, label.bold, label.anchor, label.upright, 0)
+    mask, left, top = _ink(label.text, label.size, label.bold, label.anchor)
     image.paste(label.colour, (label.x + left, label.y + top), mask)
 
 
 @functools.lru_cache(maxsize=4096)
-def _ink(text: str, size: float, bold: bool, anchor: str, upright: bool, halo: int):
-    """A label's shape as a mask (with a border `halo` pixels wide), and where its top-left
-    corner goes from the label's (x, y). Rendered once a run: most labels (quarters, tick
-    values, the legend) recur from chart to chart."""
+def _ink(text: str, size: float, bold: bool, anchor: str):
+    """A label's shape as a mask, and where its top-left corner goes from the label's (x, y). Rendered
+    once a run: labels (the ratings, tick values, the legend) recur."""
     from PIL import Image, ImageDraw
 
     font = font_at(size, bold)
-    if upright:
-        ascent, descent = font.getmetrics()
-        mask = Image.new("L", (math.ceil(font.getlength(text)), ascent + descent), 0)
-        ImageDraw.Draw(mask).text((0, ascent), text, fill=255, font=font, anchor="ls")
-        mask = mask.rotate(90, expand=True)  # reads upwards
-        return mask, -mask.width, -(mask.height // 2)
-    left, top, right, bottom = font.getbbox(text, anchor=anchor, stroke_width=halo)
+    left, top, right, bottom = font.getbbox(text, anchor=anchor)
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
-    ImageDraw.Draw(mask).text(
-        (-left, -top), text, fill=255, font=font, anchor=anchor, stroke_width=halo, stroke_fill=255
-    )
+    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=font, anchor=anchor)
     return mask, left, top
 
 
